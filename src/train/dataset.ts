@@ -1,0 +1,58 @@
+import type { IdxDataset } from './idx.js';
+import { permutation, seededRandom } from './rng.js';
+
+/** Pictures as model-ready floats: [count, rows, cols, 1] in [0, 1], ink high, with integer labels. */
+export interface Split {
+  x: Float32Array;
+  y: Uint8Array;
+  count: number;
+  rows: number;
+  cols: number;
+}
+
+/** Scale bytes 0..255 to floats 0..1 (MNIST is already ink-high, so no inversion). */
+export function toSplit(d: IdxDataset, indices?: ArrayLike<number>): Split {
+  const px = d.rows * d.cols;
+  const n = indices ? indices.length : d.count;
+  const x = new Float32Array(n * px);
+  const y = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const src = indices ? indices[i] : i;
+    const base = src * px;
+    for (let j = 0; j < px; j++) x[i * px + j] = d.images[base + j] / 255;
+    y[i] = d.labels[src];
+  }
+  return { x, y, count: n, rows: d.rows, cols: d.cols };
+}
+
+/**
+ * Seeded train/validation split of MNIST's training file: a permutation of all rows, the first
+ * `validation` rows for validation and the next `train` rows (default: all the rest) for training.
+ */
+export function splitTrainValidation(d: IdxDataset, validation: number, seed: number, train?: number): { train: Split; validation: Split } {
+  const perm = permutation(d.count, seededRandom(seed));
+  const v = perm.subarray(0, validation);
+  const t = perm.subarray(validation, train === undefined ? d.count : validation + train);
+  return { train: toSplit(d, t), validation: toSplit(d, v) };
+}
+
+/** The first `limit` rows of a dataset (all when limit is undefined). */
+export function head(d: IdxDataset, limit?: number): Split {
+  if (limit === undefined || limit >= d.count) return toSplit(d);
+  return toSplit(d, Array.from({ length: limit }, (_, i) => i));
+}
+
+/**
+ * Copy the rows `order[start..start+size)` of a split into one batch: pixels and one-hot labels.
+ */
+export function gatherBatch(s: Split, order: ArrayLike<number>, start: number, size: number, classes: number): { x: Float32Array; y: Float32Array } {
+  const px = s.rows * s.cols;
+  const x = new Float32Array(size * px);
+  const y = new Float32Array(size * classes);
+  for (let i = 0; i < size; i++) {
+    const r = order[start + i];
+    x.set(s.x.subarray(r * px, (r + 1) * px), i * px);
+    y[i * classes + s.y[r]] = 1;
+  }
+  return { x, y };
+}

