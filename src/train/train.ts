@@ -38,7 +38,8 @@ export interface Evaluation {
 
 const EPSILON = 1e-7; // the clip Keras/tfjs use inside cross-entropy, so log(0) never happens
 
-function crossEntropy(yTrue: tf.Tensor, probs: tf.Tensor): tf.Scalar {
+/** Mean softmax cross-entropy of one-hot `yTrue` against predicted probabilities (clipped like Keras). */
+export function crossEntropy(yTrue: tf.Tensor, probs: tf.Tensor): tf.Scalar {
   return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(yTrue, tf.log(tf.clipByValue(probs, EPSILON, 1 - EPSILON))), -1))) as tf.Scalar);
 }
 

@@ -1,0 +1,140 @@
+import * as tf from '@tensorflow/tfjs';
+import { gatherBatch, type Split } from './dataset.js';
+import { permutation, seededRandom } from './rng.js';
+import { crossEntropy } from './train.js';
+
+/** Median milliseconds per training step, split into the phases of one step. */
+export interface StepProfile {
+  batchSize: number;
+  steps: number;
+  /** Copying the rows of a batch and making its tensors. */
+  batchingMs: number;
+  /** Forward pass + loss alone (a pass the step does not need; measured to split the gradient time). */
+  forwardMs: number;
+  /** Forward + backward: `tf.variableGrads` of the loss. */
+  gradientsMs: number;
+  /** Gradients minus forward: the backward pass alone. */
+  backwardMs: number;
+  /** Adam: `applyGradients`. */
+  optimizerMs: number;
+  /** Reading the loss back to JavaScript. */
+  readbackMs: number;
+  /** batching + gradients + optimizer + readback: one step as the training loop runs it. */
+  stepMs: number;
+  /** Samples per second implied by {@link stepMs}. */
+  samplesPerSecond: number;
+  /** Kernel time of one step by kernel name (tfjs profiler), largest first, with its share of the total. */
+  kernels: Array<{ name: string; ms: number; calls: number; share: number }>;
+  /** Tensors alive before and after the profiled steps (equal = no leak). */
+  tensorsBefore: number;
+  tensorsAfter: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * Time the phases of `steps` real training steps (Adam, softmax cross-entropy) of `model` on `train`,
+ * after `warmup` untimed steps, and profile the kernels of one more step. Trains the model as it goes
+ * (use a throw-away replica). The wasm and cpu backends run kernels synchronously, so wall-clock time
+ * around each call is that phase's time; on an asynchronous backend the readback would absorb the rest.
+ */
+export async function profileSteps(model: tf.LayersModel, train: Split, o: { batchSize: number; steps: number; warmup: number; seed: number; learningRate?: number }): Promise<StepProfile> {
+  const classes = model.outputs[0].shape[1] as number;
+  const optimizer = tf.train.adam(o.learningRate ?? 0.001);
+  const order = permutation(train.count, seededRandom(o.seed));
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const t = { batching: [] as number[], forward: [] as number[], gradients: [] as number[], optimizer: [] as number[], readback: [] as number[] };
+  const tensorsBefore = tf.memory().numTensors;
+
+  const step = (i: number, timed: boolean): void => {
+    const start = (i * o.batchSize) % Math.max(1, train.count - o.batchSize);
+    let t0 = performance.now();
+    const b = gatherBatch(train, order, start, o.batchSize, classes);
+    const x = tf.tensor4d(b.x, [o.batchSize, train.rows, train.cols, 1]);
+    const y = tf.tensor2d(b.y, [o.batchSize, classes]);
+    let t1 = performance.now();
+    if (timed) t.batching.push(t1 - t0);
+    const lossOf = () => crossEntropy(y, model.apply(x, { training: true }) as tf.Tensor);
+    t0 = performance.now();
+    tf.tidy(() => { lossOf().dataSync(); });
+    t1 = performance.now();
+    if (timed) t.forward.push(t1 - t0);
+    t0 = performance.now();
+    const { value, grads } = tf.variableGrads(lossOf, vars);
+    t1 = performance.now();
+    if (timed) t.gradients.push(t1 - t0);
+    t0 = performance.now();
+    optimizer.applyGradients(grads as Parameters<tf.Optimizer["applyGradients"]>[0]);
+    t1 = performance.now();
+    if (timed) t.optimizer.push(t1 - t0);
+    t0 = performance.now();
+    value.dataSync();
+    t1 = performance.now();
+    if (timed) t.readback.push(t1 - t0);
+    tf.dispose([x, y, value, ...Object.values(grads)]);
+  };
+
+  for (let i = 0; i < o.warmup; i++) step(i, false);
+  for (let i = 0; i < o.steps; i++) step(o.warmup + i, true);
+  const info = await tf.profile(() => { step(o.warmup + o.steps, false); });
+  optimizer.dispose();
+  const tensorsAfter = tf.memory().numTensors;
+
+  const byName = new Map<string, { ms: number; calls: number }>();
+  for (const k of info.kernels) {
+    // '<op>__op' entries are op wrappers timing the kernels nested in them: counting both would double.
+    if (k.name.endsWith('__op')) continue;
+    const e = byName.get(k.name) ?? { ms: 0, calls: 0 };
+    e.ms += Number(k.kernelTimeMs) || 0;
+    e.calls++;
+    byName.set(k.name, e);
+  }
+  const totalKernel = [...byName.values()].reduce((s, e) => s + e.ms, 0) || 1;
+  const kernels = [...byName.entries()].map(([name, e]) => ({ name, ms: e.ms, calls: e.calls, share: e.ms / totalKernel }))
+    .sort((a, b) => b.ms - a.ms);
+
+  const m = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, median(v)])) as Record<keyof typeof t, number>;
+  const stepMs = m.batching + m.gradients + m.optimizer + m.readback;
+  return {
+    batchSize: o.batchSize,
+    steps: o.steps,
+    batchingMs: m.batching,
+    forwardMs: m.forward,
+    gradientsMs: m.gradients,
+    backwardMs: Math.max(0, m.gradients - m.forward),
+    optimizerMs: m.optimizer,
+    readbackMs: m.readback,
+    stepMs,
+    samplesPerSecond: (o.batchSize / stepMs) * 1000,
+    kernels,
+    tensorsBefore,
+    tensorsAfter,
+  };
+}
+
+/** A profile as Markdown table rows (phase | ms | share of the step), then the kernel table. */
+export function profileMarkdown(p: StepProfile, topKernels = 12): string {
+  const pct = (v: number) => `${((v / p.stepMs) * 100).toFixed(0)}%`;
+  const rows = [
+    ['batching (gather rows + make tensors)', p.batchingMs],
+    ['forward (model + loss)', p.forwardMs],
+    ['backward (gradients - forward)', p.backwardMs],
+    ['optimizer (Adam applyGradients)', p.optimizerMs],
+    ['loss readback (dataSync)', p.readbackMs],
+  ] as const;
+  const lines = [
+    `| phase (batch ${p.batchSize}, median of ${p.steps} steps) | ms/step | share |`,
+    '|---|---:|---:|',
+    ...rows.map(([n, v]) => `| ${n} | ${v.toFixed(2)} | ${pct(v)} |`),
+    `| **step** | **${p.stepMs.toFixed(2)}** | ${Math.round(p.samplesPerSecond)} samples/s |`,
+    '',
+    '| kernel (one step, tfjs profiler) | calls | ms | share |',
+    '|---|---:|---:|---:|',
+    ...p.kernels.slice(0, topKernels).map((k) => `| ${k.name} | ${k.calls} | ${k.ms.toFixed(2)} | ${(k.share * 100).toFixed(0)}% |`),
+  ];
+  return lines.join('\n');
+}
