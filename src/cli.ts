@@ -3,6 +3,7 @@ import { UserError } from './errors.js';
 import { VERSION } from './version.js';
 import { registerTrain } from './commands/train.js';
 import { registerPipeline } from './commands/pipeline.js';
+import { registerServe } from './commands/serve.js';
 
 /** Build the `lenet-onnx` program: one `register*` per command file, nothing else. */
 export function buildProgram(): Command {
@@ -17,6 +18,7 @@ Examples:
   $ lenet-onnx all                        the whole pipeline on the bundled defaults (npm start)`);
   registerTrain(program);
   registerPipeline(program);
+  registerServe(program);
   return program;
 }
 

@@ -1,0 +1,65 @@
+// Builds web/dist/: the element's module, the onnxruntime-web files it loads (next to it, in ort/), the
+// default model, the demo page, and a gzip copy of each compressible file for servers that serve those.
+import { build } from 'esbuild';
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync, constants } from 'node:zlib';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+const out = path.join(here, 'dist');
+const ortDist = path.join(root, 'node_modules', 'onnxruntime-web', 'dist');
+const ortVersion = JSON.parse(await readFile(path.join(root, 'node_modules', 'onnxruntime-web', 'package.json'), 'utf8')).version;
+
+// The WASM build serves every page; the WebGPU build (with its own wasm) is fetched only when an adapter is granted.
+const ORT_FILES = [
+  'ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm',
+  'ort.webgpu.min.mjs', 'ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm',
+];
+const DEFAULT_MODEL = path.join(root, 'models', 'lenet5.onnx');
+const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.wasm', '.onnx', '.json', '.css']);
+
+async function exists(p) {
+  try { await stat(p); return true; } catch { return false; }
+}
+
+// Build into a fresh temp folder and swap it in, so a failed build never leaves a half-written dist/.
+const tmp = `${out}.tmp-${process.pid}`;
+await rm(tmp, { recursive: true, force: true });
+await mkdir(path.join(tmp, 'ort'), { recursive: true });
+
+await build({
+  entryPoints: [path.join(here, 'src', 'index.ts')],
+  outfile: path.join(tmp, 'lenet-digit-pad.js'),
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  platform: 'browser',
+  minify: true,
+  sourcemap: 'linked',
+  define: { __ORT_VERSION__: JSON.stringify(ortVersion) },
+  logLevel: 'warning',
+  legalComments: 'none',
+});
+
+for (const f of ORT_FILES) await copyFile(path.join(ortDist, f), path.join(tmp, 'ort', f));
+await copyFile(path.join(here, 'demo', 'index.html'), path.join(tmp, 'index.html'));
+if (await exists(DEFAULT_MODEL)) {
+  await copyFile(DEFAULT_MODEL, path.join(tmp, 'lenet5.onnx'));
+} else {
+  console.warn(`web build: ${path.relative(process.cwd(), DEFAULT_MODEL)} not found; web/dist has no default model (run \`lenet-onnx export\`, or serve with --model FILE)`);
+}
+
+async function walk(dir) {
+  const entries = await readdir(dir, { withFileTypes: true });
+  return (await Promise.all(entries.map((e) => e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]))).flat();
+}
+for (const f of await walk(tmp)) {
+  if (!COMPRESSIBLE.has(path.extname(f))) continue;
+  await writeFile(f + '.gz', gzipSync(await readFile(f), { level: constants.Z_BEST_COMPRESSION }));
+}
+
+await rm(out, { recursive: true, force: true });
+await rename(tmp, out);
+console.log(`web build: ${path.relative(process.cwd(), out) || out} (onnxruntime-web ${ortVersion})`);

@@ -1,0 +1,351 @@
+import { LatestOnly } from './latest-only.js';
+import { BACKEND_CHOICES, loadModel, type BackendChoice, type BackendInUse, type LoadedModel } from './model-loader.js';
+import { preprocess, rgbaToGray, type GrayImage, type InputContract } from './runtime.js';
+import { drawLastSegment, drawStrokes, type Point } from './strokes.js';
+import { TEMPLATE } from './template.js';
+
+/** Load state shown by the widget and reflected in its `state` attribute. */
+export type PadState = 'loading' | 'ready' | 'error';
+
+/** Detail of the `prediction` event, and what {@link LenetDigitPad.predictImage} resolves to when there is ink. */
+export interface Prediction {
+  ok: true;
+  /** Index of the most probable class (for MNIST models, the digit itself). */
+  digit: number;
+  /** Its label as the model names it. */
+  label: string;
+  /** One probability per label, in the model's label order. */
+  probabilities: number[];
+  backend: BackendInUse;
+  /** Preprocessing plus inference, in milliseconds. */
+  milliseconds: number;
+}
+
+/** What a prediction request gives when the picture holds no digit: the widget says so and does not guess. */
+export interface NoInk {
+  ok: false;
+  reason: 'no-ink';
+  message: string;
+}
+
+/** Detail of the `ready` event. */
+export interface ReadyDetail {
+  model: string;
+  backend: BackendInUse;
+  fallbackReason: string | null;
+  labels: string[];
+}
+
+/** Detail of the `error` event. */
+export interface ErrorDetail {
+  message: string;
+}
+
+// Side of the hidden canvas the model reads from: independent of the on-screen size, so a drawing gives the
+// same prediction at any pad size, and 4x MNIST's side so resampling down to 28 stays anti-aliased.
+const INK_SIDE = 112;
+const DEFAULT_MODEL = new URL('./lenet5.onnx', import.meta.url).href;
+
+/**
+ * `<lenet-digit-pad model="URL" backend="auto|webgpu|wasm">`: draw a digit, watch the network read it.
+ * See the README's widget section for attributes, events and the JS API.
+ */
+export class LenetDigitPad extends HTMLElement {
+  static readonly observedAttributes = ['model', 'backend'];
+
+  private readonly root: ShadowRoot;
+  private readonly canvas: HTMLCanvasElement;
+  private readonly ink: HTMLCanvasElement;
+  private readonly statusEl: HTMLElement;
+  private readonly resultEl: HTMLElement;
+  private readonly barsEl: HTMLOListElement;
+  private readonly live: LatestOnly;
+  private strokes: Point[][] = [];
+  private activePointer: number | null = null;
+  private announceNext = false;
+  private loading: Promise<LoadedModel> | null = null;
+  private loaded: LoadedModel | null = null;
+  private loadToken = 0;
+  private stateValue: PadState = 'loading';
+  private errorMessage = '';
+  private resizeObserver: ResizeObserver | null = null;
+
+  constructor() {
+    super();
+    this.root = this.attachShadow({ mode: 'open' });
+    this.root.innerHTML = TEMPLATE;
+    this.canvas = this.root.querySelector('canvas')!;
+    this.statusEl = this.root.querySelector('.status')!;
+    this.resultEl = this.root.querySelector('.result')!;
+    this.barsEl = this.root.querySelector('ol')!;
+    this.ink = document.createElement('canvas');
+    this.ink.width = this.ink.height = INK_SIDE;
+    this.live = new LatestOnly(() => this.predictDrawing());
+    this.root.querySelector('.clear')!.addEventListener('click', () => this.clear());
+    this.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        this.clear();
+      }
+    });
+    this.canvas.addEventListener('pointerdown', (e) => this.onPointerDown(e));
+    this.canvas.addEventListener('pointermove', (e) => this.onPointerMove(e));
+    this.canvas.addEventListener('pointerup', (e) => this.onPointerEnd(e));
+    this.canvas.addEventListener('pointercancel', (e) => this.onPointerEnd(e));
+    this.clearInk();
+  }
+
+  connectedCallback(): void {
+    this.resizeObserver ??= new ResizeObserver(() => this.fitCanvas());
+    this.resizeObserver.observe(this.canvas);
+    this.fitCanvas();
+    if (!this.loading) this.startLoad();
+  }
+
+  disconnectedCallback(): void {
+    this.resizeObserver?.disconnect();
+  }
+
+  attributeChangedCallback(_name: string, oldValue: string | null, newValue: string | null): void {
+    if (oldValue !== newValue && this.isConnected && this.loading) this.startLoad();
+  }
+
+  /** `loading`, `ready` or `error`. */
+  get state(): PadState {
+    return this.stateValue;
+  }
+
+  /** The backend running the model once ready (`webgpu` or `wasm`), else null. */
+  get backendInUse(): BackendInUse | null {
+    return this.loaded?.backend ?? null;
+  }
+
+  /** Why WebGPU is not in use although `auto`/`webgpu` allowed it, once ready; null otherwise. */
+  get fallbackReason(): string | null {
+    return this.loaded?.fallbackReason ?? null;
+  }
+
+  /** The model's input contract (size, labels, ...) as read from the model file, once ready. */
+  get contract(): InputContract | null {
+    return this.loaded?.contract ?? null;
+  }
+
+  /** Resolves when the model is loaded; rejects with the load error. */
+  whenReady(): Promise<ReadyDetail> {
+    if (!this.loading) this.startLoad();
+    return this.loading!.then((m) => readyDetail(m));
+  }
+
+  /** Wipe the drawing, the bars and the announced result. */
+  clear(): void {
+    this.strokes = [];
+    this.activePointer = null;
+    this.clearInk();
+    this.redrawVisible();
+    this.showProbabilities(null);
+    this.resultEl.textContent = this.loaded ? 'Cleared' : '';
+    this.dispatchEvent(new CustomEvent('clear', { bubbles: true, composed: true }));
+  }
+
+  /** Predict what is drawn on the pad now. */
+  predict(): Promise<Prediction | NoInk> {
+    const ctx = this.ink.getContext('2d', { willReadFrequently: true })!;
+    const rgba = ctx.getImageData(0, 0, INK_SIDE, INK_SIDE);
+    return this.classify(rgbaToGray(rgba.data, rgba.width, rgba.height, 4), true);
+  }
+
+  /**
+   * Predict a picture given by the host (any size; RGBA like a canvas's ImageData), through the same
+   * preprocessing as the pad. Shows the result in the widget and fires `prediction`.
+   */
+  predictImage(image: ImageData | { width: number; height: number; data: Uint8ClampedArray | Uint8Array }): Promise<Prediction | NoInk> {
+    return this.classify(rgbaToGray(image.data, image.width, image.height, 4), true);
+  }
+
+  private startLoad(): void {
+    const token = ++this.loadToken;
+    const url = new URL(this.getAttribute('model') || DEFAULT_MODEL, document.baseURI).href;
+    const choice = parseBackend(this.getAttribute('backend'));
+    this.loaded = null;
+    this.setState('loading', 'Loading model…');
+    this.showProbabilities(null);
+    const p = loadModel(url, choice);
+    this.loading = p;
+    p.then((m) => {
+      if (token !== this.loadToken) return;
+      this.loaded = m;
+      this.buildBars(m.contract.labels);
+      const note = m.fallbackReason ? ` (${m.fallbackReason}; using WASM)` : '';
+      this.setState('ready', `Ready · ${m.backend.toUpperCase()}${note}`);
+      this.dispatchEvent(new CustomEvent<ReadyDetail>('ready', { bubbles: true, composed: true, detail: readyDetail(m) }));
+      if (this.strokes.length) this.live.request();
+    }, (err: unknown) => {
+      if (token !== this.loadToken) return;
+      const message = err instanceof Error ? err.message : String(err);
+      this.errorMessage = message;
+      this.setState('error', `Error: ${message}`);
+      this.dispatchEvent(new CustomEvent<ErrorDetail>('error', { bubbles: true, composed: true, detail: { message } }));
+    });
+    // The rejection is reported through the error event and the status line; keep it off the console.
+    p.catch(() => undefined);
+  }
+
+  private async classify(gray: GrayImage, announce: boolean): Promise<Prediction | NoInk> {
+    const model = await this.loadingOrThrow();
+    const t0 = performance.now();
+    const pre = preprocess(gray, model.contract);
+    if (!pre.ok) {
+      this.showNoInk(pre.message);
+      return { ok: false, reason: 'no-ink', message: pre.message };
+    }
+    const probs = await model.run(pre.input);
+    const milliseconds = performance.now() - t0;
+    let digit = 0;
+    for (let i = 1; i < probs.length; i++) if (probs[i] > probs[digit]) digit = i;
+    const result: Prediction = {
+      ok: true, digit, label: model.contract.labels[digit] ?? String(digit),
+      probabilities: Array.from(probs), backend: model.backend, milliseconds,
+    };
+    this.showProbabilities(result.probabilities);
+    if (announce) this.resultEl.textContent = `Looks like ${result.label} (${percent(probs[digit])})`;
+    this.dispatchEvent(new CustomEvent<Prediction>('prediction', { bubbles: true, composed: true, detail: result }));
+    return result;
+  }
+
+  private loadingOrThrow(): Promise<LoadedModel> {
+    if (!this.loading) this.startLoad();
+    return this.loading!;
+  }
+
+  /** The live-prediction task: the pad's current drawing, silent unless a stroke has just ended. */
+  private async predictDrawing(): Promise<void> {
+    if (this.stateValue !== 'ready') return;
+    const announce = this.announceNext;
+    this.announceNext = false;
+    if (this.strokes.length === 0) return;
+    const ctx = this.ink.getContext('2d', { willReadFrequently: true })!;
+    const rgba = ctx.getImageData(0, 0, INK_SIDE, INK_SIDE);
+    await this.classify(rgbaToGray(rgba.data, rgba.width, rgba.height, 4), announce);
+  }
+
+  private onPointerDown(e: PointerEvent): void {
+    if (this.activePointer !== null || (e.pointerType === 'mouse' && e.button !== 0)) return;
+    e.preventDefault();
+    this.canvas.focus({ preventScroll: true });
+    this.canvas.setPointerCapture(e.pointerId);
+    this.activePointer = e.pointerId;
+    this.strokes.push([this.toPoint(e)]);
+    this.drawNewest();
+    this.live.request();
+  }
+
+  private onPointerMove(e: PointerEvent): void {
+    if (e.pointerId !== this.activePointer) return;
+    const stroke = this.strokes[this.strokes.length - 1];
+    const events = typeof e.getCoalescedEvents === 'function' ? e.getCoalescedEvents() : [];
+    for (const ev of events.length ? events : [e]) {
+      stroke.push(this.toPoint(ev));
+      this.drawNewest();
+    }
+    this.live.request();
+  }
+
+  private onPointerEnd(e: PointerEvent): void {
+    if (e.pointerId !== this.activePointer) return;
+    this.activePointer = null;
+    this.announceNext = true;
+    this.live.request();
+  }
+
+  /** Canvas-relative position; a captured pointer may leave the canvas, and its ink is simply clipped. */
+  private toPoint(e: PointerEvent): Point {
+    const r = this.canvas.getBoundingClientRect();
+    return { x: (e.clientX - r.left) / Math.max(1, r.width), y: (e.clientY - r.top) / Math.max(1, r.height) };
+  }
+
+  private drawNewest(): void {
+    const stroke = this.strokes[this.strokes.length - 1];
+    const inkCtx = this.ink.getContext('2d', { willReadFrequently: true })!;
+    // The model's copy: white ink on black, like MNIST.
+    drawLastSegment(inkCtx, stroke, INK_SIDE, INK_SIDE, '#fff');
+    const ctx = this.canvas.getContext('2d')!;
+    drawLastSegment(ctx, stroke, this.canvas.width, this.canvas.height, this.inkColour());
+  }
+
+  private clearInk(): void {
+    const ctx = this.ink.getContext('2d', { willReadFrequently: true })!;
+    ctx.fillStyle = '#000';
+    ctx.fillRect(0, 0, INK_SIDE, INK_SIDE);
+  }
+
+  private fitCanvas(): void {
+    const r = this.canvas.getBoundingClientRect();
+    const dpr = window.devicePixelRatio || 1;
+    const w = Math.max(1, Math.round(r.width * dpr));
+    const h = Math.max(1, Math.round(r.height * dpr));
+    if (w === this.canvas.width && h === this.canvas.height) return;
+    this.canvas.width = w;
+    this.canvas.height = h;
+    this.redrawVisible();
+  }
+
+  private redrawVisible(): void {
+    const ctx = this.canvas.getContext('2d')!;
+    ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    drawStrokes(ctx, this.strokes, this.canvas.width, this.canvas.height, this.inkColour());
+  }
+
+  private inkColour(): string {
+    return getComputedStyle(this).getPropertyValue('--lenet-ink').trim() || '#1d2330';
+  }
+
+  private setState(state: PadState, text: string): void {
+    this.stateValue = state;
+    this.setAttribute('state', state);
+    this.statusEl.dataset.state = state;
+    this.statusEl.textContent = text;
+    if (state === 'ready' && this.loaded) this.setAttribute('backend-in-use', this.loaded.backend);
+    else this.removeAttribute('backend-in-use');
+  }
+
+  private buildBars(labels: string[]): void {
+    this.barsEl.replaceChildren(...labels.map((label) => {
+      const li = document.createElement('li');
+      li.dataset.label = label;
+      li.innerHTML = '<span class="label"></span><span class="bar" aria-hidden="true"><span class="fill"></span></span><span class="value"></span>';
+      li.querySelector('.label')!.textContent = label;
+      return li;
+    }));
+    this.showProbabilities(null);
+  }
+
+  private showProbabilities(probs: number[] | null): void {
+    const rows = Array.from(this.barsEl.children) as HTMLElement[];
+    let top = -1;
+    if (probs) for (let i = 0; i < probs.length; i++) if (top < 0 || probs[i] > probs[top]) top = i;
+    rows.forEach((li, i) => {
+      const p = probs?.[i] ?? 0;
+      (li.querySelector('.fill') as HTMLElement).style.width = `${(p * 100).toFixed(1)}%`;
+      li.querySelector('.value')!.textContent = probs ? percent(p) : '–';
+      li.classList.toggle('top', i === top);
+      li.dataset.probability = String(p);
+    });
+  }
+
+  private showNoInk(message: string): void {
+    this.showProbabilities(null);
+    this.resultEl.textContent = `No digit to read: ${message}`;
+  }
+}
+
+function parseBackend(value: string | null): BackendChoice {
+  return (BACKEND_CHOICES as readonly string[]).includes(value ?? '') ? (value as BackendChoice) : 'auto';
+}
+
+function readyDetail(m: LoadedModel): ReadyDetail {
+  return { model: m.url, backend: m.backend, fallbackReason: m.fallbackReason, labels: [...m.contract.labels] };
+}
+
+function percent(p: number): string {
+  return `${(p * 100).toFixed(p >= 0.995 || p < 0.00005 ? 0 : 1)}%`;
+}

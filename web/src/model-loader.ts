@@ -1,0 +1,164 @@
+import type * as Ort from 'onnxruntime-web';
+import { ORT_VERSION } from './build-info.js';
+import { contractFromMetadata, readOnnxInfo, type InputContract } from './runtime.js';
+
+/** What the host asks for in the `backend` attribute. */
+export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
+/** What actually runs the model. */
+export type BackendInUse = 'webgpu' | 'wasm';
+
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'webgpu', 'wasm'];
+
+/** A model ready to run: its contract (read from the file), the backend in use and why, and a runner. */
+export interface LoadedModel {
+  url: string;
+  contract: InputContract;
+  backend: BackendInUse;
+  /** Set when the backend differs from what a WebGPU-capable choice hoped for, e.g. "no WebGPU adapter was granted". */
+  fallbackReason: string | null;
+  /** Probabilities for one picture already in the contract's input format. Calls are serialised. */
+  run(input: Float32Array): Promise<Float32Array>;
+}
+
+/** The model could not be loaded; the message names the URL, what went wrong and what to check. */
+export class ModelLoadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModelLoadError';
+  }
+}
+
+type OrtModule = typeof Ort;
+
+// The runtime files sit in ort/ next to this module wherever the host serves it, so no path is hard-coded.
+const ORT_DIR = new URL('./ort/', import.meta.url);
+const ortModules = new Map<BackendInUse, Promise<OrtModule>>();
+const models = new Map<string, Promise<LoadedModel>>();
+
+/**
+ * Load a model once per (URL, backend choice) for the whole page: several widgets showing the same model
+ * share one download and one session.
+ */
+export function loadModel(url: string, choice: BackendChoice): Promise<LoadedModel> {
+  const key = `${choice} ${url}`;
+  let p = models.get(key);
+  if (!p) {
+    p = load(url, choice);
+    // A failed load is not cached: the host may fix the server and retry.
+    p.catch(() => models.delete(key));
+    models.set(key, p);
+  }
+  return p;
+}
+
+async function load(url: string, choice: BackendChoice): Promise<LoadedModel> {
+  const bytes = await fetchModel(url);
+  const contract = readContract(url, bytes);
+  if (choice === 'wasm') return makeModel(url, contract, 'wasm', null, await createSession('wasm', bytes));
+  const adapter = await requestAdapter();
+  if (!adapter) {
+    const why = 'no WebGPU adapter was granted';
+    return makeModel(url, contract, 'wasm', why, await createSession('wasm', bytes));
+  }
+  try {
+    return makeModel(url, contract, 'webgpu', null, await createSession('webgpu', bytes, adapter));
+  } catch (err) {
+    const why = `the WebGPU session failed (${oneLine(err)})`;
+    return makeModel(url, contract, 'wasm', why, await createSession('wasm', bytes));
+  }
+}
+
+async function fetchModel(url: string): Promise<Uint8Array> {
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch (err) {
+    throw new ModelLoadError(`model '${url}': could not be fetched (${oneLine(err)}); check the URL and that the server is up`);
+  }
+  if (!res.ok) {
+    throw new ModelLoadError(`model '${url}': HTTP ${res.status}${res.statusText ? ' ' + res.statusText : ''}; check the model attribute`);
+  }
+  const type = (res.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+  // A server that answers every path with its HTML page (or a JSON error) is the common way to get here.
+  if (type.startsWith('text/') || type === 'application/json' || type === 'application/xml') {
+    throw new ModelLoadError(`model '${url}': the server sent ${type}, expected an ONNX file (application/octet-stream); check the model attribute and the server`);
+  }
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+function readContract(url: string, bytes: Uint8Array): InputContract {
+  try {
+    const info = readOnnxInfo(bytes);
+    const contract = contractFromMetadata(info.metadata);
+    if (!info.inputs.some((i) => i.name === contract.inputName) || !info.outputs.some((o) => o.name === contract.outputName)) {
+      throw new Error(`its contract names input '${contract.inputName}' and output '${contract.outputName}', which the graph does not have`);
+    }
+    return contract;
+  } catch (err) {
+    throw new ModelLoadError(`model '${url}': not a usable lenet-onnx model: ${oneLine(err)}`);
+  }
+}
+
+/** Ask for a WebGPU adapter first: `navigator.gpu` existing does not mean one will be granted. */
+async function requestAdapter(): Promise<unknown> {
+  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+  if (!gpu) return null;
+  try {
+    return await gpu.requestAdapter();
+  } catch {
+    return null;
+  }
+}
+
+function importOrt(backend: BackendInUse): Promise<OrtModule> {
+  let p = ortModules.get(backend);
+  if (!p) {
+    // Only the build a page needs is downloaded: the WebGPU one is larger and fetched only with an adapter.
+    const file = backend === 'webgpu' ? 'ort.webgpu.min.mjs' : 'ort.wasm.min.mjs';
+    p = (import(/* @vite-ignore */ new URL(file, ORT_DIR).href) as Promise<OrtModule>).then((ort) => {
+      const version = ort.env.versions?.web;
+      if (version !== ORT_VERSION) {
+        throw new ModelLoadError(`onnxruntime-web ${version} was loaded from ${ORT_DIR.href}, but this widget was built for ${ORT_VERSION}; serve the ort/ folder built with it`);
+      }
+      ort.env.wasm.wasmPaths = ORT_DIR.href;
+      ort.env.logLevel = 'error';
+      return ort;
+    });
+    p.catch(() => ortModules.delete(backend));
+    ortModules.set(backend, p);
+  }
+  return p;
+}
+
+async function createSession(backend: BackendInUse, bytes: Uint8Array, adapter?: unknown): Promise<{ ort: OrtModule; session: Ort.InferenceSession }> {
+  const ort = await importOrt(backend);
+  if (adapter) (ort.env.webgpu as { adapter: unknown }).adapter = adapter;
+  // Sessions may keep a view on the buffer; give each its own copy so a second backend never sees a detached one.
+  const session = await ort.InferenceSession.create(bytes.slice(), { executionProviders: [backend], graphOptimizationLevel: 'all' });
+  return { ort, session };
+}
+
+function makeModel(url: string, contract: InputContract, backend: BackendInUse, fallbackReason: string | null,
+  s: { ort: OrtModule; session: Ort.InferenceSession }): LoadedModel {
+  const dims = contract.layout === 'NCHW'
+    ? [1, contract.channels, contract.height, contract.width]
+    : [1, contract.height, contract.width, contract.channels];
+  // onnxruntime-web sessions do not accept overlapping run() calls; widgets sharing a session take turns.
+  let queue: Promise<unknown> = Promise.resolve();
+  const run = (input: Float32Array): Promise<Float32Array> => {
+    const next = queue.then(async () => {
+      const out = await s.session.run({ [contract.inputName]: new s.ort.Tensor('float32', input, dims) });
+      const t = out[contract.outputName];
+      const data = (await t.getData()) as Float32Array;
+      return Float32Array.from(data);
+    });
+    queue = next.catch(() => undefined);
+    return next;
+  };
+  return { url, contract, backend, fallbackReason, run };
+}
+
+function oneLine(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return msg.split('\n')[0].trim();
+}

@@ -1,0 +1,54 @@
+/**
+ * The element's shadow DOM. Colours and the pad's size are custom properties so a host page restyles the
+ * widget from outside without reaching into the shadow root:
+ * --lenet-pad-size, --lenet-ink, --lenet-paper, --lenet-bar, --lenet-bar-top, --lenet-text, --lenet-muted,
+ * --lenet-accent, --lenet-error, --lenet-font.
+ */
+export const TEMPLATE = `
+<style>
+  :host {
+    display: inline-block;
+    --_size: var(--lenet-pad-size, 240px);
+    font: 14px/1.3 var(--lenet-font, system-ui, sans-serif);
+    color: var(--lenet-text, #1d2330);
+  }
+  :host([hidden]) { display: none; }
+  .widget { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
+  .pad { display: flex; flex-direction: column; gap: 6px; }
+  canvas {
+    width: var(--_size); height: var(--_size);
+    background: var(--lenet-paper, #fdfdf8);
+    border: 1px solid var(--lenet-muted, #8a90a0); border-radius: 6px;
+    touch-action: none; cursor: crosshair; display: block;
+  }
+  canvas:focus-visible, button:focus-visible { outline: 3px solid var(--lenet-accent, #2f6fdf); outline-offset: 2px; }
+  .controls { display: flex; gap: 8px; align-items: center; }
+  button {
+    font: inherit; padding: 4px 12px; border-radius: 4px; cursor: pointer;
+    border: 1px solid var(--lenet-muted, #8a90a0); background: transparent; color: inherit;
+  }
+  .status { font-size: 12px; color: var(--lenet-muted, #5b6170); margin: 0; }
+  .status[data-state="error"] { color: var(--lenet-error, #b3261e); }
+  .result { margin: 0; min-height: 1.3em; font-weight: 600; }
+  ol { list-style: none; margin: 0; padding: 0; width: 11em; display: grid; gap: 2px; }
+  li { display: grid; grid-template-columns: 1.2em 1fr 3.2em; gap: 6px; align-items: center; font-variant-numeric: tabular-nums; }
+  .bar { height: 10px; background: color-mix(in srgb, var(--lenet-muted, #8a90a0) 20%, transparent); border-radius: 2px; overflow: hidden; }
+  .fill { height: 100%; width: 0; background: var(--lenet-bar, #8aa4d6); }
+  .value { text-align: right; font-size: 12px; }
+  li.top { font-weight: 700; }
+  li.top .fill { background: var(--lenet-bar-top, #2f6fdf); }
+</style>
+<div class="widget">
+  <div class="pad">
+    <canvas part="canvas" tabindex="0" role="img"
+      aria-label="Drawing pad: draw one digit with a mouse, pen or finger; press Escape to clear"></canvas>
+    <div class="controls">
+      <button type="button" part="clear" class="clear">Clear</button>
+      <p class="status" part="status" data-state="loading">Loading model…</p>
+    </div>
+  </div>
+  <div class="readout">
+    <p class="result" part="result" role="status" aria-live="polite" aria-atomic="true"></p>
+    <ol class="bars" part="bars" aria-label="Probability of each digit"></ol>
+  </div>
+</div>`;
