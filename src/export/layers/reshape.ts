@@ -1,0 +1,47 @@
+import { attr } from '../proto.js';
+import { singleInput, UnsupportedLayerError, type ConvertContext, type LayerConverter, type OnnxValue } from './types.js';
+
+/**
+ * The ONNX name of `x` in tfjs element order. Reshape re-reads memory, so here (and only here) an
+ * NCHW-held value must be put back into NHWC order; with one channel or a 1x1 map the orders coincide.
+ */
+function inTfjsOrder(ctx: ConvertContext, x: OnnxValue): string {
+  const base = ctx.layer.name;
+  if (x.layout === 'nchw') {
+    const [h, w, c] = x.shape.slice(1) as number[];
+    if (c === 1 || h * w === 1) return x.name;
+    return ctx.graph.addNode('Transpose', [x.name], `${base}/ToNHWC`, [attr.ints('perm', [0, 2, 3, 1])]); // NCHW -> NHWC
+  }
+  if (x.layout === 'flat-nchw') {
+    const [h, w, c] = x.from!;
+    const shape = ctx.graph.addInt64(`${base}/unflatten_shape`, [4], [-1, c, h, w]);
+    const map = ctx.graph.addNode('Reshape', [x.name, shape], `${base}/Unflatten`);
+    const nhwc = ctx.graph.addNode('Transpose', [map], `${base}/ToNHWC`, [attr.ints('perm', [0, 2, 3, 1])]); // NCHW -> NHWC
+    return nhwc;
+  }
+  return x.name;
+}
+
+/** Reshape: ONNX Reshape to the static tfjs output shape, keeping images NCHW in the graph. */
+export const convertReshape: LayerConverter = (ctx) => {
+  const x = singleInput(ctx);
+  const target = ctx.outputShape.slice(1);
+  if (target.some((d) => d === null)) throw new UnsupportedLayerError(ctx, `dynamic target shape [${target.join(', ')}]`);
+  const dims = target as number[];
+  const source = inTfjsOrder(ctx, x);
+  const base = ctx.layer.name;
+  if (dims.length === 3) {
+    const [h, w, c] = dims;
+    if (c === 1 || h * w === 1) {
+      // One channel: the NHWC result already has NCHW memory order.
+      const shape = ctx.graph.addInt64(`${base}/shape`, [4], [-1, c, h, w]);
+      return { name: ctx.graph.addNode('Reshape', [source, shape], `${base}/Reshape`), shape: ctx.outputShape, layout: 'nchw' };
+    }
+    const shape = ctx.graph.addInt64(`${base}/shape`, [4], [-1, h, w, c]);
+    const nhwc = ctx.graph.addNode('Reshape', [source, shape], `${base}/Reshape`);
+    const out = ctx.graph.addNode('Transpose', [nhwc], `${base}/ToNCHW`, [attr.ints('perm', [0, 3, 1, 2])]); // NHWC -> NCHW
+    return { name: out, shape: ctx.outputShape, layout: 'nchw' };
+  }
+  const shape = ctx.graph.addInt64(`${base}/shape`, [dims.length + 1], [-1, ...dims]);
+  return { name: ctx.graph.addNode('Reshape', [source, shape], `${base}/Reshape`), shape: ctx.outputShape, layout: 'same' };
+};

@@ -1,0 +1,90 @@
+import type * as tf from '@tensorflow/tfjs';
+import { UserError } from '../../errors.js';
+import type { GraphBuilder } from '../graph.js';
+
+/**
+ * How the ONNX tensor of a tfjs value is laid out:
+ * - `same`: element for element as in tfjs;
+ * - `nchw`: a rank-4 tfjs NHWC value held as NCHW (the ONNX convention for images);
+ * - `flat-nchw`: a tfjs Flatten of an [h, w, c] map, held in NCHW flatten order (see `from`).
+ */
+export type Layout = 'same' | 'nchw' | 'flat-nchw';
+
+/** The ONNX tensor standing for one tfjs value. */
+export interface OnnxValue {
+  name: string;
+  /** tfjs shape (NHWC for images); null = the batch dimension. */
+  shape: Array<number | null>;
+  layout: Layout;
+  /** For `flat-nchw`: the [h, w, c] map it was flattened from. */
+  from?: number[];
+}
+
+/** A weight of the layer being converted, by its short name (kernel, bias, gamma, moving_mean, ...). */
+export interface LayerWeight {
+  /** Full tfjs name, e.g. `c1/kernel`, for messages. */
+  name: string;
+  shape: number[];
+  values: Float32Array;
+}
+
+/** Everything a converter sees of one tfjs layer. */
+export interface ConvertContext {
+  layer: tf.layers.Layer;
+  className: string;
+  /** `layer.getConfig()`. */
+  config: Record<string, unknown>;
+  inputs: OnnxValue[];
+  /** tfjs output shape of the layer. */
+  outputShape: Array<number | null>;
+  weights: Map<string, LayerWeight>;
+  graph: GraphBuilder;
+  opset: number;
+}
+
+/** Converts one tfjs layer kind: adds nodes/initializers to `ctx.graph`, returns the layer's output value. */
+export type LayerConverter = (ctx: ConvertContext) => OnnxValue;
+
+/** A layer (or a setting of it) the exporter cannot convert; nothing is written. */
+export class UnsupportedLayerError extends UserError {
+  constructor(ctx: Pick<ConvertContext, 'layer' | 'className'>, what: string) {
+    super(`layer '${ctx.layer.name}' (${ctx.className}): ${what}; no ONNX file written`);
+    this.name = 'UnsupportedLayerError';
+  }
+}
+
+/** A config value as a pair of numbers (tfjs accepts n or [a, b]). */
+export function pair(v: unknown, fallback: number): [number, number] {
+  if (v === undefined || v === null) return [fallback, fallback];
+  if (typeof v === 'number') return [v, v];
+  const a = v as number[];
+  return [a[0], a[1] ?? a[0]];
+}
+
+/** The single input of a layer, refusing layers applied to several tensors. */
+export function singleInput(ctx: ConvertContext): OnnxValue {
+  if (ctx.inputs.length !== 1) throw new UnsupportedLayerError(ctx, `expected 1 input, got ${ctx.inputs.length}`);
+  return ctx.inputs[0];
+}
+
+/** A weight the layer must have. */
+export function weight(ctx: ConvertContext, short: string): LayerWeight {
+  const w = ctx.weights.get(short);
+  if (!w) throw new UnsupportedLayerError(ctx, `missing weight '${short}' (has: ${[...ctx.weights.keys()].join(', ') || 'none'})`);
+  return w;
+}
+
+/** Refuse channels_first layers: tfjs models in this project are channels_last (NHWC). */
+export function requireChannelsLast(ctx: ConvertContext): void {
+  const f = ctx.config.dataFormat ?? ctx.config.data_format;
+  if (f !== undefined && f !== 'channelsLast' && f !== 'channels_last') {
+    throw new UnsupportedLayerError(ctx, `dataFormat '${String(f)}' (only channelsLast is supported)`);
+  }
+}
+
+/** Require a rank-4 image value (held NCHW in the graph). */
+export function requireImage(ctx: ConvertContext, v: OnnxValue): void {
+  if (v.layout !== 'nchw' || v.shape.length !== 4) {
+    throw new UnsupportedLayerError(ctx, `expected a rank-4 [N, H, W, C] input, got [${v.shape.join(', ')}]`);
+  }
+}

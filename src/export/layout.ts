@@ -1,0 +1,83 @@
+/**
+ * The two weight layout conversions of the exporter, each in one place, so the exported graph needs no
+ * Transpose node for them (see ARCHITECTURE.md, invariants).
+ */
+
+/**
+ * Convolution kernel HWIO -> OIHW: tfjs stores [kh, kw, in, out], ONNX Conv wants [out, in, kh, kw].
+ */
+export function hwioToOihw(kernel: Float32Array, [kh, kw, cin, cout]: number[]): { values: Float32Array; dims: number[] } {
+  const out = new Float32Array(kernel.length);
+  for (let y = 0; y < kh; y++) {
+    for (let x = 0; x < kw; x++) {
+      for (let i = 0; i < cin; i++) {
+        for (let o = 0; o < cout; o++) {
+          // HWIO -> OIHW
+          out[((o * cin + i) * kh + y) * kw + x] = kernel[((y * kw + x) * cin + i) * cout + o];
+        }
+      }
+    }
+  }
+  return { values: out, dims: [cout, cin, kh, kw] };
+}
+
+/**
+ * Index map of a flattened feature map: position `p` of the NCHW flatten order holds the element at
+ * `nhwcIndexOfNchw(p)` of the NHWC flatten order tfjs used.
+ */
+function nhwcIndexOfNchw(h: number, w: number, c: number): Int32Array {
+  const map = new Int32Array(h * w * c);
+  for (let ch = 0; ch < c; ch++) {
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) map[(ch * h + y) * w + x] = (y * w + x) * c + ch;
+    }
+  }
+  return map;
+}
+
+/**
+ * Rows of a Dense kernel [h*w*c, units] that follows a Flatten of an [h, w, c] map: tfjs flattened NHWC,
+ * the ONNX graph flattens NCHW, so row `p` of the result is row `nhwcIndexOfNchw(p)` of the tfjs kernel.
+ */
+export function permuteDenseRowsNhwcToNchw(kernel: Float32Array, units: number, [h, w, c]: number[]): Float32Array {
+  const map = nhwcIndexOfNchw(h, w, c);
+  const out = new Float32Array(kernel.length);
+  for (let p = 0; p < map.length; p++) {
+    // NHWC flatten order -> NCHW flatten order
+    out.set(kernel.subarray(map[p] * units, (map[p] + 1) * units), p * units);
+  }
+  return out;
+}
+
+/** Per-feature vector (length h*w*c) of a flattened map, NHWC flatten order -> NCHW flatten order. */
+export function permuteFeaturesNhwcToNchw(values: Float32Array, hwc: number[]): Float32Array {
+  return permuteDenseRowsNhwcToNchw(values, 1, hwc);
+}
+
+/** Activations [n, h, w, c] -> [n, c, h, w] (feeding image batches to an ONNX graph with C > 1). */
+export function nhwcToNchw(data: Float32Array, [n, h, w, c]: number[]): Float32Array {
+  if (c === 1) return data; // same memory order
+  const out = new Float32Array(data.length);
+  for (let b = 0; b < n; b++) {
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        for (let ch = 0; ch < c; ch++) out[((b * c + ch) * h + y) * w + x] = data[((b * h + y) * w + x) * c + ch];
+      }
+    }
+  }
+  return out;
+}
+
+/** Activations [n, c, h, w] -> [n, h, w, c] (comparing a 4-D ONNX output with tfjs). */
+export function nchwToNhwc(data: Float32Array, [n, c, h, w]: number[]): Float32Array {
+  if (c === 1) return data;
+  const out = new Float32Array(data.length);
+  for (let b = 0; b < n; b++) {
+    for (let ch = 0; ch < c; ch++) {
+      for (let y = 0; y < h; y++) {
+        for (let x = 0; x < w; x++) out[((b * h + y) * w + x) * c + ch] = data[((b * c + ch) * h + y) * w + x];
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,84 @@
+import * as tf from '@tensorflow/tfjs';
+import { OnnxRunner } from './run-onnx.js';
+
+/** Result of a parity check between a tfjs model and its ONNX file on the same inputs. */
+export interface ParityReport {
+  samples: number;
+  /** Largest |tfjs - onnx| over all outputs of all samples. */
+  maxAbsDiff: number;
+  /** Sample (image index) and output index of that largest difference. */
+  worstSample: number;
+  worstOutput: number;
+  /** Samples whose argmax agrees, and their fraction. */
+  argmaxAgree: number;
+  argmaxAgreement: number;
+  atol: number;
+  /** max |diff| <= atol and every argmax agrees. */
+  ok: boolean;
+  seconds: { tfjs: number; onnx: number };
+}
+
+/** Inputs in tfjs layout: `count` samples of `sampleShape` (e.g. [28, 28, 1]) back to back. */
+export interface ParityInputs {
+  data: Float32Array;
+  count: number;
+  sampleShape: number[];
+}
+
+/**
+ * Run the tfjs model and the ONNX bytes on the same inputs in batches and compare every output:
+ * max |diff| with where it is, and argmax agreement. A NaN anywhere counts as an infinite difference.
+ */
+export async function checkParity(model: tf.LayersModel, onnx: Uint8Array, inputs: ParityInputs, atol: number, batchSize = 1000): Promise<ParityReport> {
+  const runner = await OnnxRunner.create(onnx);
+  const per = inputs.sampleShape.reduce((a, b) => a * b, 1);
+  let maxAbsDiff = 0, worstSample = 0, worstOutput = 0, argmaxAgree = 0, tTf = 0, tOrt = 0;
+  try {
+    for (let start = 0; start < inputs.count; start += batchSize) {
+      const n = Math.min(batchSize, inputs.count - start);
+      const data = inputs.data.subarray(start * per, (start + n) * per);
+      const shape = [n, ...inputs.sampleShape];
+      let t0 = performance.now();
+      const expected = tf.tidy(() => (model.predict(tf.tensor(data, shape)) as tf.Tensor).dataSync() as Float32Array);
+      tTf += performance.now() - t0;
+      t0 = performance.now();
+      const actual = (await runner.run({ data, shape })).data;
+      tOrt += performance.now() - t0;
+      if (actual.length !== expected.length) {
+        throw new Error(`ONNX output has ${actual.length} values for ${n} samples, tfjs ${expected.length}`);
+      }
+      const width = expected.length / n;
+      for (let s = 0; s < n; s++) {
+        let ia = 0, ie = 0;
+        for (let k = 0; k < width; k++) {
+          const i = s * width + k;
+          const d = Math.abs(actual[i] - expected[i]);
+          const dd = Number.isNaN(d) ? Infinity : d;
+          if (dd > maxAbsDiff) { maxAbsDiff = dd; worstSample = start + s; worstOutput = k; }
+          if (actual[i] > actual[s * width + ia]) ia = k;
+          if (expected[i] > expected[s * width + ie]) ie = k;
+        }
+        if (ia === ie) argmaxAgree++;
+      }
+    }
+  } finally {
+    await runner.release();
+  }
+  return {
+    samples: inputs.count,
+    maxAbsDiff,
+    worstSample,
+    worstOutput,
+    argmaxAgree,
+    argmaxAgreement: inputs.count === 0 ? 1 : argmaxAgree / inputs.count,
+    atol,
+    ok: maxAbsDiff <= atol && argmaxAgree === inputs.count,
+    seconds: { tfjs: tTf / 1000, onnx: tOrt / 1000 },
+  };
+}
+
+/** One line for people: the figures of a parity check. */
+export function formatParity(r: ParityReport): string {
+  return `parity on ${r.samples} images: max |diff| ${r.maxAbsDiff.toExponential(3)} (image ${r.worstSample}, output ${r.worstOutput}; atol ${r.atol}), ` +
+    `argmax agreement ${r.argmaxAgree}/${r.samples} (${(r.argmaxAgreement * 100).toFixed(2)}%): ${r.ok ? 'PASS' : 'FAIL'}`;
+}
