@@ -44,7 +44,7 @@ function median(xs: number[]): number {
  */
 export async function profileSteps(model: tf.LayersModel, train: Split, o: { batchSize: number; steps: number; warmup: number; seed: number; learningRate?: number }): Promise<StepProfile> {
   const classes = model.outputs[0].shape[1] as number;
-  const optimizer = tf.train.adam(o.learningRate ?? 0.001);
+  const optimizer: tf.Optimizer = tf.train.adam(o.learningRate ?? 0.001);
   const order = permutation(train.count, seededRandom(o.seed));
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const t = { batching: [] as number[], forward: [] as number[], gradients: [] as number[], optimizer: [] as number[], readback: [] as number[] };
@@ -68,7 +68,7 @@ export async function profileSteps(model: tf.LayersModel, train: Split, o: { bat
     t1 = performance.now();
     if (timed) t.gradients.push(t1 - t0);
     t0 = performance.now();
-    optimizer.applyGradients(grads as Parameters<tf.Optimizer["applyGradients"]>[0]);
+    optimizer.applyGradients(grads);
     t1 = performance.now();
     if (timed) t.optimizer.push(t1 - t0);
     t0 = performance.now();
