@@ -4,6 +4,10 @@ import { VERSION } from './version.js';
 import { registerTrain } from './commands/train.js';
 import { registerPipeline } from './commands/pipeline.js';
 import { registerServe } from './commands/serve.js';
+import { registerPredict } from './commands/predict.js';
+import { registerExport } from './commands/export.js';
+import { registerVerify } from './commands/verify.js';
+import { registerInspect } from './commands/inspect.js';
 
 /** Build the `lenet-onnx` program: one `register*` per command file, nothing else. */
 export function buildProgram(): Command {
@@ -19,6 +23,10 @@ Examples:
   registerTrain(program);
   registerPipeline(program);
   registerServe(program);
+  registerPredict(program);
+  registerExport(program);
+  registerVerify(program);
+  registerInspect(program);
   return program;
 }
 

@@ -1,0 +1,35 @@
+/**
+ * Worker thread: picture files -> model inputs. The CPU work of `predict` (read, decode, preprocess) runs
+ * here, one worker per core, while the main thread walks directories and runs the model.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { InputContract } from '../contract.js';
+import { preprocess } from '../preprocess.js';
+import { decodePicture, PictureError, readPictureFile } from './images.js';
+import type { DecodeReply, DecodeRequest } from './decode-pool.js';
+
+const contract = (workerData as { contract: InputContract }).contract;
+const size = contract.height * contract.width * contract.channels;
+
+parentPort!.on('message', (req: DecodeRequest) => {
+  void decodeAll(req).then((reply) => parentPort!.postMessage(reply, [reply.input.buffer as ArrayBuffer]));
+});
+
+async function decodeAll(req: DecodeRequest): Promise<DecodeReply> {
+  const input = new Float32Array(req.paths.length * size);
+  const errors: Array<string | null> = [];
+  for (const [i, file] of req.paths.entries()) {
+    try {
+      const r = preprocess(await decodePicture(readPictureFile(file)), contract);
+      if (r.ok) {
+        input.set(r.input, i * size);
+        errors.push(null);
+      } else {
+        errors.push(r.message);
+      }
+    } catch (err) {
+      errors.push(err instanceof PictureError ? err.message : `unexpected error: ${(err as Error).message}`);
+    }
+  }
+  return { id: req.id, input, errors };
+}

@@ -1,0 +1,122 @@
+/**
+ * Files and folders -> streamed predictions, in input order, with bounded memory: at most `maxInFlight` chunks
+ * are being decoded and one batch is waiting for the model at any time.
+ */
+import { DecodePool, type DecodeReply } from './decode-pool.js';
+import type { DigitModel } from './session.js';
+import type { WalkEntry } from './walk.js';
+
+/** One label and its probability. */
+export interface Ranked {
+  label: string;
+  probability: number;
+}
+
+/** The result for one file: a digit, or the reason there is none. */
+export interface PredictRow {
+  path: string;
+  digit: string | null;
+  probability: number | null;
+  topK: Ranked[];
+  error: string | null;
+}
+
+/** Tuning of {@link predictStream}. */
+export interface PredictOptions {
+  /** Pictures per model run. */
+  batchSize: number;
+  /** Labels listed per picture, most probable first. */
+  topK: number;
+  /** Decode workers (default: one per core). */
+  workers?: number;
+  /** Files per message to a worker; larger amortises messaging, smaller keeps workers evenly loaded. */
+  chunkSize?: number;
+}
+
+interface Slot {
+  row: PredictRow;
+  /** Index of the picture in the current batch, or -1 when the row is already final (an error). */
+  batchIndex: number;
+}
+
+/**
+ * Predict every entry of `entries` (see walkPictures) with `model`, yielding one row per entry in the same order.
+ * A file that fails (unreadable, not a picture, no ink) yields a row with `error`; the run goes on.
+ */
+export async function* predictStream(entries: AsyncIterable<WalkEntry>, model: DigitModel, o: PredictOptions): AsyncGenerator<PredictRow> {
+  const c = model.contract;
+  const size = c.height * c.width * c.channels;
+  const chunkSize = o.chunkSize ?? 64;
+  const pool = new DecodePool(c, o.workers);
+  const maxInFlight = Math.max(4, 3 * (o.workers ?? 2));
+  const inFlight: Array<{ entries: WalkEntry[]; reply: Promise<DecodeReply> | undefined }> = [];
+  let batch = new Float32Array(o.batchSize * size);
+  let batchCount = 0;
+  let slots: Slot[] = [];
+
+  const dispatch = (chunk: WalkEntry[]) => {
+    const paths = chunk.filter((e) => !e.error).map((e) => e.path);
+    inFlight.push({ entries: chunk, reply: paths.length ? pool.decode(paths) : undefined });
+  };
+
+  async function* runBatch(): AsyncGenerator<PredictRow> {
+    if (batchCount > 0) {
+      const probs = await model.run(batch, batchCount);
+      for (const s of slots) if (s.batchIndex >= 0) fillRow(s.row, probs.subarray(s.batchIndex * c.labels.length, (s.batchIndex + 1) * c.labels.length), c.labels, o.topK);
+      // the runtime may still hold the old buffer's view; a fresh one is cheap next to a batch of decoding
+      batch = new Float32Array(o.batchSize * size);
+    }
+    for (const s of slots) yield s.row;
+    slots = [];
+    batchCount = 0;
+  }
+
+  async function* drainOne(): AsyncGenerator<PredictRow> {
+    const { entries: chunk, reply } = inFlight.shift()!;
+    const r = reply ? await reply : undefined;
+    let k = 0;
+    for (const e of chunk) {
+      const row: PredictRow = { path: e.path, digit: null, probability: null, topK: [], error: e.error ?? null };
+      if (!e.error) {
+        const err = r!.errors[k];
+        if (err) {
+          row.error = err;
+        } else {
+          batch.set(r!.input.subarray(k * size, (k + 1) * size), batchCount * size);
+          slots.push({ row, batchIndex: batchCount++ });
+          k++;
+          if (batchCount === o.batchSize) yield* runBatch();
+          continue;
+        }
+        k++;
+      }
+      slots.push({ row, batchIndex: -1 });
+    }
+    // error-only tails need not wait for the next full batch
+    if (batchCount === 0) yield* runBatch();
+  }
+
+  try {
+    let chunk: WalkEntry[] = [];
+    for await (const e of entries) {
+      chunk.push(e);
+      if (chunk.length === chunkSize) {
+        dispatch(chunk);
+        chunk = [];
+        if (inFlight.length >= maxInFlight) yield* drainOne();
+      }
+    }
+    if (chunk.length) dispatch(chunk);
+    while (inFlight.length) yield* drainOne();
+    yield* runBatch();
+  } finally {
+    await pool.close();
+  }
+}
+
+function fillRow(row: PredictRow, probs: Float32Array, labels: string[], topK: number): void {
+  const order = Array.from(probs.keys()).sort((a, b) => probs[b] - probs[a]);
+  row.topK = order.slice(0, topK).map((i) => ({ label: labels[i], probability: probs[i] }));
+  row.digit = labels[order[0]];
+  row.probability = probs[order[0]];
+}
