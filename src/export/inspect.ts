@@ -1,0 +1,151 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+import { readOnnxInfo } from '../runtime/onnx-info.js';
+import { initBackend } from '../train/backend.js';
+import { loadModelDir, modelJsonPath, MODEL_JSON } from '../train/model-io.js';
+import { DataType, decodeModel } from './proto.js';
+import { inferShapes, type Dim } from './shape-infer.js';
+import { readOnnxFile } from './verify-file.js';
+
+/** One row of the summary: an ONNX node or a tfjs layer. */
+export interface InspectRow {
+  name: string;
+  /** ONNX op type or tfjs layer class. */
+  kind: string;
+  outputShape: Dim[];
+  params: number;
+}
+
+/** A model summary, the same shape for both formats (`inspect --json` prints it). */
+export interface InspectReport {
+  file: string;
+  format: 'onnx' | 'tfjs-layers';
+  /** Bytes on disk (model.json plus its weight files for tfjs). */
+  fileBytes: number;
+  irVersion?: number;
+  opset?: number;
+  producer?: string;
+  inputs: Array<{ name: string; shape: Dim[] }>;
+  outputs: Array<{ name: string; shape: Dim[] }>;
+  rows: InspectRow[];
+  totals: { rows: number; params: number };
+  metadata: Record<string, string>;
+  docString?: string;
+}
+
+/**
+ * Summarise an ONNX file. Parameters are the elements of the float initializers a node reads, scalars
+ * excepted: those are constants of the graph (the contract's mean and std), not learned weights.
+ */
+export async function inspectOnnx(file: string): Promise<InspectReport> {
+  const bytes = await readOnnxFile(file);
+  const info = readOnnxInfo(bytes);
+  const model = decodeModel(bytes);
+  const shapes = inferShapes(model);
+  const params = new Map(model.graph.initializer
+    .filter((t) => t.dataType === DataType.FLOAT && t.dims.length > 0)
+    .map((t) => [t.name, t.dims.map(Number).reduce((a, b) => a * b, 1)]));
+  const rows = model.graph.node.map((n) => ({
+    name: n.name || n.output[0],
+    kind: n.opType,
+    outputShape: shapes.get(n.output[0]) ?? ['?'],
+    params: n.input.reduce((s, i) => s + (params.get(i) ?? 0), 0),
+  }));
+  return {
+    file,
+    format: 'onnx',
+    fileBytes: bytes.byteLength,
+    irVersion: info.irVersion,
+    opset: info.opsetVersion,
+    producer: `${info.producerName} ${info.producerVersion}`.trim(),
+    inputs: info.inputs.map((t) => ({ name: t.name, shape: t.dims })),
+    outputs: info.outputs.map((t) => ({ name: t.name, shape: t.dims })),
+    rows,
+    totals: { rows: rows.length, params: rows.reduce((s, r) => s + r.params, 0) },
+    metadata: info.metadata,
+    docString: info.docString,
+  };
+}
+
+/** Flatten tfjs user metadata ({contract: {...}, training: {...}}) into dotted string keys. */
+function flatten(meta: Record<string, unknown> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(meta ?? {})) {
+    if (v && typeof v === 'object') {
+      for (const [k2, v2] of Object.entries(v as Record<string, unknown>)) out[k2.includes('.') ? k2 : `${k}.${k2}`] = String(v2);
+    } else out[k] = String(v);
+  }
+  return out;
+}
+
+const shapeOf = (s: Array<number | null>): Dim[] => s.map((d) => (d === null ? 'N' : d));
+
+/** Summarise a tfjs LayersModel directory or model.json (like Keras' model.summary()). */
+export async function inspectTfjs(dirOrFile: string): Promise<InspectReport> {
+  const jsonPath = modelJsonPath(dirOrFile);
+  // Loading builds variables only; the small cpu backend avoids starting wasm for a summary.
+  await initBackend('cpu');
+  const model = await loadModelDir(dirOrFile);
+  try {
+    const json = JSON.parse(await fs.readFile(jsonPath, 'utf8')) as { weightsManifest: Array<{ paths: string[] }> };
+    let fileBytes = (await fs.stat(jsonPath)).size;
+    for (const g of json.weightsManifest) for (const p of g.paths) fileBytes += (await fs.stat(path.join(path.dirname(jsonPath), p))).size;
+    const rows = model.layers.map((l) => ({
+      name: l.name,
+      kind: l.getClassName(),
+      outputShape: shapeOf((Array.isArray(l.outputShape[0]) ? l.outputShape[0] : l.outputShape) as Array<number | null>),
+      params: l.countParams(),
+    }));
+    return {
+      file: jsonPath,
+      format: 'tfjs-layers',
+      fileBytes,
+      inputs: model.inputs.map((t, i) => ({ name: model.inputNames[i], shape: shapeOf(t.shape) })),
+      outputs: model.outputs.map((t, i) => ({ name: model.outputNames[i], shape: shapeOf(t.shape) })),
+      rows,
+      totals: { rows: rows.length, params: rows.reduce((s, r) => s + r.params, 0) },
+      metadata: flatten(model.getUserDefinedMetadata() as Record<string, unknown> | undefined),
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+/**
+ * Summarise FILE: a tfjs model directory or `.json` file, otherwise an ONNX file.
+ * @throws UserError for a missing file or one that is neither.
+ */
+export async function inspectFile(file: string): Promise<InspectReport> {
+  const stat = await fs.stat(file).catch(() => undefined);
+  if (!stat) throw new UserError(`'${file}' not found; expected an .onnx file, a model.json or a model directory`);
+  if (stat.isDirectory() || file.endsWith('.json')) {
+    if (stat.isDirectory() && !(await fs.stat(path.join(file, MODEL_JSON)).catch(() => undefined))) {
+      throw new UserError(`directory '${file}' holds no ${MODEL_JSON}; expected an .onnx file, a model.json or a model directory`);
+    }
+    return inspectTfjs(file);
+  }
+  return inspectOnnx(file);
+}
+
+const dims = (d: Dim[]) => `[${d.join(', ')}]`;
+
+/** The report as a fixed-width table with its header facts. */
+export function formatInspect(r: InspectReport): string {
+  const head = ['#', r.format === 'onnx' ? 'node' : 'layer', r.format === 'onnx' ? 'op' : 'class', 'output shape', 'params'];
+  const body = r.rows.map((row, i) => [String(i + 1), row.name, row.kind, dims(row.outputShape), row.params.toLocaleString('en-US')]);
+  const widths = head.map((h, c) => Math.max(h.length, ...body.map((b) => b[c].length)));
+  const line = (cells: string[]) => cells.map((x, c) => (c === 0 || c === 4 ? x.padStart(widths[c]) : x.padEnd(widths[c]))).join('  ').trimEnd();
+  const out = [
+    `${r.file} (${r.format === 'onnx' ? 'ONNX' : 'tfjs LayersModel'}, ${r.fileBytes.toLocaleString('en-US')} bytes)`,
+  ];
+  if (r.format === 'onnx') out.push(`IR version ${r.irVersion}, opset ${r.opset}, producer ${r.producer || '(none)'}`);
+  for (const t of r.inputs) out.push(`input  ${t.name} ${dims(t.shape)}`);
+  for (const t of r.outputs) out.push(`output ${t.name} ${dims(t.shape)}`);
+  out.push('', line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line));
+  out.push(`total: ${r.totals.rows} ${r.format === 'onnx' ? 'nodes' : 'layers'}, ${r.totals.params.toLocaleString('en-US')} parameters`);
+  const keys = Object.keys(r.metadata).sort();
+  if (keys.length) out.push('', 'metadata:', ...keys.map((k) => `  ${k} = ${r.metadata[k]}`));
+  if (r.docString) out.push('', 'doc_string:', ...r.docString.split('\n').map((l) => `  ${l}`));
+  return out.join('\n');
+}
