@@ -5,6 +5,7 @@ import { registerTrain } from './commands/train.js';
 import { registerPipeline } from './commands/pipeline.js';
 import { registerServe } from './commands/serve.js';
 import { registerPredict } from './commands/predict.js';
+import { registerEvaluate } from './commands/evaluate.js';
 import { registerExport } from './commands/export.js';
 import { registerVerify } from './commands/verify.js';
 import { registerInspect } from './commands/inspect.js';
@@ -24,6 +25,7 @@ Examples:
   registerPipeline(program);
   registerServe(program);
   registerPredict(program);
+  registerEvaluate(program);
   registerExport(program);
   registerVerify(program);
   registerInspect(program);
