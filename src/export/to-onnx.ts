@@ -4,7 +4,8 @@ import { VERSION } from '../version.js';
 import { GraphBuilder } from './graph.js';
 import { CONVERTERS, supportedLayers } from './layers/index.js';
 import type { LayerWeight, OnnxValue } from './layers/types.js';
-import { valueInfo, type ModelProto } from './proto.js';
+import { inTfjsOrder } from './layers/reshape.js';
+import { attr, valueInfo, type ModelProto } from './proto.js';
 
 /** Opsets the exporter writes (every op it uses has the same semantics across them). */
 export const OPSET_MIN = 13;
@@ -106,10 +107,12 @@ export function layersModelToOnnx(model: tf.LayersModel, o: OnnxExportOptions = 
     values.set(node.outputTensors[0].id, out);
   }
 
-  const result = values.get(model.outputs[0].id)!;
+  let result = values.get(model.outputs[0].id)!;
   const outputName = o.outputName ?? model.outputNames[0];
   if (result.layout === 'flat-nchw') {
-    throw new UserError(`model output '${outputName}' is a flattened image with several channels; end the model with a Dense layer`);
+    // A model that ends on a flattened multi-channel map must return tfjs' element order.
+    result = { ...result, name: inTfjsOrder(graph, result, `${outputName}/output`), layout: 'same' };
+    result.name = graph.addNode('Flatten', [result.name], `${outputName}/output/Flatten`, [attr.int('axis', 1)]);
   }
   // The last node's output carries the public name; a model that is all identity layers gets an Identity.
   if (result.name !== outputName && !graph.renameOutput(result.name, outputName)) {

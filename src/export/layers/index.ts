@@ -9,6 +9,12 @@ import { convertReshape } from './reshape.js';
 import { convertStandardize } from './standardize.js';
 import type { LayerConverter } from './types.js';
 import { convertZeroPadding2D } from './zero-padding2d.js';
+// Classic LeNet-5 (1998) layers.
+import { convertEuclideanRbf } from './euclidean-rbf.js';
+import { convertMaskedConv2D } from './masked-conv2d.js';
+import { convertScaledTanh } from './scaled-tanh.js';
+import { convertSoftmin } from './softmin.js';
+import { convertSubsampling } from './subsampling.js';
 
 /**
  * tfjs layer class name -> converter. To support a new layer kind, add a file beside this one and one
@@ -32,6 +38,11 @@ export const CONVERTERS: Record<string, LayerConverter> = {
   ZeroPadding2D: convertZeroPadding2D,
   BatchNormalization: convertBatchNormalization,
   Standardize: convertStandardize,
+  ScaledTanh: convertScaledTanh,
+  Subsampling: convertSubsampling,
+  MaskedConv2D: convertMaskedConv2D,
+  EuclideanRbf: convertEuclideanRbf,
+  Softmin: convertSoftmin,
 };
 
 /** Add or replace the converter of a layer class. */

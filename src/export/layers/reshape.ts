@@ -1,22 +1,22 @@
 import { attr } from '../proto.js';
-import { singleInput, UnsupportedLayerError, type ConvertContext, type LayerConverter, type OnnxValue } from './types.js';
+import type { GraphBuilder } from '../graph.js';
+import { singleInput, UnsupportedLayerError, type LayerConverter, type OnnxValue } from './types.js';
 
 /**
  * The ONNX name of `x` in tfjs element order. Reshape re-reads memory, so here (and only here) an
  * NCHW-held value must be put back into NHWC order; with one channel or a 1x1 map the orders coincide.
  */
-function inTfjsOrder(ctx: ConvertContext, x: OnnxValue): string {
-  const base = ctx.layer.name;
+export function inTfjsOrder(graph: GraphBuilder, x: OnnxValue, base: string): string {
   if (x.layout === 'nchw') {
     const [h, w, c] = x.shape.slice(1) as number[];
     if (c === 1 || h * w === 1) return x.name;
-    return ctx.graph.addNode('Transpose', [x.name], `${base}/ToNHWC`, [attr.ints('perm', [0, 2, 3, 1])]); // NCHW -> NHWC
+    return graph.addNode('Transpose', [x.name], `${base}/ToNHWC`, [attr.ints('perm', [0, 2, 3, 1])]); // NCHW -> NHWC
   }
   if (x.layout === 'flat-nchw') {
     const [h, w, c] = x.from!;
-    const shape = ctx.graph.addInt64(`${base}/unflatten_shape`, [4], [-1, c, h, w]);
-    const map = ctx.graph.addNode('Reshape', [x.name, shape], `${base}/Unflatten`);
-    const nhwc = ctx.graph.addNode('Transpose', [map], `${base}/ToNHWC`, [attr.ints('perm', [0, 2, 3, 1])]); // NCHW -> NHWC
+    const shape = graph.addInt64(`${base}/unflatten_shape`, [4], [-1, c, h, w]);
+    const map = graph.addNode('Reshape', [x.name, shape], `${base}/Unflatten`);
+    const nhwc = graph.addNode('Transpose', [map], `${base}/ToNHWC`, [attr.ints('perm', [0, 2, 3, 1])]); // NCHW -> NHWC
     return nhwc;
   }
   return x.name;
@@ -28,7 +28,7 @@ export const convertReshape: LayerConverter = (ctx) => {
   const target = ctx.outputShape.slice(1);
   if (target.some((d) => d === null)) throw new UnsupportedLayerError(ctx, `dynamic target shape [${target.join(', ')}]`);
   const dims = target as number[];
-  const source = inTfjsOrder(ctx, x);
+  const source = inTfjsOrder(ctx.graph, x, ctx.layer.name);
   const base = ctx.layer.name;
   if (dims.length === 3) {
     const [h, w, c] = dims;

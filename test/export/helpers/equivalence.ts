@@ -1,0 +1,70 @@
+import * as tf from '@tensorflow/tfjs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { encodeModel } from '../../../src/export/proto.js';
+import { OnnxRunner } from '../../../src/export/run-onnx.js';
+import { layersModelToOnnx, type OnnxExportOptions } from '../../../src/export/to-onnx.js';
+import { compareFloats, type Comparison } from '../../helpers/close.js';
+
+/** A small seeded generator (tests must not depend on Math.random). */
+export function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+/**
+ * Give every weight random values so equivalence tests exercise biases, batch-norm statistics and every
+ * kernel position (fresh layers have zero biases and unit variances, which would hide layout bugs).
+ */
+export function randomizeWeights(model: tf.LayersModel, seed: number): void {
+  const rand = lcg(seed);
+  for (const layer of model.layers) {
+    if (layer.weights.length === 0) continue;
+    layer.setWeights(layer.weights.map((w) => {
+      const shape = w.shape as number[];
+      const n = shape.reduce((a, b) => a * b, 1);
+      const positive = /moving_variance/.test(w.originalName);
+      const v = Float32Array.from({ length: n }, () => (positive ? 0.5 + rand() : rand() * 2 - 1));
+      return tf.tensor(v, shape);
+    }));
+  }
+}
+
+/** Where the tests write their ONNX files; every one is passed to the official checker at the end. */
+export const written: string[] = [];
+const dir = mkdtempSync(path.join(tmpdir(), 'lenet-export-test-'));
+
+/** Result of one equivalence run. */
+export interface Equivalence {
+  file: string;
+  proto: ReturnType<typeof layersModelToOnnx>;
+  comparison: Comparison;
+}
+
+/**
+ * Export `model`, write the file, run tfjs and onnxruntime-node on the same random batch and compare
+ * every output value (atol OR rtol).
+ */
+export async function exportAndCompare(model: tf.LayersModel, name: string, batch = 3, seed = 7, o: OnnxExportOptions = {}, atol = 1e-5, rtol = 1e-5): Promise<Equivalence> {
+  const proto = layersModelToOnnx(model, o);
+  const bytes = encodeModel(proto);
+  const file = path.join(dir, `${name}.onnx`);
+  writeFileSync(file, bytes);
+  written.push(file);
+  const sample = model.inputs[0].shape.slice(1) as number[];
+  const rand = lcg(seed);
+  const shape = [batch, ...sample];
+  const data = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rand() * 2 - 1);
+  const expected = tf.tidy(() => (model.predict(tf.tensor(data, shape)) as tf.Tensor).dataSync() as Float32Array);
+  const runner = await OnnxRunner.create(bytes);
+  try {
+    const actual = (await runner.run({ data, shape })).data;
+    return { file, proto, comparison: compareFloats(actual, expected, atol, rtol) };
+  } finally {
+    await runner.release();
+  }
+}
