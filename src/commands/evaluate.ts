@@ -33,7 +33,7 @@ export function defaultSvgPath(model: string): string {
  * must agree with the one the model recorded at training.
  * @throws UserError when it does not (that would mean the export or the runtime changed what the model computes).
  */
-export async function runEvaluate(o: EvaluateCommandOptions, out = (s: string) => process.stdout.write(s)): Promise<EvaluationReport> {
+export async function runEvaluate(o: EvaluateCommandOptions, out: (s: string) => void = (s) => { process.stdout.write(s); }): Promise<EvaluationReport> {
   const model = await loadDigitModel(o.model);
   let report: EvaluationReport;
   try {

@@ -34,7 +34,7 @@ export interface PredictSummary {
  * Predict the pictures under `paths` and write the rows to stdout or `--out`; print a summary line on stderr.
  * @throws UserError when nothing was found, or (after writing every row) when some files failed.
  */
-export async function runPredict(paths: string[], o: PredictCommandOptions, log = (l: string) => process.stderr.write(l + '\n')): Promise<PredictSummary> {
+export async function runPredict(paths: string[], o: PredictCommandOptions, log: (line: string) => void = (l) => { process.stderr.write(l + '\n'); }): Promise<PredictSummary> {
   const model = await loadDigitModel(o.model);
   const total = o.progress ? await countEntries(paths) : undefined;
   const sink: TextSink = o.out ? await atomicFileSink(o.out) : stdoutSink();

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { walkPictures, type WalkEntry } from '../../src/runtime/node/walk.js';
+import { put, tempDir } from './helpers/files.js';
+
+async function all(args: string[]): Promise<WalkEntry[]> {
+  const out: WalkEntry[] = [];
+  for await (const e of walkPictures(args)) out.push(e);
+  return out;
+}
+
+test('stable sorted order, recursion, extensions only inside folders', async () => {
+  const dir = tempDir('walk');
+  for (const n of ['b.png', 'a.JPG', 'c.txt', 'B.bmp', 'd.tiff']) put(dir, n, 'x');
+  mkdirSync(path.join(dir, 'a-sub'));
+  put(path.join(dir, 'a-sub'), 'z.gif', 'x');
+  const named = put(dir, 'notes.txt', 'x');
+  const rows = await all([dir, named]);
+  assert.deepEqual(rows.map((r) => path.relative(dir, r.path)), ['B.bmp', 'a-sub/z.gif', 'a.JPG', 'b.png', 'd.tiff', 'notes.txt']);
+  assert.ok(rows.every((r) => !r.error));
+});
+
+test('symlink loops and dangling links become error rows; the walk goes on', async () => {
+  const dir = tempDir('loop');
+  mkdirSync(path.join(dir, 'sub'));
+  put(path.join(dir, 'sub'), 'one.png', 'x');
+  symlinkSync('..', path.join(dir, 'sub', 'up'));
+  symlinkSync('self.png', path.join(dir, 'self.png'));
+  symlinkSync('nowhere.png', path.join(dir, 'dangling.png'));
+  put(dir, 'z.png', 'x');
+  const rows = await all([dir]);
+  const byName = Object.fromEntries(rows.map((r) => [path.relative(dir, r.path), r.error ?? 'ok']));
+  assert.deepEqual(Object.keys(byName), ['dangling.png', 'self.png', 'sub/one.png', 'sub/up', 'z.png']);
+  assert.match(byName['sub/up'], /symlink loop/);
+  assert.match(byName['self.png'], /symlink loop/);
+  assert.match(byName['dangling.png'], /no such file/);
+  assert.equal(byName['z.png'], 'ok');
+});
+
+test('missing arguments and empty folders', async () => {
+  const dir = tempDir('empty');
+  assert.deepEqual(await all([dir]), []);
+  const rows = await all([path.join(dir, 'missing.png')]);
+  assert.equal(rows.length, 1);
+  assert.match(rows[0].error!, /no such file/);
+});
+
+test('an unreadable folder is an error row', { skip: process.getuid?.() === 0 ? 'running as root: permissions do not stop root from reading' : false }, async () => {
+  const dir = tempDir('perm');
+  const locked = path.join(dir, 'locked');
+  mkdirSync(locked);
+  put(locked, 'x.png', 'x');
+  chmodSync(locked, 0);
+  try {
+    const rows = await all([dir]);
+    assert.equal(rows.length, 1);
+    assert.match(rows[0].error!, /cannot list the directory: permission denied/);
+  } finally {
+    chmodSync(locked, 0o755);
+  }
+});
