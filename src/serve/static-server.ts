@@ -52,19 +52,21 @@ async function handle(root: string, overrides: Map<string, string>, req: http.In
     return send(res, 400, 'bad request\n');
   }
   let file = overrides.get(pathname);
+  // An override is typed by the URL the page asked for, not by whatever name the file has on disk.
+  const typedAs = file !== undefined ? pathname : undefined;
   if (file === undefined) {
     const r = resolveInside(root, pathname);
     if (!r.ok) return r.why === 'bad-encoding' ? send(res, 400, 'bad request\n') : send(res, 404, 'not found\n');
     file = await existingFile(root, r.file);
     if (file === undefined) return send(res, 404, 'not found\n');
   }
-  const gz = acceptsGzip(req) && isCompressible(file) ? await statFile(file + '.gz') : undefined;
+  const gz = typedAs === undefined && acceptsGzip(req) && isCompressible(file) ? await statFile(file + '.gz') : undefined;
   const served = gz ? file + '.gz' : file;
   const stat = gz ?? (await statFile(file));
   if (!stat) return send(res, 404, 'not found\n');
   res.writeHead(200, {
     ...COMMON_HEADERS,
-    'Content-Type': contentType(file),
+    'Content-Type': contentType(typedAs ?? file),
     'Content-Length': String(stat.size),
     ...(gz ? { 'Content-Encoding': 'gzip' } : {}),
     ...(isCompressible(file) ? { Vary: 'Accept-Encoding' } : {}),

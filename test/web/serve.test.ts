@@ -23,9 +23,9 @@ before(async () => {
   writeFileSync(path.join(root, 'big.js'), 'x'.repeat(1000));
   writeFileSync(path.join(root, 'big.js.gz'), gzipSync('x'.repeat(1000)));
   writeFileSync(path.join(dir, 'secret.txt'), 'outside the root');
-  writeFileSync(path.join(dir, 'other.onnx'), Buffer.from([8, 7]));
+  writeFileSync(path.join(dir, 'other.bin'), Buffer.from([8, 7]));
   symlinkSync(path.join(dir, 'secret.txt'), path.join(root, 'link.txt'));
-  srv = await startServer({ root, host: '127.0.0.1', port: 0, overrides: { '/lenet5.onnx': path.join(dir, 'other.onnx') } });
+  srv = await startServer({ root, host: '127.0.0.1', port: 0, overrides: { '/lenet5.onnx': path.join(dir, 'other.bin') } });
 });
 
 after(async () => {

@@ -347,5 +347,6 @@ function readyDetail(m: LoadedModel): ReadyDetail {
 }
 
 function percent(p: number): string {
-  return `${(p * 100).toFixed(p >= 0.995 || p < 0.00005 ? 0 : 1)}%`;
+  const text = (p * 100).toFixed(1);
+  return `${text === '100.0' ? '100' : text}%`;
 }

@@ -14,7 +14,7 @@ export const TEMPLATE = `
   }
   :host([hidden]) { display: none; }
   .widget { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
-  .pad { display: flex; flex-direction: column; gap: 6px; }
+  .pad { display: flex; flex-direction: column; gap: 6px; width: var(--_size); }
   canvas {
     width: var(--_size); height: var(--_size);
     background: var(--lenet-paper, #fdfdf8);
@@ -22,18 +22,19 @@ export const TEMPLATE = `
     touch-action: none; cursor: crosshair; display: block;
   }
   canvas:focus-visible, button:focus-visible { outline: 3px solid var(--lenet-accent, #2f6fdf); outline-offset: 2px; }
-  .controls { display: flex; gap: 8px; align-items: center; }
+  .controls { display: flex; gap: 8px; align-items: flex-start; }
   button {
     font: inherit; padding: 4px 12px; border-radius: 4px; cursor: pointer;
     border: 1px solid var(--lenet-muted, #8a90a0); background: transparent; color: inherit;
   }
   .status { font-size: 12px; color: var(--lenet-muted, #5b6170); margin: 0; }
   .status[data-state="error"] { color: var(--lenet-error, #b3261e); }
-  .result { margin: 0; min-height: 1.3em; font-weight: 600; }
-  ol { list-style: none; margin: 0; padding: 0; width: 11em; display: grid; gap: 2px; }
+  .readout { width: 12em; }
+  .result { margin: 0 0 4px; min-height: 2.6em; font-weight: 600; }
+  ol { list-style: none; margin: 0; padding: 0; display: grid; gap: 2px; }
   li { display: grid; grid-template-columns: 1.2em 1fr 3.2em; gap: 6px; align-items: center; font-variant-numeric: tabular-nums; }
   .bar { height: 10px; background: color-mix(in srgb, var(--lenet-muted, #8a90a0) 20%, transparent); border-radius: 2px; overflow: hidden; }
-  .fill { height: 100%; width: 0; background: var(--lenet-bar, #8aa4d6); }
+  .fill { display: block; height: 100%; width: 0; background: var(--lenet-bar, #8aa4d6); }
   .value { text-align: right; font-size: 12px; }
   li.top { font-weight: 700; }
   li.top .fill { background: var(--lenet-bar-top, #2f6fdf); }

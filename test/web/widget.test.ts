@@ -1,0 +1,264 @@
+// End-to-end: the <lenet-digit-pad> demo page served by `lenet-onnx serve`, driven in headless Chromium.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { readMnist } from '../../src/train/idx.js';
+import type { IdxDataset } from '../../src/train/idx.js';
+import { browserSkipReason, launchBrowser } from './helpers/browser.js';
+import { drawSegments, traceDigit } from './helpers/draw.js';
+import { testModel } from './helpers/model.js';
+import { compareFloats } from '../helpers/close.js';
+import { startServe, type ServeProcess } from './helpers/serve.js';
+
+const skip = browserSkipReason() ?? false;
+let server: ServeProcess;
+let browser: Awaited<ReturnType<typeof launchBrowser>>;
+let mnist: IdxDataset;
+
+before(async () => {
+  if (skip) return;
+  mnist = await readMnist('test');
+  server = await startServe(['--model', testModel().file]);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  if (server) assert.equal(await server.stop(), 0, 'serve should exit 0 on Ctrl-C');
+});
+
+interface SeenEvent { type: string; target: string; detail: any }
+
+/** A page on the demo with the host's view of every widget event, and console/page errors collected. */
+async function openDemo(init?: () => void): Promise<{ page: Page; errors: string[]; events(): Promise<SeenEvent[]> }> {
+  const page = await browser.context.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('response', (r) => { if (r.status() >= 400) errors.push(`HTTP ${r.status()} ${r.url()}`); });
+  // tsx compiles this file with esbuild's keepNames, which wraps named functions in calls to a `__name`
+  // helper; functions shipped to the page need that helper there too.
+  await page.addInitScript('globalThis.__name = (f) => f;');
+  if (init) await page.addInitScript(init);
+  await page.addInitScript(() => {
+    const seen: unknown[] = [];
+    (window as any).__events = seen;
+    for (const type of ['ready', 'error', 'prediction', 'clear']) {
+      document.addEventListener(type, (e) => {
+        if (!(e instanceof CustomEvent)) return;
+        seen.push({ type, target: (e.target as HTMLElement).id, detail: e.detail });
+      });
+    }
+  });
+  await page.goto(server.url);
+  return { page, errors, events: () => page.evaluate(() => (window as any).__events as SeenEvent[]) };
+}
+
+/** Add a widget to the page and wait until it leaves the loading state. */
+async function addWidget(page: Page, id: string, attrs: Record<string, string>): Promise<string> {
+  await page.evaluate(({ id, attrs }) => {
+    const el = document.createElement('lenet-digit-pad');
+    el.id = id;
+    for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+    document.body.append(el);
+  }, { id, attrs });
+  await page.waitForFunction((id) => document.getElementById(id)?.getAttribute('state') !== 'loading', id, { timeout: 30_000 });
+  return (await page.getAttribute(`#${id}`, 'state'))!;
+}
+
+const shadowText = (page: Page, id: string, sel: string) =>
+  page.evaluate(({ id, sel }) => document.getElementById(id)!.shadowRoot!.querySelector(sel)!.textContent ?? '', { id, sel });
+
+const digitPixels = (i: number) => mnist.images.subarray(i * 784, (i + 1) * 784);
+
+test('demo page: ready on the backend the browser allows, digits drawn as strokes are read live, bars, events, clear', { skip, timeout: 120_000 }, async () => {
+  const { page, errors, events } = await openDemo();
+  await page.waitForFunction(() => ['main', 'second'].every((id) => document.getElementById(id)?.getAttribute('state') === 'ready'), null, { timeout: 30_000 });
+  const hasAdapter = await page.evaluate(async () => Boolean(await (navigator as any).gpu?.requestAdapter?.()));
+  const expected = hasAdapter ? 'webgpu' : 'wasm';
+  assert.equal(await page.getAttribute('#main', 'backend-in-use'), expected);
+  assert.match(await shadowText(page, 'main', '.status'), new RegExp(`Ready · ${expected.toUpperCase()}`, 'i'));
+  const ready = (await events()).filter((e) => e.type === 'ready');
+  assert.deepEqual(ready.map((e) => e.target).sort(), ['main', 'second']);
+  assert.deepEqual(ready[0].detail.labels, testModel().contract.labels, 'bars come from the model\'s labels');
+
+  // The first 10 MNIST test digits, traced as pen strokes on the canvas.
+  const N = 10;
+  let correct = 0;
+  let liveDuringStroke = 0;
+  for (let i = 0; i < N; i++) {
+    await page.evaluate(() => (document.getElementById('main') as any).clear());
+    const before = (await events()).filter((e) => e.type === 'prediction').length;
+    await drawSegments(page, '#main', traceDigit(digitPixels(i), 28, 28), 28, async () => {
+      // Pen still down: a prediction must already have arrived (live, not only on pointer-up).
+      await page.waitForFunction((n) => (window as any).__events.filter((e: any) => e.type === 'prediction').length > n, before, { timeout: 10_000 });
+      liveDuringStroke++;
+    });
+    const r = await page.evaluate(() => (document.getElementById('main') as any).predict());
+    assert.equal(r.ok, true);
+    if (r.digit === mnist.labels[i]) correct++;
+    // The bars show exactly the probabilities of the prediction, with the top digit emphasised.
+    const bars = await page.evaluate(() => Array.from(document.getElementById('main')!.shadowRoot!.querySelectorAll('li'))
+      .map((li) => ({ label: li.dataset.label, p: Number(li.dataset.probability), top: li.classList.contains('top'), width: (li.querySelector('.fill') as HTMLElement).style.width })));
+    assert.deepEqual(bars.map((b) => b.p), r.probabilities);
+    assert.deepEqual(bars.filter((b) => b.top).map((b) => b.label), [r.label]);
+    assert.ok(Math.abs(parseFloat(bars[r.digit].width) - r.probabilities[r.digit] * 100) <= 0.05, `top bar width ${bars[r.digit].width}`);
+    assert.match(await shadowText(page, 'main', '.result'), new RegExp(`Looks like ${r.label}`));
+    const last = (await events()).filter((e) => e.type === 'prediction' && e.target === 'main').at(-1)!;
+    assert.deepEqual(last.detail.probabilities, r.probabilities);
+    assert.equal(last.detail.backend, expected);
+    assert.ok(last.detail.milliseconds >= 0 && last.detail.milliseconds < 1000);
+  }
+  assert.equal(liveDuringStroke, N);
+  assert.ok(correct >= 9, `traced MNIST digits read correctly: ${correct} of ${N}`);
+  mkdirSync('test-output', { recursive: true });
+  await page.screenshot({ path: 'test-output/widget-digit.png', fullPage: true });
+
+  // Clear with the button: no bars, no digit, and asking for a prediction says there is no ink.
+  await page.locator('#main').getByRole('button', { name: 'Clear' }).click();
+  assert.equal(await shadowText(page, 'main', '.result'), 'Cleared');
+  assert.ok((await events()).some((e) => e.type === 'clear' && e.target === 'main'));
+  const blank = await page.evaluate(() => (document.getElementById('main') as any).predict());
+  assert.equal(blank.ok, false);
+  assert.equal(blank.reason, 'no-ink');
+  assert.match(await shadowText(page, 'main', '.result'), /No digit to read: no ink found/);
+  const values = await page.evaluate(() => Array.from(document.getElementById('main')!.shadowRoot!.querySelectorAll('li .value')).map((v) => v.textContent));
+  assert.ok(values.every((v) => v === '–'), `bars after clear: ${values.join(' ')}`);
+
+  // A stroke that leaves the canvas keeps the part inside; then Escape (keyboard) clears.
+  const box = (await page.locator('#main canvas').boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.8, { steps: 5 });
+  await page.mouse.move(box.x + box.width * 3, box.y + box.height * 2, { steps: 5 });
+  await page.mouse.up();
+  assert.equal((await page.evaluate(() => (document.getElementById('main') as any).predict())).ok, true);
+  await page.keyboard.press('Escape');
+  assert.equal((await page.evaluate(() => (document.getElementById('main') as any).predict())).ok, false);
+
+  // The second widget on the page works on its own.
+  const mainResult = await shadowText(page, 'main', '.result');
+  await drawSegments(page, '#second', traceDigit(digitPixels(2), 28, 28), 28);
+  const second = await page.evaluate(() => (document.getElementById('second') as any).predict());
+  assert.equal(second.digit, mnist.labels[2]);
+  assert.ok((await events()).some((e) => e.type === 'prediction' && e.target === 'second'));
+  assert.equal(await shadowText(page, 'main', '.result'), mainResult);
+
+  await page.screenshot({ path: 'test-output/widget-demo.png', fullPage: true });
+  assert.deepEqual(errors, [], 'no console errors on the happy path');
+  await page.close();
+});
+
+test('agreement with Node: 100 MNIST test images through predictImage match onnxruntime-node within 1e-5', { skip, timeout: 120_000 }, async () => {
+  const ort = await import('onnxruntime-node');
+  const { preprocess } = await import('../../src/runtime/preprocess.js');
+  const { file, contract } = testModel();
+  const session = await ort.InferenceSession.create(file);
+  const N = 100;
+  const node: number[][] = [];
+  for (let i = 0; i < N; i++) {
+    const pre = preprocess({ width: 28, height: 28, data: digitPixels(i) }, contract);
+    assert.ok(pre.ok, `image ${i}: ${pre.ok ? '' : pre.message}`);
+    const dims = contract.layout === 'NCHW' ? [1, 1, contract.height, contract.width] : [1, contract.height, contract.width, 1];
+    const out = await session.run({ [contract.inputName]: new ort.Tensor('float32', pre.input, dims) });
+    node.push(Array.from(out[contract.outputName].data as Float32Array));
+  }
+  await session.release();
+
+  const { page, errors } = await openDemo();
+  await page.waitForFunction(() => document.getElementById('main')?.getAttribute('state') === 'ready', null, { timeout: 30_000 });
+  const gray = Array.from(mnist.images.subarray(0, N * 784));
+  const browserOut: Array<{ ok: boolean; digit: number; probabilities: number[] }> = await page.evaluate(async ({ gray, n }) => {
+    const el = document.getElementById('main') as any;
+    const results = [];
+    for (let i = 0; i < n; i++) {
+      // The picture as a page would have it: RGBA ImageData.
+      const img = new ImageData(28, 28);
+      for (let p = 0; p < 784; p++) {
+        const v = gray[i * 784 + p];
+        img.data.set([v, v, v, 255], p * 4);
+      }
+      results.push(await el.predictImage(img));
+    }
+    return results;
+  }, { gray, n: N });
+
+  let worst = { image: -1, diff: 0 };
+  for (let i = 0; i < N; i++) {
+    const b = browserOut[i];
+    assert.equal(b.ok, true, `image ${i}`);
+    const nodeDigit = node[i].indexOf(Math.max(...node[i]));
+    assert.equal(b.digit, nodeDigit, `image ${i}: browser reads ${b.digit}, Node reads ${nodeDigit}`);
+    const c = compareFloats(b.probabilities, node[i], 1e-5, 0);
+    if (c.maxAbs > worst.diff) worst = { image: i, diff: c.maxAbs };
+    assert.ok(c.ok, `image ${i}: max |browser - node| = ${c.maxAbs} at class ${c.worstIndex}`);
+  }
+  process.stdout.write(`# browser vs onnxruntime-node on ${N} MNIST test images: max |diff| ${worst.diff.toExponential(2)} (image ${worst.image}), all digits equal\n`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('backend="webgpu" without a WebGPU adapter runs on WASM and says so', { skip, timeout: 60_000 }, async () => {
+  // Whatever this machine has, the page sees a WebGPU API that grants no adapter.
+  const { page, events } = await openDemo(() => {
+    Object.defineProperty(Navigator.prototype, 'gpu', { configurable: true, get: () => ({ requestAdapter: async () => null }) });
+  });
+  assert.equal(await addWidget(page, 'forced', { backend: 'webgpu', model: './lenet5.onnx' }), 'ready');
+  assert.equal(await page.getAttribute('#forced', 'backend-in-use'), 'wasm');
+  assert.match(await shadowText(page, 'forced', '.status'), /WASM \(no WebGPU adapter was granted; using WASM\)/);
+  const ready = (await events()).find((e) => e.type === 'ready' && e.target === 'forced')!;
+  assert.equal(ready.detail.backend, 'wasm');
+  assert.equal(ready.detail.fallbackReason, 'no WebGPU adapter was granted');
+  await drawSegments(page, '#forced', traceDigit(digitPixels(0), 28, 28), 28);
+  const r = await page.evaluate(() => (document.getElementById('forced') as any).predict());
+  assert.equal(r.backend, 'wasm');
+  await page.close();
+});
+
+test('a WebGPU session that fails falls back to WASM and says why', { skip, timeout: 60_000 }, async () => {
+  // An adapter that is granted but cannot make a device: the WebGPU session must fail, not the widget.
+  const { page } = await openDemo(() => {
+    const adapter = { features: new Set(), limits: {}, info: {}, requestDevice: async () => { throw new Error('device lost (test)'); } };
+    Object.defineProperty(Navigator.prototype, 'gpu', { configurable: true, get: () => ({ requestAdapter: async () => adapter, getPreferredCanvasFormat: () => 'rgba8unorm' }) });
+  });
+  assert.equal(await addWidget(page, 'failing', { backend: 'webgpu', model: './lenet5.onnx' }), 'ready');
+  assert.equal(await page.getAttribute('#failing', 'backend-in-use'), 'wasm');
+  assert.match(await shadowText(page, 'failing', '.status'), /WASM \(the WebGPU session failed \(.+\); using WASM\)/);
+  await page.close();
+});
+
+test('bad model URLs end in the error state with one clear message: 404, HTML, not ONNX', { skip, timeout: 60_000 }, async () => {
+  const { page, events } = await openDemo();
+  await page.route('**/garbage.onnx', (route) => route.fulfill({ status: 200, contentType: 'application/octet-stream', body: Buffer.from('this is not a protobuf at all \u0000\u00ff\u00fe') }));
+  const cases: Array<[string, string, RegExp]> = [
+    ['missing', './missing.onnx', /HTTP 404/],
+    ['html', './index.html', /the server sent text\/html, expected an ONNX file/],
+    ['garbage', './garbage.onnx', /not a usable lenet-onnx model/],
+  ];
+  for (const [id, model, message] of cases) {
+    assert.equal(await addWidget(page, id, { model }), 'error', id);
+    assert.match(await shadowText(page, id, '.status'), message, id);
+    const ev = (await events()).find((e) => e.type === 'error' && e.target === id);
+    assert.ok(ev, `${id}: error event on the host page`);
+    assert.match(ev.detail.message, message);
+    const rejected = await page.evaluate((id) => (document.getElementById(id) as any).predictImage(new ImageData(28, 28)).then(() => 'resolved', (e: Error) => e.message), id);
+    assert.match(rejected, message, `${id}: predictImage rejects with the load error`);
+  }
+  await page.close();
+});
+
+test('predictImage on a blank picture reports no ink and does not guess', { skip, timeout: 60_000 }, async () => {
+  const { page, events } = await openDemo();
+  await page.waitForFunction(() => document.getElementById('main')?.getAttribute('state') === 'ready', null, { timeout: 30_000 });
+  const before = (await events()).filter((e) => e.type === 'prediction').length;
+  const r = await page.evaluate(() => {
+    const img = new ImageData(64, 48);
+    img.data.fill(255);
+    return (document.getElementById('main') as any).predictImage(img);
+  });
+  assert.deepEqual([r.ok, r.reason], [false, 'no-ink']);
+  assert.match(await shadowText(page, 'main', '.result'), /No digit to read/);
+  assert.equal((await events()).filter((e) => e.type === 'prediction').length, before);
+  await page.close();
+});
