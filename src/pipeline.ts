@@ -1,5 +1,8 @@
 import { TRAIN_DEFAULTS } from './commands/train.js';
 import { runTraining } from './train/run-training.js';
+import { runEvaluate } from './commands/evaluate.js';
+import { runPredict } from './commands/predict.js';
+import { DEFAULT_ONNX_MODEL } from './runtime/node/session.js';
 
 /** Options of the main job. */
 export interface PipelineOptions {
@@ -29,6 +32,19 @@ export async function runPipeline(o: PipelineOptions): Promise<void> {
       },
     });
   }
+  // (export and verify steps go here, before the model's consumers)
+  steps.push({
+    name: 'evaluate',
+    async run() {
+      await runEvaluate({ model: DEFAULT_ONNX_MODEL, batchSize: 500, worst: 5 });
+    },
+  });
+  steps.push({
+    name: 'predict samples',
+    async run() {
+      await runPredict(['examples'], { model: DEFAULT_ONNX_MODEL, batchSize: 64, topK: 3, format: 'table', workers: 2, progress: false }, log);
+    },
+  });
   for (const [i, step] of steps.entries()) {
     log(`\n== step ${i + 1}/${steps.length}: ${step.name} ==`);
     await step.run();
