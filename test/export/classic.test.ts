@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { encodeModel } from '../../src/export/proto.js';
+import { layersModelToOnnx } from '../../src/export/to-onnx.js';
+import { checkParity } from '../../src/export/verify.js';
+import { initBackend } from '../../src/train/backend.js';
+import { head, splitTrainValidation } from '../../src/train/dataset.js';
+import { readMnist } from '../../src/train/idx.js';
+import { EuclideanRbf } from '../../src/train/layers/euclidean-rbf.js';
+import { MaskedConv2D } from '../../src/train/layers/masked-conv2d.js';
+import { ScaledTanh } from '../../src/train/layers/scaled-tanh.js';
+import { Softmin } from '../../src/train/layers/softmin.js';
+import { Subsampling } from '../../src/train/layers/subsampling.js';
+import { loadModelDir, saveModelDir } from '../../src/train/model-io.js';
+import { buildClassic, C3_CONNECTIONS } from '../../src/train/models/classic.js';
+import { trainModel } from '../../src/train/train.js';
+import { exportAndCompare, randomizeWeights, written } from './helpers/equivalence.js';
+import { checkOnnxFiles, hasPythonOnnx } from './helpers/system.js';
+
+type LayerFactory = () => tf.layers.Layer;
+
+function build(inputShape: number[], layers: LayerFactory[], seed = 3): tf.LayersModel {
+  const input = tf.input({ shape: inputShape, name: 'x' });
+  let x: tf.SymbolicTensor = input;
+  for (const make of layers) x = make().apply(x) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: x });
+  randomizeWeights(model, seed);
+  return model;
+}
+
+async function expectEquivalent(name: string, inputShape: number[], layers: LayerFactory[], batch = 3) {
+  const model = build(inputShape, layers);
+  const r = await exportAndCompare(model, name, batch);
+  assert.ok(r.comparison.ok, `${name}: max |diff| ${r.comparison.maxAbs} at ${r.comparison.worstIndex}`);
+  model.dispose();
+  return r;
+}
+
+const ops = (r: { proto: { graph: { node: Array<{ opType: string }> } } }) => r.proto.graph.node.map((n) => n.opType);
+const table = () => C3_CONNECTIONS.map((c) => [...c]);
+// Three 12-pixel targets for an RBF fed by a flattened 2x2x3 map.
+const SMALL_BITMAPS = [['##..##', '.#.#.#'], ['......', '######'], ['#.#.#.', '##..##']];
+
+before(async () => {
+  await initBackend('wasm');
+});
+
+after(() => {
+  if (written.length && hasPythonOnnx()) checkOnnxFiles(written);
+});
+
+describe('classic LeNet-5 layer converters (tfjs vs onnxruntime-node on random inputs)', () => {
+  test('ScaledTanh on an image and on a flat vector', async () => {
+    const r = await expectEquivalent('scaled-tanh-image', [5, 4, 3], [() => new ScaledTanh()]);
+    assert.deepEqual(ops(r), ['Mul', 'Tanh', 'Mul']);
+    await expectEquivalent('scaled-tanh-flat', [7], [() => new ScaledTanh({ amplitude: 2, slope: 0.5 })]);
+  });
+
+  for (const [h, w, c, p] of [[8, 8, 6, 2], [7, 9, 2, 2], [9, 6, 3, 3]]) {
+    test(`Subsampling ${p}x${p} on [${h}, ${w}, ${c}]`, async () => {
+      const r = await expectEquivalent(`subsampling-${h}x${w}x${c}-p${p}`, [h, w, c], [() => new Subsampling({ poolSize: p })]);
+      assert.deepEqual(ops(r), ['AveragePool', 'Mul', 'Add']);
+    });
+  }
+
+  test('MaskedConv2D with the C3 table, and with a small custom table', async () => {
+    const r = await expectEquivalent('masked-conv-c3', [14, 14, 6], [() => new MaskedConv2D({ connections: table(), inputMaps: 6, kernelSize: 5 })]);
+    assert.deepEqual(ops(r), ['Conv']);
+    const kernel = r.proto.graph.initializer.find((t) => t.name.endsWith('/kernel'))!;
+    assert.deepEqual(kernel.dims.map(Number), [16, 6, 5, 5]);
+    await expectEquivalent('masked-conv-small', [6, 7, 3], [() => new MaskedConv2D({ connections: [[0], [1, 2], [2, 0, 1]], inputMaps: 3, kernelSize: 3 })]);
+  });
+
+  test('EuclideanRbf + Softmin after a Dense, and after a Flatten of a multi-channel map', async () => {
+    const r = await expectEquivalent('rbf-dense', [20], [() => tf.layers.dense({ units: 84 }), () => new ScaledTanh(), () => new EuclideanRbf(), () => new Softmin()], 5);
+    assert.deepEqual(ops(r), ['Gemm', 'Mul', 'Tanh', 'Mul', 'Unsqueeze', 'Sub', 'Mul', 'ReduceSum', 'Neg', 'Softmax']);
+    await expectEquivalent('rbf-distances', [84], [() => new EuclideanRbf()], 4);
+    // The flattened NHWC features reach the RBF in NCHW order; the centres must be permuted to match.
+    await expectEquivalent('rbf-after-flatten', [2, 2, 3], [() => tf.layers.flatten(), () => new EuclideanRbf({ bitmaps: SMALL_BITMAPS })], 4);
+  });
+});
+
+describe('the whole classic LeNet-5', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'lenet-classic-export-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('random weights: distances agree to rtol 1e-5 (no Transpose anywhere)', async () => {
+    // Weights uniform in [-1, 1] saturate every squashing, so distances reach the hundreds, where one
+    // float32 ulp is ~3e-5; they are compared relatively. Probabilities are checked on the model as built.
+    const model = buildClassic({ seed: 5 });
+    randomizeWeights(model, 11);
+    const distances = tf.model({ inputs: model.inputs, outputs: model.getLayer('rbf').output as tf.SymbolicTensor });
+    const r = await exportAndCompare(distances, 'classic-random-distances', 4, 7, {}, 1e-4, 1e-5);
+    assert.ok(r.comparison.ok, `max |diff| ${r.comparison.maxAbs} (rel ${r.comparison.maxRel}) at ${r.comparison.worstIndex}`);
+    assert.ok(!ops(r).includes('Transpose'));
+    model.dispose();
+  });
+
+  test('as built (seeded paper initialisation): probabilities agree to 1e-5, the expected op sequence', async () => {
+    const model = buildClassic({ seed: 5 });
+    const r = await exportAndCompare(model, 'classic-initial', 6);
+    assert.ok(r.comparison.ok, `max |diff| ${r.comparison.maxAbs} at ${r.comparison.worstIndex}`);
+    assert.deepEqual(ops(r), [
+      'Pad', 'Sub', 'Div',
+      'Conv', 'Mul', 'Tanh', 'Mul',
+      'AveragePool', 'Mul', 'Add', 'Mul', 'Tanh', 'Mul',
+      'Conv', 'Mul', 'Tanh', 'Mul',
+      'AveragePool', 'Mul', 'Add', 'Mul', 'Tanh', 'Mul',
+      'Conv', 'Mul', 'Tanh', 'Mul',
+      'Flatten',
+      'Gemm', 'Mul', 'Tanh', 'Mul',
+      'Unsqueeze', 'Sub', 'Mul', 'ReduceSum',
+      'Neg', 'Softmax',
+    ]);
+    assert.equal(r.proto.graph.output[0].name, 'probabilities');
+    model.dispose();
+  });
+
+  test('briefly trained, saved and reloaded: parity <= 1e-5 and full argmax agreement on 2,000 MNIST test images', async () => {
+    const trainFile = await readMnist('train');
+    const { train, validation } = splitTrainValidation(trainFile, 200, 42, 1500);
+    const trained = buildClassic({ seed: 42 });
+    await trainModel(trained, train, validation, { epochs: 1, batchSize: 64, learningRate: 0.001, seed: 42 });
+    await saveModelDir(trained, dir);
+    trained.dispose();
+    const model = await loadModelDir(dir);
+    const bytes = encodeModel(layersModelToOnnx(model));
+    const test2k = head(await readMnist('test'), 2000);
+    const report = await checkParity(model, bytes, { data: test2k.x, count: test2k.count, sampleShape: [28, 28, 1] }, 1e-5);
+    assert.ok(report.ok, `max |diff| ${report.maxAbsDiff} at image ${report.worstSample} output ${report.worstOutput}, argmax agreement ${report.argmaxAgree}/${report.samples}`);
+    model.dispose();
+  });
+});
