@@ -42,7 +42,8 @@ export const convertConv2D: LayerConverter = (ctx) => {
     attr.ints('kernel_shape', kernelSize),
     attr.ints('strides', strides),
     attr.ints('pads', pads),
-    attr.ints('dilations', dilations),
+    // Dilation 1 is the ONNX default; leaving it out keeps the file as lean as other exporters'.
+    ...(dilations.some((d) => d !== 1) ? [attr.ints('dilations', dilations)] : []),
   ]);
   return applyActivation(ctx, { name: conv, shape: ctx.outputShape, layout: 'nchw' }, c.activation);
 };
