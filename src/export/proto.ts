@@ -45,7 +45,7 @@ export function encodeModel(model: ModelProto): Uint8Array {
  */
 export function decodeModel(bytes: Uint8Array): ModelProto {
   const type = modelType();
-  return type.toObject(type.decode(bytes), { longs: Number, defaults: true, arrays: true }) as ModelProto;
+  return type.toObject(type.decode(bytes), { longs: Number, arrays: true }) as ModelProto;
 }
 
 /** A float32 tensor as little-endian raw_data (the compact encoding; float_data would cost a tag per value on some writers). */
