@@ -110,3 +110,20 @@ test('file-level problems: empty, missing, a directory', () => {
   assert.throws(() => readPictureFile(`${dir}/missing.png`), /no such file/);
   assert.throws(() => readPictureFile(dir), /is a directory/);
 });
+
+test('the direct PNG path and pngjs agree on every filter and colour type', async () => {
+  const { PNG } = await import('pngjs');
+  const { rgbaToGray } = await import('../../src/runtime/preprocess.js');
+  const w = 37, h = 23;
+  const png = new PNG({ width: w, height: h });
+  for (let i = 0; i < w * h; i++) png.data.set([(i * 7) % 256, (i * 13) % 256, (i * 29) % 256, 255 - (i % 3) * 60], 4 * i);
+  for (const colorType of [0, 2, 4, 6] as const) {
+    for (const filterType of [0, 1, 2, 3, 4, -1]) {
+      const bytes = PNG.sync.write(png, { colorType, filterType });
+      const ref = PNG.sync.read(bytes);
+      const expected = rgbaToGray(ref.data, w, h, 4);
+      const got = await decodePicture(bytes);
+      assert.deepEqual(got.data, expected.data, `colour type ${colorType}, filter ${filterType}`);
+    }
+  }
+});
