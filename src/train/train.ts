@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { gatherBatch, type Split } from './dataset.js';
 import { permutation, seededRandom } from './rng.js';
+import { enableFastWasmGradients } from './wasm-fast-grads.js';
 
 /** Hyper-parameters of a training run. */
 export interface TrainConfig {
@@ -10,6 +11,11 @@ export interface TrainConfig {
   learningRate: number;
   /** Seeds the batch order of every epoch (weights are seeded by the model builder). */
   seed: number;
+  /**
+   * Model replicas training in parallel, one per thread (runTraining dispatches on it; trainModel
+   * itself is the one-thread loop). Default 1.
+   */
+  workers?: number;
 }
 
 /** Figures of one epoch. */
@@ -76,6 +82,7 @@ export function evaluate(model: tf.LayersModel, s: Split, batchSize = 1000): Eva
  */
 export async function trainModel(model: tf.LayersModel, train: Split, validation: Split, config: TrainConfig, cb: TrainCallbacks = {}): Promise<EpochRecord[]> {
   const classes = model.outputs[0].shape[1] as number;
+  enableFastWasmGradients();
   const optimizer = tf.train.adam(config.learningRate);
   const rand = seededRandom(config.seed);
   const batches = Math.ceil(train.count / config.batchSize);

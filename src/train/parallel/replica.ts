@@ -1,0 +1,139 @@
+import * as tf from '@tensorflow/tfjs';
+import { gatherBatch, type Split } from '../dataset.js';
+import { crossEntropy } from '../train.js';
+import { shardOf, type SharedViews } from './shared.js';
+
+/** What every replica of a run agrees on. */
+export interface ReplicaConfig {
+  rank: number;
+  ranks: number;
+  batchSize: number;
+  learningRate: number;
+  count: number;
+  rows: number;
+  cols: number;
+}
+
+/** Trainable numbers of a model (the length of one gradient slot). */
+export function trainableSize(model: tf.LayersModel): number {
+  return model.trainableWeights.reduce((s, w) => s + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
+}
+
+/** FNV-1a over the bytes of every trainable weight: equal hashes = bit-identical replicas. */
+export function weightHash(model: tf.LayersModel): number {
+  let h = 0x811c9dc5;
+  for (const w of model.trainableWeights) {
+    const bytes = new Uint8Array((w.read().dataSync() as Float32Array).slice().buffer);
+    for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  }
+  return h | 0;
+}
+
+/**
+ * One model replica of synchronous data-parallel training. Each step: {@link publish} the gradient of
+ * this replica's shard (weighted by shard size / batch size, so the ranks' slots add up to the
+ * gradient of the whole batch's mean loss), wait at the barrier, then {@link apply}: sum the slots in
+ * rank order (the same additions in the same order on every replica) and take the Adam step. Equal
+ * starting weights + equal updates = bit-identical weights on every replica after every step.
+ */
+export class Replica {
+  private readonly vars: tf.Variable[];
+  private readonly params: number;
+  private readonly optimizer: tf.Optimizer;
+  private readonly split: Split;
+  private readonly classes: number;
+  private readonly summed: Float32Array;
+
+  constructor(readonly model: tf.LayersModel, private readonly shared: SharedViews, private readonly cfg: ReplicaConfig) {
+    this.vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    this.params = trainableSize(model);
+    this.optimizer = tf.train.adam(cfg.learningRate);
+    this.classes = model.outputs[0].shape[1] as number;
+    this.split = { x: shared.trainX, y: shared.trainY, count: cfg.count, rows: cfg.rows, cols: cfg.cols };
+    this.summed = new Float32Array(this.params);
+  }
+
+  private slot(bank: number, rank: number): Float32Array {
+    const start = (bank * this.cfg.ranks + rank) * this.params;
+    return this.shared.grads.subarray(start, start + this.params);
+  }
+
+  /** Forward + backward on this replica's rows of the batch starting at `start` of the epoch order. */
+  publish(step: number, start: number, size: number): void {
+    const bank = step & 1;
+    const { offset, size: n } = shardOf(size, this.cfg.rank, this.cfg.ranks);
+    const out = this.slot(bank, this.cfg.rank);
+    const stats = this.shared.stats;
+    const s = (bank * this.cfg.ranks + this.cfg.rank) * 2;
+    if (n === 0) {
+      // A batch smaller than the replica count: this replica has no rows and adds nothing.
+      out.fill(0);
+      stats[s] = 0;
+      stats[s + 1] = 0;
+      return;
+    }
+    const b = gatherBatch(this.split, this.shared.order, start + offset, n, this.classes);
+    tf.tidy(() => {
+      const x = tf.tensor4d(b.x, [n, this.cfg.rows, this.cfg.cols, 1]);
+      const y = tf.tensor2d(b.y, [n, this.classes]);
+      let mean: tf.Scalar | undefined, hits: tf.Scalar | undefined;
+      const { grads } = tf.variableGrads(() => {
+        const p = this.model.apply(x, { training: true }) as tf.Tensor;
+        // Kept: variableGrads disposes everything its function made except the loss it returns.
+        mean = tf.keep(crossEntropy(y, p));
+        hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(p, -1), tf.argMax(y, -1)), 'float32')) as tf.Scalar);
+        return tf.mul(mean, n / size) as tf.Scalar;
+      }, this.vars);
+      let at = 0;
+      for (const v of this.vars) {
+        const g = grads[v.name].dataSync() as Float32Array;
+        out.set(g, at);
+        at += g.length;
+      }
+      stats[s] = mean!.dataSync()[0] * n;
+      stats[s + 1] = hits!.dataSync()[0];
+      tf.dispose([mean!, hits!]);
+    });
+  }
+
+  /** After the step's barrier: add up every replica's slot and apply the Adam update. */
+  apply(step: number): void {
+    const bank = step & 1;
+    const total = this.summed;
+    total.set(this.slot(bank, 0));
+    for (let r = 1; r < this.cfg.ranks; r++) {
+      const g = this.slot(bank, r);
+      for (let i = 0; i < total.length; i++) total[i] += g[i];
+    }
+    tf.tidy(() => {
+      let at = 0;
+      const named = this.vars.map((v) => {
+        const t = tf.tensor(total.subarray(at, at + v.size), v.shape);
+        at += v.size;
+        return { name: v.name, tensor: t };
+      });
+      this.optimizer.applyGradients(named);
+    });
+  }
+
+  /** Summed loss and correct predictions of the whole batch of `step` (valid after its barrier). */
+  batchStats(step: number): { lossSum: number; hits: number } {
+    const bank = step & 1;
+    let lossSum = 0, hits = 0;
+    for (let r = 0; r < this.cfg.ranks; r++) {
+      const s = (bank * this.cfg.ranks + r) * 2;
+      lossSum += this.shared.stats[s];
+      hits += this.shared.stats[s + 1];
+    }
+    return { lossSum, hits };
+  }
+
+  /** Write this replica's weight hash to its slot (compared by the coordinator after a barrier). */
+  publishHash(): void {
+    this.shared.hashes[this.cfg.rank] = weightHash(this.model);
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+}

@@ -1,0 +1,150 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { UserError } from '../../src/errors.js';
+import { initBackend } from '../../src/train/backend.js';
+import { gatherBatch, splitTrainValidation, type Split } from '../../src/train/dataset.js';
+import { readMnist } from '../../src/train/idx.js';
+import { buildLenet5 } from '../../src/train/models/lenet5.js';
+import { Barrier } from '../../src/train/parallel/barrier.js';
+import { Replica, trainableSize, weightHash } from '../../src/train/parallel/replica.js';
+import { allocateShared, shardOf, viewShared } from '../../src/train/parallel/shared.js';
+import { trainModelParallel } from '../../src/train/parallel/train-parallel.js';
+import { crossEntropy, trainModel, type TrainConfig } from '../../src/train/train.js';
+import { compareFloats } from '../helpers/close.js';
+
+let cached: { train: Split; validation: Split } | undefined;
+async function data(): Promise<{ train: Split; validation: Split }> {
+  // 650 training rows: batches of 64 end with a partial batch of 10.
+  cached ??= splitTrainValidation(await readMnist('train'), 500, 7, 650);
+  return cached;
+}
+const config = (o: Partial<TrainConfig> = {}): TrainConfig => ({ epochs: 1, batchSize: 64, learningRate: 0.001, seed: 11, ...o });
+
+test('shards cover a batch exactly once, in order, sizes within one', () => {
+  for (const [size, ranks] of [[64, 2], [10, 3], [2, 3], [1, 2], [65, 4]]) {
+    let next = 0;
+    const sizes: number[] = [];
+    for (let r = 0; r < ranks; r++) {
+      const s = shardOf(size, r, ranks);
+      assert.equal(s.offset, next, `size ${size}, ${ranks} ranks, rank ${r}`);
+      next += s.size;
+      sizes.push(s.size);
+    }
+    assert.equal(next, size);
+    assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1, `uneven shards ${sizes}`);
+  }
+});
+
+test('the shards\' weighted gradients add up to the whole batch\'s gradient (two replicas, one thread)', async () => {
+  await initBackend('wasm');
+  const { train } = await data();
+  const ranks = 2, batch = 37; // odd: shards of 19 and 18
+  const models = [buildLenet5({ seed: 3 }), buildLenet5({ seed: 3 })];
+  const params = trainableSize(models[0]);
+  const views = viewShared(allocateShared(ranks, params, train));
+  views.order.set(Array.from({ length: train.count }, (_, i) => (i * 7) % train.count));
+  const base = { ranks, batchSize: batch, learningRate: 0.001, count: train.count, rows: train.rows, cols: train.cols };
+  const replicas = models.map((m, rank) => new Replica(m, views, { ...base, rank }));
+  for (const r of replicas) r.publish(0, 5, batch);
+  const summed = new Float32Array(params);
+  for (let r = 0; r < ranks; r++) {
+    const slot = views.grads.subarray(r * params, (r + 1) * params);
+    for (let i = 0; i < params; i++) summed[i] += slot[i];
+  }
+  // Reference: the single-thread step's gradient of the whole batch's mean loss.
+  const reference = tf.tidy(() => {
+    const b = gatherBatch(train, views.order, 5, batch, 10);
+    const x = tf.tensor4d(b.x, [batch, train.rows, train.cols, 1]);
+    const y = tf.tensor2d(b.y, [batch, 10]);
+    const vars = models[0].trainableWeights.map((w) => w.read() as tf.Variable);
+    const { grads } = tf.variableGrads(() => crossEntropy(y, models[0].apply(x, { training: true }) as tf.Tensor), vars);
+    const out = new Float32Array(params);
+    let at = 0;
+    for (const v of vars) { const g = grads[v.name].dataSync(); out.set(g, at); at += g.length; }
+    return out;
+  });
+  const c = compareFloats(summed, reference, 1e-6, 1e-4);
+  assert.ok(c.ok, `max |diff| ${c.maxAbs} at index ${c.worstIndex}`);
+  const stats = replicas[0].batchStats(0);
+  assert.ok(stats.hits >= 0 && stats.hits <= batch);
+  replicas.forEach((r) => r.dispose());
+  models.forEach((m) => m.dispose());
+});
+
+test('2 workers: identical replicas after every step, and the same weights on a second run', async () => {
+  await initBackend('wasm');
+  const { train, validation } = await data();
+  const run = async () => {
+    const model = buildLenet5({ seed: 5 });
+    const history = await trainModelParallel(model, train, validation, config(), { workers: 2, checkEveryStep: true });
+    const hash = weightHash(model);
+    model.dispose();
+    return { hash, history };
+  };
+  const first = await run();
+  const second = await run();
+  assert.equal(second.hash, first.hash, 'weights differ between two runs with the same seed and worker count');
+  assert.deepEqual(second.history.map((h) => h.trainLoss), first.history.map((h) => h.trainLoss));
+});
+
+test('1 and 2 workers train to the same weights up to float rounding and reach the same accuracy band', async () => {
+  await initBackend('wasm');
+  const { train, validation } = await data();
+  const one = buildLenet5({ seed: 5 });
+  const two = buildLenet5({ seed: 5 });
+  // A few steps only: Adam divides by the gradient's running magnitude, so rounding differences in
+  // near-zero gradients grow over many steps; the loss curve stays the same.
+  const h1 = await trainModel(one, train, validation, config({ epochs: 2 }));
+  const h2 = await trainModelParallel(two, train, validation, config({ epochs: 2 }), { workers: 2 });
+  for (const [i, r] of h1.entries()) {
+    assert.ok(Math.abs(r.trainLoss - h2[i].trainLoss) < 0.02, `epoch ${i + 1} train loss: 1 worker ${r.trainLoss}, 2 workers ${h2[i].trainLoss}`);
+    assert.ok(Math.abs(r.valAccuracy - h2[i].valAccuracy) < 0.03, `epoch ${i + 1} val accuracy: 1 worker ${r.valAccuracy}, 2 workers ${h2[i].valAccuracy}`);
+  }
+  assert.ok(h2[1].valAccuracy > 0.5, `2 workers did not learn: val accuracy ${h2[1].valAccuracy}`);
+  const w1 = one.getWeights().map((w) => w.dataSync());
+  const w2 = two.getWeights().map((w) => w.dataSync());
+  for (const [i, w] of w1.entries()) {
+    const c = compareFloats(w2[i], w, 2e-3, 0.05);
+    assert.ok(c.ok, `weight ${one.weights[i].name}: max |diff| ${c.maxAbs} at index ${c.worstIndex}`);
+  }
+  one.dispose();
+  two.dispose();
+});
+
+test('more workers than rows in a batch: idle replicas add nothing and stay identical', async () => {
+  await initBackend('wasm');
+  const { train, validation } = await data();
+  const small: Split = { ...train, x: train.x.subarray(0, 8 * 784), y: train.y.subarray(0, 8), count: 8 };
+  const model = buildLenet5({ seed: 9 });
+  const history = await trainModelParallel(model, small, validation, config({ batchSize: 2 }), { workers: 3, checkEveryStep: true });
+  assert.equal(history.length, 1);
+  assert.ok(Number.isFinite(history[0].trainLoss));
+  model.dispose();
+});
+
+for (const how of ['throw', 'exit'] as const) {
+  test(`a worker that dies (${how}) ends training with a one-line UserError naming it, and no thread left waiting`, async () => {
+    await initBackend('wasm');
+    const { train, validation } = await data();
+    const model = buildLenet5({ seed: 5 });
+    const started = performance.now();
+    await assert.rejects(
+      trainModelParallel(model, train, validation, config(), { workers: 2, fault: { rank: 1, step: 3, how } }),
+      (err: unknown) => {
+        assert.ok(err instanceof UserError, `expected a UserError, got ${String(err)}`);
+        assert.match(err.message, /--workers 2: training worker 1 failed: .*nothing was saved/);
+        assert.ok(!err.message.includes('\n'), 'the message spans several lines');
+        return true;
+      });
+    assert.ok(performance.now() - started < 30_000, 'took too long to notice the dead worker');
+    model.dispose();
+  });
+}
+
+test('barrier: a raised abort wakes a waiting party', async () => {
+  const ctl = new Int32Array(new SharedArrayBuffer(32));
+  const barrier = new Barrier(ctl, 2);
+  setTimeout(() => barrier.abort(1), 50);
+  await assert.rejects(barrier.arrive(), /replica 1 failed/);
+});
