@@ -1,5 +1,7 @@
 import { TRAIN_DEFAULTS } from './commands/train.js';
 import { runTraining } from './train/run-training.js';
+import { EXPORT_DEFAULTS, exportModelDir } from './export/export-model.js';
+import { verifyOnnxFile } from './export/verify-file.js';
 import { runEvaluate } from './commands/evaluate.js';
 import { runPredict } from './commands/predict.js';
 import { DEFAULT_ONNX_MODEL } from './runtime/node/session.js';
@@ -32,7 +34,18 @@ export async function runPipeline(o: PipelineOptions): Promise<void> {
       },
     });
   }
-  // (export and verify steps go here, before the model's consumers)
+  steps.push({
+    name: 'export to ONNX (checked on the MNIST test images before writing)',
+    async run() {
+      await exportModelDir({ ...EXPORT_DEFAULTS, verify: true }, log);
+    },
+  });
+  steps.push({
+    name: 'verify the written ONNX file',
+    async run() {
+      await verifyOnnxFile({ onnx: EXPORT_DEFAULTS.out, against: EXPORT_DEFAULTS.modelDir, samples: EXPORT_DEFAULTS.verifySamples, atol: EXPORT_DEFAULTS.atol }, log);
+    },
+  });
   steps.push({
     name: 'evaluate',
     async run() {
