@@ -60,8 +60,8 @@ export function rowFormatter(format: PredictFormat): RowFormatter {
       return {
         begin: () => `${'digit'.padEnd(6)}${'prob'.padEnd(8)}${'top-k'.padEnd(34)}path\n`,
         row: (r) => r.error
-          ? `${'-'.padEnd(6)}${'-'.padEnd(8)}${('error: ' + r.error).padEnd(34)}${r.path}\n`
-          : `${r.digit!.padEnd(6)}${pct(r.probability!).padEnd(8)}${r.topK.map((t) => `${t.label} ${pct(t.probability)}`).join(', ').padEnd(34)}${r.path}\n`,
+          ? `${'-'.padEnd(6)}${'-'.padEnd(8)}${('error: ' + r.error).padEnd(33)} ${r.path}\n`
+          : `${r.digit!.padEnd(6)}${pct(r.probability!).padEnd(8)}${r.topK.map((t) => `${t.label} ${pct(t.probability)}`).join(', ').padEnd(33)} ${r.path}\n`,
         end: () => '',
       };
   }
