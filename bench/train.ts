@@ -1,0 +1,137 @@
+// Benchmark of training speed on the wasm backend: the per-step profile with the backend's own gradient
+// kernels and with ours, then training throughput with 1 and N worker threads measured in the same run
+// (alternating, medians), and their ratio. LENET_BENCH_FULL=1 adds the default 5-epoch run of the CLI
+// (wall time, peak memory, test accuracy), which takes minutes.
+// Run: npm run bench:train   (LENET_BENCH_WORKERS=N to compare against N workers instead of the default)
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { initBackend } from '../src/train/backend.js';
+import { splitTrainValidation } from '../src/train/dataset.js';
+import { readMnist } from '../src/train/idx.js';
+import { buildLenet5 } from '../src/train/models/lenet5.js';
+import { defaultWorkers } from '../src/train/parallel/defaults.js';
+import { trainModelParallel } from '../src/train/parallel/train-parallel.js';
+import { profileMarkdown, profileSteps, type StepProfile } from '../src/train/profile.js';
+import { trainModel, type TrainConfig } from '../src/train/train.js';
+import { disableFastWasmGradients, enableFastWasmGradients } from '../src/train/wasm-fast-grads.js';
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/** Figures of {@link benchTrain}. */
+export interface TrainBench {
+  workers: number;
+  profileBackendKernels: StepProfile;
+  profileOurKernels: StepProfile;
+  samplesPerSecond1: number[];
+  samplesPerSecondN: number[];
+  median1: number;
+  medianN: number;
+  ratio: number;
+  loadAverage: number[];
+  full?: { wallSeconds: number; trainingSeconds: number; peakRssMiB: number; testAccuracy: number; samplesPerSecond: number[] };
+}
+
+/** Run the training benchmark; `log` gets one line per finding. */
+export async function benchTrain(log: (line: string) => void = console.log): Promise<TrainBench> {
+  await initBackend('wasm');
+  const workers = Number(process.env.LENET_BENCH_WORKERS ?? 0) || Math.max(2, defaultWorkers());
+  const mnist = await readMnist('train');
+  // 6,400 rows = 100 steps of 64 per epoch; 2 epochs, the second one timed (warm kernels and threads).
+  const { train, validation } = splitTrainValidation(mnist, 500, 42, 6400);
+
+  const profile = async (ours: boolean) => {
+    if (ours) enableFastWasmGradients(); else disableFastWasmGradients();
+    const model = buildLenet5({ seed: 42 });
+    const p = await profileSteps(model, train, { batchSize: 64, steps: 60, warmup: 10, seed: 1 });
+    model.dispose();
+    return p;
+  };
+  const profileBackendKernels = await profile(false);
+  const profileOurKernels = await profile(true);
+  log(`profile, backend kernels: ${profileBackendKernels.stepMs.toFixed(1)} ms/step (${Math.round(profileBackendKernels.samplesPerSecond)} samples/s)`);
+  log(`profile, our kernels:     ${profileOurKernels.stepMs.toFixed(1)} ms/step (${Math.round(profileOurKernels.samplesPerSecond)} samples/s)`);
+
+  const config: TrainConfig = { epochs: 2, batchSize: 64, learningRate: 0.001, seed: 42 };
+  const once = async (n: number) => {
+    const model = buildLenet5({ seed: 42 });
+    const h = n === 1
+      ? await trainModel(model, train, validation, config)
+      : await trainModelParallel(model, train, validation, config, { workers: n });
+    model.dispose();
+    return h[h.length - 1].samplesPerSecond;
+  };
+  const one: number[] = [], many: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    // Alternate so a change in machine load hits both configurations alike.
+    one.push(await once(1));
+    many.push(await once(workers));
+    log(`run ${r + 1}: 1 worker ${Math.round(one[r])} samples/s, ${workers} workers ${Math.round(many[r])} samples/s`);
+  }
+  const result: TrainBench = {
+    workers, profileBackendKernels, profileOurKernels,
+    samplesPerSecond1: one, samplesPerSecondN: many, median1: median(one), medianN: median(many),
+    ratio: median(many) / median(one),
+    loadAverage: (await import('node:os')).loadavg(),
+  };
+  log(`median: 1 worker ${Math.round(result.median1)} samples/s, ${workers} workers ${Math.round(result.medianN)} samples/s, ratio ${result.ratio.toFixed(2)}`);
+
+  if (process.env.LENET_BENCH_FULL === '1') result.full = fullRun(log);
+  return result;
+}
+
+/** The CLI's default training run (5 epochs, default workers) in a child process. */
+function fullRun(log: (line: string) => void): NonNullable<TrainBench['full']> {
+  const out = mkdtempSync(path.join(tmpdir(), 'lenet-bench-train-'));
+  try {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, ['bin/lenet-onnx.js', 'train', '--out', out], { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (r.status !== 0) throw new Error(`default training run failed with exit code ${r.status}`);
+    const wallSeconds = (performance.now() - t0) / 1000;
+    const h = JSON.parse(readFileSync(path.join(out, 'history.json'), 'utf8'));
+    const full = {
+      wallSeconds,
+      trainingSeconds: h.durations.trainingSeconds,
+      peakRssMiB: h.peakRssBytes / 2 ** 20,
+      testAccuracy: h.test.accuracy,
+      samplesPerSecond: h.epochs.map((e: { samplesPerSecond: number }) => e.samplesPerSecond),
+    };
+    log(`default run: ${wallSeconds.toFixed(1)} s wall, ${full.trainingSeconds.toFixed(1)} s training, peak RSS ${full.peakRssMiB.toFixed(0)} MiB, test accuracy ${(full.testAccuracy * 100).toFixed(2)}%`);
+    return full;
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** The figures as the Markdown of BENCHMARKS.md's speed section. */
+export function trainBenchMarkdown(b: TrainBench): string {
+  return [
+    `Training throughput, LeNet-5, batch 64, wasm backend (median of ${b.samplesPerSecond1.length} alternating runs, 2nd epoch of 6,400 samples):`,
+    '',
+    '| workers | samples/s (runs) | median |',
+    '|---:|---|---:|',
+    `| 1 | ${b.samplesPerSecond1.map(Math.round).join(', ')} | ${Math.round(b.median1)} |`,
+    `| ${b.workers} | ${b.samplesPerSecondN.map(Math.round).join(', ')} | ${Math.round(b.medianN)} |`,
+    '',
+    `Speed-up ${b.workers} vs 1 worker: **${b.ratio.toFixed(2)}x** (load average during the run: ${b.loadAverage.map((l) => l.toFixed(1)).join(', ')}).`,
+    '',
+    'Per-step profile, one thread, backend kernels:',
+    '',
+    profileMarkdown(b.profileBackendKernels, 8),
+    '',
+    'Per-step profile, one thread, our gradient kernels:',
+    '',
+    profileMarkdown(b.profileOurKernels, 8),
+  ].join('\n');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const b = await benchTrain();
+  console.log('\n' + trainBenchMarkdown(b));
+}
