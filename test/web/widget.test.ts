@@ -245,6 +245,9 @@ test('bad model URLs end in the error state with one clear message: 404, HTML, n
     const rejected = await page.evaluate((id) => (document.getElementById(id) as any).predictImage(new ImageData(28, 28)).then(() => 'resolved', (e: Error) => e.message), id);
     assert.match(rejected, message, `${id}: predictImage rejects with the load error`);
   }
+  // An unknown backend is not fatal: it runs as auto and the status says what was wrong.
+  assert.equal(await addWidget(page, 'typo', { backend: 'gpu-please', model: './lenet5.onnx' }), 'ready');
+  assert.match(await shadowText(page, 'typo', '.status'), /backend 'gpu-please' is unknown, used auto \(valid: auto, webgpu, wasm\)/);
   await page.close();
 });
 

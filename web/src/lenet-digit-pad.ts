@@ -67,7 +67,6 @@ export class LenetDigitPad extends HTMLElement {
   private loaded: LoadedModel | null = null;
   private loadToken = 0;
   private stateValue: PadState = 'loading';
-  private errorMessage = '';
   private resizeObserver: ResizeObserver | null = null;
 
   constructor() {
@@ -165,7 +164,9 @@ export class LenetDigitPad extends HTMLElement {
   private startLoad(): void {
     const token = ++this.loadToken;
     const url = new URL(this.getAttribute('model') || DEFAULT_MODEL, document.baseURI).href;
-    const choice = parseBackend(this.getAttribute('backend'));
+    const asked = this.getAttribute('backend');
+    const choice = parseBackend(asked);
+    const badBackend = asked !== null && asked !== choice ? `; backend '${asked}' is unknown, used auto (valid: ${BACKEND_CHOICES.join(', ')})` : '';
     this.loaded = null;
     this.setState('loading', 'Loading model…');
     this.showProbabilities(null);
@@ -176,13 +177,12 @@ export class LenetDigitPad extends HTMLElement {
       this.loaded = m;
       this.buildBars(m.contract.labels);
       const note = m.fallbackReason ? ` (${m.fallbackReason}; using WASM)` : '';
-      this.setState('ready', `Ready · ${m.backend.toUpperCase()}${note}`);
+      this.setState('ready', `Ready · ${m.backend.toUpperCase()}${note}${badBackend}`);
       this.dispatchEvent(new CustomEvent<ReadyDetail>('ready', { bubbles: true, composed: true, detail: readyDetail(m) }));
       if (this.strokes.length) this.live.request();
     }, (err: unknown) => {
       if (token !== this.loadToken) return;
       const message = err instanceof Error ? err.message : String(err);
-      this.errorMessage = message;
       this.setState('error', `Error: ${message}`);
       this.dispatchEvent(new CustomEvent<ErrorDetail>('error', { bubbles: true, composed: true, detail: { message } }));
     });

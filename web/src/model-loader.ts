@@ -52,10 +52,18 @@ export function loadModel(url: string, choice: BackendChoice): Promise<LoadedMod
 }
 
 async function load(url: string, choice: BackendChoice): Promise<LoadedModel> {
-  const bytes = await fetchModel(url);
+  // The model download, the adapter request and the runtime's import do not depend on each other: overlap them.
+  const adapterP = choice === 'wasm' ? Promise.resolve(null) : requestAdapter();
+  const bytesP = fetchModel(url);
+  adapterP.then((a) => {
+    preloadWasm(a ? 'webgpu' : 'wasm');
+    return importOrt(a ? 'webgpu' : 'wasm');
+  }).catch(() => undefined);
+  const bytes = await bytesP;
+  performance.mark('lenet:model-fetched');
   const contract = readContract(url, bytes);
+  const adapter = await adapterP;
   if (choice === 'wasm') return makeModel(url, contract, 'wasm', null, await createSession('wasm', bytes));
-  const adapter = await requestAdapter();
   if (!adapter) {
     const why = 'no WebGPU adapter was granted';
     return makeModel(url, contract, 'wasm', why, await createSession('wasm', bytes));
@@ -110,6 +118,23 @@ async function requestAdapter(): Promise<unknown> {
   }
 }
 
+const WASM_FILES: Record<BackendInUse, string> = { wasm: 'ort-wasm-simd-threaded.wasm', webgpu: 'ort-wasm-simd-threaded.asyncify.wasm' };
+
+/**
+ * Start downloading the runtime's wasm binary now instead of after its two loader modules: a preload whose
+ * request matches the runtime's own `fetch` (same URL, CORS mode) is handed over to it by the browser.
+ */
+function preloadWasm(backend: BackendInUse): void {
+  const href = new URL(WASM_FILES[backend], ORT_DIR).href;
+  if (document.querySelector(`link[rel="preload"][href="${CSS.escape(href)}"]`)) return;
+  const link = document.createElement('link');
+  link.rel = 'preload';
+  link.as = 'fetch';
+  link.crossOrigin = 'anonymous';
+  link.href = href;
+  document.head.append(link);
+}
+
 function importOrt(backend: BackendInUse): Promise<OrtModule> {
   let p = ortModules.get(backend);
   if (!p) {
@@ -122,6 +147,7 @@ function importOrt(backend: BackendInUse): Promise<OrtModule> {
       }
       ort.env.wasm.wasmPaths = ORT_DIR.href;
       ort.env.logLevel = 'error';
+      performance.mark(`lenet:ort-${backend}-imported`);
       return ort;
     });
     p.catch(() => ortModules.delete(backend));
@@ -135,6 +161,8 @@ async function createSession(backend: BackendInUse, bytes: Uint8Array, adapter?:
   if (adapter) (ort.env.webgpu as { adapter: unknown }).adapter = adapter;
   // Sessions may keep a view on the buffer; give each its own copy so a second backend never sees a detached one.
   const session = await ort.InferenceSession.create(bytes.slice(), { executionProviders: [backend], graphOptimizationLevel: 'all' });
+  // Marks let a host page (and bench/web.ts) see where loading time goes.
+  performance.mark(`lenet:session-${backend}-created`);
   return { ort, session };
 }
 

@@ -1,0 +1,183 @@
+// Browser benchmark of the widget: bytes a host page downloads, load-to-first-prediction and per-prediction
+// latency on WASM, in the same headless Chromium the tests use, against the project's own static server.
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { startServer } from '../src/serve/start.js';
+import { MODEL_URL_PATH, webDistDir } from '../src/serve/paths.js';
+import { readMnist } from '../src/train/idx.js';
+import { launchBrowser } from '../test/web/helpers/browser.js';
+import { testModel } from '../test/web/helpers/model.js';
+
+/** One file of the built widget: bytes on disk and as served gzip-compressed. */
+export interface FileSize {
+  file: string;
+  bytes: number;
+  gzipBytes: number | null;
+  /** Which page loads it: every page (wasm) or only pages granted a WebGPU adapter. */
+  loadedBy: 'every page' | 'webgpu only' | 'not loaded';
+}
+
+/** Figures of {@link benchWeb}; times in milliseconds. */
+export interface WebBenchResult {
+  files: FileSize[];
+  /** Navigation start -> first prediction done, each run in a fresh browser profile (cold caches). */
+  coldLoadMs: number[];
+  /** The same after a reload in the same profile (HTTP and compiled-wasm caches warm). */
+  warmLoadMs: number[];
+  /** Navigation start -> `ready`, cold, for the breakdown. */
+  coldReadyMs: number[];
+  /** `predictImage` on MNIST test images: preprocessing + inference, as the widget reports it. */
+  predictImageMs: number[];
+  /** `predict()` of a drawing on the pad: canvas read-back + preprocessing + inference. */
+  padPredictMs: number[];
+  /** Bytes the page actually fetched, as the browser's resource timing reports them (encoded body sizes). */
+  fetchedBytes: Record<string, number>;
+  backend: string;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const quantile = (xs: number[], q: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+
+async function fileSizes(root: string): Promise<FileSize[]> {
+  const wasmPath = new Set(['index.html', 'lenet-digit-pad.js', 'lenet5.onnx', 'ort/ort.wasm.min.mjs', 'ort/ort-wasm-simd-threaded.mjs', 'ort/ort-wasm-simd-threaded.wasm']);
+  const webgpuPath = new Set(['ort/ort.webgpu.min.mjs', 'ort/ort-wasm-simd-threaded.asyncify.mjs', 'ort/ort-wasm-simd-threaded.asyncify.wasm']);
+  const out: FileSize[] = [];
+  async function walk(dir: string): Promise<void> {
+    for (const e of await fs.readdir(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) { await walk(p); continue; }
+      if (e.name.endsWith('.gz') || e.name.endsWith('.map')) continue;
+      const rel = path.relative(root, p).split(path.sep).join('/');
+      const gz = await fs.stat(p + '.gz').then((s) => s.size, () => null);
+      out.push({ file: rel, bytes: (await fs.stat(p)).size, gzipBytes: gz, loadedBy: wasmPath.has(rel) ? 'every page' : webgpuPath.has(rel) ? 'webgpu only' : 'not loaded' });
+    }
+  }
+  await walk(root);
+  return out.sort((a, b) => a.file.localeCompare(b.file));
+}
+
+/** Init script: on the first `ready`, predict one MNIST digit and record when it is done (ms since navigation). */
+const FIRST_PREDICTION_PROBE = (digit: number[]) => `
+  globalThis.__name = (f) => f;
+  document.addEventListener('ready', async (e) => {
+    if (globalThis.__firstPrediction !== undefined || e.target.id !== 'main') return;
+    globalThis.__readyAt = performance.now();
+    const img = new ImageData(28, 28);
+    const px = ${JSON.stringify(digit)};
+    for (let p = 0; p < 784; p++) img.data.set([px[p], px[p], px[p], 255], p * 4);
+    const r = await e.target.predictImage(img);
+    globalThis.__firstPrediction = { at: performance.now(), ok: r.ok, backend: r.backend };
+  });`;
+
+/**
+ * Measure the widget in headless Chromium on WASM (`backend` as the demo page sets it; headless Chromium
+ * grants no WebGPU adapter).
+ * @param o.coldRuns fresh-profile page loads; o.warmRuns reloads; o.predictions images per latency series.
+ */
+export async function benchWeb(o: { coldRuns?: number; warmRuns?: number; predictions?: number; log?: (l: string) => void } = {}): Promise<WebBenchResult> {
+  const log = o.log ?? ((l: string) => process.stdout.write(l + '\n'));
+  const coldRuns = o.coldRuns ?? 5, warmRuns = o.warmRuns ?? 5, n = o.predictions ?? 200;
+  const root = webDistDir();
+  const { file: model } = testModel();
+  const mnist = await readMnist('test');
+  const digit = Array.from(mnist.images.subarray(0, 784));
+  const server = await startServer({ root, host: '127.0.0.1', port: 0, overrides: { [MODEL_URL_PATH]: model } });
+  const result: WebBenchResult = { files: await fileSizes(root), coldLoadMs: [], warmLoadMs: [], coldReadyMs: [], predictImageMs: [], padPredictMs: [], fetchedBytes: {}, backend: '' };
+  try {
+    for (let run = 0; run < coldRuns; run++) {
+      const browser = await launchBrowser();
+      try {
+        const page = await browser.context.newPage();
+        await page.addInitScript(FIRST_PREDICTION_PROBE(digit));
+        const loads = run === 0 ? 1 + warmRuns : 1;
+        for (let l = 0; l < loads; l++) {
+          if (l === 0) await page.goto(server.url); else await page.reload();
+          await page.waitForFunction(() => (globalThis as any).__firstPrediction !== undefined, null, { timeout: 60_000 });
+          const first = await page.evaluate(() => ({ ...(globalThis as any).__firstPrediction, ready: (globalThis as any).__readyAt }));
+          if (!first.ok) throw new Error('first prediction found no ink');
+          result.backend = first.backend;
+          if (l === 0) {
+            result.coldLoadMs.push(first.at);
+            result.coldReadyMs.push(first.ready);
+          } else {
+            result.warmLoadMs.push(first.at);
+          }
+          if (run === 0 && l === 0) {
+            result.fetchedBytes = await page.evaluate(() => Object.fromEntries((performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+              .map((r) => [new URL(r.name).pathname, r.encodedBodySize])));
+          }
+        }
+        if (run === 0) {
+          const images = Array.from(mnist.images.subarray(0, Math.min(n, 1000) * 784));
+          result.predictImageMs = await page.evaluate(async ({ images, n }) => {
+            const el = document.getElementById('main') as any;
+            const times: number[] = [];
+            for (let i = 0; i < n; i++) {
+              const img = new ImageData(28, 28);
+              const k = i % (images.length / 784);
+              for (let p = 0; p < 784; p++) { const v = images[k * 784 + p]; img.data.set([v, v, v, 255], p * 4); }
+              times.push((await el.predictImage(img)).milliseconds);
+            }
+            return times;
+          }, { images, n });
+          // A drawn stroke on the pad, predicted repeatedly: adds the canvas read-back of the pad's path.
+          const box = (await page.locator('#main canvas').boundingBox())!;
+          await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.2);
+          await page.mouse.down();
+          await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.8, { steps: 8 });
+          await page.mouse.up();
+          result.padPredictMs = await page.evaluate(async (n) => {
+            const el = document.getElementById('main') as any;
+            const times: number[] = [];
+            for (let i = 0; i < n; i++) {
+              const t0 = performance.now();
+              await el.predict();
+              times.push(performance.now() - t0);
+            }
+            return times;
+          }, n);
+        }
+      } finally {
+        await browser.close();
+      }
+      log(`  cold load ${run + 1}/${coldRuns}: first prediction at ${result.coldLoadMs.at(-1)!.toFixed(0)} ms`);
+    }
+  } finally {
+    await server.close();
+  }
+  return result;
+}
+
+/** Markdown lines for BENCHMARKS.md. */
+export function formatWebBench(r: WebBenchResult): string[] {
+  const kb = (b: number | null) => (b === null ? '–' : `${(b / 1024).toFixed(1)} KiB`);
+  const lines = [
+    `Backend: ${r.backend} (headless Chromium grants no WebGPU adapter). Server: \`lenet-onnx serve\`'s static server on 127.0.0.1, gzip siblings served.`,
+    '',
+    '| figure | median | spread |',
+    '|---|---|---|',
+    `| load -> first prediction, cold profile (${r.coldLoadMs.length} runs) | ${median(r.coldLoadMs).toFixed(0)} ms | ${Math.min(...r.coldLoadMs).toFixed(0)}–${Math.max(...r.coldLoadMs).toFixed(0)} ms |`,
+    `| of which load -> \`ready\` | ${median(r.coldReadyMs).toFixed(0)} ms | ${Math.min(...r.coldReadyMs).toFixed(0)}–${Math.max(...r.coldReadyMs).toFixed(0)} ms |`,
+    `| load -> first prediction, reload (${r.warmLoadMs.length} runs) | ${median(r.warmLoadMs).toFixed(0)} ms | ${Math.min(...r.warmLoadMs).toFixed(0)}–${Math.max(...r.warmLoadMs).toFixed(0)} ms |`,
+    `| \`predictImage\` 28x28 (preprocess + inference, ${r.predictImageMs.length} calls) | ${median(r.predictImageMs).toFixed(2)} ms | p90 ${quantile(r.predictImageMs, 0.9).toFixed(2)} ms |`,
+    `| \`predict()\` of a pad drawing (read-back + preprocess + inference, ${r.padPredictMs.length} calls) | ${median(r.padPredictMs).toFixed(2)} ms | p90 ${quantile(r.padPredictMs, 0.9).toFixed(2)} ms |`,
+    '',
+    '| file in web/dist | bytes | gzip | loaded by |',
+    '|---|---|---|---|',
+    ...r.files.map((f) => `| ${f.file} | ${f.bytes.toLocaleString('en')} (${kb(f.bytes)}) | ${f.gzipBytes === null ? '–' : `${f.gzipBytes.toLocaleString('en')} (${kb(f.gzipBytes)})`} | ${f.loadedBy} |`),
+  ];
+  const fetched = Object.entries(r.fetchedBytes);
+  const total = fetched.reduce((a, [, b]) => a + b, 0);
+  lines.push('', `Fetched by the demo page on WASM (resource timing, encoded bytes): ${fetched.map(([p, b]) => `${p} ${b.toLocaleString('en')}`).join(', ')}; total ${total.toLocaleString('en')} bytes (${(total / 1024 / 1024).toFixed(2)} MiB).`);
+  return lines;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const r = await benchWeb();
+  process.stdout.write(formatWebBench(r).join('\n') + '\n');
+}
