@@ -11,8 +11,8 @@ type WasmBackend = tf.KernelBackend & {
 // The wasm backend's own kernels for these gradients are plain scalar loops (and its matrix product is
 // one too as soon as an operand is transposed, which every dense-layer gradient asks for); in a LeNet-5
 // training step they took 70% of the time (see BENCHMARKS.md). They are rebuilt here from the fast
-// pieces (XNNPACK's Conv2D and untransposed MatMul) and swapped in while training on wasm.
-const REPLACED = ['Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul'] as const;
+// pieces (XNNPACK's Conv2D and untransposed MatMul, block copies) and swapped in while training on wasm.
+const REPLACED = ['Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul', 'PadV2'] as const;
 const originals = new Map<string, tf.KernelConfig>();
 
 function run(backend: object, name: string, inputs: tf.NamedTensorInfoMap, attrs: object): Info {
@@ -88,6 +88,10 @@ function maxPoolGradFast(args: KernelArgs): Info {
   const { batchSize, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
   const { strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw } = info;
   const { top, left } = info.padInfo;
+  if (fh === 2 && fw === 2 && sh === 2 && sw === 2 && top === 0 && left === 0 && OH * 2 <= H && OW * 2 <= W) {
+    maxPoolGrad2x2(x, g, dx, batchSize, H, W, C, OH, OW);
+    return out;
+  }
   let o = 0;
   for (let n = 0; n < batchSize; n++) {
     const nBase = n * H * W * C;
@@ -137,10 +141,72 @@ function batchMatMulFast(args: KernelArgs): Info {
   return out;
 }
 
+/** The common 2x2, stride 2, unpadded case of {@link maxPoolGradFast} without the window bounds. */
+function maxPoolGrad2x2(x: Float32Array, g: Float32Array, dx: Float32Array, N: number, H: number, W: number, C: number, OH: number, OW: number): void {
+  const row = W * C;
+  let o = 0;
+  for (let n = 0; n < N; n++) {
+    for (let oh = 0; oh < OH; oh++) {
+      for (let ow = 0; ow < OW; ow++) {
+        const base = n * H * row + 2 * oh * row + 2 * ow * C;
+        for (let c = 0; c < C; c++, o++) {
+          // Row-major window order with strict '>': the first of equal maxima wins, as on the cpu backend.
+          let at = -1, best = -Infinity;
+          const i0 = base + c, i1 = i0 + C, i2 = i0 + row, i3 = i2 + C;
+          if (x[i0] > best) { best = x[i0]; at = i0; }
+          if (x[i1] > best) { best = x[i1]; at = i1; }
+          if (x[i2] > best) { best = x[i2]; at = i2; }
+          if (x[i3] > best) { at = i3; }
+          if (at >= 0) dx[at] += g[o];
+        }
+      }
+    }
+  }
+}
+
+/**
+ * PadV2 (constant) for float32 as a fill plus one block copy per contiguous run of the input: the
+ * backend's element-by-element loop made the 28 -> 32 padding of every LeNet-5 batch cost as much as
+ * the first convolution.
+ */
+function padV2Fast(args: KernelArgs): Info {
+  const { inputs, backend, attrs } = args;
+  const { x } = inputs as { x: Info };
+  const { paddings, constantValue } = attrs as unknown as { paddings: Array<[number, number]>; constantValue: number };
+  const rank = x.shape.length;
+  const count = x.shape.reduce((a, b) => a * b, 1);
+  if (x.dtype !== 'float32' || count === 0 || rank === 0) return original('PadV2', args);
+  const outShape = x.shape.map((d, i) => paddings[i][0] + d + paddings[i][1]);
+  // The innermost padded axis: everything inside it is copied as one contiguous run.
+  let last = rank - 1;
+  while (last > 0 && paddings[last][0] === 0 && paddings[last][1] === 0) last--;
+  const inner = x.shape.slice(last + 1).reduce((a, b) => a * b, 1);
+  const run = x.shape[last] * inner;
+  const outStrides = outShape.map((_, i) => outShape.slice(i + 1).reduce((a, b) => a * b, 1));
+  const b = backend as WasmBackend;
+  const out = b.makeOutput(outShape, 'float32');
+  const dst = b.typedArrayFromHeap(out);
+  const src = b.typedArrayFromHeap(x);
+  dst.fill(constantValue);
+  const idx = new Array<number>(last).fill(0);
+  const runs = count / run;
+  for (let k = 0; k < runs; k++) {
+    let off = paddings[last][0] * outStrides[last];
+    for (let a = 0; a < last; a++) off += (idx[a] + paddings[a][0]) * outStrides[a];
+    dst.set(src.subarray(k * run, (k + 1) * run), off);
+    for (let a = last - 1; a >= 0; a--) {
+      if (++idx[a] < x.shape[a]) break;
+      idx[a] = 0;
+    }
+  }
+  return out;
+}
+
 const FAST: Record<(typeof REPLACED)[number], tf.KernelFunc> = {
   Conv2DBackpropInput: conv2dBackpropInputFast as tf.KernelFunc,
   MaxPoolGrad: maxPoolGradFast as tf.KernelFunc,
   BatchMatMul: batchMatMulFast as tf.KernelFunc,
+  PadV2: padV2Fast as tf.KernelFunc,
 };
 
 /**

@@ -32,6 +32,15 @@ const POOL: PoolCase[] = [
   { x: [3, 10, 10, 4], size: 2, stride: 2, pad: 'valid', ties: true },
   { x: [2, 9, 7, 3], size: 3, stride: 1, pad: 'same', ties: true }, // overlapping windows, padding
   { x: [2, 11, 9, 2], size: 3, stride: 2, pad: 'valid', ties: false },
+  { x: [2, 11, 9, 3], size: 2, stride: 2, pad: 'valid', ties: true }, // odd sides: last row/column unused
+];
+
+type PadCase = { x: number[]; pad: Array<[number, number]>; value: number };
+const PAD: PadCase[] = [
+  { x: [4, 28, 28, 1], pad: [[0, 0], [2, 2], [2, 2], [0, 0]], value: 0 }, // LeNet's 28 -> 32
+  { x: [3, 5, 4], pad: [[1, 0], [0, 2], [3, 1]], value: -1.5 },
+  { x: [2, 3, 4, 5], pad: [[1, 1], [0, 0], [0, 0], [0, 0]], value: 2 }, // only the outermost axis
+  { x: [7], pad: [[2, 3]], value: 0.25 },
 ];
 
 type MatCase = { a: number[]; b: number[]; ta: boolean; tb: boolean };
@@ -67,10 +76,17 @@ function matmul(c: MatCase): Float32Array {
   return tf.tidy(() => tf.matMul(tf.tensor(data(size(c.a), 7), c.a), tf.tensor(data(size(c.b), 8), c.b), c.ta, c.tb).dataSync() as Float32Array);
 }
 
-function all(): Float32Array[] {
-  return [...CONV.map(convDx), ...POOL.map(poolDx), ...MATMUL.map(matmul)];
+function pad(c: PadCase): Float32Array {
+  return tf.tidy(() => tf.pad(tf.tensor(data(size(c.x), 9), c.x), c.pad, c.value).dataSync() as Float32Array);
 }
-const LABELS = [...CONV.map((c) => `conv dx ${JSON.stringify(c)}`), ...POOL.map((c) => `maxpool dx ${JSON.stringify(c)}`), ...MATMUL.map((c) => `matmul ${JSON.stringify(c)}`)];
+
+function all(): Float32Array[] {
+  return [...CONV.map(convDx), ...POOL.map(poolDx), ...MATMUL.map(matmul), ...PAD.map(pad)];
+}
+const LABELS = [
+  ...CONV.map((c) => `conv dx ${JSON.stringify(c)}`), ...POOL.map((c) => `maxpool dx ${JSON.stringify(c)}`),
+  ...MATMUL.map((c) => `matmul ${JSON.stringify(c)}`), ...PAD.map((c) => `pad ${JSON.stringify(c)}`),
+];
 
 test('fast wasm gradient kernels match the cpu backend (atol 1e-5 or rtol 1e-4)', async () => {
   await initBackend('cpu');
@@ -93,7 +109,7 @@ test('fast wasm gradient kernels match the cpu backend (atol 1e-5 or rtol 1e-4)'
 
 test('disableFastWasmGradients puts the backend\'s own kernels back', async () => {
   await initBackend('wasm');
-  const names = ['Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul'];
+  const names = ['Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul', 'PadV2'];
   const own = names.map((n) => tf.getKernel(n, 'wasm')!.kernelFunc);
   enableFastWasmGradients();
   names.forEach((n, i) => assert.notEqual(tf.getKernel(n, 'wasm')!.kernelFunc, own[i], `${n} was not replaced`));
