@@ -1,6 +1,7 @@
 // Browser benchmark of the widget: bytes a host page downloads, load-to-first-prediction and per-prediction
 // latency on WASM, in the same headless Chromium the tests use, against the project's own static server.
 import { promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startServer } from '../src/serve/start.js';
@@ -34,6 +35,8 @@ export interface WebBenchResult {
   /** Bytes the page actually fetched, as the browser's resource timing reports them (encoded body sizes). */
   fetchedBytes: Record<string, number>;
   backend: string;
+  /** 1-minute load average of the machine when the runs started: other work on the same cores inflates the times. */
+  loadAverage: number;
 }
 
 const median = (xs: number[]): number => {
@@ -87,7 +90,7 @@ export async function benchWeb(o: { coldRuns?: number; warmRuns?: number; predic
   const mnist = await readMnist('test');
   const digit = Array.from(mnist.images.subarray(0, 784));
   const server = await startServer({ root, host: '127.0.0.1', port: 0, overrides: { [MODEL_URL_PATH]: model } });
-  const result: WebBenchResult = { files: await fileSizes(root), coldLoadMs: [], warmLoadMs: [], coldReadyMs: [], predictImageMs: [], padPredictMs: [], fetchedBytes: {}, backend: '' };
+  const result: WebBenchResult = { files: await fileSizes(root), coldLoadMs: [], warmLoadMs: [], coldReadyMs: [], predictImageMs: [], padPredictMs: [], fetchedBytes: {}, backend: '', loadAverage: os.loadavg()[0] };
   try {
     for (let run = 0; run < coldRuns; run++) {
       const browser = await launchBrowser();
@@ -157,7 +160,7 @@ export async function benchWeb(o: { coldRuns?: number; warmRuns?: number; predic
 export function formatWebBench(r: WebBenchResult): string[] {
   const kb = (b: number | null) => (b === null ? '–' : `${(b / 1024).toFixed(1)} KiB`);
   const lines = [
-    `Backend: ${r.backend} (headless Chromium grants no WebGPU adapter). Server: \`lenet-onnx serve\`'s static server on 127.0.0.1, gzip siblings served.`,
+    `Backend: ${r.backend} (headless Chromium grants no WebGPU adapter). Server: \`lenet-onnx serve\`'s static server on 127.0.0.1, gzip siblings served. Machine load average at the start: ${r.loadAverage.toFixed(1)} on ${os.cpus().length} cores.`,
     '',
     '| figure | median | spread |',
     '|---|---|---|',

@@ -263,5 +263,9 @@ test('predictImage on a blank picture reports no ink and does not guess', { skip
   assert.deepEqual([r.ok, r.reason], [false, 'no-ink']);
   assert.match(await shadowText(page, 'main', '.result'), /No digit to read/);
   assert.equal((await events()).filter((e) => e.type === 'prediction').length, before);
+  // A picture whose bytes do not match its size is refused with the reason, not read.
+  const bad = await page.evaluate(() => (document.getElementById('main') as any)
+    .predictImage({ width: 28, height: 28, data: new Uint8ClampedArray(100) }).then(() => 'resolved', (e: Error) => `${e.name}: ${e.message}`));
+  assert.match(bad, /RangeError: rgbaToGray: expected 28x28x4 = 3136 bytes, got 100/);
   await page.close();
 });

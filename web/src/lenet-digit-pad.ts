@@ -91,6 +91,7 @@ export class LenetDigitPad extends HTMLElement {
     this.canvas.addEventListener('pointermove', (e) => this.onPointerMove(e));
     this.canvas.addEventListener('pointerup', (e) => this.onPointerEnd(e));
     this.canvas.addEventListener('pointercancel', (e) => this.onPointerEnd(e));
+    this.canvas.addEventListener('lostpointercapture', (e) => this.onPointerEnd(e));
     this.clearInk();
   }
 
@@ -147,7 +148,7 @@ export class LenetDigitPad extends HTMLElement {
   }
 
   /** Predict what is drawn on the pad now. */
-  predict(): Promise<Prediction | NoInk> {
+  async predict(): Promise<Prediction | NoInk> {
     const ctx = this.ink.getContext('2d', { willReadFrequently: true })!;
     const rgba = ctx.getImageData(0, 0, INK_SIDE, INK_SIDE);
     return this.classify(rgbaToGray(rgba.data, rgba.width, rgba.height, 4), true);
@@ -157,7 +158,10 @@ export class LenetDigitPad extends HTMLElement {
    * Predict a picture given by the host (any size; RGBA like a canvas's ImageData), through the same
    * preprocessing as the pad. Shows the result in the widget and fires `prediction`.
    */
-  predictImage(image: ImageData | { width: number; height: number; data: Uint8ClampedArray | Uint8Array }): Promise<Prediction | NoInk> {
+  async predictImage(image: ImageData | { width: number; height: number; data: Uint8ClampedArray | Uint8Array }): Promise<Prediction | NoInk> {
+    if (!image || !Number.isInteger(image.width) || !Number.isInteger(image.height) || !image.data) {
+      throw new TypeError('predictImage: expected an ImageData or {width, height, data} with RGBA bytes');
+    }
     return this.classify(rgbaToGray(image.data, image.width, image.height, 4), true);
   }
 
