@@ -1,11 +1,12 @@
 import { attr } from '../proto.js';
 import { singleInput, UnsupportedLayerError, type LayerConverter } from './types.js';
 
-/** Softmin (softmax of the negated last axis): Neg, then Softmax over the last axis. */
+/** Softmin (softmax(-scale * x) over the last axis): Mul by the float32 -scale, then Softmax. */
 export const convertSoftmin: LayerConverter = (ctx) => {
   const x = singleInput(ctx);
   if (x.layout === 'nchw') throw new UnsupportedLayerError(ctx, 'expected a flat [N, classes] input, got an image');
   const base = ctx.layer.name;
-  const negated = ctx.graph.addNode('Neg', [x.name], `${base}/Neg`);
-  return { ...x, name: ctx.graph.addNode('Softmax', [negated], `${base}/Softmax`, [attr.int('axis', -1)]) };
+  const factor = ctx.graph.addFloat(`${base}/neg_scale`, [], new Float32Array([-((ctx.config.scale as number | undefined) ?? 1)]));
+  const scaled = ctx.graph.addNode('Mul', [x.name, factor], `${base}/Mul`);
+  return { ...x, name: ctx.graph.addNode('Softmax', [scaled], `${base}/Softmax`, [attr.int('axis', -1)]) };
 };
