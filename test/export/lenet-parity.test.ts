@@ -10,7 +10,7 @@ import { contractFromMetadata } from '../../src/runtime/contract.js';
 import { readOnnxInfo } from '../../src/runtime/onnx-info.js';
 import { head } from '../../src/train/dataset.js';
 import { readMnist } from '../../src/train/idx.js';
-import { loadModelDir } from '../../src/train/model-io.js';
+import { loadModelDir, saveModelDir } from '../../src/train/model-io.js';
 import { compareFloats } from '../helpers/close.js';
 import { runCli } from '../helpers/cli.js';
 import { lenetFixture } from './helpers/lenet-fixture.js';
@@ -105,7 +105,30 @@ test('opset 17 export passes parity too', async () => {
   assert.equal(readOnnxInfo(readFileSync(file)).opsetVersion, 17);
 });
 
+test('--fold-contract writes the 13-node PyTorch-shaped graph and still passes parity', async () => {
+  const file = path.join(tmp, 'folded.onnx');
+  const r = await runCli('export', modelDir, '--out', file, '--fold-contract', '--verify-samples', '2000');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /argmax agreement 2000\/2000/);
+  const folded = decodeModel(readFileSync(file));
+  assert.deepEqual(folded.graph.node.map((n) => n.opType), ['Conv', 'Relu', 'MaxPool', 'Conv', 'Relu', 'MaxPool', 'Flatten', 'Gemm', 'Relu', 'Gemm', 'Relu', 'Gemm', 'Softmax']);
+  const info = readOnnxInfo(readFileSync(file));
+  assert.equal(info.metadata['export.contract_folded'], 'true');
+  assert.equal(contractFromMetadata(info.metadata).layout, 'NCHW');
+});
+
+test('--fold-contract is refused for a model without the contract layers', async () => {
+  const dir = path.join(tmp, 'plain');
+  const tfjs = await import('@tensorflow/tfjs');
+  const input = tfjs.input({ shape: [28, 28, 1] });
+  const flat = tfjs.layers.flatten().apply(input) as import('@tensorflow/tfjs').SymbolicTensor;
+  await saveModelDir(tfjs.model({ inputs: input, outputs: tfjs.layers.dense({ units: 10, activation: 'softmax' }).apply(flat) as import('@tensorflow/tfjs').SymbolicTensor }), dir);
+  const r = await runCli('export', dir, '--out', path.join(tmp, 'plain.onnx'), '--fold-contract');
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /--fold-contract: model '.*' does not start with ZeroPadding2D -> Standardize -> Conv2D/);
+});
+
 test('the official checker accepts the exported files', (t) => {
   if (!requirePythonOnnx(t)) return;
-  checkOnnxFiles([onnxFile, path.join(tmp, 'again.onnx'), path.join(tmp, 'opset17.onnx')]);
+  checkOnnxFiles([onnxFile, path.join(tmp, 'again.onnx'), path.join(tmp, 'opset17.onnx'), path.join(tmp, 'folded.onnx')]);
 });

@@ -1,7 +1,7 @@
 import { requireChannelsLast, requireImage, singleInput, type LayerConverter } from './types.js';
 
 /** tfjs padding config: n, [h, w] or [[top, bottom], [left, right]] -> [top, bottom, left, right]. */
-function paddingOf(v: unknown): [number, number, number, number] {
+export function paddingOf(v: unknown): [number, number, number, number] {
   if (typeof v === 'number') return [v, v, v, v];
   const a = v as Array<number | number[]>;
   if (typeof a[0] === 'number') return [a[0], a[0], a[1] as number, a[1] as number];
