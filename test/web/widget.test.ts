@@ -150,30 +150,31 @@ test('demo page: ready on the backend the browser allows, digits drawn as stroke
   await page.close();
 });
 
-test('agreement with Node: 100 MNIST test images through predictImage match onnxruntime-node within 1e-5', { skip, timeout: 120_000 }, async () => {
+/** Probabilities from onnxruntime-node for the first `n` MNIST test images, through the shared preprocessing. */
+async function nodeProbabilities(n: number): Promise<number[][]> {
   const ort = await import('onnxruntime-node');
   const { preprocess } = await import('../../src/runtime/preprocess.js');
   const { file, contract } = testModel();
   const session = await ort.InferenceSession.create(file);
-  const N = 100;
-  const node: number[][] = [];
-  for (let i = 0; i < N; i++) {
+  const out: number[][] = [];
+  for (let i = 0; i < n; i++) {
     const pre = preprocess({ width: 28, height: 28, data: digitPixels(i) }, contract);
     assert.ok(pre.ok, `image ${i}: ${pre.ok ? '' : pre.message}`);
     const dims = contract.layout === 'NCHW' ? [1, 1, contract.height, contract.width] : [1, contract.height, contract.width, 1];
-    const out = await session.run({ [contract.inputName]: new ort.Tensor('float32', pre.input, dims) });
-    node.push(Array.from(out[contract.outputName].data as Float32Array));
+    const r = await session.run({ [contract.inputName]: new ort.Tensor('float32', pre.input, dims) });
+    out.push(Array.from(r[contract.outputName].data as Float32Array));
   }
   await session.release();
+  return out;
+}
 
-  const { page, errors } = await openDemo();
-  await page.waitForFunction(() => document.getElementById('main')?.getAttribute('state') === 'ready', null, { timeout: 30_000 });
-  const gray = Array.from(mnist.images.subarray(0, N * 784));
-  const browserOut: Array<{ ok: boolean; digit: number; probabilities: number[] }> = await page.evaluate(async ({ gray, n }) => {
+/** The same images as RGBA ImageData through `predictImage` of the page's main widget. */
+async function browserPredictions(page: Page, n: number): Promise<Array<{ ok: boolean; digit: number; probabilities: number[]; backend: string }>> {
+  const gray = Array.from(mnist.images.subarray(0, n * 784));
+  return page.evaluate(async ({ gray, n }) => {
     const el = document.getElementById('main') as any;
     const results = [];
     for (let i = 0; i < n; i++) {
-      // The picture as a page would have it: RGBA ImageData.
       const img = new ImageData(28, 28);
       for (let p = 0; p < 784; p++) {
         const v = gray[i * 784 + p];
@@ -182,10 +183,13 @@ test('agreement with Node: 100 MNIST test images through predictImage match onnx
       results.push(await el.predictImage(img));
     }
     return results;
-  }, { gray, n: N });
+  }, { gray, n });
+}
 
+/** Same digit and every probability within 1e-5 of Node's, image by image; reports the worst difference. */
+function assertAgreement(browserOut: Awaited<ReturnType<typeof browserPredictions>>, node: number[][], label: string): void {
   let worst = { image: -1, diff: 0 };
-  for (let i = 0; i < N; i++) {
+  for (let i = 0; i < node.length; i++) {
     const b = browserOut[i];
     assert.equal(b.ok, true, `image ${i}`);
     const nodeDigit = node[i].indexOf(Math.max(...node[i]));
@@ -194,9 +198,48 @@ test('agreement with Node: 100 MNIST test images through predictImage match onnx
     if (c.maxAbs > worst.diff) worst = { image: i, diff: c.maxAbs };
     assert.ok(c.ok, `image ${i}: max |browser - node| = ${c.maxAbs} at class ${c.worstIndex}`);
   }
-  process.stdout.write(`# browser vs onnxruntime-node on ${N} MNIST test images: max |diff| ${worst.diff.toExponential(2)} (image ${worst.image}), all digits equal\n`);
+  process.stdout.write(`# ${label} vs onnxruntime-node on ${node.length} MNIST test images: max |diff| ${worst.diff.toExponential(2)} (image ${worst.image}), all digits equal\n`);
+}
+
+test('agreement with Node: 100 MNIST test images through predictImage match onnxruntime-node within 1e-5', { skip, timeout: 120_000 }, async () => {
+  const node = await nodeProbabilities(100);
+  const { page, errors } = await openDemo();
+  await page.waitForFunction(() => document.getElementById('main')?.getAttribute('state') === 'ready', null, { timeout: 30_000 });
+  const out = await browserPredictions(page, 100);
+  assert.ok(out.every((r) => r.backend === 'wasm'));
+  assertAgreement(out, node, 'browser (wasm)');
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+test('with a WebGPU adapter (software): WebGPU is used only if it passes the self-check, and answers match Node', { skip, timeout: 120_000 }, async (t) => {
+  const gpuBrowser = await launchBrowser({ softwareWebgpu: true });
+  try {
+    const page = await gpuBrowser.context.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    await page.addInitScript('globalThis.__name = (f) => f;');
+    await page.goto(server.url);
+    if (!(await page.evaluate(async () => Boolean(await (navigator as any).gpu?.requestAdapter())))) {
+      // A Chromium build without SwiftShader's WebGPU cannot run this; the WASM path is covered above.
+      t.skip('this Chromium grants no software WebGPU adapter');
+      return;
+    }
+    await page.waitForFunction(() => document.getElementById('main')?.getAttribute('state') !== 'loading', null, { timeout: 60_000 });
+    const backend = await page.getAttribute('#main', 'backend-in-use');
+    const status = await shadowText(page, 'main', '.status');
+    process.stdout.write(`# software WebGPU adapter: ${status}\n`);
+    // Either the WebGPU kernels pass the widget's self-check against WASM and run the model, or they fail it
+    // and the widget says so and runs WASM; in both cases every answer must match Node's.
+    if (backend === 'webgpu') assert.equal(status, 'Ready · WEBGPU');
+    else assert.match(status, /^Ready · WASM \(WebGPU results disagree with WASM on a self-check \(max \|diff\| [\d.e+-]+\); using WASM\)$/);
+    const out = await browserPredictions(page, 100);
+    assert.ok(out.every((r) => r.backend === backend));
+    assertAgreement(out, await nodeProbabilities(100), `browser (${backend} with a WebGPU adapter)`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await gpuBrowser.close();
+  }
 });
 
 test('backend="webgpu" without a WebGPU adapter runs on WASM and says so', { skip, timeout: 60_000 }, async () => {

@@ -1,6 +1,7 @@
 import type * as Ort from 'onnxruntime-web';
 import { ORT_VERSION } from './build-info.js';
 import { contractFromMetadata, readOnnxInfo, type InputContract } from './runtime.js';
+import { maxAbsDiff, PROBE_COUNT, probeBatch, SELF_CHECK_TOLERANCE } from './self-check.js';
 
 /** What the host asks for in the `backend` attribute. */
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
@@ -63,16 +64,42 @@ async function load(url: string, choice: BackendChoice): Promise<LoadedModel> {
   performance.mark('lenet:model-fetched');
   const contract = readContract(url, bytes);
   const adapter = await adapterP;
-  if (choice === 'wasm') return makeModel(url, contract, 'wasm', null, await createSession('wasm', bytes));
+  if (choice === 'wasm') return makeModel(url, contract, 'wasm', null, await createSession('wasm', 'wasm', bytes));
   if (!adapter) {
-    const why = 'no WebGPU adapter was granted';
-    return makeModel(url, contract, 'wasm', why, await createSession('wasm', bytes));
+    return makeModel(url, contract, 'wasm', 'no WebGPU adapter was granted', await createSession('wasm', 'wasm', bytes));
   }
+  let gpu: Session;
   try {
-    return makeModel(url, contract, 'webgpu', null, await createSession('webgpu', bytes, adapter));
+    gpu = await createSession('webgpu', 'webgpu', bytes, adapter);
   } catch (err) {
     const why = `the WebGPU session failed (${oneLine(err)})`;
-    return makeModel(url, contract, 'wasm', why, await createSession('wasm', bytes));
+    return makeModel(url, contract, 'wasm', why, await createSession('wasm', 'wasm', bytes));
+  }
+  // WebGPU kernels have computed wrong convolutions on some devices; check them against the WASM kernels of
+  // the same (already downloaded) runtime before trusting them, and keep the WASM session if they disagree.
+  const cpu = await createSession('webgpu', 'wasm', bytes);
+  const diff = await compareOnProbes(gpu, cpu, contract);
+  if (diff <= SELF_CHECK_TOLERANCE) {
+    await cpu.session.release();
+    return makeModel(url, contract, 'webgpu', null, gpu);
+  }
+  await gpu.session.release();
+  const why = `WebGPU results disagree with WASM on a self-check (max |diff| ${diff.toExponential(1)})`;
+  return makeModel(url, contract, 'wasm', why, cpu);
+}
+
+/** Run the probe batch through two sessions of one model; the largest probability difference. */
+async function compareOnProbes(a: Session, b: Session, c: InputContract): Promise<number> {
+  const probes = probeBatch(c);
+  const dims = inputDims(c, PROBE_COUNT);
+  const run = async (s: Session) => {
+    const out = await s.session.run({ [c.inputName]: new s.ort.Tensor('float32', probes.slice(), dims) });
+    return Float32Array.from((await out[c.outputName].getData()) as Float32Array);
+  };
+  try {
+    return maxAbsDiff(await run(a), await run(b));
+  } catch {
+    return Infinity;
   }
 }
 
@@ -159,21 +186,36 @@ function importOrt(backend: BackendInUse): Promise<OrtModule> {
   return p;
 }
 
-async function createSession(backend: BackendInUse, bytes: Uint8Array, adapter?: unknown): Promise<{ ort: OrtModule; session: Ort.InferenceSession }> {
-  const ort = await importOrt(backend);
-  if (adapter) (ort.env.webgpu as { adapter: unknown }).adapter = adapter;
-  // Sessions may keep a view on the buffer; give each its own copy so a second backend never sees a detached one.
-  const session = await ort.InferenceSession.create(bytes.slice(), { executionProviders: [backend], graphOptimizationLevel: 'all' });
-  // Marks let a host page (and bench/web.ts) see where loading time goes.
-  performance.mark(`lenet:session-${backend}-created`);
-  return { ort, session };
+interface Session {
+  ort: OrtModule;
+  session: Ort.InferenceSession;
+}
+
+// WebGPU sessions must not be created concurrently ("another WebGPU EP inference session is being created"),
+// and widgets with different models may load at the same time: creations take turns.
+let creating: Promise<unknown> = Promise.resolve();
+
+async function createSession(build: BackendInUse, ep: BackendInUse, bytes: Uint8Array, adapter?: unknown): Promise<Session> {
+  const ort = await importOrt(build);
+  const next = creating.then(async () => {
+    if (adapter) (ort.env.webgpu as { adapter: unknown }).adapter = adapter;
+    // Sessions may keep a view on the buffer; give each its own copy so a second session never sees a detached one.
+    const session = await ort.InferenceSession.create(bytes.slice(), { executionProviders: [ep], graphOptimizationLevel: 'all' });
+    // Marks let a host page (and bench/web.ts) see where loading time goes.
+    performance.mark(`lenet:session-${ep}-created`);
+    return { ort, session };
+  });
+  creating = next.catch(() => undefined);
+  return next;
+}
+
+function inputDims(c: InputContract, batch: number): number[] {
+  return c.layout === 'NCHW' ? [batch, c.channels, c.height, c.width] : [batch, c.height, c.width, c.channels];
 }
 
 function makeModel(url: string, contract: InputContract, backend: BackendInUse, fallbackReason: string | null,
-  s: { ort: OrtModule; session: Ort.InferenceSession }): LoadedModel {
-  const dims = contract.layout === 'NCHW'
-    ? [1, contract.channels, contract.height, contract.width]
-    : [1, contract.height, contract.width, contract.channels];
+  s: Session): LoadedModel {
+  const dims = inputDims(contract, 1);
   // onnxruntime-web sessions do not accept overlapping run() calls; widgets sharing a session take turns.
   let queue: Promise<unknown> = Promise.resolve();
   const run = (input: Float32Array): Promise<Float32Array> => {

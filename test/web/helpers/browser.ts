@@ -18,15 +18,22 @@ export function browserSkipReason(): string | null {
   return reason;
 }
 
-/** A headless Chromium with a fresh profile that is deleted on close. */
-export async function launchBrowser(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+const COMMON_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update',
+  '--no-first-run', '--disable-sync', '--disable-quic'];
+/** Chromium's software WebGPU (SwiftShader on Vulkan): a real WebGPU adapter on a machine without a GPU. */
+const SOFTWARE_WEBGPU_ARGS = ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--enable-features=Vulkan', '--use-angle=swiftshader'];
+
+/**
+ * A headless Chromium with a fresh profile that is deleted on close. By default the GPU is off (no WebGPU
+ * adapter, the WASM path); `softwareWebgpu` grants a software WebGPU adapter instead.
+ */
+export async function launchBrowser(o: { softwareWebgpu?: boolean } = {}): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const profile = mkdtempSync(path.join(tmpdir(), 'lenet-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1100, height: 900 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--no-first-run', '--disable-sync', '--disable-quic'],
+    args: [...COMMON_ARGS, ...(o.softwareWebgpu ? SOFTWARE_WEBGPU_ARGS : ['--disable-gpu'])],
   });
   return {
     context,
