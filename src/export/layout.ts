@@ -49,6 +49,18 @@ export function permuteDenseRowsNhwcToNchw(kernel: Float32Array, units: number, 
   return out;
 }
 
+/**
+ * Dense kernel [in, out] (tfjs) -> [out, in], the layout Gemm reads with transB=1 (as PyTorch's Linear
+ * stores it and other exporters write it).
+ */
+export function inOutToOutIn(kernel: Float32Array, [inFeatures, units]: number[]): Float32Array {
+  const out = new Float32Array(kernel.length);
+  for (let i = 0; i < inFeatures; i++) {
+    for (let u = 0; u < units; u++) out[u * inFeatures + i] = kernel[i * units + u]; // [in, out] -> [out, in]
+  }
+  return out;
+}
+
 /** Per-feature vector (length h*w*c) of a flattened map, NHWC flatten order -> NCHW flatten order. */
 export function permuteFeaturesNhwcToNchw(values: Float32Array, hwc: number[]): Float32Array {
   return permuteDenseRowsNhwcToNchw(values, 1, hwc);

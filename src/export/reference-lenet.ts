@@ -1,14 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
-import { hwioToOihw, permuteDenseRowsNhwcToNchw } from './layout.js';
+import { hwioToOihw, inOutToOutIn, permuteDenseRowsNhwcToNchw } from './layout.js';
 import { attr, floatTensor, valueInfo, type ModelProto, type NodeProto } from './proto.js';
 import { IR_VERSION } from './to-onnx.js';
-
-/** Transpose a Dense kernel [in, out] -> [out, in], the weight layout PyTorch's Linear stores. */
-function transpose2d(values: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(values.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = values[r * cols + c];
-  return out;
-}
 
 /**
  * The LeNet-5 graph as PyTorch's exporter writes it for the same network, built by hand as a yardstick:
@@ -31,16 +24,19 @@ export function buildReferenceLenet(model: tf.LayersModel, opset = 13): ModelPro
     const [k, b] = w(layer);
     const oihw = hwioToOihw(k.values, k.shape); // HWIO -> OIHW
     init.push(floatTensor(`conv${i + 1}.weight`, oihw.dims, oihw.values), floatTensor(`conv${i + 1}.bias`, b.shape, b.values));
-    x = node('Conv', [x, `conv${i + 1}.weight`, `conv${i + 1}.bias`], `/conv${i + 1}/Conv`, [attr.ints('kernel_shape', [5, 5]), attr.ints('pads', [0, 0, 0, 0]), attr.ints('strides', [1, 1])]);
+    // The attributes PyTorch spells out, defaults included.
+    x = node('Conv', [x, `conv${i + 1}.weight`, `conv${i + 1}.bias`], `/conv${i + 1}/Conv`, [
+      attr.ints('dilations', [1, 1]), attr.int('group', 1), attr.ints('kernel_shape', [5, 5]), attr.ints('pads', [0, 0, 0, 0]), attr.ints('strides', [1, 1])]);
     x = node('Relu', [x], `/relu${i + 1}/Relu`);
-    x = node('MaxPool', [x], `/pool${i + 1}/MaxPool`, [attr.ints('kernel_shape', [2, 2]), attr.ints('strides', [2, 2]), attr.ints('pads', [0, 0, 0, 0])]);
+    x = node('MaxPool', [x], `/pool${i + 1}/MaxPool`, [
+      attr.int('ceil_mode', 0), attr.ints('kernel_shape', [2, 2]), attr.ints('pads', [0, 0, 0, 0]), attr.ints('strides', [2, 2])]);
   }
   x = node('Flatten', [x], '/Flatten', [attr.int('axis', 1)]);
   for (const [i, layer] of ['f5', 'f6', 'probabilities'].entries()) {
     const [k, b] = w(layer);
     const [inF, outF] = k.shape;
     const rows = i === 0 ? permuteDenseRowsNhwcToNchw(k.values, outF, [5, 5, 16]) : k.values; // NHWC flatten order -> NCHW
-    init.push(floatTensor(`fc${i + 1}.weight`, [outF, inF], transpose2d(rows, inF, outF)), floatTensor(`fc${i + 1}.bias`, b.shape, b.values));
+    init.push(floatTensor(`fc${i + 1}.weight`, [outF, inF], inOutToOutIn(rows, [inF, outF])), floatTensor(`fc${i + 1}.bias`, b.shape, b.values));
     x = node('Gemm', [x, `fc${i + 1}.weight`, `fc${i + 1}.bias`], `/fc${i + 1}/Gemm`, [attr.float('alpha', 1), attr.float('beta', 1), attr.int('transB', 1)]);
     x = node(i < 2 ? 'Relu' : 'Softmax', [x], i < 2 ? `/relu${i + 3}/Relu` : 'output', i < 2 ? [] : [attr.int('axis', 1)]);
   }

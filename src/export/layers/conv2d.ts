@@ -41,8 +41,8 @@ export const convertConv2D: LayerConverter = (ctx) => {
   const conv = ctx.graph.addNode('Conv', inputs, `${ctx.layer.name}/Conv`, [
     attr.ints('kernel_shape', kernelSize),
     attr.ints('strides', strides),
-    attr.ints('pads', pads),
-    // Dilation 1 is the ONNX default; leaving it out keeps the file as lean as other exporters'.
+    // Zero pads and dilation 1 are the ONNX defaults; leaving them out keeps the file lean.
+    ...(pads.some((p) => p !== 0) ? [attr.ints('pads', pads)] : []),
     ...(dilations.some((d) => d !== 1) ? [attr.ints('dilations', dilations)] : []),
   ]);
   return applyActivation(ctx, { name: conv, shape: ctx.outputShape, layout: 'nchw' }, c.activation);

@@ -15,7 +15,7 @@ function pooling(op: 'MaxPool' | 'AveragePool'): LayerConverter {
     const out = ctx.graph.addNode(op, [x.name], `${ctx.layer.name}/${op}`, [
       attr.ints('kernel_shape', poolSize),
       attr.ints('strides', strides),
-      attr.ints('pads', pads),
+      ...(pads.some((p) => p !== 0) ? [attr.ints('pads', pads)] : []), // zero pads: the ONNX default
     ]);
     return { name: out, shape: ctx.outputShape, layout: 'nchw' };
   };
