@@ -150,3 +150,16 @@ test('verify fails (non-zero, figures printed) for an ONNX file of another model
   assertRefused(r, 1, /parity check failed: '.*other\.onnx' does not compute what/);
   assert.ok(existsSync(file));
 });
+
+test('inspect refuses what is neither ONNX nor a tfjs model, in one line', async () => {
+  const text = path.join(root, 'notes.txt');
+  writeFileSync(text, 'not a model at all\n');
+  assertRefused(await runCli('inspect', text), 1, /'.*notes\.txt': the data \(19 bytes\) is not an ONNX model/);
+  assertRefused(await runCli('inspect', path.join(root, 'absent.onnx')), 1, /'.*absent\.onnx' not found; expected an \.onnx file, a model\.json or a model directory/);
+  const empty = path.join(root, 'empty-dir');
+  mkdirSync(empty);
+  assertRefused(await runCli('inspect', empty), 1, /directory '.*empty-dir' holds no model\.json/);
+  const dir = copyModel('inspect-corrupt');
+  writeFileSync(path.join(dir, 'model.json'), '[1, 2');
+  assertRefused(await runCli('inspect', dir), 1, /is not valid JSON/);
+});
