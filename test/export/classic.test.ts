@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
+import { inspectOnnx, inspectTfjs } from '../../src/export/inspect.js';
 import { encodeModel } from '../../src/export/proto.js';
 import { layersModelToOnnx } from '../../src/export/to-onnx.js';
 import { checkParity } from '../../src/export/verify.js';
@@ -16,7 +17,7 @@ import { ScaledTanh } from '../../src/train/layers/scaled-tanh.js';
 import { Softmin } from '../../src/train/layers/softmin.js';
 import { Subsampling } from '../../src/train/layers/subsampling.js';
 import { loadModelDir, saveModelDir } from '../../src/train/model-io.js';
-import { buildClassic, C3_CONNECTIONS } from '../../src/train/models/classic.js';
+import { buildClassic, C3_CONNECTIONS, CLASSIC_PAPER_PARAMETERS } from '../../src/train/models/classic.js';
 import { trainModel } from '../../src/train/train.js';
 import { exportAndCompare, randomizeWeights, written } from './helpers/equivalence.js';
 import { checkOnnxFiles, hasPythonOnnx } from './helpers/system.js';
@@ -69,15 +70,16 @@ describe('classic LeNet-5 layer converters (tfjs vs onnxruntime-node on random i
 
   test('MaskedConv2D with the C3 table, and with a small custom table', async () => {
     const r = await expectEquivalent('masked-conv-c3', [14, 14, 6], [() => new MaskedConv2D({ connections: table(), inputMaps: 6, kernelSize: 5 })]);
-    assert.deepEqual(ops(r), ['Conv']);
-    const kernel = r.proto.graph.initializer.find((t) => t.name.endsWith('/kernel'))!;
-    assert.deepEqual(kernel.dims.map(Number), [16, 6, 5, 5]);
+    assert.deepEqual(ops(r), ['Cast', 'MatMul', 'Reshape', 'Conv']);
+    // Only the 60 connections' kernels are stored as floats; the placement is a 0/1 UINT8 constant.
+    const floats = r.proto.graph.initializer.filter((t) => t.dataType === 1);
+    assert.deepEqual(floats.map((t) => t.dims.map(Number)), [[60, 25], [16]]);
     await expectEquivalent('masked-conv-small', [6, 7, 3], [() => new MaskedConv2D({ connections: [[0], [1, 2], [2, 0, 1]], inputMaps: 3, kernelSize: 3 })]);
   });
 
   test('EuclideanRbf + Softmin after a Dense, and after a Flatten of a multi-channel map', async () => {
     const r = await expectEquivalent('rbf-dense', [20], [() => tf.layers.dense({ units: 84 }), () => new ScaledTanh(), () => new EuclideanRbf(), () => new Softmin({ scale: 0.1 })], 5);
-    assert.deepEqual(ops(r), ['Gemm', 'Mul', 'Tanh', 'Mul', 'Unsqueeze', 'Sub', 'Mul', 'ReduceSum', 'Mul', 'Softmax']);
+    assert.deepEqual(ops(r), ['Gemm', 'Mul', 'Tanh', 'Mul', 'Unsqueeze', 'Cast', 'Sub', 'Mul', 'ReduceSum', 'Mul', 'Softmax']);
     await expectEquivalent('rbf-distances', [84], [() => new EuclideanRbf()], 4);
     // The flattened NHWC features reach the RBF in NCHW order; the centres must be permuted to match.
     await expectEquivalent('rbf-after-flatten', [2, 2, 3], [() => tf.layers.flatten(), () => new EuclideanRbf({ bitmaps: SMALL_BITMAPS })], 4);
@@ -100,7 +102,7 @@ describe('the whole classic LeNet-5', () => {
     model.dispose();
   });
 
-  test('as built (seeded paper initialisation): probabilities agree to 1e-5, the expected op sequence', async () => {
+  test('as built (seeded initialisation): probabilities agree to 1e-5, the expected op sequence, inspect counts 60,000', async () => {
     const model = buildClassic({ seed: 5 });
     const r = await exportAndCompare(model, 'classic-initial', 6);
     assert.ok(r.comparison.ok, `max |diff| ${r.comparison.maxAbs} at ${r.comparison.worstIndex}`);
@@ -108,15 +110,22 @@ describe('the whole classic LeNet-5', () => {
       'Pad', 'Sub', 'Div',
       'Conv', 'Mul', 'Tanh', 'Mul',
       'AveragePool', 'Mul', 'Add', 'Mul', 'Tanh', 'Mul',
-      'Conv', 'Mul', 'Tanh', 'Mul',
+      'Cast', 'MatMul', 'Reshape', 'Conv', 'Mul', 'Tanh', 'Mul',
       'AveragePool', 'Mul', 'Add', 'Mul', 'Tanh', 'Mul',
       'Conv', 'Mul', 'Tanh', 'Mul',
       'Flatten',
       'Gemm', 'Mul', 'Tanh', 'Mul',
-      'Unsqueeze', 'Sub', 'Mul', 'ReduceSum',
+      'Unsqueeze', 'Cast', 'Sub', 'Mul', 'ReduceSum',
       'Mul', 'Softmax',
     ]);
     assert.equal(r.proto.graph.output[0].name, 'probabilities');
+    // inspect counts the float initializers: exactly the paper's parameters (no masked zeros, no bitmaps).
+    const report = await inspectOnnx(r.file);
+    assert.equal(report.totals.params, 60_000);
+    const byNode = Object.fromEntries(report.rows.filter((row) => row.params > 0).map((row) => [row.name, row.params]));
+    assert.deepEqual(byNode, {
+      'c1/Conv': 156, 's2/Mul': 6, 's2/Add': 6, 'c3/MatMul': 1500, 'c3/Conv': 16, 's4/Mul': 16, 's4/Add': 16, 'c5/Conv': 48120, 'f6/Gemm': 10164,
+    });
     model.dispose();
   });
 
@@ -133,5 +142,10 @@ describe('the whole classic LeNet-5', () => {
     const report = await checkParity(model, bytes, { data: test2k.x, count: test2k.count, sampleShape: [28, 28, 1] }, 1e-5);
     assert.ok(report.ok, `max |diff| ${report.maxAbsDiff} at image ${report.worstSample} output ${report.worstOutput}, argmax agreement ${report.argmaxAgree}/${report.samples}`);
     model.dispose();
+    // inspect on model.json: the paper's count per layer (this switches to the cpu backend, so it runs last).
+    const summary = await inspectTfjs(dir);
+    const perLayer = Object.fromEntries(summary.rows.filter((row) => row.params > 0).map((row) => [row.name, row.params]));
+    assert.deepEqual(perLayer, CLASSIC_PAPER_PARAMETERS);
+    assert.equal(summary.totals.params, 60_000);
   });
 });
