@@ -28,6 +28,8 @@ export interface WebBenchResult {
   warmLoadMs: number[];
   /** Navigation start -> `ready`, cold, for the breakdown. */
   coldReadyMs: number[];
+  /** Cold runs: navigation start -> each of the widget's performance marks (model fetched, runtime imported, ...). */
+  coldMarksMs: Record<string, number[]>;
   /** `predictImage` on MNIST test images: preprocessing + inference, as the widget reports it. */
   predictImageMs: number[];
   /** `predict()` of a drawing on the pad: canvas read-back + preprocessing + inference. */
@@ -90,7 +92,7 @@ export async function benchWeb(o: { coldRuns?: number; warmRuns?: number; predic
   const mnist = await readMnist('test');
   const digit = Array.from(mnist.images.subarray(0, 784));
   const server = await startServer({ root, host: '127.0.0.1', port: 0, overrides: { [MODEL_URL_PATH]: model } });
-  const result: WebBenchResult = { files: await fileSizes(root), coldLoadMs: [], warmLoadMs: [], coldReadyMs: [], predictImageMs: [], padPredictMs: [], fetchedBytes: {}, backend: '', loadAverage: os.loadavg()[0] };
+  const result: WebBenchResult = { files: await fileSizes(root), coldLoadMs: [], warmLoadMs: [], coldReadyMs: [], coldMarksMs: {}, predictImageMs: [], padPredictMs: [], fetchedBytes: {}, backend: '', loadAverage: os.loadavg()[0] };
   try {
     for (let run = 0; run < coldRuns; run++) {
       const browser = await launchBrowser();
@@ -107,6 +109,9 @@ export async function benchWeb(o: { coldRuns?: number; warmRuns?: number; predic
           if (l === 0) {
             result.coldLoadMs.push(first.at);
             result.coldReadyMs.push(first.ready);
+            const marks: Array<[string, number]> = await page.evaluate(() => performance.getEntriesByType('mark')
+              .filter((m) => m.name.startsWith('lenet:')).map((m) => [m.name.slice(6), m.startTime] as [string, number]));
+            for (const [name, at] of marks) (result.coldMarksMs[name] ??= []).push(at);
           } else {
             result.warmLoadMs.push(first.at);
           }
@@ -166,6 +171,8 @@ export function formatWebBench(r: WebBenchResult): string[] {
     '|---|---|---|',
     `| load -> first prediction, cold profile (${r.coldLoadMs.length} runs) | ${median(r.coldLoadMs).toFixed(0)} ms | ${Math.min(...r.coldLoadMs).toFixed(0)}–${Math.max(...r.coldLoadMs).toFixed(0)} ms |`,
     `| of which load -> \`ready\` | ${median(r.coldReadyMs).toFixed(0)} ms | ${Math.min(...r.coldReadyMs).toFixed(0)}–${Math.max(...r.coldReadyMs).toFixed(0)} ms |`,
+    ...Object.entries(r.coldMarksMs).sort((a, b) => median(a[1]) - median(b[1]))
+      .map(([name, xs]) => `| of which load -> mark \`${name}\` | ${median(xs).toFixed(0)} ms | ${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)} ms |`),
     `| load -> first prediction, reload (${r.warmLoadMs.length} runs) | ${median(r.warmLoadMs).toFixed(0)} ms | ${Math.min(...r.warmLoadMs).toFixed(0)}–${Math.max(...r.warmLoadMs).toFixed(0)} ms |`,
     `| \`predictImage\` 28x28 (preprocess + inference, ${r.predictImageMs.length} calls) | ${median(r.predictImageMs).toFixed(2)} ms | p90 ${quantile(r.predictImageMs, 0.9).toFixed(2)} ms |`,
     `| \`predict()\` of a pad drawing (read-back + preprocess + inference, ${r.padPredictMs.length} calls) | ${median(r.padPredictMs).toFixed(2)} ms | p90 ${quantile(r.padPredictMs, 0.9).toFixed(2)} ms |`,

@@ -57,6 +57,7 @@ async function load(url: string, choice: BackendChoice): Promise<LoadedModel> {
   const adapterP = choice === 'wasm' ? Promise.resolve(null) : requestAdapter();
   const bytesP = fetchModel(url);
   adapterP.then((a) => {
+    performance.mark('lenet:adapter-answered');
     preloadWasm(a ? 'webgpu' : 'wasm');
     return importOrt(a ? 'webgpu' : 'wasm');
   }).catch(() => undefined);
