@@ -25,10 +25,8 @@ export function applyActivation(ctx: ConvertContext, v: OnnxValue, activation: u
     return { ...v, name: ctx.graph.addNode('HardSigmoid', [v.name], `${base}/HardSigmoid`, [attr.float('alpha', 0.2), attr.float('beta', 0.5)]) };
   }
   if (name === 'softmax') {
-    if (v.layout === 'flat-nchw') {
-      // Softmax over all features does not depend on their order, so the permuted layout is fine.
-    }
-    // tfjs softmax normalises the last axis; in an NCHW-held image that is the channel axis 1.
+    // tfjs softmax normalises the last axis; in an NCHW-held image that is the channel axis 1. Over a
+    // flattened map it normalises all features, which does not depend on their order.
     const axis = v.layout === 'nchw' ? 1 : -1;
     return { ...v, name: ctx.graph.addNode('Softmax', [v.name], `${base}/Softmax`, [attr.int('axis', axis)]) };
   }
