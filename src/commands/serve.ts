@@ -2,6 +2,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
+import { ContractError, contractFromMetadata } from '../runtime/contract.js';
+import { OnnxFormatError, readOnnxInfo } from '../runtime/onnx-info.js';
 import { MODEL_URL_PATH, webDistDir } from '../serve/paths.js';
 import { startServer } from '../serve/start.js';
 import { intOption } from './options.js';
@@ -24,7 +26,12 @@ Examples:
       const overrides: Record<string, string> = {};
       if (opts.model !== undefined) {
         await requireFile(opts.model, '--model', 'pass the path of an .onnx file (see `lenet-onnx export`)');
+        await requireWidgetModel(opts.model, '--model');
         overrides[MODEL_URL_PATH] = opts.model;
+      } else {
+        const built = path.join(root, MODEL_URL_PATH.slice(1));
+        await requireFile(built, 'built model', 'run `lenet-onnx export` and `npm run build:web`, or pass --model FILE');
+        await requireWidgetModel(built, 'built model');
       }
       const running = await startServer({ root, overrides, host: opts.host, port });
       const model = opts.model ?? path.relative(process.cwd(), path.join(root, MODEL_URL_PATH.slice(1)));
@@ -43,6 +50,18 @@ async function requireFile(file: string, what: string, fix: string): Promise<voi
     throw new UserError(`${what} '${file}': no such file; ${fix}`);
   }
   if (!isFile) throw new UserError(`${what} '${file}': not a regular file; ${fix}`);
+}
+
+/** The widget reads its input contract from the model: refuse to serve a file it could not use. */
+async function requireWidgetModel(file: string, what: string): Promise<void> {
+  try {
+    contractFromMetadata(readOnnxInfo(new Uint8Array(await fs.readFile(file))).metadata);
+  } catch (err) {
+    if (err instanceof OnnxFormatError || err instanceof ContractError) {
+      throw new UserError(`${what} '${file}': ${err.message}; pass a model written by \`lenet-onnx export\``);
+    }
+    throw err;
+  }
 }
 
 function untilSignal(): Promise<void> {

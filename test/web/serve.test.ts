@@ -8,6 +8,7 @@ import http from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { startServer, type RunningServer } from '../../src/serve/start.js';
 import { resolveInside } from '../../src/serve/resolve.js';
+import { testModel } from './helpers/model.js';
 
 let dir: string;
 let root: string;
@@ -121,8 +122,14 @@ test('lenet-onnx serve prints its URL, rejects a missing --model, and stops on S
   assert.equal(await new Promise((r) => badPort.on('close', r)), 2);
   assert.match(portErr, /--port: expected an integer from 0 to 65535, got 70000/);
 
+  const notOnnx = run(['serve', '--port', '0', '--model', path.resolve('package.json')]);
+  let notOnnxErr = '';
+  notOnnx.stderr.on('data', (c) => { notOnnxErr += c; });
+  assert.equal(await new Promise((r) => notOnnx.on('close', r)), 1);
+  assert.match(notOnnxErr, /^lenet-onnx: error: --model '.*package\.json': the data \(\d+ bytes\) is not an ONNX model: .*; pass a model written by `lenet-onnx export`$/m);
+
   // Needs the built demo page (npm test builds it first; alone: npm run build:web).
-  const good = run(['serve', '--port', '0']);
+  const good = run(['serve', '--port', '0', '--model', testModel().file]);
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
     good.stdout.on('data', (c) => {
