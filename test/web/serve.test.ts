@@ -99,6 +99,15 @@ test('only GET and HEAD', async () => {
   assert.equal(post.headers.allow, 'GET, HEAD');
 });
 
+test('a port in use is a one-line error naming it', async () => {
+  const port = Number(new URL(srv.url).port);
+  await assert.rejects(startServer({ root, host: '127.0.0.1', port }), (err: Error) => {
+    assert.equal(err.name, 'UserError');
+    assert.match(err.message, new RegExp(`^--port ${port}: address 127\\.0\\.0\\.1:${port} is already in use; .*--port 0`));
+    return true;
+  });
+});
+
 test('resolveInside keeps every decoded path under the root', () => {
   assert.deepEqual(resolveInside('/srv', '/a/../b.js'), { ok: true, file: path.resolve('/srv/b.js') });
   assert.deepEqual(resolveInside('/srv', '/%2e%2e/x'), { ok: true, file: path.resolve('/srv/x') });

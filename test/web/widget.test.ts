@@ -145,6 +145,21 @@ test('demo page: ready on the backend the browser allows, digits drawn as stroke
   assert.ok((await events()).some((e) => e.type === 'prediction' && e.target === 'second'));
   assert.equal(await shadowText(page, 'main', '.result'), mainResult);
 
+  // The host resizes the pad with a custom property: the canvas follows at device resolution and keeps the drawing.
+  const inkBefore = await page.evaluate(() => (document.getElementById('second') as any).predict());
+  await page.evaluate(() => document.getElementById('second')!.style.setProperty('--lenet-pad-size', '300px'));
+  await page.waitForFunction(() => document.getElementById('second')!.shadowRoot!.querySelector('canvas')!.width === Math.round(300 * devicePixelRatio));
+  const inkAfter = await page.evaluate(() => (document.getElementById('second') as any).predict());
+  assert.deepEqual(inkAfter.probabilities, inkBefore.probabilities, 'the model reads a fixed-size copy of the drawing');
+  const visibleInk = await page.evaluate(() => {
+    const c = document.getElementById('second')!.shadowRoot!.querySelector('canvas')!;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+    return n;
+  });
+  assert.ok(visibleInk > 1000, `strokes redrawn after the resize: ${visibleInk} pixels`);
+
   await page.screenshot({ path: 'test-output/widget-demo.png', fullPage: true });
   assert.deepEqual(errors, [], 'no console errors on the happy path');
   await page.close();

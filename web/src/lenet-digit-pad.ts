@@ -263,8 +263,13 @@ export class LenetDigitPad extends HTMLElement {
 
   /** Canvas-relative position; a captured pointer may leave the canvas, and its ink is simply clipped. */
   private toPoint(e: PointerEvent): Point {
+    // Relative to the drawing surface: inside the border, which the bounding rectangle includes.
     const r = this.canvas.getBoundingClientRect();
-    return { x: (e.clientX - r.left) / Math.max(1, r.width), y: (e.clientY - r.top) / Math.max(1, r.height) };
+    const c = this.canvas;
+    return {
+      x: (e.clientX - r.left - c.clientLeft) / Math.max(1, c.clientWidth),
+      y: (e.clientY - r.top - c.clientTop) / Math.max(1, c.clientHeight),
+    };
   }
 
   private drawNewest(): void {
@@ -283,10 +288,9 @@ export class LenetDigitPad extends HTMLElement {
   }
 
   private fitCanvas(): void {
-    const r = this.canvas.getBoundingClientRect();
     const dpr = window.devicePixelRatio || 1;
-    const w = Math.max(1, Math.round(r.width * dpr));
-    const h = Math.max(1, Math.round(r.height * dpr));
+    const w = Math.max(1, Math.round(this.canvas.clientWidth * dpr));
+    const h = Math.max(1, Math.round(this.canvas.clientHeight * dpr));
     if (w === this.canvas.width && h === this.canvas.height) return;
     this.canvas.width = w;
     this.canvas.height = h;

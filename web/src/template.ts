@@ -14,7 +14,7 @@ export const TEMPLATE = `
   }
   :host([hidden]) { display: none; }
   .widget { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
-  .pad { display: flex; flex-direction: column; gap: 6px; width: var(--_size); }
+  .pad { display: flex; flex-direction: column; gap: 6px; width: calc(var(--_size) + 2px); }
   canvas {
     width: var(--_size); height: var(--_size);
     background: var(--lenet-paper, #fdfdf8);
