@@ -66,6 +66,8 @@ export class LenetDigitPad extends HTMLElement {
   private loading: Promise<LoadedModel> | null = null;
   private loaded: LoadedModel | null = null;
   private loadToken = 0;
+  /** Bumped by clear(): a prediction that started before it must not repaint the cleared widget. */
+  private generation = 0;
   private stateValue: PadState = 'loading';
   private resizeObserver: ResizeObserver | null = null;
 
@@ -138,6 +140,7 @@ export class LenetDigitPad extends HTMLElement {
 
   /** Wipe the drawing, the bars and the announced result. */
   clear(): void {
+    this.generation++;
     this.strokes = [];
     this.activePointer = null;
     this.clearInk();
@@ -196,6 +199,7 @@ export class LenetDigitPad extends HTMLElement {
 
   private async classify(gray: GrayImage, announce: boolean): Promise<Prediction | NoInk> {
     const model = await this.loadingOrThrow();
+    const generation = this.generation;
     const t0 = performance.now();
     const pre = preprocess(gray, model.contract);
     if (!pre.ok) {
@@ -210,6 +214,7 @@ export class LenetDigitPad extends HTMLElement {
       ok: true, digit, label: model.contract.labels[digit] ?? String(digit),
       probabilities: Array.from(probs), backend: model.backend, milliseconds,
     };
+    if (generation !== this.generation) return result;
     this.showProbabilities(result.probabilities);
     if (announce) this.resultEl.textContent = `Looks like ${result.label} (${percent(probs[digit])})`;
     this.dispatchEvent(new CustomEvent<Prediction>('prediction', { bubbles: true, composed: true, detail: result }));
