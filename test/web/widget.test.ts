@@ -111,6 +111,7 @@ test('demo page: ready on the backend the browser allows, digits drawn as stroke
     assert.ok(last.detail.milliseconds >= 0 && last.detail.milliseconds < 1000);
   }
   assert.equal(liveDuringStroke, N);
+  process.stdout.write(`# traced MNIST test digits 0..${N - 1} read correctly: ${correct} of ${N}\n`);
   assert.ok(correct >= 9, `traced MNIST digits read correctly: ${correct} of ${N}`);
   mkdirSync('test-output', { recursive: true });
   await page.screenshot({ path: 'test-output/widget-digit.png', fullPage: true });
@@ -306,6 +307,37 @@ test('bad model URLs end in the error state with one clear message: 404, HTML, n
   // An unknown backend is not fatal: it runs as auto and the status says what was wrong.
   assert.equal(await addWidget(page, 'typo', { backend: 'gpu-please', model: './lenet5.onnx' }), 'ready');
   assert.match(await shadowText(page, 'typo', '.status'), /backend 'gpu-please' is unknown, used auto \(valid: auto, webgpu, wasm\)/);
+  await page.close();
+});
+
+test('finger and pen strokes draw like the mouse (pointer events of every type)', { skip, timeout: 60_000 }, async () => {
+  const { page, errors } = await openDemo();
+  await page.waitForFunction(() => document.getElementById('main')?.getAttribute('state') === 'ready', null, { timeout: 30_000 });
+  await page.evaluate(() => {
+    (window as any).__pointerTypes = [];
+    document.getElementById('main')!.shadowRoot!.querySelector('canvas')!
+      .addEventListener('pointermove', (e) => (window as any).__pointerTypes.push(e.pointerType));
+  });
+  const box = (await page.locator('#main canvas').boundingBox())!;
+  const at = (fx: number, fy: number) => ({ x: box.x + box.width * fx, y: box.y + box.height * fy });
+  const cdp = await browser.context.newCDPSession(page);
+  // A vertical stroke with a finger.
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [at(0.5, 0.15)] });
+  for (let i = 1; i <= 12; i++) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [at(0.5, 0.15 + 0.058 * i)] });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  const touch = await page.evaluate(() => (document.getElementById('main') as any).predict());
+  assert.equal(touch.ok, true);
+  assert.equal(touch.digit, 1, 'a vertical finger stroke reads as 1');
+  // A horizontal stroke with a pen across the top turns it into something else.
+  await cdp.send('Input.dispatchMouseEvent', { type: 'mousePressed', pointerType: 'pen', button: 'left', clickCount: 1, ...at(0.2, 0.15) });
+  for (let i = 1; i <= 8; i++) await cdp.send('Input.dispatchMouseEvent', { type: 'mouseMoved', pointerType: 'pen', button: 'left', buttons: 1, ...at(0.2 + 0.0375 * i, 0.15) });
+  await cdp.send('Input.dispatchMouseEvent', { type: 'mouseReleased', pointerType: 'pen', button: 'left', clickCount: 1, ...at(0.5, 0.15) });
+  const pen = await page.evaluate(() => (document.getElementById('main') as any).predict());
+  assert.equal(pen.ok, true);
+  assert.notDeepEqual(pen.probabilities, touch.probabilities, 'the pen stroke added ink');
+  const types = await page.evaluate(() => [...new Set((window as any).__pointerTypes)].sort());
+  assert.deepEqual(types, ['pen', 'touch']);
+  assert.deepEqual(errors, []);
   await page.close();
 });
 

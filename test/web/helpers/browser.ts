@@ -33,6 +33,8 @@ export async function launchBrowser(o: { softwareWebgpu?: boolean } = {}): Promi
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1100, height: 900 },
+    // A touch-capable page, so tests can draw with a finger as well as a mouse.
+    hasTouch: true,
     args: [...COMMON_ARGS, ...(o.softwareWebgpu ? SOFTWARE_WEBGPU_ARGS : ['--disable-gpu'])],
   });
   return {
