@@ -34,6 +34,9 @@ export interface TrainBench {
   median1: number;
   medianN: number;
   ratio: number;
+  /** Medians of samples per CPU-second (all threads): what the code costs, whatever the machine load. */
+  perCpuSecond1: number;
+  perCpuSecondN: number;
   loadAverage: number[];
   full?: { wallSeconds: number; trainingSeconds: number; peakRssMiB: number; testAccuracy: number; samplesPerSecond: number[] };
 }
@@ -61,26 +64,37 @@ export async function benchTrain(log: (line: string) => void = console.log): Pro
   const config: TrainConfig = { epochs: 2, batchSize: 64, learningRate: 0.001, seed: 42 };
   const once = async (n: number) => {
     const model = buildLenet5({ seed: 42 });
+    // CPU time of the timed epoch (all threads of the process): on a loaded machine wall-clock rates
+    // say more about the neighbours than about us, CPU time does not.
+    let cpu0 = process.cpuUsage(), cpuSeconds = 0;
+    const cb = {
+      onEpochStart: () => { cpu0 = process.cpuUsage(); },
+      onEpochEnd: () => { const c = process.cpuUsage(cpu0); cpuSeconds = (c.user + c.system) / 1e6; },
+    };
     const h = n === 1
-      ? await trainModel(model, train, validation, config)
-      : await trainModelParallel(model, train, validation, config, { workers: n });
+      ? await trainModel(model, train, validation, config, cb)
+      : await trainModelParallel(model, train, validation, config, { workers: n }, cb);
     model.dispose();
-    return h[h.length - 1].samplesPerSecond;
+    return { rate: h[h.length - 1].samplesPerSecond, perCpuSecond: train.count / cpuSeconds };
   };
-  const one: number[] = [], many: number[] = [];
+  const one: number[] = [], many: number[] = [], oneCpu: number[] = [], manyCpu: number[] = [];
   for (let r = 0; r < 3; r++) {
     // Alternate so a change in machine load hits both configurations alike.
-    one.push(await once(1));
-    many.push(await once(workers));
-    log(`run ${r + 1}: 1 worker ${Math.round(one[r])} samples/s, ${workers} workers ${Math.round(many[r])} samples/s`);
+    const a = await once(1), b = await once(workers);
+    one.push(a.rate); oneCpu.push(a.perCpuSecond);
+    many.push(b.rate); manyCpu.push(b.perCpuSecond);
+    log(`run ${r + 1}: 1 worker ${Math.round(a.rate)} samples/s (${Math.round(a.perCpuSecond)} per CPU-second), ` +
+      `${workers} workers ${Math.round(b.rate)} samples/s (${Math.round(b.perCpuSecond)} per CPU-second)`);
   }
   const result: TrainBench = {
     workers, profileBackendKernels, profileOurKernels,
     samplesPerSecond1: one, samplesPerSecondN: many, median1: median(one), medianN: median(many),
     ratio: median(many) / median(one),
+    perCpuSecond1: median(oneCpu), perCpuSecondN: median(manyCpu),
     loadAverage: (await import('node:os')).loadavg(),
   };
-  log(`median: 1 worker ${Math.round(result.median1)} samples/s, ${workers} workers ${Math.round(result.medianN)} samples/s, ratio ${result.ratio.toFixed(2)}`);
+  log(`median: 1 worker ${Math.round(result.median1)} samples/s, ${workers} workers ${Math.round(result.medianN)} samples/s, ratio ${result.ratio.toFixed(2)}; ` +
+    `per CPU-second ${Math.round(result.perCpuSecond1)} vs ${Math.round(result.perCpuSecondN)}`);
 
   if (process.env.LENET_BENCH_FULL === '1') result.full = fullRun(log);
   return result;
@@ -120,6 +134,8 @@ export function trainBenchMarkdown(b: TrainBench): string {
     `| ${b.workers} | ${b.samplesPerSecondN.map(Math.round).join(', ')} | ${Math.round(b.medianN)} |`,
     '',
     `Speed-up ${b.workers} vs 1 worker: **${b.ratio.toFixed(2)}x** (load average during the run: ${b.loadAverage.map((l) => l.toFixed(1)).join(', ')}).`,
+    `CPU cost: ${Math.round(b.perCpuSecond1)} samples per CPU-second with 1 worker, ${Math.round(b.perCpuSecondN)} with ${b.workers} ` +
+      `(all threads counted), so ${b.workers} idle cores could reach at most about ${Math.round(b.perCpuSecondN * b.workers)} samples/s.`,
     '',
     'Per-step profile, one thread, backend kernels:',
     '',

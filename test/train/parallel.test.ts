@@ -112,6 +112,20 @@ test('1 and 2 workers train to the same weights up to float rounding and reach t
   two.dispose();
 });
 
+test('the cpu backend trains data-parallel too, replicas identical after every step', async () => {
+  await initBackend('cpu');
+  try {
+    const { train, validation } = await data();
+    const small: Split = { ...train, x: train.x.subarray(0, 192 * 784), y: train.y.subarray(0, 192), count: 192 };
+    const model = buildLenet5({ seed: 9 });
+    const history = await trainModelParallel(model, small, validation, config(), { workers: 2, checkEveryStep: true });
+    assert.ok(Number.isFinite(history[0].trainLoss));
+    model.dispose();
+  } finally {
+    await initBackend('wasm');
+  }
+});
+
 test('more workers than rows in a batch: idle replicas add nothing and stay identical', async () => {
   await initBackend('wasm');
   const { train, validation } = await data();
