@@ -1,3 +1,4 @@
+import { buildBars, percent, showProbabilities } from './bars.js';
 import { LatestOnly } from './latest-only.js';
 import { BACKEND_CHOICES, loadModel, type BackendChoice, type BackendInUse, type LoadedModel } from './model-loader.js';
 import { preprocess, rgbaToGray, type GrayImage, type InputContract } from './runtime.js';
@@ -322,27 +323,11 @@ export class LenetDigitPad extends HTMLElement {
   }
 
   private buildBars(labels: string[]): void {
-    this.barsEl.replaceChildren(...labels.map((label) => {
-      const li = document.createElement('li');
-      li.dataset.label = label;
-      li.innerHTML = '<span class="label"></span><span class="bar" aria-hidden="true"><span class="fill"></span></span><span class="value"></span>';
-      li.querySelector('.label')!.textContent = label;
-      return li;
-    }));
-    this.showProbabilities(null);
+    buildBars(this.barsEl, labels);
   }
 
   private showProbabilities(probs: number[] | null): void {
-    const rows = Array.from(this.barsEl.children) as HTMLElement[];
-    let top = -1;
-    if (probs) for (let i = 0; i < probs.length; i++) if (top < 0 || probs[i] > probs[top]) top = i;
-    rows.forEach((li, i) => {
-      const p = probs?.[i] ?? 0;
-      (li.querySelector('.fill') as HTMLElement).style.width = `${(p * 100).toFixed(1)}%`;
-      li.querySelector('.value')!.textContent = probs ? percent(p) : '–';
-      li.classList.toggle('top', i === top);
-      li.dataset.probability = String(p);
-    });
+    showProbabilities(this.barsEl, probs);
   }
 
   private showNoInk(message: string): void {
@@ -357,9 +342,4 @@ function parseBackend(value: string | null): BackendChoice {
 
 function readyDetail(m: LoadedModel): ReadyDetail {
   return { model: m.url, backend: m.backend, fallbackReason: m.fallbackReason, labels: [...m.contract.labels] };
-}
-
-function percent(p: number): string {
-  const text = (p * 100).toFixed(1);
-  return `${text === '100.0' ? '100' : text}%`;
 }

@@ -1,12 +1,10 @@
-import type * as Ort from 'onnxruntime-web';
-import { ORT_VERSION } from './build-info.js';
 import { contractFromMetadata, readOnnxInfo, type InputContract } from './runtime.js';
+import { type BackendInUse, createSession, importOrt, inputDims, preloadWasm, requestAdapter, type Session } from './ort-runtime.js';
 import { maxAbsDiff, PROBE_COUNT, probeBatch, SELF_CHECK_TOLERANCE } from './self-check.js';
 
 /** What the host asks for in the `backend` attribute. */
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
-/** What actually runs the model. */
-export type BackendInUse = 'webgpu' | 'wasm';
+export type { BackendInUse };
 
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'webgpu', 'wasm'];
 
@@ -29,11 +27,6 @@ export class ModelLoadError extends Error {
   }
 }
 
-type OrtModule = typeof Ort;
-
-// The runtime files sit in ort/ next to this module wherever the host serves it, so no path is hard-coded.
-const ORT_DIR = new URL('./ort/', import.meta.url);
-const ortModules = new Map<BackendInUse, Promise<OrtModule>>();
 const models = new Map<string, Promise<LoadedModel>>();
 
 /**
@@ -78,7 +71,14 @@ async function load(url: string, choice: BackendChoice): Promise<LoadedModel> {
   }
   // WebGPU kernels have computed wrong convolutions on some devices; check them against the WASM kernels of
   // the same (already downloaded) runtime before trusting them, and keep the WASM session if they disagree.
-  const cpu = await createSession('webgpu', 'wasm', bytes);
+  let cpu: Session;
+  try {
+    cpu = await createSession('webgpu', 'wasm', bytes);
+  } catch (err) {
+    await gpu.session.release();
+    const why = `WebGPU could not be checked against WASM (${oneLine(err)})`;
+    return makeModel(url, contract, 'wasm', why, await createSession('wasm', 'wasm', bytes));
+  }
   const diff = await compareOnProbes(gpu, cpu, contract);
   if (diff <= SELF_CHECK_TOLERANCE) {
     await cpu.session.release();
@@ -133,85 +133,6 @@ function readContract(url: string, bytes: Uint8Array): InputContract {
   } catch (err) {
     throw new ModelLoadError(`model '${url}': not a usable lenet-onnx model: ${oneLine(err)}`);
   }
-}
-
-/** Ask for a WebGPU adapter first: `navigator.gpu` existing does not mean one will be granted. */
-async function requestAdapter(): Promise<unknown> {
-  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
-  if (!gpu) return null;
-  try {
-    return await gpu.requestAdapter();
-  } catch {
-    return null;
-  }
-}
-
-const WASM_FILES: Record<BackendInUse, string> = { wasm: 'ort-wasm-simd-threaded.wasm', webgpu: 'ort-wasm-simd-threaded.asyncify.wasm' };
-
-/**
- * Start downloading the runtime's wasm binary now instead of after its two loader modules: a preload whose
- * request matches the runtime's own `fetch` (same URL, CORS mode) is handed over to it by the browser.
- */
-function preloadWasm(backend: BackendInUse): void {
-  const href = new URL(WASM_FILES[backend], ORT_DIR).href;
-  if (document.querySelector(`link[rel="preload"][href="${CSS.escape(href)}"]`)) return;
-  const link = document.createElement('link');
-  link.rel = 'preload';
-  link.as = 'fetch';
-  link.crossOrigin = 'anonymous';
-  link.href = href;
-  document.head.append(link);
-}
-
-function importOrt(backend: BackendInUse): Promise<OrtModule> {
-  let p = ortModules.get(backend);
-  if (!p) {
-    // Only the build a page needs is downloaded: the WebGPU one is larger and fetched only with an adapter.
-    const file = backend === 'webgpu' ? 'ort.webgpu.min.mjs' : 'ort.wasm.min.mjs';
-    p = (import(/* @vite-ignore */ new URL(file, ORT_DIR).href) as Promise<OrtModule>).then((ort) => {
-      const version = ort.env.versions?.web;
-      if (version !== ORT_VERSION) {
-        throw new ModelLoadError(`onnxruntime-web ${version} was loaded from ${ORT_DIR.href}, but this widget was built for ${ORT_VERSION}; serve the ort/ folder built with it`);
-      }
-      ort.env.wasm.wasmPaths = ORT_DIR.href;
-      // One thread: a 28x28 LeNet-5 runs no faster on more (measured in headless Chromium, 0.2 ms either
-      // way), while each extra thread is a worker that loads and instantiates the runtime at page load.
-      ort.env.wasm.numThreads = 1;
-      ort.env.logLevel = 'error';
-      performance.mark(`lenet:ort-${backend}-imported`);
-      return ort;
-    });
-    p.catch(() => ortModules.delete(backend));
-    ortModules.set(backend, p);
-  }
-  return p;
-}
-
-interface Session {
-  ort: OrtModule;
-  session: Ort.InferenceSession;
-}
-
-// WebGPU sessions must not be created concurrently ("another WebGPU EP inference session is being created"),
-// and widgets with different models may load at the same time: creations take turns.
-let creating: Promise<unknown> = Promise.resolve();
-
-async function createSession(build: BackendInUse, ep: BackendInUse, bytes: Uint8Array, adapter?: unknown): Promise<Session> {
-  const ort = await importOrt(build);
-  const next = creating.then(async () => {
-    if (adapter) (ort.env.webgpu as { adapter: unknown }).adapter = adapter;
-    // Sessions may keep a view on the buffer; give each its own copy so a second session never sees a detached one.
-    const session = await ort.InferenceSession.create(bytes.slice(), { executionProviders: [ep], graphOptimizationLevel: 'all' });
-    // Marks let a host page (and bench/web.ts) see where loading time goes.
-    performance.mark(`lenet:session-${ep}-created`);
-    return { ort, session };
-  });
-  creating = next.catch(() => undefined);
-  return next;
-}
-
-function inputDims(c: InputContract, batch: number): number[] {
-  return c.layout === 'NCHW' ? [batch, c.channels, c.height, c.width] : [batch, c.height, c.width, c.channels];
 }
 
 function makeModel(url: string, contract: InputContract, backend: BackendInUse, fallbackReason: string | null,
