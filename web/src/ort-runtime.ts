@@ -83,7 +83,11 @@ export async function createSession(build: BackendInUse, ep: BackendInUse, bytes
   const next = creating.then(async () => {
     if (adapter) (ort.env.webgpu as { adapter: unknown }).adapter = adapter;
     // Sessions may keep a view on the buffer; give each its own copy so a second session never sees a detached one.
-    const session = await ort.InferenceSession.create(bytes.slice(), { executionProviders: [ep], graphOptimizationLevel: 'all' });
+    // NCHW layout on WebGPU: with the EP's NHWC-transformed convolutions, onnxruntime-web 1.30 computed LeNet-5's
+    // second convolution wrongly on Chromium's software adapter (probabilities off by 0.9); in NCHW it agrees
+    // with onnxruntime-node within 2e-6 at every layer.
+    const provider = ep === 'webgpu' ? { name: 'webgpu' as const, preferredLayout: 'NCHW' as const } : ep;
+    const session = await ort.InferenceSession.create(bytes.slice(), { executionProviders: [provider], graphOptimizationLevel: 'all' });
     // Marks let a host page (and bench/web.ts) see where loading time goes.
     performance.mark(`lenet:session-${ep}-created`);
     return { ort, session };
