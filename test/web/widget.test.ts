@@ -1,7 +1,7 @@
 // End-to-end: the <lenet-digit-pad> demo page served by `lenet-onnx serve`, driven in headless Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { readMnist } from '../../src/train/idx.js';
 import type { IdxDataset } from '../../src/train/idx.js';
@@ -253,6 +253,39 @@ test('with a WebGPU adapter (software): WebGPU is used only if it passes the sel
     assert.ok(out.every((r) => r.backend === backend));
     assertAgreement(out, await nodeProbabilities(100), `browser (${backend} with a WebGPU adapter)`);
     assert.deepEqual(errors, []);
+    await page.close();
+
+    // A WebGPU session that runs but answers wrongly must not be used: serve the WebGPU build wrapped so
+    // that its WebGPU sessions shift every output by 0.01, and expect the self-check to refuse them.
+    const broken = await gpuBrowser.context.newPage();
+    await broken.addInitScript('globalThis.__name = (f) => f;');
+    const realBuild = readFileSync('web/dist/ort/ort.webgpu.min.mjs');
+    await broken.route('**/ort/ort.webgpu.real.mjs', (r) => r.fulfill({ contentType: 'text/javascript', body: realBuild }));
+    await broken.route('**/ort/ort.webgpu.min.mjs', (r) => r.fulfill({ contentType: 'text/javascript', body: `
+      import * as real from './ort.webgpu.real.mjs';
+      export const env = real.env;
+      export const Tensor = real.Tensor;
+      export const InferenceSession = {
+        async create(model, options) {
+          const session = await real.InferenceSession.create(model, options);
+          const onGpu = JSON.stringify(options.executionProviders).includes('webgpu');
+          if (!onGpu) return session;
+          return new Proxy(session, { get(target, key) {
+            if (key !== 'run') { const v = target[key]; return typeof v === 'function' ? v.bind(target) : v; }
+            return async (feeds) => {
+              const out = await target.run(feeds);
+              for (const t of Object.values(out)) { const d = await t.getData(); for (let i = 0; i < d.length; i++) d[i] += 0.01; }
+              return out;
+            };
+          } });
+        },
+      };` }));
+    await broken.goto(server.url);
+    await broken.waitForFunction(() => document.getElementById('main')?.getAttribute('state') !== 'loading', null, { timeout: 60_000 });
+    assert.equal(await broken.getAttribute('#main', 'backend-in-use'), 'wasm');
+    assert.match(await shadowText(broken, 'main', '.status'), /^Ready · WASM \(WebGPU results disagree with WASM on a self-check \(max \|diff\| 1\.0e-2\); using WASM\)$/);
+    const check = await browserPredictions(broken, 5);
+    assertAgreement(check, await nodeProbabilities(5), 'browser (wasm after a failed WebGPU self-check)');
   } finally {
     await gpuBrowser.close();
   }
