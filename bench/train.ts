@@ -58,8 +58,8 @@ export async function benchTrain(log: (line: string) => void = console.log): Pro
   };
   const profileBackendKernels = await profile(false);
   const profileOurKernels = await profile(true);
-  log(`profile, backend kernels: ${profileBackendKernels.stepMs.toFixed(1)} ms/step (${Math.round(profileBackendKernels.samplesPerSecond)} samples/s)`);
-  log(`profile, our kernels:     ${profileOurKernels.stepMs.toFixed(1)} ms/step (${Math.round(profileOurKernels.samplesPerSecond)} samples/s)`);
+  log(`profile, backend kernels: ${profileBackendKernels.stepMs.toFixed(1)} CPU ms/step (${Math.round(profileBackendKernels.samplesPerSecond)} samples per CPU-second)`);
+  log(`profile, our kernels:     ${profileOurKernels.stepMs.toFixed(1)} CPU ms/step (${Math.round(profileOurKernels.samplesPerSecond)} samples per CPU-second)`);
 
   const config: TrainConfig = { epochs: 2, batchSize: 64, learningRate: 0.001, seed: 42 };
   const once = async (n: number) => {

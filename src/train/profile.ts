@@ -3,7 +3,7 @@ import { gatherBatch, type Split } from './dataset.js';
 import { permutation, seededRandom } from './rng.js';
 import { crossEntropy } from './train.js';
 
-/** Median milliseconds per training step, split into the phases of one step. */
+/** Median CPU milliseconds per training step, split into the phases of one step. */
 export interface StepProfile {
   batchSize: number;
   steps: number;
@@ -21,14 +21,16 @@ export interface StepProfile {
   readbackMs: number;
   /** batching + gradients + optimizer + readback: one step as the training loop runs it. */
   stepMs: number;
-  /** Samples per second implied by {@link stepMs}. */
+  /** Samples per CPU-second implied by {@link stepMs} (= samples/s on an idle core). */
   samplesPerSecond: number;
-  /** Kernel time of one step by kernel name (tfjs profiler), largest first, with its share of the total. */
+  /** Kernel time of one step by kernel name (tfjs profiler, wall time; median over several steps), largest first, with its share of the total. */
   kernels: Array<{ name: string; ms: number; calls: number; share: number }>;
   /** Tensors alive before and after the profiled steps (equal = no leak). */
   tensorsBefore: number;
   tensorsAfter: number;
 }
+
+const KERNEL_PROFILE_STEPS = 9;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -50,52 +52,66 @@ export async function profileSteps(model: tf.LayersModel, train: Split, o: { bat
   const t = { batching: [] as number[], forward: [] as number[], gradients: [] as number[], optimizer: [] as number[], readback: [] as number[] };
   const tensorsBefore = tf.memory().numTensors;
 
+  // CPU time of this thread's process, not wall time: on a shared machine a phase's wall time includes
+  // the time other processes ran; its CPU time does not (the backend runs kernels on this thread).
+  const now = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1000; };
   const step = (i: number, timed: boolean): void => {
     const start = (i * o.batchSize) % Math.max(1, train.count - o.batchSize);
-    let t0 = performance.now();
+    let t0 = now();
     const b = gatherBatch(train, order, start, o.batchSize, classes);
     const x = tf.tensor4d(b.x, [o.batchSize, train.rows, train.cols, 1]);
     const y = tf.tensor2d(b.y, [o.batchSize, classes]);
-    let t1 = performance.now();
+    let t1 = now();
     if (timed) t.batching.push(t1 - t0);
     const lossOf = () => crossEntropy(y, model.apply(x, { training: true }) as tf.Tensor);
-    t0 = performance.now();
+    t0 = now();
     tf.tidy(() => { lossOf().dataSync(); });
-    t1 = performance.now();
+    t1 = now();
     if (timed) t.forward.push(t1 - t0);
-    t0 = performance.now();
+    t0 = now();
     const { value, grads } = tf.variableGrads(lossOf, vars);
-    t1 = performance.now();
+    t1 = now();
     if (timed) t.gradients.push(t1 - t0);
-    t0 = performance.now();
+    t0 = now();
     optimizer.applyGradients(grads);
-    t1 = performance.now();
+    t1 = now();
     if (timed) t.optimizer.push(t1 - t0);
-    t0 = performance.now();
+    t0 = now();
     value.dataSync();
-    t1 = performance.now();
+    t1 = now();
     if (timed) t.readback.push(t1 - t0);
     tf.dispose([x, y, value, ...Object.values(grads)]);
   };
 
   for (let i = 0; i < o.warmup; i++) step(i, false);
   for (let i = 0; i < o.steps; i++) step(o.warmup + i, true);
-  const info = await tf.profile(() => { step(o.warmup + o.steps, false); });
+  // Kernel times of several profiled steps, the median per kernel name: one step's figures on a busy
+  // machine carry whatever preemption hit them.
+  const perStep: Array<Map<string, { ms: number; calls: number }>> = [];
+  for (let i = 0; i < KERNEL_PROFILE_STEPS; i++) {
+    const info = await tf.profile(() => { step(o.warmup + o.steps + i, false); });
+    const byName = new Map<string, { ms: number; calls: number }>();
+    for (const k of info.kernels) {
+      // '<op>__op' entries are op wrappers timing the kernels nested in them: counting both would double.
+      if (k.name.endsWith('__op')) continue;
+      const e = byName.get(k.name) ?? { ms: 0, calls: 0 };
+      e.ms += Number(k.kernelTimeMs) || 0;
+      e.calls++;
+      byName.set(k.name, e);
+    }
+    perStep.push(byName);
+  }
   optimizer.dispose();
   const tensorsAfter = tf.memory().numTensors;
 
-  const byName = new Map<string, { ms: number; calls: number }>();
-  for (const k of info.kernels) {
-    // '<op>__op' entries are op wrappers timing the kernels nested in them: counting both would double.
-    if (k.name.endsWith('__op')) continue;
-    const e = byName.get(k.name) ?? { ms: 0, calls: 0 };
-    e.ms += Number(k.kernelTimeMs) || 0;
-    e.calls++;
-    byName.set(k.name, e);
-  }
-  const totalKernel = [...byName.values()].reduce((s, e) => s + e.ms, 0) || 1;
-  const kernels = [...byName.entries()].map(([name, e]) => ({ name, ms: e.ms, calls: e.calls, share: e.ms / totalKernel }))
-    .sort((a, b) => b.ms - a.ms);
+  const names = new Set(perStep.flatMap((m) => [...m.keys()]));
+  const medians = [...names].map((name) => ({
+    name,
+    ms: median(perStep.map((m) => m.get(name)?.ms ?? 0)),
+    calls: perStep[0].get(name)?.calls ?? 0,
+  }));
+  const totalKernel = medians.reduce((s, e) => s + e.ms, 0) || 1;
+  const kernels = medians.map((e) => ({ ...e, share: e.ms / totalKernel })).sort((a, b) => b.ms - a.ms);
 
   const m = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, median(v)])) as Record<keyof typeof t, number>;
   const stepMs = m.batching + m.gradients + m.optimizer + m.readback;
@@ -127,12 +143,12 @@ export function profileMarkdown(p: StepProfile, topKernels = 12): string {
     ['loss readback (dataSync)', p.readbackMs],
   ] as const;
   const lines = [
-    `| phase (batch ${p.batchSize}, median of ${p.steps} steps) | ms/step | share |`,
+    `| phase (batch ${p.batchSize}, median of ${p.steps} steps) | CPU ms/step | share |`,
     '|---|---:|---:|',
     ...rows.map(([n, v]) => `| ${n} | ${v.toFixed(2)} | ${pct(v)} |`),
-    `| **step** | **${p.stepMs.toFixed(2)}** | ${Math.round(p.samplesPerSecond)} samples/s |`,
+    `| **step** | **${p.stepMs.toFixed(2)}** | ${Math.round(p.samplesPerSecond)} samples per CPU-second |`,
     '',
-    '| kernel (one step, tfjs profiler) | calls | ms | share |',
+    `| kernel (one step, tfjs profiler, median of ${KERNEL_PROFILE_STEPS} steps) | calls | ms | share |`,
     '|---|---:|---:|---:|',
     ...p.kernels.slice(0, topKernels).map((k) => `| ${k.name} | ${k.calls} | ${k.ms.toFixed(2)} | ${(k.share * 100).toFixed(0)}% |`),
   ];
