@@ -53,7 +53,7 @@ export const SOFTMIN_SCALE = 0.1;
  * the ten Euclidean RBF units against fixed digit bitmaps and a softmax over the negative (scaled) distances.
  * 60,000 trainable parameters.
  */
-export function buildClassic({ seed }: BuildOptions): tf.LayersModel {
+export function buildClassic({ seed, softminScale = SOFTMIN_SCALE }: BuildOptions & { softminScale?: number }): tf.LayersModel {
   const { input, standardized } = contractInput();
   let s = seed;
   const apply = (layer: tf.layers.Layer, x: tf.SymbolicTensor | tf.SymbolicTensor[]) => layer.apply(x) as tf.SymbolicTensor;
@@ -69,6 +69,6 @@ export function buildClassic({ seed }: BuildOptions): tf.LayersModel {
   x = apply(tf.layers.flatten({ name: 'flatten' }), x);
   x = squash('f6', apply(tf.layers.dense({ units: 84, kernelInitializer: lecunUniform(120, s++), name: 'f6' }), x));
   const distances = apply(new EuclideanRbf({ name: 'rbf' }), x);
-  const output = apply(new Softmin({ scale: SOFTMIN_SCALE, name: MNIST_CONTRACT.outputName }), distances);
+  const output = apply(new Softmin({ scale: softminScale, name: MNIST_CONTRACT.outputName }), distances);
   return tf.model({ inputs: input, outputs: output, name: 'lenet5_classic' });
 }
