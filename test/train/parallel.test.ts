@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../../src/errors.js';
 import { initBackend } from '../../src/train/backend.js';
@@ -10,6 +13,7 @@ import { Barrier } from '../../src/train/parallel/barrier.js';
 import { Replica, trainableSize, weightHash } from '../../src/train/parallel/replica.js';
 import { allocateShared, shardOf, viewShared } from '../../src/train/parallel/shared.js';
 import { trainModelParallel } from '../../src/train/parallel/train-parallel.js';
+import { runTraining } from '../../src/train/run-training.js';
 import { crossEntropy, trainModel, type TrainConfig } from '../../src/train/train.js';
 import { compareFloats } from '../helpers/close.js';
 
@@ -86,6 +90,25 @@ test('2 workers: identical replicas after every step, and the same weights on a 
   const second = await run();
   assert.equal(second.hash, first.hash, 'weights differ between two runs with the same seed and worker count');
   assert.deepEqual(second.history.map((h) => h.trainLoss), first.history.map((h) => h.trainLoss));
+});
+
+test('runTraining with --workers 2 twice writes the same weights file, and says so in history.json', async () => {
+  const runs: string[] = [];
+  for (let i = 0; i < 2; i++) {
+    const out = mkdtempSync(path.join(tmpdir(), 'lenet-parallel-'));
+    try {
+      const { history, files } = await runTraining({
+        arch: 'lenet5', epochs: 1, batchSize: 64, learningRate: 0.001, seed: 4, validationSize: 200, limit: 640,
+        out, backend: 'wasm', progress: false, workers: 2,
+      }, () => undefined);
+      assert.equal(history.config.workers, 2);
+      // The weights file is named after a hash of its bytes.
+      runs.push(path.basename(files.find((f) => /weights\.[0-9a-f]+\.bin$/.test(f))!));
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }
+  assert.equal(runs[1], runs[0]);
 });
 
 test('1 and 2 workers train to the same weights up to float rounding and reach the same accuracy band', async () => {
