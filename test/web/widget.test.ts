@@ -343,6 +343,27 @@ test('bad model URLs end in the error state with one clear message: 404, HTML, n
   await page.close();
 });
 
+test('a runtime of another onnxruntime-web version than the one built with is refused', { skip, timeout: 60_000 }, async () => {
+  const page = await browser.context.newPage();
+  await page.addInitScript('globalThis.__name = (f) => f;');
+  const realBuild = readFileSync('web/dist/ort/ort.wasm.min.mjs');
+  const builtFor = JSON.parse(readFileSync('node_modules/onnxruntime-web/package.json', 'utf8')).version;
+  await page.route('**/ort/ort.wasm.real.mjs', (r) => r.fulfill({ contentType: 'text/javascript', body: realBuild }));
+  await page.route('**/ort/ort.wasm.min.mjs', (r) => r.fulfill({ contentType: 'text/javascript', body: `
+    import * as real from './ort.wasm.real.mjs';
+    export const env = new Proxy(real.env, {
+      get: (t, k) => (k === 'versions' ? { ...t.versions, web: '0.0.1' } : t[k]),
+      set: (t, k, v) => { t[k] = v; return true; },
+    });
+    export const Tensor = real.Tensor;
+    export const InferenceSession = real.InferenceSession;` }));
+  await page.goto(server.url);
+  await page.waitForFunction(() => document.getElementById('main')?.getAttribute('state') !== 'loading', null, { timeout: 30_000 });
+  assert.equal(await page.getAttribute('#main', 'state'), 'error');
+  assert.match(await shadowText(page, 'main', '.status'), new RegExp(`onnxruntime-web 0\\.0\\.1 was loaded from .*/ort/, but this widget was built for ${builtFor.replace(/\./g, '\\.')}`));
+  await page.close();
+});
+
 test('finger and pen strokes draw like the mouse (pointer events of every type)', { skip, timeout: 60_000 }, async () => {
   const { page, errors } = await openDemo();
   await page.waitForFunction(() => document.getElementById('main')?.getAttribute('state') === 'ready', null, { timeout: 30_000 });
