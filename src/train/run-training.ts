@@ -13,7 +13,7 @@ import { ARCHITECTURES } from './models/index.js';
 import { trainingProgress, type Log } from './progress.js';
 import { writeReports, type TrainingHistory } from './report.js';
 import { trainModelParallel } from './parallel/train-parallel.js';
-import { shareSplit } from './parallel/shared.js';
+import { sharedSplitTrainValidation } from './parallel/shared.js';
 import { evaluate, parameterCounts, trainModel, type TrainConfig } from './train.js';
 
 /** Options of a training run (already validated by the command). */
@@ -37,13 +37,11 @@ export interface TrainingResult {
   files: string[];
 }
 
-/**
- * The seeded train/validation split; with worker threads the training pixels move to shared memory,
- * and the plain copy is not kept reachable from here (one copy of 172 MB instead of two).
- */
+/** The seeded train/validation split; for worker threads, with the training pixels in shared memory. */
 function splitsFor(trainFile: IdxDataset, o: TrainingOptions, workers: number): { train: Split; validation: Split } {
-  const split = splitTrainValidation(trainFile, o.validationSize, o.seed, o.limit);
-  return workers > 1 ? { train: shareSplit(split.train), validation: split.validation } : split;
+  return workers > 1
+    ? sharedSplitTrainValidation(trainFile, o.validationSize, o.seed, o.limit)
+    : splitTrainValidation(trainFile, o.validationSize, o.seed, o.limit);
 }
 
 /**

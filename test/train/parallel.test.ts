@@ -11,7 +11,7 @@ import { readMnist } from '../../src/train/idx.js';
 import { buildLenet5 } from '../../src/train/models/lenet5.js';
 import { Barrier } from '../../src/train/parallel/barrier.js';
 import { Replica, trainableSize, weightHash } from '../../src/train/parallel/replica.js';
-import { allocateShared, shardOf, viewShared } from '../../src/train/parallel/shared.js';
+import { allocateShared, shardOf, sharedSplitTrainValidation, viewShared } from '../../src/train/parallel/shared.js';
 import { trainModelParallel } from '../../src/train/parallel/train-parallel.js';
 import { runTraining } from '../../src/train/run-training.js';
 import { crossEntropy, trainModel, type TrainConfig } from '../../src/train/train.js';
@@ -37,6 +37,28 @@ test('shards cover a batch exactly once, in order, sizes within one', () => {
     }
     assert.equal(next, size);
     assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1, `uneven shards ${sizes}`);
+  }
+});
+
+test('the shared-memory split picks the same rows as splitTrainValidation', async () => {
+  const mnist = await readMnist('train');
+  for (const [validation, seed, limit] of [[500, 5, 5000], [300, 8, undefined]] as const) {
+    if (limit === undefined) {
+      // The whole file: compare a sample of rows rather than hold two 172 MB copies.
+      const a = sharedSplitTrainValidation(mnist, validation, seed);
+      const b = splitTrainValidation(mnist, validation, seed, 2 * 4096 + 17);
+      assert.equal(a.train.count, mnist.count - validation);
+      assert.ok(a.train.x.buffer instanceof SharedArrayBuffer);
+      assert.deepEqual(a.train.x.subarray(0, b.train.x.length), b.train.x);
+      assert.deepEqual(a.train.y.subarray(0, b.train.count), b.train.y);
+      continue;
+    }
+    const a = sharedSplitTrainValidation(mnist, validation, seed, limit);
+    const b = splitTrainValidation(mnist, validation, seed, limit);
+    assert.deepEqual(a.train.x, b.train.x);
+    assert.deepEqual(a.train.y, b.train.y);
+    assert.deepEqual(a.validation, b.validation);
+    assert.equal(a.train.count, limit);
   }
 });
 
