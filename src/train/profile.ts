@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { gatherBatch, type Split } from './dataset.js';
 import { permutation, seededRandom } from './rng.js';
+import { FlatAdam } from './flat-adam.js';
 import { crossEntropy } from './train.js';
 
 /** Median CPU milliseconds per training step, split into the phases of one step. */
@@ -15,7 +16,7 @@ export interface StepProfile {
   gradientsMs: number;
   /** Gradients minus forward: the backward pass alone. */
   backwardMs: number;
-  /** Adam: `applyGradients`. */
+  /** Adam: reading the gradients out and the {@link FlatAdam} step. */
   optimizerMs: number;
   /** Reading the loss back to JavaScript. */
   readbackMs: number;
@@ -46,9 +47,10 @@ function median(xs: number[]): number {
  */
 export async function profileSteps(model: tf.LayersModel, train: Split, o: { batchSize: number; steps: number; warmup: number; seed: number; learningRate?: number }): Promise<StepProfile> {
   const classes = model.outputs[0].shape[1] as number;
-  const optimizer: tf.Optimizer = tf.train.adam(o.learningRate ?? 0.001);
   const order = permutation(train.count, seededRandom(o.seed));
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const optimizer = new FlatAdam(vars, o.learningRate ?? 0.001);
+  const flat = new Float32Array(optimizer.size);
   const t = { batching: [] as number[], forward: [] as number[], gradients: [] as number[], optimizer: [] as number[], readback: [] as number[] };
   const tensorsBefore = tf.memory().numTensors;
 
@@ -73,7 +75,12 @@ export async function profileSteps(model: tf.LayersModel, train: Split, o: { bat
     t1 = now();
     if (timed) t.gradients.push(t1 - t0);
     t0 = now();
-    optimizer.applyGradients(grads);
+    let at = 0;
+    for (const v of vars) {
+      flat.set(grads[v.name].dataSync() as Float32Array, at);
+      at += v.size;
+    }
+    optimizer.step(flat);
     t1 = now();
     if (timed) t.optimizer.push(t1 - t0);
     t0 = now();
@@ -101,7 +108,6 @@ export async function profileSteps(model: tf.LayersModel, train: Split, o: { bat
     }
     perStep.push(byName);
   }
-  optimizer.dispose();
   const tensorsAfter = tf.memory().numTensors;
 
   const names = new Set(perStep.flatMap((m) => [...m.keys()]));
@@ -139,7 +145,7 @@ export function profileMarkdown(p: StepProfile, topKernels = 12): string {
     ['batching (gather rows + make tensors)', p.batchingMs],
     ['forward (model + loss)', p.forwardMs],
     ['backward (gradients - forward)', p.backwardMs],
-    ['optimizer (Adam applyGradients)', p.optimizerMs],
+    ['optimizer (gradients out + Adam)', p.optimizerMs],
     ['loss readback (dataSync)', p.readbackMs],
   ] as const;
   const lines = [

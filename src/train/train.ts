@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { gatherBatch, type Split } from './dataset.js';
 import { permutation, seededRandom } from './rng.js';
+import { FlatAdam } from './flat-adam.js';
 import { enableFastWasmGradients } from './wasm-fast-grads.js';
 
 /** Hyper-parameters of a training run. */
@@ -78,12 +79,15 @@ export function evaluate(model: tf.LayersModel, s: Split, batchSize = 1000): Eva
 /**
  * Train `model` with Adam on softmax cross-entropy: a seeded shuffle every epoch, mini-batches
  * (the last one smaller), validation after each epoch. A custom step instead of `fit` because `fit`
- * shuffles with Math.random, which no seed reaches.
+ * shuffles with Math.random, which no seed reaches; Adam is {@link FlatAdam}, the update data-parallel
+ * training applies too.
  */
 export async function trainModel(model: tf.LayersModel, train: Split, validation: Split, config: TrainConfig, cb: TrainCallbacks = {}): Promise<EpochRecord[]> {
   const classes = model.outputs[0].shape[1] as number;
   enableFastWasmGradients();
-  const optimizer = tf.train.adam(config.learningRate);
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const optimizer = new FlatAdam(vars, config.learningRate);
+  const flat = new Float32Array(optimizer.size);
   const rand = seededRandom(config.seed);
   const batches = Math.ceil(train.count / config.batchSize);
   const history: EpochRecord[] = [];
@@ -97,15 +101,21 @@ export async function trainModel(model: tf.LayersModel, train: Split, validation
       const size = Math.min(config.batchSize, train.count - start);
       const [x, y] = batchTensors(train, order, start, size, classes);
       let batchHits: tf.Scalar | undefined;
-      const loss = optimizer.minimize(() => {
+      const { value: loss, grads } = tf.variableGrads(() => {
         const p = model.apply(x, { training: true }) as tf.Tensor;
         batchHits = tf.keep(correct(y, p));
         return crossEntropy(y, p);
-      }, true) as tf.Scalar;
+      }, vars);
+      let at = 0;
+      for (const v of vars) {
+        flat.set(grads[v.name].dataSync() as Float32Array, at);
+        at += v.size;
+      }
+      optimizer.step(flat);
       lossSum += loss.dataSync()[0] * size;
       hits += batchHits!.dataSync()[0];
       seen += size;
-      tf.dispose([x, y, loss, batchHits!]);
+      tf.dispose([x, y, loss, batchHits!, ...Object.values(grads)]);
       cb.onBatchEnd?.(b + 1, lossSum / seen, hits / seen);
       // Yield now and then so a progress bar can redraw and Ctrl-C is handled.
       if (b % 50 === 49) await new Promise((r) => setImmediate(r));
@@ -124,7 +134,6 @@ export async function trainModel(model: tf.LayersModel, train: Split, validation
     history.push(record);
     cb.onEpochEnd?.(record);
   }
-  optimizer.dispose();
   return history;
 }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { gatherBatch, type Split } from '../dataset.js';
+import { FlatAdam } from '../flat-adam.js';
 import { crossEntropy } from '../train.js';
 import { shardOf, type SharedViews } from './shared.js';
 
@@ -33,13 +34,14 @@ export function weightHash(model: tf.LayersModel): number {
  * One model replica of synchronous data-parallel training. Each step: {@link publish} the gradient of
  * this replica's shard (weighted by shard size / batch size, so the ranks' slots add up to the
  * gradient of the whole batch's mean loss), wait at the barrier, then {@link apply}: sum the slots in
- * rank order (the same additions in the same order on every replica) and take the Adam step. Equal
+ * rank order (the same additions in the same order on every replica) and take the same Adam step
+ * ({@link FlatAdam}: plain JavaScript arithmetic, so equal inputs give equal bits on every thread). Equal
  * starting weights + equal updates = bit-identical weights on every replica after every step.
  */
 export class Replica {
   private readonly vars: tf.Variable[];
   private readonly params: number;
-  private readonly optimizer: tf.Optimizer;
+  private readonly optimizer: FlatAdam;
   private readonly split: Split;
   private readonly classes: number;
   private readonly summed: Float32Array;
@@ -47,7 +49,7 @@ export class Replica {
   constructor(readonly model: tf.LayersModel, private readonly shared: SharedViews, private readonly cfg: ReplicaConfig) {
     this.vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
     this.params = trainableSize(model);
-    this.optimizer = tf.train.adam(cfg.learningRate);
+    this.optimizer = new FlatAdam(this.vars, cfg.learningRate);
     this.classes = model.outputs[0].shape[1] as number;
     this.split = { x: shared.trainX, y: shared.trainY, count: cfg.count, rows: cfg.rows, cols: cfg.cols };
     this.summed = new Float32Array(this.params);
@@ -105,15 +107,7 @@ export class Replica {
       const g = this.slot(bank, r);
       for (let i = 0; i < total.length; i++) total[i] += g[i];
     }
-    tf.tidy(() => {
-      let at = 0;
-      const named = this.vars.map((v) => {
-        const t = tf.tensor(total.subarray(at, at + v.size), v.shape);
-        at += v.size;
-        return { name: v.name, tensor: t };
-      });
-      this.optimizer.applyGradients(named);
-    });
+    this.optimizer.step(total);
   }
 
   /** Summed loss and correct predictions of the whole batch of `step` (valid after its barrier). */
@@ -134,6 +128,6 @@ export class Replica {
   }
 
   dispose(): void {
-    this.optimizer.dispose();
+    // Nothing on the backend: the optimizer's moments are plain arrays.
   }
 }
