@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { Standardize } from '../layers/standardize.js';
 import { LENET_SIDE, MNIST_CONTRACT } from '../mnist-contract.js';
 
+type Initializer = ReturnType<typeof tf.initializers.randomUniform>;
+
 /** Options shared by the model builders. */
 export interface BuildOptions {
   /** Seed for the weight initialisers; the same seed gives the same initial weights. */
@@ -26,20 +28,36 @@ export function contractInput(): { input: tf.SymbolicTensor; standardized: tf.Sy
 }
 
 /**
+ * Seeded initialisers for a layer with `fanIn` inputs per unit: weights and biases uniform in
+ * +-1/sqrt(fanIn), the initialisation PyTorch gives Conv2d and Linear layers by default, so our runs start
+ * where the reference PyTorch runs of this network start. (tfjs' Glorot default ended within 0.1 pp of it
+ * on the test set with the same seed; He initialisation 0.3 pp lower.)
+ */
+export function fanInUniform(seed: number): (fanIn: number) => { kernelInitializer: Initializer; biasInitializer: Initializer } {
+  let s = seed;
+  return (fanIn) => {
+    const bound = 1 / Math.sqrt(fanIn);
+    return {
+      kernelInitializer: tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed: s++ }),
+      biasInitializer: tf.initializers.randomUniform({ minval: -bound, maxval: bound, seed: s++ }),
+    };
+  };
+}
+
+/**
  * The improved LeNet-5: conv 5x5x6 + ReLU, max-pool 2x2, conv 5x5x16 + ReLU, max-pool 2x2,
  * dense 120 + ReLU, dense 84 + ReLU, dense 10 + softmax. 61,706 trainable parameters.
  */
 export function buildLenet5({ seed }: BuildOptions): tf.LayersModel {
   const { input, standardized } = contractInput();
-  let s = seed;
-  const init = () => tf.initializers.glorotUniform({ seed: s++ });
-  let x = tf.layers.conv2d({ filters: 6, kernelSize: 5, activation: 'relu', kernelInitializer: init(), name: 'c1' }).apply(standardized);
+  const init = fanInUniform(seed);
+  let x = tf.layers.conv2d({ filters: 6, kernelSize: 5, activation: 'relu', ...init(25), name: 'c1' }).apply(standardized);
   x = tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: 's2' }).apply(x);
-  x = tf.layers.conv2d({ filters: 16, kernelSize: 5, activation: 'relu', kernelInitializer: init(), name: 'c3' }).apply(x);
+  x = tf.layers.conv2d({ filters: 16, kernelSize: 5, activation: 'relu', ...init(150), name: 'c3' }).apply(x);
   x = tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: 's4' }).apply(x);
   x = tf.layers.flatten({ name: 'flatten' }).apply(x);
-  x = tf.layers.dense({ units: 120, activation: 'relu', kernelInitializer: init(), name: 'f5' }).apply(x);
-  x = tf.layers.dense({ units: 84, activation: 'relu', kernelInitializer: init(), name: 'f6' }).apply(x);
-  const output = tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: init(), name: MNIST_CONTRACT.outputName }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.dense({ units: 120, activation: 'relu', ...init(400), name: 'f5' }).apply(x);
+  x = tf.layers.dense({ units: 84, activation: 'relu', ...init(120), name: 'f6' }).apply(x);
+  const output = tf.layers.dense({ units: 10, activation: 'softmax', ...init(84), name: MNIST_CONTRACT.outputName }).apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: output, name: 'lenet5' });
 }
