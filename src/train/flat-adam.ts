@@ -16,10 +16,12 @@ export class FlatAdam {
   private readonly w: Float32Array;
   private beta1Power = 1;
   private beta2Power = 1;
+  private steps = 0;
 
   constructor(
     private readonly vars: tf.Variable[],
-    private readonly learningRate: number,
+    /** A fixed rate, or the rate of each step (0-based) for a schedule. */
+    private readonly learningRate: number | ((step: number) => number),
     private readonly beta1 = 0.9,
     private readonly beta2 = 0.999,
     private readonly epsilon = tf.backend().epsilon(),
@@ -33,7 +35,9 @@ export class FlatAdam {
   /** One update with `grad`: the variables' gradients concatenated in the order of the variable list. */
   step(grad: Float32Array): void {
     if (grad.length !== this.size) throw new Error(`FlatAdam: gradient of ${grad.length} numbers for ${this.size} weights`);
-    const { m, v, w, beta1: b1, beta2: b2, epsilon: eps, learningRate: lr } = this;
+    const { m, v, w, beta1: b1, beta2: b2, epsilon: eps } = this;
+    const lr = typeof this.learningRate === 'function' ? this.learningRate(this.steps) : this.learningRate;
+    this.steps++;
     // Read the weights every step rather than keep a master copy: whatever else assigns them is honoured.
     let at = 0;
     for (const x of this.vars) {

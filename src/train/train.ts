@@ -2,14 +2,17 @@ import * as tf from '@tensorflow/tfjs';
 import { gatherBatch, type Split } from './dataset.js';
 import { permutation, seededRandom } from './rng.js';
 import { FlatAdam } from './flat-adam.js';
+import { learningRateAt, type LrSchedule } from './schedule.js';
 import { enableFastWasmGradients } from './wasm-fast-grads.js';
 
 /** Hyper-parameters of a training run. */
 export interface TrainConfig {
   epochs: number;
   batchSize: number;
-  /** Adam learning rate. */
+  /** Adam learning rate (the peak rate under a schedule). */
   learningRate: number;
+  /** How the rate changes over the run (default `constant`). */
+  lrSchedule?: LrSchedule;
   /** Seeds the batch order of every epoch (weights are seeded by the model builder). */
   seed: number;
   /**
@@ -86,10 +89,11 @@ export async function trainModel(model: tf.LayersModel, train: Split, validation
   const classes = model.outputs[0].shape[1] as number;
   enableFastWasmGradients();
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const optimizer = new FlatAdam(vars, config.learningRate);
+  const batches = Math.ceil(train.count / config.batchSize);
+  const schedule = config.lrSchedule ?? 'constant';
+  const optimizer = new FlatAdam(vars, (step) => learningRateAt(config.learningRate, schedule, step, config.epochs * batches));
   const flat = new Float32Array(optimizer.size);
   const rand = seededRandom(config.seed);
-  const batches = Math.ceil(train.count / config.batchSize);
   const history: EpochRecord[] = [];
   for (let epoch = 1; epoch <= config.epochs; epoch++) {
     cb.onEpochStart?.(epoch, batches);

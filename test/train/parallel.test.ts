@@ -70,7 +70,7 @@ test('the shards\' weighted gradients add up to the whole batch\'s gradient (two
   const params = trainableSize(models[0]);
   const views = viewShared(allocateShared(ranks, params, train));
   views.order.set(Array.from({ length: train.count }, (_, i) => (i * 7) % train.count));
-  const base = { ranks, batchSize: batch, learningRate: 0.001, count: train.count, rows: train.rows, cols: train.cols };
+  const base = { ranks, batchSize: batch, learningRate: 0.001, lrSchedule: 'constant' as const, totalSteps: 1, count: train.count, rows: train.rows, cols: train.cols };
   const replicas = models.map((m, rank) => new Replica(m, views, { ...base, rank }));
   for (const r of replicas) r.publish(0, 5, batch);
   const summed = new Float32Array(params);

@@ -12,11 +12,11 @@ import { evaluate } from '../../src/train/train.js';
 
 const quiet = () => undefined;
 const base = (out: string): TrainingOptions => ({
-  arch: 'lenet5', epochs: 2, batchSize: 64, learningRate: 0.001, seed: 3, validationSize: 500,
-  limit: 3000, out, backend: 'wasm', progress: false,
+  arch: 'lenet5', epochs: 2, batchSize: 64, learningRate: 0.001, lrSchedule: 'cosine', seed: 3, validationSize: 500,
+  limit: 5000, out, backend: 'wasm', progress: false,
 });
 
-test('a short real run on 3,000 images learns (test accuracy > 90%) and writes every artefact', async () => {
+test('a short real run on 5,000 images learns (test accuracy > 90%) and writes every artefact', async () => {
   const out = mkdtempSync(path.join(tmpdir(), 'lenet-train-'));
   const { history, files } = await runTraining(base(out), quiet);
   assert.ok(history.test.accuracy > 0.9, `test accuracy ${history.test.accuracy}`);
@@ -28,7 +28,8 @@ test('a short real run on 3,000 images learns (test accuracy > 90%) and writes e
   // history.json: per-epoch figures, config, seed, backend, versions, durations.
   const h = JSON.parse(readFileSync(path.join(out, 'history.json'), 'utf8'));
   assert.equal(h.config.seed, 3);
-  assert.equal(h.config.trainSamples, 3000);
+  assert.equal(h.config.lrSchedule, 'cosine');
+  assert.equal(h.config.trainSamples, 5000);
   assert.equal(h.backend, 'wasm');
   assert.ok(h.versions.tfjs && h.versions.node && h.versions['lenet-onnx']);
   assert.equal(h.parameters.total, 61706);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { gatherBatch, type Split } from '../dataset.js';
 import { FlatAdam } from '../flat-adam.js';
+import { learningRateAt, type LrSchedule } from '../schedule.js';
 import { crossEntropy } from '../train.js';
 import { shardOf, type SharedViews } from './shared.js';
 
@@ -10,6 +11,9 @@ export interface ReplicaConfig {
   ranks: number;
   batchSize: number;
   learningRate: number;
+  lrSchedule: LrSchedule;
+  /** Optimizer steps in the whole run (the schedule's length). */
+  totalSteps: number;
   count: number;
   rows: number;
   cols: number;
@@ -49,7 +53,7 @@ export class Replica {
   constructor(readonly model: tf.LayersModel, private readonly shared: SharedViews, private readonly cfg: ReplicaConfig) {
     this.vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
     this.params = trainableSize(model);
-    this.optimizer = new FlatAdam(this.vars, cfg.learningRate);
+    this.optimizer = new FlatAdam(this.vars, (step) => learningRateAt(cfg.learningRate, cfg.lrSchedule, step, cfg.totalSteps));
     this.classes = model.outputs[0].shape[1] as number;
     this.split = { x: shared.trainX, y: shared.trainY, count: cfg.count, rows: cfg.rows, cols: cfg.cols };
     this.summed = new Float32Array(this.params);

@@ -83,7 +83,10 @@ export async function trainModelParallel(model: tf.LayersModel, train: Split, va
   const shared = allocateShared(ranks, trainableSize(model), train);
   const views = viewShared(shared);
   const barrier = new Barrier(views.control, ranks);
-  const base = { ranks, batchSize: config.batchSize, learningRate: config.learningRate, count: train.count, rows: train.rows, cols: train.cols };
+  const base = {
+    ranks, batchSize: config.batchSize, learningRate: config.learningRate, count: train.count, rows: train.rows, cols: train.cols,
+    lrSchedule: config.lrSchedule ?? 'constant', totalSteps: config.epochs * Math.ceil(train.count / config.batchSize),
+  };
   const topology = model.toJSON(null, false) as object;
   const weights = model.getWeights().map((w) => (w.dataSync() as Float32Array).slice());
   const slots: WorkerSlot[] = [];
