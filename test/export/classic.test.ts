@@ -20,7 +20,7 @@ import { loadModelDir, saveModelDir } from '../../src/train/model-io.js';
 import { buildClassic, C3_CONNECTIONS, CLASSIC_PAPER_PARAMETERS } from '../../src/train/models/classic.js';
 import { trainModel } from '../../src/train/train.js';
 import { exportAndCompare, randomizeWeights, written } from './helpers/equivalence.js';
-import { checkOnnxFiles, hasPythonOnnx } from './helpers/system.js';
+import { checkOnnxFiles, requirePythonOnnx } from './helpers/system.js';
 
 type LayerFactory = () => tf.layers.Layer;
 
@@ -50,9 +50,6 @@ before(async () => {
   await initBackend('wasm');
 });
 
-after(() => {
-  if (written.length && hasPythonOnnx()) checkOnnxFiles(written);
-});
 
 describe('classic LeNet-5 layer converters (tfjs vs onnxruntime-node on random inputs)', () => {
   test('ScaledTanh on an image and on a flat vector', async () => {
@@ -148,4 +145,10 @@ describe('the whole classic LeNet-5', () => {
     assert.deepEqual(perLayer, CLASSIC_PAPER_PARAMETERS);
     assert.equal(summary.totals.params, 60_000);
   });
+});
+
+test('the official ONNX checker (full_check) passes on every file this test wrote', (t) => {
+  if (!requirePythonOnnx(t)) return;
+  assert.ok(written.length >= 10, `expected the files of the tests above, got ${written.length}`);
+  checkOnnxFiles(written);
 });
