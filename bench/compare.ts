@@ -93,7 +93,7 @@ export async function compareArchitectures(o: CompareOptions): Promise<CompareRo
 /** The rows as a Markdown table (what README and BENCHMARKS show). */
 export function formatCompare(rows: CompareRow[], o: Pick<CompareOptions, 'epochs' | 'seed' | 'limit' | 'verifySamples'>): string {
   const lines = [
-    `Same seed (${o.seed}), ${o.epochs} epochs, batch ${TRAIN_DEFAULTS.batchSize}, Adam ${TRAIN_DEFAULTS.learningRate}, ` +
+    `Same seed (${o.seed}), ${o.epochs} epochs, batch ${TRAIN_DEFAULTS.batchSize}, Adam ${TRAIN_DEFAULTS.learningRate} (${TRAIN_DEFAULTS.lrSchedule} schedule), ` +
       `${o.limit === undefined ? 'all 55,000' : o.limit.toLocaleString('en-US')} training images; test accuracy on the 10,000 MNIST test images; ` +
       `parity on ${o.verifySamples.toLocaleString('en-US')} of them.`,
     '',
