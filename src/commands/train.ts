@@ -27,6 +27,7 @@ export function registerTrain(program: Command): void {
     .option('--out <dir>', 'output directory (default: models/<arch>)')
     .option('--validation-size <n>', 'validation images held out of the training file', String(TRAIN_DEFAULTS.validationSize))
     .option('--limit <n>', 'train on only this many images (quick runs)')
+    .option('--augment', 'randomly rotate (+-10 deg), scale (+-10%) and shift (+-2 px) training pictures; never flips')
     .option('--backend <name>', `tfjs backend: ${BACKENDS.join(', ')}`, 'auto')
     .option('--workers <n>', 'model replicas training in parallel threads (data-parallel; default: cores, at most 2)', String(TRAIN_DEFAULTS.workers))
     .addHelpText('after', `
@@ -35,7 +36,7 @@ Examples:
   $ lenet-onnx train --epochs 1 --limit 5000 --out /tmp/quick
   $ lenet-onnx train --data ./my-mnist --backend wasm
   $ lenet-onnx train --workers 1            one thread (the weights differ from --workers 2 by float rounding)`)
-    .action(async (opts: Record<string, string | undefined>) => {
+    .action(async (opts: Record<string, string | undefined> & { augment?: boolean }) => {
       const arch = choiceOption('--arch', opts.arch!, Object.keys(ARCHITECTURES));
       const result = await runTraining({
         arch,
@@ -48,6 +49,7 @@ Examples:
         out: opts.out ?? `models/${arch}`,
         validationSize: intOption('--validation-size', opts.validationSize!, 1),
         limit: opts.limit === undefined ? undefined : intOption('--limit', opts.limit, 1),
+        augment: Boolean(opts.augment),
         backend: parseBackend(opts.backend!),
         workers: intOption('--workers', opts.workers!, 1, 64),
       });

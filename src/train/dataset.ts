@@ -1,4 +1,5 @@
 import type { IdxDataset } from './idx.js';
+import { augmentPicture, sampleSeed } from './augment.js';
 import { permutation, seededRandom } from './rng.js';
 
 /** Pictures as model-ready floats: [count, rows, cols, 1] in [0, 1], ink high, with integer labels. */
@@ -42,16 +43,33 @@ export function head(d: IdxDataset, limit?: number): Split {
   return toSplit(d, Array.from({ length: limit }, (_, i) => i));
 }
 
+/** Which random distortion each picture of a batch gets (see {@link gatherBatch}). */
+export interface BatchAugment {
+  seed: number;
+  /** Optimizer step of the batch. */
+  step: number;
+  /** Position of the first gathered row within the whole batch (a worker's shard offset). */
+  offset: number;
+}
+
 /**
  * Copy the rows `order[start..start+size)` of a split into one batch: pixels and one-hot labels.
+ * With `augment`, each picture is randomly distorted, drawn from (seed, step, position in the batch), so
+ * the batch is the same however many workers share it.
  */
-export function gatherBatch(s: Split, order: ArrayLike<number>, start: number, size: number, classes: number): { x: Float32Array; y: Float32Array } {
+export function gatherBatch(s: Split, order: ArrayLike<number>, start: number, size: number, classes: number, augment?: BatchAugment): { x: Float32Array; y: Float32Array } {
   const px = s.rows * s.cols;
   const x = new Float32Array(size * px);
   const y = new Float32Array(size * classes);
   for (let i = 0; i < size; i++) {
     const r = order[start + i];
-    x.set(s.x.subarray(r * px, (r + 1) * px), i * px);
+    const src = s.x.subarray(r * px, (r + 1) * px);
+    if (augment) {
+      const rand = seededRandom(sampleSeed(augment.seed, augment.step, augment.offset + i));
+      augmentPicture(src, x.subarray(i * px, (i + 1) * px), s.rows, s.cols, rand);
+    } else {
+      x.set(src, i * px);
+    }
     y[i * classes + s.y[r]] = 1;
   }
   return { x, y };

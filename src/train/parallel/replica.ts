@@ -14,6 +14,8 @@ export interface ReplicaConfig {
   lrSchedule: LrSchedule;
   /** Optimizer steps in the whole run (the schedule's length). */
   totalSteps: number;
+  /** Distort training pictures, drawn from this seed (undefined: no augmentation). */
+  augmentSeed?: number;
   count: number;
   rows: number;
   cols: number;
@@ -78,7 +80,8 @@ export class Replica {
       stats[s + 1] = 0;
       return;
     }
-    const b = gatherBatch(this.split, this.shared.order, start + offset, n, this.classes);
+    const augment = this.cfg.augmentSeed === undefined ? undefined : { seed: this.cfg.augmentSeed, step, offset };
+    const b = gatherBatch(this.split, this.shared.order, start + offset, n, this.classes, augment);
     tf.tidy(() => {
       const x = tf.tensor4d(b.x, [n, this.cfg.rows, this.cfg.cols, 1]);
       const y = tf.tensor2d(b.y, [n, this.classes]);

@@ -86,6 +86,7 @@ export async function trainModelParallel(model: tf.LayersModel, train: Split, va
   const base = {
     ranks, batchSize: config.batchSize, learningRate: config.learningRate, count: train.count, rows: train.rows, cols: train.cols,
     lrSchedule: config.lrSchedule ?? 'constant', totalSteps: config.epochs * Math.ceil(train.count / config.batchSize),
+    augmentSeed: config.augment ? config.seed : undefined,
   };
   const topology = model.toJSON(null, false) as object;
   const weights = model.getWeights().map((w) => (w.dataSync() as Float32Array).slice());
