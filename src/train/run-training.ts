@@ -83,6 +83,7 @@ export async function runTraining(o: TrainingOptions, log: Log = (l) => process.
   const perLayer = parameterCounts(model);
   const history: TrainingHistory = {
     arch: o.arch,
+    contract: contractToMetadata(MNIST_CONTRACT),
     config: {
       epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, lrSchedule: o.lrSchedule ?? 'constant', augment: Boolean(o.augment), seed: o.seed, workers,
       validationSize: validation.count, trainSamples: train.count,
@@ -98,7 +99,7 @@ export async function runTraining(o: TrainingOptions, log: Log = (l) => process.
     finishedAt: new Date().toISOString(),
   };
   model.setUserDefinedMetadata({
-    contract: contractToMetadata(MNIST_CONTRACT),
+    contract: history.contract,
     training: {
       arch: o.arch,
       data: history.config.data,
