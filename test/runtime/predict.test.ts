@@ -72,9 +72,12 @@ test('batch size does not change the answers', async () => {
 
 test('robustness: inverted, off-centre padded and 4x scaled digits (PNG and JPEG) at >= 98%', async () => {
   const dir = tempDir('robust');
-  const n = 150;
+  // Every 20th test digit: a sample spread over the whole test set, so its accuracy tracks the full set's
+  // (the benchmark runs all 10,000) rather than one stretch of harder or easier digits.
+  const n = 500;
+  const pick = (k: number) => 7 + 20 * k;
   for (let k = 0; k < n; k++) {
-    const v = robustnessVariants(digit(N + k), k);
+    const v = robustnessVariants(digit(pick(k)), k);
     put(dir, `inverted-${k}.png`, pngBytes(v.inverted));
     put(dir, `padded-${k}.png`, pngBytes(v.padded));
     put(dir, `scaled-${k}.jpg`, jpegBytes(v.scaled));
@@ -85,7 +88,7 @@ test('robustness: inverted, off-centre padded and 4x scaled digits (PNG and JPEG
     const [kind, k] = path.basename(r.path).split(/[-.]/);
     score[kind] ??= [0, 0];
     score[kind][1]++;
-    if (Number(r.digit) === mnist.labels[N + Number(k)]) score[kind][0]++;
+    if (Number(r.digit) === mnist.labels[pick(Number(k))]) score[kind][0]++;
   }
   for (const [kind, [ok, total]] of Object.entries(score)) {
     assert.equal(total, n);
