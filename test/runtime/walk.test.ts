@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -47,14 +48,29 @@ test('missing arguments and empty folders', async () => {
   assert.match(rows[0].error!, /no such file/);
 });
 
-test('an unreadable folder is an error row', { skip: process.getuid?.() === 0 ? 'running as root: permissions do not stop root from reading' : false }, async () => {
+test('an unreadable folder is an error row', async () => {
   const dir = tempDir('perm');
   const locked = path.join(dir, 'locked');
   mkdirSync(locked);
   put(locked, 'x.png', 'x');
   chmodSync(locked, 0);
   try {
-    const rows = await all([dir]);
+    let rows: WalkEntry[];
+    if (process.getuid?.() === 0) {
+      // Root reads through any permission, so walk as an unprivileged user in a child process.
+      chmodSync(dir, 0o755);
+      const walker = new URL('../../src/runtime/node/walk.ts', import.meta.url).pathname;
+      const script = `const { walkPictures } = await import(${JSON.stringify(walker)});
+        const out = []; for await (const e of walkPictures([${JSON.stringify(dir)}])) out.push(e);
+        process.stdout.write(JSON.stringify(out));`;
+      const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        uid: 65534, gid: 65534, encoding: 'utf8',
+      });
+      assert.equal(r.status, 0, r.stderr);
+      rows = JSON.parse(r.stdout);
+    } else {
+      rows = await all([dir]);
+    }
     assert.equal(rows.length, 1);
     assert.match(rows[0].error!, /cannot list the directory: permission denied/);
   } finally {
