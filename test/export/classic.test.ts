@@ -19,29 +19,12 @@ import { Subsampling } from '../../src/train/layers/subsampling.js';
 import { loadModelDir, saveModelDir } from '../../src/train/model-io.js';
 import { buildClassic, C3_CONNECTIONS, CLASSIC_PAPER_PARAMETERS } from '../../src/train/models/classic.js';
 import { trainModel } from '../../src/train/train.js';
-import { exportAndCompare, randomizeWeights, written } from './helpers/equivalence.js';
+import { exportAndCompare, expectEquivalent as expectEquivalentWith, ops, randomizeWeights, written, type LayerFactory } from './helpers/equivalence.js';
+
+// This file's weights are drawn from seed 3.
+const expectEquivalent = (name: string, shape: number[], layers: LayerFactory[], batch = 3) => expectEquivalentWith(name, shape, layers, batch, 3);
 import { checkOnnxFiles, requirePythonOnnx } from './helpers/system.js';
 
-type LayerFactory = () => tf.layers.Layer;
-
-function build(inputShape: number[], layers: LayerFactory[], seed = 3): tf.LayersModel {
-  const input = tf.input({ shape: inputShape, name: 'x' });
-  let x: tf.SymbolicTensor = input;
-  for (const make of layers) x = make().apply(x) as tf.SymbolicTensor;
-  const model = tf.model({ inputs: input, outputs: x });
-  randomizeWeights(model, seed);
-  return model;
-}
-
-async function expectEquivalent(name: string, inputShape: number[], layers: LayerFactory[], batch = 3) {
-  const model = build(inputShape, layers);
-  const r = await exportAndCompare(model, name, batch);
-  assert.ok(r.comparison.ok, `${name}: max |diff| ${r.comparison.maxAbs} at ${r.comparison.worstIndex}`);
-  model.dispose();
-  return r;
-}
-
-const ops = (r: { proto: { graph: { node: Array<{ opType: string }> } } }) => r.proto.graph.node.map((n) => n.opType);
 const table = () => C3_CONNECTIONS.map((c) => [...c]);
 // Three 12-pixel targets for an RBF fed by a flattened 2x2x3 map.
 const SMALL_BITMAPS = [['##..##', '.#.#.#'], ['......', '######'], ['#.#.#.', '##..##']];

@@ -6,30 +6,8 @@ import { layersModelToOnnx, OPSET_MAX, OPSET_MIN } from '../../src/export/to-onn
 import { UserError } from '../../src/errors.js';
 import { Standardize } from '../../src/train/layers/standardize.js';
 import { initBackend } from '../../src/train/backend.js';
-import { exportAndCompare, randomizeWeights, written } from './helpers/equivalence.js';
+import { buildLayers, exportAndCompare, expectEquivalent, ops, randomizeWeights, written } from './helpers/equivalence.js';
 import { checkOnnxFiles, hasPythonOnnx, requirePythonOnnx } from './helpers/system.js';
-
-type LayerFactory = () => tf.layers.Layer;
-
-/** Build input -> layers... with random weights. */
-function build(inputShape: number[], layers: LayerFactory[], seed = 1): tf.LayersModel {
-  const input = tf.input({ shape: inputShape, name: 'x' });
-  let x: tf.SymbolicTensor = input;
-  for (const make of layers) x = make().apply(x) as tf.SymbolicTensor;
-  const model = tf.model({ inputs: input, outputs: x });
-  randomizeWeights(model, seed);
-  return model;
-}
-
-async function expectEquivalent(name: string, inputShape: number[], layers: LayerFactory[], batch = 3) {
-  const model = build(inputShape, layers);
-  const r = await exportAndCompare(model, name, batch);
-  assert.ok(r.comparison.ok, `${name}: max |diff| ${r.comparison.maxAbs} at ${r.comparison.worstIndex}`);
-  model.dispose();
-  return r;
-}
-
-const ops = (r: { proto: { graph: { node: Array<{ opType: string }> } } }) => r.proto.graph.node.map((n) => n.opType);
 
 before(async () => {
   await initBackend('wasm');
@@ -142,20 +120,20 @@ describe('Activation, Dropout, ZeroPadding2D, BatchNormalization, Standardize', 
 describe('opsets and refusals', () => {
   test(`every opset from ${OPSET_MIN} to ${OPSET_MAX} writes a checked, equivalent file`, async () => {
     for (let opset = OPSET_MIN; opset <= OPSET_MAX; opset++) {
-      const model = build([6, 6, 1], [() => tf.layers.zeroPadding2d({ padding: 1 }), () => tf.layers.conv2d({ filters: 2, kernelSize: 3, activation: 'relu' }), () => tf.layers.flatten(), () => tf.layers.dense({ units: 3, activation: 'softmax' })]);
+      const model = buildLayers([6, 6, 1], [() => tf.layers.zeroPadding2d({ padding: 1 }), () => tf.layers.conv2d({ filters: 2, kernelSize: 3, activation: 'relu' }), () => tf.layers.flatten(), () => tf.layers.dense({ units: 3, activation: 'softmax' })]);
       const r = await exportAndCompare(model, `opset-${opset}`, 2, 3, { opset });
       assert.ok(r.comparison.ok, `opset ${opset}`);
       assert.equal(r.proto.opsetImport[0].version, opset);
     }
   });
   test('an unknown opset is refused with the valid range', () => {
-    const model = build([3], [() => tf.layers.dense({ units: 2 })]);
+    const model = buildLayers([3], [() => tf.layers.dense({ units: 2 })]);
     for (const opset of [12, 18]) {
       assert.throws(() => layersModelToOnnx(model, { opset }), (e: unknown) => e instanceof UserError && /expected an integer from 13 to 17, got/.test(e.message));
     }
   });
   test('an unsupported layer is named with its class and the supported list', () => {
-    const model = build([4, 4, 2], [() => tf.layers.upSampling2d({ size: [2, 2], name: 'grow' })]);
+    const model = buildLayers([4, 4, 2], [() => tf.layers.upSampling2d({ size: [2, 2], name: 'grow' })]);
     assert.throws(() => layersModelToOnnx(model), (e: unknown) => {
       assert.ok(e instanceof UserError);
       assert.match(e.message, /layer 'grow' \(UpSampling2D\) is not supported; supported layers: .*Conv2D/);
@@ -165,7 +143,7 @@ describe('opsets and refusals', () => {
   });
   test('NaN or infinite weights are refused, naming the tensor', () => {
     for (const bad of [NaN, Infinity]) {
-      const model = build([3], [() => tf.layers.dense({ units: 2, name: 'head' })]);
+      const model = buildLayers([3], [() => tf.layers.dense({ units: 2, name: 'head' })]);
       const [k, b] = model.layers[1].getWeights();
       const values = k.dataSync().slice();
       values[4] = bad;

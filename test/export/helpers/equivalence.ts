@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,3 +69,28 @@ export async function exportAndCompare(model: tf.LayersModel, name: string, batc
     await runner.release();
   }
 }
+
+/** Makes one fresh layer of a test model. */
+export type LayerFactory = () => tf.layers.Layer;
+
+/** Build input -> layers... with seeded random weights. */
+export function buildLayers(inputShape: number[], layers: LayerFactory[], weightSeed = 1): tf.LayersModel {
+  const input = tf.input({ shape: inputShape, name: 'x' });
+  let x: tf.SymbolicTensor = input;
+  for (const make of layers) x = make().apply(x) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: x });
+  randomizeWeights(model, weightSeed);
+  return model;
+}
+
+/** Export a tiny model of `layers` and assert onnxruntime computes what tfjs computes on random inputs. */
+export async function expectEquivalent(name: string, inputShape: number[], layers: LayerFactory[], batch = 3, weightSeed = 1): Promise<Equivalence> {
+  const model = buildLayers(inputShape, layers, weightSeed);
+  const r = await exportAndCompare(model, name, batch);
+  assert.ok(r.comparison.ok, `${name}: max |diff| ${r.comparison.maxAbs} at ${r.comparison.worstIndex}`);
+  model.dispose();
+  return r;
+}
+
+/** The op types of an exported graph, in node order. */
+export const ops = (r: { proto: { graph: { node: Array<{ opType: string }> } } }): string[] => r.proto.graph.node.map((n) => n.opType);
