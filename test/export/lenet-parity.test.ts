@@ -53,9 +53,10 @@ test('the file has the documented interface, contract and provenance', async () 
   assert.match(info.docString, /float32 \[N, 1, 28, 28\]/);
 });
 
-test('the graph is PyTorch-lean: 13 network nodes + 3 contract nodes, no Transpose', () => {
+test('the graph is PyTorch-lean: the contract folded into the first Conv, 13 nodes, no Transpose', () => {
   const ops = decodeModel(readFileSync(onnxFile)).graph.node.map((n) => n.opType);
-  assert.deepEqual(ops, ['Pad', 'Sub', 'Div', 'Conv', 'Relu', 'MaxPool', 'Conv', 'Relu', 'MaxPool', 'Flatten', 'Gemm', 'Relu', 'Gemm', 'Relu', 'Gemm', 'Softmax']);
+  assert.deepEqual(ops, ['Conv', 'Relu', 'MaxPool', 'Conv', 'Relu', 'MaxPool', 'Flatten', 'Gemm', 'Relu', 'Gemm', 'Relu', 'Gemm', 'Softmax']);
+  assert.equal(readOnnxInfo(readFileSync(onnxFile)).metadata['export.contract_folded'], 'true');
 });
 
 test('computes what the hand-built reference graph computes, and is no larger apart from its metadata', async () => {
@@ -90,7 +91,7 @@ test('export is deterministic, verify accepts the file, inspect --json summarise
   const i = await runCli('inspect', onnxFile, '--json');
   assert.equal(i.code, 0, i.stderr);
   const report = JSON.parse(i.stdout);
-  assert.equal(report.totals.rows, 16);
+  assert.equal(report.totals.rows, 13);
   assert.equal(report.totals.params, 61706);
   assert.deepEqual(report.rows.find((row: { kind: string }) => row.kind === 'Flatten').outputShape, ['N', 400]);
   const t = await runCli('inspect', modelDir, '--json');
@@ -105,15 +106,15 @@ test('opset 17 export passes parity too', async () => {
   assert.equal(readOnnxInfo(readFileSync(file)).opsetVersion, 17);
 });
 
-test('--fold-contract writes the 13-node PyTorch-shaped graph and still passes parity', async () => {
+test('--no-fold-contract keeps the contract as Pad, Sub, Div (16 nodes) and still passes parity', async () => {
   const file = path.join(tmp, 'folded.onnx');
-  const r = await runCli('export', modelDir, '--out', file, '--fold-contract', '--verify-samples', '2000');
+  const r = await runCli('export', modelDir, '--out', file, '--no-fold-contract', '--verify-samples', '2000');
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /argmax agreement 2000\/2000/);
-  const folded = decodeModel(readFileSync(file));
-  assert.deepEqual(folded.graph.node.map((n) => n.opType), ['Conv', 'Relu', 'MaxPool', 'Conv', 'Relu', 'MaxPool', 'Flatten', 'Gemm', 'Relu', 'Gemm', 'Relu', 'Gemm', 'Softmax']);
+  const unfolded = decodeModel(readFileSync(file));
+  assert.deepEqual(unfolded.graph.node.map((n) => n.opType), ['Pad', 'Sub', 'Div', 'Conv', 'Relu', 'MaxPool', 'Conv', 'Relu', 'MaxPool', 'Flatten', 'Gemm', 'Relu', 'Gemm', 'Relu', 'Gemm', 'Softmax']);
   const info = readOnnxInfo(readFileSync(file));
-  assert.equal(info.metadata['export.contract_folded'], 'true');
+  assert.equal(info.metadata['export.contract_folded'], undefined);
   assert.equal(contractFromMetadata(info.metadata).layout, 'NCHW');
 });
 
