@@ -67,7 +67,9 @@ export async function benchExport(log: (l: string) => void = console.log): Promi
   log(`file: ours ${result.fileBytes.ours} bytes (${result.fileBytes.oursWithoutMetadata} without metadata/doc), --no-fold-contract ${result.fileBytes.unfolded} bytes, reference ${result.fileBytes.reference} bytes; nodes ${result.nodes.ours} vs ${result.nodes.reference}`);
 
   const test = head(await readMnist('test'), 1000);
-  const pre = referenceInput(test.x, 1000, 0.1307, 0.3081);
+  // The reference graph has no contract nodes: feed it pictures standardised with the model's own contract.
+  if (!description.contract) throw new Error(`bench:export: ${dir} carries no input contract in its metadata`);
+  const pre = referenceInput(test.x, 1000, description.contract.mean, description.contract.std);
   for (const clock of ['wall', 'cpu'] as const) {
     // 'wall': default session options, images per second of elapsed time. 'cpu': one intra-op thread,
     // images per second of this process's CPU time, which other load on a shared machine disturbs far less.

@@ -52,6 +52,18 @@ async function runDir(dir: string, model: DigitModel): Promise<{ rows: PredictRo
   return { rows, seconds: (performance.now() - t0) / 1000 };
 }
 
+/** `predict` over `dir` three times: images per second of each run, and the rows of the last. */
+async function repeatDir(dir: string, model: DigitModel, runs = 3): Promise<{ rates: number[]; rows: PredictRow[] }> {
+  const rates: number[] = [];
+  let rows: PredictRow[] = [];
+  for (let r = 0; r < runs; r++) {
+    const run = await runDir(dir, model);
+    rates.push(run.rows.length / run.seconds);
+    rows = run.rows;
+  }
+  return { rates, rows };
+}
+
 function accuracy(rows: PredictRow[]): number {
   // the true label is the last part of the file name
   const ok = rows.filter((r) => r.digit === path.basename(r.path).split(/[-.]/)[1]).length;
@@ -114,13 +126,7 @@ export async function benchPredict(log: (l: string) => void = console.log): Prom
     }
     figures.modelBatch64ImgPerS = median(modelRuns);
 
-    const smallRuns: number[] = [];
-    let smallRows: PredictRow[] = [];
-    for (let r = 0; r < 3; r++) {
-      const { rows, seconds } = await runDir(small, model);
-      smallRuns.push(rows.length / seconds);
-      smallRows = rows;
-    }
+    const { rates: smallRuns, rows: smallRows } = await repeatDir(small, model);
     figures.smallPngImgPerS = median(smallRuns);
     figures.smallPngAccuracy = accuracy(smallRows);
     const evaluated = await evaluateModel(model, test, { batchSize: 500, worst: 0 });
@@ -129,13 +135,7 @@ export async function benchPredict(log: (l: string) => void = console.log): Prom
       `model alone at batch 64: ${Math.round(figures.modelBatch64ImgPerS)} img/s`);
     log(`accuracy through files ${(figures.smallPngAccuracy * 100).toFixed(2)}% vs evaluate ${(figures.evaluateAccuracy * 100).toFixed(2)}%`);
 
-    const photoRuns: number[] = [];
-    let photoRows: PredictRow[] = [];
-    for (let r = 0; r < 3; r++) {
-      const { rows, seconds } = await runDir(photos, model);
-      photoRuns.push(rows.length / seconds);
-      photoRows = rows;
-    }
+    const { rates: photoRuns, rows: photoRows } = await repeatDir(photos, model);
     figures.photoJpegImgPerS = median(photoRuns);
     figures.photoJpegAccuracy = accuracy(photoRows);
     log(`predict over 1000 640x480 JPEGs: median ${Math.round(figures.photoJpegImgPerS)} img/s, accuracy ${(figures.photoJpegAccuracy * 100).toFixed(2)}%`);
