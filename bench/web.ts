@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startServer } from '../src/serve/start.js';
-import { MODEL_URL_PATH, webDistDir } from '../src/serve/paths.js';
+import { MODEL_URL_PATH, packageRoot, webDistDir } from '../src/serve/paths.js';
+import { inputDims } from '../web/src/ort-runtime.js';
 import { readMnist } from '../src/train/idx.js';
 import { launchBrowser } from '../test/web/helpers/browser.js';
 import { testModel } from '../test/web/helpers/model.js';
@@ -24,6 +25,11 @@ export interface WebBenchResult {
   files: FileSize[];
   /** Navigation start -> first prediction done, each run in a fresh browser profile (cold caches). */
   coldLoadMs: number[];
+  /**
+   * The same for bench/web-reference.html: onnxruntime-web alone (every file preloaded by the HTML, one session,
+   * one prediction), run in alternation with the widget's cold loads: the floor the runtime sets on this machine.
+   */
+  referenceColdLoadMs: number[];
   /** The same after a reload in the same profile (HTTP and compiled-wasm caches warm). */
   warmLoadMs: number[];
   /** Navigation start -> `ready`, cold, for the breakdown. */
@@ -79,6 +85,21 @@ const FIRST_PREDICTION_PROBE = (digit: number[]) => `
     globalThis.__firstPrediction = { at: performance.now(), ok: r.ok, backend: r.backend };
   });`;
 
+const REFERENCE_URL_PATH = '/bench-reference.html';
+
+/** One cold load of the reference page in a fresh profile: navigation start -> its first prediction, ms. */
+async function referenceColdLoad(url: string): Promise<number> {
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.context.newPage();
+    await page.goto(url);
+    await page.waitForFunction(() => (globalThis as any).__firstPrediction !== undefined, null, { timeout: 60_000 });
+    return await page.evaluate(() => (globalThis as any).__firstPrediction.at as number);
+  } finally {
+    await browser.close();
+  }
+}
+
 /**
  * Measure the widget in headless Chromium on WASM (`backend` as the demo page sets it; headless Chromium
  * grants no WebGPU adapter).
@@ -88,13 +109,18 @@ export async function benchWeb(o: { coldRuns?: number; warmRuns?: number; predic
   const log = o.log ?? ((l: string) => process.stdout.write(l + '\n'));
   const coldRuns = o.coldRuns ?? 5, warmRuns = o.warmRuns ?? 5, n = o.predictions ?? 200;
   const root = webDistDir();
-  const { file: model } = testModel();
+  const { file: model, contract } = testModel();
   const mnist = await readMnist('test');
   const digit = Array.from(mnist.images.subarray(0, 784));
-  const server = await startServer({ root, host: '127.0.0.1', port: 0, overrides: { [MODEL_URL_PATH]: model } });
-  const result: WebBenchResult = { files: await fileSizes(root), coldLoadMs: [], warmLoadMs: [], coldReadyMs: [], coldMarksMs: {}, predictImageMs: [], padPredictMs: [], fetchedBytes: {}, backend: '', loadAverage: os.loadavg()[0] };
+  const server = await startServer({ root, host: '127.0.0.1', port: 0, overrides: {
+    [MODEL_URL_PATH]: model,
+    [REFERENCE_URL_PATH]: path.join(packageRoot(), 'bench', 'web-reference.html'),
+  } });
+  const referenceUrl = `${server.url}${REFERENCE_URL_PATH.slice(1)}?dims=${inputDims(contract, 1).join(',')}`;
+  const result: WebBenchResult = { files: await fileSizes(root), coldLoadMs: [], referenceColdLoadMs: [], warmLoadMs: [], coldReadyMs: [], coldMarksMs: {}, predictImageMs: [], padPredictMs: [], fetchedBytes: {}, backend: '', loadAverage: os.loadavg()[0] };
   try {
     for (let run = 0; run < coldRuns; run++) {
+      result.referenceColdLoadMs.push(await referenceColdLoad(referenceUrl));
       const browser = await launchBrowser();
       try {
         const page = await browser.context.newPage();
@@ -153,7 +179,7 @@ export async function benchWeb(o: { coldRuns?: number; warmRuns?: number; predic
       } finally {
         await browser.close();
       }
-      log(`  cold load ${run + 1}/${coldRuns}: first prediction at ${result.coldLoadMs.at(-1)!.toFixed(0)} ms`);
+      log(`  cold load ${run + 1}/${coldRuns}: first prediction at ${result.coldLoadMs.at(-1)!.toFixed(0)} ms (reference page ${result.referenceColdLoadMs.at(-1)!.toFixed(0)} ms)`);
     }
   } finally {
     await server.close();
