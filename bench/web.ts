@@ -196,6 +196,8 @@ export function formatWebBench(r: WebBenchResult): string[] {
     '| figure | median | spread |',
     '|---|---|---|',
     `| load -> first prediction, cold profile (${r.coldLoadMs.length} runs) | ${median(r.coldLoadMs).toFixed(0)} ms | ${Math.min(...r.coldLoadMs).toFixed(0)}–${Math.max(...r.coldLoadMs).toFixed(0)} ms |`,
+    `| reference: onnxruntime-web alone, cold profile (bench/web-reference.html, ${r.referenceColdLoadMs.length} runs, alternating) | ${median(r.referenceColdLoadMs).toFixed(0)} ms | ${Math.min(...r.referenceColdLoadMs).toFixed(0)}–${Math.max(...r.referenceColdLoadMs).toFixed(0)} ms |`,
+    `| widget / reference, cold (ratio of medians) | ${(median(r.coldLoadMs) / median(r.referenceColdLoadMs)).toFixed(2)} | |`,
     `| of which load -> \`ready\` | ${median(r.coldReadyMs).toFixed(0)} ms | ${Math.min(...r.coldReadyMs).toFixed(0)}–${Math.max(...r.coldReadyMs).toFixed(0)} ms |`,
     ...Object.entries(r.coldMarksMs).sort((a, b) => median(a[1]) - median(b[1]))
       .map(([name, xs]) => `| of which load -> mark \`${name}\` | ${median(xs).toFixed(0)} ms | ${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)} ms |`),
