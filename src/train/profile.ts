@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { gatherBatch, type Split } from './dataset.js';
 import { permutation, seededRandom } from './rng.js';
 import { FlatAdam } from './flat-adam.js';
-import { crossEntropy } from './train.js';
+import { crossEntropy, gradientStep } from './gradient-step.js';
 
 /** Median CPU milliseconds per training step, split into the phases of one step. */
 export interface StepProfile {
@@ -12,15 +12,15 @@ export interface StepProfile {
   batchingMs: number;
   /** Forward pass + loss alone (a pass the step does not need; measured to split the gradient time). */
   forwardMs: number;
-  /** Forward + backward: `tf.variableGrads` of the loss. */
+  /** Forward + backward as training runs it ({@link gradientStep}), gradients read out to JavaScript. */
   gradientsMs: number;
+  /** Which gradient step ran: the written-out chain step or autodiff. */
+  stepKind: 'chain' | 'autodiff';
   /** Gradients minus forward: the backward pass alone. */
   backwardMs: number;
-  /** Adam: reading the gradients out and the {@link FlatAdam} step. */
+  /** The {@link FlatAdam} step. */
   optimizerMs: number;
-  /** Reading the loss back to JavaScript. */
-  readbackMs: number;
-  /** batching + gradients + optimizer + readback: one step as the training loop runs it. */
+  /** batching + gradients + optimizer: one step as the training loop runs it. */
   stepMs: number;
   /** Samples per CPU-second implied by {@link stepMs} (= samples/s on an idle core). */
   samplesPerSecond: number;
@@ -45,13 +45,14 @@ function median(xs: number[]): number {
  * (use a throw-away replica). The wasm and cpu backends run kernels synchronously, so wall-clock time
  * around each call is that phase's time; on an asynchronous backend the readback would absorb the rest.
  */
-export async function profileSteps(model: tf.LayersModel, train: Split, o: { batchSize: number; steps: number; warmup: number; seed: number; learningRate?: number }): Promise<StepProfile> {
+export async function profileSteps(model: tf.LayersModel, train: Split, o: { batchSize: number; steps: number; warmup: number; seed: number; learningRate?: number; chain?: boolean }): Promise<StepProfile> {
   const classes = model.outputs[0].shape[1] as number;
   const order = permutation(train.count, seededRandom(o.seed));
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = new FlatAdam(vars, o.learningRate ?? 0.001);
+  const gradients = gradientStep(model, { chain: o.chain });
   const flat = new Float32Array(optimizer.size);
-  const t = { batching: [] as number[], forward: [] as number[], gradients: [] as number[], optimizer: [] as number[], readback: [] as number[] };
+  const t = { batching: [] as number[], forward: [] as number[], gradients: [] as number[], optimizer: [] as number[] };
   const tensorsBefore = tf.memory().numTensors;
 
   // CPU time of this thread's process, not wall time: on a shared machine a phase's wall time includes
@@ -62,32 +63,22 @@ export async function profileSteps(model: tf.LayersModel, train: Split, o: { bat
     let t0 = now();
     const b = gatherBatch(train, order, start, o.batchSize, classes);
     const x = tf.tensor4d(b.x, [o.batchSize, train.rows, train.cols, 1]);
-    const y = tf.tensor2d(b.y, [o.batchSize, classes]);
     let t1 = now();
     if (timed) t.batching.push(t1 - t0);
-    const lossOf = () => crossEntropy(y, model.apply(x, { training: true }) as tf.Tensor);
     t0 = now();
-    tf.tidy(() => { lossOf().dataSync(); });
+    // The forward pass alone, timed to split a step into forward and backward; training does not run it.
+    tf.tidy(() => { crossEntropy(tf.tensor2d(b.y, [o.batchSize, classes]), model.apply(x, { training: true }) as tf.Tensor).dataSync(); });
     t1 = now();
     if (timed) t.forward.push(t1 - t0);
     t0 = now();
-    const { value, grads } = tf.variableGrads(lossOf, vars);
+    gradients.run(x, b.y, 1, flat);
     t1 = now();
     if (timed) t.gradients.push(t1 - t0);
     t0 = now();
-    let at = 0;
-    for (const v of vars) {
-      flat.set(grads[v.name].dataSync() as Float32Array, at);
-      at += v.size;
-    }
     optimizer.step(flat);
     t1 = now();
     if (timed) t.optimizer.push(t1 - t0);
-    t0 = now();
-    value.dataSync();
-    t1 = now();
-    if (timed) t.readback.push(t1 - t0);
-    tf.dispose([x, y, value, ...Object.values(grads)]);
+    x.dispose();
   };
 
   for (let i = 0; i < o.warmup; i++) step(i, false);
@@ -120,7 +111,7 @@ export async function profileSteps(model: tf.LayersModel, train: Split, o: { bat
   const kernels = medians.map((e) => ({ ...e, share: e.ms / totalKernel })).sort((a, b) => b.ms - a.ms);
 
   const m = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, median(v)])) as Record<keyof typeof t, number>;
-  const stepMs = m.batching + m.gradients + m.optimizer + m.readback;
+  const stepMs = m.batching + m.gradients + m.optimizer;
   return {
     batchSize: o.batchSize,
     steps: o.steps,
@@ -129,7 +120,7 @@ export async function profileSteps(model: tf.LayersModel, train: Split, o: { bat
     gradientsMs: m.gradients,
     backwardMs: Math.max(0, m.gradients - m.forward),
     optimizerMs: m.optimizer,
-    readbackMs: m.readback,
+    stepKind: gradients.kind,
     stepMs,
     samplesPerSecond: (o.batchSize / stepMs) * 1000,
     kernels,
@@ -145,8 +136,7 @@ export function profileMarkdown(p: StepProfile, topKernels = 12): string {
     ['batching (gather rows + make tensors)', p.batchingMs],
     ['forward (model + loss)', p.forwardMs],
     ['backward (gradients - forward)', p.backwardMs],
-    ['optimizer (gradients out + Adam)', p.optimizerMs],
-    ['loss readback (dataSync)', p.readbackMs],
+    ['optimizer (Adam)', p.optimizerMs],
   ] as const;
   const lines = [
     `| phase (batch ${p.batchSize}, median of ${p.steps} steps) | CPU ms/step | share |`,

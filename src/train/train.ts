@@ -4,6 +4,7 @@ import { permutation, seededRandom } from './rng.js';
 import { FlatAdam } from './flat-adam.js';
 import { learningRateAt, type LrSchedule } from './schedule.js';
 import { enableFastWasmGradients } from './wasm-fast-grads.js';
+import { correct, crossEntropy, gradientStep } from './gradient-step.js';
 
 /** Hyper-parameters of a training run. */
 export interface TrainConfig {
@@ -48,17 +49,6 @@ export interface Evaluation {
   accuracy: number;
 }
 
-const EPSILON = 1e-7; // the clip Keras/tfjs use inside cross-entropy, so log(0) never happens
-
-/** Mean softmax cross-entropy of one-hot `yTrue` against predicted probabilities (clipped like Keras). */
-export function crossEntropy(yTrue: tf.Tensor, probs: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(yTrue, tf.log(tf.clipByValue(probs, EPSILON, 1 - EPSILON))), -1))) as tf.Scalar);
-}
-
-function correct(yTrue: tf.Tensor, probs: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), tf.argMax(yTrue, -1)), 'float32')));
-}
-
 function batchTensors(s: Split, order: ArrayLike<number>, start: number, size: number, classes: number, augment?: BatchAugment): [tf.Tensor4D, tf.Tensor2D] {
   const b = gatherBatch(s, order, start, size, classes, augment);
   return [tf.tensor4d(b.x, [size, s.rows, s.cols, 1]), tf.tensor2d(b.y, [size, classes])];
@@ -84,13 +74,15 @@ export function evaluate(model: tf.LayersModel, s: Split, batchSize = 1000): Eva
 /**
  * Train `model` with Adam on softmax cross-entropy: a seeded shuffle every epoch, mini-batches
  * (the last one smaller), validation after each epoch. A custom step instead of `fit` because `fit`
- * shuffles with Math.random, which no seed reaches; Adam is {@link FlatAdam}, the update data-parallel
- * training applies too.
+ * shuffles with Math.random, which no seed reaches; gradients come from {@link gradientStep} (the
+ * written-out chain step where the model allows it) and Adam is {@link FlatAdam}, as in data-parallel
+ * training.
  */
 export async function trainModel(model: tf.LayersModel, train: Split, validation: Split, config: TrainConfig, cb: TrainCallbacks = {}): Promise<EpochRecord[]> {
   const classes = model.outputs[0].shape[1] as number;
   enableFastWasmGradients();
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const gradients = gradientStep(model);
   const batches = Math.ceil(train.count / config.batchSize);
   const schedule = config.lrSchedule ?? 'constant';
   const optimizer = new FlatAdam(vars, (step) => learningRateAt(config.learningRate, schedule, step, config.epochs * batches));
@@ -106,23 +98,18 @@ export async function trainModel(model: tf.LayersModel, train: Split, validation
       const start = b * config.batchSize;
       const size = Math.min(config.batchSize, train.count - start);
       const step = (epoch - 1) * batches + b;
-      const [x, y] = batchTensors(train, order, start, size, classes, config.augment ? { seed: config.seed, step, offset: 0 } : undefined);
-      let batchHits: tf.Scalar | undefined;
-      const { value: loss, grads } = tf.variableGrads(() => {
-        const p = model.apply(x, { training: true }) as tf.Tensor;
-        batchHits = tf.keep(correct(y, p));
-        return crossEntropy(y, p);
-      }, vars);
-      let at = 0;
-      for (const v of vars) {
-        flat.set(grads[v.name].dataSync() as Float32Array, at);
-        at += v.size;
+      const batch = gatherBatch(train, order, start, size, classes, config.augment ? { seed: config.seed, step, offset: 0 } : undefined);
+      const x = tf.tensor4d(batch.x, [size, train.rows, train.cols, 1]);
+      let r;
+      try {
+        r = gradients.run(x, batch.y, 1, flat);
+      } finally {
+        x.dispose();
       }
       optimizer.step(flat);
-      lossSum += loss.dataSync()[0] * size;
-      hits += batchHits!.dataSync()[0];
+      lossSum += r.meanLoss * size;
+      hits += r.hits;
       seen += size;
-      tf.dispose([x, y, loss, batchHits!, ...Object.values(grads)]);
       cb.onBatchEnd?.(b + 1, lossSum / seen, hits / seen);
       // Yield now and then so a progress bar can redraw and Ctrl-C is handled.
       if (b % 50 === 49) await new Promise((r) => setImmediate(r));

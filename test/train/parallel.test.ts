@@ -14,7 +14,8 @@ import { Replica, trainableSize, weightHash } from '../../src/train/parallel/rep
 import { allocateShared, shardOf, sharedSplitTrainValidation, viewShared } from '../../src/train/parallel/shared.js';
 import { trainModelParallel } from '../../src/train/parallel/train-parallel.js';
 import { runTraining } from '../../src/train/run-training.js';
-import { crossEntropy, trainModel, type TrainConfig } from '../../src/train/train.js';
+import { crossEntropy } from '../../src/train/gradient-step.js';
+import { trainModel, type TrainConfig } from '../../src/train/train.js';
 import { compareFloats } from '../helpers/close.js';
 
 let cached: { train: Split; validation: Split } | undefined;

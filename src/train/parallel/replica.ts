@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { gatherBatch, type Split } from '../dataset.js';
 import { FlatAdam } from '../flat-adam.js';
 import { learningRateAt, type LrSchedule } from '../schedule.js';
-import { crossEntropy } from '../train.js';
+import { gradientStep, type GradientStep } from '../gradient-step.js';
 import { shardOf, type SharedViews } from './shared.js';
 
 /** What every replica of a run agrees on. */
@@ -51,6 +51,7 @@ export class Replica {
   private readonly split: Split;
   private readonly classes: number;
   private readonly summed: Float32Array;
+  private readonly gradients: GradientStep;
 
   constructor(readonly model: tf.LayersModel, private readonly shared: SharedViews, private readonly cfg: ReplicaConfig) {
     this.vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
@@ -59,6 +60,7 @@ export class Replica {
     this.classes = model.outputs[0].shape[1] as number;
     this.split = { x: shared.trainX, y: shared.trainY, count: cfg.count, rows: cfg.rows, cols: cfg.cols };
     this.summed = new Float32Array(this.params);
+    this.gradients = gradientStep(model);
   }
 
   private slot(bank: number, rank: number): Float32Array {
@@ -82,27 +84,14 @@ export class Replica {
     }
     const augment = this.cfg.augmentSeed === undefined ? undefined : { seed: this.cfg.augmentSeed, step, offset };
     const b = gatherBatch(this.split, this.shared.order, start + offset, n, this.classes, augment);
-    tf.tidy(() => {
-      const x = tf.tensor4d(b.x, [n, this.cfg.rows, this.cfg.cols, 1]);
-      const y = tf.tensor2d(b.y, [n, this.classes]);
-      let mean: tf.Scalar | undefined, hits: tf.Scalar | undefined;
-      const { grads } = tf.variableGrads(() => {
-        const p = this.model.apply(x, { training: true }) as tf.Tensor;
-        // Kept: variableGrads disposes everything its function made except the loss it returns.
-        mean = tf.keep(crossEntropy(y, p));
-        hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(p, -1), tf.argMax(y, -1)), 'float32')) as tf.Scalar);
-        return tf.mul(mean, n / size) as tf.Scalar;
-      }, this.vars);
-      let at = 0;
-      for (const v of this.vars) {
-        const g = grads[v.name].dataSync() as Float32Array;
-        out.set(g, at);
-        at += g.length;
-      }
-      stats[s] = mean!.dataSync()[0] * n;
-      stats[s + 1] = hits!.dataSync()[0];
-      tf.dispose([mean!, hits!]);
-    });
+    const x = tf.tensor4d(b.x, [n, this.cfg.rows, this.cfg.cols, 1]);
+    try {
+      const r = this.gradients.run(x, b.y, n / size, out);
+      stats[s] = r.meanLoss * n;
+      stats[s + 1] = r.hits;
+    } finally {
+      x.dispose();
+    }
   }
 
   /** After the step's barrier: add up every replica's slot and apply the Adam update. */
