@@ -35,30 +35,50 @@ export class FlatAdam {
   /** One update with `grad`: the variables' gradients concatenated in the order of the variable list. */
   step(grad: Float32Array): void {
     if (grad.length !== this.size) throw new Error(`FlatAdam: gradient of ${grad.length} numbers for ${this.size} weights`);
-    const { m, v, w, beta1: b1, beta2: b2, epsilon: eps } = this;
+    // Read the weights every step rather than keep a master copy: whatever else assigns them is honoured.
+    readWeights(this.vars, this.w);
+    this.update(this.w, grad, 0, this.size);
+    writeWeights(this.vars, this.w);
+  }
+
+  /**
+   * One update of the flat weights `w[lo, hi)` in place, with the gradient `grad[lo, hi)`: for replicas
+   * that each own a range of the weights (every replica must call it once per step, whatever its range,
+   * since the step count drives the bias correction and the learning-rate schedule). The moments of a
+   * range live with whoever updates it.
+   */
+  update(w: Float32Array, grad: Float32Array, lo: number, hi: number): void {
+    const { m, v, beta1: b1, beta2: b2, epsilon: eps } = this;
     const lr = typeof this.learningRate === 'function' ? this.learningRate(this.steps) : this.learningRate;
     this.steps++;
-    // Read the weights every step rather than keep a master copy: whatever else assigns them is honoured.
-    let at = 0;
-    for (const x of this.vars) {
-      w.set(x.dataSync() as Float32Array, at);
-      at += x.size;
-    }
     this.beta1Power *= b1;
     this.beta2Power *= b2;
     const c1 = 1 - this.beta1Power, c2 = 1 - this.beta2Power;
-    for (let i = 0; i < w.length; i++) {
+    for (let i = lo; i < hi; i++) {
       const g = grad[i];
       const mi = (m[i] = b1 * m[i] + (1 - b1) * g);
       const vi = (v[i] = b2 * v[i] + (1 - b2) * g * g);
       w[i] -= (lr * (mi / c1)) / (Math.sqrt(vi / c2) + eps);
     }
-    at = 0;
-    tf.tidy(() => {
-      for (const x of this.vars) {
-        x.assign(tf.tensor(w.slice(at, at + x.size), x.shape));
-        at += x.size;
-      }
-    });
   }
+}
+
+/** Copy the variables' values into `flat`, concatenated in list order. */
+export function readWeights(vars: tf.Variable[], flat: Float32Array): void {
+  let at = 0;
+  for (const x of vars) {
+    flat.set(x.dataSync() as Float32Array, at);
+    at += x.size;
+  }
+}
+
+/** Assign the variables from `flat` (list order). */
+export function writeWeights(vars: tf.Variable[], flat: Float32Array): void {
+  let at = 0;
+  tf.tidy(() => {
+    for (const x of vars) {
+      x.assign(tf.tensor(flat.slice(at, at + x.size), x.shape));
+      at += x.size;
+    }
+  });
 }

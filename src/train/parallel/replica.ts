@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { gatherBatch, type Split } from '../dataset.js';
-import { FlatAdam } from '../flat-adam.js';
+import { FlatAdam, writeWeights } from '../flat-adam.js';
 import { learningRateAt, type LrSchedule } from '../schedule.js';
 import { gradientStep, type GradientStep } from '../gradient-step.js';
 import { shardOf, type SharedViews } from './shared.js';
@@ -39,10 +39,13 @@ export function weightHash(model: tf.LayersModel): number {
 /**
  * One model replica of synchronous data-parallel training. Each step: {@link publish} the gradient of
  * this replica's shard (weighted by shard size / batch size, so the ranks' slots add up to the
- * gradient of the whole batch's mean loss), wait at the barrier, then {@link apply}: sum the slots in
- * rank order (the same additions in the same order on every replica) and take the same Adam step
- * ({@link FlatAdam}: plain JavaScript arithmetic, so equal inputs give equal bits on every thread). Equal
- * starting weights + equal updates = bit-identical weights on every replica after every step.
+ * gradient of the whole batch's mean loss); barrier; {@link update} the range of the weights this
+ * replica owns: sum the slots in rank order over that range and take the Adam step there ({@link FlatAdam}:
+ * plain JavaScript arithmetic), writing the new weights to shared memory; barrier; {@link load} all
+ * weights from shared memory. Every weight is computed once, by its owner, with the same additions in the
+ * same order whatever the worker count, and every replica loads the same bits: replicas stay
+ * bit-identical after every step. Splitting the update spares each replica the Adam pass over the
+ * weights it does not own.
  */
 export class Replica {
   private readonly vars: tf.Variable[];
@@ -51,6 +54,8 @@ export class Replica {
   private readonly split: Split;
   private readonly classes: number;
   private readonly summed: Float32Array;
+  /** The range of the flat weights this replica updates. */
+  private readonly own: { lo: number; hi: number };
   private readonly gradients: GradientStep;
 
   constructor(readonly model: tf.LayersModel, private readonly shared: SharedViews, private readonly cfg: ReplicaConfig) {
@@ -60,6 +65,8 @@ export class Replica {
     this.classes = model.outputs[0].shape[1] as number;
     this.split = { x: shared.trainX, y: shared.trainY, count: cfg.count, rows: cfg.rows, cols: cfg.cols };
     this.summed = new Float32Array(this.params);
+    const { offset, size } = shardOf(this.params, cfg.rank, cfg.ranks);
+    this.own = { lo: offset, hi: offset + size };
     this.gradients = gradientStep(model);
   }
 
@@ -94,16 +101,25 @@ export class Replica {
     }
   }
 
-  /** After the step's barrier: add up every replica's slot and apply the Adam update. */
-  apply(step: number): void {
+  /**
+   * After the step's gradient barrier: add up every replica's slot over the owned range and apply the Adam
+   * update there, in the shared weights. Call {@link load} after the next barrier.
+   */
+  update(step: number): void {
     const bank = step & 1;
+    const { lo, hi } = this.own;
     const total = this.summed;
-    total.set(this.slot(bank, 0));
+    total.set(this.slot(bank, 0).subarray(lo, hi), lo);
     for (let r = 1; r < this.cfg.ranks; r++) {
       const g = this.slot(bank, r);
-      for (let i = 0; i < total.length; i++) total[i] += g[i];
+      for (let i = lo; i < hi; i++) total[i] += g[i];
     }
-    this.optimizer.step(total);
+    this.optimizer.update(this.shared.weights, total, lo, hi);
+  }
+
+  /** Take every weight from shared memory (after the barrier that follows every replica's {@link update}). */
+  load(): void {
+    writeWeights(this.vars, this.shared.weights);
   }
 
   /** Summed loss and correct predictions of the whole batch of `step` (valid after its barrier). */

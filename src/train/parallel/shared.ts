@@ -13,6 +13,8 @@ export interface SharedBuffers {
   control: SharedArrayBuffer;
   /** Float32 [2 banks][ranks][params]: each replica's share of the batch gradient. */
   grads: SharedArrayBuffer;
+  /** Float32 [params]: the current weights; each replica writes the range it updates. */
+  weights: SharedArrayBuffer;
   /** Float64 [2 banks][ranks][2]: summed cross-entropy and correct predictions of each shard. */
   stats: SharedArrayBuffer;
   /** Int32 [ranks]: a hash of each replica's weights, written when a check is due. */
@@ -28,6 +30,7 @@ export interface SharedBuffers {
 export interface SharedViews {
   control: Int32Array;
   grads: Float32Array;
+  weights: Float32Array;
   stats: Float64Array;
   hashes: Int32Array;
   order: Uint32Array;
@@ -83,6 +86,7 @@ export function allocateShared(ranks: number, params: number, train: Split): Sha
   return {
     control: new SharedArrayBuffer(CTL_LENGTH * 4),
     grads: new SharedArrayBuffer(2 * ranks * params * 4),
+    weights: new SharedArrayBuffer(params * 4),
     stats: new SharedArrayBuffer(2 * ranks * 2 * 8),
     hashes: new SharedArrayBuffer(ranks * 4),
     order: new SharedArrayBuffer(y.length * 4),
@@ -96,6 +100,7 @@ export function viewShared(b: SharedBuffers): SharedViews {
   return {
     control: new Int32Array(b.control),
     grads: new Float32Array(b.grads),
+    weights: new Float32Array(b.weights),
     stats: new Float64Array(b.stats),
     hashes: new Int32Array(b.hashes),
     order: new Uint32Array(b.order),

@@ -5,6 +5,7 @@ import type { Split } from '../dataset.js';
 import { permutation, seededRandom } from '../rng.js';
 import { evaluate, type EpochRecord, type TrainCallbacks, type TrainConfig } from '../train.js';
 import { enableFastWasmGradients } from '../wasm-fast-grads.js';
+import { readWeights } from '../flat-adam.js';
 import { Barrier, COMMAND, CTL, ReplicaAborted } from './barrier.js';
 import type { WorkerFault, WorkerInit, WorkerMessage } from './protocol.js';
 import { Replica, trainableSize, weightHash } from './replica.js';
@@ -70,8 +71,8 @@ function checkHashes(hashes: Int32Array, when: string): void {
  * {@link trainModel} on `options.workers` model replicas, one per thread (this thread is replica 0 and
  * trains `model` itself): synchronous data-parallel Adam. Every global batch is exactly the one the
  * single-thread loop takes (same seeded order, same batch size); each replica computes the gradient of
- * its contiguous shard, the shards' gradients are added through shared memory, and every replica
- * applies the same update, so all hold bit-identical weights after each step (checked by hash at every
+ * its contiguous shard, the shards' gradients are added through shared memory, each replica updates
+ * its range of the weights and all load the result, so all hold bit-identical weights after each step (checked by hash at every
  * epoch end). A fixed seed and worker count give the same weights on every run; a different worker
  * count changes only the float rounding of the gradient sum.
  *
@@ -82,6 +83,7 @@ export async function trainModelParallel(model: tf.LayersModel, train: Split, va
   enableFastWasmGradients();
   const shared = allocateShared(ranks, trainableSize(model), train);
   const views = viewShared(shared);
+  readWeights(model.trainableWeights.map((w) => w.read() as tf.Variable), views.weights);
   const barrier = new Barrier(views.control, ranks);
   const base = {
     ranks, batchSize: config.batchSize, learningRate: config.learningRate, count: train.count, rows: train.rows, cols: train.cols,
@@ -117,7 +119,9 @@ export async function trainModelParallel(model: tf.LayersModel, train: Split, va
         const size = Math.min(config.batchSize, train.count - start);
         replica.publish(step, start, size);
         await barrier.arrive();
-        replica.apply(step);
+        replica.update(step);
+        await barrier.arrive();
+        replica.load();
         const s = replica.batchStats(step);
         lossSum += s.lossSum;
         hits += s.hits;

@@ -33,7 +33,9 @@ async function run(init: WorkerInit, barrier: Barrier): Promise<void> {
       const start = b * batchSize;
       replica.publish(step, start, Math.min(batchSize, count - start));
       barrier.arriveSync();
-      replica.apply(step);
+      replica.update(step);
+      barrier.arriveSync();
+      replica.load();
       if (init.checkEveryStep) {
         replica.publishHash();
         barrier.arriveSync();
