@@ -1,5 +1,5 @@
 // Benchmark of training speed on the wasm backend: the per-step profile with the backend's own gradient
-// kernels and with ours, then training throughput with 1 and N worker threads measured in the same run
+// kernels and with ours, by autodiff and by the written-out chain step, then training throughput with 1 and N worker threads measured in the same run
 // (alternating, medians), and their ratio. LENET_BENCH_FULL=1 adds the default 5-epoch run of the CLI
 // (wall time, peak memory, test accuracy), which takes minutes.
 // Run: npm run bench:train   (LENET_BENCH_WORKERS=N to compare against N workers instead of the default)
@@ -16,6 +16,7 @@ import { defaultWorkers } from '../src/train/parallel/defaults.js';
 import { trainModelParallel } from '../src/train/parallel/train-parallel.js';
 import { profileMarkdown, profileSteps, type StepProfile } from '../src/train/profile.js';
 import { trainModel, type TrainConfig } from '../src/train/train.js';
+import { TRAIN_DEFAULTS } from '../src/commands/train.js';
 import { disableFastWasmGradients, enableFastWasmGradients } from '../src/train/wasm-fast-grads.js';
 
 const median = (xs: number[]) => {
@@ -27,8 +28,13 @@ const median = (xs: number[]) => {
 /** Figures of {@link benchTrain}. */
 export interface TrainBench {
   workers: number;
+  /** Autodiff on the backend's own kernels: where the work started. */
   profileBackendKernels: StepProfile;
+  /** Autodiff on our gradient kernels. */
   profileOurKernels: StepProfile;
+  /** The chain step on our kernels: what training runs, batch 64 and a 2-worker shard of 32. */
+  profileChain: StepProfile;
+  profileChainShard: StepProfile;
   samplesPerSecond1: number[];
   samplesPerSecondN: number[];
   median1: number;
@@ -49,19 +55,24 @@ export async function benchTrain(log: (line: string) => void = console.log): Pro
   // 6,400 rows = 100 steps of 64 per epoch; 2 epochs, the second one timed (warm kernels and threads).
   const { train, validation } = splitTrainValidation(mnist, 500, 42, 6400);
 
-  const profile = async (ours: boolean) => {
+  const profile = async (ours: boolean, chain: boolean, batchSize = 64) => {
     if (ours) enableFastWasmGradients(); else disableFastWasmGradients();
     const model = buildLenet5({ seed: 42 });
-    const p = await profileSteps(model, train, { batchSize: 64, steps: 60, warmup: 10, seed: 1 });
+    const p = await profileSteps(model, train, { batchSize, steps: 60, warmup: 10, seed: 1, chain });
     model.dispose();
     return p;
   };
-  const profileBackendKernels = await profile(false);
-  const profileOurKernels = await profile(true);
+  const profileBackendKernels = await profile(false, false);
+  const profileOurKernels = await profile(true, false);
+  const profileChain = await profile(true, true);
+  const profileChainShard = await profile(true, true, 32);
   log(`profile, backend kernels: ${profileBackendKernels.stepMs.toFixed(1)} CPU ms/step (${Math.round(profileBackendKernels.samplesPerSecond)} samples per CPU-second)`);
   log(`profile, our kernels:     ${profileOurKernels.stepMs.toFixed(1)} CPU ms/step (${Math.round(profileOurKernels.samplesPerSecond)} samples per CPU-second)`);
+  log(`profile, chain step:      ${profileChain.stepMs.toFixed(1)} CPU ms/step (${Math.round(profileChain.samplesPerSecond)} samples per CPU-second); shard of 32: ${profileChainShard.stepMs.toFixed(1)} ms`);
 
-  const config: TrainConfig = { epochs: 2, batchSize: 64, learningRate: 0.001, seed: 42 };
+  // The default recipe (batch 64, Adam with the cosine schedule, augmentation), 2 epochs.
+  const d = TRAIN_DEFAULTS;
+  const config: TrainConfig = { epochs: 2, batchSize: d.batchSize, learningRate: d.learningRate, lrSchedule: d.lrSchedule, augment: d.augment, seed: d.seed };
   const once = async (n: number) => {
     const model = buildLenet5({ seed: 42 });
     // CPU time of the timed epoch (all threads of the process): on a loaded machine wall-clock rates
@@ -87,7 +98,7 @@ export async function benchTrain(log: (line: string) => void = console.log): Pro
       `${workers} workers ${Math.round(b.rate)} samples/s (${Math.round(b.perCpuSecond)} per CPU-second)`);
   }
   const result: TrainBench = {
-    workers, profileBackendKernels, profileOurKernels,
+    workers, profileBackendKernels, profileOurKernels, profileChain, profileChainShard,
     samplesPerSecond1: one, samplesPerSecondN: many, median1: median(one), medianN: median(many),
     ratio: median(many) / median(one),
     perCpuSecond1: median(oneCpu), perCpuSecondN: median(manyCpu),
@@ -126,7 +137,7 @@ function fullRun(log: (line: string) => void): NonNullable<TrainBench['full']> {
 /** The figures as the Markdown of BENCHMARKS.md's speed section. */
 export function trainBenchMarkdown(b: TrainBench): string {
   return [
-    `Training throughput, LeNet-5, batch 64, wasm backend (median of ${b.samplesPerSecond1.length} alternating runs, 2nd epoch of 6,400 samples):`,
+    `Training throughput, LeNet-5, the default recipe (batch 64, cosine Adam, augmented), wasm backend (median of ${b.samplesPerSecond1.length} alternating runs, 2nd epoch of 6,400 samples):`,
     '',
     '| workers | samples/s (runs) | median |',
     '|---:|---|---:|',
@@ -141,9 +152,17 @@ export function trainBenchMarkdown(b: TrainBench): string {
     '',
     profileMarkdown(b.profileBackendKernels, 8),
     '',
-    'Per-step profile, one thread, our gradient kernels:',
+    'Per-step profile, one thread, our gradient kernels, autodiff:',
     '',
     profileMarkdown(b.profileOurKernels, 8),
+    '',
+    'Per-step profile, one thread, our gradient kernels, the chain step (what training runs):',
+    '',
+    profileMarkdown(b.profileChain, 10),
+    '',
+    'The same for one replica\'s shard of 32 rows (2 workers):',
+    '',
+    profileMarkdown(b.profileChainShard, 10),
   ].join('\n');
 }
 
