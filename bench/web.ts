@@ -30,6 +30,8 @@ export interface WebBenchResult {
    * one prediction), run in alternation with the widget's cold loads: the floor the runtime sets on this machine.
    */
   referenceColdLoadMs: number[];
+  /** The same for the demo page with backend="wasm" instead of "auto": the cost of asking for a WebGPU adapter first. */
+  wasmBackendColdLoadMs: number[];
   /** The same after a reload in the same profile (HTTP and compiled-wasm caches warm). */
   warmLoadMs: number[];
   /** Navigation start -> `ready`, cold, for the breakdown. */
@@ -86,12 +88,30 @@ const FIRST_PREDICTION_PROBE = (digit: number[]) => `
   });`;
 
 const REFERENCE_URL_PATH = '/bench-reference.html';
+/** The demo page with every widget set to backend="wasm": no WebGPU adapter request before the download. */
+const WASM_DEMO_URL_PATH = '/bench-demo-wasm.html';
 
-/** One cold load of the reference page in a fresh profile: navigation start -> its first prediction, ms. */
-async function referenceColdLoad(url: string): Promise<number> {
+/** A copy of the built demo page whose widgets ask for WASM outright, in a temp file. */
+async function wasmDemoPage(root: string): Promise<string> {
+  const html = await fs.readFile(path.join(root, 'index.html'), 'utf8');
+  const wasm = html.replace(/<lenet-digit-pad ([^>]*)>/g, (_, attrs: string) => `<lenet-digit-pad backend="wasm" ${attrs.replace(/\s*backend="[^"]*"/g, '')}>`);
+  if ((wasm.match(/backend="wasm"/g) ?? []).length !== (html.match(/<lenet-digit-pad /g) ?? []).length) {
+    throw new Error('bench:web: could not set backend="wasm" on every widget of the demo page');
+  }
+  const file = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'lenet-bench-web-')), 'demo-wasm.html');
+  await fs.writeFile(file, wasm);
+  return file;
+}
+
+/**
+ * One cold load of `url` in a fresh profile: navigation start -> the page's first prediction, ms. The
+ * reference page records it itself; widget pages need `probe` ({@link FIRST_PREDICTION_PROBE}).
+ */
+async function coldFirstPrediction(url: string, probe?: string): Promise<number> {
   const browser = await launchBrowser();
   try {
     const page = await browser.context.newPage();
+    if (probe) await page.addInitScript(probe);
     await page.goto(url);
     await page.waitForFunction(() => (globalThis as any).__firstPrediction !== undefined, null, { timeout: 60_000 });
     return await page.evaluate(() => (globalThis as any).__firstPrediction.at as number);
@@ -112,15 +132,18 @@ export async function benchWeb(o: { coldRuns?: number; warmRuns?: number; predic
   const { file: model, contract } = testModel();
   const mnist = await readMnist('test');
   const digit = Array.from(mnist.images.subarray(0, 784));
+  const wasmDemo = await wasmDemoPage(root);
   const server = await startServer({ root, host: '127.0.0.1', port: 0, overrides: {
     [MODEL_URL_PATH]: model,
     [REFERENCE_URL_PATH]: path.join(packageRoot(), 'bench', 'web-reference.html'),
+    [WASM_DEMO_URL_PATH]: wasmDemo,
   } });
   const referenceUrl = `${server.url}${REFERENCE_URL_PATH.slice(1)}?dims=${inputDims(contract, 1).join(',')}`;
-  const result: WebBenchResult = { files: await fileSizes(root), coldLoadMs: [], referenceColdLoadMs: [], warmLoadMs: [], coldReadyMs: [], coldMarksMs: {}, predictImageMs: [], padPredictMs: [], fetchedBytes: {}, backend: '', loadAverage: os.loadavg()[0] };
+  const result: WebBenchResult = { files: await fileSizes(root), coldLoadMs: [], referenceColdLoadMs: [], wasmBackendColdLoadMs: [], warmLoadMs: [], coldReadyMs: [], coldMarksMs: {}, predictImageMs: [], padPredictMs: [], fetchedBytes: {}, backend: '', loadAverage: os.loadavg()[0] };
   try {
     for (let run = 0; run < coldRuns; run++) {
-      result.referenceColdLoadMs.push(await referenceColdLoad(referenceUrl));
+      result.referenceColdLoadMs.push(await coldFirstPrediction(referenceUrl));
+      result.wasmBackendColdLoadMs.push(await coldFirstPrediction(`${server.url}${WASM_DEMO_URL_PATH.slice(1)}`, FIRST_PREDICTION_PROBE(digit)));
       const browser = await launchBrowser();
       try {
         const page = await browser.context.newPage();
@@ -179,10 +202,11 @@ export async function benchWeb(o: { coldRuns?: number; warmRuns?: number; predic
       } finally {
         await browser.close();
       }
-      log(`  cold load ${run + 1}/${coldRuns}: first prediction at ${result.coldLoadMs.at(-1)!.toFixed(0)} ms (reference page ${result.referenceColdLoadMs.at(-1)!.toFixed(0)} ms)`);
+      log(`  cold load ${run + 1}/${coldRuns}: first prediction at ${result.coldLoadMs.at(-1)!.toFixed(0)} ms (backend="wasm" ${result.wasmBackendColdLoadMs.at(-1)!.toFixed(0)} ms, reference page ${result.referenceColdLoadMs.at(-1)!.toFixed(0)} ms)`);
     }
   } finally {
     await server.close();
+    await fs.rm(path.dirname(wasmDemo), { recursive: true, force: true });
   }
   return result;
 }
@@ -197,7 +221,8 @@ export function formatWebBench(r: WebBenchResult): string[] {
     '|---|---|---|',
     `| load -> first prediction, cold profile (${r.coldLoadMs.length} runs) | ${median(r.coldLoadMs).toFixed(0)} ms | ${Math.min(...r.coldLoadMs).toFixed(0)}–${Math.max(...r.coldLoadMs).toFixed(0)} ms |`,
     `| reference: onnxruntime-web alone, cold profile (bench/web-reference.html, ${r.referenceColdLoadMs.length} runs, alternating) | ${median(r.referenceColdLoadMs).toFixed(0)} ms | ${Math.min(...r.referenceColdLoadMs).toFixed(0)}–${Math.max(...r.referenceColdLoadMs).toFixed(0)} ms |`,
-    `| widget / reference, cold (ratio of medians) | ${(median(r.coldLoadMs) / median(r.referenceColdLoadMs)).toFixed(2)} | |`,
+    `| the demo page with backend="wasm", cold profile (${r.wasmBackendColdLoadMs.length} runs, alternating) | ${median(r.wasmBackendColdLoadMs).toFixed(0)} ms | ${Math.min(...r.wasmBackendColdLoadMs).toFixed(0)}–${Math.max(...r.wasmBackendColdLoadMs).toFixed(0)} ms |`,
+    `| widget / reference, cold (ratio of medians): backend="auto" / "wasm" | ${(median(r.coldLoadMs) / median(r.referenceColdLoadMs)).toFixed(2)} / ${(median(r.wasmBackendColdLoadMs) / median(r.referenceColdLoadMs)).toFixed(2)} | |`,
     `| of which load -> \`ready\` | ${median(r.coldReadyMs).toFixed(0)} ms | ${Math.min(...r.coldReadyMs).toFixed(0)}–${Math.max(...r.coldReadyMs).toFixed(0)} ms |`,
     ...Object.entries(r.coldMarksMs).sort((a, b) => median(a[1]) - median(b[1]))
       .map(([name, xs]) => `| of which load -> mark \`${name}\` | ${median(xs).toFixed(0)} ms | ${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)} ms |`),
