@@ -2,8 +2,8 @@ import { TRAIN_DEFAULTS } from './commands/train.js';
 import { runTraining } from './train/run-training.js';
 import { EXPORT_DEFAULTS, exportModelDir } from './export/export-model.js';
 import { verifyOnnxFile } from './export/verify-file.js';
-import { runEvaluate } from './commands/evaluate.js';
-import { runPredict } from './commands/predict.js';
+import { runEvaluate } from './runtime/node/evaluate-job.js';
+import { runPredict } from './runtime/node/predict-job.js';
 import { DEFAULT_ONNX_MODEL } from './runtime/node/session.js';
 
 /** Options of the main job. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { runPredict, type PredictCommandOptions } from '../../src/commands/predict.js';
+import { runPredict, type PredictJobOptions } from '../../src/runtime/node/predict-job.js';
 import { UserError } from '../../src/errors.js';
 import { predictStream, type PredictRow } from '../../src/runtime/node/predict.js';
 import { loadDigitModel } from '../../src/runtime/node/session.js';
@@ -14,7 +14,7 @@ import { robustnessVariants } from './helpers/transforms.js';
 const MODEL = testOnnxPath();
 const mnist = await readMnist('test');
 const digit = (k: number) => ({ width: 28, height: 28, data: mnist.images.slice(k * 784, (k + 1) * 784) });
-const OPTS: PredictCommandOptions = { model: MODEL, batchSize: 64, topK: 3, format: 'jsonl', workers: 2, progress: false };
+const OPTS: PredictJobOptions = { model: MODEL, batchSize: 64, topK: 3, format: 'jsonl', workers: 2, progress: false };
 const quiet = () => undefined;
 
 async function predictDir(dir: string, batchSize = 64): Promise<PredictRow[]> {
