@@ -38,6 +38,11 @@ interface LayerConfig {
 const pair = (v: number | number[] | undefined, fallback: number): [number, number] =>
   v === undefined ? [fallback, fallback] : typeof v === 'number' ? [v, v] : [v[0], v[1] ?? v[0]];
 
+function inputRank(layer: tf.layers.Layer): number {
+  const input = layer.input;
+  return Array.isArray(input) ? -1 : input.shape.length;
+}
+
 /** Why `layer` cannot be a stage, or its stage. `last` = the model's output layer. */
 function stageOf(layer: tf.layers.Layer, last: boolean): Stage | string {
   const cls = layer.getClassName();
@@ -70,6 +75,8 @@ function stageOf(layer: tf.layers.Layer, last: boolean): Stage | string {
       return { kind: 'flatten' };
     case 'Dense':
       if (act !== 'relu' && act !== 'linear' && !(last && act === 'softmax')) return `${where} has activation ${act}`;
+      // A Dense on [N, ..., K] applies the kernel per position; the written-out gradient is for [N, K] only.
+      if (inputRank(layer) !== 2) return `${where} takes a rank-${inputRank(layer)} input, not [batch, features]`;
       return { kind: 'dense', ...weights(), relu: act === 'relu' };
     default:
       return `${where} is not one of Conv2D, MaxPooling2D, Flatten, Dense`;
@@ -83,6 +90,8 @@ function stageOf(layer: tf.layers.Layer, last: boolean): Stage | string {
 export function compileChainStep(model: tf.LayersModel): GradientStep | { unsupported: string } {
   const layers = model.layers;
   if (model.inputs.length !== 1 || model.outputs.length !== 1) return { unsupported: 'the model has more than one input or output' };
+  const entry = layers[0].getClassName() === 'InputLayer' ? layers[0] : layers[0].inboundNodes[0]?.inboundLayers[0];
+  if (entry?.getClassName() !== 'InputLayer') return { unsupported: `layer ${layers[0].name} does not take the model's input` };
   for (let i = 1; i < layers.length; i++) {
     const nodes = layers[i].inboundNodes;
     if (nodes.length !== 1 || nodes[0].inboundLayers.length !== 1 || nodes[0].inboundLayers[0] !== layers[i - 1]) {
@@ -90,10 +99,11 @@ export function compileChainStep(model: tf.LayersModel): GradientStep | { unsupp
     }
   }
   // Layers before the first trainable one only prepare the input (padding, standardising): no gradient
-  // flows into them, so they run as they are.
+  // flows into them, so they run as they are. A functional model lists its InputLayer first, a Sequential
+  // one does not.
   const first = layers.findIndex((l) => l.trainableWeights.length > 0);
   if (first < 0) return { unsupported: 'the model has no trainable layer' };
-  const prepare = layers.slice(1, first);
+  const prepare = layers.slice(0, first).filter((l) => l.getClassName() !== 'InputLayer');
   const stages: Stage[] = [];
   for (let i = first; i < layers.length; i++) {
     const s = stageOf(layers[i], i === layers.length - 1);
@@ -194,7 +204,7 @@ function runChain(prepare: tf.layers.Layer[], stages: Stage[], offsets: Map<tf.L
  * probability was clipped, exactly as autodiff of the clipped loss gives. Double precision inside.
  */
 export function softmaxCrossEntropy(logits: Float32Array, y: Float32Array, rows: number, classes: number, weight: number): { result: StepResult; dLogits: Float32Array } {
-  const EPS = 1e-7;
+  const EPS = 1e-7, LOW = Math.fround(EPS), HIGH = Math.fround(1 - EPS);
   const dLogits = new Float32Array(rows * classes);
   const p = new Float64Array(classes), dp = new Float64Array(classes);
   let lossSum = 0, hits = 0;
@@ -209,15 +219,18 @@ export function softmaxCrossEntropy(logits: Float32Array, y: Float32Array, rows:
     for (let k = 0; k < classes; k++) sum += (p[k] = Math.exp(logits[o + k] - max));
     for (let k = 0; k < classes; k++) {
       p[k] /= sum;
-      if (p[k] > p[best]) best = k;
+      // Arg-max as tf.argMax sees float32 probabilities: the first of equal maxima wins.
+      if (Math.fround(p[k]) > Math.fround(p[best])) best = k;
     }
     if (best === label) hits++;
-    // loss_r = -sum_k y_k log(clip(p_k)); d loss_r / d p_k = -y_k / p_k where p_k is inside the clip, else 0.
+    // loss_r = -sum_k y_k log(clip(p_k)); d loss_r / d p_k = -y_k / p_k where p_k is inside the clip (bounds
+    // included, compared in float32 as tfjs's clip gradient does), else 0.
     let dot = 0;
     for (let k = 0; k < classes; k++) {
       const clipped = Math.min(Math.max(p[k], EPS), 1 - EPS);
       if (y[o + k] !== 0) lossSum -= y[o + k] * Math.log(clipped);
-      dp[k] = p[k] > EPS && p[k] < 1 - EPS ? (-y[o + k] / p[k]) * (weight / rows) : 0;
+      const pf = Math.fround(p[k]);
+      dp[k] = pf >= LOW && pf <= HIGH ? (-y[o + k] / p[k]) * (weight / rows) : 0;
       dot += dp[k] * p[k];
     }
     // Softmax backward: dz_k = p_k (dp_k - sum_j dp_j p_j).

@@ -66,6 +66,37 @@ test('the chain step on the cpu backend, and with strides, same padding, linear 
   await initBackend('wasm');
 });
 
+test('the chain step through a strided same-padding convolution whose input gradient is used, and in Sequential models', async () => {
+  await initBackend('wasm');
+  const glorot = (seed: number) => tf.initializers.glorotUniform({ seed });
+  const input = tf.input({ shape: [28, 28, 1] });
+  let h = tf.layers.conv2d({ filters: 3, kernelSize: 5, activation: 'relu', kernelInitializer: glorot(1) }).apply(input);
+  h = tf.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: glorot(2) }).apply(h);
+  h = tf.layers.maxPooling2d({ poolSize: 2 }).apply(h);
+  h = tf.layers.flatten().apply(h);
+  const out = tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: glorot(3) }).apply(h) as tf.SymbolicTensor;
+  const functional = tf.model({ inputs: input, outputs: out });
+  await assertSameAsAutodiff(functional, 6, 1);
+  functional.dispose();
+
+  // A Sequential model lists no InputLayer: its first layer (here a weightless one) must not be skipped.
+  const padded = tf.sequential({ layers: [
+    tf.layers.zeroPadding2d({ padding: 2, inputShape: [28, 28, 1] }),
+    tf.layers.conv2d({ filters: 3, kernelSize: 5, activation: 'relu', kernelInitializer: glorot(4) }),
+    tf.layers.flatten(),
+    tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: glorot(5) }),
+  ] });
+  await assertSameAsAutodiff(padded, 5, 1);
+  padded.dispose();
+  const dense = tf.sequential({ layers: [
+    tf.layers.flatten({ inputShape: [28, 28, 1] }),
+    tf.layers.dense({ units: 16, activation: 'relu', kernelInitializer: glorot(6) }),
+    tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: glorot(7) }),
+  ] });
+  await assertSameAsAutodiff(dense, 5, 1);
+  dense.dispose();
+});
+
 test('models the chain step does not know train by autodiff, and say why', async () => {
   await initBackend('wasm');
   const why = (m: tf.LayersModel): GradientStep => {
@@ -84,6 +115,14 @@ test('models the chain step does not know train by autodiff, and say why', async
   assert.match(logits.reason ?? '', /output layer \w+ is not a softmax Dense/);
   const tanh = why(seq([tf.layers.dense({ units: 8, activation: 'tanh' }), tf.layers.dense({ units: 10, activation: 'softmax' })]));
   assert.match(tanh.reason ?? '', /has activation tanh/);
+  // A Dense on a picture (applied per pixel) has a different gradient: refused, not mistrained.
+  const perPixel = why(tf.sequential({ layers: [
+    tf.layers.dense({ units: 4, activation: 'relu', inputShape: [28, 28, 1] }),
+    tf.layers.flatten(),
+    tf.layers.dense({ units: 10, activation: 'softmax' }),
+  ] }));
+  assert.equal(perPixel.kind, 'autodiff');
+  assert.match(perPixel.reason ?? '', /takes a rank-4 input, not \[batch, features\]/);
 });
 
 test('the loss gradient: softmax cross-entropy with the Keras clip, against finite differences', () => {
@@ -101,4 +140,15 @@ test('the loss gradient: softmax cross-entropy with the Keras clip, against fini
   }
   // Row 1 is certain and right: its probability is clipped at 1 - 1e-7, so no gradient flows through it.
   assert.deepEqual([dLogits[3], dLogits[4], dLogits[5]], [0, 0, 0]);
+});
+
+test('hits count a prediction as tf.argMax does on float32 probabilities: the first of equal maxima', async () => {
+  await initBackend('cpu');
+  // Class 1's logit is larger by 1e-9: in double precision it wins, in float32 the probabilities are equal.
+  const logits = new Float32Array([1e-9, 2e-9, 0]);
+  const y = new Float32Array([0, 1, 0]);
+  const tfPick = tf.tidy(() => tf.argMax(tf.softmax(tf.tensor2d(logits, [1, 3])), -1).dataSync()[0]);
+  assert.equal(tfPick, 0);
+  assert.equal(softmaxCrossEntropy(logits, y, 1, 3, 1).result.hits, 0);
+  await initBackend('wasm');
 });

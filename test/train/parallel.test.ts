@@ -15,6 +15,8 @@ import { allocateShared, shardOf, sharedSplitTrainValidation, viewShared } from 
 import { trainModelParallel } from '../../src/train/parallel/train-parallel.js';
 import { runTraining } from '../../src/train/run-training.js';
 import { crossEntropy } from '../../src/train/gradient-step.js';
+import { FlatAdam, readWeights } from '../../src/train/flat-adam.js';
+import { learningRateAt } from '../../src/train/schedule.js';
 import { trainModel, type TrainConfig } from '../../src/train/train.js';
 import { compareFloats } from '../helpers/close.js';
 
@@ -97,6 +99,40 @@ test('the shards\' weighted gradients add up to the whole batch\'s gradient (two
   assert.ok(stats.hits >= 0 && stats.hits <= batch);
   replicas.forEach((r) => r.dispose());
   models.forEach((m) => m.dispose());
+});
+
+test('split Adam: replicas that each update their own range hold the weights one Adam step on the summed gradient gives, bit for bit', async () => {
+  await initBackend('wasm');
+  const { train } = await data();
+  const ranks = 3, batch = 37, steps = 3; // three ranks: uneven ranges of the 61,706 weights
+  const models = Array.from({ length: ranks + 1 }, () => buildLenet5({ seed: 4 })); // the last one is the reference
+  const vars = (m: tf.LayersModel) => m.trainableWeights.map((w) => w.read() as tf.Variable);
+  const params = trainableSize(models[0]);
+  const views = viewShared(allocateShared(ranks, params, train));
+  views.order.set(Array.from({ length: train.count }, (_, i) => (i * 11) % train.count));
+  readWeights(vars(models[0]), views.weights);
+  const base = { ranks, batchSize: batch, learningRate: 0.001, lrSchedule: 'cosine' as const, totalSteps: steps, count: train.count, rows: train.rows, cols: train.cols };
+  const replicas = models.slice(0, ranks).map((m, rank) => new Replica(m, views, { ...base, rank }));
+  const reference = new FlatAdam(vars(models[ranks]), (step) => learningRateAt(0.001, 'cosine', step, steps));
+  for (let step = 0; step < steps; step++) {
+    for (const r of replicas) r.publish(step, step * batch, batch);
+    // The reference adds the slots in rank order in float32, as the replicas do.
+    const summed = new Float32Array(params);
+    for (let r = 0; r < ranks; r++) {
+      const at = ((step & 1) * ranks + r) * params;
+      const slot = views.grads.subarray(at, at + params);
+      for (let i = 0; i < params; i++) summed[i] += slot[i];
+    }
+    for (const r of replicas) r.update(step);
+    for (const r of replicas) r.load();
+    reference.step(summed);
+  }
+  const hashes = models.map((m) => weightHash(m));
+  assert.deepEqual(hashes.slice(0, ranks), Array(ranks).fill(hashes[ranks]), 'replica weights differ from the single Adam step');
+  // And they moved: a step that changed nothing would also agree.
+  const initial = buildLenet5({ seed: 4 });
+  assert.notEqual(hashes[ranks], weightHash(initial));
+  [...models, initial].forEach((m) => m.dispose());
 });
 
 test('2 workers: identical replicas after every step, and the same weights on a second run', async () => {

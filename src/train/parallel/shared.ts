@@ -4,9 +4,11 @@ import { permutation, seededRandom } from '../rng.js';
 import { CTL_LENGTH } from './barrier.js';
 
 /**
- * The shared memory of one data-parallel run. Gradient and statistics slots come in two banks used on
- * alternate steps: a replica may publish step k+1 while a slower one still reads step k, and cannot
- * get to step k+2 before everyone has passed the barrier of step k+1, i.e. finished reading k.
+ * The shared memory of one data-parallel run. Statistics slots come in two banks used on alternate steps:
+ * the coordinator reads step k's after the step's last barrier, when a faster replica may already be
+ * publishing step k+1, and nobody gets to step k+2 before the coordinator has passed step k+1's barriers.
+ * Gradient slots use the same two banks; every replica has finished reading step k's gradients before the
+ * barrier that ends step k, so one bank would do, but the two layouts stay alike.
  */
 export interface SharedBuffers {
   /** Int32 control words: see CTL in barrier.ts. */
