@@ -148,21 +148,12 @@ export function trainBenchMarkdown(b: TrainBench): string {
     `CPU cost: ${Math.round(b.perCpuSecond1)} samples per CPU-second with 1 worker, ${Math.round(b.perCpuSecondN)} with ${b.workers} ` +
       `(all threads counted), so ${b.workers} idle cores could reach at most about ${Math.round(b.perCpuSecondN * b.workers)} samples/s.`,
     '',
-    'Per-step profile, one thread, backend kernels:',
-    '',
-    profileMarkdown(b.profileBackendKernels, 8),
-    '',
-    'Per-step profile, one thread, our gradient kernels, autodiff:',
-    '',
-    profileMarkdown(b.profileOurKernels, 8),
-    '',
-    'Per-step profile, one thread, our gradient kernels, the chain step (what training runs):',
-    '',
-    profileMarkdown(b.profileChain, 10),
-    '',
-    'The same for one replica\'s shard of 32 rows (2 workers):',
-    '',
-    profileMarkdown(b.profileChainShard, 10),
+    ...([
+      ['Per-step profile, one thread, backend kernels:', b.profileBackendKernels, 8],
+      ['Per-step profile, one thread, our gradient kernels, autodiff:', b.profileOurKernels, 8],
+      ['Per-step profile, one thread, our gradient kernels, the chain step (what training runs):', b.profileChain, 10],
+      ['The same for one replica\'s shard of 32 rows (2 workers):', b.profileChainShard, 10],
+    ] as const).flatMap(([title, p, rows]) => [title, '', profileMarkdown(p, rows), '']),
   ].join('\n');
 }
 
