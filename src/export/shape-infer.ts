@@ -1,10 +1,39 @@
-import { int64Values, type ModelProto, type NodeProto } from './proto.js';
+import { int64Values, type ModelProto, type NodeProto, type TensorProto } from './proto.js';
 
 /** A dimension: a size, a symbolic name (the batch), or '?' when unknown. */
 export type Dim = number | string;
 
 const SAME_SHAPE = new Set(['Relu', 'Tanh', 'Sigmoid', 'Elu', 'Selu', 'Softplus', 'Softsign', 'HardSigmoid', 'Softmax', 'Identity',
-  'Clip', 'BatchNormalization', 'Sub', 'Div', 'Add', 'Mul', 'Dropout', 'LeakyRelu']);
+  'Clip', 'BatchNormalization', 'Dropout', 'LeakyRelu', 'Cast', 'Neg', 'Exp', 'Log', 'Sqrt', 'Abs']);
+/** Element-wise ops with numpy broadcasting of their inputs. */
+const BROADCAST = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min']);
+
+/** Numpy broadcasting of two shapes, aligned at the right; a 1 stretches, unknowns stay unknown. */
+function broadcast(a: Dim[], b: Dim[]): Dim[] {
+  const n = Math.max(a.length, b.length);
+  const out: Dim[] = [];
+  for (let i = 0; i < n; i++) {
+    const x = a[a.length - n + i] ?? 1, y = b[b.length - n + i] ?? 1;
+    // A size against a symbol: the symbol must be that size (or 1), so the size is the answer.
+    out.push(x === 1 ? y : y === 1 ? x : x === y ? x : typeof x === 'number' && typeof y === 'number' ? '?' : typeof x === 'number' ? x : typeof y === 'number' ? y : x);
+  }
+  return out;
+}
+
+/** Numpy matmul: rank-1 operands gain and lose a dimension, leading (batch) dimensions broadcast. */
+function matmul(a: Dim[], b: Dim[]): Dim[] {
+  const a2 = a.length === 1 ? [1, a[0]] : a, b2 = b.length === 1 ? [b[0], 1] : b;
+  const out = [...broadcast(a2.slice(0, -2), b2.slice(0, -2)), a2[a2.length - 2], b2[b2.length - 1]];
+  if (a.length === 1) out.splice(out.length - 2, 1);
+  if (b.length === 1) out.pop();
+  return out;
+}
+
+/** Axes of a node from its opset >= 13 input `index`, or from its `axes` attribute (older opsets). */
+function axesOf(node: NodeProto, index: number, consts: Map<string, TensorProto>): number[] | undefined {
+  const t = node.input[index] ? consts.get(node.input[index]) : undefined;
+  return t ? int64Values(t) : ints(node, 'axes');
+}
 
 function ints(node: NodeProto, name: string): number[] | undefined {
   return node.attribute.find((a) => a.name === name)?.ints?.map(Number);
@@ -66,7 +95,25 @@ export function inferShapes(model: ModelProto): Map<string, Dim[]> {
         }
         case 'MatMul': {
           const b = shapes.get(node.input[1]);
-          out = [...x.slice(0, -1), b ? b[b.length - 1] : '?'];
+          out = b ? matmul(x, b) : undefined;
+          break;
+        }
+        case 'Unsqueeze': {
+          const axes = axesOf(node, 1, consts);
+          if (axes) {
+            const rank = x.length + axes.length;
+            const at = new Set(axes.map((a) => (a < 0 ? a + rank : a)));
+            const rest = [...x];
+            out = Array.from({ length: rank }, (_, i) => (at.has(i) ? 1 : rest.shift()!));
+          }
+          break;
+        }
+        case 'ReduceSum': case 'ReduceMean': case 'ReduceMax': {
+          const axes = axesOf(node, node.opType === 'ReduceSum' ? 1 : -1, consts)?.map((a) => (a < 0 ? a + x.length : a));
+          const keep = int(node, 'keepdims', 1) === 1;
+          // No axes: every axis is reduced (noop_with_empty_axes aside, which lenet-onnx never writes).
+          const reduced = new Set(axes ?? x.map((_, i) => i));
+          out = keep ? x.map((d, i) => (reduced.has(i) ? 1 : d)) : x.filter((_, i) => !reduced.has(i));
           break;
         }
         case 'Transpose': {
@@ -87,6 +134,10 @@ export function inferShapes(model: ModelProto): Map<string, Dim[]> {
         }
         default:
           if (SAME_SHAPE.has(node.opType)) out = x;
+          else if (BROADCAST.has(node.opType)) {
+            const y = shapes.get(node.input[1]);
+            out = y ? broadcast(x, y) : undefined;
+          }
       }
     }
     for (const o of node.output) shapes.set(o, out ?? ['?']);
