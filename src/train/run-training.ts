@@ -15,6 +15,7 @@ import { writeReports, type TrainingHistory } from './report.js';
 import { trainModelParallel } from './parallel/train-parallel.js';
 import { sharedSplitTrainValidation } from './parallel/shared.js';
 import { evaluate, parameterCounts, trainModel, type TrainConfig } from './train.js';
+import { gradientStep } from './gradient-step.js';
 
 /** Options of a training run (already validated by the command). */
 export interface TrainingOptions extends TrainConfig {
@@ -71,6 +72,8 @@ export async function runTraining(o: TrainingOptions, log: Log = (l) => process.
   log(`training ${o.arch} on ${train.count} images (${validation.count} validation, ${test.count} test), backend ${backend}, seed ${o.seed}, ${workers} worker${workers === 1 ? '' : 's'}`);
 
   const model = arch.build({ seed: o.seed });
+  const step = gradientStep(model);
+  log(`gradients: ${step.kind === 'chain' ? 'the chain step (backward pass written out for this chain of layers)' : `autodiff (${step.reason})`}`);
   const tTrain = performance.now();
   const progress = trainingProgress(o.epochs, log, o.progress);
   const epochs = workers > 1
