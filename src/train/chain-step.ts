@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { GradientStep, StepResult } from './gradient-step.js';
+import { CLIP_EPSILON } from './loss.js';
 
 /*
  * A training step for models that are a plain chain of Conv2D / MaxPooling2D / Flatten / Dense layers
@@ -204,7 +205,7 @@ function runChain(prepare: tf.layers.Layer[], stages: Stage[], offsets: Map<tf.L
  * probability was clipped, exactly as autodiff of the clipped loss gives. Double precision inside.
  */
 export function softmaxCrossEntropy(logits: Float32Array, y: Float32Array, rows: number, classes: number, weight: number): { result: StepResult; dLogits: Float32Array } {
-  const EPS = 1e-7, LOW = Math.fround(EPS), HIGH = Math.fround(1 - EPS);
+  const EPS = CLIP_EPSILON, LOW = Math.fround(EPS), HIGH = Math.fround(1 - EPS);
   const dLogits = new Float32Array(rows * classes);
   const p = new Float64Array(classes), dp = new Float64Array(classes);
   let lossSum = 0, hits = 0;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { compileChainStep } from './chain-step.js';
+import { correct, crossEntropy } from './loss.js';
 
 /** Mean loss and correct predictions of one batch (or shard), as a step computed them. */
 export interface StepResult {
@@ -25,18 +26,6 @@ export interface GradientStep {
    * @param out receives the gradient, flat, `trainableWeights` order.
    */
   run(x: tf.Tensor, y: Float32Array, weight: number, out: Float32Array): StepResult;
-}
-
-const EPSILON = 1e-7; // the clip Keras/tfjs use inside cross-entropy, so log(0) never happens
-
-/** Mean softmax cross-entropy of one-hot `yTrue` against predicted probabilities (clipped like Keras). */
-export function crossEntropy(yTrue: tf.Tensor, probs: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(yTrue, tf.log(tf.clipByValue(probs, EPSILON, 1 - EPSILON))), -1))) as tf.Scalar);
-}
-
-/** Correct predictions: rows whose arg-max probability is the labelled class. */
-export function correct(yTrue: tf.Tensor, probs: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), tf.argMax(yTrue, -1)), 'float32')));
 }
 
 /** The general step: the model's forward pass under tf.variableGrads. Works for every model. */

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { gatherBatch, type Split } from './dataset.js';
 import { permutation, seededRandom } from './rng.js';
 import { FlatAdam } from './flat-adam.js';
-import { crossEntropy, gradientStep } from './gradient-step.js';
+import { gradientStep } from './gradient-step.js';
+import { crossEntropy } from './loss.js';
 
 /** Median CPU milliseconds per training step, split into the phases of one step. */
 export interface StepProfile {

@@ -4,7 +4,8 @@ import { permutation, seededRandom } from './rng.js';
 import { FlatAdam } from './flat-adam.js';
 import { learningRateAt, type LrSchedule } from './schedule.js';
 import { enableFastWasmGradients } from './wasm-fast-grads.js';
-import { correct, crossEntropy, gradientStep } from './gradient-step.js';
+import { gradientStep } from './gradient-step.js';
+import { correct, crossEntropy } from './loss.js';
 
 /** Hyper-parameters of a training run. */
 export interface TrainConfig {

@@ -14,7 +14,7 @@ import { Replica, trainableSize, weightHash } from '../../src/train/parallel/rep
 import { allocateShared, shardOf, sharedSplitTrainValidation, viewShared } from '../../src/train/parallel/shared.js';
 import { trainModelParallel } from '../../src/train/parallel/train-parallel.js';
 import { runTraining } from '../../src/train/run-training.js';
-import { crossEntropy } from '../../src/train/gradient-step.js';
+import { crossEntropy } from '../../src/train/loss.js';
 import { FlatAdam, readWeights } from '../../src/train/flat-adam.js';
 import { learningRateAt } from '../../src/train/schedule.js';
 import { trainModel, type TrainConfig } from '../../src/train/train.js';
