@@ -66,30 +66,33 @@ export function permuteFeaturesNhwcToNchw(values: Float32Array, hwc: number[]): 
   return permuteDenseRowsNhwcToNchw(values, 1, hwc);
 }
 
-/** Activations [n, h, w, c] -> [n, c, h, w] (feeding image batches to an ONNX graph with C > 1). */
-export function nhwcToNchw(data: Float32Array, [n, h, w, c]: number[]): Float32Array {
-  if (c === 1) return data; // same memory order
+/**
+ * A 4-D array of dimensions `dims` with its axes reordered: output axis i is input axis `perm[i]`. The two
+ * named layout changes below are its only callers.
+ */
+function permute4(data: Float32Array, dims: number[], perm: [number, number, number, number]): Float32Array {
+  const inStride = [dims[1] * dims[2] * dims[3], dims[2] * dims[3], dims[3], 1];
+  const [d0, d1, d2, d3] = perm.map((a) => dims[a]);
+  const [s0, s1, s2, s3] = perm.map((a) => inStride[a]);
   const out = new Float32Array(data.length);
-  for (let b = 0; b < n; b++) {
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        for (let ch = 0; ch < c; ch++) out[((b * c + ch) * h + y) * w + x] = data[((b * h + y) * w + x) * c + ch];
+  let o = 0;
+  for (let i = 0; i < d0; i++) {
+    for (let j = 0; j < d1; j++) {
+      for (let k = 0; k < d2; k++) {
+        const base = i * s0 + j * s1 + k * s2;
+        for (let l = 0; l < d3; l++) out[o++] = data[base + l * s3];
       }
     }
   }
   return out;
 }
 
+/** Activations [n, h, w, c] -> [n, c, h, w] (feeding image batches to an ONNX graph with C > 1). */
+export function nhwcToNchw(data: Float32Array, dims: number[]): Float32Array {
+  return dims[3] === 1 ? data : permute4(data, dims, [0, 3, 1, 2]); // C = 1: same memory order
+}
+
 /** Activations [n, c, h, w] -> [n, h, w, c] (comparing a 4-D ONNX output with tfjs). */
-export function nchwToNhwc(data: Float32Array, [n, c, h, w]: number[]): Float32Array {
-  if (c === 1) return data;
-  const out = new Float32Array(data.length);
-  for (let b = 0; b < n; b++) {
-    for (let ch = 0; ch < c; ch++) {
-      for (let y = 0; y < h; y++) {
-        for (let x = 0; x < w; x++) out[((b * h + y) * w + x) * c + ch] = data[((b * c + ch) * h + y) * w + x];
-      }
-    }
-  }
-  return out;
+export function nchwToNhwc(data: Float32Array, dims: number[]): Float32Array {
+  return dims[1] === 1 ? data : permute4(data, dims, [0, 2, 3, 1]);
 }
