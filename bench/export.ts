@@ -12,7 +12,7 @@ import { buildReferenceLenet, referenceInput } from '../src/export/reference-len
 import { layersModelToOnnx } from '../src/export/to-onnx.js';
 import { initBackend } from '../src/train/backend.js';
 import { head } from '../src/train/dataset.js';
-import { readMnist } from '../src/train/idx.js';
+import { readMnist } from '../src/data/idx.js';
 import { loadModelDir } from '../src/train/model-io.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -13,7 +13,7 @@ import { decodePicture } from '../src/runtime/node/images.js';
 import { predictStream, type PredictRow } from '../src/runtime/node/predict.js';
 import { DEFAULT_ONNX_MODEL, loadDigitModel, type DigitModel } from '../src/runtime/node/session.js';
 import { walkPictures } from '../src/runtime/node/walk.js';
-import { readMnist, type IdxDataset } from '../src/train/idx.js';
+import { readMnist, type IdxDataset } from '../src/data/idx.js';
 import type { GrayImage } from '../src/runtime/preprocess.js';
 import { invert, pad, scaleUp } from '../test/runtime/helpers/transforms.js';
 

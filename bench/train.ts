@@ -10,7 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { initBackend } from '../src/train/backend.js';
 import { splitTrainValidation } from '../src/train/dataset.js';
-import { readMnist } from '../src/train/idx.js';
+import { readMnist } from '../src/data/idx.js';
 import { buildLenet5 } from '../src/train/models/lenet5.js';
 import { defaultWorkers } from '../src/train/parallel/defaults.js';
 import { trainModelParallel } from '../src/train/parallel/train-parallel.js';

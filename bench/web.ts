@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { startServer } from '../src/serve/start.js';
 import { MODEL_URL_PATH, packageRoot, webDistDir } from '../src/serve/paths.js';
 import { inputDims } from '../web/src/ort-runtime.js';
-import { readMnist } from '../src/train/idx.js';
+import { readMnist } from '../src/data/idx.js';
 import { launchBrowser } from '../test/web/helpers/browser.js';
 import { testModel } from '../test/web/helpers/model.js';
 

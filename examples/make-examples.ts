@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { readMnist } from '../src/train/idx.js';
+import { readMnist } from '../src/data/idx.js';
 import { invert, pad, scaleUp } from '../test/runtime/helpers/transforms.js';
 import type { GrayImage } from '../src/runtime/preprocess.js';
 

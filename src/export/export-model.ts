@@ -5,7 +5,7 @@ import { UserError } from '../errors.js';
 import { ensureWritableDir, writeFileAtomic } from '../fs/atomic.js';
 import { initBackend } from '../train/backend.js';
 import { head } from '../train/dataset.js';
-import { readMnist } from '../train/idx.js';
+import { readMnist } from '../data/idx.js';
 import { loadModelDir, modelJsonPath } from '../train/model-io.js';
 import { describeForOnnx } from './metadata.js';
 import { encodeModel } from './proto.js';

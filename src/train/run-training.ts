@@ -6,7 +6,7 @@ import { contractToMetadata } from '../runtime/contract.js';
 import { VERSION } from '../version.js';
 import { initBackend, type BackendChoice } from './backend.js';
 import { head, splitTrainValidation, type Split } from './dataset.js';
-import { defaultMnistDir, readMnist, type IdxDataset } from './idx.js';
+import { defaultMnistDir, readMnist, type IdxDataset } from '../data/idx.js';
 import { MNIST_CONTRACT } from './mnist-contract.js';
 import { saveModelDir } from './model-io.js';
 import { ARCHITECTURES } from './models/index.js';

@@ -10,7 +10,7 @@ import { layersModelToOnnx } from '../../src/export/to-onnx.js';
 import { checkParity } from '../../src/export/verify.js';
 import { initBackend } from '../../src/train/backend.js';
 import { head, splitTrainValidation } from '../../src/train/dataset.js';
-import { readMnist } from '../../src/train/idx.js';
+import { readMnist } from '../../src/data/idx.js';
 import { EuclideanRbf } from '../../src/train/layers/euclidean-rbf.js';
 import { MaskedConv2D } from '../../src/train/layers/masked-conv2d.js';
 import { ScaledTanh } from '../../src/train/layers/scaled-tanh.js';

@@ -9,7 +9,7 @@ import { buildReferenceLenet, referenceInput } from '../../src/export/reference-
 import { contractFromMetadata } from '../../src/runtime/contract.js';
 import { readOnnxInfo } from '../../src/runtime/onnx-info.js';
 import { head } from '../../src/train/dataset.js';
-import { readMnist } from '../../src/train/idx.js';
+import { readMnist } from '../../src/data/idx.js';
 import { loadModelDir, saveModelDir } from '../../src/train/model-io.js';
 import { compareFloats } from '../helpers/close.js';
 import { runCli } from '../helpers/cli.js';

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { runEvaluate } from '../../src/runtime/node/evaluate-job.js';
 import { evaluateModel } from '../../src/runtime/node/evaluate.js';
 import { loadDigitModel } from '../../src/runtime/node/session.js';
-import { readMnist } from '../../src/train/idx.js';
+import { readMnist } from '../../src/data/idx.js';
 import { tempDir, testOnnxPath } from './helpers/files.js';
 
 const MODEL = testOnnxPath();

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { decodePicture, PictureError, readHeader, readPictureFile, sniffFormat } from '../../src/runtime/node/images.js';
-import { readMnist } from '../../src/train/idx.js';
+import { readMnist } from '../../src/data/idx.js';
 import { bmpBytes, jpegBytes, pngBytes, put, tempDir } from './helpers/files.js';
 
 const mnist = await readMnist('test');

@@ -7,7 +7,7 @@ import { UserError } from '../../src/errors.js';
 import { predictStream, type PredictRow } from '../../src/runtime/node/predict.js';
 import { loadDigitModel } from '../../src/runtime/node/session.js';
 import { walkPictures } from '../../src/runtime/node/walk.js';
-import { readMnist } from '../../src/train/idx.js';
+import { readMnist } from '../../src/data/idx.js';
 import { jpegBytes, pngBytes, put, tempDir, testOnnxPath } from './helpers/files.js';
 import { robustnessVariants } from './helpers/transforms.js';
 

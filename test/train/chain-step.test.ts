@@ -5,7 +5,7 @@ import { initBackend } from '../../src/train/backend.js';
 import { softmaxCrossEntropy } from '../../src/train/chain-step.js';
 import { gatherBatch, splitTrainValidation, type Split } from '../../src/train/dataset.js';
 import { gradientStep, type GradientStep } from '../../src/train/gradient-step.js';
-import { readMnist } from '../../src/train/idx.js';
+import { readMnist } from '../../src/data/idx.js';
 import { buildClassic } from '../../src/train/models/classic.js';
 import { buildLenet5 } from '../../src/train/models/lenet5.js';
 import { trainableSize } from '../../src/train/parallel/replica.js';

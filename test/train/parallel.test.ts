@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../../src/errors.js';
 import { initBackend } from '../../src/train/backend.js';
 import { gatherBatch, splitTrainValidation, type Split } from '../../src/train/dataset.js';
-import { readMnist } from '../../src/train/idx.js';
+import { readMnist } from '../../src/data/idx.js';
 import { buildLenet5 } from '../../src/train/models/lenet5.js';
 import { Barrier } from '../../src/train/parallel/barrier.js';
 import { Replica, trainableSize, weightHash } from '../../src/train/parallel/replica.js';

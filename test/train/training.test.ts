@@ -6,7 +6,7 @@ import path from 'node:path';
 import { runTraining, type TrainingOptions } from '../../src/train/run-training.js';
 import { loadModelDir } from '../../src/train/model-io.js';
 import { contractFromMetadata } from '../../src/runtime/contract.js';
-import { readMnist } from '../../src/train/idx.js';
+import { readMnist } from '../../src/data/idx.js';
 import { head } from '../../src/train/dataset.js';
 import { evaluate } from '../../src/train/train.js';
 

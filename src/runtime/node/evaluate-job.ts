@@ -4,7 +4,7 @@ import { writeFileAtomic } from '../../fs/atomic.js';
 import { confusionSvg } from './confusion-svg.js';
 import { evaluateModel, formatReport, type EvaluationReport } from './evaluate.js';
 import { loadDigitModel } from './session.js';
-import { readMnist } from '../../train/idx.js';
+import { readMnist } from '../../data/idx.js';
 
 /** Options of {@link runEvaluate}. */
 export interface EvaluateJobOptions {

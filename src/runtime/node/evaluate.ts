@@ -4,7 +4,7 @@
  * accuracy recorded at training time.
  */
 import { UserError } from '../../errors.js';
-import type { IdxDataset } from '../../train/idx.js';
+import type { IdxDataset } from '../../data/idx.js';
 import type { DigitModel } from './session.js';
 
 /** Precision and recall of one class. */

@@ -1,5 +1,5 @@
 import { toSplit, type Split } from '../dataset.js';
-import type { IdxDataset } from '../idx.js';
+import type { IdxDataset } from '../../data/idx.js';
 import { permutation, seededRandom } from '../rng.js';
 import { CTL_LENGTH } from './barrier.js';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { UserError } from '../../src/errors.js';
-import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, MNIST_FILES, parseIdx, readMnist } from '../../src/train/idx.js';
+import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, MNIST_FILES, parseIdx, readMnist } from '../../src/data/idx.js';
 
 function idx(magic: number, dims: number[], fill = (i: number) => i % 256): Uint8Array {
   const n = dims.reduce((a, b) => a * b, 1);
