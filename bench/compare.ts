@@ -7,9 +7,9 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { intOption } from '../src/commands/options.js';
 import { UserError } from '../src/errors.js';
-import { TRAIN_DEFAULTS } from '../src/commands/train.js';
-import { EXPORT_DEFAULTS, exportModelDir } from '../src/export/export-model.js';
-import { runTraining } from '../src/train/run-training.js';
+import { TRAIN_DEFAULTS } from '../src/jobs/train.js';
+import { EXPORT_DEFAULTS, exportModelDir } from '../src/jobs/export.js';
+import { runTraining } from '../src/jobs/train.js';
 
 /** Options of {@link compareArchitectures}. */
 export interface CompareOptions {

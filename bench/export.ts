@@ -7,13 +7,13 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { describeForOnnx } from '../src/export/metadata.js';
-import { encodeModel } from '../src/export/proto.js';
+import { encodeModel } from '../src/onnx/encode.js';
 import { buildReferenceLenet, referenceInput } from '../src/export/reference-lenet.js';
 import { layersModelToOnnx } from '../src/export/to-onnx.js';
 import { initBackend } from '../src/train/backend.js';
-import { head } from '../src/train/dataset.js';
+import { head } from '../src/train/data/dataset.js';
 import { readMnist } from '../src/data/idx.js';
-import { loadModelDir } from '../src/train/model-io.js';
+import { loadModelDir } from '../src/train/models/model-io.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 

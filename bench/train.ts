@@ -9,15 +9,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { initBackend } from '../src/train/backend.js';
-import { splitTrainValidation } from '../src/train/dataset.js';
+import { splitTrainValidation } from '../src/train/data/dataset.js';
 import { readMnist } from '../src/data/idx.js';
 import { buildLenet5 } from '../src/train/models/lenet5.js';
 import { defaultWorkers } from '../src/train/parallel/defaults.js';
 import { trainModelParallel } from '../src/train/parallel/train-parallel.js';
-import { profileMarkdown, profileSteps, type StepProfile } from '../src/train/profile.js';
+import { profileMarkdown, profileSteps, type StepProfile } from './profile.js';
 import { trainModel, type TrainConfig } from '../src/train/train.js';
-import { TRAIN_DEFAULTS } from '../src/commands/train.js';
-import { disableFastWasmGradients, enableFastWasmGradients } from '../src/train/wasm-fast-grads.js';
+import { TRAIN_DEFAULTS } from '../src/jobs/train.js';
+import { disableFastWasmGradients, enableFastWasmGradients } from '../src/train/step/wasm-fast-grads.js';
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);

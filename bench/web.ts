@@ -6,7 +6,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startServer } from '../src/serve/start.js';
 import { MODEL_URL_PATH, packageRoot, webDistDir } from '../src/serve/paths.js';
-import { inputDims } from '../web/src/ort-runtime.js';
+import { inputShape } from '../src/runtime/contract.js';
 import { readMnist } from '../src/data/idx.js';
 import { launchBrowser } from '../test/web/helpers/browser.js';
 import { testModel } from '../test/web/helpers/model.js';
@@ -138,7 +138,7 @@ export async function benchWeb(o: { coldRuns?: number; warmRuns?: number; predic
     [REFERENCE_URL_PATH]: path.join(packageRoot(), 'bench', 'web-reference.html'),
     [WASM_DEMO_URL_PATH]: wasmDemo,
   } });
-  const referenceUrl = `${server.url}${REFERENCE_URL_PATH.slice(1)}?dims=${inputDims(contract, 1).join(',')}`;
+  const referenceUrl = `${server.url}${REFERENCE_URL_PATH.slice(1)}?dims=${inputShape(contract, 1).join(',')}`;
   const result: WebBenchResult = { files: await fileSizes(root), coldLoadMs: [], referenceColdLoadMs: [], wasmBackendColdLoadMs: [], warmLoadMs: [], coldReadyMs: [], coldMarksMs: {}, predictImageMs: [], padPredictMs: [], fetchedBytes: {}, backend: '', loadAverage: os.loadavg()[0] };
   try {
     for (let run = 0; run < coldRuns; run++) {

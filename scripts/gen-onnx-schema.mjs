@@ -1,4 +1,4 @@
-// Generates src/runtime/onnx-schema.ts, the protobufjs JSON descriptor of proto/onnx.proto, so the ONNX
+// Generates src/onnx/schema.ts, the protobufjs JSON descriptor of proto/onnx.proto, so the ONNX
 // reader and writer decode with the schema of the .proto without reading files at run time (the browser
 // widget bundles the reader). test/export/schema-sync.test.ts fails while the two disagree.
 //
@@ -10,7 +10,7 @@ import protobuf from 'protobufjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const PROTO_PATH = `${root}proto/onnx.proto`;
-export const SCHEMA_MODULE_PATH = `${root}src/runtime/onnx-schema.ts`;
+export const SCHEMA_MODULE_PATH = `${root}src/onnx/schema.ts`;
 
 /** The text of the generated module for the .proto at `protoPath`. */
 export function renderSchemaModule(protoPath = PROTO_PATH) {

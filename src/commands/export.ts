@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { EXPORT_DEFAULTS, exportModelDir } from '../export/export-model.js';
+import { EXPORT_DEFAULTS, exportModelDir } from '../jobs/export.js';
 import { OPSET_MAX, OPSET_MIN } from '../export/to-onnx.js';
 import { intOption, positiveNumberOption } from './options.js';
 

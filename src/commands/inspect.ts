@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatInspect, inspectFile } from '../export/inspect.js';
+import { formatInspect, inspectFile } from '../jobs/inspect.js';
 
 /** `lenet-onnx inspect`: a model summary of an ONNX file or a tfjs model. */
 export function registerInspect(program: Command): void {

@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
-import { availableParallelism } from 'node:os';
 import { PICTURE_EXTENSIONS } from '../runtime/node/images.js';
-import { PREDICT_FORMATS } from '../runtime/node/format.js';
-import { runPredict } from '../runtime/node/predict-job.js';
-import { DEFAULT_ONNX_MODEL } from '../runtime/node/session.js';
+import { PREDICT_FORMATS } from '../jobs/predict-format.js';
+import { PREDICT_DEFAULTS, runPredict } from '../jobs/predict.js';
 import { choiceOption, intOption } from './options.js';
 
 /** `lenet-onnx predict PATH...`: the digit in each picture, from files and folders. */
@@ -11,12 +9,12 @@ export function registerPredict(program: Command): void {
   program.command('predict')
     .description('predict the digit in pictures (files or folders, recursive; any size, colour and polarity)')
     .argument('<paths...>', `picture files or folders (${PICTURE_EXTENSIONS.join(' ')})`)
-    .option('--model <file>', 'ONNX model with its input contract', DEFAULT_ONNX_MODEL)
-    .option('--batch-size <n>', 'pictures per model run', '256')
-    .option('--top-k <n>', 'labels listed per picture', '3')
-    .option('--format <name>', `output: ${PREDICT_FORMATS.join(', ')}`, 'table')
+    .option('--model <file>', 'ONNX model with its input contract', PREDICT_DEFAULTS.model)
+    .option('--batch-size <n>', 'pictures per model run', String(PREDICT_DEFAULTS.batchSize))
+    .option('--top-k <n>', 'labels listed per picture', String(PREDICT_DEFAULTS.topK))
+    .option('--format <name>', `output: ${PREDICT_FORMATS.join(', ')}`, PREDICT_DEFAULTS.format)
     .option('--out <file>', 'write the rows to this file (atomically) instead of stdout')
-    .option('--workers <n>', 'decode threads', String(availableParallelism()))
+    .option('--workers <n>', 'decode threads', String(PREDICT_DEFAULTS.workers))
     .addHelpText('after', `
 Examples:
   $ lenet-onnx predict examples/

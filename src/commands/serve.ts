@@ -1,77 +1,54 @@
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import type { Command } from 'commander';
-import { UserError } from '../errors.js';
-import { ContractError, contractFromMetadata } from '../runtime/contract.js';
-import { OnnxFormatError, readOnnxInfo } from '../runtime/onnx-info.js';
-import { MODEL_URL_PATH, webDistDir } from '../serve/paths.js';
-import { startServer } from '../serve/start.js';
-import { intOption } from './options.js';
+import { runServe, SERVE_DEFAULTS } from '../jobs/serve.js';
+import { MODEL_URL_PATH } from '../server/paths.js';
+import { intOption, positiveNumberOption } from './options.js';
 
-/** `lenet-onnx serve`: serve the built widget demo page and a model until Ctrl-C. */
+const collect = (v: string, acc: string[]) => [...acc, v];
+const d = SERVE_DEFAULTS;
+
+/** `lenet-onnx serve`: the inference API (Open Inference Protocol, pictures) and the widget demo until Ctrl-C. */
 export function registerServe(program: Command): void {
   program.command('serve')
-    .description('serve the browser widget demo (web/dist) and the model over HTTP until Ctrl-C')
-    .option('--port <n>', 'TCP port (0 = any free port)', '8080')
-    .option('--host <addr>', 'address to listen on', '127.0.0.1')
-    .option('--model <file>', `ONNX model served at ${MODEL_URL_PATH} (default: the one built into web/dist)`)
+    .description('serve models over HTTP (Open Inference Protocol v2, /v1/predict for pictures) and the browser widget demo, until Ctrl-C')
+    .option('--port <n>', 'TCP port (0 = any free port)', String(d.port))
+    .option('--host <addr>', 'address to listen on', d.host)
+    .option('--model <file>', `ONNX model served under its file stem (repeatable); the default one is also the widget's ${MODEL_URL_PATH}`, collect, [])
+    .option('--model-dir <dir>', 'serve every .onnx file in this folder')
+    .option('--max-batch <n>', 'dynamic batching: most rows per model run', String(d.maxBatch))
+    .option('--batch-delay-ms <ms>', 'dynamic batching: longest a request waits for others', String(d.batchDelayMs))
+    .option('--no-batching', 'one model run per request')
+    .option('--max-body-mb <n>', 'largest request body (413 beyond)', String(d.maxBodyMb))
+    .option('--request-timeout-ms <ms>', 'longest an API request may take (503 beyond)', String(d.requestTimeoutMs))
+    .option('--max-in-flight <n>', 'API requests in flight at most (503 with Retry-After beyond)', String(d.maxInFlight))
+    .option('--headers-timeout-ms <ms>', 'longest a client may take to send its headers', String(d.headersTimeoutMs))
+    .option('--keep-alive-ms <ms>', 'idle keep-alive connections are closed after this', String(d.keepAliveTimeoutMs))
+    .option('--token <secret>', 'require Authorization: Bearer <secret> on the API (default: $LENET_TOKEN)')
+    .option('--cors <origin>', 'allow this origin to call the API from a browser (repeatable)', collect, [])
+    .option('--no-web', 'serve the API only, not the widget demo')
     .addHelpText('after', `
 Examples:
   $ lenet-onnx serve
-  $ lenet-onnx serve --port 0 --model models/lenet5.onnx`)
-    .action(async (opts: { port: string; host: string; model?: string }) => {
-      const port = intOption('--port', opts.port, 0, 65535);
-      const root = webDistDir();
-      await requireFile(path.join(root, 'index.html'), 'built demo page', 'build it first with `npm run build:web`');
-      const overrides: Record<string, string> = {};
-      if (opts.model !== undefined) {
-        await requireFile(opts.model, '--model', 'pass the path of an .onnx file (see `lenet-onnx export`)');
-        await requireWidgetModel(opts.model, '--model');
-        overrides[MODEL_URL_PATH] = opts.model;
-      } else {
-        const built = path.join(root, MODEL_URL_PATH.slice(1));
-        await requireFile(built, 'built model', 'run `lenet-onnx export` and `npm run build:web`, or pass --model FILE');
-        await requireWidgetModel(built, 'built model');
-      }
-      const running = await startServer({ root, overrides, host: opts.host, port });
-      const model = opts.model ?? path.relative(process.cwd(), path.join(root, MODEL_URL_PATH.slice(1)));
-      process.stdout.write(`serving ${path.relative(process.cwd(), root) || '.'} at ${running.url} (model: ${model}); press Ctrl-C to stop\n`);
-      await untilSignal();
-      await running.close();
-      process.stdout.write('stopped\n');
+  $ lenet-onnx serve --port 0 --model models/lenet5.onnx --model models/classic.onnx
+  $ curl -s localhost:8080/v2/models/lenet5
+  $ curl -s --data-binary @examples/mnist-7.png -H 'content-type: image/png' localhost:8080/v1/predict`)
+    .action(async (opts: Record<string, unknown>) => {
+      await runServe({
+        ...d,
+        port: intOption('--port', opts.port as string, 0, 65535),
+        host: opts.host as string,
+        models: opts.model as string[],
+        modelDir: opts.modelDir as string | undefined,
+        maxBatch: intOption('--max-batch', opts.maxBatch as string, 1, 4096),
+        batchDelayMs: intOption('--batch-delay-ms', opts.batchDelayMs as string, 0, 1000),
+        batching: opts.batching as boolean,
+        maxBodyMb: positiveNumberOption('--max-body-mb', opts.maxBodyMb as string),
+        requestTimeoutMs: intOption('--request-timeout-ms', opts.requestTimeoutMs as string, 1),
+        maxInFlight: intOption('--max-in-flight', opts.maxInFlight as string, 1),
+        headersTimeoutMs: intOption('--headers-timeout-ms', opts.headersTimeoutMs as string, 100),
+        keepAliveTimeoutMs: intOption('--keep-alive-ms', opts.keepAliveMs as string, 1),
+        token: (opts.token as string | undefined) ?? (process.env.LENET_TOKEN || undefined),
+        cors: opts.cors as string[],
+        web: opts.web as boolean,
+      });
     });
-}
-
-async function requireFile(file: string, what: string, fix: string): Promise<void> {
-  let isFile = false;
-  try {
-    isFile = (await fs.stat(file)).isFile();
-  } catch {
-    throw new UserError(`${what} '${file}': no such file; ${fix}`);
-  }
-  if (!isFile) throw new UserError(`${what} '${file}': not a regular file; ${fix}`);
-}
-
-/** The widget reads its input contract from the model: refuse to serve a file it could not use. */
-async function requireWidgetModel(file: string, what: string): Promise<void> {
-  try {
-    contractFromMetadata(readOnnxInfo(new Uint8Array(await fs.readFile(file))).metadata);
-  } catch (err) {
-    if (err instanceof OnnxFormatError || err instanceof ContractError) {
-      throw new UserError(`${what} '${file}': ${err.message}; pass a model written by \`lenet-onnx export\``);
-    }
-    throw err;
-  }
-}
-
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }

@@ -1,18 +1,10 @@
 import type { Command } from 'commander';
 import { BACKENDS, parseBackend } from '../train/backend.js';
 import { ARCHITECTURES, DEFAULT_ARCH } from '../train/models/index.js';
-import { defaultWorkers } from '../train/parallel/defaults.js';
-import { runTraining } from '../train/run-training.js';
-import { LR_SCHEDULES, type LrSchedule } from '../train/schedule.js';
+import { runTraining, TRAIN_DEFAULTS } from '../jobs/train.js';
+import { LR_SCHEDULES } from '../train/step/schedule.js';
 import { choiceOption, intOption, positiveNumberOption } from './options.js';
 
-/**
- * Defaults of `lenet-onnx train`: the coursework's settings (Adam 1e-3, batch 64, 5 epochs, 55k/5k split),
- * with the rate cosine-annealed from 1e-3 and augmented pictures. At a constant rate the 5-epoch test
- * accuracy hovered at 98.6-98.95% over the seeds and code versions we ran; annealed, 98.98-99.08% over four
- * seeds; annealed and augmented, validation accuracy rose a further 0.4 pp (README, Training).
- */
-export const TRAIN_DEFAULTS = { epochs: 5, batchSize: 64, learningRate: 0.001, lrSchedule: 'cosine' as LrSchedule, augment: true, seed: 42, validationSize: 5000, workers: defaultWorkers() } as const;
 
 /** `lenet-onnx train`: train an architecture on MNIST and save it with its history and curves. */
 export function registerTrain(program: Command): void {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { EXPORT_DEFAULTS } from '../export/export-model.js';
-import { verifyOnnxFile } from '../export/verify-file.js';
+import { EXPORT_DEFAULTS } from '../jobs/export.js';
+import { verifyOnnxFile } from '../jobs/verify.js';
 import { intOption, positiveNumberOption } from './options.js';
 
 /** `lenet-onnx verify`: parity of an existing ONNX file with its tfjs model. */

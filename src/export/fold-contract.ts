@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { hwioToOihw } from './layout.js';
 import { applyActivation } from './layers/activation.js';
 import { paddingOf } from './layers/zero-padding2d.js';
-import { attr } from './proto.js';
+import { attr } from '../onnx/encode.js';
 import { pair, type ConvertContext, type OnnxValue } from './layers/types.js';
 
 /** The contract layers that {@link findContractFold} folds into the first convolution. */

@@ -1,4 +1,4 @@
-import { floatTensor, int64Tensor, type AttributeProto, type NodeProto, type TensorProto } from './proto.js';
+import { floatTensor, int64Tensor, type AttributeProto, type NodeProto, type TensorProto } from '../onnx/encode.js';
 
 /**
  * Collects the nodes and initializers of the graph being written. Names are taken as given and must be

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { hwioToOihw, inOutToOutIn, permuteDenseRowsNhwcToNchw } from './layout.js';
-import { attr, floatTensor, valueInfo, type ModelProto, type NodeProto } from './proto.js';
+import { attr, floatTensor, valueInfo, type ModelProto, type NodeProto } from '../onnx/encode.js';
 import { IR_VERSION } from './to-onnx.js';
 
 /**

@@ -1,4 +1,4 @@
-import { int64Values, type ModelProto, type NodeProto, type TensorProto } from './proto.js';
+import { int64Values, type ModelProto, type NodeProto, type TensorProto } from '../onnx/encode.js';
 
 /** A dimension: a size, a symbolic name (the batch), or '?' when unknown. */
 export type Dim = number | string;

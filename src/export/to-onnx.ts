@@ -6,7 +6,7 @@ import { CONVERTERS, supportedLayers } from './layers/index.js';
 import type { ConvertContext, LayerWeight, OnnxValue } from './layers/types.js';
 import { convertFoldedConv, findContractFold } from './fold-contract.js';
 import { inTfjsOrder } from './layers/reshape.js';
-import { attr, valueInfo, type ModelProto } from './proto.js';
+import { attr, valueInfo, type ModelProto } from '../onnx/encode.js';
 
 /** Opsets the exporter writes (every op it uses has the same semantics across them). */
 export const OPSET_MIN = 13;

@@ -129,3 +129,16 @@ export function contractFromMetadata(meta: Record<string, string>): InputContrac
     labels,
   };
 }
+
+/**
+ * The input tensor's dimensions for a batch of `n` pictures, in the contract's layout: the one place that
+ * turns a contract into a shape, for the Node runtime, the widget, the server and the exporter.
+ */
+export function inputShape(c: InputContract, n: number): number[] {
+  return c.layout === 'NCHW' ? [n, c.channels, c.height, c.width] : [n, c.height, c.width, c.channels];
+}
+
+/** Values one picture takes in the input tensor. */
+export function pictureSize(c: InputContract): number {
+  return c.height * c.width * c.channels;
+}

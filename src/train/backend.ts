@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { UsageError, UserError } from '../errors.js';
-import { registerWasmConvFilterGrad } from './wasm-conv-filter-grad.js';
+import { registerWasmConvFilterGrad } from './step/wasm-conv-filter-grad.js';
 
 /** Backends `--backend` accepts. `auto` = tensorflow when `@tensorflow/tfjs-node` is installed, else wasm. */
 export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;

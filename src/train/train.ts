@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { gatherBatch, type BatchAugment, type Split } from './dataset.js';
-import { permutation, seededRandom } from './rng.js';
-import { FlatAdam } from './flat-adam.js';
-import { learningRateAt, type LrSchedule } from './schedule.js';
-import { enableFastWasmGradients } from './wasm-fast-grads.js';
-import { gradientStep } from './gradient-step.js';
-import { correct, crossEntropy } from './loss.js';
+import { gatherBatch, type BatchAugment, type Split } from './data/dataset.js';
+import { permutation, seededRandom } from './data/rng.js';
+import { FlatAdam } from './step/flat-adam.js';
+import { learningRateAt, type LrSchedule } from './step/schedule.js';
+import { enableFastWasmGradients } from './step/wasm-fast-grads.js';
+import { gradientStep } from './step/gradient-step.js';
+import { correct, crossEntropy } from './step/loss.js';
 
 /** Hyper-parameters of a training run. */
 export interface TrainConfig {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/train/backend.js';
-import { saveModelDir } from '../../src/train/model-io.js';
+import { saveModelDir } from '../../src/train/models/model-io.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { lenetFixture } from './helpers/lenet-fixture.js';
 

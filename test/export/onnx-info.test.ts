@@ -3,7 +3,7 @@ import { readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { OnnxFormatError, readOnnxInfo } from '../../src/runtime/onnx-info.js';
+import { OnnxFormatError, readOnnxInfo } from '../../src/onnx/info.js';
 // @ts-expect-error plain ESM script without type declarations
 import { renderSchemaModule, SCHEMA_MODULE_PATH } from '../../scripts/gen-onnx-schema.mjs';
 import { requirePythonOnnx, runPython } from './helpers/system.js';

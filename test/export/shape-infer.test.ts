@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { inspectOnnx } from '../../src/export/inspect.js';
+import { inspectOnnx } from '../../src/jobs/inspect.js';
 import { requirePythonOnnx, runPython } from './helpers/system.js';
 
 // The committed files: LeNet-5 (Conv, MaxPool, Gemm) and the classic network (AveragePool, the C3 placement

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { runEvaluate } from '../../src/runtime/node/evaluate-job.js';
+import { runEvaluate } from '../../src/jobs/evaluate.js';
 import { evaluateModel } from '../../src/runtime/node/evaluate.js';
 import { loadDigitModel } from '../../src/runtime/node/session.js';
 import { readMnist } from '../../src/data/idx.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { runPredict, type PredictJobOptions } from '../../src/runtime/node/predict-job.js';
+import { runPredict, type PredictJobOptions } from '../../src/jobs/predict.js';
 import { UserError } from '../../src/errors.js';
 import { predictStream, type PredictRow } from '../../src/runtime/node/predict.js';
 import { loadDigitModel } from '../../src/runtime/node/session.js';
@@ -157,7 +157,7 @@ test('a missing model, a non-ONNX file and a model whose input breaks its contra
   const junk = put(dir, 'junk.onnx', 'not a model at all');
   await assert.rejects(loadDigitModel(junk), /model '.*junk\.onnx': .*not an ONNX model/);
   // The same graph with its declared input changed to 32x32: the contract still says 28x28.
-  const { decodeModel, encodeModel } = await import('../../src/export/proto.js');
+  const { decodeModel, encodeModel } = await import('../../src/onnx/encode.js');
   const m = decodeModel(new Uint8Array(readFileSync(MODEL)));
   const dims = m.graph.input[0].type.tensorType.shape.dim;
   dims[2] = { dimValue: 32 };

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { preprocess, rgbaToGray, type GrayImage } from '../../src/runtime/preprocess.js';
 import type { InputContract } from '../../src/runtime/contract.js';
 import { readMnist } from '../../src/data/idx.js';
-import { MNIST_CONTRACT } from '../../src/train/mnist-contract.js';
+import { MNIST_CONTRACT } from '../../src/train/models/mnist-contract.js';
 import { compareFloats } from '../helpers/close.js';
 import { invert, pad, scaleUp } from './helpers/transforms.js';
 

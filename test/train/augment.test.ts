@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { augmentPicture, sampleSeed } from '../../src/train/augment.js';
-import { gatherBatch, type Split } from '../../src/train/dataset.js';
-import { seededRandom } from '../../src/train/rng.js';
+import { augmentPicture, sampleSeed } from '../../src/train/data/augment.js';
+import { gatherBatch, type Split } from '../../src/train/data/dataset.js';
+import { seededRandom } from '../../src/train/data/rng.js';
 
 function bar(rows: number, cols: number): Float32Array {
   const p = new Float32Array(rows * cols);

@@ -2,14 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/train/backend.js';
-import { softmaxCrossEntropy } from '../../src/train/chain-step.js';
-import { gatherBatch, splitTrainValidation, type Split } from '../../src/train/dataset.js';
-import { gradientStep, type GradientStep } from '../../src/train/gradient-step.js';
+import { softmaxCrossEntropy } from '../../src/train/step/chain-step.js';
+import { gatherBatch, splitTrainValidation, type Split } from '../../src/train/data/dataset.js';
+import { gradientStep, type GradientStep } from '../../src/train/step/gradient-step.js';
 import { readMnist } from '../../src/data/idx.js';
 import { buildClassic } from '../../src/train/models/classic.js';
 import { buildLenet5 } from '../../src/train/models/lenet5.js';
 import { trainableSize } from '../../src/train/parallel/replica.js';
-import { enableFastWasmGradients } from '../../src/train/wasm-fast-grads.js';
+import { enableFastWasmGradients } from '../../src/train/step/wasm-fast-grads.js';
 import { compareFloats } from '../helpers/close.js';
 
 let cached: Split | undefined;

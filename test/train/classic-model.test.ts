@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/train/backend.js';
-import { loadModelDir } from '../../src/train/model-io.js';
+import { loadModelDir } from '../../src/train/models/model-io.js';
 import { buildClassic, CLASSIC_PAPER_PARAMETERS } from '../../src/train/models/classic.js';
 import { ARCHITECTURES } from '../../src/train/models/index.js';
-import { runTraining } from '../../src/train/run-training.js';
+import { runTraining } from '../../src/jobs/train.js';
 import { parameterCounts } from '../../src/train/train.js';
 import { compareFloats } from '../helpers/close.js';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/train/backend.js';
-import { disableFastWasmGradients, enableFastWasmGradients, fastWasmGradientsEnabled } from '../../src/train/wasm-fast-grads.js';
+import { disableFastWasmGradients, enableFastWasmGradients, fastWasmGradientsEnabled } from '../../src/train/step/wasm-fast-grads.js';
 import { compareFloats } from '../helpers/close.js';
 
 // Deterministic pseudo-random data, identical on every backend.

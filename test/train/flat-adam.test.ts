@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/train/backend.js';
-import { FlatAdam } from '../../src/train/flat-adam.js';
+import { FlatAdam } from '../../src/train/step/flat-adam.js';
 import { compareFloats } from '../helpers/close.js';
 
 function data(n: number, seed: number, scale: number): Float32Array {

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/train/backend.js';
 import { buildLenet5 } from '../../src/train/models/lenet5.js';
 import { parameterCounts } from '../../src/train/train.js';
-import { MNIST_CONTRACT } from '../../src/train/mnist-contract.js';
+import { MNIST_CONTRACT } from '../../src/train/models/mnist-contract.js';
 
 test('modern LeNet-5 has the documented trainable parameters per layer (61,706 in all)', async () => {
   await initBackend('wasm');

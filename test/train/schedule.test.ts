@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { learningRateAt } from '../../src/train/schedule.js';
+import { learningRateAt } from '../../src/train/step/schedule.js';
 
 test('constant keeps the rate; cosine starts at the peak, falls monotonically and ends near zero', () => {
   assert.equal(learningRateAt(0.001, 'constant', 500, 1000), 0.001);

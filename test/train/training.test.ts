@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runTraining, type TrainingOptions } from '../../src/train/run-training.js';
-import { loadModelDir } from '../../src/train/model-io.js';
+import { runTraining, type TrainingOptions } from '../../src/jobs/train.js';
+import { loadModelDir } from '../../src/train/models/model-io.js';
 import { contractFromMetadata } from '../../src/runtime/contract.js';
 import { readMnist } from '../../src/data/idx.js';
-import { head } from '../../src/train/dataset.js';
+import { head } from '../../src/train/data/dataset.js';
 import { evaluate } from '../../src/train/train.js';
 
 const quiet = () => undefined;

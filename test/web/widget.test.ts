@@ -328,7 +328,7 @@ test('bad model URLs end in the error state with one clear message: 404, HTML, n
   const cases: Array<[string, string, RegExp]> = [
     ['missing', './missing.onnx', /HTTP 404/],
     ['html', './index.html', /the server sent text\/html, expected an ONNX file/],
-    ['garbage', './garbage.onnx', /not a usable lenet-onnx model/],
+    ['garbage', './garbage.onnx', /garbage.onnx'.*give an .onnx file written by 'lenet-onnx export'/],
   ];
   for (const [id, model, message] of cases) {
     assert.equal(await addWidget(page, id, { model }), 'error', id);

@@ -1,5 +1,5 @@
-import { contractFromMetadata, readOnnxInfo, type InputContract } from './runtime.js';
-import { type BackendInUse, createSession, importOrt, inputDims, preloadWasm, requestAdapter, type Session } from './ort-runtime.js';
+import { inputShape, readModelBytes, type InputContract } from './runtime.js';
+import { type BackendInUse, createSession, importOrt, preloadWasm, requestAdapter, type Session } from './ort-runtime.js';
 import { maxAbsDiff, PROBE_COUNT, probeBatch, SELF_CHECK_TOLERANCE } from './self-check.js';
 
 /** What the host asks for in the `backend` attribute. */
@@ -92,7 +92,7 @@ async function load(url: string, choice: BackendChoice): Promise<LoadedModel> {
 /** Run the probe batch through two sessions of one model; the largest probability difference. */
 async function compareOnProbes(a: Session, b: Session, c: InputContract): Promise<number> {
   const probes = probeBatch(c);
-  const dims = inputDims(c, PROBE_COUNT);
+  const dims = inputShape(c, PROBE_COUNT);
   const run = async (s: Session) => {
     const out = await s.session.run({ [c.inputName]: new s.ort.Tensor('float32', probes.slice(), dims) });
     return Float32Array.from((await out[c.outputName].getData()) as Float32Array);
@@ -124,20 +124,15 @@ async function fetchModel(url: string): Promise<Uint8Array> {
 
 function readContract(url: string, bytes: Uint8Array): InputContract {
   try {
-    const info = readOnnxInfo(bytes);
-    const contract = contractFromMetadata(info.metadata);
-    if (!info.inputs.some((i) => i.name === contract.inputName) || !info.outputs.some((o) => o.name === contract.outputName)) {
-      throw new Error(`its contract names input '${contract.inputName}' and output '${contract.outputName}', which the graph does not have`);
-    }
-    return contract;
+    return readModelBytes(bytes, url).contract;
   } catch (err) {
-    throw new ModelLoadError(`model '${url}': not a usable lenet-onnx model: ${oneLine(err)}`);
+    throw new ModelLoadError(oneLine(err));
   }
 }
 
 function makeModel(url: string, contract: InputContract, backend: BackendInUse, fallbackReason: string | null,
   s: Session): LoadedModel {
-  const dims = inputDims(contract, 1);
+  const dims = inputShape(contract, 1);
   // onnxruntime-web sessions do not accept overlapping run() calls; widgets sharing a session take turns.
   let queue: Promise<unknown> = Promise.resolve();
   const run = (input: Float32Array): Promise<Float32Array> => {

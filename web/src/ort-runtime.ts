@@ -4,7 +4,6 @@
  */
 import type * as Ort from 'onnxruntime-web';
 import { ORT_VERSION } from './build-info.js';
-import type { InputContract } from './runtime.js';
 
 /** What actually runs the model. */
 export type BackendInUse = 'webgpu' | 'wasm';
@@ -94,9 +93,4 @@ export async function createSession(build: BackendInUse, ep: BackendInUse, bytes
   });
   creating = next.catch(() => undefined);
   return next;
-}
-
-/** Input tensor dimensions for a batch, in the contract's layout. */
-export function inputDims(c: InputContract, batch: number): number[] {
-  return c.layout === 'NCHW' ? [batch, c.channels, c.height, c.width] : [batch, c.height, c.width, c.channels];
 }

@@ -1,4 +1,4 @@
-import { attr } from '../proto.js';
+import { attr } from '../../onnx/encode.js';
 import { singleInput, UnsupportedLayerError, type ConvertContext, type LayerConverter, type OnnxValue } from './types.js';
 
 /** tfjs activation identifiers (serialized and camelCase spellings) -> how to write them. */

@@ -1,5 +1,5 @@
 import { permuteFeaturesNhwcToNchw } from '../layout.js';
-import { attr } from '../proto.js';
+import { attr } from '../../onnx/encode.js';
 import { singleInput, UnsupportedLayerError, weight, type LayerConverter } from './types.js';
 
 /**

@@ -1,5 +1,5 @@
 import { hwioToOihw } from '../layout.js';
-import { attr } from '../proto.js';
+import { attr } from '../../onnx/encode.js';
 import { applyActivation } from './activation.js';
 import { pair, requireChannelsLast, requireImage, singleInput, UnsupportedLayerError, weight, type ConvertContext, type LayerConverter } from './types.js';
 

@@ -1,4 +1,4 @@
-import { attr } from '../proto.js';
+import { attr } from '../../onnx/encode.js';
 import { bitmapsToCentres } from '../../train/layers/digit-bitmaps.js';
 import { permuteFeaturesNhwcToNchw } from '../layout.js';
 import { addIntegerConstantAsFloat } from './fixed-constants.js';

@@ -1,5 +1,5 @@
 import type { GraphBuilder } from '../graph.js';
-import { attr, DataType } from '../proto.js';
+import { attr, DataType } from '../../onnx/encode.js';
 
 /** ONNX TensorProto.DataType codes of the small integer constants written here. */
 const UINT8 = 2;

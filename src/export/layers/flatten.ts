@@ -1,4 +1,4 @@
-import { attr } from '../proto.js';
+import { attr } from '../../onnx/encode.js';
 import { singleInput, type LayerConverter } from './types.js';
 
 /**

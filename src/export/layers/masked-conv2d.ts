@@ -1,4 +1,4 @@
-import { attr } from '../proto.js';
+import { attr } from '../../onnx/encode.js';
 import { addIntegerConstantAsFloat } from './fixed-constants.js';
 import { requireImage, singleInput, UnsupportedLayerError, weight, type LayerConverter } from './types.js';
 

@@ -1,4 +1,4 @@
-import { attr } from '../proto.js';
+import { attr } from '../../onnx/encode.js';
 import { spatialPads } from './conv2d.js';
 import { pair, requireChannelsLast, requireImage, singleInput, type LayerConverter } from './types.js';
 

@@ -1,4 +1,4 @@
-import { attr } from '../proto.js';
+import { attr } from '../../onnx/encode.js';
 import type { GraphBuilder } from '../graph.js';
 import { singleInput, UnsupportedLayerError, type LayerConverter, type OnnxValue } from './types.js';
 

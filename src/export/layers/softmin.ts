@@ -1,4 +1,4 @@
-import { attr } from '../proto.js';
+import { attr } from '../../onnx/encode.js';
 import { singleInput, UnsupportedLayerError, type LayerConverter } from './types.js';
 
 /** Softmin (softmax(-scale * x) over the last axis): Mul by the float32 -scale, then Softmax. */

@@ -1,4 +1,4 @@
-import { attr } from '../proto.js';
+import { attr } from '../../onnx/encode.js';
 import { requireImage, singleInput, weight, type LayerConverter } from './types.js';
 
 /**

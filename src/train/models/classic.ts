@@ -4,7 +4,7 @@ import { MaskedConv2D, type Initializer } from '../layers/masked-conv2d.js';
 import { ScaledTanh } from '../layers/scaled-tanh.js';
 import { Softmin } from '../layers/softmin.js';
 import { Subsampling } from '../layers/subsampling.js';
-import { MNIST_CONTRACT } from '../mnist-contract.js';
+import { MNIST_CONTRACT } from './mnist-contract.js';
 import { contractInput, type BuildOptions } from './lenet5.js';
 
 /**

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Standardize } from '../layers/standardize.js';
-import { LENET_SIDE, MNIST_CONTRACT } from '../mnist-contract.js';
+import { LENET_SIDE, MNIST_CONTRACT } from './mnist-contract.js';
 
 type Initializer = ReturnType<typeof tf.initializers.randomUniform>;
 

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { gatherBatch, type Split } from '../dataset.js';
-import { FlatAdam, writeWeights } from '../flat-adam.js';
-import { learningRateAt, type LrSchedule } from '../schedule.js';
-import { gradientStep, type GradientStep } from '../gradient-step.js';
+import { gatherBatch, type Split } from '../data/dataset.js';
+import { FlatAdam, writeWeights } from '../step/flat-adam.js';
+import { learningRateAt, type LrSchedule } from '../step/schedule.js';
+import { gradientStep, type GradientStep } from '../step/gradient-step.js';
 import { shardOf, type SharedViews } from './shared.js';
 
 /** What every replica of a run agrees on. */

@@ -1,6 +1,6 @@
-import { toSplit, type Split } from '../dataset.js';
+import { toSplit, type Split } from '../data/dataset.js';
 import type { IdxDataset } from '../../data/idx.js';
-import { permutation, seededRandom } from '../rng.js';
+import { permutation, seededRandom } from '../data/rng.js';
 import { CTL_LENGTH } from './barrier.js';
 
 /**

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Worker } from 'node:worker_threads';
 import { UserError } from '../../errors.js';
-import type { Split } from '../dataset.js';
-import { permutation, seededRandom } from '../rng.js';
+import type { Split } from '../data/dataset.js';
+import { permutation, seededRandom } from '../data/rng.js';
 import { evaluate, type EpochRecord, type TrainCallbacks, type TrainConfig } from '../train.js';
-import { enableFastWasmGradients } from '../wasm-fast-grads.js';
-import { readWeights } from '../flat-adam.js';
+import { enableFastWasmGradients } from '../step/wasm-fast-grads.js';
+import { readWeights } from '../step/flat-adam.js';
 import { Barrier, COMMAND, CTL, ReplicaAborted } from './barrier.js';
 import type { WorkerFault, WorkerInit, WorkerMessage } from './protocol.js';
 import { Replica, trainableSize, weightHash } from './replica.js';

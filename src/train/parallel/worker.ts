@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend, type BackendChoice } from '../backend.js';
 import '../layers/index.js';
-import { enableFastWasmGradients } from '../wasm-fast-grads.js';
+import { enableFastWasmGradients } from '../step/wasm-fast-grads.js';
 import { Barrier, COMMAND, CTL, ReplicaAborted } from './barrier.js';
 import { Replica, weightHash } from './replica.js';
 import type { WorkerInit } from './protocol.js';

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { encodeModel } from '../../../src/export/proto.js';
+import { encodeModel } from '../../../src/onnx/encode.js';
 import { OnnxRunner } from '../../../src/export/run-onnx.js';
 import { layersModelToOnnx, type OnnxExportOptions } from '../../../src/export/to-onnx.js';
 import { compareFloats, type Comparison } from '../../helpers/close.js';

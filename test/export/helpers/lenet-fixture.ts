@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runTraining } from '../../../src/train/run-training.js';
+import { runTraining } from '../../../src/jobs/train.js';
 
 let cached: Promise<string> | undefined;
 

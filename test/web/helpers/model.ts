@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { contractFromMetadata, type InputContract } from '../../../src/runtime/contract.js';
-import { readOnnxInfo } from '../../../src/runtime/onnx-info.js';
+import { readOnnxInfo } from '../../../src/onnx/info.js';
 
 let cached: { file: string; contract: InputContract } | undefined;
 

@@ -1,12 +1,14 @@
 // The predict job behind `lenet-onnx predict` and the main job's sample predictions.
 import cliProgress from 'cli-progress';
-import { UserError } from '../../errors.js';
-import { PICTURE_EXTENSIONS } from './images.js';
-import { rowFormatter, type PredictFormat } from './format.js';
-import { atomicFileSink, stdoutSink, type TextSink } from './output-stream.js';
-import { predictStream } from './predict.js';
-import { loadDigitModel } from './session.js';
-import { walkPictures, type WalkEntry } from './walk.js';
+import { UserError } from '../errors.js';
+import { PICTURE_EXTENSIONS } from '../runtime/node/images.js';
+import { rowFormatter, type PredictFormat } from './predict-format.js';
+import { checkOutputTarget } from '../fs/output-target.js';
+import { openOutputSink, stdoutSink, type TextSink } from '../fs/output-stream.js';
+import { predictStream } from '../runtime/node/predict.js';
+import { DEFAULT_ONNX_MODEL, loadDigitModel } from '../runtime/node/session.js';
+import { availableParallelism } from 'node:os';
+import { walkPictures, type WalkEntry } from '../runtime/node/walk.js';
 
 /** Options of {@link runPredict} (the parsed command line). */
 export interface PredictJobOptions {
@@ -19,6 +21,15 @@ export interface PredictJobOptions {
   /** Show a progress bar on stderr (default: when stderr is a terminal). */
   progress?: boolean;
 }
+
+/** Defaults of `lenet-onnx predict`, used by the command and the main job alike. */
+export const PREDICT_DEFAULTS = {
+  model: DEFAULT_ONNX_MODEL,
+  batchSize: 256,
+  topK: 3,
+  format: 'table' as PredictFormat,
+  workers: availableParallelism(),
+} as const;
 
 /** What a predict run did, for the summary line and the exit code. */
 export interface PredictSummary {
@@ -33,9 +44,10 @@ export interface PredictSummary {
  * @throws UserError when nothing was found, or (after writing every row) when some files failed.
  */
 export async function runPredict(paths: string[], o: PredictJobOptions, log: (line: string) => void = (l) => { process.stderr.write(l + '\n'); }): Promise<PredictSummary> {
+  const target = o.out ? await checkOutputTarget(o.out, '--out') : undefined;
   const model = await loadDigitModel(o.model);
   const total = o.progress ? await countEntries(paths) : undefined;
-  const sink: TextSink = o.out ? await atomicFileSink(o.out) : stdoutSink();
+  const sink: TextSink = target ? await openOutputSink(target, '--out') : stdoutSink();
   const fmt = rowFormatter(o.format);
   const bar = total !== undefined
     ? new cliProgress.SingleBar({ format: 'predict [{bar}] {value}/{total} | {rate} img/s | eta {eta}s', stream: process.stderr, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic)

@@ -1,12 +1,11 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { readOnnxInfo } from '../runtime/onnx-info.js';
 import { initBackend } from '../train/backend.js';
-import { loadModelDir, modelJsonPath, MODEL_JSON } from '../train/model-io.js';
-import { DataType, decodeModel } from './proto.js';
-import { inferShapes, type Dim } from './shape-infer.js';
-import { readOnnxFile } from './verify-file.js';
+import { loadModelDir, modelJsonPath, MODEL_JSON } from '../train/models/model-io.js';
+import { DataType, decodeModel } from '../onnx/encode.js';
+import { inferShapes, type Dim } from '../export/shape-infer.js';
+import { readOnnxFile } from '../runtime/node/model-file.js';
 
 /** One row of the summary: an ONNX node or a tfjs layer. */
 export interface InspectRow {
@@ -39,8 +38,7 @@ export interface InspectReport {
  * excepted: those are constants of the graph (the contract's mean and std), not learned weights.
  */
 export async function inspectOnnx(file: string): Promise<InspectReport> {
-  const bytes = await readOnnxFile(file);
-  const info = readOnnxInfo(bytes);
+  const { bytes, info } = await readOnnxFile(file);
   const model = decodeModel(bytes);
   const shapes = inferShapes(model);
   const params = new Map(model.graph.initializer

@@ -3,10 +3,9 @@
  * without an inference runtime, with the schema of proto/onnx.proto.
  *
  * Shared code: no Node and no DOM imports (the browser widget bundles this file). The schema comes from
- * the generated module ./onnx-schema.ts, so nothing is read from disk at run time.
+ * the generated module ./schema.ts (through ./model-type.ts), so nothing is read from disk at run time.
  */
-import protobuf from 'protobufjs/light.js';
-import { ONNX_SCHEMA } from './onnx-schema.js';
+import { modelProtoType } from './model-type.js';
 
 /** A graph input or output: name, ONNX element type (1 = float32) and dimensions (number, or a symbolic name). */
 export interface OnnxTensorInfo {
@@ -36,13 +35,6 @@ export class OnnxFormatError extends Error {
     super(message);
     this.name = 'OnnxFormatError';
   }
-}
-
-let modelType: protobuf.Type | undefined;
-
-function modelProtoType(): protobuf.Type {
-  modelType ??= protobuf.Root.fromJSON(ONNX_SCHEMA as unknown as protobuf.INamespace).lookupType('onnx.ModelProto');
-  return modelType;
 }
 
 /** int64 fields decode to numbers or Long objects depending on whether long.js is present. */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { GradientStep, StepResult } from './gradient-step.js';
+import type { GradientStep, StepResult } from './step-types.js';
 import { CLIP_EPSILON } from './loss.js';
 
 /*

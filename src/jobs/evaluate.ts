@@ -1,10 +1,10 @@
 // The evaluate job behind `lenet-onnx evaluate` and the main job's evaluate step.
-import { UserError } from '../../errors.js';
-import { writeFileAtomic } from '../../fs/atomic.js';
+import { UserError } from '../errors.js';
+import { checkOutputTarget, writeFileAtomic } from '../fs/atomic.js';
 import { confusionSvg } from './confusion-svg.js';
-import { evaluateModel, formatReport, type EvaluationReport } from './evaluate.js';
-import { loadDigitModel } from './session.js';
-import { readMnist } from '../../data/idx.js';
+import { evaluateModel, formatReport, type EvaluationReport } from '../runtime/node/evaluate.js';
+import { DEFAULT_ONNX_MODEL, loadDigitModel } from '../runtime/node/session.js';
+import { readMnist } from '../data/idx.js';
 
 /** Options of {@link runEvaluate}. */
 export interface EvaluateJobOptions {
@@ -18,6 +18,9 @@ export interface EvaluateJobOptions {
   /** Full report as JSON. */
   json?: string;
 }
+
+/** Defaults of `lenet-onnx evaluate`, used by the command and the main job alike. */
+export const EVALUATE_DEFAULTS = { model: DEFAULT_ONNX_MODEL, batchSize: 500, worst: 10 } as const;
 
 /** Largest gap (percentage points) allowed between this evaluation and the accuracy recorded at training. */
 export const AGREEMENT_PP = 0.1;
@@ -33,6 +36,8 @@ export function defaultSvgPath(model: string): string {
  * @throws UserError when it does not (that would mean the export or the runtime changed what the model computes).
  */
 export async function runEvaluate(o: EvaluateJobOptions, out: (s: string) => void = (s) => { process.stdout.write(s); }): Promise<EvaluationReport> {
+  const svgTarget = await checkOutputTarget(o.svg ?? defaultSvgPath(o.model), '--svg');
+  const jsonTarget = o.json ? await checkOutputTarget(o.json, '--json') : undefined;
   const model = await loadDigitModel(o.model);
   let report: EvaluationReport;
   try {
@@ -44,10 +49,10 @@ export async function runEvaluate(o: EvaluateJobOptions, out: (s: string) => voi
   const labels = model.contract.labels;
   out(formatReport(report, labels));
   const svg = o.svg ?? defaultSvgPath(o.model);
-  await writeFileAtomic(svg, confusionSvg(report.confusion, labels, `${o.model}: ${(report.accuracy * 100).toFixed(2)}% on ${report.count} pictures`));
+  await writeFileAtomic(svgTarget, confusionSvg(report.confusion, labels, `${o.model}: ${(report.accuracy * 100).toFixed(2)}% on ${report.count} pictures`));
   out(`\nwrote ${svg}`);
-  if (o.json) {
-    await writeFileAtomic(o.json, JSON.stringify({ model: o.model, ...report }, null, 2) + '\n');
+  if (jsonTarget) {
+    await writeFileAtomic(jsonTarget, JSON.stringify({ model: o.model, ...report }, null, 2) + '\n');
     out(`, ${o.json}`);
   }
   out('\n');

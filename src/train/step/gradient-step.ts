@@ -1,32 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { compileChainStep } from './chain-step.js';
 import { correct, crossEntropy } from './loss.js';
+import type { GradientStep, StepResult } from './step-types.js';
 
-/** Mean loss and correct predictions of one batch (or shard), as a step computed them. */
-export interface StepResult {
-  /** Mean softmax cross-entropy of the rows, unweighted. */
-  meanLoss: number;
-  /** Rows whose most probable class is the labelled one. */
-  hits: number;
-}
+export type { GradientStep, StepResult } from './step-types.js';
 
-/**
- * One training step's gradient computation: the gradient of `weight` x (mean cross-entropy of the rows)
- * with respect to every trainable weight, written to a flat array in `model.trainableWeights` order.
- */
-export interface GradientStep {
-  /** `chain`: the backward pass written out for a chain of known layers; `autodiff`: tf.variableGrads. */
-  readonly kind: 'chain' | 'autodiff';
-  /** Why the chain step was not used (autodiff only). */
-  readonly reason?: string;
-  /**
-   * @param x the rows, in the model's input shape.
-   * @param y one-hot labels, `rows x classes`.
-   * @param weight factor on the mean loss (a shard's share of the batch; 1 for a whole batch).
-   * @param out receives the gradient, flat, `trainableWeights` order.
-   */
-  run(x: tf.Tensor, y: Float32Array, weight: number, out: Float32Array): StepResult;
-}
 
 /** The general step: the model's forward pass under tf.variableGrads. Works for every model. */
 export function autodiffStep(model: tf.LayersModel, reason?: string): GradientStep {

@@ -1,6 +1,6 @@
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
-import type { EpochRecord } from './train.js';
+import type { EpochRecord } from '../train.js';
 
 /**
  * Render training curves as a standalone SVG: loss vs epoch and accuracy vs epoch, train and

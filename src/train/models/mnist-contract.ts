@@ -1,4 +1,4 @@
-import type { InputContract } from '../runtime/contract.js';
+import type { InputContract } from '../../runtime/contract.js';
 
 /**
  * The one place the MNIST input contract is written. Training bakes it into the model graph

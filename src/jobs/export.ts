@@ -1,16 +1,15 @@
-import { findContractFold } from './fold-contract.js';
-import { promises as fs } from 'node:fs';
+import { findContractFold } from '../export/fold-contract.js';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { ensureWritableDir, writeFileAtomic } from '../fs/atomic.js';
+import { checkOutputTarget, ensureWritableDir, writeFileAtomic } from '../fs/atomic.js';
 import { initBackend } from '../train/backend.js';
-import { head } from '../train/dataset.js';
+import { head } from '../train/data/dataset.js';
 import { readMnist } from '../data/idx.js';
-import { loadModelDir, modelJsonPath } from '../train/model-io.js';
-import { describeForOnnx } from './metadata.js';
-import { encodeModel } from './proto.js';
-import { DEFAULT_OPSET, layersModelToOnnx } from './to-onnx.js';
-import { checkParity, formatParity, type ParityReport } from './verify.js';
+import { loadModelDir, modelJsonPath } from '../train/models/model-io.js';
+import { describeForOnnx } from '../export/metadata.js';
+import { encodeModel } from '../onnx/encode.js';
+import { DEFAULT_OPSET, layersModelToOnnx } from '../export/to-onnx.js';
+import { checkParity, formatParity, type ParityReport } from '../export/verify.js';
 import type * as tf from '@tensorflow/tfjs';
 
 /** Defaults of `lenet-onnx export` / `verify`. */
@@ -60,10 +59,9 @@ export async function mnistParityInputs(model: tf.LayersModel, samples: number, 
  */
 export async function exportModelDir(o: ExportModelOptions, log: (line: string) => void): Promise<ExportResult> {
   const out = path.resolve(o.out);
-  const stat = await fs.stat(out).catch(() => undefined);
-  if (stat?.isDirectory()) throw new UserError(`--out '${o.out}' is a directory; give a file name such as ${path.join(o.out, 'model.onnx')}`);
   // Fail on an unwritable destination before converting and verifying.
   await ensureWritableDir(path.dirname(out), 'output directory');
+  const target = await checkOutputTarget(o.out, '--out');
   await initBackend('auto');
   const model = await loadModelDir(o.modelDir);
   try {
@@ -87,7 +85,7 @@ export async function exportModelDir(o: ExportModelOptions, log: (line: string) 
       log(formatParity(parity));
       if (!parity.ok) throw new UserError(`parity check failed (${formatParity(parity)}); '${o.out}' was not written`);
     }
-    await writeFileAtomic(out, bytes);
+    await writeFileAtomic(target, bytes);
     log(`wrote ${o.out}`);
     return { out: o.out, bytes: bytes.byteLength, nodes: proto.graph.node.length, convertSeconds, parity };
   } finally {

@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { writeFileAtomic } from '../fs/atomic.js';
+import { writeFileAtomic } from '../../fs/atomic.js';
 import { renderCurvesSvg } from './curves.js';
-import type { EpochRecord, Evaluation, TrainConfig } from './train.js';
+import type { EpochRecord, Evaluation, TrainConfig } from '../train.js';
 
 /** Everything `history.json` records about a training run. */
 export interface TrainingHistory {

@@ -2,9 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../errors.js';
-import { ensureWritableDir, writeFileAtomic } from '../fs/atomic.js';
-import './layers/index.js';
+import { UserError } from '../../errors.js';
+import { ensureWritableDir, writeFileAtomic } from '../../fs/atomic.js';
+import '../layers/index.js';
 
 /** File name of the topology + manifest inside a model directory. */
 export const MODEL_JSON = 'model.json';

@@ -1,5 +1,4 @@
-import protobuf from 'protobufjs/light.js';
-import { ONNX_SCHEMA } from '../runtime/onnx-schema.js';
+import { modelProtoType } from './model-type.js';
 
 /** ONNX TensorProto.DataType values lenet-onnx writes. */
 export const DataType = { FLOAT: 1, INT64: 7 } as const;
@@ -24,16 +23,9 @@ export interface ModelProto {
   metadataProps: Array<{ key: string; value: string }>;
 }
 
-let root: protobuf.Root | undefined;
-
-function modelType(): protobuf.Type {
-  root ??= protobuf.Root.fromJSON(ONNX_SCHEMA as unknown as protobuf.INamespace);
-  return root.lookupType('onnx.ModelProto');
-}
-
 /** Serialise a model to ONNX bytes with the schema of proto/onnx.proto. */
 export function encodeModel(model: ModelProto): Uint8Array {
-  const type = modelType();
+  const type = modelProtoType();
   const err = type.verify(model);
   if (err) throw new Error(`internal: ModelProto does not match proto/onnx.proto: ${err}`);
   return type.encode(type.fromObject(model)).finish();
@@ -44,7 +36,7 @@ export function encodeModel(model: ModelProto): Uint8Array {
  * Callers that may get arbitrary bytes should go through readOnnxInfo first, which explains failures.
  */
 export function decodeModel(bytes: Uint8Array): ModelProto {
-  const type = modelType();
+  const type = modelProtoType();
   return type.toObject(type.decode(bytes), { longs: Number, arrays: true }) as ModelProto;
 }
 

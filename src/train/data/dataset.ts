@@ -1,4 +1,4 @@
-import type { IdxDataset } from '../data/idx.js';
+import type { IdxDataset } from '../../data/idx.js';
 import { augmentPicture, sampleSeed } from './augment.js';
 import { permutation, seededRandom } from './rng.js';
 

@@ -4,18 +4,27 @@ import { UsageError } from '../errors.js';
 import { ensureWritableDir } from '../fs/atomic.js';
 import { contractToMetadata } from '../runtime/contract.js';
 import { VERSION } from '../version.js';
-import { initBackend, type BackendChoice } from './backend.js';
-import { head, splitTrainValidation, type Split } from './dataset.js';
+import { initBackend, type BackendChoice } from '../train/backend.js';
+import { head, splitTrainValidation, type Split } from '../train/data/dataset.js';
 import { defaultMnistDir, readMnist, type IdxDataset } from '../data/idx.js';
-import { MNIST_CONTRACT } from './mnist-contract.js';
-import { saveModelDir } from './model-io.js';
-import { ARCHITECTURES } from './models/index.js';
-import { trainingProgress, type Log } from './progress.js';
-import { writeReports, type TrainingHistory } from './report.js';
-import { trainModelParallel } from './parallel/train-parallel.js';
-import { sharedSplitTrainValidation } from './parallel/shared.js';
-import { evaluate, parameterCounts, trainModel, type TrainConfig } from './train.js';
-import { gradientStep } from './gradient-step.js';
+import { MNIST_CONTRACT } from '../train/models/mnist-contract.js';
+import { saveModelDir } from '../train/models/model-io.js';
+import { ARCHITECTURES } from '../train/models/index.js';
+import { trainingProgress, type Log } from '../train/report/progress.js';
+import { writeReports, type TrainingHistory } from '../train/report/report.js';
+import { trainModelParallel } from '../train/parallel/train-parallel.js';
+import { sharedSplitTrainValidation } from '../train/parallel/shared.js';
+import { evaluate, parameterCounts, trainModel, type TrainConfig } from '../train/train.js';
+import { gradientStep } from '../train/step/gradient-step.js';
+import { defaultWorkers } from '../train/parallel/defaults.js';
+import type { LrSchedule } from '../train/step/schedule.js';
+
+/**
+ * Defaults of `lenet-onnx train`, the main job and the training bench: the coursework's settings (Adam 1e-3,
+ * batch 64, 5 epochs, 55k/5k split) with the rate cosine-annealed from its peak and augmented pictures
+ * (docs/training.md says why).
+ */
+export const TRAIN_DEFAULTS = { epochs: 5, batchSize: 64, learningRate: 0.001, lrSchedule: 'cosine' as LrSchedule, augment: true, seed: 42, validationSize: 5000, workers: defaultWorkers() } as const;
 
 /** Options of a training run (already validated by the command). */
 export interface TrainingOptions extends TrainConfig {

@@ -1,4 +1,4 @@
-import type { PredictRow } from './predict.js';
+import type { PredictRow } from '../runtime/node/predict.js';
 
 /** Output formats of `predict`. */
 export const PREDICT_FORMATS = ['table', 'json', 'jsonl', 'csv'] as const;

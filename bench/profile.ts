@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { gatherBatch, type Split } from './dataset.js';
-import { permutation, seededRandom } from './rng.js';
-import { FlatAdam } from './flat-adam.js';
-import { gradientStep } from './gradient-step.js';
-import { crossEntropy } from './loss.js';
+import { gatherBatch, type Split } from '../src/train/data/dataset.js';
+import { permutation, seededRandom } from '../src/train/data/rng.js';
+import { FlatAdam } from '../src/train/step/flat-adam.js';
+import { gradientStep } from '../src/train/step/gradient-step.js';
+import { crossEntropy } from '../src/train/step/loss.js';
 
 /** Median CPU milliseconds per training step, split into the phases of one step. */
 export interface StepProfile {

@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { EpochRecord, TrainCallbacks } from './train.js';
+import type { EpochRecord, TrainCallbacks } from '../train.js';
 
 /** A logger the long-running steps write their lines to (stdout by default; tests capture it). */
 export type Log = (line: string) => void;
