@@ -1,28 +1,23 @@
+/**
+ * Whole-file writes. Everything goes through {@link checkOutputTarget} and {@link writeToTarget}
+ * (output-target.ts), so a symlink, a FIFO or a device named as an output is treated the same here as by the
+ * streaming sink (output-stream.ts).
+ */
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
-import { UserError } from '../errors.js';
+import { checkOutputTarget, writeError, writeToTarget, type OutputTarget } from './output-target.js';
+
+export { checkOutputTarget, type OutputTarget } from './output-target.js';
 
 /**
- * Write a file so that readers only ever see the old or the complete new content: write a temp file in
- * the same directory, flush it, then rename it over the target. On failure the temp file is removed.
- * @throws UserError naming the path when the directory is missing or not writable.
+ * Write a file so that readers only ever see the old or the complete new content (temp file beside it, flush,
+ * rename). A symlink is followed, a FIFO or a character device is written straight through, `-` is stdout.
+ * @param file a path, or a target already checked by {@link checkOutputTarget} before the work began.
+ * @param what how an error names the path (an option such as `--svg`, or words).
+ * @throws UserError naming the path when it is a directory, its directory is missing, or it is not writable.
  */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  try {
-    const handle = await fs.open(tmp, 'w');
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(tmp, file);
-  } catch (err) {
-    await fs.rm(tmp, { force: true }).catch(() => undefined);
-    throw asWriteError(err, file);
-  }
+export async function writeFileAtomic(file: string | OutputTarget, data: string | Uint8Array, what = 'file'): Promise<void> {
+  const target = typeof file === 'string' ? await checkOutputTarget(file, what) : file;
+  await writeToTarget(target, data, what);
 }
 
 /** Create a directory (and parents) or explain in one line why it cannot be written. */
@@ -31,24 +26,6 @@ export async function ensureWritableDir(dir: string, what = 'output directory'):
     await fs.mkdir(dir, { recursive: true });
     await fs.access(dir, fs.constants.W_OK);
   } catch (err) {
-    throw asWriteError(err, dir, what);
+    throw writeError(err, dir, what);
   }
-}
-
-function asWriteError(err: unknown, target: string, what = 'file'): Error {
-  const code = (err as NodeJS.ErrnoException).code;
-  const reasons: Record<string, string> = {
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    EROFS: 'read-only file system',
-    ENOENT: 'its directory does not exist',
-    ENOTDIR: 'a parent path is a file, not a directory',
-    ENOSPC: 'no space left on device',
-    EEXIST: 'a file is in the way',
-    EISDIR: 'it is a directory',
-  };
-  if (code && reasons[code]) {
-    return new UserError(`cannot write ${what} '${target}': ${reasons[code]}; choose a writable path`);
-  }
-  return err instanceof Error ? err : new Error(String(err));
 }

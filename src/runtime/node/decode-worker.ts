@@ -4,8 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { InputContract } from '../contract.js';
-import { preprocess } from '../preprocess.js';
-import { decodePicture, PictureError, readPictureFile } from './images.js';
+import { PictureError, pictureToInput, readPictureFile } from './images.js';
 import type { DecodeReply, DecodeRequest } from './decode-pool.js';
 
 const contract = (workerData as { contract: InputContract }).contract;
@@ -20,7 +19,7 @@ async function decodeAll(req: DecodeRequest): Promise<DecodeReply> {
   const errors: Array<string | null> = [];
   for (const [i, file] of req.paths.entries()) {
     try {
-      const r = preprocess(await decodePicture(readPictureFile(file)), contract);
+      const r = await pictureToInput(readPictureFile(file), contract);
       if (r.ok) {
         input.set(r.input, i * size);
         errors.push(null);

@@ -1,17 +1,24 @@
 /**
  * Picture file -> grayscale pixels, for the Node runtime.
  *
- * The format is told by the file's first bytes, never by its name. The picture's size is read from its header
- * and refused before anything is decoded when it is too large (a small file can claim a 20000x20000 picture:
- * a decompression bomb). Decoders chosen by measurement (BENCHMARKS.md, runtime): pngjs's synchronous decoder
- * for PNG (small files, no thread-pool round trip) behind a direct path for plain 8-bit PNGs, sharp (libvips) for JPEG, GIF and TIFF, and a small
- * reader of our own for uncompressed BMP, which sharp does not read.
+ * The format is told by the file's first bytes, never by its name. Every decode runs under budgets, whatever the
+ * file claims: the file is read with a byte cap, the picture's size is read from its header and refused before
+ * anything is decoded when it is over {@link MAX_PIXELS} (a small file can claim a 20000x20000 picture), PNG data
+ * is inflated no further than its header allows (a 1x1 PNG can carry gigabytes of zlib stream), and sharp gets
+ * the same pixel limit and a time limit.
+ *
+ * Decoders: for the common PNG shape (8-bit gray, gray+alpha, RGB, RGBA, not interlaced) our own inflate and
+ * unfilter, measured at less than half of pngjs's time on small files (BENCHMARKS.md, runtime), pngjs for the
+ * other PNGs, sharp (libvips) for JPEG, GIF and TIFF, and a small reader of our own for uncompressed BMP, which
+ * neither sharp nor pngjs reads. Every PNG goes through one chunk walk first, so a damaged file (a bad CRC, a
+ * chunk running past the end) gets the same message whichever decoder would have run.
  */
-import { readFileSync } from 'node:fs';
-import { inflateSync } from 'node:zlib';
+import * as zlib from 'node:zlib';
 import { PNG } from 'pngjs';
 import sharp from 'sharp';
-import { rgbaToGray, type GrayImage } from '../preprocess.js';
+import { FileReadError, formatBytes, readFileCapped } from '../../fs/bounded-read.js';
+import type { InputContract } from '../contract.js';
+import { preprocess, rgbaToGray, type GrayImage, type PreprocessResult } from '../preprocess.js';
 
 /** Picture formats the runtime reads. */
 export type PictureFormat = 'png' | 'jpeg' | 'gif' | 'bmp' | 'tiff';
@@ -23,6 +30,13 @@ export const PICTURE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.bmp', '.gif', '.ti
 export const MAX_PIXELS = 50_000_000;
 /** Largest file read, in bytes. */
 export const MAX_FILE_BYTES = 100 * 1024 * 1024;
+/**
+ * Largest decompressed PNG image data, in bytes: 8-bit RGBA at {@link MAX_PIXELS} fits; 16-bit colour at that
+ * size does not, and would need several times this in copies while being converted.
+ */
+export const MAX_DECODED_BYTES = 256 * 1024 * 1024;
+/** Longest sharp may spend on one picture, in seconds. */
+export const DECODE_SECONDS = 8;
 
 /** A file that cannot be turned into pixels; the message is one line naming no path (the caller adds it). */
 export class PictureError extends Error {
@@ -58,7 +72,7 @@ function describeStart(b: Uint8Array): string {
 /**
  * Read the picture size from the header (PNG IHDR, JPEG SOF, GIF screen, BMP info header; TIFF: undefined,
  * sharp checks it with its own pixel limit).
- * @throws PictureError when the header is missing or cut short.
+ * @throws PictureError when the header is missing, cut short or impossible (a BMP with a negative width).
  */
 export function readHeader(b: Uint8Array, format: PictureFormat): PictureHeader | undefined {
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
@@ -72,9 +86,13 @@ export function readHeader(b: Uint8Array, format: PictureFormat): PictureHeader 
     case 'gif':
       if (b.length < 10) short();
       return { format, width: dv.getUint16(6, true), height: dv.getUint16(8, true) };
-    case 'bmp':
+    case 'bmp': {
       if (b.length < 26) short();
-      return { format, width: Math.abs(dv.getInt32(18, true)), height: Math.abs(dv.getInt32(22, true)) };
+      const width = dv.getInt32(18, true);
+      // a negative height means top-down rows; a negative width means nothing
+      if (width < 0) throw new PictureError(`corrupt BMP: the header gives a negative width (${width}); re-save the picture as PNG or BMP`);
+      return { format, width, height: Math.abs(dv.getInt32(22, true)) };
+    }
     case 'jpeg': {
       let p = 2;
       while (p + 9 < b.length) {
@@ -101,34 +119,26 @@ function checkSize(h: PictureHeader): void {
   }
 }
 
-/** Read a file's bytes with a size limit; errors say what is wrong with the file in one line. */
+/**
+ * Read a picture file's bytes: at most {@link MAX_FILE_BYTES} (+1 to tell that it is over), regular files only.
+ * @throws PictureError in one line naming no path: missing, unreadable, a FIFO/device/socket/directory, empty,
+ *   or over the limit.
+ */
 export function readPictureFile(file: string): Uint8Array {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    bytes = readFileCapped(file, MAX_FILE_BYTES);
   } catch (err) {
-    throw new PictureError(fileErrorReason(err));
+    throw err instanceof FileReadError ? new PictureError(err.message) : err;
   }
   if (bytes.length === 0) throw new PictureError('empty file (0 bytes)');
-  if (bytes.length > MAX_FILE_BYTES) throw new PictureError(`file is ${bytes.length} bytes, over the ${MAX_FILE_BYTES / 1048576} MiB limit`);
   return bytes;
 }
 
-/** One line for a failed open/read/stat. */
-export function fileErrorReason(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  switch (e.code) {
-    case 'ENOENT': return 'no such file';
-    case 'EACCES': case 'EPERM': return 'permission denied: cannot read the file';
-    case 'ELOOP': return 'symlink loop: the link never reaches a file';
-    case 'EISDIR': return 'is a directory';
-    default: return `cannot read the file (${e.code ?? e.message})`;
-  }
-}
-
 /**
- * Decode picture bytes to grayscale. Fast synchronous path for PNG and BMP; JPEG, GIF and TIFF go through sharp.
- * @throws PictureError: unknown format, truncated or corrupt data, a picture over {@link MAX_PIXELS}.
+ * Decode picture bytes to grayscale. PNG and BMP synchronously in this thread; JPEG, GIF and TIFF through sharp.
+ * @throws PictureError: unknown format, truncated or corrupt data, a picture over {@link MAX_PIXELS}, PNG data
+ *   inflating past its header's size.
  */
 export async function decodePicture(bytes: Uint8Array): Promise<GrayImage> {
   const format = sniffFormat(bytes);
@@ -142,50 +152,133 @@ export async function decodePicture(bytes: Uint8Array): Promise<GrayImage> {
   return decodeWithSharp(bytes, format);
 }
 
+/**
+ * Picture bytes -> the model's input, as `predict` does it in its decode workers: decode, then preprocess.
+ * @returns the preprocessed input, or a no-ink result (a blank picture).
+ * @throws PictureError when the bytes cannot be decoded.
+ */
+export async function pictureToInput(bytes: Uint8Array, contract: InputContract): Promise<PreprocessResult> {
+  return preprocess(await decodePicture(bytes), contract);
+}
+
+const CRC_TABLE = Int32Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c;
+});
+
+// zlib.crc32 arrived in Node 20.15; older 20.x releases get the table version
+const crc32: (data: Uint8Array) => number = (zlib as { crc32?: (d: Uint8Array) => number }).crc32 ?? ((data) => {
+  let c = -1;
+  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ -1) >>> 0;
+});
+
+/** A PNG's header fields and its image data chunks, after every chunk's length and CRC were checked. */
+interface PngLayout {
+  width: number;
+  height: number;
+  bitDepth: number;
+  colorType: number;
+  interlaced: boolean;
+  hasTransparency: boolean;
+  idat: Uint8Array[];
+}
+
+const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+const PNG_DEPTHS: Record<number, number[]> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] };
+
+function readPngChunks(b: Uint8Array): PngLayout {
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const corrupt = (why: string): never => { throw new PictureError(`corrupt PNG: ${why}; the file is damaged, re-save or re-export the picture`); };
+  const cut = (why: string): never => { throw new PictureError(`corrupt or truncated PNG (${why}); the file is cut short, copy it again`); };
+  let layout: PngLayout | undefined;
+  let p = 8;
+  for (;;) {
+    if (p + 8 > b.length) cut(`the file ends at byte ${b.length}, before the IEND chunk`);
+    const len = dv.getUint32(p);
+    const typeBytes = b.subarray(p + 4, p + 8);
+    const type = String.fromCharCode(...typeBytes);
+    if (!/^[A-Za-z]{4}$/.test(type)) corrupt(`the chunk at byte ${p} has no valid type`);
+    if (len > 0x7fffffff) corrupt(`chunk '${type}' at byte ${p} claims ${len} bytes, more than PNG allows`);
+    if (p + 12 + len > b.length) cut(`chunk '${type}' at byte ${p} claims ${len} bytes, the file ends ${b.length - p - 8} bytes later`);
+    if (crc32(b.subarray(p + 4, p + 8 + len)) !== dv.getUint32(p + 8 + len)) corrupt(`chunk '${type}' at byte ${p} fails its CRC check`);
+    if (!layout) {
+      if (type !== 'IHDR' || len !== 13) corrupt('the first chunk is not a 13-byte IHDR');
+      const bitDepth = b[p + 16], colorType = b[p + 17];
+      if (!PNG_DEPTHS[colorType]?.includes(bitDepth)) corrupt(`IHDR gives bit depth ${bitDepth} with colour type ${colorType}, which PNG does not define`);
+      if (b[p + 18] !== 0 || b[p + 19] !== 0 || b[p + 20] > 1) corrupt('IHDR names an unknown compression, filter or interlace method');
+      layout = { width: dv.getUint32(p + 8), height: dv.getUint32(p + 12), bitDepth, colorType, interlaced: b[p + 20] === 1, hasTransparency: false, idat: [] };
+    } else if (type === 'IDAT') {
+      layout.idat.push(b.subarray(p + 8, p + 8 + len));
+    } else if (type === 'tRNS') {
+      layout.hasTransparency = true;
+    } else if (type === 'IEND') {
+      break;
+    }
+    p += 12 + len;
+  }
+  if (layout!.idat.length === 0) corrupt('no image data (IDAT) before IEND');
+  return layout!;
+}
+
+/** Bytes the image data must inflate to: every row (of every interlace pass) with its filter byte. */
+function pngDataBytes(l: PngLayout): number {
+  const bitsPerPixel = PNG_CHANNELS[l.colorType] * l.bitDepth;
+  const rowBytes = (w: number) => Math.ceil((w * bitsPerPixel) / 8) + 1;
+  if (!l.interlaced) return l.height * rowBytes(l.width);
+  let total = 0;
+  // Adam7: x start, y start, x step, y step of each pass
+  for (const [x0, y0, dx, dy] of [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]]) {
+    const w = Math.ceil((l.width - x0) / dx), h = Math.ceil((l.height - y0) / dy);
+    if (w > 0 && h > 0) total += h * rowBytes(w);
+  }
+  return total;
+}
+
+/** Inflate no further than the header allows: a bomb fails after that many bytes, not after gigabytes. */
+function inflatePng(l: PngLayout): Uint8Array {
+  const expected = pngDataBytes(l);
+  if (expected > MAX_DECODED_BYTES) {
+    throw new PictureError(`PNG header says ${l.width}x${l.height} at ${l.bitDepth} bits per channel: ${formatBytes(expected)} of image data, over the ${formatBytes(MAX_DECODED_BYTES)} limit; save it at 8 bits or smaller`);
+  }
+  let raw: Uint8Array;
+  try {
+    raw = zlib.inflateSync(l.idat.length === 1 ? l.idat[0] : Buffer.concat(l.idat), { maxOutputLength: expected });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new PictureError(`PNG image data inflates past the ${expected} bytes its ${l.width}x${l.height} header allows: refused (a decompression bomb, or a damaged file)`);
+    }
+    throw new PictureError(`corrupt or truncated PNG (${oneLine(err)})`);
+  }
+  if (raw.length < expected) throw new PictureError(`corrupt or truncated PNG (image data holds ${raw.length} bytes, ${expected} needed)`);
+  return raw;
+}
+
 function decodePng(bytes: Uint8Array): GrayImage {
-  const fast = decodePlainPng(bytes);
-  if (fast) return fast;
+  const layout = readPngChunks(bytes);
+  const raw = inflatePng(layout);
+  const channels = PNG_CHANNELS[layout.colorType];
+  if (layout.bitDepth === 8 && !layout.interlaced && !layout.hasTransparency && layout.colorType !== 3) {
+    return unfilterPlainPng(raw, layout.width, layout.height, channels);
+  }
+  // pngjs inflates the same stream again; inflatePng has already shown it stays within the header's size
   let png: { width: number; height: number; data: Buffer };
   try {
     png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (err) {
-    throw new PictureError(`corrupt or truncated PNG (${oneLine(err)})`);
+    throw new PictureError(`corrupt PNG (${oneLine(err)}); re-save or re-export the picture`);
   }
   return rgbaToGray(png.data, png.width, png.height, 4);
 }
 
 /**
- * The common PNG shape (8-bit gray, gray+alpha, RGB or RGBA, not interlaced, no tRNS) decoded straight to
- * bytes: one inflate and an in-place unfilter, about twice as fast as pngjs on small files, which build an
- * RGBA copy through several stream objects. Anything else returns undefined and goes to pngjs.
- * @throws PictureError when the chunks or the compressed data are cut short or corrupt.
+ * The common PNG shape (8-bit gray, gray+alpha, RGB or RGBA, not interlaced, no tRNS) unfiltered in place
+ * straight to bytes, where pngjs builds an RGBA copy through several stream objects.
+ * @throws PictureError on an unknown row filter type.
  */
-function decodePlainPng(b: Uint8Array): GrayImage | undefined {
-  if (b.length < 33) return undefined;
-  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const width = dv.getUint32(16), height = dv.getUint32(20);
-  const channels = ({ 0: 1, 2: 3, 4: 2, 6: 4 } as Record<number, number>)[b[25]];
-  if (b[24] !== 8 || b[28] !== 0 || !channels) return undefined;
-  const idat: Uint8Array[] = [];
-  let p = 8, ended = false;
-  while (p + 12 <= b.length) {
-    const len = dv.getUint32(p);
-    const type = String.fromCharCode(b[p + 4], b[p + 5], b[p + 6], b[p + 7]);
-    if (p + 12 + len > b.length) break;
-    if (type === 'tRNS') return undefined;
-    if (type === 'IDAT') idat.push(b.subarray(p + 8, p + 8 + len));
-    if (type === 'IEND') { ended = true; break; }
-    p += 12 + len;
-  }
-  if (!ended || idat.length === 0) throw new PictureError(`corrupt or truncated PNG (${ended ? 'no image data' : 'the file ends before its last chunk'})`);
-  let raw: Uint8Array;
-  try {
-    raw = inflateSync(idat.length === 1 ? idat[0] : Buffer.concat(idat));
-  } catch (err) {
-    throw new PictureError(`corrupt or truncated PNG (${oneLine(err)})`);
-  }
+function unfilterPlainPng(raw: Uint8Array, width: number, height: number, channels: number): GrayImage {
   const stride = width * channels;
-  if (raw.length < height * (stride + 1)) throw new PictureError(`corrupt or truncated PNG (image data holds ${raw.length} bytes, ${height * (stride + 1)} needed)`);
   const px = new Uint8Array(height * stride);
   for (let y = 0; y < height; y++) {
     const filter = raw[y * (stride + 1)];
@@ -205,7 +298,7 @@ function decodePlainPng(b: Uint8Array): GrayImage | undefined {
           pred = pa <= pb && pa <= pc ? a : pb <= pc ? u : c;
           break;
         }
-        default: throw new PictureError(`corrupt PNG (row ${y} has filter type ${filter})`);
+        default: throw new PictureError(`corrupt PNG (row ${y} has filter type ${filter}); re-save or re-export the picture`);
       }
       px[row + x] = (raw[src + x] + pred) & 0xff;
     }
@@ -216,6 +309,7 @@ function decodePlainPng(b: Uint8Array): GrayImage | undefined {
 async function decodeWithSharp(bytes: Uint8Array, format: PictureFormat): Promise<GrayImage> {
   try {
     const { data, info } = await sharp(bytes, { limitInputPixels: MAX_PIXELS, failOn: 'truncated', pages: 1 })
+      .timeout({ seconds: DECODE_SECONDS })
       .greyscale()
       .raw()
       .toBuffer({ resolveWithObject: true });
@@ -223,6 +317,7 @@ async function decodeWithSharp(bytes: Uint8Array, format: PictureFormat): Promis
   } catch (err) {
     const msg = oneLine(err);
     if (/pixel limit/i.test(msg)) throw new PictureError(`${format.toUpperCase()} is over the ${MAX_PIXELS / 1e6}-megapixel limit: refused without decoding`);
+    if (/timeout/i.test(msg)) throw new PictureError(`${format.toUpperCase()} took over ${DECODE_SECONDS} s to decode: refused; save it smaller or as PNG`);
     throw new PictureError(`corrupt or truncated ${format.toUpperCase()} (${msg})`);
   }
 }
@@ -238,28 +333,36 @@ function decodeBmp(b: Uint8Array): GrayImage {
   const bpp = dv.getUint16(28, true);
   const compression = dv.getUint32(30, true);
   const height = Math.abs(rawHeight);
+  if (infoSize < 40) throw new PictureError(`BMP with a ${infoSize}-byte info header (OS/2 style) is not supported; save it as PNG or a Windows BMP`);
   // BI_RGB (0), or BI_BITFIELDS (3) with 32 bpp in the usual BGRA order
   if (!(compression === 0 || (compression === 3 && bpp === 32))) {
     throw new PictureError(`BMP compression ${compression} is not supported; save it as PNG or uncompressed BMP`);
   }
-  if (![1, 4, 8, 24, 32].includes(bpp)) throw new PictureError(`BMP with ${bpp} bits per pixel is not supported`);
+  if (![1, 4, 8, 24, 32].includes(bpp)) throw new PictureError(`BMP with ${bpp} bits per pixel is not supported; save it as PNG or a 24-bit BMP`);
+  const palette = 14 + infoSize;
+  if (offset < palette || offset > b.length) throw new PictureError(`corrupt BMP: pixel data offset ${offset} lies outside ${palette}..${b.length}; re-save the picture`);
   const stride = Math.ceil((width * bpp) / 32) * 4;
   if (offset + stride * height > b.length) throw new PictureError(`truncated BMP: pixel data needs ${offset + stride * height} bytes, the file has ${b.length}`);
-  const palette = 14 + infoSize;
-  const gray = new Uint8Array(width * height);
   const luma = (r: number, g: number, bl: number) => Math.round(0.299 * r + 0.587 * g + 0.114 * bl);
+  let lut: Uint8Array | undefined;
+  if (bpp <= 8) {
+    const colours = Math.min(1 << bpp, Math.floor((offset - palette) / 4));
+    lut = new Uint8Array(colours);
+    for (let i = 0; i < colours; i++) lut[i] = luma(b[palette + 4 * i + 2], b[palette + 4 * i + 1], b[palette + 4 * i]);
+  }
+  const gray = new Uint8Array(width * height);
   for (let y = 0; y < height; y++) {
     const row = offset + (rawHeight > 0 ? height - 1 - y : y) * stride;
     for (let x = 0; x < width; x++) {
       let v: number;
-      if (bpp >= 24) {
+      if (!lut) {
         const p = row + x * (bpp / 8);
         v = luma(b[p + 2], b[p + 1], b[p]);
       } else {
         const bitsAt = x * bpp;
         const idx = (b[row + (bitsAt >> 3)] >> (8 - bpp - (bitsAt & 7))) & ((1 << bpp) - 1);
-        const p = palette + idx * 4;
-        v = luma(b[p + 2], b[p + 1], b[p]);
+        if (idx >= lut.length) throw new PictureError(`corrupt BMP: a pixel uses colour ${idx}, the palette holds ${lut.length}; re-save the picture`);
+        v = lut[idx];
       }
       gray[y * width + x] = v;
     }

@@ -1,6 +1,7 @@
 import { promises as fs, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
-import { fileErrorReason, PICTURE_EXTENSIONS } from './images.js';
+import { fileErrorReason, specialFileReason } from '../../fs/bounded-read.js';
+import { PICTURE_EXTENSIONS } from './images.js';
 
 /** A picture file to predict, or a path that could not be walked and must be reported in its own row. */
 export interface WalkEntry {
@@ -21,7 +22,9 @@ export function isPictureName(name: string): boolean {
  *
  * A file named on the command line is yielded whatever its extension (its bytes decide); inside directories
  * only picture extensions are. Symbolic links are followed; a link that leads back into a directory being walked
- * (a loop), a dangling link, or an unreadable directory is yielded as an error entry and the walk goes on.
+ * (a loop), a dangling link, an unreadable directory, or a FIFO, device or socket where a picture would be (named
+ * on the command line, or with a picture extension inside a directory) is yielded as an error entry and the walk
+ * goes on.
  */
 export async function* walkPictures(args: readonly string[]): AsyncGenerator<WalkEntry> {
   for (const arg of args) {
@@ -32,8 +35,9 @@ export async function* walkPictures(args: readonly string[]): AsyncGenerator<Wal
       yield { path: arg, error: fileErrorReason(err) };
       continue;
     }
+    const special = st.isDirectory() ? undefined : specialFileReason(st);
     if (st.isDirectory()) yield* walkDir(arg, [key(st)]);
-    else yield { path: arg };
+    else yield special ? { path: arg, error: special } : { path: arg };
   }
 }
 
@@ -56,7 +60,11 @@ async function* walkDir(dir: string, ancestors: string[]): AsyncGenerator<WalkEn
       if (isPictureName(entry.name)) yield { path: p };
       continue;
     }
-    if (!entry.isDirectory() && !entry.isSymbolicLink()) continue;
+    if (!entry.isDirectory() && !entry.isSymbolicLink()) {
+      // A FIFO, device or socket named like a picture would otherwise vanish from the output without a word.
+      if (isPictureName(entry.name)) yield { path: p, error: specialFileReason(entry) ?? 'is not a regular file: refused' };
+      continue;
+    }
     let st: Stats;
     try {
       st = await fs.stat(p);
@@ -71,8 +79,9 @@ async function* walkDir(dir: string, ancestors: string[]): AsyncGenerator<WalkEn
         continue;
       }
       yield* walkDir(p, [...ancestors, key(st)]);
-    } else if (st.isFile() && isPictureName(entry.name)) {
-      yield { path: p };
+    } else if (isPictureName(entry.name)) {
+      const special = specialFileReason(st);
+      yield special ? { path: p, error: special } : { path: p };
     }
   }
 }
