@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The package root: this file sits two levels down, both as src/serve/*.ts and as dist/serve/*.js. */
+/** The package root: this file sits two levels down, both as src/server/*.ts and as dist/server/*.js. */
 export function packageRoot(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 }

@@ -1,0 +1,173 @@
+// The serve job behind `lenet-onnx serve`: load the models, serve the API and the widget until a signal.
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+import { ContractError, contractFromMetadata } from '../runtime/contract.js';
+import { OnnxFormatError, readOnnxInfo } from '../onnx/info.js';
+import { DEFAULT_ONNX_MODEL } from '../runtime/node/session.js';
+import { buildServer } from '../server/app.js';
+import { listen } from '../server/listen.js';
+import { closeServedModels, loadServedModels, modelName, onnxFilesIn, type ServedModel } from '../server/models.js';
+import { MODEL_URL_PATH, webDistDir } from '../server/paths.js';
+
+/** Options of {@link startServe} (the parsed command line). */
+export interface ServeJobOptions {
+  host: string;
+  port: number;
+  /** Model files, each served under its stem; with `modelDir`, added to its files. */
+  models: string[];
+  modelDir?: string;
+  /** Rows per onnxruntime run at most, and how long a request waits for others (dynamic batching). */
+  maxBatch: number;
+  batchDelayMs: number;
+  /** Off: one run per request. */
+  batching: boolean;
+  maxBodyMb: number;
+  requestTimeoutMs: number;
+  maxInFlight: number;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  /** How long shutdown lets in-flight requests and downloads finish. */
+  shutdownGraceMs: number;
+  token?: string;
+  cors: string[];
+  /** Serve the widget's demo page (web/dist) beside the API. */
+  web: boolean;
+  /** Folder of the widget's files (default: web/dist of this package). */
+  webRoot?: string;
+}
+
+/** Defaults of `lenet-onnx serve`: the command's option defaults, and what tests and benchmarks start from. */
+export const SERVE_DEFAULTS: Readonly<Omit<ServeJobOptions, 'token' | 'modelDir' | 'webRoot'>> = Object.freeze({
+  host: '127.0.0.1',
+  port: 8080,
+  models: [],
+  maxBatch: 64,
+  batchDelayMs: 1,
+  batching: true,
+  maxBodyMb: 16,
+  requestTimeoutMs: 10_000,
+  maxInFlight: 512,
+  headersTimeoutMs: 10_000,
+  bodyTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  shutdownGraceMs: 10_000,
+  cors: [],
+  web: true,
+});
+
+/** The name `/v1/*` uses when a request names no model: `lenet5` when served, else the first. */
+export const PREFERRED_MODEL = 'lenet5';
+
+/** A started server. */
+export interface ServeHandle {
+  url: string;
+  models: Map<string, ServedModel>;
+  defaultModel: string;
+  /** Graceful stop, then the sessions released. */
+  close(): Promise<void>;
+}
+
+/**
+ * Load the models and start serving.
+ * @throws UserError naming the option at fault: a missing or unusable model, no built page, a port in use.
+ */
+export async function startServe(o: ServeJobOptions): Promise<ServeHandle> {
+  const root = o.webRoot ?? webDistDir();
+  if (o.web) await requireFile(path.join(root, 'index.html'), 'built demo page', 'build it first with `npm run build:web` (or pass --no-web)');
+  const files = [...o.models, ...(o.modelDir !== undefined ? await onnxFilesIn(o.modelDir) : [])];
+  const chosen = files.length > 0;
+  if (!chosen) files.push(await defaultModelFile(root));
+  for (const f of files) {
+    await requireFile(f, chosen ? '--model' : 'default model', 'pass the path of an .onnx file (see `lenet-onnx export`)');
+    await requireDigitModel(f, chosen ? '--model' : 'default model');
+  }
+  const models = await loadServedModels(files, { enabled: o.batching, maxBatch: o.maxBatch, delayMs: o.batchDelayMs });
+  const defaultModel = models.has(PREFERRED_MODEL) ? PREFERRED_MODEL : modelName(files[0]);
+  try {
+    const built = await buildServer({
+      models,
+      defaultModel,
+      // the page fetches its model from one URL: whichever model is the default is the one it gets
+      site: o.web ? { root, overrides: chosen ? { [MODEL_URL_PATH]: models.get(defaultModel)!.file } : {} } : undefined,
+      bodyLimitBytes: Math.round(o.maxBodyMb * 1024 * 1024),
+      requestTimeoutMs: o.requestTimeoutMs,
+      maxInFlight: o.maxInFlight,
+      headersTimeoutMs: o.headersTimeoutMs,
+      bodyTimeoutMs: o.bodyTimeoutMs,
+      keepAliveTimeoutMs: o.keepAliveTimeoutMs,
+      token: o.token,
+      corsOrigins: o.cors,
+      topK: 3,
+    });
+    const running = await listen(built, o.host, o.port, o.shutdownGraceMs);
+    return {
+      url: running.url,
+      models,
+      defaultModel,
+      close: async () => {
+        await running.close();
+        await closeServedModels(models);
+      },
+    };
+  } catch (err) {
+    await closeServedModels(models);
+    throw err;
+  }
+}
+
+/**
+ * Serve until SIGINT or SIGTERM, then finish what is in flight and stop.
+ * @param log where the URL line and the stop line go.
+ */
+export async function runServe(o: ServeJobOptions, log: (line: string) => void = (l) => { process.stdout.write(l + '\n'); }): Promise<void> {
+  const h = await startServe(o);
+  const list = [...h.models.values()].map((m) => `${m.name} (${path.relative(process.cwd(), m.file) || m.file})`).join(', ');
+  log(`serving ${o.web ? 'the widget and ' : ''}the inference API at ${h.url} (models: ${list}; default ${h.defaultModel})${o.token ? '; API needs a bearer token' : ''}; press Ctrl-C to stop`);
+  await untilSignal();
+  await h.close();
+  log('stopped');
+}
+
+/** models/lenet5.onnx when present, else the copy built into the widget's folder. */
+async function defaultModelFile(root: string): Promise<string> {
+  for (const f of [DEFAULT_ONNX_MODEL, path.join(root, MODEL_URL_PATH.slice(1))]) {
+    if (await fs.stat(f).then((s) => s.isFile(), () => false)) return f;
+  }
+  throw new UserError(`no model to serve: ${DEFAULT_ONNX_MODEL} not found; run \`lenet-onnx export\`, or pass --model FILE or --model-dir DIR`);
+}
+
+async function requireFile(file: string, what: string, fix: string): Promise<void> {
+  let isFile = false;
+  try {
+    isFile = (await fs.stat(file)).isFile();
+  } catch {
+    throw new UserError(`${what} '${file}': no such file; ${fix}`);
+  }
+  if (!isFile) throw new UserError(`${what} '${file}': not a regular file; ${fix}`);
+}
+
+/** The widget and the API read the input contract from the model: refuse a file without one, naming it. */
+async function requireDigitModel(file: string, what: string): Promise<void> {
+  try {
+    contractFromMetadata(readOnnxInfo(new Uint8Array(await fs.readFile(file))).metadata);
+  } catch (err) {
+    if (err instanceof OnnxFormatError || err instanceof ContractError) {
+      throw new UserError(`${what} '${file}': ${err.message}; pass a model written by \`lenet-onnx export\``);
+    }
+    throw err;
+  }
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,125 @@
+/**
+ * The Open Inference Protocol's inference request (JSON form), checked field by field against the model:
+ * every refusal is a 400 naming the field, so a client can tell which part of its request to fix.
+ */
+import { badField } from './api-error.js';
+import type { ServedModel } from './models.js';
+
+/** Most rows one request may carry; keeps a single request from holding a batch (and memory) hostage. */
+export const MAX_ROWS_PER_REQUEST = 1024;
+
+/** An inference request reduced to what a run needs. */
+export interface InferCall {
+  id?: string;
+  /** Rows laid out back to back, as the model's input wants them. */
+  input: Float32Array;
+  n: number;
+  /** Output names to answer with, in the order asked (all of the model's when the request names none). */
+  outputs: string[];
+  /** Outputs the client asked to receive as binary data (binary tensor extension). */
+  binaryOutputs: Set<string>;
+}
+
+/** Where an input's values come from: the JSON `data` field, or a slice of a binary body. */
+export type TensorSource = { kind: 'json' } | { kind: 'binary'; bytes: Uint8Array };
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Check a parsed request body against `m` and pull out its input rows.
+ * @param binary the bytes following the JSON header when the binary tensor extension is used.
+ * @throws ApiError 400 naming the field: body, id, parameters, inputs, inputs[i].name/datatype/shape/data, outputs.
+ */
+export function parseInferRequest(body: unknown, m: ServedModel, binary?: Uint8Array): InferCall {
+  if (!isObject(body)) throw badField('request body', 'expected a JSON object with an "inputs" array');
+  const { id, parameters, inputs, outputs } = body;
+  if (id !== undefined && typeof id !== 'string') throw badField('id', 'expected a string');
+  if (parameters !== undefined && !isObject(parameters)) throw badField('parameters', 'expected an object');
+  const spec = m.metadata.inputs;
+  if (!Array.isArray(inputs)) throw badField('inputs', 'expected an array of tensors');
+  if (inputs.length !== spec.length) {
+    throw badField('inputs', `expected ${spec.length} tensor(s) (${spec.map((s) => `'${s.name}'`).join(', ')}), got ${inputs.length}`);
+  }
+  const t = inputs[0] as unknown;
+  const at = 'inputs[0]';
+  if (!isObject(t)) throw badField(at, 'expected a tensor object');
+  const want = spec[0];
+  if (t.name !== want.name) throw badField(`${at}.name`, `the model has no input ${JSON.stringify(t.name)}; its input is '${want.name}'`);
+  if (t.datatype !== want.datatype) throw badField(`${at}.datatype`, `expected "${want.datatype}", got ${JSON.stringify(t.datatype)}`);
+  if (t.parameters !== undefined && !isObject(t.parameters)) throw badField(`${at}.parameters`, 'expected an object');
+  const n = checkShape(t.shape, want.shape, `${at}.shape`);
+  const count = n * m.inputSize;
+  const binarySize = isObject(t.parameters) ? t.parameters.binary_data_size : undefined;
+  let input: Float32Array;
+  if (binarySize !== undefined) {
+    if (!binary) throw badField(`${at}.parameters.binary_data_size`, 'given, but the request has no binary part (Inference-Header-Content-Length)');
+    if (binarySize !== count * 4 || binary.byteLength !== binarySize) {
+      throw badField(`${at}.parameters.binary_data_size`, `shape [${(t.shape as number[]).join(',')}] needs ${count * 4} bytes of FP32, got ${binarySize} declared and ${binary.byteLength} sent`);
+    }
+    input = new Float32Array(count);
+    new Uint8Array(input.buffer).set(binary);
+    if (!input.every(Number.isFinite)) throw badField(`${at}.data`, 'every value must be a finite number');
+  } else {
+    if (t.data === undefined) throw badField(`${at}.data`, 'missing');
+    input = flatten(t.data, count, `${at}.data`);
+  }
+  const { names, binaryOutputs } = requestedOutputs(outputs, m, isObject(parameters) && parameters.binary_data_output === true);
+  return { id: id as string | undefined, input, n, outputs: names, binaryOutputs };
+}
+
+/** The batch size a shape asks for, once every other dimension matches the model's. */
+function checkShape(shape: unknown, want: number[], field: string): number {
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) throw badField(field, 'expected an array of non-negative integers');
+  const wanted = `[${want.map((d) => (d < 0 ? 'N' : d)).join(',')}]`;
+  if (shape.length !== want.length) throw badField(field, `expected ${wanted}, got [${shape.join(',')}]`);
+  for (const [i, d] of want.entries()) {
+    if (d >= 0 && shape[i] !== d) throw badField(field, `expected ${wanted}, got [${shape.join(',')}]`);
+  }
+  const n = shape[0] as number;
+  if (n < 1 || n > MAX_ROWS_PER_REQUEST) throw badField(field, `batch of ${n}: expected 1 to ${MAX_ROWS_PER_REQUEST} rows`);
+  return n;
+}
+
+/**
+ * Row-major values from a flat array or arrays nested to any depth (the protocol allows both), as FP32.
+ * Checks the count against the shape and refuses anything not a finite number.
+ */
+function flatten(data: unknown, count: number, field: string): Float32Array {
+  if (!Array.isArray(data)) throw badField(field, 'expected an array of numbers (flat or nested)');
+  const out = new Float32Array(count);
+  let k = 0;
+  const walk = (xs: unknown[]): void => {
+    for (const x of xs) {
+      if (typeof x === 'number') {
+        if (!Number.isFinite(x)) throw badField(field, `value ${k} is not a finite number`);
+        if (k >= count) throw badField(field, `more than the ${count} values the shape holds`);
+        out[k++] = x;
+      } else if (Array.isArray(x)) {
+        walk(x);
+      } else {
+        throw badField(field, `value ${k} is ${x === null ? 'null' : typeof x}, expected a number`);
+      }
+    }
+  };
+  walk(data);
+  if (k !== count) throw badField(field, `${k} values, but the shape holds ${count}`);
+  return out;
+}
+
+function requestedOutputs(outputs: unknown, m: ServedModel, allBinary: boolean): { names: string[]; binaryOutputs: Set<string> } {
+  // only the contract's output is computed by a run, whatever else the graph may declare
+  const known = [m.model.contract.outputName];
+  if (outputs === undefined) return { names: known, binaryOutputs: new Set(allBinary ? known : []) };
+  if (!Array.isArray(outputs)) throw badField('outputs', 'expected an array of {"name": ...}');
+  const names: string[] = [];
+  const binaryOutputs = new Set<string>();
+  for (const [i, o] of outputs.entries()) {
+    if (!isObject(o) || typeof o.name !== 'string') throw badField(`outputs[${i}]`, 'expected {"name": string}');
+    if (!known.includes(o.name)) throw badField(`outputs[${i}].name`, `the model has no output '${o.name}'; its outputs are ${known.map((k) => `'${k}'`).join(', ')}`);
+    if (o.parameters !== undefined && !isObject(o.parameters)) throw badField(`outputs[${i}].parameters`, 'expected an object');
+    const bin = isObject(o.parameters) ? o.parameters.binary_data : undefined;
+    if (bin === true || (bin === undefined && allBinary)) binaryOutputs.add(o.name);
+    names.push(o.name);
+  }
+  return { names, binaryOutputs };
+}

@@ -1,0 +1,80 @@
+/**
+ * Picture endpoints: a picture in the body (raw, with its image content type) answered with exactly the JSON
+ * row `lenet-onnx predict --format json` prints for that picture. `/v1/read` is the place for reading a whole
+ * number; until a reader is given it answers 501.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { rowFormatter } from '../jobs/predict-format.js';
+import { failedRow, pictureInput, rankedRow } from '../runtime/node/picture-input.js';
+import type { PredictRow } from '../runtime/node/predict.js';
+import { ApiError, badField } from './api-error.js';
+import { requestDeadline, untilAborted } from './deadline.js';
+import type { ServedModel } from './models.js';
+
+/** Content types accepted as a raw picture; the bytes decide the format, as they do for files. */
+export const PICTURE_CONTENT_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/bmp', 'image/tiff'];
+
+/** Reads a number (several digits) from a picture; plugged in when the runtime has one. */
+export type NumberReader = (bytes: Uint8Array, model: ServedModel, signal: AbortSignal) => Promise<object>;
+
+/** What the picture routes need from the server. */
+export interface V1Context {
+  models: Map<string, ServedModel>;
+  defaultModel: string;
+  /** Longest a picture may take, decoding and queueing included (503 beyond). */
+  requestTimeoutMs: number;
+  /** Default of the `top_k` query parameter: the CLI's `--top-k` default. */
+  topK: number;
+  read?: NumberReader;
+}
+
+type PictureQuery = { model?: string; top_k?: string; path?: string };
+
+// one formatter for the process: jsonl's row is the very record the json format prints, without the list around it
+const formatRow = rowFormatter('jsonl').row;
+
+/** Register `/v1/predict` and `/v1/read` on `app` (the API context). */
+export function registerV1Routes(app: FastifyInstance, ctx: V1Context): void {
+  app.post<{ Querystring: PictureQuery }>('/v1/predict', async (req, reply) => {
+    const m = modelOf(ctx, req.query.model);
+    const topK = topKOf(req.query.top_k, ctx.topK, m.outputSize);
+    const signal = requestDeadline(reply, ctx.requestTimeoutMs);
+    const row = await untilAborted(predictPicture(m, pictureBytes(req), req.query.path ?? 'upload', topK, signal), signal);
+    // a picture that cannot be read is the client's to fix: 422 with the row that says why
+    return reply.code(row.error ? 422 : 200).type('application/json; charset=utf-8').send(formatRow(row));
+  });
+  app.post<{ Querystring: PictureQuery }>('/v1/read', async (req, reply) => {
+    if (!ctx.read) throw new ApiError(501, 'reading numbers is not available in this build; use /v1/predict for one digit');
+    const signal = requestDeadline(reply, ctx.requestTimeoutMs);
+    return untilAborted(ctx.read(pictureBytes(req), modelOf(ctx, req.query.model), signal), signal);
+  });
+}
+
+/** The predict row for one picture held in memory, through the model's batcher. */
+export async function predictPicture(m: ServedModel, bytes: Uint8Array, path: string, topK: number, signal?: AbortSignal): Promise<PredictRow> {
+  const r = await pictureInput(bytes, m.model.contract);
+  if (!r.ok) return failedRow(path, r.error);
+  return rankedRow(path, await m.infer(r.input, 1, signal), m.model.contract.labels, topK);
+}
+
+function modelOf(ctx: V1Context, name: string | undefined): ServedModel {
+  const m = ctx.models.get(name ?? ctx.defaultModel);
+  if (!m) throw new ApiError(404, `unknown model '${name}'; served: ${[...ctx.models.keys()].map((k) => `'${k}'`).join(', ')}`);
+  return m;
+}
+
+function topKOf(raw: string | undefined, fallback: number, labels: number): number {
+  if (raw === undefined) return Math.min(fallback, labels);
+  const k = Number(raw);
+  if (!Number.isInteger(k) || k < 1 || k > labels) throw badField('top_k', `expected an integer from 1 to ${labels}, got '${raw}'`);
+  return k;
+}
+
+function pictureBytes(req: FastifyRequest): Uint8Array {
+  const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (!PICTURE_CONTENT_TYPES.includes(type)) {
+    throw new ApiError(415, `content type '${type || '(none)'}': send the picture's bytes as ${PICTURE_CONTENT_TYPES.join(', ')}`);
+  }
+  if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw badField('request body', 'empty: expected the picture\'s bytes');
+  return req.body;
+}
