@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
-import { decodePicture, PictureError, readHeader, readPictureFile, sniffFormat } from '../../src/runtime/node/images.js';
+import { execFileSync } from 'node:child_process';
+import { closeSync, ftruncateSync, openSync } from 'node:fs';
+import path from 'node:path';
+import { decodePicture, MAX_FILE_BYTES, PictureError, readHeader, readPictureFile, sniffFormat } from '../../src/runtime/node/images.js';
 import { readMnist } from '../../src/data/idx.js';
 import { bmpBytes, jpegBytes, pngBytes, put, tempDir } from './helpers/files.js';
 
@@ -126,4 +129,106 @@ test('the direct PNG path and pngjs agree on every filter and colour type', asyn
       assert.deepEqual(got.data, expected.data, `colour type ${colorType}, filter ${filterType}`);
     }
   }
+});
+
+/** PNG bytes from chunks (CRCs computed), after the signature. */
+function pngFrom(chunks: Array<[string, Uint8Array]>): Uint8Array {
+  const parts = [Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), ...chunks.map(([t, d]) => chunk(t, d))];
+  return Uint8Array.from(parts.flatMap((p) => [...p]));
+}
+
+function ihdr(w: number, h: number, depth = 8, colorType = 0, interlace = 0): Uint8Array {
+  const b = new Uint8Array(13);
+  const dv = new DataView(b.buffer);
+  dv.setUint32(0, w);
+  dv.setUint32(4, h);
+  b.set([depth, colorType, 0, 0, interlace], 8);
+  return b;
+}
+
+/** Flip one bit inside the first chunk of `type`'s data, leaving its CRC as it was. */
+function breakCrc(png: Uint8Array, type: string): Uint8Array {
+  const b = Uint8Array.from(png);
+  const dv = new DataView(b.buffer);
+  for (let p = 8; p + 12 <= b.length; p += 12 + dv.getUint32(p)) {
+    if (String.fromCharCode(...b.subarray(p + 4, p + 8)) === type) {
+      b[p + 8] ^= 0x01;
+      return b;
+    }
+  }
+  throw new Error(`no ${type} chunk`);
+}
+
+test('a corrupt CRC gets the same one-line message on the direct path and the pngjs path', async () => {
+  const { PNG } = await import('pngjs');
+  const png = new PNG({ width: 28, height: 28 });
+  for (let i = 0; i < 784; i++) png.data.set([digit.data[i], digit.data[i], digit.data[i], 255], 4 * i);
+  const direct = PNG.sync.write(png, { colorType: 0 }); // 8-bit gray: our own unfilter
+  // a palette PNG goes to pngjs
+  const viaPngjs = await sharp(Buffer.from(digit.data), { raw: { width: 28, height: 28, channels: 1 } }).png({ palette: true }).toBuffer();
+  assert.equal(viaPngjs[25], 3, 'colour type 3 (palette)');
+  assert.deepEqual([(await decodePicture(viaPngjs)).width, (await decodePicture(viaPngjs)).height], [28, 28]);
+  for (const [name, bytes] of [['direct IDAT', breakCrc(direct, 'IDAT')], ['pngjs IDAT', breakCrc(viaPngjs, 'IDAT')], ['IHDR', breakCrc(direct, 'IHDR')]] as const) {
+    await assert.rejects(decodePicture(bytes), (e: Error) => {
+      assert.ok(e instanceof PictureError, `${name}: ${e}`);
+      assert.match(e.message, /^corrupt PNG: chunk '(IDAT|IHDR)' at byte \d+ fails its CRC check; the file is damaged/, name);
+      return true;
+    });
+  }
+});
+
+test('a decompression bomb stops at the size its header allows, interlaced or not', async () => {
+  const bomb = deflateSync(new Uint8Array(256 << 20)); // 256 MiB of zeros in a few hundred KiB
+  for (const interlace of [0, 1]) {
+    const bytes = pngFrom([['IHDR', ihdr(1, 1, 8, 0, interlace)], ['IDAT', bomb], ['IEND', new Uint8Array(0)]]);
+    const t0 = performance.now();
+    await assert.rejects(decodePicture(bytes), /PNG image data inflates past the 2 bytes its 1x1 header allows: refused/);
+    assert.ok(performance.now() - t0 < 200, `interlace ${interlace}: ${performance.now() - t0} ms`);
+  }
+});
+
+test('PNG header lies: bad depth, short data, huge 16-bit pictures', async () => {
+  const data = deflateSync(new Uint8Array(10));
+  await assert.rejects(decodePicture(pngFrom([['IHDR', ihdr(3, 3, 3, 0)], ['IDAT', data], ['IEND', new Uint8Array(0)]])), /bit depth 3 with colour type 0, which PNG does not define/);
+  await assert.rejects(decodePicture(pngFrom([['IHDR', ihdr(10, 10)], ['IDAT', data], ['IEND', new Uint8Array(0)]])), /image data holds 10 bytes, 110 needed/);
+  await assert.rejects(decodePicture(pngFrom([['IHDR', ihdr(7000, 7000, 16, 6)], ['IDAT', data], ['IEND', new Uint8Array(0)]])), /over the 256 MiB limit/);
+  await assert.rejects(decodePicture(pngFrom([['IHDR', ihdr(2, 2)], ['IEND', new Uint8Array(0)]])), /no image data/);
+});
+
+test('BMP header lies: negative width, pixel data outside the file, a palette too short', async () => {
+  const neg = Uint8Array.from(bmpBytes(digit));
+  new DataView(neg.buffer).setInt32(18, -28, true);
+  await assert.rejects(decodePicture(neg), (e: Error) => {
+    assert.ok(e instanceof PictureError);
+    assert.equal(e.message, 'corrupt BMP: the header gives a negative width (-28); re-save the picture as PNG or BMP');
+    return true;
+  });
+  const far = Uint8Array.from(bmpBytes(digit));
+  new DataView(far.buffer).setUint32(10, 0xfffffff0, true);
+  await assert.rejects(decodePicture(far), /corrupt BMP: pixel data offset \d+ lies outside/);
+  // 8 bits per pixel with room for one palette entry: every pixel but colour 0 is missing
+  const pal = new Uint8Array(54 + 4 + 4 * 2);
+  const dv = new DataView(pal.buffer);
+  pal.set([0x42, 0x4d]);
+  dv.setUint32(10, 58, true);
+  dv.setUint32(14, 40, true);
+  dv.setInt32(18, 2, true);
+  dv.setInt32(22, 2, true);
+  dv.setUint16(28, 8, true);
+  pal.set([1, 0, 0, 0], 58);
+  await assert.rejects(decodePicture(pal), /a pixel uses colour 1, the palette holds 1/);
+});
+
+test('reads are capped and special files refused before reading', () => {
+  const big = path.join(dir, 'sparse.png');
+  const fd = openSync(big, 'w');
+  ftruncateSync(fd, MAX_FILE_BYTES + 1); // sparse: no disk used
+  closeSync(fd);
+  assert.throws(() => readPictureFile(big), new RegExp(`file is ${MAX_FILE_BYTES + 1} bytes, over the 100 MiB limit`));
+  const fifo = path.join(dir, 'pipe.png');
+  execFileSync('mkfifo', [fifo]);
+  const t0 = performance.now();
+  assert.throws(() => readPictureFile(fifo), /is a FIFO \(named pipe\), not a regular file: refused/);
+  assert.throws(() => readPictureFile('/dev/zero'), /is a character device, not a regular file: refused/);
+  assert.ok(performance.now() - t0 < 1000);
 });

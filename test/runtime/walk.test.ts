@@ -77,3 +77,17 @@ test('an unreadable folder is an error row', async () => {
     chmodSync(locked, 0o755);
   }
 });
+
+test('a FIFO or a device among the pictures is an error row, not a silent skip', async () => {
+  const dir = tempDir('fifo');
+  put(dir, 'a.png', 'x');
+  spawnSync('mkfifo', [path.join(dir, 'b.png')]);
+  symlinkSync('/dev/zero', path.join(dir, 'c.png'));
+  spawnSync('mkfifo', [path.join(dir, 'not-a-picture')]);
+  const rows = await all([dir, '/dev/zero']);
+  assert.deepEqual(rows.map((r) => path.basename(r.path)), ['a.png', 'b.png', 'c.png', 'zero']);
+  assert.equal(rows[0].error, undefined);
+  assert.match(rows[1].error!, /is a FIFO \(named pipe\), not a regular file: refused/);
+  assert.match(rows[2].error!, /is a character device, not a regular file: refused/);
+  assert.match(rows[3].error!, /is a character device/);
+});

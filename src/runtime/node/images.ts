@@ -145,9 +145,11 @@ export async function decodePicture(bytes: Uint8Array): Promise<GrayImage> {
   if (!format) {
     throw new PictureError(`not a picture: starts with ${describeStart(bytes)}; expected PNG, JPEG, GIF, BMP or TIFF data`);
   }
+  // a PNG's chunks are checked first, so a damaged IHDR is reported as damaged, not as the size it now claims
   const header = readHeader(bytes, format);
+  const layout = format === 'png' ? readPngChunks(bytes) : undefined;
   if (header) checkSize(header);
-  if (format === 'png') return decodePng(bytes);
+  if (layout) return decodePng(bytes, layout);
   if (format === 'bmp') return decodeBmp(bytes);
   return decodeWithSharp(bytes, format);
 }
@@ -255,8 +257,7 @@ function inflatePng(l: PngLayout): Uint8Array {
   return raw;
 }
 
-function decodePng(bytes: Uint8Array): GrayImage {
-  const layout = readPngChunks(bytes);
+function decodePng(bytes: Uint8Array, layout: PngLayout): GrayImage {
   const raw = inflatePng(layout);
   const channels = PNG_CHANNELS[layout.colorType];
   if (layout.bitDepth === 8 && !layout.interlaced && !layout.hasTransparency && layout.colorType !== 3) {
