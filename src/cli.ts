@@ -5,6 +5,7 @@ import { registerTrain } from './commands/train.js';
 import { registerPipeline } from './commands/pipeline.js';
 import { registerServe } from './commands/serve.js';
 import { registerPredict } from './commands/predict.js';
+import { registerRead } from './commands/read.js';
 import { registerEvaluate } from './commands/evaluate.js';
 import { registerExport } from './commands/export.js';
 import { registerVerify } from './commands/verify.js';
@@ -25,6 +26,7 @@ Examples:
   registerPipeline(program);
   registerServe(program);
   registerPredict(program);
+  registerRead(program);
   registerEvaluate(program);
   registerExport(program);
   registerVerify(program);

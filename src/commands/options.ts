@@ -34,3 +34,12 @@ export function choiceOption<T extends string>(name: string, value: string, choi
 function range(min: number, max: number): string {
   return max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
 }
+
+/** Parse a probability option (0..1 inclusive). */
+export function probabilityOption(name: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) {
+    throw new UsageError(`${name}: expected a probability from 0 to 1, got '${value}'`);
+  }
+  return n;
+}

@@ -21,6 +21,11 @@ export interface PredictRow {
   error: string | null;
 }
 
+/** A row as `predict --format json` prints it and `/v1/predict` answers it: the field names are an interface. */
+export function predictRecord(r: PredictRow): { path: string; digit: string | null; probability: number | null; topK: Ranked[]; error: string | null } {
+  return { path: r.path, digit: r.digit, probability: r.probability, topK: r.topK, error: r.error };
+}
+
 /** Tuning of {@link predictStream}. */
 export interface PredictOptions {
   /** Pictures per model run. */

@@ -1,0 +1,84 @@
+// The read job behind `lenet-onnx read` and the main job's last step: numbers of several digits.
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { promises as fs } from 'node:fs';
+import { UsageError, UserError } from '../errors.js';
+import { checkOutputTarget } from '../fs/output-target.js';
+import { readStream } from '../runtime/node/read.js';
+import { DEFAULT_ONNX_MODEL, loadDigitModel } from '../runtime/node/session.js';
+import { isUncertain, readFormatter, type ReadFormat } from './read-format.js';
+import { debugFileName, writeDebugPicture } from './read-debug.js';
+import { writeRows } from './row-output.js';
+
+/** Defaults of `lenet-onnx read`, used by the command and the main job alike. */
+export const READ_DEFAULTS = {
+  model: DEFAULT_ONNX_MODEL,
+  format: 'table' as ReadFormat,
+  /** Pictures in flight: enough to keep every core decoding while the model runs. */
+  concurrency: 2 * availableParallelism(),
+} as const;
+
+/** Options of {@link runRead} (the parsed command line). */
+export interface ReadJobOptions {
+  model: string;
+  format: ReadFormat;
+  out?: string;
+  concurrency: number;
+  /** Rows read with a lower confidence are marked `uncertain` and counted. */
+  minConfidence?: number;
+  /** Folder for one debug PNG per picture. */
+  debugDir?: string;
+  progress?: boolean;
+}
+
+/** What a read run did. */
+export interface ReadSummary {
+  count: number;
+  failed: number;
+  uncertain: number;
+  seconds: number;
+  picturesPerSecond: number;
+}
+
+/**
+ * Read the line of handwriting in each picture under `paths`; rows to stdout or `--out`, a summary on stderr.
+ * @throws UserError when nothing was found, or (after writing every row) when some files failed.
+ */
+export async function runRead(paths: string[], o: ReadJobOptions, log: (line: string) => void = (l) => { process.stderr.write(l + '\n'); }): Promise<ReadSummary> {
+  const target = o.out ? await checkOutputTarget(o.out, '--out') : undefined;
+  if (o.debugDir !== undefined) await prepareDebugDir(o.debugDir);
+  const model = await loadDigitModel(o.model);
+  let uncertain = 0;
+  let run;
+  try {
+    run = await writeRows((entries) => readStream(entries, model, { concurrency: o.concurrency, keepDebug: o.debugDir !== undefined }), {
+      paths,
+      target,
+      formatter: readFormatter(o.format, o.minConfidence),
+      progress: o.progress ? 'read' : undefined,
+      async onRow(row, i) {
+        if (isUncertain(row, o.minConfidence)) uncertain++;
+        if (o.debugDir !== undefined && row.debug) await writeDebugPicture(path.join(o.debugDir, debugFileName(i, row.path)), row, model.contract);
+      },
+    });
+  } finally {
+    await model.close();
+  }
+  const { count, failed, seconds } = run;
+  const summary: ReadSummary = { count, failed, uncertain, seconds, picturesPerSecond: count / seconds };
+  const unsure = o.minConfidence === undefined ? '' : `, ${uncertain} uncertain (confidence < ${o.minConfidence})`;
+  log(`${count} pictures, ${failed} failed${unsure}, ${Math.round(summary.picturesPerSecond)} pictures/s (${seconds.toFixed(2)} s)${o.out ? `; wrote ${o.out}` : ''}${o.debugDir ? `; debug pictures in ${o.debugDir}` : ''}`);
+  if (failed > 0) throw new UserError(`${failed} of ${count} pictures failed; their rows say why`);
+  return summary;
+}
+
+async function prepareDebugDir(dir: string): Promise<void> {
+  const st = await fs.stat(dir).catch(() => undefined);
+  if (st && !st.isDirectory()) throw new UsageError(`--debug-dir '${dir}' exists and is not a folder; name a folder (it is created when missing)`);
+  try {
+    await fs.mkdir(dir, { recursive: true });
+    await fs.access(dir, fs.constants?.W_OK ?? 2);
+  } catch (err) {
+    throw new UsageError(`--debug-dir '${dir}' cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); name a folder you can write to`);
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Files and folders -> lines of handwriting read, streamed in input order. Pictures are decoded and read
+ * concurrently (JPEG, GIF and TIFF decoding runs on libuv's threads through sharp) with a bounded number in
+ * flight, so memory stays flat whatever the folder holds.
+ */
+import { pictureSize } from '../contract.js';
+import type { GrayImage } from '../preprocess.js';
+import { readLine, type Classifier, type LineDigit, type ReadLineOptions } from '../read-line.js';
+import { decodePicture, PictureError, readPictureFile } from './images.js';
+import type { DigitModel } from './session.js';
+import type { WalkEntry } from './walk.js';
+
+/** The result for one picture: the characters read left to right, or why there are none. */
+export interface ReadRow {
+  path: string;
+  /** The characters read, left to right; null on error. */
+  text: string | null;
+  /** The lowest character probability; null on error. */
+  confidence: number | null;
+  digits: LineDigit[];
+  error: string | null;
+  /** Each merge, split and set-aside mark the reader decided. */
+  decisions: string[];
+  /** The model inputs of the characters read and the decoded picture (kept only when asked for, for a debug view). */
+  debug?: { inputs: Float32Array[]; image: GrayImage };
+}
+
+/** Tuning of {@link readStream}. */
+export interface ReadOptions extends ReadLineOptions {
+  /** Pictures decoded and read at once. */
+  concurrency: number;
+  /** Keep each row's picture and model inputs (for `--debug-dir`). */
+  keepDebug?: boolean;
+}
+
+/** A classifier on an onnxruntime-node model: all crops of one picture in one run. */
+export function modelClassifier(model: DigitModel): Classifier {
+  const size = pictureSize(model.contract);
+  const classes = model.contract.labels.length;
+  return async (inputs) => {
+    const batch = new Float32Array(inputs.length * size);
+    inputs.forEach((x, i) => batch.set(x, i * size));
+    const probs = await model.run(batch, inputs.length);
+    return inputs.map((_, i) => probs.slice(i * classes, (i + 1) * classes));
+  };
+}
+
+/**
+ * Read one picture's bytes into a row; never throws for a bad picture (the row carries the error).
+ * Shared by the CLI's stream and the server's `/v1/read`.
+ */
+export async function readPictureBytes(path: string, bytes: Uint8Array, classify: Classifier, model: DigitModel, o: ReadLineOptions & { keepDebug?: boolean } = {}): Promise<ReadRow> {
+  const row: ReadRow = { path, text: null, confidence: null, digits: [], error: null, decisions: [] };
+  try {
+    const image = await decodePicture(bytes);
+    const r = await readLine(image, model.contract, classify, o);
+    if (!r.ok) {
+      row.error = r.message;
+    } else {
+      row.text = r.text;
+      row.confidence = r.confidence;
+      row.digits = r.digits;
+      row.decisions = r.decisions;
+      if (o.keepDebug) row.debug = { inputs: r.inputs, image };
+    }
+  } catch (err) {
+    if (!(err instanceof PictureError)) throw err;
+    row.error = err.message;
+  }
+  return row;
+}
+
+/**
+ * Read every entry of `entries` (see walkPictures) with `model`, yielding one row per entry in the same order.
+ * A file that fails (unreadable, not a picture, no ink, not one line) yields a row with `error`; the run goes on.
+ */
+export async function* readStream(entries: AsyncIterable<WalkEntry>, model: DigitModel, o: ReadOptions): AsyncGenerator<ReadRow> {
+  const classify = modelClassifier(model);
+  const inFlight: Array<Promise<ReadRow>> = [];
+  const start = (e: WalkEntry): Promise<ReadRow> => {
+    if (e.error) return Promise.resolve({ path: e.path, text: null, confidence: null, digits: [], error: e.error, decisions: [] });
+    let bytes: Uint8Array;
+    try {
+      bytes = readPictureFile(e.path);
+    } catch (err) {
+      if (!(err instanceof PictureError)) throw err;
+      return Promise.resolve({ path: e.path, text: null, confidence: null, digits: [], error: err.message, decisions: [] });
+    }
+    return readPictureBytes(e.path, bytes, classify, model, o);
+  };
+  for await (const e of entries) {
+    const p = start(e);
+    // awaited in order below; this only keeps a later failure from counting as unhandled meanwhile
+    p.catch(() => undefined);
+    inFlight.push(p);
+    if (inFlight.length >= o.concurrency) yield await inFlight.shift()!;
+  }
+  while (inFlight.length) yield await inFlight.shift()!;
+}
