@@ -14,7 +14,7 @@ export function registerRead(program: Command): void {
     .option('--out <file>', 'write the rows to this file (atomically) instead of stdout')
     .option('--min-confidence <p>', 'mark rows whose least sure character is below p (0..1) as uncertain, and count them')
     .option('--debug-dir <dir>', 'write one PNG per picture: the boxes found and the 28x28 inputs the network saw')
-    .option('--concurrency <n>', 'pictures decoded and read at once', String(READ_DEFAULTS.concurrency))
+    .option('--workers <n>', 'reading threads, each with its own model session', String(READ_DEFAULTS.workers))
     .addHelpText('after', `
 Examples:
   $ lenet-onnx read examples/photo-number-3286.jpg
@@ -27,7 +27,7 @@ Examples:
         out: opts.out,
         minConfidence: opts.minConfidence === undefined ? undefined : probabilityOption('--min-confidence', opts.minConfidence),
         debugDir: opts.debugDir,
-        concurrency: intOption('--concurrency', opts.concurrency!, 1, 256),
+        workers: intOption('--workers', opts.workers!, 1, 64),
         progress: Boolean(process.stderr.isTTY),
       });
     });

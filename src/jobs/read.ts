@@ -14,8 +14,8 @@ import { writeRows } from './row-output.js';
 export const READ_DEFAULTS = {
   model: DEFAULT_ONNX_MODEL,
   format: 'table' as ReadFormat,
-  /** Pictures in flight: enough to keep every core decoding while the model runs. */
-  concurrency: 2 * availableParallelism(),
+  /** Worker threads, each reading whole pictures with its own model session. */
+  workers: availableParallelism(),
 } as const;
 
 /** Options of {@link runRead} (the parsed command line). */
@@ -23,7 +23,7 @@ export interface ReadJobOptions {
   model: string;
   format: ReadFormat;
   out?: string;
-  concurrency: number;
+  workers: number;
   /** Rows read with a lower confidence are marked `uncertain` and counted. */
   minConfidence?: number;
   /** Folder for one debug PNG per picture. */
@@ -47,11 +47,12 @@ export interface ReadSummary {
 export async function runRead(paths: string[], o: ReadJobOptions, log: (line: string) => void = (l) => { process.stderr.write(l + '\n'); }): Promise<ReadSummary> {
   const target = o.out ? await checkOutputTarget(o.out, '--out') : undefined;
   if (o.debugDir !== undefined) await prepareDebugDir(o.debugDir);
+  // Loaded here too so a bad model is one clear error before any worker starts, and for the debug pictures.
   const model = await loadDigitModel(o.model);
   let uncertain = 0;
   let run;
   try {
-    run = await writeRows((entries) => readStream(entries, model, { concurrency: o.concurrency, keepDebug: o.debugDir !== undefined }), {
+    run = await writeRows((entries) => readStream(entries, o.model, { workers: o.workers, keepDebug: o.debugDir !== undefined }), {
       paths,
       target,
       formatter: readFormatter(o.format, o.minConfidence),

@@ -9,6 +9,7 @@ import { readLine, type Classifier, type LineDigit, type ReadLineOptions } from 
 import { decodePicture, PictureError, readPictureFile } from './images.js';
 import type { DigitModel } from './session.js';
 import type { WalkEntry } from './walk.js';
+import { readPool } from './read-pool.js';
 
 /** The result for one picture: the characters read left to right, or why there are none. */
 export interface ReadRow {
@@ -27,8 +28,10 @@ export interface ReadRow {
 
 /** Tuning of {@link readStream}. */
 export interface ReadOptions extends ReadLineOptions {
-  /** Pictures decoded and read at once. */
-  concurrency: number;
+  /** Worker threads, each with its own model session. */
+  workers: number;
+  /** Files per message to a worker. */
+  chunkSize?: number;
   /** Keep each row's picture and model inputs (for `--debug-dir`). */
   keepDebug?: boolean;
 }
@@ -71,29 +74,39 @@ export async function readPictureBytes(path: string, bytes: Uint8Array, classify
 }
 
 /**
- * Read every entry of `entries` (see walkPictures) with `model`, yielding one row per entry in the same order.
+ * Read every entry of `entries` (see walkPictures) with the model in `modelFile`, yielding one row per entry in
+ * the same order. Worker threads each load the model; at most `3 * workers` chunks are in flight.
  * A file that fails (unreadable, not a picture, no ink, not one line) yields a row with `error`; the run goes on.
  */
-export async function* readStream(entries: AsyncIterable<WalkEntry>, model: DigitModel, o: ReadOptions): AsyncGenerator<ReadRow> {
-  const classify = modelClassifier(model);
-  const inFlight: Array<Promise<ReadRow>> = [];
-  const start = (e: WalkEntry): Promise<ReadRow> => {
-    if (e.error) return Promise.resolve({ path: e.path, text: null, confidence: null, digits: [], error: e.error, decisions: [] });
-    let bytes: Uint8Array;
-    try {
-      bytes = readPictureFile(e.path);
-    } catch (err) {
-      if (!(err instanceof PictureError)) throw err;
-      return Promise.resolve({ path: e.path, text: null, confidence: null, digits: [], error: err.message, decisions: [] });
-    }
-    return readPictureBytes(e.path, bytes, classify, model, o);
-  };
-  for await (const e of entries) {
-    const p = start(e);
+export async function* readStream(entries: AsyncIterable<WalkEntry>, modelFile: string, o: ReadOptions): AsyncGenerator<ReadRow> {
+  const { workers, chunkSize = 4, keepDebug = false, ...options } = o;
+  const pool = readPool({ model: modelFile, options, keepDebug }, workers);
+  const inFlight: Array<Promise<ReadRow[]>> = [];
+  const dispatch = (chunk: WalkEntry[]) => {
+    const files = chunk.filter((e) => !e.error).map((e) => e.path);
+    const reply = files.length ? pool.request({ paths: files }) : Promise.resolve(undefined);
+    const rows = reply.then((r) => {
+      if (r?.failure) throw new Error(r.failure);
+      let k = 0;
+      return chunk.map((e) => e.error ? { path: e.path, text: null, confidence: null, digits: [], error: e.error, decisions: [] } : r!.rows[k++]);
+    });
     // awaited in order below; this only keeps a later failure from counting as unhandled meanwhile
-    p.catch(() => undefined);
-    inFlight.push(p);
-    if (inFlight.length >= o.concurrency) yield await inFlight.shift()!;
+    rows.catch(() => undefined);
+    inFlight.push(rows);
+  };
+  try {
+    let chunk: WalkEntry[] = [];
+    for await (const e of entries) {
+      chunk.push(e);
+      if (chunk.length === chunkSize) {
+        dispatch(chunk);
+        chunk = [];
+        if (inFlight.length >= 3 * workers) yield* await inFlight.shift()!;
+      }
+    }
+    if (chunk.length) dispatch(chunk);
+    while (inFlight.length) yield* await inFlight.shift()!;
+  } finally {
+    await pool.close();
   }
-  while (inFlight.length) yield await inFlight.shift()!;
 }

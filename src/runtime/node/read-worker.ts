@@ -1,0 +1,36 @@
+/**
+ * Worker thread of `read`: picture files -> rows, each worker with its own single-threaded onnxruntime
+ * session, so decoding, ink finding, segmentation and the model all run on every core.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { PictureError, readPictureFile } from './images.js';
+import { modelClassifier, readPictureBytes, type ReadRow } from './read.js';
+import type { ReadChunk, ReadChunkReply, ReadWorkerData } from './read-pool.js';
+import { loadDigitModel } from './session.js';
+
+const data = workerData as ReadWorkerData;
+const ready = loadDigitModel(data.model);
+
+parentPort!.on('message', (req: ReadChunk) => {
+  void readChunk(req).then((reply) => parentPort!.postMessage(reply), (err: Error) => {
+    parentPort!.postMessage({ id: req.id, rows: [], failure: err.message } satisfies ReadChunkReply);
+  });
+});
+
+async function readChunk(req: ReadChunk): Promise<ReadChunkReply> {
+  const model = await ready;
+  const classify = modelClassifier(model);
+  const rows: ReadRow[] = [];
+  for (const file of req.paths) {
+    let bytes: Uint8Array;
+    try {
+      bytes = readPictureFile(file);
+    } catch (err) {
+      if (!(err instanceof PictureError)) throw err;
+      rows.push({ path: file, text: null, confidence: null, digits: [], error: err.message, decisions: [] });
+      continue;
+    }
+    rows.push(await readPictureBytes(file, bytes, classify, model, { ...data.options, keepDebug: data.keepDebug }));
+  }
+  return { id: req.id, rows };
+}

@@ -1,0 +1,67 @@
+import type { Worker } from 'node:worker_threads';
+
+/** What a pooled worker answers: the id of the request it replies to. */
+export interface PoolReply {
+  id: number;
+}
+
+/**
+ * Request/reply worker threads: each request goes to the worker with the fewest outstanding ones, so every
+ * core stays busy; a worker that dies fails only its own requests.
+ */
+export class WorkerPool<Req extends { id: number }, Reply extends PoolReply> {
+  private readonly workers: Worker[] = [];
+  private readonly load: number[] = [];
+  private readonly pending = new Map<number, { worker: number; resolve(r: Reply): void; reject(e: Error): void }>();
+  private nextId = 0;
+
+  /**
+   * @param start starts worker number `w`.
+   * @param size number of workers (at least one).
+   * @param what names the workers in errors.
+   */
+  constructor(start: (w: number) => Worker, size: number, private readonly what: string) {
+    for (let w = 0; w < Math.max(1, size); w++) {
+      const worker = start(w);
+      worker.on('message', (reply: Reply) => {
+        const p = this.pending.get(reply.id);
+        if (!p) return;
+        this.pending.delete(reply.id);
+        this.load[w]--;
+        p.resolve(reply);
+      });
+      worker.on('error', (err) => this.failWorker(w, err));
+      worker.on('exit', (code) => {
+        if (code !== 0) this.failWorker(w, new Error(`${this.what} worker exited with code ${code}`));
+      });
+      this.workers.push(worker);
+      this.load.push(0);
+    }
+  }
+
+  /** Send `req` (an id is added) to the least loaded worker. */
+  request(req: Omit<Req, 'id'>, transfer: ArrayBuffer[] = []): Promise<Reply> {
+    const id = this.nextId++;
+    let w = 0;
+    for (let i = 1; i < this.load.length; i++) if (this.load[i] < this.load[w]) w = i;
+    this.load[w]++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { worker: w, resolve, reject });
+      this.workers[w].postMessage({ ...req, id }, transfer);
+    });
+  }
+
+  /** Stop every worker. */
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  private failWorker(w: number, err: Error): void {
+    for (const [id, p] of this.pending) {
+      if (p.worker === w) {
+        this.pending.delete(id);
+        p.reject(err);
+      }
+    }
+  }
+}
