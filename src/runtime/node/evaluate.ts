@@ -49,6 +49,9 @@ export async function evaluateModel(model: DigitModel, data: IdxDataset, o: { ba
   if (data.rows !== c.height || data.cols !== c.width) {
     throw new UserError(`data has ${data.rows}x${data.cols} pictures but model '${model.file}' takes ${c.height}x${c.width}`);
   }
+  // The data's labels are digits; the model's outputs are named by its contract, which may hold more
+  // labels than digits (operators) in any order: a data label is looked up by name, never used as an index.
+  const outputOf = new Map(c.labels.map((label, i) => [label, i] as const));
   const size = c.height * c.width;
   const [lo, hi] = c.pixelRange;
   const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
@@ -65,8 +68,8 @@ export async function evaluateModel(model: DigitModel, data: IdxDataset, o: { ba
     }
     const probs = await model.run(input, n);
     for (let j = 0; j < n; j++) {
-      const truth = data.labels[start + j];
-      if (truth >= k) throw new UserError(`data label ${truth} at index ${start + j} is outside the model's ${k} labels`);
+      const truth = outputOf.get(String(data.labels[start + j]));
+      if (truth === undefined) throw new UserError(`data label ${data.labels[start + j]} at index ${start + j} is not among the model's labels (${c.labels.join(' ')})`);
       let best = 0;
       for (let q = 1; q < k; q++) if (probs[j * k + q] > probs[j * k + best]) best = q;
       confusion[truth][best]++;

@@ -8,6 +8,8 @@ type Initializer = ReturnType<typeof tf.initializers.randomUniform>;
 export interface BuildOptions {
   /** Seed for the weight initialisers; the same seed gives the same initial weights. */
   seed: number;
+  /** Output classes (the label set's size); default 10, the MNIST digits. */
+  classes?: number;
 }
 
 /**
@@ -46,9 +48,10 @@ export function fanInUniform(seed: number): (fanIn: number) => { kernelInitializ
 
 /**
  * The improved LeNet-5: conv 5x5x6 + ReLU, max-pool 2x2, conv 5x5x16 + ReLU, max-pool 2x2,
- * dense 120 + ReLU, dense 84 + ReLU, dense 10 + softmax. 61,706 trainable parameters.
+ * dense 120 + ReLU, dense 84 + ReLU, dense `classes` (10) + softmax. 61,706 trainable parameters with 10
+ * classes.
  */
-export function buildLenet5({ seed }: BuildOptions): tf.LayersModel {
+export function buildLenet5({ seed, classes = MNIST_CONTRACT.labels.length }: BuildOptions): tf.LayersModel {
   const { input, standardized } = contractInput();
   const init = fanInUniform(seed);
   let x = tf.layers.conv2d({ filters: 6, kernelSize: 5, activation: 'relu', ...init(25), name: 'c1' }).apply(standardized);
@@ -58,6 +61,6 @@ export function buildLenet5({ seed }: BuildOptions): tf.LayersModel {
   x = tf.layers.flatten({ name: 'flatten' }).apply(x);
   x = tf.layers.dense({ units: 120, activation: 'relu', ...init(400), name: 'f5' }).apply(x);
   x = tf.layers.dense({ units: 84, activation: 'relu', ...init(120), name: 'f6' }).apply(x);
-  const output = tf.layers.dense({ units: 10, activation: 'softmax', ...init(84), name: MNIST_CONTRACT.outputName }).apply(x) as tf.SymbolicTensor;
+  const output = tf.layers.dense({ units: classes, activation: 'softmax', ...init(84), name: MNIST_CONTRACT.outputName }).apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: output, name: 'lenet5' });
 }
