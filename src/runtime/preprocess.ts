@@ -1,27 +1,19 @@
 /**
  * Any grayscale picture of a handwritten digit -> the model's input, made the way MNIST itself was made:
- * ink polarity decided and turned to the contract's, background removed, cropped to the ink, scaled so the
- * longer side fits a 20/28 box with anti-aliasing, and placed so its centre of mass is at the centre.
+ * the ink found (background removed locally, noise measured, polarity decided, specks dropped; see
+ * ink/find.ts), cropped to the ink, scaled so the longer side fits a 20/28 box with anti-aliasing, and
+ * placed so its centre of mass is at the centre (ink/fit.ts).
  *
  * Shared code: no Node and no DOM imports. The browser widget bundles this very file, so a digit drawn in
  * the page and the same digit saved as a PNG for the CLI go through identical arithmetic.
  */
 import type { InputContract } from './contract.js';
+import { findInk } from './ink/find.js';
+import { cropInk, fitToContract, MNIST_BOX_FRACTION, sourceBox, touchesEdge } from './ink/fit.js';
+import type { GrayImage, PixelBox } from './ink/image.js';
+import { countCharacters } from './segment/count.js';
 
-/** A grayscale picture: one byte per pixel, row-major, `data.length === width * height`. */
-export interface GrayImage {
-  width: number;
-  height: number;
-  data: Uint8Array | Uint8ClampedArray;
-}
-
-/** A rectangle in source pixels. */
-export interface PixelBox {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
+export type { GrayImage, PixelBox } from './ink/image.js';
 
 /** A picture turned into model input. */
 export interface PreprocessOk {
@@ -33,16 +25,24 @@ export interface PreprocessOk {
   input: Float32Array;
   /** True when the source had dark ink on a light background (and was inverted). */
   inverted: boolean;
-  /** Background level of the source, 0..255. */
+  /** Background level of the source along its border, 0..255. */
   background: number;
   /** Bounding box of the ink in the source picture. */
   inkBox: PixelBox;
+  /** True when the ink box touches the picture's edge: the digit may be cut off. */
+  edgeTouching: boolean;
+  /**
+   * How many separate characters the picture clearly holds (model-free, see segment/count.ts); more than
+   * one means the single answer describes none of them and the picture should be read as a line.
+   */
+  digitCount: number;
 }
 
 /** A picture in which no digit could be found: it must be reported, never predicted. */
 export interface PreprocessNoInk {
   ok: false;
-  reason: 'no-ink';
+  /** `no-ink`: blank or too faint; `too-much-ink`: marks all over (a page of text, a busy photo). */
+  reason: 'no-ink' | 'too-much-ink';
   /** One line for a person, e.g. "no ink found: the picture is blank (contrast 3 of 255)". */
   message: string;
 }
@@ -58,15 +58,12 @@ export interface PreprocessOptions {
   boxFraction?: number;
 }
 
-/** MNIST's digits were fitted into a 20x20 box inside the 28x28 field. */
-const MNIST_BOX_FRACTION = 20 / 28;
-const DEFAULT_MIN_CONTRAST = 32;
-
 /**
  * Turn a grayscale picture into the model's input as MNIST was made (see the file comment).
  *
  * An MNIST test image given as is comes out unchanged up to the contrast stretch (values / the image's peak,
- * 255 or 254 in MNIST). A picture with no ink (blank, or only noise) returns `{ ok: false, reason: 'no-ink' }`.
+ * 255 or 254 in MNIST). A picture with no ink (blank, or only noise) returns `{ ok: false, reason: 'no-ink' }`,
+ * one with marks all over `{ ok: false, reason: 'too-much-ink' }`.
  *
  * @param img grayscale pixels, one byte each (see {@link rgbaToGray} for RGBA canvas or decoder output).
  * @param contract the model's input contract (size, pixel range, ink polarity), read from the model.
@@ -78,41 +75,16 @@ export function preprocess(img: GrayImage, contract: InputContract, options: Pre
     throw new RangeError(`preprocess: expected a ${w}x${h} picture with ${w * h} bytes, got ${data.length}`);
   }
   if (contract.channels !== 1) throw new RangeError(`preprocess: models with ${contract.channels} channels are not supported (expected 1)`);
-  const minContrast = options.minContrast ?? DEFAULT_MIN_CONTRAST;
-
-  const bg = borderStats(img);
-  const inverted = inkIsDark(data, bg.median, bg.noise);
-  // Ink strength above the noise floor: 0 = background, larger = more ink, whatever the source polarity.
-  const floor = bg.noise;
-  const strength = new Float32Array(w * h);
-  let peak = 0;
-  for (let i = 0; i < data.length; i++) {
-    const s = (inverted ? bg.median - data[i] : data[i] - bg.median) - floor;
-    if (s > 0) {
-      strength[i] = s;
-      if (s > peak) peak = s;
-    }
-  }
-  if (peak < minContrast) {
-    return {
-      ok: false,
-      reason: 'no-ink',
-      message: `no ink found: the picture is blank or too faint (ink contrast ${Math.round(peak)} of 255, need ${minContrast})`,
-    };
-  }
-  const box = inkBoundingBox(strength, w, h);
-
-  const side = Math.min(contract.width, contract.height);
-  const boxSide = Math.max(1, Math.round(side * (options.boxFraction ?? MNIST_BOX_FRACTION)));
-  const scale = boxSide / Math.max(box.width, box.height);
-  const outW = Math.min(contract.width, Math.max(1, Math.round(box.width * scale)));
-  const outH = Math.min(contract.height, Math.max(1, Math.round(box.height * scale)));
-  const fitted = resample(strength, w, box, outW, outH);
-
-  // Contrast stretch: the strongest ink becomes full scale.
-  for (let i = 0; i < fitted.length; i++) fitted[i] = Math.min(1, fitted[i] / peak);
-  const input = placeByCentreOfMass(fitted, outW, outH, contract);
-  return { ok: true, input, inverted, background: bg.median, inkBox: box };
+  const found = findInk(img, { minContrast: options.minContrast });
+  if (!found.ok) return found;
+  const { map } = found;
+  const keep = new Uint8Array(map.pieces.length + 1);
+  for (const p of map.ink) keep[p.label] = 1;
+  // findInk never returns an empty ink list: its strongest piece is ink by construction.
+  const crop = cropInk(map, keep)!;
+  const input = fitToContract(crop, contract, options.boxFraction ?? MNIST_BOX_FRACTION);
+  const b = sourceBox(map, crop.box);
+  return { ok: true, input, inverted: map.inverted, background: map.background, inkBox: b, edgeTouching: touchesEdge(b, w, h), digitCount: countCharacters(map) };
 }
 
 /**
@@ -149,165 +121,4 @@ export function rgbaToGray(data: Uint8Array | Uint8ClampedArray, width: number, 
     gray[i] = Math.round(lum(p) * alpha + under * (1 - alpha));
   }
   return { width, height, data: gray };
-}
-
-/** Background level (median of the border pixels) and a noise margin from their spread (3 robust sigmas). */
-function borderStats(img: GrayImage): { median: number; noise: number } {
-  const { width: w, height: h, data } = img;
-  const hist = new Uint32Array(256);
-  for (let x = 0; x < w; x++) {
-    hist[data[x]]++;
-    if (h > 1) hist[data[(h - 1) * w + x]]++;
-  }
-  for (let y = 1; y < h - 1; y++) {
-    hist[data[y * w]]++;
-    if (w > 1) hist[data[y * w + w - 1]]++;
-  }
-  const median = histMedian(hist);
-  const dev = new Uint32Array(256);
-  for (let v = 0; v < 256; v++) dev[Math.abs(v - median)] += hist[v];
-  const mad = histMedian(dev);
-  // 1.4826 * MAD estimates sigma for Gaussian noise; a clean synthetic border has MAD 0 and keeps every ink level.
-  return { median, noise: Math.ceil(3 * 1.4826 * mad) };
-}
-
-function histMedian(hist: Uint32Array): number {
-  let total = 0;
-  for (const c of hist) total += c;
-  let acc = 0;
-  for (let v = 0; v < hist.length; v++) {
-    acc += hist[v];
-    if (acc * 2 >= total) return v;
-  }
-  return 0;
-}
-
-/**
- * Ink is whichever side of the background carries more mass: dark strokes on paper pull pixels below the
- * background level, MNIST's white strokes on black push them above. Ties (e.g. a uniform picture) count as light ink.
- */
-function inkIsDark(data: Uint8Array | Uint8ClampedArray, bg: number, noise: number): boolean {
-  let above = 0, below = 0;
-  for (let i = 0; i < data.length; i++) {
-    const d = data[i] - bg;
-    if (d > noise) above += d - noise;
-    else if (d < -noise) below += -d - noise;
-  }
-  return below > above;
-}
-
-function inkBoundingBox(strength: Float32Array, w: number, h: number): PixelBox {
-  let x0 = w, x1 = -1, y0 = h, y1 = -1;
-  for (let y = 0; y < h; y++) {
-    const row = y * w;
-    for (let x = 0; x < w; x++) {
-      if (strength[row + x] > 0) {
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
-      }
-    }
-  }
-  return { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
-}
-
-/** Per output index: the first source index and the normalised weights of the source pixels it mixes. */
-interface Taps {
-  start: Int32Array;
-  weights: Float32Array[];
-}
-
-/**
- * Separable resampling taps from `inSize` to `outSize` samples. Shrinking averages each output pixel's
- * footprint (area filter: every source pixel contributes in proportion to its overlap, which is the
- * anti-aliasing); enlarging interpolates linearly. At equal sizes both are the identity.
- */
-function taps(inSize: number, outSize: number): Taps {
-  const ratio = inSize / outSize;
-  const start = new Int32Array(outSize);
-  const weights: Float32Array[] = [];
-  for (let o = 0; o < outSize; o++) {
-    const centre = (o + 0.5) * ratio;
-    const reach = ratio >= 1 ? ratio / 2 : 1;
-    const lo = Math.max(0, Math.floor(centre - reach));
-    const hi = Math.min(inSize, Math.ceil(centre + reach));
-    const ws = new Float32Array(Math.max(0, hi - lo));
-    let sum = 0;
-    for (let i = lo; i < hi; i++) {
-      const t = ratio >= 1
-        ? Math.max(0, Math.min(i + 1, centre + reach) - Math.max(i, centre - reach))
-        : Math.max(0, 1 - Math.abs(i + 0.5 - centre));
-      ws[i - lo] = t;
-      sum += t;
-    }
-    if (sum > 0) for (let k = 0; k < ws.length; k++) ws[k] /= sum;
-    start[o] = lo;
-    weights.push(ws);
-  }
-  return { start, weights };
-}
-
-/** Resample the `box` region of a `srcW`-wide float picture to outW x outH (horizontal pass, then vertical). */
-function resample(src: Float32Array, srcW: number, box: PixelBox, outW: number, outH: number): Float32Array {
-  const tx = taps(box.width, outW);
-  const ty = taps(box.height, outH);
-  const mid = new Float32Array(outW * box.height);
-  for (let y = 0; y < box.height; y++) {
-    const row = (box.y + y) * srcW + box.x;
-    for (let o = 0; o < outW; o++) {
-      const ws = tx.weights[o];
-      const s = row + tx.start[o];
-      let acc = 0;
-      for (let k = 0; k < ws.length; k++) acc += ws[k] * src[s + k];
-      mid[y * outW + o] = acc;
-    }
-  }
-  const out = new Float32Array(outW * outH);
-  for (let o = 0; o < outH; o++) {
-    const ws = ty.weights[o];
-    const s = ty.start[o];
-    for (let x = 0; x < outW; x++) {
-      let acc = 0;
-      for (let k = 0; k < ws.length; k++) acc += ws[k] * mid[(s + k) * outW + x];
-      out[o * outW + x] = acc;
-    }
-  }
-  return out;
-}
-
-/**
- * Paste the fitted digit (values 0..1, ink high) into the model's field with a whole-pixel shift that puts its
- * centre of mass at pixel (width/2, height/2), MNIST's convention (measured on the test set: mean centre of mass
- * 14.0, 14.0 in 0-based pixel indices), and map it to the contract's pixel range and ink polarity.
- * Whole-pixel shifts keep an MNIST digit's pixels exactly; ink pushed outside the field is cut off, as in MNIST.
- */
-function placeByCentreOfMass(fitted: Float32Array, fw: number, fh: number, c: InputContract): Float32Array {
-  let mass = 0, mx = 0, my = 0;
-  for (let y = 0; y < fh; y++) {
-    for (let x = 0; x < fw; x++) {
-      const v = fitted[y * fw + x];
-      mass += v;
-      mx += x * v;
-      my += y * v;
-    }
-  }
-  const cx = mass > 0 ? mx / mass : (fw - 1) / 2;
-  const cy = mass > 0 ? my / mass : (fh - 1) / 2;
-  const dx = Math.round(c.width / 2 - cx);
-  const dy = Math.round(c.height / 2 - cy);
-  const [lo, hi] = c.pixelRange;
-  const background = c.ink === 'high' ? lo : hi;
-  const out = new Float32Array(c.width * c.height).fill(background);
-  const span = c.ink === 'high' ? hi - lo : lo - hi;
-  for (let y = 0; y < fh; y++) {
-    const ty = y + dy;
-    if (ty < 0 || ty >= c.height) continue;
-    for (let x = 0; x < fw; x++) {
-      const tx = x + dx;
-      if (tx < 0 || tx >= c.width) continue;
-      out[ty * c.width + tx] = background + fitted[y * fw + x] * span;
-    }
-  }
-  return out;
 }

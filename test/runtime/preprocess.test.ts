@@ -141,9 +141,22 @@ test('rgbaToGray: opaque luma, and transparent canvas strokes stay visible', () 
   assert.throws(() => rgbaToGray(new Uint8Array(5), 1, 1, 4), RangeError);
 });
 
-test('preprocess.ts stays shareable with the browser: no Node or DOM imports', () => {
-  const src = readFileSync(new URL('../../src/runtime/preprocess.ts', import.meta.url), 'utf8');
-  const imports = [...src.matchAll(/^import\s.*from\s+'([^']+)'/gm)].map((m) => m[1]);
-  assert.deepEqual(imports, ['./contract.js']);
-  assert.doesNotMatch(src, /\b(document|window|process|Buffer|require)\b[.(]/);
+test('preprocess.ts stays shareable with the browser: only shared runtime files, no Node or DOM', () => {
+  // Follow the relative imports from preprocess.ts: every file reached must live in src/runtime outside node/.
+  const root = new URL('../../src/runtime/', import.meta.url);
+  const seen = new Set<string>();
+  const visit = (url: URL) => {
+    if (seen.has(url.href)) return;
+    seen.add(url.href);
+    assert.ok(url.href.startsWith(root.href) && !url.href.startsWith(new URL('node/', root).href), `${url.pathname} is not shared runtime code`);
+    const src = readFileSync(url, 'utf8');
+    const imports = [...src.matchAll(/^(?:import|export)\s[^;]*?from\s+'([^']+)'/gm)].map((m) => m[1]);
+    for (const spec of imports) {
+      assert.match(spec, /^\.\.?\//, `${url.pathname} imports '${spec}'`);
+      visit(new URL(spec.replace(/\.js$/, '.ts'), url));
+    }
+    assert.doesNotMatch(src, /\b(document|window|process|Buffer|require)\b[.(]/, url.pathname);
+  };
+  visit(new URL('preprocess.ts', root));
+  assert.ok(seen.size > 1);
 });

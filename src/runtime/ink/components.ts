@@ -1,0 +1,111 @@
+/**
+ * 8-connected components of the pixels that carry ink (strength > 0), with the few statistics the ink
+ * finder and the segmenter decide on. Two passes over the picture with a union-find of provisional labels,
+ * so the cost is one scan plus work proportional to the ink.
+ */
+
+/** One connected piece of ink. Coordinates are inclusive source pixels. */
+export interface InkComponent {
+  /** Label in {@link ComponentMap.labels}, 1-based. */
+  label: number;
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  /** Pixels in the piece. */
+  area: number;
+  /** Sum of ink strength over the piece. */
+  mass: number;
+  /** Strongest pixel of the piece. */
+  peak: number;
+}
+
+/** Per-pixel labels (0 = no ink) and the components they index (`components[label - 1]`). */
+export interface ComponentMap {
+  labels: Int32Array;
+  components: InkComponent[];
+}
+
+/**
+ * Label the 8-connected components of `strength > 0` in a `width` x `height` picture.
+ * @param strength ink strength per pixel, row-major; 0 (or less) is background.
+ */
+export function labelComponents(strength: Float32Array, width: number, height: number): ComponentMap {
+  const labels = new Int32Array(width * height);
+  // parent[] grows with provisional labels; one per run start at most, so width*height/2+1 bounds it,
+  // but ink is usually sparse: start small and grow by doubling.
+  let parent = new Int32Array(1024);
+  let next = 1;
+  const find = (a: number): number => {
+    while (parent[a] !== a) {
+      parent[a] = parent[parent[a]];
+      a = parent[a];
+    }
+    return a;
+  };
+  const union = (a: number, b: number): number => {
+    const ra = find(a), rb = find(b);
+    if (ra === rb) return ra;
+    if (ra < rb) { parent[rb] = ra; return ra; }
+    parent[ra] = rb;
+    return rb;
+  };
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    const up = row - width;
+    for (let x = 0; x < width; x++) {
+      const i = row + x;
+      if (!(strength[i] > 0)) continue;
+      // Neighbours already visited: left, and the three above.
+      let l = 0;
+      if (x > 0) l = labels[i - 1];
+      if (y > 0) {
+        const a = labels[up + x];
+        if (a) l = l ? union(l, a) : a;
+        if (x > 0) { const b = labels[up + x - 1]; if (b) l = l ? union(l, b) : b; }
+        if (x + 1 < width) { const c = labels[up + x + 1]; if (c) l = l ? union(l, c) : c; }
+      }
+      if (!l) {
+        if (next >= parent.length) {
+          const grown = new Int32Array(parent.length * 2);
+          grown.set(parent);
+          parent = grown;
+        }
+        parent[next] = next;
+        l = next++;
+      }
+      labels[i] = l;
+    }
+  }
+  // Compact roots to 1..n in order of first appearance (top to bottom, left to right).
+  const compact = new Int32Array(next);
+  const components: InkComponent[] = [];
+  for (let p = 1; p < next; p++) {
+    const r = find(p);
+    if (compact[r] === 0) {
+      components.push({ label: components.length + 1, x0: width, y0: height, x1: -1, y1: -1, area: 0, mass: 0, peak: 0 });
+      compact[r] = components.length;
+    }
+    compact[p] = compact[r];
+  }
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      const i = row + x;
+      const p = labels[i];
+      if (p === 0) continue;
+      const k = compact[p];
+      labels[i] = k;
+      const c = components[k - 1];
+      const s = strength[i];
+      c.area++;
+      c.mass += s;
+      if (s > c.peak) c.peak = s;
+      if (x < c.x0) c.x0 = x;
+      if (x > c.x1) c.x1 = x;
+      if (y < c.y0) c.y0 = y;
+      if (y > c.y1) c.y1 = y;
+    }
+  }
+  return { labels, components };
+}

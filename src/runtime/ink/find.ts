@@ -1,0 +1,223 @@
+/**
+ * Ink finding: which pixels of a picture are marks, how strong each is, and which connected pieces they
+ * form. The background is removed locally where the light is uneven, the noise is measured on what is
+ * left, ink polarity is decided by which side of the background carries more mass, pieces are 8-connected
+ * regions above the noise, and a piece counts as ink only when it is strong (Otsu) and not a speck next
+ * to the largest piece. Specks close to ink stay with that ink: they are its broken anti-aliased rim.
+ *
+ * Shared code: the single-digit preprocessing and the line reader both start here.
+ */
+import { backgroundGrid, borderStats, isFlat, subtractGrid } from './background.js';
+import { labelComponents, type InkComponent } from './components.js';
+import { checkImage, type GrayImage } from './image.js';
+import { noiseMargin } from './stats.js';
+import { otsuThreshold } from './threshold.js';
+
+export type { InkComponent } from './components.js';
+
+/** The ink of a picture, ready for cropping and segmentation. */
+export interface InkMap {
+  /** Size of the working picture: the source's, or half of it for large pictures (see `scale`). */
+  width: number;
+  height: number;
+  /** Source pixels per working pixel (1 or 2); boxes in the map are in working pixels. */
+  scale: number;
+  /** Ink strength above the noise floor per pixel, whatever the source polarity; 0 = background. */
+  strength: Float32Array;
+  /** Component label per pixel (0 = background), indexing `pieces[label - 1]`. */
+  labels: Int32Array;
+  /** Every connected piece above the noise, ink or not. */
+  pieces: InkComponent[];
+  /** The pieces that are ink (strong and not specks), top to bottom then left to right. */
+  ink: InkComponent[];
+  /**
+   * Per label: the label of the ink piece it belongs to (itself for ink, the nearby ink piece for an
+   * attached speck), or 0 for a dropped speck.
+   */
+  owner: Int32Array;
+  /** True when the source had dark ink on a light background. */
+  inverted: boolean;
+  /** Background level along the picture's border, 0..255. */
+  background: number;
+  /** True when the light was even enough for one background level. */
+  flatBackground: boolean;
+  /** Noise margin subtracted from every pixel (3 robust sigmas). */
+  noise: number;
+  /** Strongest ink. */
+  peak: number;
+}
+
+/** Why a picture holds no usable ink. */
+export type InkRefusal =
+  | { ok: false; reason: 'no-ink'; message: string }
+  | { ok: false; reason: 'too-much-ink'; message: string };
+
+/** Result of {@link findInk}. */
+export type FindInkResult = { ok: true; map: InkMap } | InkRefusal;
+
+/** Knobs of {@link findInk}. */
+export interface InkOptions {
+  /** Least difference between ink and background (0..255 levels) for a picture to count as holding ink. Default 32. */
+  minContrast?: number;
+}
+
+export const DEFAULT_MIN_CONTRAST = 32;
+/** A piece lighter than this fraction of the largest piece's mass is a speck (noise, dust, JPEG blocks). */
+const SPECK_FRACTION = 0.03;
+/** How far a speck may sit from ink and still be its rim: this fraction of the ink piece's height, at least 2 px. */
+const ATTACH_FRACTION = 0.08;
+/**
+ * Pictures whose shorter side reaches this are worked on at half size (2x2 means): characters large
+ * enough to matter stay well above the model's 20-pixel box, noise halves, and the work quarters.
+ */
+const HALVE_FROM_SIDE = 400;
+/** More ink pieces than this is a page or a busy photo, not one digit or one number. */
+const MAX_INK_PIECES = 60;
+/** Ink over more than this fraction of the picture is not a handwritten mark on a background. */
+const MAX_INK_COVER = 0.6;
+
+/**
+ * Find the ink of a grayscale picture (see the file comment).
+ * @throws RangeError when `img` is malformed.
+ */
+export function findInk(img: GrayImage, options: InkOptions = {}): FindInkResult {
+  checkImage(img, 'findInk');
+  const scale = Math.min(img.width, img.height) >= HALVE_FROM_SIDE ? 2 : 1;
+  return findInkAt(scale === 2 ? halve(img) : img, scale, options);
+}
+
+function findInkAt(img: GrayImage, scale: number, options: InkOptions): FindInkResult {
+  const { width: w, height: h, data } = img;
+  const n = w * h;
+  const minContrast = options.minContrast ?? DEFAULT_MIN_CONTRAST;
+  const border = borderStats(img);
+
+  const residual = new Float32Array(n);
+  const grid = backgroundGrid(img);
+  // Light varying by less than the noise is even; clean pictures (no noise at all) must be truly flat.
+  const flat = grid === null || isFlat(grid, border.median, Math.max(2, grid.spread));
+  if (flat) {
+    const bg = border.median;
+    for (let i = 0; i < n; i++) residual[i] = data[i] - bg;
+  } else {
+    subtractGrid(img, grid, residual);
+  }
+  const noise = residualNoise(residual, w, h);
+  // Under uneven light the blocks' tails decide polarity; on an even background the whole picture's mass does.
+  const inverted = flat ? inkIsDark(residual, noise) : grid.inkDark;
+
+  // Ink strength above the noise floor: 0 = background, larger = more ink, whatever the source polarity.
+  const strength = residual;
+  let peak = 0;
+  for (let i = 0; i < n; i++) {
+    const s = (inverted ? -strength[i] : strength[i]) - noise;
+    if (s > 0) {
+      strength[i] = s;
+      if (s > peak) peak = s;
+    } else {
+      strength[i] = 0;
+    }
+  }
+  if (peak < minContrast) {
+    return {
+      ok: false,
+      reason: 'no-ink',
+      message: `no ink found: the picture is blank or too faint (ink contrast ${Math.round(peak)} of 255, need ${minContrast})`,
+    };
+  }
+  const { labels, components: pieces } = labelComponents(strength, w, h);
+  const strong = Math.max(minContrast, Math.min(otsuThreshold(strength), peak / 2));
+  let largest = 0, covered = 0;
+  for (const p of pieces) {
+    covered += p.area;
+    if (p.peak >= strong && p.mass > largest) largest = p.mass;
+  }
+  const ink = pieces.filter((p) => p.peak >= strong && p.mass >= SPECK_FRACTION * largest);
+  if (ink.length > MAX_INK_PIECES || covered > MAX_INK_COVER * n) {
+    const what = ink.length > MAX_INK_PIECES ? `${ink.length} separate marks` : `ink over ${Math.round((100 * covered) / n)}% of it`;
+    return {
+      ok: false,
+      reason: 'too-much-ink',
+      message: `too much ink: the picture holds ${what} (a page of text or a busy photo?); give a picture of one digit or one line of digits`,
+    };
+  }
+  // Specks are what noise and dust leave. A picture without measurable noise is drawn or rendered: its
+  // small pieces are broken strokes and anti-aliased rims of its characters, kept with the nearest one.
+  const owner = attachSpecks(pieces, ink, noise === 0 ? Infinity : ATTACH_FRACTION);
+  return {
+    ok: true,
+    map: { width: w, height: h, scale, strength, labels, pieces, ink, owner, inverted, background: border.median, flatBackground: flat, noise, peak },
+  };
+}
+
+/** The picture at half size, each pixel the rounded mean of a 2x2 square (an odd last row or column is dropped). */
+function halve(img: GrayImage): GrayImage {
+  const w = img.width >> 1, h = img.height >> 1, src = img.data, sw = img.width;
+  const data = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const a = 2 * y * sw, b = a + sw, o = y * w;
+    for (let x = 0; x < w; x++) {
+      const i = 2 * x;
+      data[o + x] = (src[a + i] + src[a + i + 1] + src[b + i] + src[b + i + 1] + 2) >> 2;
+    }
+  }
+  return { width: w, height: h, data };
+}
+
+/**
+ * Noise margin of the background-removed picture, measured over all of it (strokes are a minority of
+ * pixels), on a subsample for large pictures.
+ */
+function residualNoise(residual: Float32Array, w: number, h: number): number {
+  const hist = new Uint32Array(511);
+  const step = w * h > 65536 ? 2 : 1;
+  let total = 0;
+  for (let y = 0; y < h; y += step) {
+    const row = y * w;
+    for (let x = 0; x < w; x += step) {
+      const r = Math.round(residual[row + x]) + 255;
+      hist[r < 0 ? 0 : r > 510 ? 510 : r]++;
+      total++;
+    }
+  }
+  let acc = 0, centre = 255;
+  for (let v = 0; v < 511; v++) {
+    acc += hist[v];
+    if (acc * 2 >= total) { centre = v; break; }
+  }
+  return noiseMargin(hist, centre);
+}
+
+/**
+ * Ink is whichever side of the background carries more mass: dark strokes on paper pull pixels below the
+ * background level, MNIST's white strokes on black push them above. Ties (e.g. a uniform picture) count as light ink.
+ */
+function inkIsDark(residual: Float32Array, noise: number): boolean {
+  let above = 0, below = 0;
+  for (let i = 0; i < residual.length; i++) {
+    const d = residual[i];
+    if (d > noise) above += d - noise;
+    else if (d < -noise) below += -d - noise;
+  }
+  return below > above;
+}
+
+/**
+ * Owner label per piece: ink owns itself; a speck within reach (`reachFraction` of an ink piece's height,
+ * at least 2 px) of an ink piece joins the nearest one, any other is dropped.
+ */
+function attachSpecks(pieces: InkComponent[], ink: InkComponent[], reachFraction: number): Int32Array {
+  const owner = new Int32Array(pieces.length + 1);
+  for (const p of ink) owner[p.label] = p.label;
+  for (const p of pieces) {
+    if (owner[p.label]) continue;
+    let best = 0, bestGap = Infinity;
+    for (const q of ink) {
+      const gap = Math.max(q.x0 - p.x1, p.x0 - q.x1, q.y0 - p.y1, p.y0 - q.y1, 0);
+      const reach = Math.max(2, reachFraction * (q.y1 - q.y0 + 1));
+      if (gap <= reach && gap < bestGap) { bestGap = gap; best = q.label; }
+    }
+    owner[p.label] = best;
+  }
+  return owner;
+}

@@ -1,0 +1,198 @@
+/**
+ * MNIST's recipe for one character: crop to its ink, scale the longer side into a 20/28 box with
+ * anti-aliasing, stretch the contrast so the strongest ink is full scale, and place the centre of mass at
+ * the centre of the field. It works on grey ink strength, not a mask, so strokes keep their soft edges.
+ */
+import type { InputContract } from '../contract.js';
+import type { InkMap } from './find.js';
+import type { PixelBox } from './image.js';
+
+/** MNIST's digits were fitted into a 20x20 box inside the 28x28 field. */
+export const MNIST_BOX_FRACTION = 20 / 28;
+
+/** The ink of one character, cut out of an {@link InkMap}. */
+export interface InkCrop {
+  /** Tight box of the ink in source pixels. */
+  box: PixelBox;
+  /** `box.width * box.height` strengths, row-major; pixels of other pieces are 0. */
+  data: Float32Array;
+  /** Strongest value in `data`. */
+  peak: number;
+}
+
+/**
+ * Cut out the ink of the pieces whose owner is marked in `keep` (indexed by label), limited to columns
+ * `xFrom..xTo` (inclusive) when given, as a tight crop.
+ * @returns null when no kept pixel lies in the range.
+ */
+export function cropInk(map: InkMap, keep: Uint8Array, xFrom = 0, xTo = map.width - 1): InkCrop | null {
+  const { width: w, strength, labels, owner } = map;
+  let x0 = w, x1 = -1, y0 = map.height, y1 = -1;
+  // The rows to scan come from the kept pieces' own boxes, so a crop costs its area, not the picture's.
+  let ry0 = map.height, ry1 = -1;
+  for (const p of map.pieces) {
+    if (!keep[owner[p.label]]) continue;
+    if (p.y0 < ry0) ry0 = p.y0;
+    if (p.y1 > ry1) ry1 = p.y1;
+    if (p.x0 < x0) x0 = p.x0;
+    if (p.x1 > x1) x1 = p.x1;
+  }
+  const cx0 = Math.max(x0, xFrom), cx1 = Math.min(x1, xTo);
+  x0 = w; x1 = -1;
+  for (let y = ry0; y <= ry1; y++) {
+    const row = y * w;
+    for (let x = cx0; x <= cx1; x++) {
+      const l = labels[row + x];
+      if (l && keep[owner[l]]) {
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+      }
+    }
+  }
+  if (x1 < 0) return null;
+  const bw = x1 - x0 + 1, bh = y1 - y0 + 1;
+  const data = new Float32Array(bw * bh);
+  let peak = 0;
+  for (let y = 0; y < bh; y++) {
+    const row = (y0 + y) * w + x0;
+    for (let x = 0; x < bw; x++) {
+      const l = labels[row + x];
+      if (l && keep[owner[l]]) {
+        const s = strength[row + x];
+        data[y * bw + x] = s;
+        if (s > peak) peak = s;
+      }
+    }
+  }
+  return { box: { x: x0, y: y0, width: bw, height: bh }, data, peak };
+}
+
+/** A box of the map's working pixels in source pixels (working pixels cover `map.scale` source pixels each). */
+export function sourceBox(map: InkMap, box: PixelBox): PixelBox {
+  const f = map.scale;
+  return { x: box.x * f, y: box.y * f, width: box.width * f, height: box.height * f };
+}
+
+/** True when `box` reaches the edge of a `width` x `height` picture (within the working scale's rounding). */
+export function touchesEdge(box: PixelBox, width: number, height: number): boolean {
+  return box.x <= 0 || box.y <= 0 || box.x + box.width >= width - 1 || box.y + box.height >= height - 1;
+}
+
+/**
+ * The model input for one cropped character (see the file comment), in the contract's pixel range and
+ * ink polarity.
+ * @param boxFraction side of the box the longer side is scaled to, as a fraction of the model's side.
+ */
+export function fitToContract(crop: InkCrop, contract: InputContract, boxFraction = MNIST_BOX_FRACTION): Float32Array {
+  const { box, data, peak } = crop;
+  const side = Math.min(contract.width, contract.height);
+  const boxSide = Math.max(1, Math.round(side * boxFraction));
+  const scale = boxSide / Math.max(box.width, box.height);
+  const outW = Math.min(contract.width, Math.max(1, Math.round(box.width * scale)));
+  const outH = Math.min(contract.height, Math.max(1, Math.round(box.height * scale)));
+  const fitted = resample(data, box.width, box.height, outW, outH);
+  for (let i = 0; i < fitted.length; i++) fitted[i] = Math.min(1, fitted[i] / peak);
+  return placeByCentreOfMass(fitted, outW, outH, contract);
+}
+
+/** Per output index: the first source index and the normalised weights of the source pixels it mixes. */
+interface Taps {
+  start: Int32Array;
+  weights: Float32Array[];
+}
+
+/**
+ * Separable resampling taps from `inSize` to `outSize` samples. Shrinking averages each output pixel's
+ * footprint (area filter: every source pixel contributes in proportion to its overlap, which is the
+ * anti-aliasing); enlarging interpolates linearly. At equal sizes both are the identity.
+ */
+function taps(inSize: number, outSize: number): Taps {
+  const ratio = inSize / outSize;
+  const start = new Int32Array(outSize);
+  const weights: Float32Array[] = [];
+  for (let o = 0; o < outSize; o++) {
+    const centre = (o + 0.5) * ratio;
+    const reach = ratio >= 1 ? ratio / 2 : 1;
+    const lo = Math.max(0, Math.floor(centre - reach));
+    const hi = Math.min(inSize, Math.ceil(centre + reach));
+    const ws = new Float32Array(Math.max(0, hi - lo));
+    let sum = 0;
+    for (let i = lo; i < hi; i++) {
+      const t = ratio >= 1
+        ? Math.max(0, Math.min(i + 1, centre + reach) - Math.max(i, centre - reach))
+        : Math.max(0, 1 - Math.abs(i + 0.5 - centre));
+      ws[i - lo] = t;
+      sum += t;
+    }
+    if (sum > 0) for (let k = 0; k < ws.length; k++) ws[k] /= sum;
+    start[o] = lo;
+    weights.push(ws);
+  }
+  return { start, weights };
+}
+
+/** Resample a `srcW` x `srcH` float picture to outW x outH (horizontal pass, then vertical). */
+function resample(src: Float32Array, srcW: number, srcH: number, outW: number, outH: number): Float32Array {
+  const tx = taps(srcW, outW);
+  const ty = taps(srcH, outH);
+  const mid = new Float32Array(outW * srcH);
+  for (let y = 0; y < srcH; y++) {
+    const row = y * srcW;
+    for (let o = 0; o < outW; o++) {
+      const ws = tx.weights[o];
+      const s = row + tx.start[o];
+      let acc = 0;
+      for (let k = 0; k < ws.length; k++) acc += ws[k] * src[s + k];
+      mid[y * outW + o] = acc;
+    }
+  }
+  const out = new Float32Array(outW * outH);
+  for (let o = 0; o < outH; o++) {
+    const ws = ty.weights[o];
+    const s = ty.start[o];
+    for (let x = 0; x < outW; x++) {
+      let acc = 0;
+      for (let k = 0; k < ws.length; k++) acc += ws[k] * mid[(s + k) * outW + x];
+      out[o * outW + x] = acc;
+    }
+  }
+  return out;
+}
+
+/**
+ * Paste the fitted character (values 0..1, ink high) into the model's field with a whole-pixel shift that
+ * puts its centre of mass at pixel (width/2, height/2), MNIST's convention (0-based pixel indices), and map
+ * it to the contract's pixel range and ink polarity. Whole-pixel shifts keep an MNIST digit's pixels
+ * exactly; ink pushed outside the field is cut off, as in MNIST.
+ */
+function placeByCentreOfMass(fitted: Float32Array, fw: number, fh: number, c: InputContract): Float32Array {
+  let mass = 0, mx = 0, my = 0;
+  for (let y = 0; y < fh; y++) {
+    for (let x = 0; x < fw; x++) {
+      const v = fitted[y * fw + x];
+      mass += v;
+      mx += x * v;
+      my += y * v;
+    }
+  }
+  const cx = mass > 0 ? mx / mass : (fw - 1) / 2;
+  const cy = mass > 0 ? my / mass : (fh - 1) / 2;
+  const dx = Math.round(c.width / 2 - cx);
+  const dy = Math.round(c.height / 2 - cy);
+  const [lo, hi] = c.pixelRange;
+  const background = c.ink === 'high' ? lo : hi;
+  const out = new Float32Array(c.width * c.height).fill(background);
+  const span = c.ink === 'high' ? hi - lo : lo - hi;
+  for (let y = 0; y < fh; y++) {
+    const ty = y + dy;
+    if (ty < 0 || ty >= c.height) continue;
+    for (let x = 0; x < fw; x++) {
+      const tx = x + dx;
+      if (tx < 0 || tx >= c.width) continue;
+      out[ty * c.width + tx] = background + fitted[y * fw + x] * span;
+    }
+  }
+  return out;
+}

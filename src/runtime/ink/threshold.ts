@@ -1,0 +1,39 @@
+/**
+ * Otsu's threshold on ink strength: the level that best splits the above-noise pixels into faint
+ * (anti-aliased rims, smudges, JPEG ringing) and strong (the strokes themselves). The ink finder keeps a
+ * connected piece only when it reaches that level somewhere, so faint pieces cannot pass as marks.
+ */
+
+/** Bins of the strength histogram; strengths are byte differences, so 256 covers them all. */
+const BINS = 256;
+
+/**
+ * Otsu's threshold over the positive values of `strength` (bin width one level).
+ * @returns the threshold level, or 0 when there are no positive values.
+ */
+export function otsuThreshold(strength: Float32Array): number {
+  const hist = new Float64Array(BINS);
+  let n = 0;
+  for (let i = 0; i < strength.length; i++) {
+    const s = strength[i];
+    if (s > 0) {
+      hist[s >= BINS - 1 ? BINS - 1 : s | 0]++;
+      n++;
+    }
+  }
+  if (n === 0) return 0;
+  let sumAll = 0;
+  for (let v = 0; v < BINS; v++) sumAll += v * hist[v];
+  let w0 = 0, sum0 = 0, best = 0, bestVar = -1;
+  for (let t = 0; t < BINS; t++) {
+    w0 += hist[t];
+    if (w0 === 0) continue;
+    const w1 = n - w0;
+    if (w1 === 0) break;
+    sum0 += t * hist[t];
+    const m0 = sum0 / w0, m1 = (sumAll - sum0) / w1;
+    const between = w0 * w1 * (m0 - m1) * (m0 - m1);
+    if (between > bestVar) { bestVar = between; best = t + 1; }
+  }
+  return best;
+}

@@ -1,0 +1,169 @@
+/**
+ * Read one line of handwritten characters (a number) from a grayscale picture: the same ink finding as
+ * single-digit preprocessing, the marks grouped into one line of glyphs, and the network's confidence
+ * choosing, glyph by glyph, between reading it whole, cutting it in two (touching characters) or joining
+ * it with its neighbour (a broken character). All candidate crops go to the classifier in one batch.
+ *
+ * Shared code: no Node and no DOM imports; the classifier is a callback, so the CLI, the server and the
+ * browser widget each bring their own runtime.
+ */
+import type { InputContract } from './contract.js';
+import { findInk } from './ink/find.js';
+import { sourceBox, touchesEdge } from './ink/fit.js';
+import type { GrayImage, PixelBox } from './ink/image.js';
+import { glyphInput, type Glyph } from './segment/glyph.js';
+import { findLine, where } from './segment/line.js';
+import { mergeCandidate } from './segment/merge.js';
+import { cutColumns, splitGlyph } from './segment/split.js';
+
+/** Probabilities per input, in `contract.labels` order. */
+export type Classifier = (inputs: Float32Array[]) => Promise<Float32Array[]>;
+
+/** One character of a line that was read. */
+export interface LineDigit {
+  /** The label read (a digit for digit models). */
+  digit: string;
+  probability: number;
+  /** Ink box in source pixels. */
+  box: PixelBox;
+  /** True when the ink box touches the picture's edge: the character may be cut off. */
+  edge: boolean;
+}
+
+/** A line that was read. */
+export interface ReadLineOk {
+  ok: true;
+  text: string;
+  /** The lowest character probability. */
+  confidence: number;
+  digits: LineDigit[];
+  /** Each merge, split and set-aside mark, one line each, in the order decided. */
+  decisions: string[];
+  /** The model inputs of the characters read, in order (for a debug view). */
+  inputs: Float32Array[];
+}
+
+/** A picture that is not one readable line; `message` is one line for a person. */
+export interface ReadLineRefusal {
+  ok: false;
+  reason: 'no-ink' | 'too-much-ink' | 'not-one-line' | 'too-many-characters';
+  message: string;
+}
+
+export type ReadLineResult = ReadLineOk | ReadLineRefusal;
+
+/** Knobs of {@link readLine}. */
+export interface ReadLineOptions {
+  /** Least ink contrast (0..255) for a picture to count as holding ink. Default 32. */
+  minContrast?: number;
+  /** Most characters a line may hold. Default 12. */
+  maxCharacters?: number;
+}
+
+/**
+ * Each extra character must buy at least this much log-probability: reading two characters where one
+ * would do needs both to be clearly better than the one.
+ */
+const CHARACTER_PENALTY = Math.log(0.8);
+
+interface Option {
+  glyph: Glyph;
+  slot: number;
+}
+
+/**
+ * Read the line of characters in `img` (see the file comment).
+ * @param classify returns one probability vector per input, in `contract.labels` order.
+ * @throws RangeError when `img` is malformed.
+ */
+export async function readLine(img: GrayImage, contract: InputContract, classify: Classifier, options: ReadLineOptions = {}): Promise<ReadLineResult> {
+  const found = findInk(img, { minContrast: options.minContrast });
+  if (!found.ok) return found;
+  const { map } = found;
+  const line = findLine(map, { maxCharacters: options.maxCharacters });
+  if (!line.ok) return line;
+  const { glyphs, height, decisions } = line;
+
+  // Every crop any choice may need, classified in one batch.
+  const inputs: Float32Array[] = [];
+  const boxes: PixelBox[] = [];
+  const add = (g: Glyph): Option | null => {
+    const r = glyphInput(map, g, contract);
+    if (!r) return null;
+    inputs.push(r.input);
+    boxes.push(sourceBox(map, r.crop.box));
+    return { glyph: g, slot: inputs.length - 1 };
+  };
+  const whole = glyphs.map((g) => add(g)!);
+  const splits = glyphs.map((g) => cutColumns(map, g, height).map((c) => {
+    const [l, r] = splitGlyph(g, c);
+    const a = add(l), b = add(r);
+    return a && b ? { cut: c, parts: [a, b] } : null;
+  }).filter((s) => s !== null));
+  const merges = glyphs.map((g, i) => {
+    if (i + 1 >= glyphs.length) return null;
+    const m = mergeCandidate(g, glyphs[i + 1], height);
+    return m ? add(m) : null;
+  });
+  if (inputs.length === 0) return { ok: false, reason: 'no-ink', message: 'no ink found: no mark in the picture is large enough to read' };
+  const probs = await classify(inputs);
+
+  const best = (slot: number) => {
+    const p = probs[slot];
+    let k = 0;
+    for (let j = 1; j < p.length; j++) if (p[j] > p[k]) k = j;
+    return { k, p: p[k] };
+  };
+  const logp = (slot: number) => Math.log(Math.max(1e-9, best(slot).p));
+
+  // Best reading of the first i glyphs: each glyph read whole or cut in two, or two neighbours joined.
+  const n = glyphs.length;
+  const score = new Float64Array(n + 1).fill(-Infinity);
+  const pick: Array<{ slots: number[]; note?: string; from: number }> = new Array(n + 1);
+  score[0] = 0;
+  for (let i = 0; i < n; i++) {
+    if (score[i] === -Infinity) continue;
+    const consider = (to: number, slots: number[], note?: string) => {
+      const s = score[i] + slots.reduce((acc, sl) => acc + logp(sl) + CHARACTER_PENALTY, 0);
+      if (s > score[to]) { score[to] = s; pick[to] = { slots, note, from: i }; }
+    };
+    consider(i + 1, [whole[i].slot]);
+    for (const s of splits[i]) {
+      consider(i + 1, s.parts.map((o) => o.slot), `cut ${where(glyphs[i])} after column ${s.cut}`);
+    }
+    const m = merges[i];
+    if (m) consider(i + 2, [m.slot], `joined ${where(glyphs[i])} and ${where(glyphs[i + 1])}`);
+  }
+
+  const chosen: Array<{ slot: number }> = [];
+  const notes: string[] = [];
+  for (let at = n; at > 0; at = pick[at].from) {
+    const p = pick[at];
+    chosen.unshift(...p.slots.map((slot) => ({ slot })));
+    if (p.note) notes.unshift(`${p.note}: read ${p.slots.map((sl) => describe(sl)).join(' ')} over ${alternative(p, at)}`);
+  }
+  decisions.push(...notes);
+
+  function describe(slot: number): string {
+    const b = best(slot);
+    return `'${contract.labels[b.k]}' (${b.p.toFixed(2)})`;
+  }
+  function alternative(p: { slots: number[]; from: number }, at: number): string {
+    if (at - p.from === 2) return `${describe(whole[p.from].slot)} ${describe(whole[p.from + 1].slot)} apart`;
+    return `${describe(whole[p.from].slot)} whole`;
+  }
+
+  const digits: LineDigit[] = chosen.map(({ slot }) => {
+    const b = best(slot);
+    const box = boxes[slot];
+    return { digit: contract.labels[b.k], probability: b.p, box, edge: touchesEdge(box, img.width, img.height) };
+  });
+  return {
+    ok: true,
+    text: digits.map((d) => d.digit).join(''),
+    confidence: digits.reduce((m, d) => Math.min(m, d.probability), 1),
+    digits,
+    decisions,
+    inputs: chosen.map(({ slot }) => inputs[slot]),
+  };
+}

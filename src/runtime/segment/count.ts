@@ -1,0 +1,29 @@
+/**
+ * How many separate characters a picture clearly holds, without the network: the line's glyphs, with
+ * neighbours closer than a small gap counted as one. It is a hint (for "this holds several digits, read
+ * it as a line"), not a reading.
+ */
+import type { InkMap } from '../ink/find.js';
+import { glyphHeight, xGap } from './glyph.js';
+import { findLine } from './line.js';
+
+/** Neighbours closer than this fraction of the character height may be one broken character. */
+const CLEAR_GAP = 0.15;
+/** Glyphs at least this fraction of the character height count as characters. */
+const TALL = 0.5;
+
+/**
+ * Characters `map` clearly holds: 1 for a single digit (broken or not), n for n well separated digits,
+ * and the number of marks when they do not form one line.
+ */
+export function countCharacters(map: InkMap): number {
+  const line = findLine(map, { maxCharacters: Infinity });
+  if (!line.ok) return map.ink.length;
+  const { glyphs, height } = line;
+  if (glyphs.length === 0) return 0;
+  // Only tall glyphs are clearly characters; small ones are pieces or marks that may belong to a neighbour.
+  const tall = glyphs.filter((g) => glyphHeight(g) >= TALL * height);
+  let n = tall.length ? 1 : 0;
+  for (let i = 1; i < tall.length; i++) if (xGap(tall[i - 1], tall[i]) >= CLEAR_GAP * height) n++;
+  return n;
+}
