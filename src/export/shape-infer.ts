@@ -4,7 +4,7 @@ import { int64Values, type ModelProto, type NodeProto, type TensorProto } from '
 export type Dim = number | string;
 
 const SAME_SHAPE = new Set(['Relu', 'Tanh', 'Sigmoid', 'Elu', 'Selu', 'Softplus', 'Softsign', 'HardSigmoid', 'Softmax', 'Identity',
-  'Clip', 'BatchNormalization', 'Dropout', 'LeakyRelu', 'Cast', 'Neg', 'Exp', 'Log', 'Sqrt', 'Abs']);
+  'Clip', 'BatchNormalization', 'Dropout', 'LeakyRelu', 'Cast', 'Neg', 'Exp', 'Log', 'Sqrt', 'Abs', 'DequantizeLinear', 'QuantizeLinear']);
 /** Element-wise ops with numpy broadcasting of their inputs. */
 const BROADCAST = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min']);
 

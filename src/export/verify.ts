@@ -16,6 +16,8 @@ export interface ParityReport {
   /** max |diff| <= atol and every argmax agrees. */
   ok: boolean;
   seconds: { tfjs: number; onnx: number };
+  /** Fraction of samples whose argmax is the label, on each side (when labels were given). */
+  accuracy?: { tfjs: number; onnx: number };
 }
 
 /** Inputs in tfjs layout: `count` samples of `sampleShape` (e.g. [28, 28, 1]) back to back. */
@@ -23,6 +25,8 @@ export interface ParityInputs {
   data: Float32Array;
   count: number;
   sampleShape: number[];
+  /** The true label of each sample; when given, the report carries both sides' accuracy. */
+  labels?: Uint8Array;
 }
 
 /**
@@ -32,7 +36,7 @@ export interface ParityInputs {
 export async function checkParity(model: tf.LayersModel, onnx: Uint8Array, inputs: ParityInputs, atol: number, batchSize = 1000): Promise<ParityReport> {
   const runner = await OnnxRunner.create(onnx);
   const per = inputs.sampleShape.reduce((a, b) => a * b, 1);
-  let maxAbsDiff = 0, worstSample = 0, worstOutput = 0, argmaxAgree = 0, tTf = 0, tOrt = 0;
+  let maxAbsDiff = 0, worstSample = 0, worstOutput = 0, argmaxAgree = 0, tTf = 0, tOrt = 0, hitsTf = 0, hitsOrt = 0;
   try {
     for (let start = 0; start < inputs.count; start += batchSize) {
       const n = Math.min(batchSize, inputs.count - start);
@@ -59,6 +63,10 @@ export async function checkParity(model: tf.LayersModel, onnx: Uint8Array, input
           if (expected[i] > expected[s * width + ie]) ie = k;
         }
         if (ia === ie) argmaxAgree++;
+        if (inputs.labels) {
+          if (ia === inputs.labels[start + s]) hitsOrt++;
+          if (ie === inputs.labels[start + s]) hitsTf++;
+        }
       }
     }
   } finally {
@@ -74,7 +82,25 @@ export async function checkParity(model: tf.LayersModel, onnx: Uint8Array, input
     atol,
     ok: maxAbsDiff <= atol && argmaxAgree === inputs.count,
     seconds: { tfjs: tTf / 1000, onnx: tOrt / 1000 },
+    ...(inputs.labels && inputs.count > 0 ? { accuracy: { tfjs: hitsTf / inputs.count, onnx: hitsOrt / inputs.count } } : {}),
   };
+}
+
+/**
+ * Fraction of `inputs` whose tfjs argmax (first of equal maxima) is the label.
+ * @throws Error when the inputs carry no labels.
+ */
+export function tfjsAccuracy(model: tf.LayersModel, inputs: ParityInputs, batchSize = 1000): number {
+  const labels = inputs.labels;
+  if (!labels) throw new Error('internal: tfjsAccuracy needs labelled inputs');
+  const per = inputs.sampleShape.reduce((a, b) => a * b, 1);
+  let hits = 0;
+  for (let start = 0; start < inputs.count; start += batchSize) {
+    const n = Math.min(batchSize, inputs.count - start);
+    const predicted = tf.tidy(() => (model.predict(tf.tensor(inputs.data.subarray(start * per, (start + n) * per), [n, ...inputs.sampleShape])) as tf.Tensor).argMax(-1).dataSync());
+    for (let s = 0; s < n; s++) if (predicted[s] === labels[start + s]) hits++;
+  }
+  return inputs.count === 0 ? 1 : hits / inputs.count;
 }
 
 /** One line for people: the figures of a parity check. */

@@ -9,11 +9,26 @@ import { loadModelDir, modelJsonPath } from '../train/models/model-io.js';
 import { describeForOnnx } from '../export/metadata.js';
 import { encodeModel } from '../onnx/encode.js';
 import { DEFAULT_OPSET, layersModelToOnnx } from '../export/to-onnx.js';
-import { checkParity, formatParity, type ParityReport } from '../export/verify.js';
+import { checkParity, formatParity, tfjsAccuracy, type ParityReport } from '../export/verify.js';
+import { INT8_QMAX, quantizationMetadata, quantizeGraphWeights, roundWeightsThroughInt8, type QuantizedInitializer } from '../export/quantize.js';
 import type * as tf from '@tensorflow/tfjs';
 
 /** Defaults of `lenet-onnx export` / `verify`. */
-export const EXPORT_DEFAULTS = { modelDir: 'models/lenet5', out: 'models/lenet5.onnx', opset: DEFAULT_OPSET, atol: 1e-5, verifySamples: 10_000 } as const;
+export const EXPORT_DEFAULTS = {
+  modelDir: 'models/lenet5',
+  out: 'models/lenet5.onnx',
+  /** Where `--quantize int8` writes when no --out is given, so the float file is never overwritten by it. */
+  int8Out: 'models/lenet5.int8.onnx',
+  opset: DEFAULT_OPSET,
+  atol: 1e-5,
+  verifySamples: 10_000,
+  /** Largest MNIST test accuracy drop of an int8 file against the float model, in percentage points. */
+  maxAccuracyLoss: 0.1,
+} as const;
+
+/** Values of `--quantize`. */
+export const QUANTIZE_CHOICES = ['int8'] as const;
+export type QuantizeMode = (typeof QUANTIZE_CHOICES)[number];
 
 /** Options of {@link exportModelDir} (already validated). */
 export interface ExportModelOptions {
@@ -28,6 +43,12 @@ export interface ExportModelOptions {
   data?: string;
   /** Fold padding and standardisation into the first convolution (see OnnxExportOptions.foldContract; default 'auto'). */
   foldContract?: boolean | 'auto';
+  /** Store Conv/Gemm weights as int8 (weight-only, per output channel) behind DequantizeLinear. */
+  quantize?: QuantizeMode;
+  /** With `quantize`: refuse to write when test accuracy drops by more than this many percentage points. */
+  maxAccuracyLoss?: number;
+  /** With `quantize`: largest |q| of the grid (default 127); smaller values only serve to test the gate. */
+  quantizeQmax?: number;
 }
 
 /** What an export produced. */
@@ -38,6 +59,8 @@ export interface ExportResult {
   /** Seconds spent converting and encoding (without loading or verifying). */
   convertSeconds: number;
   parity?: ParityReport;
+  /** With `quantize`: the int8 weights and the accuracy of the float model and of the int8 file. */
+  quantization?: { weights: QuantizedInitializer[]; floatAccuracy?: number; int8Accuracy?: number; lossPoints?: number };
 }
 
 /**
@@ -50,12 +73,17 @@ export async function mnistParityInputs(model: tf.LayersModel, samples: number, 
     throw new UserError(`parity check uses MNIST 28x28x1 test images, but the model input is [${shape.join(', ')}]; export with --no-verify`);
   }
   const split = head(await readMnist('test', data), samples);
-  return { data: split.x, count: split.count, sampleShape: [28, 28, 1] };
+  return { data: split.x, count: split.count, sampleShape: [28, 28, 1], labels: split.y };
 }
+
+const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
 /**
  * Export a saved tfjs model directory to ONNX: convert, check parity with onnxruntime-node on the MNIST
  * test images, and only then write the file (atomically). A failed check leaves any previous file as it was.
+ * With `quantize`, the parity reference is the tfjs model with its weights rounded through the file's int8
+ * grid, and the file is also refused when its test accuracy falls more than `maxAccuracyLoss` points below
+ * the float model's.
  */
 export async function exportModelDir(o: ExportModelOptions, log: (line: string) => void): Promise<ExportResult> {
   const out = path.resolve(o.out);
@@ -65,7 +93,13 @@ export async function exportModelDir(o: ExportModelOptions, log: (line: string) 
   await initBackend('auto');
   const model = await loadModelDir(o.modelDir);
   try {
+    const qmax = o.quantizeQmax ?? INT8_QMAX;
+    const maxLoss = o.maxAccuracyLoss ?? EXPORT_DEFAULTS.maxAccuracyLoss;
+    // The float model's accuracy is the bar the int8 file is held to; measure it before rounding replaces its weights.
+    let inputs = o.verify && o.quantize ? await mnistParityInputs(model, o.verifySamples, o.data) : undefined;
+    const floatAccuracy = inputs ? tfjsAccuracy(model, inputs) : undefined;
     const t0 = performance.now();
+    if (o.quantize) roundWeightsThroughInt8(model, qmax);
     const description = describeForOnnx(model.getUserDefinedMetadata() as Record<string, unknown> | undefined, modelJsonPath(o.modelDir));
     const proto = layersModelToOnnx(model, {
       opset: o.opset,
@@ -76,18 +110,49 @@ export async function exportModelDir(o: ExportModelOptions, log: (line: string) 
       docString: description.docString,
       foldContract: o.foldContract,
     });
-    const bytes = encodeModel(proto);
+    const weights = o.quantize ? quantizeGraphWeights(proto, qmax) : undefined;
+    if (weights) {
+      if (weights.length === 0) throw new UserError(`--quantize ${o.quantize}: model '${o.modelDir}' has no Conv or Gemm weight to quantize; export without --quantize`);
+      proto.metadataProps.push(...Object.entries(quantizationMetadata(weights, qmax)).map(([key, value]) => ({ key, value })));
+      proto.docString += `\nWeights: the ${weights.length} Conv/Gemm weights are int8 (symmetric, per output channel) read through DequantizeLinear; biases and activations are float32.`;
+    }
+    let bytes = encodeModel(proto);
     const convertSeconds = (performance.now() - t0) / 1000;
-    log(`converted ${o.modelDir}: ${proto.graph.node.length} nodes, ${bytes.byteLength} bytes, opset ${o.opset}`);
+    log(`converted ${o.modelDir}: ${proto.graph.node.length} nodes, ${bytes.byteLength} bytes, opset ${o.opset}${weights ? `, ${weights.length} weights int8` : ''}`);
     let parity: ParityReport | undefined;
     if (o.verify) {
-      parity = await checkParity(model, bytes, await mnistParityInputs(model, o.verifySamples, o.data), o.atol);
-      log(formatParity(parity));
+      inputs ??= await mnistParityInputs(model, o.verifySamples, o.data);
+      // With --quantize, the tfjs side now holds the int8-rounded weights: parity of the file with what it stores.
+      parity = await checkParity(model, bytes, inputs, o.atol);
+      log((o.quantize ? 'against the int8-rounded tfjs model: ' : '') + formatParity(parity));
       if (!parity.ok) throw new UserError(`parity check failed (${formatParity(parity)}); '${o.out}' was not written`);
+    }
+    let quantization: ExportResult['quantization'];
+    if (weights) {
+      quantization = { weights };
+      if (parity?.accuracy && floatAccuracy !== undefined) {
+        const int8Accuracy = parity.accuracy.onnx;
+        const lossPoints = (floatAccuracy - int8Accuracy) * 100;
+        quantization = { weights, floatAccuracy, int8Accuracy, lossPoints };
+        const line = `accuracy on ${inputs!.count} test images: float ${pct(floatAccuracy)}, int8 ${pct(int8Accuracy)}, loss ${lossPoints.toFixed(2)} pp (limit ${maxLoss} pp)`;
+        log(line);
+        if (lossPoints > maxLoss + 1e-9) {
+          throw new UserError(`--max-accuracy-loss: the int8 file loses ${lossPoints.toFixed(2)} percentage points of test accuracy (float ${pct(floatAccuracy)}, int8 ${pct(int8Accuracy)}), more than ${maxLoss}; '${o.out}' was not written`);
+        }
+        proto.metadataProps.push(
+          { key: 'quantization.float_test_accuracy', value: String(floatAccuracy) },
+          { key: 'quantization.int8_test_accuracy', value: String(int8Accuracy) },
+          { key: 'quantization.accuracy_samples', value: String(inputs!.count) },
+        );
+        // Metadata only: the graph onnxruntime just checked is byte for byte the same.
+        bytes = encodeModel(proto);
+      } else {
+        log('accuracy not measured (--no-verify): the --max-accuracy-loss gate did not run');
+      }
     }
     await writeFileAtomic(target, bytes);
     log(`wrote ${o.out}`);
-    return { out: o.out, bytes: bytes.byteLength, nodes: proto.graph.node.length, convertSeconds, parity };
+    return { out: o.out, bytes: bytes.byteLength, nodes: proto.graph.node.length, convertSeconds, parity, ...(quantization ? { quantization } : {}) };
   } finally {
     model.dispose();
   }

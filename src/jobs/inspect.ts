@@ -6,6 +6,7 @@ import { loadModelDir, modelJsonPath, MODEL_JSON } from '../train/models/model-i
 import { DataType, decodeModel } from '../onnx/encode.js';
 import { inferShapes, type Dim } from '../export/shape-infer.js';
 import { readOnnxFile } from '../runtime/node/model-file.js';
+import { readQuantizedWeights, type QuantizedWeightInfo } from '../export/quantize.js';
 
 /** One row of the summary: an ONNX node or a tfjs layer. */
 export interface InspectRow {
@@ -31,11 +32,22 @@ export interface InspectReport {
   totals: { rows: number; params: number };
   metadata: Record<string, string>;
   docString?: string;
+  /** ONNX weights stored quantized behind a DequantizeLinear, with what storing them so saves. */
+  quantized?: {
+    weights: QuantizedWeightInfo[];
+    /** Bytes of the quantized data, of the same weights as float32, and of their scales and zero points. */
+    bytes: number;
+    floatBytes: number;
+    overheadBytes: number;
+    savedBytes: number;
+  };
 }
 
 /**
  * Summarise an ONNX file. Parameters are the elements of the float initializers a node reads, scalars
- * excepted: those are constants of the graph (the contract's mean and std), not learned weights.
+ * excepted: those are constants of the graph (the contract's mean and std), not learned weights; a
+ * DequantizeLinear counts the elements of its quantized data (a learned weight, stored smaller), not its
+ * scales and zero points.
  */
 export async function inspectOnnx(file: string): Promise<InspectReport> {
   const { bytes, info } = await readOnnxFile(file);
@@ -44,12 +56,22 @@ export async function inspectOnnx(file: string): Promise<InspectReport> {
   const params = new Map(model.graph.initializer
     .filter((t) => t.dataType === DataType.FLOAT && t.dims.length > 0)
     .map((t) => [t.name, t.dims.map(Number).reduce((a, b) => a * b, 1)]));
+  const elements = new Map(model.graph.initializer.map((t) => [t.name, t.dims.map(Number).reduce((a, b) => a * b, 1)]));
   const rows = model.graph.node.map((n) => ({
     name: n.name || n.output[0],
     kind: n.opType,
     outputShape: shapes.get(n.output[0]) ?? ['?'],
-    params: n.input.reduce((s, i) => s + (params.get(i) ?? 0), 0),
+    params: n.opType === 'DequantizeLinear' ? elements.get(n.input[0]) ?? 0 : n.input.reduce((s, i) => s + (params.get(i) ?? 0), 0),
   }));
+  const weights = readQuantizedWeights(model);
+  const sum = (f: (w: QuantizedWeightInfo) => number) => weights.reduce((s, w) => s + f(w), 0);
+  const quantized = weights.length === 0 ? undefined : {
+    weights,
+    bytes: sum((w) => w.bytes),
+    floatBytes: sum((w) => w.floatBytes),
+    overheadBytes: sum((w) => w.overheadBytes),
+    savedBytes: sum((w) => w.floatBytes - w.bytes - w.overheadBytes),
+  };
   return {
     file,
     format: 'onnx',
@@ -63,6 +85,7 @@ export async function inspectOnnx(file: string): Promise<InspectReport> {
     totals: { rows: rows.length, params: rows.reduce((s, r) => s + r.params, 0) },
     metadata: info.metadata,
     docString: info.docString,
+    ...(quantized ? { quantized } : {}),
   };
 }
 
@@ -142,6 +165,20 @@ export function formatInspect(r: InspectReport): string {
   for (const t of r.outputs) out.push(`output ${t.name} ${dims(t.shape)}`);
   out.push('', line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line));
   out.push(`total: ${r.totals.rows} ${r.format === 'onnx' ? 'nodes' : 'layers'}, ${r.totals.params.toLocaleString('en-US')} parameters`);
+  if (r.quantized) {
+    const q = r.quantized;
+    const fmt = (x: number) => x.toExponential(3);
+    const qrows = q.weights.map((w) => {
+      const lo = Math.min(...w.scales), hi = Math.max(...w.scales);
+      const zp = w.zeroPoints.every((z) => z === 0) ? 'zero points 0' : `zero points ${Math.min(...w.zeroPoints)}..${Math.max(...w.zeroPoints)}`;
+      return [w.name, dims(w.dims), w.axis < 0 ? 'per tensor' : `axis ${w.axis}`, `${w.scales.length} scale${w.scales.length === 1 ? '' : 's'} ${fmt(lo)}..${fmt(hi)}`, zp,
+        `${w.bytes.toLocaleString('en-US')} bytes (float32 ${w.floatBytes.toLocaleString('en-US')})`];
+    });
+    const qw = qrows[0].map((_, c) => Math.max(...qrows.map((row) => row[c].length)));
+    out.push('', 'quantized initializers (int8 behind DequantizeLinear):', ...qrows.map((row) => '  ' + row.map((x, c) => x.padEnd(qw[c])).join('  ').trimEnd()));
+    out.push(`size: ${q.bytes.toLocaleString('en-US')} bytes of int8 weights + ${q.overheadBytes.toLocaleString('en-US')} of scales and zero points, ` +
+      `against ${q.floatBytes.toLocaleString('en-US')} as float32: ${q.savedBytes.toLocaleString('en-US')} bytes saved`);
+  }
   const keys = Object.keys(r.metadata).sort();
   if (keys.length) out.push('', 'metadata:', ...keys.map((k) => `  ${k} = ${r.metadata[k]}`));
   if (r.docString) out.push('', 'doc_string:', ...r.docString.split('\n').map((l) => `  ${l}`));
