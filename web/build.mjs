@@ -1,10 +1,11 @@
 // Builds web/dist/: the element's module, the onnxruntime-web files it loads (next to it, in ort/), the
-// default model, the demo page, and a gzip copy of each compressible file for servers that serve those.
+// default model, the demo page, and a gzip copy of each compressible file (brotli too for the big ones) for
+// servers that serve those.
 import { build } from 'esbuild';
 import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync, constants } from 'node:zlib';
+import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -55,9 +56,17 @@ async function walk(dir) {
   const entries = await readdir(dir, { withFileTypes: true });
   return (await Promise.all(entries.map((e) => e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]))).flat();
 }
+// Brotli only for the big files, where it saves the most; a middling quality keeps the build quick.
+const BROTLI_MIN_BYTES = 1024 * 1024;
 for (const f of await walk(tmp)) {
   if (!COMPRESSIBLE.has(path.extname(f))) continue;
-  await writeFile(f + '.gz', gzipSync(await readFile(f), { level: constants.Z_BEST_COMPRESSION }));
+  const bytes = await readFile(f);
+  await writeFile(f + '.gz', gzipSync(bytes, { level: constants.Z_BEST_COMPRESSION }));
+  if (bytes.length >= BROTLI_MIN_BYTES) {
+    await writeFile(f + '.br', brotliCompressSync(bytes, {
+      params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_LGWIN]: 24, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
+    }));
+  }
 }
 
 await rm(out, { recursive: true, force: true });
