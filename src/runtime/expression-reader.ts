@@ -1,0 +1,195 @@
+/**
+ * From the characters a line reader found to arithmetic: `text` with `+ - × ÷ =`, and its exact `value` or
+ * an `expression_error`.
+ *
+ * The network sees each character fitted into a 20x20 box, which throws away exactly what tells some of
+ * them apart: a `-` and a `1` are both one straight bar once scaled, and `=` is two dashes. What the crop
+ * loses, the line still has, so these rules look at each character's size, aspect and vertical position
+ * relative to the line's digits:
+ * - a mark much wider than tall cannot be a `1`, and one taller than wide cannot be a `-`;
+ * - two flat marks stacked over each other (their columns overlapping) are one `=`;
+ * - a bar with small marks straight above and below it is a `÷` (the dots may come as separate characters);
+ * - operators are often written smaller than digits: a small mark is kept when it is flat or cross-shaped
+ *   and sits in the line's middle band, and only a small round mark with no bar to belong to is a speck.
+ *
+ * Shared code: no Node and no DOM imports; works on any reader's characters (boxes and probabilities).
+ */
+import { expressionFields, type ExpressionValue } from './expression.js';
+import type { PixelBox } from './ink/image.js';
+
+/** One character as a line reader reports it. */
+export interface ReadCharacter {
+  /** The label read (the most probable one). */
+  label: string;
+  probability: number;
+  /** Ink box in source pixels. */
+  box: PixelBox;
+  /** Probabilities of every label, in the model's label order, when the reader kept them. */
+  probabilities?: ArrayLike<number>;
+}
+
+/** A line read as arithmetic. */
+export interface ExpressionReading {
+  text: string;
+  /** Present when `text` is a valid expression (it holds an operator). */
+  value?: ExpressionValue;
+  /** Present when `text` holds operators but is no valid expression: one line. */
+  expression_error?: string;
+  /** The characters after the rules, in order. */
+  characters: ReadCharacter[];
+  /** Each rule that changed the reading, one line each. */
+  decisions: string[];
+}
+
+const DIGITS = new Set(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+const OPERATOR_LABELS = new Set(['+', '-', '×', '÷', '=']);
+
+/** A mark this much wider than tall is a bar lying down (`-`), never a `1`. */
+const FLAT_ASPECT = 1.6;
+/** A mark this much taller than wide is standing (`1`), never a `-`. */
+const TALL_ASPECT = 1.6;
+/** Marks smaller than this fraction of the digit height in both directions are small: dots, specks. */
+const SMALL = 0.35;
+/** Two flat marks overlapping over at least this fraction of the narrower one's columns are stacked. */
+const STACK_OVERLAP = 0.5;
+
+const cx = (b: PixelBox): number => b.x + b.width / 2;
+const cy = (b: PixelBox): number => b.y + b.height / 2;
+
+function overlap(a: PixelBox, b: PixelBox): number {
+  const lo = Math.max(a.x, b.x), hi = Math.min(a.x + a.width, b.x + b.width);
+  return Math.max(0, hi - lo) / Math.max(1, Math.min(a.width, b.width));
+}
+
+function union(a: PixelBox, b: PixelBox): PixelBox {
+  const x = Math.min(a.x, b.x), y = Math.min(a.y, b.y);
+  return { x, y, width: Math.max(a.x + a.width, b.x + b.width) - x, height: Math.max(a.y + a.height, b.y + b.height) - y };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/**
+ * The line's digit height and middle: the median height and centre of the characters read as digits
+ * (operators are often smaller and would pull it down), leaving out marks under half the tallest one's
+ * height: a small operator or a speck the network called a digit is no digit's size.
+ */
+function lineMetrics(chars: ReadCharacter[]): { height: number; middle: number } {
+  const digits = chars.filter((c) => DIGITS.has(c.label));
+  const pool = digits.length > 0 ? digits : chars;
+  const tallest = Math.max(...pool.map((c) => c.box.height));
+  const basis = pool.filter((c) => c.box.height >= 0.5 * tallest);
+  return { height: median(basis.map((c) => c.box.height)), middle: median(basis.map((c) => cy(c.box))) };
+}
+
+/** The most probable label among `allowed`, from the full probabilities when the reader kept them. */
+function bestAmong(c: ReadCharacter, labels: readonly string[], allowed: (l: string) => boolean): { label: string; probability: number } | null {
+  if (!c.probabilities) return null;
+  let best = -1;
+  for (let k = 0; k < labels.length; k++) {
+    if (allowed(labels[k]) && (best < 0 || c.probabilities[k] > c.probabilities[best])) best = k;
+  }
+  return best < 0 ? null : { label: labels[best], probability: c.probabilities[best] };
+}
+
+/**
+ * Apply the reader rules (see the file comment) to the characters of one line, left to right, and
+ * evaluate the result. Never throws on odd input: an empty line reads as empty text.
+ * @param labels the model's labels, in the order of each character's `probabilities`.
+ */
+export function readExpression(characters: readonly ReadCharacter[], labels: readonly string[]): ExpressionReading {
+  const decisions: string[] = [];
+  const chars = [...characters].sort((a, b) => cx(a.box) - cx(b.box)).map((c) => ({ ...c, box: { ...c.box } }));
+  if (chars.length === 0) return { text: '', characters: [], decisions };
+  const { height: h, middle } = lineMetrics(chars);
+  const knowsOperators = labels.some((l) => OPERATOR_LABELS.has(l));
+  const isSmall = (b: PixelBox): boolean => b.width < SMALL * h && b.height < SMALL * h;
+  const isFlat = (b: PixelBox): boolean => b.width >= FLAT_ASPECT * b.height;
+  const inMiddleBand = (b: PixelBox): boolean => Math.abs(cy(b) - middle) <= 0.35 * h;
+
+  // 1. ÷: a flat bar with small marks straight above and/or below it takes them in.
+  for (let i = 0; i < chars.length; i++) {
+    const bar = chars[i];
+    if (!knowsOperators || !isFlat(bar.box) || bar.box.height >= 0.5 * h) continue;
+    const dots = chars.filter((d, j) => j !== i && isSmall(d.box) && !isFlat(d.box)
+      && cx(d.box) >= bar.box.x - 0.1 * bar.box.width && cx(d.box) <= bar.box.x + 1.1 * bar.box.width
+      && (d.box.y + d.box.height <= bar.box.y + 1 || d.box.y >= bar.box.y + bar.box.height - 1)
+      && Math.abs(cy(d.box) - cy(bar.box)) <= 0.7 * h);
+    const above = dots.some((d) => cy(d.box) < cy(bar.box)), below = dots.some((d) => cy(d.box) > cy(bar.box));
+    if (!(above && below)) continue;
+    let box = bar.box;
+    for (const d of dots) box = union(box, d.box);
+    decisions.push(`'${bar.label}' with the marks above and below it read as '÷'`);
+    const merged = { label: '÷', probability: bar.probability, box };
+    const keep = chars.filter((c) => c !== bar && !dots.includes(c));
+    chars.length = 0;
+    chars.push(...[...keep, merged].sort((a, b) => cx(a.box) - cx(b.box)));
+    i = -1;
+  }
+
+  // 2. =: two flat marks stacked (columns overlapping) are one sign.
+  for (let i = 0; i + 1 < chars.length; i++) {
+    const a = chars[i], b = chars[i + 1];
+    if (!knowsOperators || !isFlat(a.box) || !isFlat(b.box) || overlap(a.box, b.box) < STACK_OVERLAP) continue;
+    if (a.box.height >= 0.5 * h || b.box.height >= 0.5 * h) continue;
+    decisions.push(`'${a.label}' over '${b.label}' (stacked flat marks) read as '='`);
+    chars.splice(i, 2, { label: '=', probability: Math.min(a.probability, b.probability), box: union(a.box, b.box) });
+    i--;
+  }
+
+  // 3. Size and aspect settle what the fitted crop cannot: - against 1, = against digits, specks.
+  const out: ReadCharacter[] = [];
+  for (const c of chars) {
+    const b = c.box;
+    if (knowsOperators && c.label === '1' && isFlat(b)) {
+      decisions.push(`'1' lying flat (${b.width}x${b.height} px) read as '-'`);
+      out.push({ ...c, label: '-' });
+      continue;
+    }
+    if (c.label === '-' && b.height >= TALL_ASPECT * b.width) {
+      decisions.push(`'-' standing upright (${b.width}x${b.height} px) read as '1'`);
+      out.push({ ...c, label: '1' });
+      continue;
+    }
+    if (c.label === '=' && b.height > 0.8 * h && !isFlat(b)) {
+      // As tall as a digit and not flat: the crop only looked like two bars.
+      const alt = bestAmong(c, labels, (l) => DIGITS.has(l));
+      if (alt) {
+        decisions.push(`'=' as tall as the digits read as '${alt.label}'`);
+        out.push({ ...c, ...alt });
+        continue;
+      }
+    }
+    if (DIGITS.has(c.label) && isSmall(b) && knowsOperators) {
+      // A small mark: an operator written small is kept; a small round mark alone is a speck.
+      const alt = bestAmong(c, labels, (l) => OPERATOR_LABELS.has(l) && l !== '÷');
+      if (isFlat(b) && inMiddleBand(b)) {
+        decisions.push(`small flat mark read as '-' (not '${c.label}')`);
+        out.push({ ...c, label: '-' });
+        continue;
+      }
+      if (alt && alt.probability >= 0.2 && inMiddleBand(b)) {
+        decisions.push(`small mark in the middle of the line read as '${alt.label}' (not '${c.label}')`);
+        out.push({ ...c, ...alt });
+        continue;
+      }
+      if (!isFlat(b) && b.width < 0.2 * h && b.height < 0.2 * h) {
+        decisions.push(`set aside a speck (${b.width}x${b.height} px) read as '${c.label}'`);
+        continue;
+      }
+    }
+    out.push(c);
+  }
+  const text = out.map((c) => c.label).join('');
+  return { text, ...expressionFields(text), characters: out, decisions };
+}
+
+/**
+ * The characters of `readLine`'s result (`{ digit, probability, box }` each, best label only) as
+ * {@link ReadCharacter}s.
+ */
+export function fromLineCharacters(chars: ReadonlyArray<{ digit: string; probability: number; box: PixelBox; probabilities?: ArrayLike<number> }>): ReadCharacter[] {
+  return chars.map((c) => ({ label: c.digit, probability: c.probability, box: c.box, probabilities: c.probabilities }));
+}

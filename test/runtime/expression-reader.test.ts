@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { fromLineCharacters, readExpression, type ReadCharacter } from '../../src/runtime/expression-reader.js';
+
+const LABELS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '+', '-', '×', '÷', '='];
+
+/** A digit 24 px wide and 40 px tall standing on the line y = 10..50, at column x. */
+const digit = (label: string, x: number): ReadCharacter => ({ label, probability: 0.99, box: { x, y: 10, width: 24, height: 40 } });
+const mark = (label: string, x: number, y: number, width: number, height: number, probabilities?: number[]): ReadCharacter => ({ label, probability: 0.9, box: { x, y, width, height }, probabilities });
+
+function probs(best: string, second: string, p2: number): number[] {
+  const p = new Array<number>(LABELS.length).fill(0);
+  p[LABELS.indexOf(best)] = 1 - p2;
+  p[LABELS.indexOf(second)] = p2;
+  return p;
+}
+
+test('a plain expression reads as it is, with its exact value', () => {
+  const r = readExpression([digit('1', 0), digit('2', 30), mark('-', 62, 28, 20, 5), digit('3', 90)], LABELS);
+  assert.equal(r.text, '12-3');
+  assert.deepEqual(r.value, { fraction: '9', decimal: '9' });
+  assert.deepEqual(r.decisions, []);
+});
+
+test('- against 1: a flat 1 is a minus, an upright minus is a one', () => {
+  const flat = readExpression([digit('7', 0), mark('1', 32, 27, 22, 5), digit('2', 60)], LABELS);
+  assert.equal(flat.text, '7-2');
+  assert.match(flat.decisions[0], /'1' lying flat/);
+  const upright = readExpression([digit('7', 0), mark('-', 32, 12, 5, 36), digit('2', 60)], LABELS);
+  assert.equal(upright.text, '712');
+  assert.equal(upright.value, undefined, 'a plain number has no value');
+});
+
+test('= from two stacked dashes, and a trailing = computes', () => {
+  const r = readExpression([digit('6', 0), mark('×', 32, 24, 14, 14), digit('7', 54), mark('-', 86, 22, 20, 4), mark('-', 87, 34, 19, 4)], LABELS);
+  assert.equal(r.text, '6×7=');
+  assert.deepEqual(r.value, { fraction: '42', decimal: '42' });
+  assert.match(r.decisions.join('\n'), /stacked flat marks/);
+});
+
+test('÷ from a bar and the dots read as separate characters', () => {
+  const r = readExpression([digit('7', 0), mark('0', 40, 17, 5, 5), mark('-', 32, 28, 22, 4), mark('1', 41, 39, 4, 5), digit('2', 64)], LABELS);
+  assert.equal(r.text, '7÷2');
+  assert.deepEqual(r.value, { fraction: '7/2', decimal: '3.5' });
+});
+
+test('small operators are kept, specks are set aside', () => {
+  const plus = mark('4', 32, 24, 12, 12, probs('4', '+', 0.4));
+  const speck = mark('0', 70, 47, 3, 3);
+  const r = readExpression([digit('2', 0), plus, digit('3', 50), speck], LABELS);
+  assert.equal(r.text, '2+3');
+  assert.deepEqual(r.value, { fraction: '5', decimal: '5' });
+  assert.match(r.decisions.join('\n'), /read as '\+'/);
+  assert.match(r.decisions.join('\n'), /speck/);
+  const dash = readExpression([digit('9', 0), mark('7', 30, 28, 9, 3), digit('4', 44)], LABELS);
+  assert.equal(dash.text, '9-4', 'a short dash in the middle band is a minus');
+});
+
+test('a broken expression gets expression_error, never a throw; a digits-only model gets no operator rules', () => {
+  const r = readExpression([digit('3', 0), mark('+', 30, 24, 14, 14), mark('×', 50, 24, 14, 14), digit('4', 70)], LABELS);
+  assert.equal(r.text, '3+×4');
+  assert.match(r.expression_error!, /two operators in a row/);
+  const digitsOnly = readExpression([digit('7', 0), mark('1', 32, 27, 22, 5)], LABELS.slice(0, 10));
+  assert.equal(digitsOnly.text, '71');
+  assert.deepEqual(readExpression([], LABELS), { text: '', characters: [], decisions: [] });
+});
+
+test('line reader characters adapt by name', () => {
+  const chars = fromLineCharacters([{ digit: '5', probability: 0.8, box: { x: 0, y: 0, width: 10, height: 20 } }]);
+  assert.deepEqual(chars, [{ label: '5', probability: 0.8, box: { x: 0, y: 0, width: 10, height: 20 }, probabilities: undefined }]);
+});
