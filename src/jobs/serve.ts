@@ -7,6 +7,7 @@ import { OnnxFormatError, readOnnxInfo } from '../onnx/info.js';
 import { DEFAULT_ONNX_MODEL } from '../runtime/node/session.js';
 import { buildServer } from '../server/app.js';
 import { listen } from '../server/listen.js';
+import { readNumber } from '../server/number-reader.js';
 import { closeServedModels, loadServedModels, modelName, onnxFilesIn, type ServedModel } from '../server/models.js';
 import { MODEL_URL_PATH, webDistDir } from '../server/paths.js';
 
@@ -100,6 +101,7 @@ export async function startServe(o: ServeJobOptions): Promise<ServeHandle> {
       token: o.token,
       corsOrigins: o.cors,
       topK: 3,
+      read: readNumber,
     });
     const running = await listen(built, o.host, o.port, o.shutdownGraceMs);
     return {

@@ -46,7 +46,8 @@ export function registerV1Routes(app: FastifyInstance, ctx: V1Context): void {
   app.post<{ Querystring: PictureQuery }>('/v1/read', async (req, reply) => {
     if (!ctx.read) throw new ApiError(501, 'reading numbers is not available in this build; use /v1/predict for one digit');
     const signal = requestDeadline(reply, ctx.requestTimeoutMs);
-    return untilAborted(ctx.read(pictureBytes(req), modelOf(ctx, req.query.model), signal), signal);
+    const row = await untilAborted(ctx.read(pictureBytes(req), modelOf(ctx, req.query.model), signal), signal);
+    return reply.code((row as { error?: unknown }).error ? 422 : 200).send(row);
   });
 }
 
