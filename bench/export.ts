@@ -1,7 +1,10 @@
 // Benchmark of the exporter: conversion time of the LeNet model, and onnxruntime-node throughput of our
 // exported file beside a hand-built PyTorch-style reference graph of the same network without the contract
 // nodes (its input is pre-padded and pre-standardised), measured in the same run with alternating rounds.
-// Run: npm run bench:export   (LENET_BENCH_MODEL=DIR to bench another tfjs model directory)
+// Then the int8 file (export --quantize int8) against the float file, alternating in the same run, with
+// onnxruntime's default session options and with its DequantizeLinear folding switched on.
+// Run: npm run bench:export   (LENET_BENCH_MODEL=DIR to bench another tfjs model directory;
+//                              LENET_BENCH_EXPORT=int8 for the int8-vs-float comparison alone)
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,6 +13,7 @@ import { describeForOnnx } from '../src/export/metadata.js';
 import { encodeModel } from '../src/onnx/encode.js';
 import { buildReferenceLenet, referenceInput } from '../src/export/reference-lenet.js';
 import { layersModelToOnnx } from '../src/export/to-onnx.js';
+import { quantizeGraphWeights, roundWeightsThroughInt8 } from '../src/export/quantize.js';
 import { initBackend } from '../src/train/backend.js';
 import { head } from '../src/train/data/dataset.js';
 import { readMnist } from '../src/data/idx.js';
@@ -23,6 +27,19 @@ export interface ExportBenchResult {
   fileBytes: { ours: number; oursWithoutMetadata: number; unfolded: number; reference: number };
   nodes: { ours: number; reference: number };
   throughput: Array<{ clock: 'wall' | 'cpu'; batch: number; ours: number; unfolded: number; reference: number; ratio: number; unfoldedRatio: number }>;
+  int8: Int8BenchResult;
+}
+
+/** The int8 file against the float one: sizes and images per second (wall clock), ratio int8 / float. */
+export interface Int8BenchResult {
+  fileBytes: { float: number; int8: number };
+  /**
+   * `default`: onnxruntime's default session options, under which it keeps DequantizeLinear as a node run
+   * on every call (to preserve QDQ units for its quantized kernels), so the weights are no constants for
+   * its NCHWc convolution and packed Gemm. `fold-dq`: session config `session.disable_quant_qdq = 1`,
+   * which lets constant folding turn the weights back into float initializers at session creation.
+   */
+  throughput: Array<{ options: 'default' | 'fold-dq'; batch: number; float: number; int8: number; ratio: number }>;
 }
 
 /** Images per second of `session` over one round of `runs` calls, by elapsed time or by process CPU time. */
@@ -56,17 +73,27 @@ export async function benchExport(log: (l: string) => void = console.log): Promi
   const unfolded = encodeModel(layersModelToOnnx(model, { metadata: description.metadata, docString: description.docString, inputName: 'image', outputName: 'probabilities', foldContract: false }));
   const proto = layersModelToOnnx(model);
   const reference = encodeModel(buildReferenceLenet(model));
+  // Last, because rounding replaces the model's weights.
+  roundWeightsThroughInt8(model);
+  const int8Proto = layersModelToOnnx(model, { metadata: description.metadata, docString: description.docString, inputName: 'image', outputName: 'probabilities' });
+  quantizeGraphWeights(int8Proto);
+  const int8 = encodeModel(int8Proto);
   const result: ExportBenchResult = {
     exportMs: median(times),
     fileBytes: { ours: ours.byteLength, oursWithoutMetadata: encodeModel(proto).byteLength, unfolded: unfolded.byteLength, reference: reference.byteLength },
     nodes: { ours: proto.graph.node.length, reference: buildReferenceLenet(model).graph.node.length },
     throughput: [],
+    int8: { fileBytes: { float: ours.byteLength, int8: int8.byteLength }, throughput: [] },
   };
   model.dispose();
+  const test = head(await readMnist('test'), 1000);
+  if (process.env.LENET_BENCH_EXPORT === 'int8') {
+    result.int8 = await benchInt8(ours, int8, test.x, log);
+    return result;
+  }
   log(`export (convert + encode) of ${dir}: median ${result.exportMs.toFixed(1)} ms over ${times.length} runs`);
   log(`file: ours ${result.fileBytes.ours} bytes (${result.fileBytes.oursWithoutMetadata} without metadata/doc), --no-fold-contract ${result.fileBytes.unfolded} bytes, reference ${result.fileBytes.reference} bytes; nodes ${result.nodes.ours} vs ${result.nodes.reference}`);
 
-  const test = head(await readMnist('test'), 1000);
   // The reference graph has no contract nodes: feed it pictures standardised with the model's own contract.
   if (!description.contract) throw new Error(`bench:export: ${dir} carries no input contract in its metadata`);
   const pre = referenceInput(test.x, 1000, description.contract.mean, description.contract.std);
@@ -97,7 +124,38 @@ export async function benchExport(log: (l: string) => void = console.log): Promi
     }
     await Promise.all([a, f, b].map((s) => s.release()));
   }
+  result.int8 = await benchInt8(ours, int8, test.x, log);
   return result;
+}
+
+/**
+ * onnxruntime-node images per second (wall clock) of the int8 and the float file at batch 1, 64 and 1000,
+ * in alternating rounds of the same run, under the default session options and with DequantizeLinear folding.
+ */
+export async function benchInt8(float: Uint8Array, int8: Uint8Array, images: Float32Array, log: (l: string) => void = console.log): Promise<Int8BenchResult> {
+  const out: Int8BenchResult = { fileBytes: { float: float.byteLength, int8: int8.byteLength }, throughput: [] };
+  log(`int8 file ${int8.byteLength} bytes, float file ${float.byteLength} bytes (${(int8.byteLength / float.byteLength * 100).toFixed(1)}%)`);
+  for (const options of ['default', 'fold-dq'] as const) {
+    const so: ort.InferenceSession.SessionOptions = options === 'default' ? {} : { extra: { session: { disable_quant_qdq: '1' } } };
+    const sessions = await Promise.all([float, int8].map((bytes) => ort.InferenceSession.create(bytes, so)));
+    for (const batch of [1, 64, 1000]) {
+      const runs = Math.max(3, Math.round(4000 / batch ** 0.85));
+      const feeds = { image: new ort.Tensor('float32', images.subarray(0, batch * 784), [batch, 1, 28, 28]) };
+      for (const s of sessions) await round(s, feeds, Math.ceil(runs / 4), batch, 'wall'); // warm-up
+      const rates: number[][] = [[], []];
+      for (let r = 0; r < rounds; r++) {
+        for (let k = 0; k < 2; k++) {
+          const i = (r + k) % 2;
+          rates[i].push(await round(sessions[i], feeds, runs, batch, 'wall'));
+        }
+      }
+      const [rf, rq] = rates.map(median);
+      out.throughput.push({ options, batch, float: rf, int8: rq, ratio: rq / rf });
+      log(`img/s wall ${options.padEnd(7)} batch ${String(batch).padStart(4)}: int8 ${rq.toFixed(0).padStart(7)}, float ${rf.toFixed(0).padStart(7)}, ratio ${(rq / rf).toFixed(3)}; median of ${rounds} rounds of ${runs} runs`);
+    }
+    await Promise.all(sessions.map((s) => s.release()));
+  }
+  return out;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
