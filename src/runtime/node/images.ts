@@ -199,9 +199,8 @@ function readPngChunks(b: Uint8Array): PngLayout {
   for (;;) {
     if (p + 8 > b.length) cut(`the file ends at byte ${b.length}, before the IEND chunk`);
     const len = dv.getUint32(p);
-    const typeBytes = b.subarray(p + 4, p + 8);
-    const type = String.fromCharCode(...typeBytes);
-    if (!/^[A-Za-z]{4}$/.test(type)) corrupt(`the chunk at byte ${p} has no valid type`);
+    if (!isLetter(b[p + 4]) || !isLetter(b[p + 5]) || !isLetter(b[p + 6]) || !isLetter(b[p + 7])) corrupt(`the chunk at byte ${p} has no valid type`);
+    const type = String.fromCharCode(b[p + 4], b[p + 5], b[p + 6], b[p + 7]);
     if (len > 0x7fffffff) corrupt(`chunk '${type}' at byte ${p} claims ${len} bytes, more than PNG allows`);
     if (p + 12 + len > b.length) cut(`chunk '${type}' at byte ${p} claims ${len} bytes, the file ends ${b.length - p - 8} bytes later`);
     if (crc32(b.subarray(p + 4, p + 8 + len)) !== dv.getUint32(p + 8 + len)) corrupt(`chunk '${type}' at byte ${p} fails its CRC check`);
@@ -222,6 +221,10 @@ function readPngChunks(b: Uint8Array): PngLayout {
   }
   if (layout!.idat.length === 0) corrupt('no image data (IDAT) before IEND');
   return layout!;
+}
+
+function isLetter(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 }
 
 /** Bytes the image data must inflate to: every row (of every interlace pass) with its filter byte. */
