@@ -30,7 +30,7 @@ export interface ExportBenchResult {
   int8: Int8BenchResult;
 }
 
-/** The int8 file against the float one: sizes and images per second (wall clock), ratio int8 / float. */
+/** The int8 file against the float one: sizes and images per second (as in the table above), ratio int8 / float. */
 export interface Int8BenchResult {
   fileBytes: { float: number; int8: number };
   /**
@@ -39,7 +39,7 @@ export interface Int8BenchResult {
    * its NCHWc convolution and packed Gemm. `fold-dq`: session config `session.disable_quant_qdq = 1`,
    * which lets constant folding turn the weights back into float initializers at session creation.
    */
-  throughput: Array<{ options: 'default' | 'fold-dq'; batch: number; float: number; int8: number; ratio: number }>;
+  throughput: Array<{ options: 'default' | 'fold-dq'; clock: 'wall' | 'cpu'; batch: number; float: number; int8: number; ratio: number }>;
 }
 
 /** Images per second of `session` over one round of `runs` calls, by elapsed time or by process CPU time. */
@@ -129,29 +129,33 @@ export async function benchExport(log: (l: string) => void = console.log): Promi
 }
 
 /**
- * onnxruntime-node images per second (wall clock) of the int8 and the float file at batch 1, 64 and 1000,
- * in alternating rounds of the same run, under the default session options and with DequantizeLinear folding.
+ * onnxruntime-node images per second of the int8 and the float file at batch 1, 64 and 1000, in alternating
+ * rounds of the same run, under the default session options and with DequantizeLinear folding, by wall clock
+ * (default threads) and by process CPU time (one intra-op thread), as the table above.
  */
 export async function benchInt8(float: Uint8Array, int8: Uint8Array, images: Float32Array, log: (l: string) => void = console.log): Promise<Int8BenchResult> {
   const out: Int8BenchResult = { fileBytes: { float: float.byteLength, int8: int8.byteLength }, throughput: [] };
   log(`int8 file ${int8.byteLength} bytes, float file ${float.byteLength} bytes (${(int8.byteLength / float.byteLength * 100).toFixed(1)}%)`);
-  for (const options of ['default', 'fold-dq'] as const) {
-    const so: ort.InferenceSession.SessionOptions = options === 'default' ? {} : { extra: { session: { disable_quant_qdq: '1' } } };
+  for (const [options, clock] of [['default', 'wall'], ['fold-dq', 'wall'], ['default', 'cpu'], ['fold-dq', 'cpu']] as const) {
+    const so: ort.InferenceSession.SessionOptions = {
+      ...(clock === 'cpu' ? { intraOpNumThreads: 1, interOpNumThreads: 1 } : {}),
+      ...(options === 'fold-dq' ? { extra: { session: { disable_quant_qdq: '1' } } } : {}),
+    };
     const sessions = await Promise.all([float, int8].map((bytes) => ort.InferenceSession.create(bytes, so)));
     for (const batch of [1, 64, 1000]) {
       const runs = Math.max(3, Math.round(4000 / batch ** 0.85));
       const feeds = { image: new ort.Tensor('float32', images.subarray(0, batch * 784), [batch, 1, 28, 28]) };
-      for (const s of sessions) await round(s, feeds, Math.ceil(runs / 4), batch, 'wall'); // warm-up
+      for (const s of sessions) await round(s, feeds, Math.ceil(runs / 4), batch, clock); // warm-up
       const rates: number[][] = [[], []];
       for (let r = 0; r < rounds; r++) {
         for (let k = 0; k < 2; k++) {
           const i = (r + k) % 2;
-          rates[i].push(await round(sessions[i], feeds, runs, batch, 'wall'));
+          rates[i].push(await round(sessions[i], feeds, runs, batch, clock));
         }
       }
       const [rf, rq] = rates.map(median);
-      out.throughput.push({ options, batch, float: rf, int8: rq, ratio: rq / rf });
-      log(`img/s wall ${options.padEnd(7)} batch ${String(batch).padStart(4)}: int8 ${rq.toFixed(0).padStart(7)}, float ${rf.toFixed(0).padStart(7)}, ratio ${(rq / rf).toFixed(3)}; median of ${rounds} rounds of ${runs} runs`);
+      out.throughput.push({ options, clock, batch, float: rf, int8: rq, ratio: rq / rf });
+      log(`${clock === 'wall' ? 'img/s wall' : 'img/s CPU '} ${options.padEnd(7)} batch ${String(batch).padStart(4)}: int8 ${rq.toFixed(0).padStart(7)}, float ${rf.toFixed(0).padStart(7)}, ratio ${(rq / rf).toFixed(3)}; median of ${rounds} rounds of ${runs} runs`);
     }
     await Promise.all(sessions.map((s) => s.release()));
   }
