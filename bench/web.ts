@@ -4,12 +4,21 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { startServer } from '../src/serve/start.js';
-import { MODEL_URL_PATH, packageRoot, webDistDir } from '../src/serve/paths.js';
+import Fastify from 'fastify';
+import { registerStaticSite } from '../src/server/static-site.js';
+import { MODEL_URL_PATH, packageRoot, webDistDir } from '../src/server/paths.js';
 import { inputShape } from '../src/runtime/contract.js';
 import { readMnist } from '../src/data/idx.js';
 import { launchBrowser } from '../test/web/helpers/browser.js';
 import { testModel } from '../test/web/helpers/model.js';
+
+/** The widget's files as `serve` serves them (same headers, precompressed siblings), with extra pages. */
+async function staticServer(root: string, overrides: Record<string, string>): Promise<{ url: string; close(): Promise<void> }> {
+  const app = Fastify();
+  await registerStaticSite(app, { root, overrides });
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  return { url: address + '/', close: () => app.close() };
+}
 
 /** One file of the built widget: bytes on disk and as served gzip-compressed. */
 export interface FileSize {
@@ -133,11 +142,11 @@ export async function benchWeb(o: { coldRuns?: number; warmRuns?: number; predic
   const mnist = await readMnist('test');
   const digit = Array.from(mnist.images.subarray(0, 784));
   const wasmDemo = await wasmDemoPage(root);
-  const server = await startServer({ root, host: '127.0.0.1', port: 0, overrides: {
+  const server = await staticServer(root, {
     [MODEL_URL_PATH]: model,
     [REFERENCE_URL_PATH]: path.join(packageRoot(), 'bench', 'web-reference.html'),
     [WASM_DEMO_URL_PATH]: wasmDemo,
-  } });
+  });
   const referenceUrl = `${server.url}${REFERENCE_URL_PATH.slice(1)}?dims=${inputShape(contract, 1).join(',')}`;
   const result: WebBenchResult = { files: await fileSizes(root), coldLoadMs: [], referenceColdLoadMs: [], wasmBackendColdLoadMs: [], warmLoadMs: [], coldReadyMs: [], coldMarksMs: {}, predictImageMs: [], padPredictMs: [], fetchedBytes: {}, backend: '', loadAverage: os.loadavg()[0] };
   try {

@@ -2,8 +2,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { ContractError, contractFromMetadata } from '../runtime/contract.js';
-import { OnnxFormatError, readOnnxInfo } from '../onnx/info.js';
+import { readModelFile } from '../runtime/node/model-file.js';
 import { DEFAULT_ONNX_MODEL } from '../runtime/node/session.js';
 import { buildServer } from '../server/app.js';
 import { listen } from '../server/listen.js';
@@ -82,7 +81,7 @@ export async function startServe(o: ServeJobOptions): Promise<ServeHandle> {
   if (!chosen) files.push(await defaultModelFile(root));
   for (const f of files) {
     await requireFile(f, chosen ? '--model' : 'default model', 'pass the path of an .onnx file (see `lenet-onnx export`)');
-    await requireDigitModel(f, chosen ? '--model' : 'default model');
+    await readModelFile(f);
   }
   const models = await loadServedModels(files, { enabled: o.batching, maxBatch: o.maxBatch, delayMs: o.batchDelayMs });
   const defaultModel = models.has(PREFERRED_MODEL) ? PREFERRED_MODEL : modelName(files[0]);
@@ -148,18 +147,6 @@ async function requireFile(file: string, what: string, fix: string): Promise<voi
     throw new UserError(`${what} '${file}': no such file; ${fix}`);
   }
   if (!isFile) throw new UserError(`${what} '${file}': not a regular file; ${fix}`);
-}
-
-/** The widget and the API read the input contract from the model: refuse a file without one, naming it. */
-async function requireDigitModel(file: string, what: string): Promise<void> {
-  try {
-    contractFromMetadata(readOnnxInfo(new Uint8Array(await fs.readFile(file))).metadata);
-  } catch (err) {
-    if (err instanceof OnnxFormatError || err instanceof ContractError) {
-      throw new UserError(`${what} '${file}': ${err.message}; pass a model written by \`lenet-onnx export\``);
-    }
-    throw err;
-  }
 }
 
 function untilSignal(): Promise<void> {

@@ -4,9 +4,8 @@
  * number; until a reader is given it answers 501.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { rowFormatter } from '../jobs/predict-format.js';
-import { failedRow, pictureInput, rankedRow } from '../runtime/node/picture-input.js';
-import type { PredictRow } from '../runtime/node/predict.js';
+import { pictureInput } from '../runtime/node/picture-input.js';
+import { failedRow, predictRecord, rankedRow, type PredictRow } from '../runtime/node/predict.js';
 import { ApiError, badField } from './api-error.js';
 import { requestDeadline, untilAborted } from './deadline.js';
 import type { ServedModel } from './models.js';
@@ -31,7 +30,7 @@ export interface V1Context {
 type PictureQuery = { model?: string; top_k?: string; path?: string };
 
 // one formatter for the process: jsonl's row is the very record the json format prints, without the list around it
-const formatRow = rowFormatter('jsonl').row;
+const formatRow = (row: PredictRow): string => JSON.stringify(predictRecord(row)) + '\n';
 
 /** Register `/v1/predict` and `/v1/read` on `app` (the API context). */
 export function registerV1Routes(app: FastifyInstance, ctx: V1Context): void {

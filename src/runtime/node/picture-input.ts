@@ -1,12 +1,10 @@
 /**
- * One picture held in memory (not a file) -> model input, and model output -> the row `predict` prints, for
- * callers that receive pictures over the wire. Decoding and preprocessing are the very functions the decode
+ * One picture held in memory (not a file) -> model input, for callers that receive pictures over the wire. Decoding and preprocessing are the very functions the decode
  * workers use, with the same limits, so a picture gets the same answer whichever way it arrives.
  */
 import type { InputContract } from '../contract.js';
 import { preprocess } from '../preprocess.js';
 import { decodePicture, MAX_FILE_BYTES, PictureError } from './images.js';
-import type { PredictRow } from './predict.js';
 
 /** A picture turned into one input row, or the one-line reason it could not be. */
 export type PictureInput = { ok: true; input: Float32Array } | { ok: false; error: string };
@@ -24,21 +22,4 @@ export async function pictureInput(bytes: Uint8Array, contract: InputContract): 
   } catch (err) {
     return { ok: false, error: err instanceof PictureError ? err.message : `unexpected error: ${(err as Error).message}` };
   }
-}
-
-/** The row for a picture that has probabilities: labels ranked most probable first, `topK` of them listed. */
-export function rankedRow(path: string, probs: Float32Array, labels: string[], topK: number): PredictRow {
-  const order = Array.from(probs.keys()).sort((a, b) => probs[b] - probs[a]);
-  return {
-    path,
-    digit: labels[order[0]],
-    probability: probs[order[0]],
-    topK: order.slice(0, topK).map((i) => ({ label: labels[i], probability: probs[i] })),
-    error: null,
-  };
-}
-
-/** The row for a picture that could not be predicted. */
-export function failedRow(path: string, error: string): PredictRow {
-  return { path, digit: null, probability: null, topK: [], error };
 }

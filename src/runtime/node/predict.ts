@@ -120,8 +120,22 @@ export async function* predictStream(entries: AsyncIterable<WalkEntry>, model: D
 }
 
 function fillRow(row: PredictRow, probs: Float32Array, labels: string[], topK: number): void {
+  Object.assign(row, rankedRow(row.path, probs, labels, topK));
+}
+
+/** The row for a picture that has probabilities: labels ranked most probable first, `topK` of them listed. */
+export function rankedRow(path: string, probs: Float32Array, labels: string[], topK: number): PredictRow {
   const order = Array.from(probs.keys()).sort((a, b) => probs[b] - probs[a]);
-  row.topK = order.slice(0, topK).map((i) => ({ label: labels[i], probability: probs[i] }));
-  row.digit = labels[order[0]];
-  row.probability = probs[order[0]];
+  return {
+    path,
+    digit: labels[order[0]],
+    probability: probs[order[0]],
+    topK: order.slice(0, topK).map((i) => ({ label: labels[i], probability: probs[i] })),
+    error: null,
+  };
+}
+
+/** The row for a picture that could not be predicted. */
+export function failedRow(path: string, error: string): PredictRow {
+  return { path, digit: null, probability: null, topK: [], error };
 }
