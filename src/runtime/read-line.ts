@@ -11,10 +11,10 @@ import type { InputContract } from './contract.js';
 import { findInk } from './ink/find.js';
 import { sourceBox, touchesEdge } from './ink/fit.js';
 import type { GrayImage, PixelBox } from './ink/image.js';
-import { glyphInput, type Glyph } from './segment/glyph.js';
+import { glyphInput, glyphWidth, type Glyph } from './segment/glyph.js';
 import { findLine, where } from './segment/line.js';
 import { mergeCandidate } from './segment/merge.js';
-import { cutColumns, splitGlyph } from './segment/split.js';
+import { cutCandidates, cutColumn, splitGlyph } from './segment/split.js';
 
 /** Probabilities per input, in `contract.labels` order. */
 export type Classifier = (inputs: Float32Array[]) => Promise<Float32Array[]>;
@@ -64,7 +64,16 @@ export interface ReadLineOptions {
  * Each extra character must buy at least this much log-probability: reading two characters where one
  * would do needs both to be clearly better than the one.
  */
-const CHARACTER_PENALTY = Math.log(0.8);
+const CHARACTER_PENALTY = Math.log(0.97);
+
+/**
+ * Single handwritten characters are rarely wider than the line is tall; past that, reading a glyph whole
+ * costs this much log-probability per character height of extra width, so a touching pair the network
+ * would squash into one confident digit is still cut when both sides read well.
+ */
+const WIDE_SLOPE = 10;
+/** Width, in character heights, from which reading a glyph whole starts to cost. */
+const WIDE_FROM = 1.1;
 
 interface Option {
   glyph: Glyph;
@@ -95,10 +104,10 @@ export async function readLine(img: GrayImage, contract: InputContract, classify
     return { glyph: g, slot: inputs.length - 1 };
   };
   const whole = glyphs.map((g) => add(g)!);
-  const splits = glyphs.map((g) => cutColumns(map, g, height).map((c) => {
+  const splits = glyphs.map((g) => cutCandidates(map, g, height).map((c) => {
     const [l, r] = splitGlyph(g, c);
     const a = add(l), b = add(r);
-    return a && b ? { cut: c, parts: [a, b] } : null;
+    return a && b ? { cut: cutColumn(c), parts: [a, b] } : null;
   }).filter((s) => s !== null));
   const merges = glyphs.map((g, i) => {
     if (i + 1 >= glyphs.length) return null;
@@ -123,13 +132,14 @@ export async function readLine(img: GrayImage, contract: InputContract, classify
   score[0] = 0;
   for (let i = 0; i < n; i++) {
     if (score[i] === -Infinity) continue;
-    const consider = (to: number, slots: number[], note?: string) => {
-      const s = score[i] + slots.reduce((acc, sl) => acc + logp(sl) + CHARACTER_PENALTY, 0);
+    const consider = (to: number, slots: number[], note?: string, prior = 0) => {
+      const s = score[i] + prior + slots.reduce((acc, sl) => acc + logp(sl) + CHARACTER_PENALTY, 0);
       if (s > score[to]) { score[to] = s; pick[to] = { slots, note, from: i }; }
     };
-    consider(i + 1, [whole[i].slot]);
+    const wide = glyphWidth(glyphs[i]) / height - WIDE_FROM;
+    consider(i + 1, [whole[i].slot], undefined, wide > 0 ? -WIDE_SLOPE * wide : 0);
     for (const s of splits[i]) {
-      consider(i + 1, s.parts.map((o) => o.slot), `cut ${where(glyphs[i])} after column ${s.cut}`);
+      consider(i + 1, s.parts.map((o) => o.slot), `cut ${where(glyphs[i])} near column ${s.cut * map.scale}`);
     }
     const m = merges[i];
     if (m) consider(i + 2, [m.slot], `joined ${where(glyphs[i])} and ${where(glyphs[i + 1])}`);

@@ -66,6 +66,8 @@ export const DEFAULT_MIN_CONTRAST = 32;
 const SPECK_FRACTION = 0.03;
 /** How far a speck may sit from ink and still be its rim: this fraction of the ink piece's height, at least 2 px. */
 const ATTACH_FRACTION = 0.08;
+/** In a noisy picture, ink is at least this fraction of the strongest ink's strength. */
+const LOW_FRACTION = 0.12;
 /**
  * Pictures whose shorter side reaches this are worked on at half size (2x2 means): characters large
  * enough to matter stay well above the model's 20-pixel box, noise halves, and the work quarters.
@@ -118,6 +120,13 @@ function findInkAt(img: GrayImage, scale: number, options: InkOptions): FindInkR
       strength[i] = 0;
     }
   }
+  // A noisy picture also has faint marks that are no ink (a shadow's edge, JPEG ringing, smudges) and
+  // would chain strokes to them: there a pixel must reach a fraction of the strongest ink. A noise-free
+  // picture keeps every level, so drawn and MNIST pictures keep their rims.
+  if (noise > 0 && peak >= minContrast) {
+    const cut = LOW_FRACTION * peak;
+    for (let i = 0; i < n; i++) if (strength[i] < cut) strength[i] = 0;
+  }
   if (peak < minContrast) {
     return {
       ok: false,
@@ -169,23 +178,25 @@ function halve(img: GrayImage): GrayImage {
  * pixels), on a subsample for large pictures.
  */
 function residualNoise(residual: Float32Array, w: number, h: number): number {
-  const hist = new Uint32Array(511);
+  // Quarter-level bins: blurred, compressed photos have sub-level noise that whole levels would call zero,
+  // while a clean picture's residuals are whole numbers and keep a spread of exactly zero.
+  const hist = new Uint32Array(4 * 511);
   const step = w * h > 65536 ? 2 : 1;
   let total = 0;
   for (let y = 0; y < h; y += step) {
     const row = y * w;
     for (let x = 0; x < w; x += step) {
-      const r = Math.round(residual[row + x]) + 255;
-      hist[r < 0 ? 0 : r > 510 ? 510 : r]++;
+      const r = Math.round(4 * residual[row + x]) + 4 * 255;
+      hist[r < 0 ? 0 : r >= hist.length ? hist.length - 1 : r]++;
       total++;
     }
   }
-  let acc = 0, centre = 255;
-  for (let v = 0; v < 511; v++) {
+  let acc = 0, centre = 4 * 255;
+  for (let v = 0; v < hist.length; v++) {
     acc += hist[v];
     if (acc * 2 >= total) { centre = v; break; }
   }
-  return noiseMargin(hist, centre);
+  return Math.ceil(noiseMargin(hist, centre) / 4);
 }
 
 /**

@@ -20,28 +20,39 @@ export interface InkCrop {
   peak: number;
 }
 
+/** Per-row column limits: row `y0 + i` keeps columns `from[i]..to[i]` (inclusive); other rows keep none. */
+export interface RowSpan {
+  y0: number;
+  from: Int32Array;
+  to: Int32Array;
+}
+
 /**
- * Cut out the ink of the pieces whose owner is marked in `keep` (indexed by label), limited to columns
- * `xFrom..xTo` (inclusive) when given, as a tight crop.
- * @returns null when no kept pixel lies in the range.
+ * Cut out the ink of the pieces whose owner is marked in `keep` (indexed by label), limited to `span` when
+ * given (one side of a cut between touching characters), as a tight crop.
+ * @returns null when no kept pixel lies in the span.
  */
-export function cropInk(map: InkMap, keep: Uint8Array, xFrom = 0, xTo = map.width - 1): InkCrop | null {
+export function cropInk(map: InkMap, keep: Uint8Array, span?: RowSpan): InkCrop | null {
   const { width: w, strength, labels, owner } = map;
-  let x0 = w, x1 = -1, y0 = map.height, y1 = -1;
-  // The rows to scan come from the kept pieces' own boxes, so a crop costs its area, not the picture's.
-  let ry0 = map.height, ry1 = -1;
+  // The rows and columns to scan come from the kept pieces' own boxes, so a crop costs its area, not the picture's.
+  let bx0 = w, bx1 = -1, by0 = map.height, by1 = -1;
   for (const p of map.pieces) {
     if (!keep[owner[p.label]]) continue;
-    if (p.y0 < ry0) ry0 = p.y0;
-    if (p.y1 > ry1) ry1 = p.y1;
-    if (p.x0 < x0) x0 = p.x0;
-    if (p.x1 > x1) x1 = p.x1;
+    if (p.y0 < by0) by0 = p.y0;
+    if (p.y1 > by1) by1 = p.y1;
+    if (p.x0 < bx0) bx0 = p.x0;
+    if (p.x1 > bx1) bx1 = p.x1;
   }
-  const cx0 = Math.max(x0, xFrom), cx1 = Math.min(x1, xTo);
-  x0 = w; x1 = -1;
-  for (let y = ry0; y <= ry1; y++) {
+  if (span) {
+    by0 = Math.max(by0, span.y0);
+    by1 = Math.min(by1, span.y0 + span.from.length - 1);
+  }
+  let x0 = w, x1 = -1, y0 = map.height, y1 = -1;
+  for (let y = by0; y <= by1; y++) {
     const row = y * w;
-    for (let x = cx0; x <= cx1; x++) {
+    const from = span ? Math.max(bx0, span.from[y - span.y0]) : bx0;
+    const to = span ? Math.min(bx1, span.to[y - span.y0]) : bx1;
+    for (let x = from; x <= to; x++) {
       const l = labels[row + x];
       if (l && keep[owner[l]]) {
         if (x < x0) x0 = x;
@@ -56,12 +67,14 @@ export function cropInk(map: InkMap, keep: Uint8Array, xFrom = 0, xTo = map.widt
   const data = new Float32Array(bw * bh);
   let peak = 0;
   for (let y = 0; y < bh; y++) {
-    const row = (y0 + y) * w + x0;
-    for (let x = 0; x < bw; x++) {
+    const row = (y0 + y) * w;
+    const from = span ? Math.max(x0, span.from[y0 + y - span.y0]) : x0;
+    const to = span ? Math.min(x1, span.to[y0 + y - span.y0]) : x1;
+    for (let x = from; x <= to; x++) {
       const l = labels[row + x];
       if (l && keep[owner[l]]) {
         const s = strength[row + x];
-        data[y * bw + x] = s;
+        data[y * bw + x - x0] = s;
         if (s > peak) peak = s;
       }
     }

@@ -1,10 +1,10 @@
 /**
  * A glyph is one candidate character of a line: some ink pieces of an {@link InkMap} (by label) and, for
- * the halves of a split, the columns it keeps. Glyphs are cheap descriptions; pixels are only read when
+ * the sides of a cut, the columns it keeps per row. Glyphs are cheap descriptions; pixels are only read when
  * one is cropped for the network.
  */
 import type { InkComponent, InkMap } from '../ink/find.js';
-import { cropInk, fitToContract, type InkCrop } from '../ink/fit.js';
+import { cropInk, fitToContract, type InkCrop, type RowSpan } from '../ink/fit.js';
 import type { InputContract } from '../contract.js';
 
 /** One candidate character. Coordinates are inclusive source pixels. */
@@ -15,8 +15,8 @@ export interface Glyph {
   x1: number;
   y1: number;
   mass: number;
-  /** Columns kept (inclusive) when the glyph is part of a split piece. */
-  cols?: [number, number];
+  /** Per-row columns kept when the glyph is one side of a cut through touching characters. */
+  span?: RowSpan;
 }
 
 /** The glyph of one ink piece. */
@@ -48,7 +48,7 @@ export function xGap(a: Glyph, b: Glyph): number {
 export function cropGlyph(map: InkMap, g: Glyph): InkCrop | null {
   const keep = new Uint8Array(map.pieces.length + 1);
   for (const l of g.labels) keep[l] = 1;
-  return g.cols ? cropInk(map, keep, g.cols[0], g.cols[1]) : cropInk(map, keep);
+  return cropInk(map, keep, g.span);
 }
 
 /** The model input of a glyph, by the same MNIST fit as single-digit preprocessing. */

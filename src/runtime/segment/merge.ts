@@ -8,17 +8,21 @@ import { glyphHeight, glyphWidth, joinGlyphs, xGap, type Glyph } from './glyph.j
 const MERGE_GAP = 0.15;
 /** Joined, two pieces of one character are at most this many character heights wide. */
 const MERGE_MAX_WIDTH = 1.1;
+/** Pieces at least this fraction of the character height are tall. */
+const TALL = 0.75;
+/** Tall pieces further apart than this fraction of the character height are separate characters. */
+const TALL_GAP = 0.04;
 
 /**
  * The joined glyph when `a` and `b` (left to right neighbours) may be one character, else null.
  * @param height the line's character height.
  */
 export function mergeCandidate(a: Glyph, b: Glyph, height: number): Glyph | null {
-  if (xGap(a, b) > MERGE_GAP * height) return null;
+  // Two pieces of full height (the halves of a broken 0) must nearly touch to be one character: a 1 next
+  // to a 9 is also two tall pieces close together.
+  const tall = glyphHeight(a) >= TALL * height && glyphHeight(b) >= TALL * height;
+  if (xGap(a, b) > (tall ? TALL_GAP : MERGE_GAP) * height) return null;
   const joined = joinGlyphs(a, b);
   if (glyphWidth(joined) > MERGE_MAX_WIDTH * height) return null;
-  // Two full-size characters are not pieces of one, however close.
-  const full = (g: Glyph) => glyphHeight(g) >= 0.8 * height && glyphWidth(g) >= 0.45 * height;
-  if (full(a) && full(b)) return null;
   return joined;
 }

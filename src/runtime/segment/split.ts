@@ -1,59 +1,123 @@
 /**
- * Where a glyph much wider than a character might be two touching characters: cut columns at the low
- * points of its vertical ink profile (the least ink to cut through). Whether to cut is the network's call.
+ * Where a glyph much wider than a character might be two touching characters. Touching digits lean into
+ * each other, so a straight cut would slice both: each candidate is a top-to-bottom path through the
+ * least ink, free to drift a column per row within a band around a low point of the vertical ink profile.
+ * Whether to cut at all is the network's call.
  */
 import type { InkMap } from '../ink/find.js';
-import { glyphWidth, type Glyph } from './glyph.js';
+import type { RowSpan } from '../ink/fit.js';
+import { glyphHeight, glyphWidth, type Glyph } from './glyph.js';
 
 /** Glyphs at least this many character heights wide may be two characters. */
 export const SPLIT_MIN_WIDTH = 0.9;
 /** Each side of a cut keeps at least this fraction of the character height. */
 const MIN_SIDE = 0.15;
+/** A path may drift this fraction of the character height either side of its starting column. */
+const BAND = 0.2;
+/** Cost of a diagonal step, in strength levels: paths prefer to go straight down through blank paper. */
+const DRIFT_COST = 4;
 /** Cut candidates tried per glyph. */
 const MAX_CUTS = 3;
 
+/** A cut: per row of the glyph, the last column of the left side. */
+export interface Cut {
+  y0: number;
+  last: Int32Array;
+  /** Ink the path crosses. */
+  cost: number;
+}
+
 /**
- * Candidate cut columns of `g` (the left half keeps columns up to and including the cut), best first.
+ * Candidate cuts of `g`, cheapest first.
  * @param height the line's character height.
  */
-export function cutColumns(map: InkMap, g: Glyph, height: number): number[] {
-  const w = glyphWidth(g);
-  if (w < SPLIT_MIN_WIDTH * height) return [];
+export function cutCandidates(map: InkMap, g: Glyph, height: number): Cut[] {
+  const w = glyphWidth(g), h = glyphHeight(g);
+  if (w < SPLIT_MIN_WIDTH * height || g.span) return [];
   const keep = new Uint8Array(map.pieces.length + 1);
   for (const l of g.labels) keep[l] = 1;
+  const ink = new Float32Array(w * h);
   const profile = new Float64Array(w);
   const { strength, labels, owner, width } = map;
-  for (let y = g.y0; y <= g.y1; y++) {
-    const row = y * width;
-    for (let x = g.x0; x <= g.x1; x++) {
+  for (let y = 0; y < h; y++) {
+    const row = (g.y0 + y) * width + g.x0;
+    for (let x = 0; x < w; x++) {
       const l = labels[row + x];
-      if (l && keep[owner[l]]) profile[x - g.x0] += strength[row + x];
+      if (l && keep[owner[l]]) {
+        ink[y * w + x] = strength[row + x];
+        profile[x] += strength[row + x];
+      }
     }
   }
   // A 3-column average keeps single-column dips of a ragged stroke from posing as gaps.
   const smooth = new Float64Array(w);
   for (let i = 0; i < w; i++) smooth[i] = (profile[Math.max(0, i - 1)] + profile[i] + profile[Math.min(w - 1, i + 1)]) / 3;
   const margin = Math.max(1, Math.round(MIN_SIDE * height));
-  const minima: number[] = [];
+  const starts: number[] = [];
   for (let i = margin; i < w - margin; i++) {
-    if (smooth[i] <= smooth[i - 1] && smooth[i] <= smooth[i + 1]) minima.push(i);
+    if (smooth[i] <= smooth[i - 1] && smooth[i] <= smooth[i + 1]) starts.push(i);
   }
-  // Prefer low ink, and among equals the middle (two characters are more often alike in width).
-  const cost = (i: number) => smooth[i] * (1 + Math.abs(i - w / 2) / w);
-  minima.sort((a, b) => cost(a) - cost(b));
-  const picked: number[] = [];
-  for (const i of minima) {
-    if (picked.every((p) => Math.abs(p - i) >= margin)) picked.push(i);
-    if (picked.length === MAX_CUTS) break;
+  const band = Math.max(2, Math.round(BAND * height));
+  const cuts: Cut[] = [];
+  const taken: number[] = [];
+  starts.sort((a, b) => smooth[a] - smooth[b]);
+  for (const s of starts) {
+    if (taken.some((t) => Math.abs(t - s) < margin)) continue;
+    taken.push(s);
+    const lo = Math.max(margin - 1, s - band), hi = Math.min(w - margin - 1, s + band);
+    cuts.push(cheapestPath(ink, w, h, lo, hi, g));
+    if (cuts.length === MAX_CUTS) break;
   }
-  return picked.map((i) => g.x0 + i);
+  return cuts.sort((a, b) => a.cost - b.cost);
 }
 
-/** The two halves of `g` cut after column `cut`. */
-export function splitGlyph(g: Glyph, cut: number): [Glyph, Glyph] {
-  const [from, to] = g.cols ?? [g.x0, g.x1];
-  return [
-    { ...g, x1: cut, cols: [from, cut] },
-    { ...g, x0: cut + 1, cols: [cut + 1, to] },
-  ];
+/**
+ * The top-to-bottom path through columns lo..hi (glyph coordinates) crossing the least ink, by dynamic
+ * programming over rows; a path column c means the left side keeps columns up to c.
+ */
+function cheapestPath(ink: Float32Array, w: number, h: number, lo: number, hi: number, g: Glyph): Cut {
+  const bw = hi - lo + 1;
+  const cost = new Float64Array(bw * h);
+  const from = new Int8Array(bw * h);
+  for (let x = 0; x < bw; x++) cost[x] = ink[lo + x];
+  for (let y = 1; y < h; y++) {
+    for (let x = 0; x < bw; x++) {
+      const up = (y - 1) * bw + x;
+      let best = cost[up], step = 0;
+      if (x > 0 && cost[up - 1] + DRIFT_COST < best) { best = cost[up - 1] + DRIFT_COST; step = -1; }
+      if (x + 1 < bw && cost[up + 1] + DRIFT_COST < best) { best = cost[up + 1] + DRIFT_COST; step = 1; }
+      cost[y * bw + x] = best + ink[y * w + lo + x];
+      from[y * bw + x] = step;
+    }
+  }
+  let end = 0;
+  for (let x = 1; x < bw; x++) if (cost[(h - 1) * bw + x] < cost[(h - 1) * bw + end]) end = x;
+  const last = new Int32Array(h);
+  for (let y = h - 1, x = end; y >= 0; y--) {
+    last[y] = g.x0 + lo + x;
+    x += from[y * bw + x];
+  }
+  return { y0: g.y0, last, cost: cost[(h - 1) * bw + end] };
+}
+
+/** The two sides of `g` along `cut`. */
+export function splitGlyph(g: Glyph, cut: Cut): [Glyph, Glyph] {
+  const n = cut.last.length;
+  const leftTo = cut.last;
+  const leftFrom = new Int32Array(n).fill(g.x0);
+  const rightFrom = cut.last.map((c) => c + 1);
+  const rightTo = new Int32Array(n).fill(g.x1);
+  let lx1 = g.x0, rx0 = g.x1;
+  for (let i = 0; i < n; i++) {
+    if (leftTo[i] > lx1) lx1 = leftTo[i];
+    if (rightFrom[i] < rx0) rx0 = rightFrom[i];
+  }
+  const left: RowSpan = { y0: cut.y0, from: leftFrom, to: leftTo };
+  const right: RowSpan = { y0: cut.y0, from: rightFrom, to: rightTo };
+  return [{ ...g, x1: lx1, span: left }, { ...g, x0: rx0, span: right }];
+}
+
+/** Middle column of a cut, for decisions. */
+export function cutColumn(cut: Cut): number {
+  return cut.last[cut.last.length >> 1];
 }
