@@ -20,24 +20,3 @@ export class UsageError extends UserError {
     this.name = 'UsageError';
   }
 }
-
-const ERRNO_REASONS: Record<string, string> = {
-  ENOENT: 'no such file or directory',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  EISDIR: 'it is a directory',
-  ENOTDIR: 'a part of the path is not a directory',
-  EROFS: 'the file system is read-only',
-  ENOSPC: 'no space left on the device',
-  EMFILE: 'too many open files',
-  ELOOP: 'too many symbolic links',
-  ENAMETOOLONG: 'the name is too long',
-};
-
-/** A file-system error as a few words for a one-line message (the errno's meaning, never a stack). */
-export function fsErrorReason(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code && ERRNO_REASONS[code]) return `${ERRNO_REASONS[code]} (${code})`;
-  if (code) return code;
-  return String((err as Error)?.message ?? err).split('\n')[0];
-}

@@ -34,31 +34,32 @@ export function fileErrorReason(err: unknown): string {
  * read with a cap: a FIFO with no writer blocks the reader forever, and a capped read of a device yields bytes
  * that were never a file.
  */
-export function specialFileReason(st: FileKind): string | undefined {
+export function specialFileReason(st: FileKind, what = 'picture file'): string | undefined {
   if (st.isFile()) return undefined;
   if (st.isDirectory()) return 'is a directory';
   if (st.isFIFO()) return 'is a FIFO (named pipe), not a regular file: refused, it may never end; copy its content to a file';
-  if (st.isCharacterDevice()) return 'is a character device, not a regular file: refused; give a picture file';
-  if (st.isBlockDevice()) return 'is a block device, not a regular file: refused; give a picture file';
-  if (st.isSocket()) return 'is a socket, not a regular file: refused; give a picture file';
+  if (st.isCharacterDevice()) return `is a character device, not a regular file: refused; give a ${what}`;
+  if (st.isBlockDevice()) return `is a block device, not a regular file: refused; give a ${what}`;
+  if (st.isSocket()) return `is a socket, not a regular file: refused; give a ${what}`;
   return 'is not a regular file: refused';
 }
 
 /**
  * Read a regular file whole, never holding more than `maxBytes + 1` bytes: the size is checked before reading
  * and the read stops one byte past the cap, so a file that lies about its size or grows meanwhile is caught too.
+ * @param what what the file should be, for messages ("picture file", "ONNX file").
  * @throws FileReadError for a missing or unreadable path, a special file (FIFO, device, socket, directory),
  *   or a file over `maxBytes` (the message gives the limit).
  */
-export function readFileCapped(file: string, maxBytes: number): Buffer {
-  const tooBig = (size: string) => new FileReadError(`file is ${size}, over the ${formatBytes(maxBytes)} limit; give a smaller picture`);
+export function readFileCapped(file: string, maxBytes: number, what = 'picture file'): Buffer {
+  const tooBig = (size: string) => new FileReadError(`file is ${size}, over the ${formatBytes(maxBytes)} limit; give a smaller ${what}`);
   let st: Stats;
   try {
     st = statSync(file);
   } catch (err) {
     throw new FileReadError(fileErrorReason(err));
   }
-  const special = specialFileReason(st);
+  const special = specialFileReason(st, what);
   if (special) throw new FileReadError(special);
   if (st.size > maxBytes) throw tooBig(`${st.size} bytes`);
   let fd: number;
@@ -69,7 +70,7 @@ export function readFileCapped(file: string, maxBytes: number): Buffer {
     throw new FileReadError(fileErrorReason(err));
   }
   try {
-    const again = specialFileReason(fstatSync(fd));
+    const again = specialFileReason(fstatSync(fd), what);
     if (again) throw new FileReadError(again);
     let buf = Buffer.allocUnsafe(Math.min(st.size, maxBytes) + 1);
     let n = 0;
