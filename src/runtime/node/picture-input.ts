@@ -3,8 +3,7 @@
  * workers use, with the same limits, so a picture gets the same answer whichever way it arrives.
  */
 import type { InputContract } from '../contract.js';
-import { preprocess } from '../preprocess.js';
-import { decodePicture, MAX_FILE_BYTES, PictureError } from './images.js';
+import { MAX_FILE_BYTES, PictureError, pictureToInput } from './images.js';
 
 /** A picture turned into one input row, or the one-line reason it could not be. */
 export type PictureInput = { ok: true; input: Float32Array } | { ok: false; error: string };
@@ -17,7 +16,7 @@ export async function pictureInput(bytes: Uint8Array, contract: InputContract): 
   if (bytes.length === 0) return { ok: false, error: 'empty file (0 bytes)' };
   if (bytes.length > MAX_FILE_BYTES) return { ok: false, error: `file is ${bytes.length} bytes, over the ${MAX_FILE_BYTES / 1048576} MiB limit` };
   try {
-    const r = preprocess(await decodePicture(bytes), contract);
+    const r = await pictureToInput(bytes, contract);
     return r.ok ? { ok: true, input: r.input } : { ok: false, error: r.message };
   } catch (err) {
     return { ok: false, error: err instanceof PictureError ? err.message : `unexpected error: ${(err as Error).message}` };
