@@ -10,6 +10,7 @@ const cli = path.resolve('bin/lenet-onnx.js');
 const MODELS = [
   { name: 'lenet5', steps: [['all', '--out', 'models']] },
   { name: 'classic', steps: [['train', '--arch', 'classic', '--out', 'models/classic'], ['export', 'models/classic', '--out', 'models/classic.onnx']] },
+  { name: 'arithmetic', steps: [['train', '--symbols', 'arithmetic', '--out', 'models/arithmetic'], ['export', 'models/arithmetic', '--out', 'models/arithmetic.onnx']] },
 ];
 
 function git(...args) {
