@@ -7,9 +7,14 @@
  *
  * Why symmetric (zero point 0): the learned kernels of each channel straddle zero, so an asymmetric
  * [min, max] range would buy at most a fraction of a bit while making every dequantized weight
- * (q - z) * s instead of q * s, and the accuracy gate already sees no loss worth buying back. The
- * zero-point tensor is still written (all zeros, INT8): it is what fixes the quantized type in the
- * three-input form that onnxruntime's own quantizer writes, which every execution provider handles.
+ * (q - z) * s instead of q * s; the accuracy gate is where a loss worth buying back would show.
+ *
+ * Speed: onnxruntime keeps a DequantizeLinear of a constant as a node by default (it preserves QDQ units
+ * for its integer kernels), so the weights it feeds are not constants to its weight-packing optimisations;
+ * the session config entry `session.disable_quant_qdq = 1` lets it fold them back into float initializers
+ * when the session is created. bench/export.ts measures both. The
+ * zero-point tensor is still written (all zeros, INT8): it states the quantized type explicitly, in the
+ * three-input form onnxruntime's own quantizer writes, for the few bytes of one int8 per channel.
  * Why -127 rather than -128: q and -q both exist, so a kernel and its negation quantize alike.
  *
  * Parity needs a float model that computes what the int8 file computes. {@link roundWeightsThroughInt8}
