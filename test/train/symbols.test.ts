@@ -85,3 +85,10 @@ test('LeNet-5 with 15 outputs: the chain step trains it (it reads the output siz
   assert.ok(Math.abs(rc.meanLoss - ra.meanLoss) < 1e-5);
   model.dispose();
 });
+
+test('train refuses an unknown label set (listing the valid ones) and arithmetic on the digits-only classic network', async () => {
+  const { runTraining } = await import('../../src/jobs/train.js');
+  const base = { arch: 'lenet5', epochs: 1, batchSize: 64, learningRate: 0.001, seed: 1, out: '/nonexistent/never-written', validationSize: 10, backend: 'cpu' as const };
+  await assert.rejects(runTraining({ ...base, symbols: 'greek' }, () => {}), /--symbols: unknown label set 'greek'; valid: digits, arithmetic/);
+  await assert.rejects(runTraining({ ...base, arch: 'classic', symbols: 'arithmetic' }, () => {}), /architecture 'classic' supports digits only/);
+});
