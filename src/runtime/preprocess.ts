@@ -84,7 +84,7 @@ export function preprocess(img: GrayImage, contract: InputContract, options: Pre
   const crop = cropInk(map, keep)!;
   const input = fitToContract(crop, contract, options.boxFraction ?? MNIST_BOX_FRACTION);
   const b = sourceBox(map, crop.box);
-  return { ok: true, input, inverted: map.inverted, background: map.background, inkBox: b, edgeTouching: touchesEdge(b, w, h), digitCount: countCharacters(map) };
+  return { ok: true, input, inverted: map.inverted, background: map.background, inkBox: b, edgeTouching: touchesEdge(b, w, h, map.scale - 1), digitCount: countCharacters(map) };
 }
 
 /**

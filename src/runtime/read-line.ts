@@ -139,10 +139,10 @@ export async function readLine(img: GrayImage, contract: InputContract, classify
     const wide = glyphWidth(glyphs[i]) / height - WIDE_FROM;
     consider(i + 1, [whole[i].slot], undefined, wide > 0 ? -WIDE_SLOPE * wide : 0);
     for (const s of splits[i]) {
-      consider(i + 1, s.parts.map((o) => o.slot), `cut ${where(glyphs[i])} near column ${s.cut * map.scale}`);
+      consider(i + 1, s.parts.map((o) => o.slot), `cut ${where(glyphs[i], map.scale)} near column ${s.cut * map.scale}`);
     }
     const m = merges[i];
-    if (m) consider(i + 2, [m.slot], `joined ${where(glyphs[i])} and ${where(glyphs[i + 1])}`);
+    if (m) consider(i + 2, [m.slot], `joined ${where(glyphs[i], map.scale)} and ${where(glyphs[i + 1], map.scale)}`);
   }
 
   const chosen: Array<{ slot: number }> = [];
@@ -166,7 +166,7 @@ export async function readLine(img: GrayImage, contract: InputContract, classify
   const digits: LineDigit[] = chosen.map(({ slot }) => {
     const b = best(slot);
     const box = boxes[slot];
-    return { digit: contract.labels[b.k], probability: b.p, box, edge: touchesEdge(box, img.width, img.height) };
+    return { digit: contract.labels[b.k], probability: b.p, box, edge: touchesEdge(box, img.width, img.height, map.scale - 1) };
   });
   return {
     ok: true,

@@ -88,9 +88,12 @@ export function sourceBox(map: InkMap, box: PixelBox): PixelBox {
   return { x: box.x * f, y: box.y * f, width: box.width * f, height: box.height * f };
 }
 
-/** True when `box` reaches the edge of a `width` x `height` picture (within the working scale's rounding). */
-export function touchesEdge(box: PixelBox, width: number, height: number): boolean {
-  return box.x <= 0 || box.y <= 0 || box.x + box.width >= width - 1 || box.y + box.height >= height - 1;
+/**
+ * True when `box` (source pixels) reaches the edge of a `width` x `height` picture; `slack` source pixels
+ * (the working scale's rounding: `map.scale - 1`) count as reaching it.
+ */
+export function touchesEdge(box: PixelBox, width: number, height: number, slack = 0): boolean {
+  return box.x <= slack || box.y <= slack || box.x + box.width >= width - slack || box.y + box.height >= height - slack;
 }
 
 /**

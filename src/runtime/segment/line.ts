@@ -56,7 +56,7 @@ export function findLine(map: InkMap, options: LineOptions = {}): LineFound | Li
   const rules = glyphs.filter((g) => glyphWidth(g) > RULE_MIN_WIDTH * height && glyphHeight(g) < RULE_MAX_HEIGHT * height);
   if (rules.length) {
     glyphs = glyphs.filter((g) => !rules.includes(g));
-    decisions.push(`ignored ${rules.length} rule${rules.length > 1 ? 's' : ''} (underline or strike) at ${rules.map(where).join(', ')}`);
+    decisions.push(`ignored ${rules.length} rule${rules.length > 1 ? 's' : ''} (underline or strike) at ${rules.map((g) => where(g, map.scale)).join(', ')}`);
   }
 
   const lines = countLines(glyphs, height);
@@ -64,12 +64,12 @@ export function findLine(map: InkMap, options: LineOptions = {}): LineFound | Li
     return { ok: false, reason: 'not-one-line', message: `not one line: found ${lines} lines of marks (${glyphs.length} pieces); give one line of digits` };
   }
 
-  glyphs = joinColumns(glyphs, decisions);
+  glyphs = joinColumns(glyphs, decisions, map.scale);
 
   const dots = glyphs.filter((g) => glyphWidth(g) < DOT_SIDE * height && glyphHeight(g) < DOT_SIDE * height);
   if (dots.length) {
     glyphs = glyphs.filter((g) => !dots.includes(g));
-    decisions.push(`ignored ${dots.length} dot${dots.length > 1 ? 's' : ''} at ${dots.map(where).join(', ')}`);
+    decisions.push(`ignored ${dots.length} dot${dots.length > 1 ? 's' : ''} at ${dots.map((g) => where(g, map.scale)).join(', ')}`);
   }
   if (glyphs.length > maxChars) {
     return {
@@ -110,7 +110,7 @@ export function countLines(glyphs: Glyph[], height: number): number {
 }
 
 /** Join glyphs that share most of their columns (a 5's lifted bar, a 4 in two strokes), left to right. */
-function joinColumns(glyphs: Glyph[], decisions: string[]): Glyph[] {
+function joinColumns(glyphs: Glyph[], decisions: string[], scale: number): Glyph[] {
   const sorted = [...glyphs].sort((a, b) => a.x0 - b.x0 || a.y0 - b.y0);
   const out: Glyph[] = [];
   for (const g of sorted) {
@@ -120,7 +120,7 @@ function joinColumns(glyphs: Glyph[], decisions: string[]): Glyph[] {
       const overlap = Math.min(o.x1, g.x1) - Math.max(o.x0, g.x0) + 1;
       if (overlap >= SAME_COLUMN * Math.min(glyphWidth(o), glyphWidth(g))) {
         out[k] = joinGlyphs(o, g);
-        decisions.push(`joined pieces at ${where(o)} and ${where(g)}: they share their columns`);
+        decisions.push(`joined pieces at ${where(o, scale)} and ${where(g, scale)}: they share their columns`);
         joined = true;
         break;
       }
@@ -130,7 +130,7 @@ function joinColumns(glyphs: Glyph[], decisions: string[]): Glyph[] {
   return out.sort((a, b) => a.x0 - b.x0);
 }
 
-/** "x 120..180" for decisions. */
-export function where(g: Glyph): string {
-  return `x ${g.x0}..${g.x1}`;
+/** "x 120..180" (source pixels) for decisions. */
+export function where(g: Glyph, scale: number): string {
+  return `x ${g.x0 * scale}..${(g.x1 + 1) * scale - 1}`;
 }
