@@ -7,6 +7,7 @@
  * loses, the line still has, so these rules look at each character's size, aspect and vertical position
  * relative to the line's digits:
  * - a mark much wider than tall cannot be a `1`, and one taller than wide cannot be a `-`;
+ * - two operators touching side by side are one operator a line reader cut in two;
  * - two flat marks stacked over each other (their columns overlapping) are one `=`;
  * - a bar with small marks straight above and below it is a `÷` (the dots may come as separate characters);
  * - operators are often written smaller than digits: a small mark is kept when it is flat or cross-shaped
@@ -50,6 +51,8 @@ const FLAT_ASPECT = 1.6;
 const TALL_ASPECT = 1.6;
 /** Marks smaller than this fraction of the digit height in both directions are small: dots, specks. */
 const SMALL = 0.35;
+/** Which label names two touching operator halves: the one with more structure than the other. */
+const JOIN_PRIORITY = ['÷', '×', '+', '=', '-'];
 /** Two flat marks overlapping over at least this fraction of the narrower one's columns are stacked. */
 const STACK_OVERLAP = 0.5;
 
@@ -108,6 +111,24 @@ export function readExpression(characters: readonly ReadCharacter[], labels: rea
   const isSmall = (b: PixelBox): boolean => b.width < SMALL * h && b.height < SMALL * h;
   const isFlat = (b: PixelBox): boolean => b.width >= FLAT_ASPECT * b.height;
   const inMiddleBand = (b: PixelBox): boolean => Math.abs(cy(b) - middle) <= 0.35 * h;
+
+  // 0. A line reader may cut one wide operator in two (its halves each look like an operator); two
+  // operators in a row are never valid, so touching operator halves are joined again. The part with more
+  // structure names the whole; two dashes that together stand taller than flat held the dots of a ÷.
+  for (let i = 0; i + 1 < chars.length; i++) {
+    const a = chars[i], b = chars[i + 1];
+    if (!knowsOperators || !OPERATOR_LABELS.has(a.label) || !OPERATOR_LABELS.has(b.label)) continue;
+    const gap = b.box.x - (a.box.x + a.box.width);
+    const rows = Math.min(a.box.y + a.box.height, b.box.y + b.box.height) - Math.max(a.box.y, b.box.y);
+    if (gap > 1 || rows <= 0) continue;
+    const box = union(a.box, b.box);
+    const rank = (l: string): number => JOIN_PRIORITY.indexOf(l);
+    let label = rank(a.label) <= rank(b.label) ? a.label : b.label;
+    if (label === '-' && !isFlat(box) && box.height >= 0.5 * box.width) label = '÷';
+    decisions.push(`'${a.label}' and '${b.label}' touching (one mark cut in two) joined as '${label}'`);
+    chars.splice(i, 2, { label, probability: Math.min(a.probability, b.probability), box });
+    i--;
+  }
 
   // 1. ÷: a flat bar with small marks straight above and/or below it takes them in.
   for (let i = 0; i < chars.length; i++) {

@@ -69,3 +69,15 @@ test('line reader characters adapt by name', () => {
   const chars = fromLineCharacters([{ digit: '5', probability: 0.8, box: { x: 0, y: 0, width: 10, height: 20 } }]);
   assert.deepEqual(chars, [{ label: '5', probability: 0.8, box: { x: 0, y: 0, width: 10, height: 20 }, probabilities: undefined }]);
 });
+
+test('an operator a line reader cut in two is joined again: == as =, +- as +, two dashes standing tall as ÷', () => {
+  const eq = readExpression([digit('9', 0), mark('+', 30, 24, 14, 14), digit('4', 50), mark('=', 80, 24, 10, 12), mark('=', 91, 24, 10, 12)], LABELS);
+  assert.equal(eq.text, '9+4=');
+  assert.deepEqual(eq.value, { fraction: '13', decimal: '13' });
+  const plus = readExpression([digit('2', 0), mark('+', 30, 22, 8, 16), mark('-', 39, 28, 8, 4), digit('3', 54)], LABELS);
+  assert.equal(plus.text, '2+3');
+  const div = readExpression([digit('8', 0), mark('-', 30, 18, 10, 24), mark('-', 41, 18, 10, 24), digit('4', 60)], LABELS);
+  assert.equal(div.text, '8÷4');
+  const apart = readExpression([mark('-', 0, 28, 16, 4), digit('3', 20), mark('-', 50, 28, 16, 4), mark('-', 70, 28, 16, 4)], LABELS);
+  assert.match(apart.expression_error!, /two operators in a row/, 'operators with a gap between them stay two');
+});
