@@ -51,7 +51,8 @@ export function findLine(map: InkMap, options: LineOptions = {}): LineFound | Li
   const maxChars = options.maxCharacters ?? DEFAULT_MAX_CHARACTERS;
   const decisions: string[] = [];
   let glyphs = map.ink.map(glyphOf);
-  const height = characterHeight(glyphs);
+  // Broken characters make pieces shorter than characters: this first height only serves to spot rules.
+  let height = characterHeight(glyphs);
 
   const rules = glyphs.filter((g) => glyphWidth(g) > RULE_MIN_WIDTH * height && glyphHeight(g) < RULE_MAX_HEIGHT * height);
   if (rules.length) {
@@ -65,6 +66,7 @@ export function findLine(map: InkMap, options: LineOptions = {}): LineFound | Li
   }
 
   glyphs = joinColumns(glyphs, decisions, map.scale);
+  height = characterHeight(glyphs);
 
   const dots = glyphs.filter((g) => glyphWidth(g) < DOT_SIDE * height && glyphHeight(g) < DOT_SIDE * height);
   if (dots.length) {
