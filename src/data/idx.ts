@@ -16,6 +16,8 @@ export interface IdxDataset {
   count: number;
   rows: number;
   cols: number;
+  /** The files read, for messages; absent for data made in memory. */
+  files?: { images: string; labels: string };
 }
 
 /** The four standard MNIST file names (each may also be present with `.gz`). */
@@ -87,7 +89,38 @@ export async function readIdxPair(imagesFile: string, labelsFile: string): Promi
   if (lab.dims[0] !== count) {
     throw new UserError(`${labelsFile}: ${lab.dims[0]} labels but ${imagesFile} holds ${count} images; the counts must match`);
   }
-  return { images: img.data, labels: lab.data, count, rows, cols };
+  return { images: img.data, labels: lab.data, count, rows, cols, files: { images: imagesFile, labels: labelsFile } };
+}
+
+/** What a model takes: picture size and its labels in output order. */
+export interface DatasetFit {
+  rows: number;
+  cols: number;
+  labels: readonly string[];
+}
+
+/**
+ * Check that a dataset can be fed to a model as it is: pictures of the model's input size, and labels that are
+ * digits the model outputs (label `d` is output `d`, so `labels[d]` must be `'d'`). A picture of another size would
+ * be read past its end by the kernels, and a label beyond the outputs would train silently on garbage.
+ * `model` names the model in messages (e.g. `architecture 'lenet5'`).
+ * @throws UserError naming the file, what was found and what the model takes.
+ */
+export function checkDatasetFits(data: IdxDataset, fit: DatasetFit, model: string): void {
+  const imagesFile = data.files?.images ?? 'the images';
+  const labelsFile = data.files?.labels ?? 'the labels';
+  if (data.rows !== fit.rows || data.cols !== fit.cols) {
+    throw new UserError(`${imagesFile}: ${data.rows}x${data.cols} pictures, but ${model} takes ${fit.rows}x${fit.cols}; give ${fit.rows}x${fit.cols} MNIST-format pictures`);
+  }
+  let digits = 0;
+  while (digits < fit.labels.length && fit.labels[digits] === String(digits)) digits++;
+  const labels = data.labels;
+  for (let i = 0; i < data.count; i++) {
+    if (labels[i] >= digits) {
+      const range = digits === 0 ? 'no digit labels' : `0-${digits - 1}`;
+      throw new UserError(`${labelsFile}: label ${labels[i]} at index ${i} is outside ${range}, the digits ${model} outputs; every label must be one of them`);
+    }
+  }
 }
 
 /** Which part of MNIST to read. */

@@ -6,7 +6,7 @@ import { contractToMetadata } from '../runtime/contract.js';
 import { VERSION } from '../version.js';
 import { initBackend, type BackendChoice } from '../train/backend.js';
 import { head, splitTrainValidation, type Split } from '../train/data/dataset.js';
-import { defaultMnistDir, readMnist, type IdxDataset } from '../data/idx.js';
+import { checkDatasetFits, defaultMnistDir, readMnist, type IdxDataset } from '../data/idx.js';
 import { contractFor, DEFAULT_SYMBOLS, extraLabels, LABEL_SETS } from '../train/models/label-sets.js';
 import { SYMBOL_STREAMS, synthesizeSymbols, withSymbols } from '../train/data/symbols.js';
 import { saveModelDir } from '../train/models/model-io.js';
@@ -92,11 +92,12 @@ export async function runTraining(o: TrainingOptions, log: Log = (l) => process.
   }
   const contract = contractFor(labelSet.labels);
   const extras = extraLabels(labelSet.labels);
-  // Fail on an unwritable output before spending minutes training.
-  await ensureWritableDir(o.out);
   const backend = await initBackend(o.backend);
   const trainFile = await readMnist('train', o.data);
   const testFile = await readMnist('test', o.data);
+  const fit = { rows: contract.height, cols: contract.width, labels: contract.labels };
+  checkDatasetFits(trainFile, fit, `architecture '${o.arch}'`);
+  checkDatasetFits(testFile, fit, `architecture '${o.arch}'`);
   if (o.validationSize >= trainFile.count) {
     throw new UsageError(`--validation-size: ${o.validationSize} leaves no training data (the training file holds ${trainFile.count} images)`);
   }
@@ -118,6 +119,9 @@ export async function runTraining(o: TrainingOptions, log: Log = (l) => process.
     throw new UsageError(`--batch-size: ${o.batchSize} is larger than the ${train.count} training samples; use at most ${train.count}`);
   }
   const test = head(testFile);
+  // Fail on an unwritable output before spending minutes training, but only once the input is known good:
+  // a refused run must not leave an empty directory behind.
+  await ensureWritableDir(o.out);
   log(`training ${o.arch}${extras.length ? ` (${symbolsName}: ${labelSet.labels.length} labels)` : ''} on ${train.count} images (${validation.count} validation, ${test.count} test), backend ${backend}, seed ${o.seed}, ${workers} worker${workers === 1 ? '' : 's'}`);
 
   const model = arch.build({ seed: o.seed, classes: labelSet.labels.length });
@@ -200,8 +204,9 @@ export async function runTraining(o: TrainingOptions, log: Log = (l) => process.
       date: history.finishedAt,
     },
   });
-  const saved = await saveModelDir(model, o.out);
-  const reports = await writeReports(o.out, history);
+  // the reports go in before model.json is switched, so an interrupted save never pairs them with an older model
+  let reports: string[] = [];
+  const saved = await saveModelDir(model, o.out, { beforeSwitch: async () => { reports = await writeReports(o.out, history); } });
   model.dispose();
   return { history, files: [saved.modelJson, saved.weightsFile, ...reports] };
 }

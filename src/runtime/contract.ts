@@ -49,6 +49,12 @@ const KEYS = {
   labels: 'labels',
 } as const;
 
+/**
+ * Bounds on what a contract may claim. Consumers allocate batches from these numbers before the model runs, so a
+ * claim far beyond any digit model must be refused here rather than fail as an allocation.
+ */
+export const CONTRACT_LIMITS = { maxSide: 4096, maxChannels: 4, maxLabels: 1000 } as const;
+
 /** Thrown when metadata does not hold a valid contract. */
 export class ContractError extends Error {
   constructor(message: string) {
@@ -104,6 +110,10 @@ export function contractFromMetadata(meta: Record<string, string>): InputContrac
   }
   const dims = shape.slice(1).map((d) => num(d, KEYS.shape));
   const [channels, height, width] = layout === 'NCHW' ? dims : [dims[2], dims[0], dims[1]];
+  const within = (v: number, lo: number, hi: number) => Number.isInteger(v) && v >= lo && v <= hi;
+  if (!within(height, 1, CONTRACT_LIMITS.maxSide) || !within(width, 1, CONTRACT_LIMITS.maxSide) || !within(channels, 1, CONTRACT_LIMITS.maxChannels)) {
+    throw new ContractError(`metadata '${CONTRACT_PREFIX}${KEYS.shape}': '${shape.join(',')}' is out of bounds: expected whole numbers, 1-${CONTRACT_LIMITS.maxChannels} channels and sides of 1-${CONTRACT_LIMITS.maxSide} pixels`);
+  }
   const range = get(KEYS.pixelRange).split(',').map((v) => num(v, KEYS.pixelRange));
   if (range.length !== 2 || !(range[0] < range[1])) {
     throw new ContractError(`metadata '${CONTRACT_PREFIX}${KEYS.pixelRange}': expected 'min,max' with min < max`);
@@ -113,6 +123,9 @@ export function contractFromMetadata(meta: Record<string, string>): InputContrac
     throw new ContractError(`metadata '${CONTRACT_PREFIX}${KEYS.ink}': expected high or low, got '${ink}'`);
   }
   const labels = get(KEYS.labels).split(',');
+  if (labels.length > CONTRACT_LIMITS.maxLabels || labels.some((l) => l === '')) {
+    throw new ContractError(`metadata '${CONTRACT_PREFIX}${KEYS.labels}': expected 1-${CONTRACT_LIMITS.maxLabels} non-empty labels, got ${labels.length}${labels.some((l) => l === '') ? ' with an empty one' : ''}`);
+  }
   const std = num(get(KEYS.std), KEYS.std);
   if (std <= 0) throw new ContractError(`metadata '${CONTRACT_PREFIX}${KEYS.std}': expected > 0, got ${std}`);
   return {

@@ -45,5 +45,21 @@ export async function initBackend(choice: BackendChoice): Promise<string> {
   const ok = await tf.setBackend(name);
   if (!ok) throw new UserError(`--backend ${name}: the backend failed to initialise`);
   await tf.ready();
+  if (tf.getBackend() === 'cpu') quietFirstWrite();
   return tf.getBackend();
+}
+
+/**
+ * The cpu backend advertises tfjs-node in a four-line banner on stderr at its first tensor; here that banner would
+ * break the one-line output of commands that only build a model. Making that first tensor with console.warn
+ * silenced spends the banner and leaves every later warning alone.
+ */
+function quietFirstWrite(): void {
+  const warn = console.warn;
+  console.warn = () => undefined;
+  try {
+    tf.tensor1d([0]).dispose();
+  } finally {
+    console.warn = warn;
+  }
 }

@@ -46,6 +46,9 @@ export interface EvaluationReport {
 export async function evaluateModel(model: DigitModel, data: IdxDataset, o: { batchSize: number; worst: number }): Promise<EvaluationReport> {
   const c = model.contract;
   const k = c.labels.length;
+  if (data.count === 0) {
+    throw new UserError(`${data.files?.images ?? 'the data'}: holds 0 pictures; nothing to evaluate, give a non-empty test set`);
+  }
   if (data.rows !== c.height || data.cols !== c.width) {
     throw new UserError(`data has ${data.rows}x${data.cols} pictures but model '${model.file}' takes ${c.height}x${c.width}`);
   }
@@ -67,6 +70,11 @@ export async function evaluateModel(model: DigitModel, data: IdxDataset, o: { ba
       input[i] = c.ink === 'high' ? lo + v * (hi - lo) : hi - v * (hi - lo);
     }
     const probs = await model.run(input, n);
+    for (let j = 0; j < n * k; j++) {
+      if (!Number.isFinite(probs[j])) {
+        throw new UserError(`model '${model.file}' produced ${Number.isNaN(probs[j]) ? 'NaN' : 'infinite'} probabilities for picture ${start + Math.floor(j / k)}; the model is broken: re-train or re-export it`);
+      }
+    }
     for (let j = 0; j < n; j++) {
       const truth = outputOf.get(String(data.labels[start + j]));
       if (truth === undefined) throw new UserError(`data label ${data.labels[start + j]} at index ${start + j} is not among the model's labels (${c.labels.join(' ')})`);

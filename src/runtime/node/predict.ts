@@ -123,8 +123,26 @@ function fillRow(row: PredictRow, probs: Float32Array, labels: string[], topK: n
   Object.assign(row, rankedRow(row.path, probs, labels, topK));
 }
 
-/** The row for a picture that has probabilities: labels ranked most probable first, `topK` of them listed. */
+/**
+ * The error for probabilities that are not all finite, or undefined when they are. NaN compares false with
+ * everything, so ranking such a row would name whichever label happened to come first.
+ */
+export function nonFiniteReason(probs: Float32Array): string | undefined {
+  for (let i = 0; i < probs.length; i++) {
+    if (!Number.isFinite(probs[i])) {
+      return `the model produced ${Number.isNaN(probs[i]) ? 'NaN' : 'infinite'} probabilities for this picture; the model is broken: re-train or re-export it`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The row for a picture that has probabilities: labels ranked most probable first, `topK` of them listed; an error
+ * row when the probabilities are not all finite.
+ */
 export function rankedRow(path: string, probs: Float32Array, labels: string[], topK: number): PredictRow {
+  const broken = nonFiniteReason(probs);
+  if (broken) return failedRow(path, broken);
   const order = Array.from(probs.keys()).sort((a, b) => probs[b] - probs[a]);
   return {
     path,

@@ -7,6 +7,7 @@ import { pictureSize } from '../contract.js';
 import type { GrayImage } from '../preprocess.js';
 import { readLine, type Classifier, type LineDigit, type ReadLineOptions } from '../read-line.js';
 import { decodePicture, PictureError, readPictureFile } from './images.js';
+import { nonFiniteReason } from './predict.js';
 import type { DigitModel } from './session.js';
 import type { WalkEntry } from './walk.js';
 import { readPool } from './read-pool.js';
@@ -44,6 +45,9 @@ export function modelClassifier(model: DigitModel): Classifier {
     const batch = new Float32Array(inputs.length * size);
     inputs.forEach((x, i) => batch.set(x, i * size));
     const probs = await model.run(batch, inputs.length);
+    // a PictureError becomes this picture's error row; the reader would otherwise rank NaN as a character
+    const broken = nonFiniteReason(probs);
+    if (broken) throw new PictureError(broken.replace('this picture', 'a character of this picture'));
     return inputs.map((_, i) => probs.slice(i * classes, (i + 1) * classes));
   };
 }

@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../../errors.js';
 import { ensureWritableDir, writeFileAtomic } from '../../fs/atomic.js';
+import { fileErrorReason, FileReadError, formatBytes, readFileCapped } from '../../fs/bounded-read.js';
+import { checkLayerGraph } from './layer-graph.js';
 import '../layers/index.js';
 
 /** File name of the topology + manifest inside a model directory. */
@@ -13,8 +15,10 @@ export const MODEL_JSON = 'model.json';
  * Save a LayersModel as `model.json` + one weights file in `dir`, atomically: the weights go to a new file
  * named after their content hash, then `model.json` is renamed into place (the switch), then weight files
  * no longer referenced are removed. A run interrupted at any point leaves a loadable model.
+ * `beforeSwitch` runs once the weights are on disk and before the switch: files describing the model (reports)
+ * written there are never older than the `model.json` they sit beside.
  */
-export async function saveModelDir(model: tf.LayersModel, dir: string): Promise<{ modelJson: string; weightsFile: string; bytes: number }> {
+export async function saveModelDir(model: tf.LayersModel, dir: string, o: { beforeSwitch?: () => Promise<unknown> } = {}): Promise<{ modelJson: string; weightsFile: string; bytes: number }> {
   await ensureWritableDir(dir);
   let result = { modelJson: '', weightsFile: '', bytes: 0 };
   await model.save(tf.io.withSaveHandler(async (artifacts) => {
@@ -31,6 +35,7 @@ export async function saveModelDir(model: tf.LayersModel, dir: string): Promise<
       weightsManifest: [{ paths: [weightsFile], weights: artifacts.weightSpecs }],
     };
     const modelJson = path.join(dir, MODEL_JSON);
+    await o.beforeSwitch?.();
     await writeFileAtomic(modelJson, JSON.stringify(json));
     for (const f of await fs.readdir(dir)) {
       if (/^weights\.[0-9a-f]+\.bin$/.test(f) && f !== weightsFile) await fs.rm(path.join(dir, f), { force: true });
@@ -46,47 +51,134 @@ export function modelJsonPath(dirOrFile: string): string {
   return dirOrFile.endsWith('.json') ? dirOrFile : path.join(dirOrFile, MODEL_JSON);
 }
 
+/** Largest model.json read: the topology and manifest of any model this program builds are far smaller. */
+export const MAX_MODEL_JSON_BYTES = 16 * 1024 * 1024;
+/** Largest total of weights a manifest may declare; the reads are capped by what it declares. */
+export const MAX_WEIGHTS_BYTES = 256 * 1024 * 1024;
+
+type ManifestGroup = { paths: string[]; weights: tf.io.WeightsManifestEntry[] };
+
+function kindOf(st: Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a FIFO (named pipe)';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
 /**
- * Read and validate the artifacts of a saved LayersModel: the JSON parses, has a topology and a weights
- * manifest, every weights file exists and is exactly as long as the manifest says.
+ * Read a file of the model whole, refusing special files (a FIFO may never end, a device never runs dry) and
+ * anything over `maxBytes`, which bounds the read even if the file grows meanwhile.
+ */
+function readModelPart(file: string, maxBytes: number, what: string, fix: string): Uint8Array {
+  let st: Stats;
+  try {
+    st = statSync(file);
+  } catch (err) {
+    throw new UserError(`${what} '${file}': ${fileErrorReason(err)}; ${fix}`);
+  }
+  if (!st.isFile()) throw new UserError(`${what} '${file}' is ${kindOf(st)}, not a regular file: refused; ${fix}`);
+  if (st.size > maxBytes) throw new UserError(`${what} '${file}' is ${st.size} bytes, over the ${formatBytes(maxBytes)} expected; ${fix}`);
+  try {
+    return readFileCapped(file, maxBytes);
+  } catch (err) {
+    if (err instanceof FileReadError) throw new UserError(`${what} '${file}': ${err.message.split(';')[0]}; ${fix}`);
+    throw err;
+  }
+}
+
+/**
+ * The weights manifest as groups of relative paths and typed entries, each path checked to stay inside the
+ * model directory: a model file is often someone else's, and its manifest must not make us read elsewhere.
+ */
+function checkManifest(manifest: unknown[], jsonPath: string): ManifestGroup[] {
+  const bad = (what: string) => new UserError(`model '${jsonPath}': malformed weightsManifest (${what}); re-train or re-export the model`);
+  return manifest.map((group) => {
+    if (!group || typeof group !== 'object') throw bad('a group is not an object');
+    const { paths, weights } = group as { paths?: unknown; weights?: unknown };
+    if (!Array.isArray(paths) || !Array.isArray(weights)) throw bad("a group lacks 'paths' or 'weights'");
+    for (const p of paths) {
+      if (typeof p !== 'string' || p === '' || p.includes('\0')) throw bad('a path is not a file name');
+      if (path.isAbsolute(p) || path.win32.isAbsolute(p) || p.split(/[\\/]/).includes('..')) {
+        throw new UserError(`model '${jsonPath}': weights path '${p}' leaves the model directory (absolute or '..'): refused; weights files must sit beside model.json`);
+      }
+    }
+    for (const w of weights) {
+      const e = w as { name?: unknown; shape?: unknown; dtype?: unknown };
+      if (!e || typeof e !== 'object' || typeof e.name !== 'string' || !Array.isArray(e.shape) || typeof e.dtype !== 'string'
+        || !e.shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
+        throw bad('a weight needs a name, a shape of whole numbers and a dtype');
+      }
+    }
+    return { paths: paths as string[], weights: weights as tf.io.WeightsManifestEntry[] };
+  });
+}
+
+/**
+ * Read and validate the artifacts of a saved LayersModel: the JSON parses, has a topology whose layer graph can be
+ * built and a weights manifest; every weights file sits inside the model directory (symlinks resolved), is a regular
+ * file and is exactly as long as the manifest says, and no more than that is ever read.
  * @throws UserError naming the file and what is wrong.
  */
 export async function readModelArtifacts(dirOrFile: string): Promise<tf.io.ModelArtifacts> {
   const jsonPath = modelJsonPath(dirOrFile);
-  let text: string;
+  const retrain = "re-train or re-export the model";
   try {
-    text = await fs.readFile(jsonPath, 'utf8');
+    await fs.stat(jsonPath);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT'
-      ? `model '${jsonPath}' not found: expected a directory holding model.json and its weights (train one with 'lenet-onnx train')`
-      : `cannot read model '${jsonPath}': ${(err as Error).message}`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new UserError(`model '${jsonPath}' not found: expected a directory holding model.json and its weights (train one with 'lenet-onnx train')`);
+    }
   }
-  let json: { modelTopology?: unknown; weightsManifest?: Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }>; format?: string; generatedBy?: string; convertedBy?: string; userDefinedMetadata?: Record<string, unknown> };
+  const text = Buffer.from(readModelPart(jsonPath, MAX_MODEL_JSON_BYTES, 'model', retrain)).toString('utf8');
+  let json: { modelTopology?: unknown; weightsManifest?: unknown[]; format?: string; generatedBy?: string; convertedBy?: string; userDefinedMetadata?: Record<string, unknown> };
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new UserError(`model '${jsonPath}' is not valid JSON (${(err as Error).message}); re-train or re-export the model`);
+    throw new UserError(`model '${jsonPath}' is not valid JSON (${(err as Error).message.split('\n')[0]}); ${retrain}`);
   }
   if (!json || typeof json !== 'object' || !json.modelTopology || !Array.isArray(json.weightsManifest)) {
     throw new UserError(`model '${jsonPath}' is not a tfjs LayersModel: expected 'modelTopology' and 'weightsManifest'`);
   }
+  checkLayerGraph(json.modelTopology, jsonPath);
+  const groups = checkManifest(json.weightsManifest, jsonPath);
+  const dir = path.dirname(jsonPath);
+  let realDir: string;
+  try {
+    realDir = realpathSync(dir);
+  } catch (err) {
+    throw new UserError(`model directory '${dir}': ${fileErrorReason(err)}`);
+  }
+  const expectedOf = (g: ManifestGroup) => g.weights.reduce((sum, w) => sum + w.shape.reduce((a, b) => a * b, 1) * bytesPer(w.dtype), 0);
+  const declared = groups.reduce((s, g) => s + expectedOf(g), 0);
+  if (!(declared <= MAX_WEIGHTS_BYTES)) {
+    throw new UserError(`model '${jsonPath}': the weights manifest declares ${declared} bytes, over the ${formatBytes(MAX_WEIGHTS_BYTES)} this program loads; ${retrain}`);
+  }
   const specs: tf.io.WeightsManifestEntry[] = [];
   const buffers: Uint8Array[] = [];
-  for (const group of json.weightsManifest) {
+  for (const group of groups) {
+    const expected = expectedOf(group);
     const groupBytes: Uint8Array[] = [];
+    let read = 0;
     for (const p of group.paths) {
-      const file = path.join(path.dirname(jsonPath), p);
+      const file = path.join(dir, p);
+      let real: string;
       try {
-        groupBytes.push(new Uint8Array(await fs.readFile(file)));
+        real = realpathSync(file);
       } catch {
         throw new UserError(`weights file '${file}' named in '${jsonPath}' is missing; re-train the model or restore the file`);
       }
+      if (!real.startsWith(realDir + path.sep)) {
+        throw new UserError(`weights file '${file}' named in '${jsonPath}' is a symlink leading out of the model directory (to '${real}'): refused; weights files must sit beside model.json`);
+      }
+      // the manifest's sizes bound the read: a file longer than what is left of its group is refused unread
+      const bytes = readModelPart(real, expected - read, 'weights file', `'${jsonPath}' declares ${expected} bytes for it; re-train the model or restore the file`);
+      read += bytes.byteLength;
+      groupBytes.push(bytes);
     }
-    const expected = group.weights.reduce((sum, w) => sum + w.shape.reduce((a, b) => a * b, 1) * bytesPer(w.dtype), 0);
-    const actual = groupBytes.reduce((s, b) => s + b.byteLength, 0);
-    if (actual !== expected) {
-      throw new UserError(`weights '${group.paths.join(', ')}' of '${jsonPath}': expected ${expected} bytes from the manifest, found ${actual}; the file is truncated or from another model`);
+    if (read !== expected) {
+      throw new UserError(`weights '${group.paths.join(', ')}' of '${jsonPath}': expected ${expected} bytes from the manifest, found ${read}; the file is truncated or from another model`);
     }
     specs.push(...group.weights);
     buffers.push(...groupBytes);
@@ -121,6 +213,12 @@ export async function loadModelDir(dirOrFile: string): Promise<tf.LayersModel> {
   try {
     return await tf.loadLayersModel(tf.io.fromMemory(artifacts));
   } catch (err) {
-    throw new UserError(`model '${modelJsonPath(dirOrFile)}' could not be built: ${(err as Error).message}`);
+    const message = String((err as Error)?.message ?? err);
+    // tfjs explains an unknown class over several lines; the class is what the user needs to know
+    const unknown = /^Unknown layer: ([^\s.]+)/.exec(message);
+    if (unknown) {
+      throw new UserError(`model '${modelJsonPath(dirOrFile)}': unknown layer class '${unknown[1]}'; this program builds tfjs' built-in layers and its own (Standardize): re-train or re-export the model`);
+    }
+    throw new UserError(`model '${modelJsonPath(dirOrFile)}' could not be built: ${message.replace(/\s+/g, ' ').trim().slice(0, 300)}`);
   }
 }
