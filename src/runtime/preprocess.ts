@@ -100,11 +100,11 @@ export function rgbaToGray(data: Uint8Array | Uint8ClampedArray, width: number, 
   }
   const gray = new Uint8Array(n);
   const hasAlpha = channels === 2 || channels === 4;
-  const lum = (p: number): number => channels < 3
-    ? data[p]
-    : 0.299 * data[p] + 0.587 * data[p + 1] + 0.114 * data[p + 2];
+  const colour = channels >= 3;
+  // Loops are written out per case: this runs on every decoded pixel.
   if (!hasAlpha) {
-    for (let i = 0, p = 0; i < n; i++, p += channels) gray[i] = Math.round(lum(p));
+    if (colour) for (let i = 0, p = 0; i < n; i++, p += channels) gray[i] = Math.round(0.299 * data[p] + 0.587 * data[p + 1] + 0.114 * data[p + 2]);
+    else gray.set(data);
     return { width, height, data: gray };
   }
   const a = channels - 1;
@@ -112,13 +112,15 @@ export function rgbaToGray(data: Uint8Array | Uint8ClampedArray, width: number, 
   for (let i = 0, p = 0; i < n; i++, p += channels) {
     const alpha = data[p + a];
     if (alpha < 255) anyTransparent = true;
-    opaqueLum += lum(p) * alpha;
+    const lum = colour ? 0.299 * data[p] + 0.587 * data[p + 1] + 0.114 * data[p + 2] : data[p];
+    opaqueLum += lum * alpha;
     opaqueWeight += alpha;
   }
   const under = anyTransparent && opaqueWeight > 0 && opaqueLum / opaqueWeight < 128 ? 255 : 0;
   for (let i = 0, p = 0; i < n; i++, p += channels) {
     const alpha = data[p + a] / 255;
-    gray[i] = Math.round(lum(p) * alpha + under * (1 - alpha));
+    const lum = colour ? 0.299 * data[p] + 0.587 * data[p + 1] + 0.114 * data[p + 2] : data[p];
+    gray[i] = Math.round(lum * alpha + under * (1 - alpha));
   }
   return { width, height, data: gray };
 }
