@@ -19,6 +19,8 @@ const ORT_FILES = [
   'ort.webgpu.min.mjs', 'ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm',
 ];
 const DEFAULT_MODEL = path.join(root, 'models', 'lenet5.onnx');
+// Expression pads default to the arithmetic model (digits and operators), shipped beside the digit model.
+const ARITHMETIC_MODEL = path.join(root, 'models', 'arithmetic.onnx');
 const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.wasm', '.onnx', '.json', '.css']);
 
 async function exists(p) {
@@ -50,6 +52,11 @@ if (await exists(DEFAULT_MODEL)) {
   await copyFile(DEFAULT_MODEL, path.join(tmp, 'lenet5.onnx'));
 } else {
   console.warn(`web build: ${path.relative(process.cwd(), DEFAULT_MODEL)} not found; web/dist has no default model (run \`lenet-onnx export\`, or serve with --model FILE)`);
+}
+if (await exists(ARITHMETIC_MODEL)) {
+  await copyFile(ARITHMETIC_MODEL, path.join(tmp, 'arithmetic.onnx'));
+} else {
+  console.warn(`web build: ${path.relative(process.cwd(), ARITHMETIC_MODEL)} not found; the demo's expression pad will say so (run \`npm run models\`)`);
 }
 
 async function walk(dir) {

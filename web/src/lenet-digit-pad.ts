@@ -1,7 +1,9 @@
 import { buildBars, percent, showProbabilities } from './bars.js';
 import { LatestOnly } from './latest-only.js';
 import { BACKEND_CHOICES, loadModel, type BackendChoice, type BackendInUse, type LoadedModel } from './model-loader.js';
-import { preprocess, rgbaToGray, type GrayImage, type InputContract } from './runtime.js';
+import { drawReading } from './line-overlay.js';
+import { PAD_MODES, readGrayLine, readingText, toRow, type LinePrediction, type LineRefusal, type PadMode, type ReadRowLike } from './line-reading.js';
+import { OPERATORS, preprocess, rgbaToGray, type GrayImage, type InputContract } from './runtime.js';
 import { drawLastSegment, drawStrokes, type Point } from './strokes.js';
 import { TEMPLATE } from './template.js';
 
@@ -45,14 +47,28 @@ export interface ErrorDetail {
 // Side of the hidden canvas the model reads from: independent of the on-screen size, so a drawing gives the
 // same prediction at any pad size, and 4x MNIST's side so resampling down to 28 stays anti-aliased.
 const INK_SIDE = 112;
+// Number and expression pads are a line this many times as wide as tall; the ink canvas keeps the digit
+// pad's height so each character written to the pad's height gets the same resolution as a lone digit.
+const LINE_ASPECT = 4;
 const DEFAULT_MODEL = new URL('./lenet5.onnx', import.meta.url).href;
+// Expressions need a model that knows the operators; the build ships one next to the module.
+const DEFAULT_ARITHMETIC_MODEL = new URL('./arithmetic.onnx', import.meta.url).href;
+
+const PAD_LABELS: Record<PadMode, string> = {
+  digit: 'Drawing pad: draw one digit with a mouse, pen or finger; press Escape to clear',
+  number: 'Writing pad: write a number of several digits with a mouse, pen or finger; press Escape to clear',
+  expression: 'Writing pad: write a sum such as 12+7= with a mouse, pen or finger; press Escape to clear',
+};
+
+export type { LinePrediction, LineRefusal, PadMode, ReadRowLike };
 
 /**
- * `<lenet-digit-pad model="URL" backend="auto|webgpu|wasm">`: draw a digit, watch the network read it.
+ * `<lenet-digit-pad model="URL" backend="auto|webgpu|wasm" mode="digit|number|expression" loading="eager|lazy">`:
+ * draw a digit (or write a number, or a sum), watch the network read it.
  * See the README's widget section for attributes, events and the JS API.
  */
 export class LenetDigitPad extends HTMLElement {
-  static readonly observedAttributes = ['model', 'backend'];
+  static readonly observedAttributes = ['model', 'backend', 'mode'];
 
   private readonly root: ShadowRoot;
   private readonly canvas: HTMLCanvasElement;
@@ -71,6 +87,11 @@ export class LenetDigitPad extends HTMLElement {
   private generation = 0;
   private stateValue: PadState = 'loading';
   private resizeObserver: ResizeObserver | null = null;
+  private visibility: IntersectionObserver | null = null;
+  private modeValue: PadMode = 'digit';
+  private readonly widgetEl: HTMLElement;
+  /** The last line reading of the drawing, drawn over the ink until the next one (line modes only). */
+  private reading: LinePrediction | null = null;
 
   constructor() {
     super();
@@ -80,6 +101,7 @@ export class LenetDigitPad extends HTMLElement {
     this.statusEl = this.root.querySelector('.status')!;
     this.resultEl = this.root.querySelector('.result')!;
     this.barsEl = this.root.querySelector('ol')!;
+    this.widgetEl = this.root.querySelector('.widget')!;
     this.ink = document.createElement('canvas');
     this.ink.width = this.ink.height = INK_SIDE;
     this.live = new LatestOnly(() => this.predictDrawing());
@@ -102,15 +124,40 @@ export class LenetDigitPad extends HTMLElement {
     this.resizeObserver ??= new ResizeObserver(() => this.fitCanvas());
     this.resizeObserver.observe(this.canvas);
     this.fitCanvas();
-    if (!this.loading) this.startLoad();
+    if (this.loading) return;
+    if (this.getAttribute('loading') !== 'lazy' || typeof IntersectionObserver !== 'function') {
+      this.startLoad();
+      return;
+    }
+    // A pad further down the page costs nothing (no model download) until the visitor scrolls to it.
+    this.setState('loading', 'The model loads when the pad comes into view');
+    this.visibility ??= new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting) && !this.loading) this.startLoad();
+    });
+    this.visibility.observe(this);
   }
 
   disconnectedCallback(): void {
     this.resizeObserver?.disconnect();
+    this.visibility?.disconnect();
   }
 
-  attributeChangedCallback(_name: string, oldValue: string | null, newValue: string | null): void {
-    if (oldValue !== newValue && this.isConnected && this.loading) this.startLoad();
+  attributeChangedCallback(name: string, oldValue: string | null, newValue: string | null): void {
+    if (oldValue === newValue) return;
+    if (name === 'mode') {
+      const url = this.modelUrl();
+      this.applyMode();
+      // Only a pad on its mode's default model changes model with the mode.
+      if (this.isConnected && this.loading && url !== this.modelUrl()) this.startLoad();
+      else if (this.loaded) this.setState('ready', this.readyText(this.loaded));
+      return;
+    }
+    if (this.isConnected && this.loading) this.startLoad();
+  }
+
+  /** `digit` (one digit, the default), `number` (a line of digits) or `expression` (a sum such as `12+7=`). */
+  get mode(): PadMode {
+    return this.modeValue;
   }
 
   /** `loading`, `ready` or `error`. */
@@ -144,6 +191,8 @@ export class LenetDigitPad extends HTMLElement {
     this.generation++;
     this.strokes = [];
     this.activePointer = null;
+    this.reading = null;
+    this.resultEl.removeAttribute('aria-busy');
     this.clearInk();
     this.redrawVisible();
     this.showProbabilities(null);
@@ -151,11 +200,33 @@ export class LenetDigitPad extends HTMLElement {
     this.dispatchEvent(new CustomEvent('clear', { bubbles: true, composed: true }));
   }
 
-  /** Predict what is drawn on the pad now. */
-  async predict(): Promise<Prediction | NoInk> {
+  /**
+   * Predict what is drawn on the pad now: one digit in `digit` mode; in `number` and `expression` modes the
+   * whole line (a {@link LinePrediction}, or a {@link LineRefusal} saying why nothing could be read).
+   */
+  async predict(): Promise<Prediction | NoInk | LinePrediction | LineRefusal> {
+    if (this.modeValue !== 'digit') return this.readDrawing(true);
     const ctx = this.ink.getContext('2d', { willReadFrequently: true })!;
     const rgba = ctx.getImageData(0, 0, INK_SIDE, INK_SIDE);
     return this.classify(rgbaToGray(rgba.data, rgba.width, rgba.height, 4), true);
+  }
+
+  /**
+   * Read the line of handwriting in a picture given by the host (any size; RGBA like a canvas's ImageData)
+   * exactly as `lenet-onnx read` does, with the same shared reader, and resolve to the fields of a
+   * `read --format json` row with `path: null`: `{ path, text, confidence, digits: [{ digit, probability,
+   * box, edge }], error }`, boxes in the picture's pixels. In `expression` mode the text has been through
+   * the reader rules and the row also carries `value` or `expression_error`. The pad's drawing and display
+   * are left alone: the picture is not what the visitor drew.
+   * @throws TypeError when `image` is not an ImageData-like object; rejects with the load error.
+   */
+  async readImage(image: ImageData | { width: number; height: number; data: Uint8ClampedArray | Uint8Array }): Promise<ReadRowLike> {
+    if (!image || !Number.isInteger(image.width) || !Number.isInteger(image.height) || !image.data) {
+      throw new TypeError('readImage: expected an ImageData or {width, height, data} with RGBA bytes');
+    }
+    const gray = rgbaToGray(image.data, image.width, image.height, 4);
+    const model = await this.loadingOrThrow();
+    return toRow(await readGrayLine(gray, model.contract, this.modeValue === 'expression' ? 'expression' : 'number', model.runBatch));
   }
 
   /**
@@ -169,23 +240,59 @@ export class LenetDigitPad extends HTMLElement {
     return this.classify(rgbaToGray(image.data, image.width, image.height, 4), true);
   }
 
+  private modelUrl(): string {
+    const fallback = this.modeValue === 'expression' ? DEFAULT_ARITHMETIC_MODEL : DEFAULT_MODEL;
+    return new URL(this.getAttribute('model') || fallback, document.baseURI).href;
+  }
+
+  /** The status line once ready, with what the host asked for that could not be honoured. */
+  private readyText(m: LoadedModel): string {
+    const asked = this.getAttribute('backend');
+    const badBackend = asked !== null && asked !== parseBackend(asked) ? `; backend '${asked}' is unknown, used auto (valid: ${BACKEND_CHOICES.join(', ')})` : '';
+    const askedMode = this.getAttribute('mode');
+    const badMode = askedMode !== null && askedMode !== this.modeValue ? `; mode '${askedMode}' is unknown, used digit (valid: ${PAD_MODES.join(', ')})` : '';
+    const noOperators = this.modeValue === 'expression' && !OPERATORS.some((op) => m.contract.labels.includes(op))
+      ? '; this model knows no operators, so it reads numbers only' : '';
+    const note = m.fallbackReason ? ` (${m.fallbackReason}; using WASM)` : '';
+    return `Ready · ${m.backend.toUpperCase()}${note}${badBackend}${badMode}${noOperators}`;
+  }
+
+  /** Lay the pad out for the `mode` attribute and start a fresh drawing: strokes of one mode mean nothing in another. */
+  private applyMode(): void {
+    const asked = this.getAttribute('mode');
+    this.modeValue = (PAD_MODES as readonly string[]).includes(asked ?? '') ? (asked as PadMode) : 'digit';
+    const line = this.modeValue !== 'digit';
+    this.widgetEl.dataset.mode = this.modeValue;
+    this.widgetEl.classList.toggle('line', line);
+    this.canvas.setAttribute('aria-label', PAD_LABELS[this.modeValue]);
+    this.barsEl.hidden = line;
+    this.ink.width = line ? INK_SIDE * LINE_ASPECT : INK_SIDE;
+    this.ink.height = INK_SIDE;
+    this.generation++;
+    this.strokes = [];
+    this.activePointer = null;
+    this.reading = null;
+    this.clearInk();
+    this.fitCanvas();
+    this.redrawVisible();
+    this.showProbabilities(null);
+    this.resultEl.textContent = '';
+  }
+
   private startLoad(): void {
     const token = ++this.loadToken;
-    const url = new URL(this.getAttribute('model') || DEFAULT_MODEL, document.baseURI).href;
-    const asked = this.getAttribute('backend');
-    const choice = parseBackend(asked);
-    const badBackend = asked !== null && asked !== choice ? `; backend '${asked}' is unknown, used auto (valid: ${BACKEND_CHOICES.join(', ')})` : '';
+    const url = this.modelUrl();
+    this.visibility?.disconnect();
     this.loaded = null;
     this.setState('loading', 'Loading model…');
     this.showProbabilities(null);
-    const p = loadModel(url, choice);
+    const p = loadModel(url, parseBackend(this.getAttribute('backend')));
     this.loading = p;
     p.then((m) => {
       if (token !== this.loadToken) return;
       this.loaded = m;
       this.buildBars(m.contract.labels);
-      const note = m.fallbackReason ? ` (${m.fallbackReason}; using WASM)` : '';
-      this.setState('ready', `Ready · ${m.backend.toUpperCase()}${note}${badBackend}`);
+      this.setState('ready', this.readyText(m));
       this.dispatchEvent(new CustomEvent<ReadyDetail>('ready', { bubbles: true, composed: true, detail: readyDetail(m) }));
       if (this.strokes.length) this.live.request();
     }, (err: unknown) => {
@@ -227,12 +334,46 @@ export class LenetDigitPad extends HTMLElement {
     return this.loading!;
   }
 
+  /**
+   * Read the line drawn on the pad, draw the reading over the ink, show it and fire `prediction`. The
+   * result line follows the pen live; screen readers hear it when the stroke ends (aria-busy meanwhile).
+   */
+  private async readDrawing(announce: boolean): Promise<LinePrediction | LineRefusal> {
+    const model = await this.loadingOrThrow();
+    const generation = this.generation;
+    const mode = this.modeValue === 'expression' ? 'expression' : 'number';
+    const t0 = performance.now();
+    const ctx = this.ink.getContext('2d', { willReadFrequently: true })!;
+    const rgba = ctx.getImageData(0, 0, this.ink.width, this.ink.height);
+    const r = await readGrayLine(rgbaToGray(rgba.data, rgba.width, rgba.height, 4), model.contract, mode, model.runBatch);
+    if (!r.ok) {
+      if (generation === this.generation) {
+        this.reading = null;
+        this.redrawVisible();
+        this.resultEl.textContent = `Nothing to read: ${r.message}`;
+      }
+      return r;
+    }
+    const result: LinePrediction = { ...r, backend: model.backend, milliseconds: performance.now() - t0 };
+    if (generation !== this.generation) return result;
+    this.reading = result;
+    this.redrawVisible();
+    this.resultEl.textContent = readingText(result, percent);
+    if (announce) this.resultEl.removeAttribute('aria-busy');
+    this.dispatchEvent(new CustomEvent<LinePrediction>('prediction', { bubbles: true, composed: true, detail: result }));
+    return result;
+  }
+
   /** The live-prediction task: the pad's current drawing, silent unless a stroke has just ended. */
   private async predictDrawing(): Promise<void> {
     if (this.stateValue !== 'ready') return;
     const announce = this.announceNext;
     this.announceNext = false;
     if (this.strokes.length === 0) return;
+    if (this.modeValue !== 'digit') {
+      await this.readDrawing(announce);
+      return;
+    }
     const ctx = this.ink.getContext('2d', { willReadFrequently: true })!;
     const rgba = ctx.getImageData(0, 0, INK_SIDE, INK_SIDE);
     await this.classify(rgbaToGray(rgba.data, rgba.width, rgba.height, 4), announce);
@@ -244,6 +385,8 @@ export class LenetDigitPad extends HTMLElement {
     this.canvas.focus({ preventScroll: true });
     this.canvas.setPointerCapture(e.pointerId);
     this.activePointer = e.pointerId;
+    if (!this.loading) this.startLoad();
+    if (this.modeValue !== 'digit') this.resultEl.setAttribute('aria-busy', 'true');
     this.strokes.push([this.toPoint(e)]);
     this.drawNewest();
     this.live.request();
@@ -282,7 +425,7 @@ export class LenetDigitPad extends HTMLElement {
     const stroke = this.strokes[this.strokes.length - 1];
     const inkCtx = this.ink.getContext('2d', { willReadFrequently: true })!;
     // The model's copy: white ink on black, like MNIST.
-    drawLastSegment(inkCtx, stroke, INK_SIDE, INK_SIDE, '#fff');
+    drawLastSegment(inkCtx, stroke, this.ink.width, this.ink.height, '#fff');
     const ctx = this.canvas.getContext('2d')!;
     drawLastSegment(ctx, stroke, this.canvas.width, this.canvas.height, this.inkColour());
   }
@@ -290,7 +433,7 @@ export class LenetDigitPad extends HTMLElement {
   private clearInk(): void {
     const ctx = this.ink.getContext('2d', { willReadFrequently: true })!;
     ctx.fillStyle = '#000';
-    ctx.fillRect(0, 0, INK_SIDE, INK_SIDE);
+    ctx.fillRect(0, 0, this.ink.width, this.ink.height);
   }
 
   private fitCanvas(): void {
@@ -307,6 +450,13 @@ export class LenetDigitPad extends HTMLElement {
     const ctx = this.canvas.getContext('2d')!;
     ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
     drawStrokes(ctx, this.strokes, this.canvas.width, this.canvas.height, this.inkColour());
+    if (this.reading) {
+      const css = getComputedStyle(this);
+      const prop = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
+      drawReading(ctx, this.reading.digits, this.reading.size, this.canvas.width, this.canvas.height, {
+        accent: prop('--lenet-accent', '#2f6fdf'), error: prop('--lenet-error', '#b3261e'), tagText: prop('--lenet-paper', '#fdfdf8'),
+      });
+    }
   }
 
   private inkColour(): string {

@@ -1,4 +1,4 @@
-import { inputShape, readModelBytes, type InputContract } from './runtime.js';
+import { inputShape, pictureSize, readModelBytes, type InputContract } from './runtime.js';
 import { type BackendInUse, createSession, importOrt, preloadWasm, requestAdapter, type Session } from './ort-runtime.js';
 import { maxAbsDiff, PROBE_COUNT, probeBatch, SELF_CHECK_TOLERANCE } from './self-check.js';
 
@@ -17,6 +17,8 @@ export interface LoadedModel {
   fallbackReason: string | null;
   /** Probabilities for one picture already in the contract's input format. Calls are serialised. */
   run(input: Float32Array): Promise<Float32Array>;
+  /** Probabilities for several pictures in one session run (a line's candidate characters). Serialised with `run`. */
+  runBatch(inputs: Float32Array[]): Promise<Float32Array[]>;
 }
 
 /** The model could not be loaded; the message names the URL, what went wrong and what to check. */
@@ -135,17 +137,28 @@ function makeModel(url: string, contract: InputContract, backend: BackendInUse, 
   const dims = inputShape(contract, 1);
   // onnxruntime-web sessions do not accept overlapping run() calls; widgets sharing a session take turns.
   let queue: Promise<unknown> = Promise.resolve();
-  const run = (input: Float32Array): Promise<Float32Array> => {
-    const next = queue.then(async () => {
-      const out = await s.session.run({ [contract.inputName]: new s.ort.Tensor('float32', input, dims) });
-      const t = out[contract.outputName];
-      const data = (await t.getData()) as Float32Array;
-      return Float32Array.from(data);
-    });
+  const inTurn = <T>(task: () => Promise<T>): Promise<T> => {
+    const next = queue.then(task);
     queue = next.catch(() => undefined);
     return next;
   };
-  return { url, contract, backend, fallbackReason, run };
+  const run = (input: Float32Array): Promise<Float32Array> => inTurn(async () => {
+    const out = await s.session.run({ [contract.inputName]: new s.ort.Tensor('float32', input, dims) });
+    const t = out[contract.outputName];
+    const data = (await t.getData()) as Float32Array;
+    return Float32Array.from(data);
+  });
+  const size = pictureSize(contract);
+  const classes = contract.labels.length;
+  const runBatch = (inputs: Float32Array[]): Promise<Float32Array[]> => inTurn(async () => {
+    if (inputs.length === 0) return [];
+    const batch = new Float32Array(inputs.length * size);
+    inputs.forEach((x, i) => batch.set(x, i * size));
+    const out = await s.session.run({ [contract.inputName]: new s.ort.Tensor('float32', batch, inputShape(contract, inputs.length)) });
+    const data = (await out[contract.outputName].getData()) as Float32Array;
+    return inputs.map((_, i) => Float32Array.from(data.subarray(i * classes, (i + 1) * classes)));
+  });
+  return { url, contract, backend, fallbackReason, run, runBatch };
 }
 
 function oneLine(err: unknown): string {

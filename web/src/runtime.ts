@@ -1,4 +1,8 @@
 // The widget's only door to the shared runtime code: the same files the CLI runs, bundled as they are.
-export { inputShape, type InputContract } from '../../src/runtime/contract.js';
+export { inputShape, pictureSize, type InputContract } from '../../src/runtime/contract.js';
 export { readModelBytes } from '../../src/runtime/model-file.js';
 export { preprocess, rgbaToGray, type GrayImage, type PreprocessResult } from '../../src/runtime/preprocess.js';
+export { readLine, type Classifier, type LineDigit, type ReadLineResult } from '../../src/runtime/read-line.js';
+export { touchesEdge } from '../../src/runtime/ink/fit.js';
+export { OPERATORS, type ExpressionValue } from '../../src/runtime/expression.js';
+export { fromLineCharacters, readExpression } from '../../src/runtime/expression-reader.js';

@@ -1,8 +1,10 @@
 /**
  * The element's shadow DOM. Colours and the pad's size are custom properties so a host page restyles the
  * widget from outside without reaching into the shadow root:
- * --lenet-pad-size, --lenet-ink, --lenet-paper, --lenet-bar, --lenet-bar-top, --lenet-text, --lenet-muted,
- * --lenet-accent, --lenet-error, --lenet-font.
+ * --lenet-pad-size, --lenet-line-height, --lenet-ink, --lenet-paper, --lenet-bar, --lenet-bar-top, --lenet-text,
+ * --lenet-muted, --lenet-accent, --lenet-error, --lenet-font.
+ * In number and expression modes (`data-mode` on .widget) the pad is a wide line and the bars give way to
+ * the reading drawn over the ink.
  */
 export const TEMPLATE = `
 <style>
@@ -38,8 +40,15 @@ export const TEMPLATE = `
   .value { text-align: right; font-size: 12px; }
   li.top { font-weight: 700; }
   li.top .fill { background: var(--lenet-bar-top, #2f6fdf); }
+  .widget.line { flex-direction: column; --_line: var(--lenet-line-height, 140px); }
+  .line .pad { width: calc(var(--_line) * 4 + 2px); }
+  /* 4:1, the ink canvas's own aspect, so a stroke lands where it was drawn in the copy the model reads. */
+  .line canvas { width: calc(var(--_line) * 4); height: var(--_line); }
+  .line .readout { width: auto; }
+  .line .result { font-size: 20px; min-height: 1.4em; font-variant-numeric: tabular-nums; }
+  .line ol { display: none; }
 </style>
-<div class="widget">
+<div class="widget" data-mode="digit">
   <div class="pad">
     <canvas part="canvas" tabindex="0" role="img"
       aria-label="Drawing pad: draw one digit with a mouse, pen or finger; press Escape to clear"></canvas>
