@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
 import { readOnnxFile } from '../runtime/node/model-file.js';
+import { roundWeightsThroughInt8 } from '../export/quantize.js';
 import { initBackend } from '../train/backend.js';
 import { loadModelDir } from '../train/models/model-io.js';
 import { mnistParityInputs } from './export.js';
@@ -19,10 +20,15 @@ export interface VerifyFileOptions {
  * @throws UserError when the parity check fails (after printing its figures) or the inputs are bad.
  */
 export async function verifyOnnxFile(o: VerifyFileOptions, log: (line: string) => void): Promise<ParityReport> {
-  const { bytes } = await readOnnxFile(o.onnx);
+  const { bytes, info } = await readOnnxFile(o.onnx);
   await initBackend('auto');
   const model = await loadModelDir(o.against);
   try {
+    // An int8 file computes what the model computes with its weights rounded through the same scales.
+    if (info.metadata['quantization.type'] === 'int8') {
+      roundWeightsThroughInt8(model);
+      log('the file holds int8 weights: compared with the model rounded through the same per-channel scales');
+    }
     let report: ParityReport;
     try {
       report = await checkParity(model, bytes, await mnistParityInputs(model, o.samples, o.data), o.atol);

@@ -12,16 +12,17 @@ export const MAX_MODEL_BYTES = 256 * 1024 * 1024;
 
 /**
  * The bytes of the file at `file`, read with a cap.
+ * @param noun how messages name the file.
  * @throws UserError: missing, a directory or special file, larger than the cap, unreadable.
  */
-export function readModelFileBytes(file: string): Uint8Array {
+export function readModelFileBytes(file: string, noun = 'model'): Uint8Array {
   try {
     return readFileCapped(file, MAX_MODEL_BYTES, 'ONNX file');
   } catch (err) {
     if (!(err instanceof FileReadError)) throw err;
     throw new UserError(err.message === 'no such file'
-      ? `model '${file}' not found: expected an .onnx file (make one with 'lenet-onnx export' or 'npm start')`
-      : `model '${file}': ${err.message}`);
+      ? `${noun} '${file}' not found: expected an .onnx file (make one with 'lenet-onnx export' or 'npm start')`
+      : `${noun} '${file}': ${err.message}`);
   }
 }
 
@@ -44,7 +45,7 @@ export async function readModelFile(file: string): Promise<ModelFile & { bytes: 
  * @throws UserError naming the file.
  */
 export async function readOnnxFile(file: string): Promise<{ bytes: Uint8Array; info: OnnxModelInfo }> {
-  const bytes = readModelFileBytes(file);
+  const bytes = readModelFileBytes(file, 'ONNX file');
   try {
     return { bytes, info: readOnnxBytes(bytes, file) };
   } catch (err) {

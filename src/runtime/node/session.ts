@@ -31,6 +31,9 @@ export async function loadDigitModel(file: string, opts: { threads?: number } = 
       intraOpNumThreads: opts.threads ?? 1,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
+      // A weight-only int8 file keeps its DequantizeLinear nodes by default, which costs onnxruntime its packed
+      // float kernels; folding them at load gives the float graph back, computing what the file says.
+      ...(info.metadata['quantization.mode'] === 'weight-only' ? { extra: { session: { disable_quant_qdq: '1' } } } : {}),
     });
   } catch (err) {
     throw new UserError(`model '${file}': onnxruntime cannot load it (${(err as Error).message.split('\n')[0]})`);
