@@ -81,7 +81,7 @@ function readModelPart(file: string, maxBytes: number, what: string, fix: string
   if (!st.isFile()) throw new UserError(`${what} '${file}' is ${kindOf(st)}, not a regular file: refused; ${fix}`);
   if (st.size > maxBytes) throw new UserError(`${what} '${file}' is ${st.size} bytes, over the ${formatBytes(maxBytes)} expected; ${fix}`);
   try {
-    return readFileCapped(file, maxBytes);
+    return readFileCapped(file, maxBytes, what);
   } catch (err) {
     if (err instanceof FileReadError) throw new UserError(`${what} '${file}': ${err.message.split(';')[0]}; ${fix}`);
     throw err;
