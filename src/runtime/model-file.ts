@@ -28,13 +28,14 @@ export interface ModelFile {
 /**
  * Decode the header of an ONNX file (any ONNX model; no contract needed).
  * @param name how the file is named in messages (a path or a URL).
+ * @param noun what messages call it.
  * @throws ModelFileError when the bytes are not an ONNX model.
  */
-export function readOnnxBytes(bytes: Uint8Array, name: string): OnnxModelInfo {
+export function readOnnxBytes(bytes: Uint8Array, name: string, noun = 'ONNX file'): OnnxModelInfo {
   try {
     return readOnnxInfo(bytes);
   } catch (err) {
-    if (err instanceof OnnxFormatError) throw new ModelFileError(`'${name}': ${err.message}; give an .onnx file written by 'lenet-onnx export'`);
+    if (err instanceof OnnxFormatError) throw new ModelFileError(`${noun} '${name}': ${err.message}; give an .onnx file written by 'lenet-onnx export'`);
     throw err;
   }
 }
@@ -44,7 +45,7 @@ export function readOnnxBytes(bytes: Uint8Array, name: string): OnnxModelInfo {
  * @throws ModelFileError naming the file: not ONNX, no contract, input or output not as the contract says.
  */
 export function readModelBytes(bytes: Uint8Array, name: string): ModelFile {
-  const info = readOnnxBytes(bytes, name);
+  const info = readOnnxBytes(bytes, name, 'model');
   let contract: InputContract;
   try {
     contract = contractFromMetadata(info.metadata);
