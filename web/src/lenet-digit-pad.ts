@@ -351,6 +351,7 @@ export class LenetDigitPad extends HTMLElement {
         this.reading = null;
         this.redrawVisible();
         this.resultEl.textContent = `Nothing to read: ${r.message}`;
+        if (announce) this.resultEl.removeAttribute('aria-busy');
       }
       return r;
     }

@@ -1,4 +1,5 @@
 /** The reading drawn over the ink in number and expression modes: one box and one tag per character. */
+import { percent } from './bars.js';
 import type { LineCharacter } from './line-reading.js';
 
 /** Characters read with less probability than this get a dashed box: the visitor should look twice. */
@@ -32,7 +33,7 @@ export function drawReading(ctx: CanvasRenderingContext2D, digits: readonly Line
     ctx.lineWidth = line;
     ctx.setLineDash(unsure ? [4 * line, 3 * line] : []);
     ctx.strokeRect(x, y, w, h);
-    const tag = `${d.digit} ${Math.round(d.probability * 100)}%`;
+    const tag = `${d.digit} ${percent(d.probability)}`;
     const pad = Math.round(font * 0.25);
     const tw = ctx.measureText(tag).width + 2 * pad, th = font + 2 * pad;
     // Above the box when there is room, else below it; never past the canvas's sides.
