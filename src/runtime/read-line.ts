@@ -74,6 +74,18 @@ const CHARACTER_PENALTY = Math.log(0.97);
 const WIDE_SLOPE = 10;
 /** Width, in character heights, from which reading a glyph whole starts to cost. */
 const WIDE_FROM = 1.1;
+/**
+ * Touching pairs are rarely narrower than the line is tall: below this width, cutting a glyph costs
+ * SPLIT_SLOPE log-probability per character height it falls short, so the network's overconfidence on
+ * half a digit (the left arc of a 0 reads as a fine 6) does not cut single characters.
+ */
+const SPLIT_FROM = 1.1;
+const SPLIT_SLOPE = 20;
+/**
+ * A glyph alone in the picture is its own measure of height, and a single digit turned or written wide is
+ * far more common than a lone touching pair: both width thresholds move up by this much.
+ */
+const ALONE_SHIFT = 0.25;
 
 interface Option {
   glyph: Glyph;
@@ -136,10 +148,12 @@ export async function readLine(img: GrayImage, contract: InputContract, classify
       const s = score[i] + prior + slots.reduce((acc, sl) => acc + logp(sl) + CHARACTER_PENALTY, 0);
       if (s > score[to]) { score[to] = s; pick[to] = { slots, note, from: i }; }
     };
-    const wide = glyphWidth(glyphs[i]) / height - WIDE_FROM;
+    const shift = n === 1 ? ALONE_SHIFT : 0;
+    const wide = glyphWidth(glyphs[i]) / height - WIDE_FROM - shift;
     consider(i + 1, [whole[i].slot], undefined, wide > 0 ? -WIDE_SLOPE * wide : 0);
+    const narrow = SPLIT_FROM + shift - glyphWidth(glyphs[i]) / height;
     for (const s of splits[i]) {
-      consider(i + 1, s.parts.map((o) => o.slot), `cut ${where(glyphs[i], map.scale)} near column ${s.cut * map.scale}`);
+      consider(i + 1, s.parts.map((o) => o.slot), `cut ${where(glyphs[i], map.scale)} near column ${s.cut * map.scale}`, narrow > 0 ? -SPLIT_SLOPE * narrow : 0);
     }
     const m = merges[i];
     if (m) consider(i + 2, [m.slot], `joined ${where(glyphs[i], map.scale)} and ${where(glyphs[i + 1], map.scale)}`);
