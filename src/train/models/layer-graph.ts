@@ -47,15 +47,24 @@ function checkContainer(model: Record<string, unknown>, file: string, depth: num
   if (!Array.isArray(layers)) throw new UserError(`model '${file}': 'layers' of model '${String(isRecord(config) ? config.name : '?')}' is not a list; re-train or re-export the model`);
   if (layers.length > MAX_LAYERS) throw new UserError(`model '${file}': ${layers.length} layers, over the ${MAX_LAYERS} this program builds; re-train or re-export the model`);
   const entries: LayerEntry[] = [];
+  const seen = new Set<string>();
   for (const [i, layer] of layers.entries()) {
     if (!isRecord(layer)) throw new UserError(`model '${file}': layer ${i} is not an object; re-train or re-export the model`);
     // tfjs turns snake_case keys into camelCase before reading them, so both spellings reach it
     const classField = layer.class_name ?? layer.className;
     const className = typeof classField === 'string' ? classField : '';
     const layerConfig = isRecord(layer.config) ? layer.config : {};
-    const name = typeof layer.name === 'string' ? layer.name : typeof layerConfig.name === 'string' ? layerConfig.name : '';
+    // tfjs looks a layer up by this name and queues its calls by the name in its config: a layer without the one,
+    // or with the two disagreeing or taken twice, has calls that are queued where nothing ever looks
+    const name = layer.name;
+    if (typeof name !== 'string' || name === '') throw new UserError(`model '${file}': layer ${i} has no name; re-train or re-export the model`);
+    if (layerConfig.name !== undefined && layerConfig.name !== name) {
+      throw new UserError(`model '${file}': layer '${name}' is called ${JSON.stringify(layerConfig.name)} in its config; the two names must agree: re-train or re-export the model`);
+    }
+    if (seen.has(name)) throw new UserError(`model '${file}': two layers are named '${name}'; layer names must be unique: re-train or re-export the model`);
     if (isRecord(layer.config) && (Array.isArray(layer.config.layers))) checkContainer(layer, file, depth + 1);
-    entries.push({ name, className, calls: readCalls(layer.inbound_nodes ?? layer.inboundNodes, name || `#${i}`, file) });
+    seen.add(name);
+    entries.push({ name, className, calls: readCalls(layer.inbound_nodes ?? layer.inboundNodes, name, file) });
   }
   // A Sequential model's layers are chained in list order; only functional ones carry inbound_nodes.
   if (!entries.some((e) => e.calls.length > 0)) return;
