@@ -92,6 +92,15 @@ test('a digit on a gradient-lit, tinted, shadowed, noisy sheet: tight box and th
   }
 });
 
+test('a small digit on a large photo is found at full size and reads as the clean digit', async () => {
+  for (const k of [0, 1, 2]) {
+    const { img, boxes } = sheet(640, 480, [{ img: digit(k), x: 300 + 20 * k, y: 200 }], { seed: 20 + k });
+    const photo = await read(img);
+    assert.equal(photo.label, (await read(digit(k))).label, `digit ${k}`);
+    assert.ok(boxError(photo.box, boxes[0]) <= 1, `digit ${k}: box ${JSON.stringify(photo.box)} vs true ${JSON.stringify(boxes[0])}`);
+  }
+});
+
 test('specks of noise and dust are dropped, far and near', async () => {
   const k = 5;
   const { img, boxes } = sheet(400, 300, [{ img: scaleUp(digit(k), 4), x: 150, y: 80 }], { seed: 9 });

@@ -73,6 +73,8 @@ const LOW_FRACTION = 0.12;
  * enough to matter stay well above the model's 20-pixel box, noise halves, and the work quarters.
  */
 const HALVE_FROM_SIDE = 400;
+/** Ink shorter than this at half size (working pixels) is looked at again at full size. */
+const MIN_HALF_HEIGHT = 24;
 /** More ink pieces than this is a page or a busy photo, not one digit or one number. */
 const MAX_INK_PIECES = 60;
 /** Ink over more than this fraction of the picture is not a handwritten mark on a background. */
@@ -84,8 +86,18 @@ const MAX_INK_COVER = 0.6;
  */
 export function findInk(img: GrayImage, options: InkOptions = {}): FindInkResult {
   checkImage(img, 'findInk');
-  const scale = Math.min(img.width, img.height) >= HALVE_FROM_SIDE ? 2 : 1;
-  return findInkAt(scale === 2 ? halve(img) : img, scale, options);
+  if (Math.min(img.width, img.height) < HALVE_FROM_SIDE) return findInkAt(img, 1, options);
+  const half = findInkAt(halve(img), 2, options);
+  // Small writing on a large picture would lose its strokes at half size: find it again at full size.
+  if (half.ok && tallest(half.map.ink) < MIN_HALF_HEIGHT) return findInkAt(img, 1, options);
+  return half;
+}
+
+/** Height of the tallest piece. */
+function tallest(pieces: InkComponent[]): number {
+  let h = 0;
+  for (const p of pieces) h = Math.max(h, p.y1 - p.y0 + 1);
+  return h;
 }
 
 function findInkAt(img: GrayImage, scale: number, options: InkOptions): FindInkResult {
