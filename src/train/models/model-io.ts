@@ -136,7 +136,7 @@ export async function readModelArtifacts(dirOrFile: string): Promise<tf.io.Model
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new UserError(`model '${jsonPath}' is not valid JSON (${(err as Error).message.split('\n')[0]}); ${retrain}`);
+    throw new UserError(`model '${jsonPath}' is not valid JSON (${(err as Error).message.split('\n')[0].replace(/[^\x20-\x7e]/g, '?')}); ${retrain}`);
   }
   if (!json || typeof json !== 'object' || !json.modelTopology || !Array.isArray(json.weightsManifest)) {
     throw new UserError(`model '${jsonPath}' is not a tfjs LayersModel: expected 'modelTopology' and 'weightsManifest'`);
