@@ -145,7 +145,7 @@ test('lenet-onnx serve prints its URL, rejects a missing --model, serves page an
   let notOnnxErr = '';
   notOnnx.stderr.on('data', (c) => { notOnnxErr += c; });
   assert.equal(await new Promise((r) => notOnnx.on('close', r)), 1);
-  assert.match(notOnnxErr, /^lenet-onnx: error: --model '.*package\.json': the data \(\d+ bytes\) is not an ONNX model: .*; pass a model written by `lenet-onnx export`$/m);
+  assert.match(notOnnxErr, /^lenet-onnx: error: model '.*package\.json': the data \(\d+ bytes\) is not an ONNX model: .*; give an \.onnx file written by 'lenet-onnx export'$/m);
 
   // Needs the built demo page (npm test builds it first; alone: npm run build:web).
   const good = run(['serve', '--port', '0', '--model', testModel().file]);
