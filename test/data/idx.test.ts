@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { UserError } from '../../src/errors.js';
-import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, MNIST_FILES, parseIdx, readMnist } from '../../src/data/idx.js';
+import { checkDatasetFits, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, MNIST_FILES, parseIdx, readMnist, type IdxDataset } from '../../src/data/idx.js';
 
 function idx(magic: number, dims: number[], fill = (i: number) => i % 256): Uint8Array {
   const n = dims.reduce((a, b) => a * b, 1);
@@ -114,4 +114,19 @@ test('a file where the directory should be', async () => {
   writeFileSync(file, 'x');
   mkdirSync(path.join(dir, 'sub'));
   await rejects(readMnist('train', file), /not a directory/);
+});
+
+test('checkDatasetFits: pictures of the model size and digit labels pass; another size or a label beyond the digits is refused', () => {
+  const data = (rows: number, cols: number, labels: number[]): IdxDataset => ({
+    images: new Uint8Array(labels.length * rows * cols), labels: Uint8Array.from(labels), count: labels.length, rows, cols,
+    files: { images: 'imgs', labels: 'labs' },
+  });
+  const digits = { rows: 28, cols: 28, labels: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] };
+  checkDatasetFits(data(28, 28, [0, 9, 5]), digits, 'the model');
+  assert.throws(() => checkDatasetFits(data(32, 32, [0]), digits, 'the model'), (e: Error) => e instanceof UserError && /^imgs: 32x32 pictures, but the model takes 28x28/.test(e.message));
+  assert.throws(() => checkDatasetFits(data(28, 28, [0, 10]), digits, 'the model'), (e: Error) => e instanceof UserError && /^labs: label 10 at index 1 is outside 0-9/.test(e.message));
+  // digits first, then operators: data labels still name digits only
+  const arithmetic = { ...digits, labels: [...digits.labels, '+', '-'] };
+  checkDatasetFits(data(28, 28, [9]), arithmetic, 'the model');
+  assert.throws(() => checkDatasetFits(data(28, 28, [11]), arithmetic, 'the model'), /label 11 at index 0 is outside 0-9/);
 });
