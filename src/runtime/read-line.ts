@@ -68,22 +68,28 @@ const CHARACTER_PENALTY = Math.log(0.97);
 
 /**
  * Single handwritten characters are rarely wider than the line is tall; past that, reading a glyph whole
- * costs this much log-probability per character height of extra width, so a touching pair the network
+ * costs WIDE_SLOPE log-probability per character height of extra width, so a touching pair the network
  * would squash into one confident digit is still cut when both sides read well.
  */
-const WIDE_SLOPE = 10;
-/** Width, in character heights, from which reading a glyph whole starts to cost. */
 const WIDE_FROM = 1.1;
+const WIDE_SLOPE = 10;
 /**
- * Touching pairs are rarely narrower than the line is tall: below this width, cutting a glyph costs
- * SPLIT_SLOPE log-probability per character height it falls short, so the network's overconfidence on
- * half a digit (the left arc of a 0 reads as a fine 6) does not cut single characters.
+ * Glyphs narrower than this (in character heights) are rarely two characters, even with a 1 among them:
+ * cutting costs SPLIT_SLOPE per character height short of it.
  */
-const SPLIT_FROM = 1.1;
+const SPLIT_FROM = 0.7;
 const SPLIT_SLOPE = 20;
 /**
+ * Touching characters meet at a point, so the cheapest cut between them crosses a small fraction of a
+ * row's ink, while most cuts through one character cross whole strokes. Cuts dearer than CUT_FREE (in
+ * rows' ink, see split.ts) cost CUT_SLOPE per row. This keeps the network's overconfidence on half a
+ * digit (the left arc of a 0 reads as a fine 6) from cutting single characters.
+ */
+const CUT_FREE = 0.22;
+const CUT_SLOPE = 15;
+/**
  * A glyph alone in the picture is its own measure of height, and a single digit turned or written wide is
- * far more common than a lone touching pair: both width thresholds move up by this much.
+ * far more common than a lone touching pair: the width thresholds move up by this much.
  */
 const ALONE_SHIFT = 0.25;
 
@@ -119,7 +125,7 @@ export async function readLine(img: GrayImage, contract: InputContract, classify
   const splits = glyphs.map((g) => cutCandidates(map, g, height).map((c) => {
     const [l, r] = splitGlyph(g, c);
     const a = add(l), b = add(r);
-    return a && b ? { cut: cutColumn(c), parts: [a, b] } : null;
+    return a && b ? { cut: cutColumn(c), cost: c.cost, parts: [a, b] } : null;
   }).filter((s) => s !== null));
   const merges = glyphs.map((g, i) => {
     if (i + 1 >= glyphs.length) return null;
@@ -149,11 +155,11 @@ export async function readLine(img: GrayImage, contract: InputContract, classify
       if (s > score[to]) { score[to] = s; pick[to] = { slots, note, from: i }; }
     };
     const shift = n === 1 ? ALONE_SHIFT : 0;
-    const wide = glyphWidth(glyphs[i]) / height - WIDE_FROM - shift;
-    consider(i + 1, [whole[i].slot], undefined, wide > 0 ? -WIDE_SLOPE * wide : 0);
-    const narrow = SPLIT_FROM + shift - glyphWidth(glyphs[i]) / height;
+    const r = glyphWidth(glyphs[i]) / height;
+    consider(i + 1, [whole[i].slot], undefined, -WIDE_SLOPE * Math.max(0, r - WIDE_FROM - shift));
     for (const s of splits[i]) {
-      consider(i + 1, s.parts.map((o) => o.slot), `cut ${where(glyphs[i], map.scale)} near column ${s.cut * map.scale}`, narrow > 0 ? -SPLIT_SLOPE * narrow : 0);
+      const prior = -SPLIT_SLOPE * Math.max(0, SPLIT_FROM + shift - r) - CUT_SLOPE * Math.max(0, s.cost - CUT_FREE);
+      consider(i + 1, s.parts.map((o) => o.slot), `cut ${where(glyphs[i], map.scale)} near column ${s.cut * map.scale}`, prior);
     }
     const m = merges[i];
     if (m) consider(i + 2, [m.slot], `joined ${where(glyphs[i], map.scale)} and ${where(glyphs[i + 1], map.scale)}`);

@@ -40,7 +40,7 @@ export interface BackgroundGrid {
   values: Float32Array;
   /** True when the ink is darker than the paper. */
   inkDark: boolean;
-  /** Typical distance of the paper quantile from the median: about one sigma of the noise. */
+  /** Typical distance of the paper quantile from the median: the noise's share of it (about 1.6 sigma). */
   spread: number;
 }
 

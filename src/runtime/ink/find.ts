@@ -117,7 +117,8 @@ function findInkAt(img: GrayImage, scale: number, options: InkOptions): FindInkR
     subtractGrid(img, grid, residual);
   }
   const noise = residualNoise(residual, w, h);
-  // Under uneven light the blocks' tails decide polarity; on an even background the whole picture's mass does.
+  // Under uneven light polarity comes from the blocks' statistics (see backgroundGrid); on an even background
+  // the whole picture's mass beyond the noise decides, as it always has.
   const inverted = flat ? inkIsDark(residual, noise) : grid.inkDark;
 
   // Ink strength above the noise floor: 0 = background, larger = more ink, whatever the source polarity.

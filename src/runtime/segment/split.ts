@@ -9,7 +9,7 @@ import type { RowSpan } from '../ink/fit.js';
 import { glyphHeight, glyphWidth, type Glyph } from './glyph.js';
 
 /** Glyphs at least this many character heights wide may be two characters. */
-export const SPLIT_MIN_WIDTH = 0.9;
+export const SPLIT_MIN_WIDTH = 0.6;
 /** Each side of a cut keeps at least this fraction of the character height. */
 const MIN_SIDE = 0.15;
 /** A path may drift this fraction of the character height either side of its starting column. */
@@ -23,7 +23,7 @@ const MAX_CUTS = 3;
 export interface Cut {
   y0: number;
   last: Int32Array;
-  /** Ink the path crosses. */
+  /** Ink the path crosses, as a fraction of the glyph's mean ink per row: about the number of strokes cut. */
   cost: number;
 }
 
@@ -65,7 +65,7 @@ export function cutCandidates(map: InkMap, g: Glyph, height: number): Cut[] {
     if (taken.some((t) => Math.abs(t - s) < margin)) continue;
     taken.push(s);
     const lo = Math.max(margin - 1, s - band), hi = Math.min(w - margin - 1, s + band);
-    cuts.push(cheapestPath(ink, w, h, lo, hi, g));
+    cuts.push(cheapestPath(ink, w, h, lo, hi, g, g.mass / h));
     if (cuts.length === MAX_CUTS) break;
   }
   return cuts.sort((a, b) => a.cost - b.cost);
@@ -75,7 +75,7 @@ export function cutCandidates(map: InkMap, g: Glyph, height: number): Cut[] {
  * The top-to-bottom path through columns lo..hi (glyph coordinates) crossing the least ink, by dynamic
  * programming over rows; a path column c means the left side keeps columns up to c.
  */
-function cheapestPath(ink: Float32Array, w: number, h: number, lo: number, hi: number, g: Glyph): Cut {
+function cheapestPath(ink: Float32Array, w: number, h: number, lo: number, hi: number, g: Glyph, rowInk: number): Cut {
   const bw = hi - lo + 1;
   const cost = new Float64Array(bw * h);
   const from = new Int8Array(bw * h);
@@ -97,7 +97,7 @@ function cheapestPath(ink: Float32Array, w: number, h: number, lo: number, hi: n
     last[y] = g.x0 + lo + x;
     x += from[y * bw + x];
   }
-  return { y0: g.y0, last, cost: cost[(h - 1) * bw + end] };
+  return { y0: g.y0, last, cost: cost[(h - 1) * bw + end] / Math.max(1e-9, rowInk) };
 }
 
 /** The two sides of `g` along `cut`. */
