@@ -9,17 +9,18 @@ export type PredictFormat = RowFormat;
 export function rowFormatter(format: PredictFormat): RowFormatter<PredictRow> {
   return layoutFormatter<PredictRow>(format, {
     record: predictRecord,
-    csvHeader: ['path', 'digit', 'probability', 'top_k', 'error'],
+    csvHeader: ['path', 'digit', 'probability', 'top_k', 'error', 'note'],
     csvFields: (r) => [
       r.path,
       r.digit ?? '',
       r.probability === null ? '' : r.probability.toFixed(6),
       r.topK.map((t) => `${t.label}:${t.probability.toFixed(6)}`).join(' '),
       r.error ?? '',
+      r.note ?? '',
     ],
     tableHeader: `${'digit'.padEnd(6)}${'prob'.padEnd(8)}${'top-k'.padEnd(34)}path`,
     tableRow: (r) => r.error
       ? `${'-'.padEnd(6)}${'-'.padEnd(8)}${('error: ' + r.error).padEnd(33)} ${r.path}`
-      : `${r.digit!.padEnd(6)}${pct(r.probability!).padEnd(8)}${r.topK.map((t) => `${t.label} ${pct(t.probability)}`).join(', ').padEnd(33)} ${r.path}`,
+      : `${r.digit!.padEnd(6)}${pct(r.probability!).padEnd(8)}${r.topK.map((t) => `${t.label} ${pct(t.probability)}`).join(', ').padEnd(33)} ${r.path}${r.note ? `  (${r.note})` : ''}`,
   });
 }

@@ -44,16 +44,19 @@ export async function runPredict(paths: string[], o: PredictJobOptions, log: (li
   const target = o.out ? await checkOutputTarget(o.out, '--out') : undefined;
   const model = await loadDigitModel(o.model);
   let run: RowRun;
+  let several = 0;
   try {
     run = await writeRows((entries) => predictStream(entries, model, { batchSize: o.batchSize, topK: o.topK, workers: o.workers }), {
       paths, target, formatter: rowFormatter(o.format), progress: o.progress ? 'predict' : undefined,
+      onRow(row) { if (row.note) several++; },
     });
   } finally {
     await model.close();
   }
   const { count, failed, seconds } = run;
   const summary = { count, failed, seconds, imagesPerSecond: count / seconds };
-  log(`${count} pictures, ${failed} failed, ${Math.round(summary.imagesPerSecond)} img/s (${seconds.toFixed(2)} s)${o.out ? `; wrote ${o.out}` : ''}`);
+  const severalNote = several ? `, ${several} holding several characters (read those with 'lenet-onnx read')` : '';
+  log(`${count} pictures, ${failed} failed${severalNote}, ${Math.round(summary.imagesPerSecond)} img/s (${seconds.toFixed(2)} s)${o.out ? `; wrote ${o.out}` : ''}`);
   if (failed > 0) throw new UserError(`${failed} of ${count} pictures failed; their rows say why`);
   return summary;
 }

@@ -4,9 +4,9 @@ import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { UsageError, UserError } from '../errors.js';
 import { checkOutputTarget } from '../fs/output-target.js';
-import { readStream } from '../runtime/node/read.js';
+import { isUncertain, readStream } from '../runtime/node/read.js';
 import { DEFAULT_ONNX_MODEL, loadDigitModel } from '../runtime/node/session.js';
-import { isUncertain, readFormatter, type ReadFormat } from './read-format.js';
+import { readFormatter, type ReadFormat } from './read-format.js';
 import { debugFileName, writeDebugPicture } from './read-debug.js';
 import { writeRows } from './row-output.js';
 

@@ -5,7 +5,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { pictureInput } from '../runtime/node/picture-input.js';
-import { failedRow, predictRecord, rankedRow, type PredictRow } from '../runtime/node/predict.js';
+import { readRecord, type ReadRow } from '../runtime/node/read.js';
+import { failedRow, predictRecord, rankedRow, severalCharactersNote, type PredictRow } from '../runtime/node/predict.js';
 import { ApiError, badField } from './api-error.js';
 import { requestDeadline, untilAborted } from './deadline.js';
 import type { ServedModel } from './models.js';
@@ -14,7 +15,7 @@ import type { ServedModel } from './models.js';
 export const PICTURE_CONTENT_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/bmp', 'image/tiff'];
 
 /** Reads a number (several digits) from a picture; plugged in when the runtime has one. */
-export type NumberReader = (bytes: Uint8Array, model: ServedModel, signal: AbortSignal) => Promise<object>;
+export type NumberReader = (bytes: Uint8Array, model: ServedModel, signal: AbortSignal, path: string) => Promise<ReadRow>;
 
 /** What the picture routes need from the server. */
 export interface V1Context {
@@ -45,8 +46,9 @@ export function registerV1Routes(app: FastifyInstance, ctx: V1Context): void {
   app.post<{ Querystring: PictureQuery }>('/v1/read', async (req, reply) => {
     if (!ctx.read) throw new ApiError(501, 'reading numbers is not available in this build; use /v1/predict for one digit');
     const signal = requestDeadline(reply, ctx.requestTimeoutMs);
-    const row = await untilAborted(ctx.read(pictureBytes(req), modelOf(ctx, req.query.model), signal), signal);
-    return reply.code((row as { error?: unknown }).error ? 422 : 200).send(row);
+    const row = await untilAborted(ctx.read(pictureBytes(req), modelOf(ctx, req.query.model), signal, req.query.path ?? 'upload'), signal);
+    // the very record `lenet-onnx read --format json` prints
+    return reply.code(row.error ? 422 : 200).type('application/json; charset=utf-8').send(JSON.stringify(readRecord(row)) + '\n');
   });
 }
 
@@ -54,7 +56,7 @@ export function registerV1Routes(app: FastifyInstance, ctx: V1Context): void {
 export async function predictPicture(m: ServedModel, bytes: Uint8Array, path: string, topK: number, signal?: AbortSignal): Promise<PredictRow> {
   const r = await pictureInput(bytes, m.model.contract);
   if (!r.ok) return failedRow(path, r.error);
-  return rankedRow(path, await m.infer(r.input, 1, signal), m.model.contract.labels, topK);
+  return { ...rankedRow(path, await m.infer(r.input, 1, signal), m.model.contract.labels, topK), note: severalCharactersNote(r.characters) };
 }
 
 function modelOf(ctx: V1Context, name: string | undefined): ServedModel {

@@ -136,7 +136,7 @@ test('every format is well-formed and --out is complete (no temp files left)', a
     if (format === 'json') assert.equal((JSON.parse(text) as PredictRow[]).length, 6);
     if (format === 'jsonl') assert.equal(text.trim().split('\n').map((l) => JSON.parse(l)).length, 6);
     if (format === 'csv') {
-      assert.match(text, /^path,digit,probability,top_k,error\n/);
+      assert.match(text, /^path,digit,probability,top_k,error,note\n/);
       assert.match(text, /"[^"]*odd, ""name"".png",\d,/);
     }
     if (format === 'table') assert.equal(text.trim().split('\n').length, 7);

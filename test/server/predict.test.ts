@@ -45,7 +45,7 @@ test('a body that is no picture is a 422 carrying the CLI row and its error', as
   const r = await fetch(srv.url + 'v1/predict?path=x.png', { method: 'POST', headers: { 'content-type': 'image/png' }, body: 'hello, not a png' });
   assert.equal(r.status, 422);
   const row = await r.json();
-  assert.deepEqual({ ...row, error: undefined }, { path: 'x.png', digit: null, probability: null, topK: [], error: undefined });
+  assert.deepEqual({ ...row, error: undefined }, { path: 'x.png', digit: null, probability: null, topK: [], error: undefined, note: null });
   assert.match(row.error, /^not a picture: starts with 'hello, n'/);
 });
 

@@ -2,7 +2,7 @@
  * Number and expression modes: a whole line of handwriting read through the shared line reader (the very
  * code `lenet-onnx read` runs), and for expressions the shared reader rules and exact arithmetic. No DOM.
  */
-import { fromLineCharacters, readExpression, readLine, touchesEdge, type ExpressionValue, type GrayImage, type InputContract, type ReadLineResult } from './runtime.js';
+import { readText, type ExpressionValue, type GrayImage, type InputContract, type ReadLineResult } from './runtime.js';
 
 /** What the pad reads: one digit (the default), a number of several digits, or an arithmetic expression. */
 export type PadMode = 'digit' | 'number' | 'expression';
@@ -70,32 +70,18 @@ export interface ReadRowLike {
 type Reading = Omit<LinePrediction, 'backend' | 'milliseconds'> | LineRefusal;
 
 /**
- * Read the line of characters in `gray` with the shared line reader; in expression mode, apply the reader
- * rules and evaluate. `runBatch` classifies a line's candidate crops in one model run.
+ * Read the line of characters in `gray` with the shared reader (`readText`, what `lenet-onnx read` runs); in
+ * expression mode as arithmetic. `runBatch` classifies a line's candidate crops in one model run.
  */
 export async function readGrayLine(gray: GrayImage, contract: InputContract, mode: 'number' | 'expression',
   runBatch: (inputs: Float32Array[]) => Promise<Float32Array[]>): Promise<Reading> {
-  // The line reader reports each character's best label only; the expression rules can use all of them, so
-  // keep every crop's probabilities, found again through the very input arrays the reader hands back.
-  const probsOf = new Map<Float32Array, Float32Array>();
-  const r = await readLine(gray, contract, async (inputs) => {
-    const out = await runBatch(inputs);
-    inputs.forEach((x, i) => probsOf.set(x, out[i]));
-    return out;
-  });
+  const r = await readText(gray, contract, runBatch, { expression: mode === 'expression' });
   if (!r.ok) return { ok: false, reason: r.reason, message: r.message };
   const size = { width: gray.width, height: gray.height };
   const digits = r.digits.map((d) => ({ digit: d.digit, probability: d.probability, box: { ...d.box }, edge: d.edge }));
-  if (mode === 'number') return { ok: true, mode, text: r.text, confidence: r.confidence, digits, size, decisions: r.decisions };
-  const chars = fromLineCharacters(r.digits.map((d, i) => ({ ...d, probabilities: probsOf.get(r.inputs[i]) })));
-  const e = readExpression(chars, contract.labels);
-  const read = e.characters.map((c) => ({ digit: c.label, probability: c.probability, box: { ...c.box }, edge: touchesEdge(c.box, gray.width, gray.height) }));
-  const out: Reading = {
-    ok: true, mode, text: e.text, confidence: read.reduce((m, c) => Math.min(m, c.probability), 1), digits: read, size,
-    decisions: [...r.decisions, ...e.decisions],
-  };
-  if (e.value) out.value = e.value;
-  if (e.expression_error !== undefined) out.expression_error = e.expression_error;
+  const out: Reading = { ok: true, mode, text: r.text, confidence: r.confidence, digits, size, decisions: r.decisions };
+  if (r.value) out.value = r.value;
+  if (r.expression_error !== undefined) out.expression_error = r.expression_error;
   return out;
 }
 

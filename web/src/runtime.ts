@@ -3,6 +3,5 @@ export { inputShape, pictureSize, type InputContract } from '../../src/runtime/c
 export { readModelBytes } from '../../src/runtime/model-file.js';
 export { preprocess, rgbaToGray, type GrayImage, type PreprocessResult } from '../../src/runtime/preprocess.js';
 export { readLine, type Classifier, type LineDigit, type ReadLineResult } from '../../src/runtime/read-line.js';
-export { touchesEdge } from '../../src/runtime/ink/fit.js';
 export { OPERATORS, type ExpressionValue } from '../../src/runtime/expression.js';
-export { fromLineCharacters, readExpression } from '../../src/runtime/expression-reader.js';
+export { readText } from '../../src/runtime/read-text.js';

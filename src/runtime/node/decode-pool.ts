@@ -9,11 +9,15 @@ export interface DecodeRequest {
   paths: string[];
 }
 
-/** Model inputs for a chunk (one picture after another) and, per file, null or the reason it failed. */
+/**
+ * Model inputs for a chunk (one picture after another) and, per file, null or the reason it failed, and how
+ * many separate characters the picture clearly holds.
+ */
 export interface DecodeReply {
   id: number;
   input: Float32Array;
   errors: Array<string | null>;
+  characters: number[];
 }
 
 /**

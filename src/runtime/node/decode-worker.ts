@@ -17,18 +17,22 @@ parentPort!.on('message', (req: DecodeRequest) => {
 async function decodeAll(req: DecodeRequest): Promise<DecodeReply> {
   const input = new Float32Array(req.paths.length * size);
   const errors: Array<string | null> = [];
+  const characters: number[] = [];
   for (const [i, file] of req.paths.entries()) {
     try {
       const r = await pictureToInput(readPictureFile(file), contract);
       if (r.ok) {
         input.set(r.input, i * size);
         errors.push(null);
+        characters.push(r.digitCount);
       } else {
         errors.push(r.message);
+        characters.push(0);
       }
     } catch (err) {
       errors.push(err instanceof PictureError ? err.message : `unexpected error: ${(err as Error).message}`);
+      characters.push(0);
     }
   }
-  return { id: req.id, input, errors };
+  return { id: req.id, input, errors, characters };
 }

@@ -6,7 +6,7 @@ import type { InputContract } from '../contract.js';
 import { MAX_FILE_BYTES, PictureError, pictureToInput } from './images.js';
 
 /** A picture turned into one input row, or the one-line reason it could not be. */
-export type PictureInput = { ok: true; input: Float32Array } | { ok: false; error: string };
+export type PictureInput = { ok: true; input: Float32Array; characters: number } | { ok: false; error: string };
 
 /**
  * Decode and preprocess picture bytes for `contract`: the CLI's limits (file size, pixel count) and messages.
@@ -17,7 +17,7 @@ export async function pictureInput(bytes: Uint8Array, contract: InputContract): 
   if (bytes.length > MAX_FILE_BYTES) return { ok: false, error: `file is ${bytes.length} bytes, over the ${MAX_FILE_BYTES / 1048576} MiB limit` };
   try {
     const r = await pictureToInput(bytes, contract);
-    return r.ok ? { ok: true, input: r.input } : { ok: false, error: r.message };
+    return r.ok ? { ok: true, input: r.input, characters: r.digitCount } : { ok: false, error: r.message };
   } catch (err) {
     return { ok: false, error: err instanceof PictureError ? err.message : `unexpected error: ${(err as Error).message}` };
   }

@@ -19,11 +19,18 @@ export interface PredictRow {
   probability: number | null;
   topK: Ranked[];
   error: string | null;
+  /** Set when the picture clearly holds several characters: the one answer then describes none of them. */
+  note: string | null;
+}
+
+/** The note of a picture that holds `characters` separate characters, or null for one. */
+export function severalCharactersNote(characters: number): string | null {
+  return characters > 1 ? `the picture holds ${characters} separate characters; read them as a number with 'lenet-onnx read'` : null;
 }
 
 /** A row as `predict --format json` prints it and `/v1/predict` answers it: the field names are an interface. */
-export function predictRecord(r: PredictRow): { path: string; digit: string | null; probability: number | null; topK: Ranked[]; error: string | null } {
-  return { path: r.path, digit: r.digit, probability: r.probability, topK: r.topK, error: r.error };
+export function predictRecord(r: PredictRow): { path: string; digit: string | null; probability: number | null; topK: Ranked[]; error: string | null; note: string | null } {
+  return { path: r.path, digit: r.digit, probability: r.probability, topK: r.topK, error: r.error, note: r.note };
 }
 
 /** Tuning of {@link predictStream}. */
@@ -81,13 +88,14 @@ export async function* predictStream(entries: AsyncIterable<WalkEntry>, model: D
     const r = reply ? await reply : undefined;
     let k = 0;
     for (const e of chunk) {
-      const row: PredictRow = { path: e.path, digit: null, probability: null, topK: [], error: e.error ?? null };
+      const row: PredictRow = { path: e.path, digit: null, probability: null, topK: [], error: e.error ?? null, note: null };
       if (!e.error) {
         const err = r!.errors[k];
         if (err) {
           row.error = err;
         } else {
           batch.set(r!.input.subarray(k * size, (k + 1) * size), batchCount * size);
+          row.note = severalCharactersNote(r!.characters[k]);
           slots.push({ row, batchIndex: batchCount++ });
           k++;
           if (batchCount === o.batchSize) yield* runBatch();
@@ -120,7 +128,7 @@ export async function* predictStream(entries: AsyncIterable<WalkEntry>, model: D
 }
 
 function fillRow(row: PredictRow, probs: Float32Array, labels: string[], topK: number): void {
-  Object.assign(row, rankedRow(row.path, probs, labels, topK));
+  Object.assign(row, rankedRow(row.path, probs, labels, topK), { note: row.note });
 }
 
 /**
@@ -150,10 +158,11 @@ export function rankedRow(path: string, probs: Float32Array, labels: string[], t
     probability: probs[order[0]],
     topK: order.slice(0, topK).map((i) => ({ label: labels[i], probability: probs[i] })),
     error: null,
+    note: null,
   };
 }
 
 /** The row for a picture that could not be predicted. */
 export function failedRow(path: string, error: string): PredictRow {
-  return { path, digit: null, probability: null, topK: [], error };
+  return { path, digit: null, probability: null, topK: [], error, note: null };
 }

@@ -1,12 +1,12 @@
 import { startWorker } from '../../threads/start-worker.js';
 import { WorkerPool } from '../../threads/pool.js';
-import type { ReadLineOptions } from '../read-line.js';
+import type { ReadTextOptions } from '../read-text.js';
 import type { ReadRow } from './read.js';
 
 /** What every read worker is started with. */
 export interface ReadWorkerData {
   model: string;
-  options: ReadLineOptions;
+  options: ReadTextOptions;
   keepDebug: boolean;
 }
 

@@ -5,7 +5,9 @@
  */
 import { pictureSize } from '../contract.js';
 import type { GrayImage } from '../preprocess.js';
-import { readLine, type Classifier, type LineDigit, type ReadLineOptions } from '../read-line.js';
+import type { Classifier, LineDigit } from '../read-line.js';
+import type { ExpressionValue } from '../expression.js';
+import { readText, type ReadTextOptions } from '../read-text.js';
 import { decodePicture, PictureError, readPictureFile } from './images.js';
 import { nonFiniteReason } from './predict.js';
 import type { DigitModel } from './session.js';
@@ -21,14 +23,50 @@ export interface ReadRow {
   confidence: number | null;
   digits: LineDigit[];
   error: string | null;
+  /** Arithmetic models: the exact value of a valid expression. */
+  value?: ExpressionValue;
+  /** Arithmetic models: why the text is no valid expression, in one line. */
+  expression_error?: string;
   /** Each merge, split and set-aside mark the reader decided. */
   decisions: string[];
   /** The model inputs of the characters read and the decoded picture (kept only when asked for, for a debug view). */
   debug?: { inputs: Float32Array[]; image: GrayImage };
 }
 
+/** A `read` row as printed: the JSON field names are part of the CLI's interface. */
+export interface ReadRecord {
+  path: string;
+  text: string | null;
+  confidence: number | null;
+  digits: Array<{ digit: string; probability: number; box: { x: number; y: number; width: number; height: number }; edge: boolean }>;
+  error: string | null;
+  value?: ExpressionValue;
+  expression_error?: string;
+  uncertain?: boolean;
+}
+
+/** The JSON form of a row; `uncertain` is present only when a confidence threshold was given. */
+export function readRecord(r: ReadRow, minConfidence?: number): ReadRecord {
+  const rec: ReadRecord = {
+    path: r.path,
+    text: r.text,
+    confidence: r.confidence,
+    digits: r.digits.map((d) => ({ digit: d.digit, probability: d.probability, box: d.box, edge: d.edge })),
+    error: r.error,
+  };
+  if (r.value) rec.value = r.value;
+  if (r.expression_error !== undefined) rec.expression_error = r.expression_error;
+  if (minConfidence !== undefined) rec.uncertain = isUncertain(r, minConfidence);
+  return rec;
+}
+
+/** A row read with less confidence than asked for (rows with errors are counted as failures, not here). */
+export function isUncertain(r: ReadRow, minConfidence: number | undefined): boolean {
+  return minConfidence !== undefined && r.error === null && (r.confidence ?? 0) < minConfidence;
+}
+
 /** Tuning of {@link readStream}. */
-export interface ReadOptions extends ReadLineOptions {
+export interface ReadOptions extends ReadTextOptions {
   /** Worker threads, each with its own model session. */
   workers: number;
   /** Files per message to a worker. */
@@ -56,11 +94,11 @@ export function modelClassifier(model: DigitModel): Classifier {
  * Read one picture's bytes into a row; never throws for a bad picture (the row carries the error).
  * Shared by the CLI's stream and the server's `/v1/read`.
  */
-export async function readPictureBytes(path: string, bytes: Uint8Array, classify: Classifier, model: DigitModel, o: ReadLineOptions & { keepDebug?: boolean } = {}): Promise<ReadRow> {
+export async function readPictureBytes(path: string, bytes: Uint8Array, classify: Classifier, model: DigitModel, o: ReadTextOptions & { keepDebug?: boolean } = {}): Promise<ReadRow> {
   const row: ReadRow = { path, text: null, confidence: null, digits: [], error: null, decisions: [] };
   try {
     const image = await decodePicture(bytes);
-    const r = await readLine(image, model.contract, classify, o);
+    const r = await readText(image, model.contract, classify, o);
     if (!r.ok) {
       row.error = r.message;
     } else {
@@ -68,6 +106,8 @@ export async function readPictureBytes(path: string, bytes: Uint8Array, classify
       row.confidence = r.confidence;
       row.digits = r.digits;
       row.decisions = r.decisions;
+      if (r.value) row.value = r.value;
+      if (r.expression_error !== undefined) row.expression_error = r.expression_error;
       if (o.keepDebug) row.debug = { inputs: r.inputs, image };
     }
   } catch (err) {

@@ -1,0 +1,69 @@
+/**
+ * A line of handwriting -> its text: the line reader, and for arithmetic the reader rules (operator shapes
+ * and positions) and exact evaluation. The CLI's `read`, the server's `/v1/read` and the widget's number and
+ * expression pads all call this, so a line reads the same wherever it is written.
+ *
+ * Shared code: no Node and no DOM imports.
+ */
+import type { InputContract } from './contract.js';
+import { fromLineCharacters, readExpression } from './expression-reader.js';
+import { OPERATORS, type ExpressionValue } from './expression.js';
+import { touchesEdge } from './ink/fit.js';
+import type { GrayImage } from './ink/image.js';
+import { readLine, type Classifier, type LineDigit, type ReadLineOptions, type ReadLineRefusal } from './read-line.js';
+
+/** A line that was read; `value`/`expression_error` only when it was read as arithmetic. */
+export interface TextReading {
+  ok: true;
+  text: string;
+  /** The lowest character probability. */
+  confidence: number;
+  digits: LineDigit[];
+  /** Each merge, split and rule applied, one line each. */
+  decisions: string[];
+  /** The model inputs of the line reader's characters, in order (for a debug view). */
+  inputs: Float32Array[];
+  value?: ExpressionValue;
+  expression_error?: string;
+}
+
+/** Options of {@link readText}. */
+export interface ReadTextOptions extends ReadLineOptions {
+  /** Read the line as arithmetic. Default: when the model's labels hold operators. */
+  expression?: boolean;
+}
+
+/** True when a model with these labels reads arithmetic. */
+export function readsArithmetic(labels: readonly string[]): boolean {
+  return OPERATORS.some((op) => labels.includes(op));
+}
+
+/**
+ * Read the line in `img` (see the file comment).
+ * @param classify one probability vector per input, in `contract.labels` order.
+ */
+export async function readText(img: GrayImage, contract: InputContract, classify: Classifier, o: ReadTextOptions = {}): Promise<TextReading | ReadLineRefusal> {
+  // The line reader reports each character's best label; the arithmetic rules weigh all of them, so keep
+  // every crop's probabilities, found again through the very input arrays the reader hands back.
+  const probsOf = new Map<Float32Array, Float32Array>();
+  const r = await readLine(img, contract, async (inputs) => {
+    const out = await classify(inputs);
+    inputs.forEach((x, i) => probsOf.set(x, out[i]));
+    return out;
+  }, o);
+  if (!r.ok) return r;
+  if (!(o.expression ?? readsArithmetic(contract.labels))) return r;
+  const e = readExpression(fromLineCharacters(r.digits.map((d, i) => ({ ...d, probabilities: probsOf.get(r.inputs[i]) }))), contract.labels);
+  const digits = e.characters.map((c) => ({ digit: c.label, probability: c.probability, box: { ...c.box }, edge: touchesEdge(c.box, img.width, img.height) }));
+  const out: TextReading = {
+    ok: true,
+    text: e.text,
+    confidence: digits.reduce((m, c) => Math.min(m, c.probability), 1),
+    digits,
+    decisions: [...r.decisions, ...e.decisions],
+    inputs: r.inputs,
+  };
+  if (e.value) out.value = e.value;
+  if (e.expression_error !== undefined) out.expression_error = e.expression_error;
+  return out;
+}
