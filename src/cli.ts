@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from './errors.js';
+import { endQuietlyOnBrokenPipe } from './fs/output-stream.js';
 import { VERSION } from './version.js';
 import { registerTrain } from './commands/train.js';
 import { registerPipeline } from './commands/pipeline.js';
@@ -39,6 +40,8 @@ Examples:
  * anything else is a bug and keeps its stack trace.
  */
 export async function main(argv: string[]): Promise<number> {
+  // help, tables and rows piped into `head` must end quietly, whichever command printed them
+  endQuietlyOnBrokenPipe();
   const program = buildProgram();
   program.exitOverride();
   for (const cmd of program.commands) cmd.exitOverride();

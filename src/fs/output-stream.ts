@@ -24,7 +24,7 @@ let quietOnBrokenPipe = false;
  * the process quietly with exit code 0, as a shell pipeline expects, instead of an uncaught EPIPE and a stack
  * trace. Other stdout errors are rethrown unchanged.
  */
-function endQuietlyOnBrokenPipe(): void {
+export function endQuietlyOnBrokenPipe(): void {
   if (quietOnBrokenPipe) return;
   quietOnBrokenPipe = true;
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
