@@ -10,6 +10,7 @@ import { UserError } from '../src/errors.js';
 import { TRAIN_DEFAULTS } from '../src/jobs/train.js';
 import { EXPORT_DEFAULTS, exportModelDir } from '../src/jobs/export.js';
 import { runTraining } from '../src/jobs/train.js';
+import { median } from './stats.js';
 
 /** Options of {@link compareArchitectures}. */
 export interface CompareOptions {
@@ -43,10 +44,6 @@ export interface CompareRow {
   argmaxAgreement: number;
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /**
  * Train each architecture with the same seed, epochs, batch size, learning rate and data (one after the

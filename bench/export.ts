@@ -18,8 +18,8 @@ import { initBackend } from '../src/train/backend.js';
 import { head } from '../src/train/data/dataset.js';
 import { readMnist } from '../src/data/idx.js';
 import { loadModelDir } from '../src/train/models/model-io.js';
+import { median } from './stats.js';
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Figures of one run of {@link benchExport}. */
 export interface ExportBenchResult {

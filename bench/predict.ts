@@ -16,9 +16,9 @@ import { walkPictures } from '../src/runtime/node/walk.js';
 import { readMnist, type IdxDataset } from '../src/data/idx.js';
 import type { GrayImage } from '../src/runtime/preprocess.js';
 import { invert, pad, scaleUp } from '../test/runtime/helpers/transforms.js';
+import { median } from './stats.js';
 
 const WORK = 'bench/.work/predict';
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function png(img: GrayImage): Buffer {
   const p = new PNG({ width: img.width, height: img.height });

@@ -4,6 +4,7 @@ import { permutation, seededRandom } from '../src/train/data/rng.js';
 import { FlatAdam } from '../src/train/step/flat-adam.js';
 import { gradientStep } from '../src/train/step/gradient-step.js';
 import { crossEntropy } from '../src/train/step/loss.js';
+import { median } from './stats.js';
 
 /** Median CPU milliseconds per training step, split into the phases of one step. */
 export interface StepProfile {
@@ -33,12 +34,6 @@ export interface StepProfile {
 }
 
 const KERNEL_PROFILE_STEPS = 9;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 /**
  * Time the phases of `steps` real training steps (Adam, softmax cross-entropy) of `model` on `train`,

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { PNG } from 'pngjs';
 import { readMnist } from '../src/data/idx.js';
+import { mean } from './stats.js';
 
 /** The part of autocannon's API and result used here (the package ships no type declarations). */
 interface CannonResult {
@@ -114,9 +115,9 @@ async function main(): Promise<void> {
       onRuns.push(await load(inferOn, 32, inferBody, 'application/json'));
       offRuns.push(await load(inferOff, 32, inferBody, 'application/json'));
     }
-    const mean = (rs: Run[]) => rs.reduce((s, r) => s + r.reqPerSec, 0) / rs.length;
-    const ratio = mean(onRuns) / mean(offRuns);
-    console.log(`batching on vs off, c32, ${rounds} alternating rounds: ${Math.round(mean(onRuns))} vs ${Math.round(mean(offRuns))} req/s, ratio ${ratio.toFixed(2)}x (p99 ${onRuns.at(-1)!.p99} vs ${offRuns.at(-1)!.p99} ms)`);
+    const on = mean(onRuns.map((r) => r.reqPerSec)), off = mean(offRuns.map((r) => r.reqPerSec));
+    const ratio = on / off;
+    console.log(`batching on vs off, c32, ${rounds} alternating rounds: ${Math.round(on)} vs ${Math.round(off)} req/s, ratio ${ratio.toFixed(2)}x (p99 ${onRuns.at(-1)!.p99} vs ${offRuns.at(-1)!.p99} ms)`);
     console.log(`  target >= ${TARGETS.batchingRatio}x: ${verdict(ratio >= TARGETS.batchingRatio)}`);
 
     const rss0 = rssOf(on.pid), fd0 = fdsOf(on.pid);

@@ -18,12 +18,8 @@ import { profileMarkdown, profileSteps, type StepProfile } from './profile.js';
 import { trainModel, type TrainConfig } from '../src/train/train.js';
 import { TRAIN_DEFAULTS } from '../src/jobs/train.js';
 import { disableFastWasmGradients, enableFastWasmGradients } from '../src/train/step/wasm-fast-grads.js';
+import { median } from './stats.js';
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 /** Figures of {@link benchTrain}. */
 export interface TrainBench {

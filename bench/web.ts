@@ -11,6 +11,7 @@ import { inputShape } from '../src/runtime/contract.js';
 import { readMnist } from '../src/data/idx.js';
 import { launchBrowser } from '../test/web/helpers/browser.js';
 import { testModel } from '../test/web/helpers/model.js';
+import { median, quantile } from './stats.js';
 
 /** The widget's files as `serve` serves them (same headers, precompressed siblings), with extra pages. */
 async function staticServer(root: string, overrides: Record<string, string>): Promise<{ url: string; close(): Promise<void> }> {
@@ -58,12 +59,6 @@ export interface WebBenchResult {
   loadAverage: number;
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const quantile = (xs: number[], q: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
 
 async function fileSizes(root: string): Promise<FileSize[]> {
   const wasmPath = new Set(['index.html', 'lenet-digit-pad.js', 'lenet5.onnx', 'ort/ort.wasm.min.mjs', 'ort/ort-wasm-simd-threaded.mjs', 'ort/ort-wasm-simd-threaded.wasm']);
