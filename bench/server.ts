@@ -115,9 +115,9 @@ async function main(): Promise<void> {
       onRuns.push(await load(inferOn, 32, inferBody, 'application/json'));
       offRuns.push(await load(inferOff, 32, inferBody, 'application/json'));
     }
-    const on = mean(onRuns.map((r) => r.reqPerSec)), off = mean(offRuns.map((r) => r.reqPerSec));
-    const ratio = on / off;
-    console.log(`batching on vs off, c32, ${rounds} alternating rounds: ${Math.round(on)} vs ${Math.round(off)} req/s, ratio ${ratio.toFixed(2)}x (p99 ${onRuns.at(-1)!.p99} vs ${offRuns.at(-1)!.p99} ms)`);
+    const onRate = mean(onRuns.map((r) => r.reqPerSec)), offRate = mean(offRuns.map((r) => r.reqPerSec));
+    const ratio = onRate / offRate;
+    console.log(`batching on vs off, c32, ${rounds} alternating rounds: ${Math.round(onRate)} vs ${Math.round(offRate)} req/s, ratio ${ratio.toFixed(2)}x (p99 ${onRuns.at(-1)!.p99} vs ${offRuns.at(-1)!.p99} ms)`);
     console.log(`  target >= ${TARGETS.batchingRatio}x: ${verdict(ratio >= TARGETS.batchingRatio)}`);
 
     const rss0 = rssOf(on.pid), fd0 = fdsOf(on.pid);
