@@ -13,11 +13,11 @@ export const SPLIT_MIN_WIDTH = 0.6;
 /** Each side of a cut keeps at least this fraction of the character height. */
 const MIN_SIDE = 0.15;
 /** A path may drift this fraction of the character height either side of its starting column. */
-const BAND = 0.2;
+const BAND = 0.3;
 /** Cost of a diagonal step, in strength levels: paths prefer to go straight down through blank paper. */
 const DRIFT_COST = 4;
 /** Cut candidates tried per glyph. */
-const MAX_CUTS = 3;
+const MAX_CUTS = 4;
 
 /** A cut: per row of the glyph, the last column of the left side. */
 export interface Cut {
@@ -65,7 +65,10 @@ export function cutCandidates(map: InkMap, g: Glyph, height: number): Cut[] {
     if (taken.some((t) => Math.abs(t - s) < margin)) continue;
     taken.push(s);
     const lo = Math.max(margin - 1, s - band), hi = Math.min(w - margin - 1, s + band);
-    cuts.push(cheapestPath(ink, w, h, lo, hi, g, g.mass / h));
+    const cut = cheapestPath(ink, w, h, lo, hi, g, g.mass / h);
+    // Neighbouring starts often settle on the same path: the network need not read it twice.
+    if (cuts.some((c) => samePath(c, cut))) continue;
+    cuts.push(cut);
     if (cuts.length === MAX_CUTS) break;
   }
   return cuts.sort((a, b) => a.cost - b.cost);
@@ -98,6 +101,12 @@ function cheapestPath(ink: Float32Array, w: number, h: number, lo: number, hi: n
     x += from[y * bw + x];
   }
   return { y0: g.y0, last, cost: cost[(h - 1) * bw + end] / Math.max(1e-9, rowInk) };
+}
+
+function samePath(a: Cut, b: Cut): boolean {
+  if (a.y0 !== b.y0 || a.last.length !== b.last.length) return false;
+  for (let i = 0; i < a.last.length; i++) if (a.last[i] !== b.last[i]) return false;
+  return true;
 }
 
 /** The two sides of `g` along `cut`. */
