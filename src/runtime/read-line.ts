@@ -2,7 +2,9 @@
  * Read one line of handwritten characters (a number) from a grayscale picture: the same ink finding as
  * single-digit preprocessing, the marks grouped into one line of glyphs, and the network's confidence
  * choosing, glyph by glyph, between reading it whole, cutting it in two (touching characters) or joining
- * it with its neighbour (a broken character). All candidate crops go to the classifier in one batch.
+ * it with its neighbour (a broken character), weighed with what the glyph's shape says (segment/priors.ts).
+ * All candidate crops go to the classifier in one batch, and the best reading of the whole line is found
+ * by dynamic programming over the glyphs.
  *
  * Shared code: no Node and no DOM imports; the classifier is a callback, so the CLI, the server and the
  * browser widget each bring their own runtime.
@@ -14,6 +16,7 @@ import type { GrayImage, PixelBox } from './ink/image.js';
 import { glyphInput, glyphWidth, type Glyph } from './segment/glyph.js';
 import { findLine, where } from './segment/line.js';
 import { mergeCandidate } from './segment/merge.js';
+import { cutPrior, wholePrior } from './segment/priors.js';
 import { cutCandidates, cutColumn, splitGlyph } from './segment/split.js';
 
 /** Probabilities per input, in `contract.labels` order. */
@@ -65,33 +68,6 @@ export interface ReadLineOptions {
  * would do needs both to be clearly better than the one.
  */
 const CHARACTER_PENALTY = Math.log(0.97);
-
-/**
- * Single handwritten characters are rarely wider than the line is tall; past that, reading a glyph whole
- * costs WIDE_SLOPE log-probability per character height of extra width, so a touching pair the network
- * would squash into one confident digit is still cut when both sides read well.
- */
-const WIDE_FROM = 1.1;
-const WIDE_SLOPE = 10;
-/**
- * Glyphs narrower than this (in character heights) are rarely two characters, even with a 1 among them:
- * cutting costs SPLIT_SLOPE per character height short of it.
- */
-const SPLIT_FROM = 0.7;
-const SPLIT_SLOPE = 20;
-/**
- * Touching characters meet at a point, so the cheapest cut between them crosses a small fraction of a
- * row's ink, while most cuts through one character cross whole strokes. Cuts dearer than CUT_FREE (in
- * rows' ink, see split.ts) cost CUT_SLOPE per row. This keeps the network's overconfidence on half a
- * digit (the left arc of a 0 reads as a fine 6) from cutting single characters.
- */
-const CUT_FREE = 0.22;
-const CUT_SLOPE = 15;
-/**
- * A glyph alone in the picture is its own measure of height, and a single digit turned or written wide is
- * far more common than a lone touching pair: the width thresholds move up by this much.
- */
-const ALONE_SHIFT = 0.25;
 
 interface Option {
   glyph: Glyph;
@@ -154,12 +130,11 @@ export async function readLine(img: GrayImage, contract: InputContract, classify
       const s = score[i] + prior + slots.reduce((acc, sl) => acc + logp(sl) + CHARACTER_PENALTY, 0);
       if (s > score[to]) { score[to] = s; pick[to] = { slots, note, from: i }; }
     };
-    const shift = n === 1 ? ALONE_SHIFT : 0;
+    // What the picture itself says (width, the ink a cut crosses) weighs in before the network's readings.
     const r = glyphWidth(glyphs[i]) / height;
-    consider(i + 1, [whole[i].slot], undefined, -WIDE_SLOPE * Math.max(0, r - WIDE_FROM - shift));
+    consider(i + 1, [whole[i].slot], undefined, wholePrior(r, n === 1));
     for (const s of splits[i]) {
-      const prior = -SPLIT_SLOPE * Math.max(0, SPLIT_FROM + shift - r) - CUT_SLOPE * Math.max(0, s.cost - CUT_FREE);
-      consider(i + 1, s.parts.map((o) => o.slot), `cut ${where(glyphs[i], map.scale)} near column ${s.cut * map.scale}`, prior);
+      consider(i + 1, s.parts.map((o) => o.slot), `cut ${where(glyphs[i], map.scale)} near column ${s.cut * map.scale}`, cutPrior(r, s.cost, n === 1));
     }
     const m = merges[i];
     if (m) consider(i + 2, [m.slot], `joined ${where(glyphs[i], map.scale)} and ${where(glyphs[i + 1], map.scale)}`);

@@ -1,0 +1,54 @@
+/**
+ * What a glyph's shape says about cutting it, before the network reads it: log-probability terms added to
+ * the readings' log-probabilities when the line reader chooses between reading a glyph whole and cutting
+ * it in two. The network alone is overconfident on half a digit (the left arc of a 0 reads as a fine 6)
+ * and happy to squash a touching pair into one digit; width and the ink a cut crosses settle most of those.
+ */
+
+/**
+ * Single handwritten characters are rarely wider than the line is tall; past that, reading a glyph whole
+ * costs WIDE_SLOPE log-probability per character height of extra width, so a touching pair the network
+ * would squash into one confident digit is still cut when both sides read well.
+ */
+const WIDE_FROM = 1.1;
+const WIDE_SLOPE = 10;
+/**
+ * Glyphs narrower than this (in character heights) are rarely two characters, even with a 1 among them:
+ * cutting costs SPLIT_SLOPE per character height short of it.
+ */
+const SPLIT_FROM = 0.7;
+const SPLIT_SLOPE = 20;
+/**
+ * Touching characters meet at a point, so the cheapest cut between them crosses a small fraction of a
+ * row's ink, while most cuts through one character cross whole strokes. Cuts dearer than CUT_FREE (in
+ * rows' ink, see split.ts) cost CUT_SLOPE per row. This keeps the network's overconfidence on half a
+ * digit (the left arc of a 0 reads as a fine 6) from cutting single characters.
+ */
+const CUT_FREE = 0.22;
+const CUT_SLOPE = 15;
+/**
+ * A glyph alone in the picture is its own measure of height, and a single digit turned or written wide is
+ * far more common than a lone touching pair: the width thresholds move up by this much.
+ */
+const ALONE_SHIFT = 0.25;
+
+/**
+ * Log-prior of reading a glyph whole.
+ * @param width the glyph's width in character heights.
+ * @param alone true when the glyph is the only one in the picture.
+ */
+export function wholePrior(width: number, alone: boolean): number {
+  const shift = alone ? ALONE_SHIFT : 0;
+  return -WIDE_SLOPE * Math.max(0, width - WIDE_FROM - shift);
+}
+
+/**
+ * Log-prior of cutting a glyph in two along a cut.
+ * @param width the glyph's width in character heights.
+ * @param cutInk ink the cut crosses, in rows' ink (see split.ts).
+ * @param alone true when the glyph is the only one in the picture.
+ */
+export function cutPrior(width: number, cutInk: number, alone: boolean): number {
+  const shift = alone ? ALONE_SHIFT : 0;
+  return -SPLIT_SLOPE * Math.max(0, SPLIT_FROM + shift - width) - CUT_SLOPE * Math.max(0, cutInk - CUT_FREE);
+}
