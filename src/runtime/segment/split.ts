@@ -16,6 +16,8 @@ const MIN_SIDE = 0.15;
 const BAND = 0.3;
 /** Cost of a diagonal step, in strength levels: paths prefer to go straight down through blank paper. */
 const DRIFT_COST = 4;
+/** Fractions of the glyph's width where paths start besides the profile's dips. */
+const FIXED_STARTS = [0.5, 0.35, 0.65];
 /** Cut candidates tried per glyph. */
 const MAX_CUTS = 4;
 
@@ -61,6 +63,12 @@ export function cutCandidates(map: InkMap, g: Glyph, height: number): Cut[] {
   const cuts: Cut[] = [];
   const taken: number[] = [];
   starts.sort((a, b) => smooth[a] - smooth[b]);
+  // Touching characters do not always leave a dip in the profile (one leans over the other): paths from
+  // a few fixed places across the glyph are tried as well, after the dips.
+  for (const f of FIXED_STARTS) {
+    const i = Math.round(f * (w - 1));
+    if (i >= margin && i < w - margin) starts.push(i);
+  }
   for (const s of starts) {
     if (taken.some((t) => Math.abs(t - s) < margin)) continue;
     taken.push(s);
