@@ -5,7 +5,7 @@ import { loadDigitModel } from '../../src/runtime/node/session.js';
 import { preprocess, type GrayImage, type PixelBox } from '../../src/runtime/preprocess.js';
 import { readLine, type ReadLineResult } from '../../src/runtime/read-line.js';
 import { findInk } from '../../src/runtime/ink/find.js';
-import { countCharacters } from '../../src/runtime/segment/count.js';
+import { countCharacters, countCharactersIn } from '../../src/runtime/segment/count.js';
 import { testOnnxPath } from './helpers/files.js';
 import { scaleUp } from './helpers/transforms.js';
 
@@ -186,4 +186,6 @@ test('countCharacters: well separated digits are counted without the network', a
   const single = findInk(digit(0));
   assert.ok(single.ok);
   assert.equal(countCharacters(single.map), 1);
+  assert.equal(countCharactersIn(digit(7)), 1);
+  assert.equal(countCharactersIn(photo(120, 80, [], 19)), 0);
 });

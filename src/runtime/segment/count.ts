@@ -3,7 +3,8 @@
  * neighbours closer than a small gap counted as one. It is a hint (for "this holds several digits, read
  * it as a line"), not a reading.
  */
-import type { InkMap } from '../ink/find.js';
+import { findInk, type InkMap, type InkOptions } from '../ink/find.js';
+import type { GrayImage } from '../ink/image.js';
 import { glyphHeight, xGap } from './glyph.js';
 import { findLine } from './line.js';
 
@@ -26,4 +27,15 @@ export function countCharacters(map: InkMap): number {
   let n = tall.length ? 1 : 0;
   for (let i = 1; i < tall.length; i++) if (xGap(tall[i - 1], tall[i]) >= CLEAR_GAP * height) n++;
   return n;
+}
+
+/**
+ * Characters a picture clearly holds, found the way preprocessing and the line reader find ink: 0 for a
+ * blank picture, null when ink is all over it (see findInk's refusals).
+ * @throws RangeError when `img` is malformed.
+ */
+export function countCharactersIn(img: GrayImage, options: InkOptions = {}): number | null {
+  const found = findInk(img, options);
+  if (found.ok) return countCharacters(found.map);
+  return found.reason === 'no-ink' ? 0 : null;
 }
