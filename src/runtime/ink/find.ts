@@ -66,6 +66,8 @@ export const DEFAULT_MIN_CONTRAST = 32;
 const SPECK_FRACTION = 0.03;
 /** How far a speck may sit from ink and still be its rim: this fraction of the ink piece's height, at least 2 px. */
 const ATTACH_FRACTION = 0.08;
+/** Least noise margin (levels) under a local background. */
+const MIN_LOCAL_NOISE = 3;
 /** In a noisy picture, ink is at least this fraction of the strongest ink's strength. */
 const LOW_FRACTION = 0.12;
 /**
@@ -116,7 +118,9 @@ function findInkAt(img: GrayImage, scale: number, options: InkOptions): FindInkR
   } else {
     subtractGrid(img, grid, residual);
   }
-  const noise = residualNoise(residual, w, h);
+  // A local background is an estimate with its own error, so a picture that needed one is never taken
+  // for a noise-free drawing, however flat compression has made its paper.
+  const noise = flat ? residualNoise(residual, w, h) : Math.max(MIN_LOCAL_NOISE, residualNoise(residual, w, h));
   // Under uneven light polarity comes from the blocks' statistics (see backgroundGrid); on an even background
   // the whole picture's mass beyond the noise decides, as it always has.
   const inverted = flat ? inkIsDark(residual, noise) : grid.inkDark;
