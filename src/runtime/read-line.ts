@@ -69,8 +69,8 @@ export interface ReadLineOptions {
  */
 const CHARACTER_PENALTY = Math.log(0.97);
 
+/** A crop waiting for (or given) the network's reading: its place in the batch. */
 interface Option {
-  glyph: Glyph;
   slot: number;
 }
 
@@ -95,7 +95,7 @@ export async function readLine(img: GrayImage, contract: InputContract, classify
     if (!r) return null;
     inputs.push(r.input);
     boxes.push(sourceBox(map, r.crop.box));
-    return { glyph: g, slot: inputs.length - 1 };
+    return { slot: inputs.length - 1 };
   };
   const whole = glyphs.map((g) => add(g)!);
   const splits = glyphs.map((g) => cutCandidates(map, g, height).map((c) => {
