@@ -17,7 +17,7 @@ import { glyphInput, glyphWidth, type Glyph } from './segment/glyph.js';
 import { findLine, where } from './segment/line.js';
 import { mergeCandidate } from './segment/merge.js';
 import { cutPrior, wholePrior } from './segment/priors.js';
-import { cutCandidates, cutColumn, splitGlyph } from './segment/split.js';
+import { cutCandidates, cutColumn, splitGlyph, type Cut } from './segment/split.js';
 
 /** Probabilities per input, in `contract.labels` order. */
 export type Classifier = (inputs: Float32Array[]) => Promise<Float32Array[]>;
@@ -69,6 +69,12 @@ export interface ReadLineOptions {
  */
 const CHARACTER_PENALTY = Math.log(0.97);
 
+/**
+ * A cut whose shape prior is below this log-probability would need the network to prefer its two halves
+ * by a factor of hundreds; such cuts are dropped before the batch is classified.
+ */
+const HOPELESS = -6;
+
 /** A crop waiting for (or given) the network's reading: its place in the batch. */
 interface Option {
   slot: number;
@@ -98,7 +104,10 @@ export async function readLine(img: GrayImage, contract: InputContract, classify
     return { slot: inputs.length - 1 };
   };
   const whole = glyphs.map((g) => add(g)!);
-  const splits = glyphs.map((g) => cutCandidates(map, g, height).map((c) => {
+  // Cuts the picture already speaks strongly against are not worth the network's time.
+  const alone = glyphs.length === 1;
+  const worthReading = (g: Glyph) => (c: Cut) => cutPrior(glyphWidth(g) / height, c.cost, alone) > HOPELESS;
+  const splits = glyphs.map((g) => cutCandidates(map, g, height).filter(worthReading(g)).map((c) => {
     const [l, r] = splitGlyph(g, c);
     const a = add(l), b = add(r);
     return a && b ? { cut: cutColumn(c), cost: c.cost, parts: [a, b] } : null;
@@ -132,9 +141,9 @@ export async function readLine(img: GrayImage, contract: InputContract, classify
     };
     // What the picture itself says (width, the ink a cut crosses) weighs in before the network's readings.
     const r = glyphWidth(glyphs[i]) / height;
-    consider(i + 1, [whole[i].slot], undefined, wholePrior(r, n === 1));
+    consider(i + 1, [whole[i].slot], undefined, wholePrior(r, alone));
     for (const s of splits[i]) {
-      consider(i + 1, s.parts.map((o) => o.slot), `cut ${where(glyphs[i], map.scale)} near column ${s.cut * map.scale}`, cutPrior(r, s.cost, n === 1));
+      consider(i + 1, s.parts.map((o) => o.slot), `cut ${where(glyphs[i], map.scale)} near column ${s.cut * map.scale}`, cutPrior(r, s.cost, alone));
     }
     const m = merges[i];
     if (m) consider(i + 2, [m.slot], `joined ${where(glyphs[i], map.scale)} and ${where(glyphs[i + 1], map.scale)}`);
