@@ -36,20 +36,6 @@ export function labelComponents(strength: Float32Array, width: number, height: n
   // but ink is usually sparse: start small and grow by doubling.
   let parent = new Int32Array(1024);
   let next = 1;
-  const find = (a: number): number => {
-    while (parent[a] !== a) {
-      parent[a] = parent[parent[a]];
-      a = parent[a];
-    }
-    return a;
-  };
-  const union = (a: number, b: number): number => {
-    const ra = find(a), rb = find(b);
-    if (ra === rb) return ra;
-    if (ra < rb) { parent[rb] = ra; return ra; }
-    parent[ra] = rb;
-    return rb;
-  };
   for (let y = 0; y < height; y++) {
     const row = y * width;
     const up = row - width;
@@ -61,9 +47,9 @@ export function labelComponents(strength: Float32Array, width: number, height: n
       if (x > 0) l = labels[i - 1];
       if (y > 0) {
         const a = labels[up + x];
-        if (a) l = l ? union(l, a) : a;
-        if (x > 0) { const b = labels[up + x - 1]; if (b) l = l ? union(l, b) : b; }
-        if (x + 1 < width) { const c = labels[up + x + 1]; if (c) l = l ? union(l, c) : c; }
+        if (a) l = l ? union(parent, l, a) : a;
+        if (x > 0) { const b = labels[up + x - 1]; if (b) l = l ? union(parent, l, b) : b; }
+        if (x + 1 < width) { const c = labels[up + x + 1]; if (c) l = l ? union(parent, l, c) : c; }
       }
       if (!l) {
         if (next >= parent.length) {
@@ -81,7 +67,7 @@ export function labelComponents(strength: Float32Array, width: number, height: n
   const compact = new Int32Array(next);
   const components: InkComponent[] = [];
   for (let p = 1; p < next; p++) {
-    const r = find(p);
+    const r = findRoot(parent, p);
     if (compact[r] === 0) {
       components.push({ label: components.length + 1, x0: width, y0: height, x1: -1, y1: -1, area: 0, mass: 0, peak: 0 });
       compact[r] = components.length;
@@ -108,4 +94,22 @@ export function labelComponents(strength: Float32Array, width: number, height: n
     }
   }
   return { labels, components };
+}
+
+/** Root of provisional label `a`, halving the path on the way. */
+function findRoot(parent: Int32Array, a: number): number {
+  while (parent[a] !== a) {
+    parent[a] = parent[parent[a]];
+    a = parent[a];
+  }
+  return a;
+}
+
+/** Join the sets of `a` and `b` under the smaller root; returns that root. */
+function union(parent: Int32Array, a: number, b: number): number {
+  const ra = findRoot(parent, a), rb = findRoot(parent, b);
+  if (ra === rb) return ra;
+  if (ra < rb) { parent[rb] = ra; return ra; }
+  parent[ra] = rb;
+  return rb;
 }
