@@ -61,6 +61,7 @@ export interface InkOptions {
   minContrast?: number;
 }
 
+/** Default of {@link InkOptions.minContrast}. */
 export const DEFAULT_MIN_CONTRAST = 32;
 /** A piece lighter than this fraction of the largest piece's mass is a speck (noise, dust, JPEG blocks). */
 const SPECK_FRACTION = 0.03;

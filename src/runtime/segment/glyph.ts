@@ -36,7 +36,9 @@ export function joinGlyphs(a: Glyph, b: Glyph): Glyph {
   };
 }
 
+/** Width of a glyph's box in working pixels. */
 export const glyphWidth = (g: Glyph): number => g.x1 - g.x0 + 1;
+/** Height of a glyph's box in working pixels. */
 export const glyphHeight = (g: Glyph): number => g.y1 - g.y0 + 1;
 
 /** Columns between two glyphs side by side (negative when their x-ranges overlap). */

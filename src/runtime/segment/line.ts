@@ -30,6 +30,7 @@ export interface LineOptions {
   maxCharacters?: number;
 }
 
+/** Default of {@link LineOptions.maxCharacters}: more marks than this is not a number. */
 export const DEFAULT_MAX_CHARACTERS = 12;
 /** Pieces at least this fraction of the heaviest piece's mass set the line's character height. */
 const BIG_MASS = 0.2;
