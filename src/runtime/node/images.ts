@@ -314,9 +314,10 @@ async function decodeWithSharp(bytes: Uint8Array, format: PictureFormat): Promis
   try {
     const { data, info } = await sharp(bytes, { limitInputPixels: MAX_PIXELS, failOn: 'truncated', pages: 1 })
       .timeout({ seconds: DECODE_SECONDS })
-      .greyscale()
       .raw()
       .toBuffer({ resolveWithObject: true });
+    // The colour-to-grey step is ours, as for PNG and BMP: the same luma whatever the format, and cheaper than
+    // libvips' colourspace conversion (measured with bench:read's 640x480 photos).
     return rgbaToGray(data, info.width, info.height, info.channels);
   } catch (err) {
     const msg = oneLine(err);
