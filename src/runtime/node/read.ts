@@ -1,7 +1,6 @@
 /**
- * Files and folders -> lines of handwriting read, streamed in input order. Pictures are decoded and read
- * concurrently (JPEG, GIF and TIFF decoding runs on libuv's threads through sharp) with a bounded number in
- * flight, so memory stays flat whatever the folder holds.
+ * One picture -> the line of handwriting it holds, as a row (`lenet-onnx read`, `/v1/read` and the read
+ * workers all make rows here), and the row's JSON form.
  */
 import { pictureSize } from '../contract.js';
 import type { GrayImage } from '../preprocess.js';
@@ -12,7 +11,6 @@ import { decodePicture, PictureError, readPictureFile } from './images.js';
 import { nonFiniteReason } from './predict.js';
 import type { DigitModel } from './session.js';
 import type { WalkEntry } from './walk.js';
-import { readPool } from './read-pool.js';
 
 /** The result for one picture: the characters read left to right, or why there are none. */
 export interface ReadRow {
@@ -115,42 +113,4 @@ export async function readPictureBytes(path: string, bytes: Uint8Array, classify
     row.error = err.message;
   }
   return row;
-}
-
-/**
- * Read every entry of `entries` (see walkPictures) with the model in `modelFile`, yielding one row per entry in
- * the same order. Worker threads each load the model; at most `3 * workers` chunks are in flight.
- * A file that fails (unreadable, not a picture, no ink, not one line) yields a row with `error`; the run goes on.
- */
-export async function* readStream(entries: AsyncIterable<WalkEntry>, modelFile: string, o: ReadOptions): AsyncGenerator<ReadRow> {
-  const { workers, chunkSize = 4, keepDebug = false, ...options } = o;
-  const pool = readPool({ model: modelFile, options, keepDebug }, workers);
-  const inFlight: Array<Promise<ReadRow[]>> = [];
-  const dispatch = (chunk: WalkEntry[]) => {
-    const files = chunk.filter((e) => !e.error).map((e) => e.path);
-    const reply = files.length ? pool.request({ paths: files }) : Promise.resolve(undefined);
-    const rows = reply.then((r) => {
-      if (r?.failure) throw new Error(r.failure);
-      let k = 0;
-      return chunk.map((e) => e.error ? { path: e.path, text: null, confidence: null, digits: [], error: e.error, decisions: [] } : r!.rows[k++]);
-    });
-    // awaited in order below; this only keeps a later failure from counting as unhandled meanwhile
-    rows.catch(() => undefined);
-    inFlight.push(rows);
-  };
-  try {
-    let chunk: WalkEntry[] = [];
-    for await (const e of entries) {
-      chunk.push(e);
-      if (chunk.length === chunkSize) {
-        dispatch(chunk);
-        chunk = [];
-        if (inFlight.length >= 3 * workers) yield* await inFlight.shift()!;
-      }
-    }
-    if (chunk.length) dispatch(chunk);
-    while (inFlight.length) yield* await inFlight.shift()!;
-  } finally {
-    await pool.close();
-  }
 }
