@@ -10,19 +10,10 @@ import { fromLineCharacters, readExpression } from './expression-reader.js';
 import { OPERATORS, type ExpressionValue } from './expression.js';
 import { touchesEdge } from './ink/fit.js';
 import type { GrayImage } from './ink/image.js';
-import { readLine, type Classifier, type LineDigit, type ReadLineOptions, type ReadLineRefusal } from './read-line.js';
+import { readLine, type Classifier, type ReadLineOk, type ReadLineOptions, type ReadLineRefusal } from './read-line.js';
 
 /** A line that was read; `value`/`expression_error` only when it was read as arithmetic. */
-export interface TextReading {
-  ok: true;
-  text: string;
-  /** The lowest character probability. */
-  confidence: number;
-  digits: LineDigit[];
-  /** Each merge, split and rule applied, one line each. */
-  decisions: string[];
-  /** The model inputs of the line reader's characters, in order (for a debug view). */
-  inputs: Float32Array[];
+export interface TextReading extends ReadLineOk {
   value?: ExpressionValue;
   expression_error?: string;
 }

@@ -1,18 +1,11 @@
 // Seeded mutations of whole files for the fuzz tests and the hostile CLI runs: bit flips, byte sets, truncations,
 // chunk shuffles, splices, and length fields that lie, found by walking the format (IDX header, protobuf
 // length-delimited fields, JSON numbers).
+import { seededRandom } from '../../src/train/data/rng.js';
 
-/** mulberry32: small, seeded, good enough to pick mutations. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator mutations are picked with (the project's mulberry32). */
+export const rng = seededRandom;
+
 
 /** A whole number in [0, n). */
 export const int = (r: () => number, n: number): number => Math.floor(r() * n);

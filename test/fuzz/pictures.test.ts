@@ -8,23 +8,13 @@ import { MNIST_CONTRACT } from '../../src/train/models/mnist-contract.js';
 import { PictureError, pictureToInput } from '../../src/runtime/node/images.js';
 import { readMnist } from '../../src/data/idx.js';
 import { bmpBytes, pngBytes } from '../runtime/helpers/files.js';
+import { seededRandom as rng } from '../../src/train/data/rng.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20240611);
 const SECONDS = Number(process.env.FUZZ_SECONDS ?? 20);
 /** Longest one decode may take before the case counts as a hang. */
 const CASE_MS = 2000;
 
-/** mulberry32: small, seeded, good enough to pick mutations. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Mutation = (b: Uint8Array, r: () => number) => Uint8Array;
 const int = (r: () => number, n: number) => Math.floor(r() * n);

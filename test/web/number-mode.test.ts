@@ -15,6 +15,7 @@ import { browserSkipReason, launchBrowser } from './helpers/browser.js';
 import { composeLine, drawSegmentsOnLine, operatorGlyph, traceDigit, type LinePicture } from './helpers/draw.js';
 import { testModel } from './helpers/model.js';
 import { startServe, type ServeProcess } from './helpers/serve.js';
+import { seededRandom as seeded } from '../../src/train/data/rng.js';
 
 const skip = browserSkipReason() ?? false;
 // The demo's expression pad reads with the arithmetic model the web build ships.
@@ -41,17 +42,6 @@ after(async () => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-/** A small seeded generator (mulberry32), so the numbers drawn are the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const digitPixels = (i: number) => mnist.images.subarray(i * 784, (i + 1) * 784);
 
