@@ -31,7 +31,7 @@ export const TRAIN_DEFAULTS = { epochs: 5, batchSize: 64, learningRate: 0.001, l
 /** Options of a training run (already validated by the command). */
 export interface TrainingOptions extends Omit<TrainConfig, 'augment'> {
   arch: string;
-  /** `auto` (default) decides from the data (see decideAugmentation); a boolean is `on`/`off`. */
+  /** `auto` (the command's default) decides from the data (see decideAugmentation); a boolean is `on`/`off`; absent is off, as in TrainConfig. */
   augment?: AugmentMode | boolean;
   /** Label set (a key of LABEL_SETS); default `digits`. */
   symbols?: string;
@@ -127,7 +127,7 @@ export async function runTraining(o: TrainingOptions, log: Log = (l) => process.
   await ensureWritableDir(o.out);
   log(`training ${o.arch}${extras.length ? ` (${symbolsName}: ${labelSet.labels.length} labels)` : ''} on ${train.count} images (${validation.count} validation, ${test.count} test), backend ${backend}, seed ${o.seed}, ${workers} worker${workers === 1 ? '' : 's'}`);
 
-  const mode: AugmentMode = o.augment === undefined ? 'auto' : o.augment === true ? 'on' : o.augment === false ? 'off' : o.augment;
+  const mode: AugmentMode = o.augment === undefined ? 'off' : o.augment === true ? 'on' : o.augment === false ? 'off' : o.augment;
   const build = () => arch.build({ seed: o.seed, classes: labelSet.labels.length });
   const augmentChoice = await decideAugmentation(mode, trainFile, () => probeAugmentation(build, train, validation, o));
   log(`augmentation ${augmentChoice.augment ? 'on' : 'off'} (${augmentChoice.mode}): ${augmentChoice.reason}`);
