@@ -31,8 +31,10 @@ export interface StaticSiteOptions {
 /** Register the widget's files on `app` (a context of its own: no API guards apply to them). */
 export async function registerStaticSite(app: FastifyInstance, o: StaticSiteOptions): Promise<void> {
   const root = realpathSync(path.resolve(o.root));
-  const setHeaders = (reply: FastifyReply) => {
-    reply.headers(ISOLATION_HEADERS);
+  const setHeaders = (res: { setHeader(name: string, value: string): unknown }) => {
+    for (const [name, value] of Object.entries(ISOLATION_HEADERS)) res.setHeader(name, value);
+    // any file may have a precompressed sibling, so caches must key on the encoding asked for
+    res.setHeader('Vary', 'Accept-Encoding');
   };
   await app.register(fastifyStatic, {
     root,
