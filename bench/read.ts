@@ -115,7 +115,7 @@ function printCauses(name: string, s: NumberScore): void {
 
 export async function benchRead(): Promise<void> {
   const mnist: IdxDataset = await readMnist('test');
-  const nDigits = FULL ? 5000 : 1000, nNumbers = FULL ? 1000 : 300, nSpeed = FULL ? 600 : 300;
+  const nDigits = FULL ? 5000 : 1000, nNumbers = FULL ? 1000 : 300, nSpeed = FULL ? 2000 : 1000;
 
   const digits = await ensureSet(`photo-digits-${nDigits}`, nDigits, (i) => photoDigit(mnist, 101, i));
   const [pRows, rRead] = [await predictAll(digits.dir), await readAll(digits.dir)];
