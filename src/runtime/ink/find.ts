@@ -200,21 +200,24 @@ function residualNoise(residual: Float32Array, w: number, h: number): number {
   // while a clean picture's residuals are whole numbers and keep a spread of exactly zero.
   const hist = new Uint32Array(4 * 511);
   const step = w * h > 65536 ? 2 : 1;
-  let total = 0;
+  let total = 0, lo = hist.length - 1, hi = 0;
   for (let y = 0; y < h; y += step) {
     const row = y * w;
     for (let x = 0; x < w; x += step) {
-      const r = Math.round(4 * residual[row + x]) + 4 * 255;
-      hist[r < 0 ? 0 : r >= hist.length ? hist.length - 1 : r]++;
+      let r = Math.round(4 * residual[row + x]) + 4 * 255;
+      r = r < 0 ? 0 : r >= hist.length ? hist.length - 1 : r;
+      hist[r]++;
+      if (r < lo) lo = r;
+      if (r > hi) hi = r;
       total++;
     }
   }
   let acc = 0, centre = 4 * 255;
-  for (let v = 0; v < hist.length; v++) {
+  for (let v = lo; v <= hi; v++) {
     acc += hist[v];
     if (acc * 2 >= total) { centre = v; break; }
   }
-  return Math.ceil(noiseMargin(hist, centre) / 4);
+  return Math.ceil(noiseMargin(hist, centre, lo, hi) / 4);
 }
 
 /**
