@@ -1,10 +1,12 @@
-// The main job behind `lenet-onnx all` (npm start) and `npm run models`.
+// The main job behind `lenet-onnx all` (npm start) and `npm run models`: train, export, verify, evaluate,
+// then predict and read the bundled examples.
 import path from 'node:path';
 import { runTraining, TRAIN_DEFAULTS } from './train.js';
 import { EXPORT_DEFAULTS, exportModelDir } from './export.js';
 import { verifyOnnxFile } from './verify.js';
 import { EVALUATE_DEFAULTS, runEvaluate } from './evaluate.js';
 import { PREDICT_DEFAULTS, runPredict } from './predict.js';
+import { READ_DEFAULTS, runRead } from './read.js';
 
 /** Defaults of the main job: where a run goes, what it trains, which pictures it reads at the end. */
 export const PIPELINE_DEFAULTS = {
@@ -75,9 +77,15 @@ export async function runPipeline(o: PipelineOptions, log: (line: string) => voi
     },
   });
   steps.push({
-    name: 'predict samples',
+    name: 'predict the example pictures (one digit each)',
     async run() {
       await runPredict([PIPELINE_DEFAULTS.examples], { ...PREDICT_DEFAULTS, model: onnx, progress: false }, log);
+    },
+  });
+  steps.push({
+    name: 'read the example pictures as lines (numbers of several digits)',
+    async run() {
+      await runRead([PIPELINE_DEFAULTS.examples], { ...READ_DEFAULTS, model: onnx, progress: false }, log);
     },
   });
   for (const [i, step] of steps.entries()) {
