@@ -21,6 +21,7 @@ const ORT_FILES = [
 const DEFAULT_MODEL = path.join(root, 'models', 'lenet5.onnx');
 // Expression pads default to the arithmetic model (digits and operators), shipped beside the digit model.
 const ARITHMETIC_MODEL = path.join(root, 'models', 'arithmetic.onnx');
+const INT8_MODEL = path.join(root, 'models', 'lenet5.int8.onnx');
 const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.wasm', '.onnx', '.json', '.css']);
 
 async function exists(p) {
@@ -53,6 +54,8 @@ if (await exists(DEFAULT_MODEL)) {
 } else {
   console.warn(`web build: ${path.relative(process.cwd(), DEFAULT_MODEL)} not found; web/dist has no default model (run \`lenet-onnx export\`, or serve with --model FILE)`);
 }
+// The demo page offers the int8 file beside the float one.
+if (await exists(INT8_MODEL)) await copyFile(INT8_MODEL, path.join(tmp, 'lenet5.int8.onnx'));
 if (await exists(ARITHMETIC_MODEL)) {
   await copyFile(ARITHMETIC_MODEL, path.join(tmp, 'arithmetic.onnx'));
 } else {

@@ -121,3 +121,22 @@ test('the int8 file on software WebGPU: WebGPU used when it passes the self-chec
     await browser.close();
   }
 });
+
+test('the demo page offers the float and the int8 file and says which one it loaded', { skip, timeout: 120_000 }, async () => {
+  const site = await startServe([]);
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.context.newPage();
+    await page.goto(site.url);
+    await page.waitForFunction(() => document.getElementById('main')?.getAttribute('state') === 'ready', null, { timeout: 60_000 });
+    assert.match(await page.textContent('#model-loaded') ?? '', /^loaded lenet5\.onnx on wasm$/);
+    await page.selectOption('#model-choice', './lenet5.int8.onnx');
+    await page.waitForFunction(() => /int8/.test(document.getElementById('model-loaded')?.textContent ?? '') && document.getElementById('main')?.getAttribute('state') === 'ready', null, { timeout: 60_000 });
+    assert.match(await page.textContent('#model-loaded') ?? '', /^loaded lenet5\.int8\.onnx on wasm$/);
+    const out = await browserPredictions(page, 5);
+    assertAgreement(out, await nodeProbabilities(5), 'wasm');
+  } finally {
+    await browser.close();
+    assert.equal(await site.stop(), 0);
+  }
+});
