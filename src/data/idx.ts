@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { UserError } from '../errors.js';
+import { FileReadError, readFileCapped } from '../fs/bounded-read.js';
 
 /** IDX magic number of a label file (unsigned bytes, 1 dimension). */
 export const IDX_LABELS_MAGIC = 2049;
@@ -68,23 +69,43 @@ async function locate(dir: string, base: string): Promise<string> {
   throw new UserError(`data directory '${dir}': missing '${base}' (or '${base}.gz'); expected the four MNIST files: ${all}`);
 }
 
-async function readMaybeGzip(file: string): Promise<Uint8Array> {
-  const raw = new Uint8Array(await fs.readFile(file));
+/**
+ * Largest IDX file read, compressed or once inflated: MNIST's training images are 47 MB, and an IDX set of
+ * 28x28 pictures this size holds over 600,000 of them; a .gz that claims more is refused, not inflated.
+ */
+export const MAX_IDX_BYTES = 512 * 1024 * 1024;
+
+/**
+ * The bytes of an IDX file, inflated when its name ends in .gz; neither the file nor its inflated data may
+ * pass `maxBytes`.
+ * @throws UserError naming the file: unreadable, special, too large, not gzip, corrupt, inflating too far.
+ */
+export async function readIdxBytes(file: string, maxBytes = MAX_IDX_BYTES): Promise<Uint8Array> {
+  let raw: Uint8Array;
+  try {
+    raw = new Uint8Array(readFileCapped(file, maxBytes, 'IDX file'));
+  } catch (err) {
+    if (err instanceof FileReadError) throw new UserError(`${file}: ${err.message}`);
+    throw err;
+  }
   if (!file.endsWith('.gz')) return raw;
   if (raw[0] !== 0x1f || raw[1] !== 0x8b) {
     throw new UserError(`${file}: not gzip data (the name ends in .gz); decompress it or rename it without .gz`);
   }
   try {
-    return new Uint8Array(gunzipSync(raw));
+    return new Uint8Array(gunzipSync(raw, { maxOutputLength: maxBytes }));
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new UserError(`${file}: inflates to more than ${maxBytes} bytes, the limit for an IDX file; give the data set in smaller files`);
+    }
     throw new UserError(`${file}: corrupt gzip data (${(err as Error).message}); re-download or replace the file`);
   }
 }
 
 /** Read an image file and its label file (plain or gzip) and check that they belong together. */
 export async function readIdxPair(imagesFile: string, labelsFile: string): Promise<IdxDataset> {
-  const img = parseIdx(await readMaybeGzip(imagesFile), imagesFile, IDX_IMAGES_MAGIC);
-  const lab = parseIdx(await readMaybeGzip(labelsFile), labelsFile, IDX_LABELS_MAGIC);
+  const img = parseIdx(await readIdxBytes(imagesFile), imagesFile, IDX_IMAGES_MAGIC);
+  const lab = parseIdx(await readIdxBytes(labelsFile), labelsFile, IDX_LABELS_MAGIC);
   const [count, rows, cols] = img.dims;
   if (lab.dims[0] !== count) {
     throw new UserError(`${labelsFile}: ${lab.dims[0]} labels but ${imagesFile} holds ${count} images; the counts must match`);

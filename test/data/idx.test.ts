@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { UserError } from '../../src/errors.js';
-import { checkDatasetFits, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, MNIST_FILES, parseIdx, readMnist, type IdxDataset } from '../../src/data/idx.js';
+import { checkDatasetFits, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, MNIST_FILES, parseIdx, readIdxBytes, readMnist, type IdxDataset } from '../../src/data/idx.js';
+import { execFileSync } from 'node:child_process';
 
 function idx(magic: number, dims: number[], fill = (i: number) => i % 256): Uint8Array {
   const n = dims.reduce((a, b) => a * b, 1);
@@ -129,4 +130,15 @@ test('checkDatasetFits: pictures of the model size and digit labels pass; anothe
   const arithmetic = { ...digits, labels: [...digits.labels, '+', '-'] };
   checkDatasetFits(data(28, 28, [9]), arithmetic, 'the model');
   assert.throws(() => checkDatasetFits(data(28, 28, [11]), arithmetic, 'the model'), /label 11 at index 0 is outside 0-9/);
+});
+
+test('a .gz IDX file is inflated no further than the limit, whatever it holds', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'lenet-idx-gz-'));
+  const bomb = path.join(dir, 'train-images-idx3-ubyte.gz');
+  writeFileSync(bomb, gzipSync(Buffer.alloc(4 * 1024 * 1024)));
+  await assert.rejects(readIdxBytes(bomb, 1024 * 1024), /train-images-idx3-ubyte\.gz: inflates to more than 1048576 bytes, the limit for an IDX file/);
+  assert.equal((await readIdxBytes(bomb, 8 * 1024 * 1024)).length, 4 * 1024 * 1024);
+  const fifo = path.join(dir, 'fifo');
+  execFileSync('mkfifo', [fifo]);
+  await assert.rejects(readIdxBytes(fifo), /fifo: is a FIFO/);
 });
