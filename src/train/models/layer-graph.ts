@@ -62,6 +62,7 @@ function checkContainer(model: Record<string, unknown>, file: string, depth: num
       throw new UserError(`model '${file}': layer '${name}' is called ${JSON.stringify(layerConfig.name)} in its config; the two names must agree: re-train or re-export the model`);
     }
     if (seen.has(name)) throw new UserError(`model '${file}': two layers are named '${name}'; layer names must be unique: re-train or re-export the model`);
+    checkSizes(layerConfig, name, file);
     if (isRecord(layer.config) && (Array.isArray(layer.config.layers))) checkContainer(layer, file, depth + 1);
     seen.add(name);
     entries.push({ name, className, calls: readCalls(layer.inbound_nodes ?? layer.inboundNodes, name, file) });
@@ -69,6 +70,25 @@ function checkContainer(model: Record<string, unknown>, file: string, depth: num
   // A Sequential model's layers are chained in list order; only functional ones carry inbound_nodes.
   if (!entries.some((e) => e.calls.length > 0)) return;
   replay(entries, file);
+}
+
+/** Largest value of a size field in a layer's config: far above any digit network, far below a memory bomb. */
+const MAX_SIZE_FIELD = 4096;
+/** Config fields that size a layer's weights or its input; tfjs allocates from them before any weight is read. */
+const SIZE_FIELDS = ['units', 'filters', 'kernel_size', 'kernelSize', 'pool_size', 'poolSize', 'batch_input_shape', 'batchInputShape', 'input_shape', 'inputShape', 'input_dim', 'inputDim', 'output_dim', 'outputDim', 'target_shape', 'targetShape'];
+
+/** A layer whose config asks for sizes no digit model has is refused before tfjs allocates them. */
+function checkSizes(config: Record<string, unknown>, layer: string, file: string): void {
+  for (const field of SIZE_FIELDS) {
+    const v = config[field];
+    const values = Array.isArray(v) ? v : v === undefined || v === null ? [] : [v];
+    for (const x of values) {
+      if (x === null) continue;
+      if (typeof x !== 'number' || !Number.isInteger(x) || x < 0 || x > MAX_SIZE_FIELD) {
+        throw new UserError(`model '${file}': layer '${layer}' has ${field} ${JSON.stringify(v)}; expected whole numbers up to ${MAX_SIZE_FIELD}: re-train or re-export the model`);
+      }
+    }
+  }
 }
 
 function readCalls(inbound: unknown, layer: string, file: string): Inbound[][] {
