@@ -8,8 +8,8 @@ import type { IdxDataset } from '../../src/data/idx.js';
 import { browserSkipReason, launchBrowser } from './helpers/browser.js';
 import { drawSegments, traceDigit } from './helpers/draw.js';
 import { testModel } from './helpers/model.js';
-import { compareFloats } from '../helpers/close.js';
 import { startServe, type ServeProcess } from './helpers/serve.js';
+import { assertAgreement, browserPredictions, nodeProbabilities } from './helpers/agreement.js';
 
 const skip = browserSkipReason() ?? false;
 let server: ServeProcess;
@@ -166,62 +166,11 @@ test('demo page: ready on the backend the browser allows, digits drawn as stroke
   await page.close();
 });
 
-/** Probabilities from onnxruntime-node for the first `n` MNIST test images, through the shared preprocessing. */
-async function nodeProbabilities(n: number): Promise<number[][]> {
-  const ort = await import('onnxruntime-node');
-  const { preprocess } = await import('../../src/runtime/preprocess.js');
-  const { file, contract } = testModel();
-  const session = await ort.InferenceSession.create(file);
-  const out: number[][] = [];
-  for (let i = 0; i < n; i++) {
-    const pre = preprocess({ width: 28, height: 28, data: digitPixels(i) }, contract);
-    assert.ok(pre.ok, `image ${i}: ${pre.ok ? '' : pre.message}`);
-    const dims = contract.layout === 'NCHW' ? [1, 1, contract.height, contract.width] : [1, contract.height, contract.width, 1];
-    const r = await session.run({ [contract.inputName]: new ort.Tensor('float32', pre.input, dims) });
-    out.push(Array.from(r[contract.outputName].data as Float32Array));
-  }
-  await session.release();
-  return out;
-}
-
-/** The same images as RGBA ImageData through `predictImage` of the page's main widget. */
-async function browserPredictions(page: Page, n: number): Promise<Array<{ ok: boolean; digit: number; probabilities: number[]; backend: string }>> {
-  const gray = Array.from(mnist.images.subarray(0, n * 784));
-  return page.evaluate(async ({ gray, n }) => {
-    const el = document.getElementById('main') as any;
-    const results = [];
-    for (let i = 0; i < n; i++) {
-      const img = new ImageData(28, 28);
-      for (let p = 0; p < 784; p++) {
-        const v = gray[i * 784 + p];
-        img.data.set([v, v, v, 255], p * 4);
-      }
-      results.push(await el.predictImage(img));
-    }
-    return results;
-  }, { gray, n });
-}
-
-/** Same digit and every probability within 1e-5 of Node's, image by image; reports the worst difference. */
-function assertAgreement(browserOut: Awaited<ReturnType<typeof browserPredictions>>, node: number[][], label: string): void {
-  let worst = { image: -1, diff: 0 };
-  for (let i = 0; i < node.length; i++) {
-    const b = browserOut[i];
-    assert.equal(b.ok, true, `image ${i}`);
-    const nodeDigit = node[i].indexOf(Math.max(...node[i]));
-    assert.equal(b.digit, nodeDigit, `image ${i}: browser reads ${b.digit}, Node reads ${nodeDigit}`);
-    const c = compareFloats(b.probabilities, node[i], 1e-5, 0);
-    if (c.maxAbs > worst.diff) worst = { image: i, diff: c.maxAbs };
-    assert.ok(c.ok, `image ${i}: max |browser - node| = ${c.maxAbs} at class ${c.worstIndex}`);
-  }
-  process.stdout.write(`# ${label} vs onnxruntime-node on ${node.length} MNIST test images: max |diff| ${worst.diff.toExponential(2)} (image ${worst.image}), all digits equal\n`);
-}
-
 test('agreement with Node: 100 MNIST test images through predictImage match onnxruntime-node within 1e-5', { skip, timeout: 120_000 }, async () => {
-  const node = await nodeProbabilities(100);
+  const node = await nodeProbabilities(testModel().file, mnist, 100);
   const { page, errors } = await openDemo();
   await page.waitForFunction(() => document.getElementById('main')?.getAttribute('state') === 'ready', null, { timeout: 30_000 });
-  const out = await browserPredictions(page, 100);
+  const out = await browserPredictions(page, mnist, 100);
   assert.ok(out.every((r) => r.backend === 'wasm'));
   assertAgreement(out, node, 'browser (wasm)');
   assert.deepEqual(errors, []);
@@ -251,9 +200,9 @@ test('with a WebGPU adapter (software): WebGPU is used only if it passes the sel
     // and the widget says so and runs WASM; in both cases every answer must match Node's.
     if (backend === 'webgpu') assert.equal(status, 'Ready · WEBGPU');
     else assert.match(status, /^Ready · WASM \(WebGPU results disagree with WASM on a self-check \(max \|diff\| [\d.e+-]+\); using WASM\)$/);
-    const out = await browserPredictions(page, 50);
+    const out = await browserPredictions(page, mnist, 50);
     assert.ok(out.every((r) => r.backend === backend));
-    assertAgreement(out, await nodeProbabilities(50), `browser (${backend} with a WebGPU adapter)`);
+    assertAgreement(out, await nodeProbabilities(testModel().file, mnist, 50), `browser (${backend} with a WebGPU adapter)`);
     assert.deepEqual(errors, []);
     await page.close();
 
@@ -286,8 +235,8 @@ test('with a WebGPU adapter (software): WebGPU is used only if it passes the sel
     await broken.waitForFunction(() => document.getElementById('main')?.getAttribute('state') !== 'loading', null, { timeout: 60_000 });
     assert.equal(await broken.getAttribute('#main', 'backend-in-use'), 'wasm');
     assert.match(await shadowText(broken, 'main', '.status'), /^Ready · WASM \(WebGPU results disagree with WASM on a self-check \(max \|diff\| 1\.0e-2\); using WASM\)$/);
-    const check = await browserPredictions(broken, 5);
-    assertAgreement(check, await nodeProbabilities(5), 'browser (wasm after a failed WebGPU self-check)');
+    const check = await browserPredictions(broken, mnist, 5);
+    assertAgreement(check, await nodeProbabilities(testModel().file, mnist, 5), 'browser (wasm after a failed WebGPU self-check)');
   } finally {
     await gpuBrowser.close();
   }
