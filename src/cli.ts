@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from './errors.js';
-import { endQuietlyOnBrokenPipe } from './fs/output-stream.js';
+import { endQuietlyOnBrokenPipe, OutputClosedError } from './fs/output-stream.js';
 import { VERSION } from './version.js';
 import { registerTrain } from './commands/train.js';
 import { registerPipeline } from './commands/pipeline.js';
@@ -53,6 +53,8 @@ export async function main(argv: string[]): Promise<number> {
       // help and version "errors" are successful exits; commander already printed its message.
       return finish(err.exitCode === 0 ? 0 : 2);
     }
+    // the reader of stdout went away: what was asked for has been cut short on purpose, not failed
+    if (err instanceof OutputClosedError) return finish(0);
     if (err instanceof UserError) {
       process.stderr.write(`lenet-onnx: error: ${err.message}\n`);
       return finish(err.exitCode);

@@ -18,31 +18,58 @@ export interface TextSink {
 
 const FLUSH_CHARS = 1 << 16;
 let quietOnBrokenPipe = false;
+let stdoutClosed = false;
+/** Writers waiting on stdout (a write, or a drain) that must hear when its reader goes away. */
+const waiting = new Set<(err: Error) => void>();
+let openStdoutSinks = 0;
+
+/** stdout's reader went away (a closed pipe): the run stops writing, cleans up, and exits 0. */
+export class OutputClosedError extends Error {
+  constructor() {
+    super('stdout was closed by its reader');
+    this.name = 'OutputClosedError';
+  }
+}
 
 /**
- * Once the reader of stdout has gone (`lenet-onnx predict dir | head -2`), nothing more can be delivered: end
- * the process quietly with exit code 0, as a shell pipeline expects, instead of an uncaught EPIPE and a stack
- * trace. Other stdout errors are rethrown unchanged.
+ * Once the reader of stdout has gone (`lenet-onnx predict dir | head -2`), nothing more can be delivered: a row
+ * stream in progress fails its next write with {@link OutputClosedError}, so it stops, lets its worker threads
+ * finish what they hold and exits 0 through the CLI's handler; any other writer ends the process at once, with
+ * exit code 0 as a shell pipeline expects, instead of an uncaught EPIPE and a stack trace. Other stdout errors
+ * are rethrown unchanged.
  */
 export function endQuietlyOnBrokenPipe(): void {
   if (quietOnBrokenPipe) return;
   quietOnBrokenPipe = true;
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(0);
-    throw err;
+    if (err.code !== 'EPIPE') throw err;
+    stdoutClosed = true;
+    if (openStdoutSinks === 0) process.exit(0);
+    for (const fail of waiting) fail(new OutputClosedError());
+    waiting.clear();
   });
 }
 
-/** stdout as a sink (respecting back-pressure; a closed pipe ends the process quietly with exit 0). */
+/** stdout as a sink (respecting back-pressure; a closed pipe fails the write with {@link OutputClosedError}). */
 export function stdoutSink(): TextSink {
   endQuietlyOnBrokenPipe();
+  openStdoutSinks++;
+  let open = true;
+  const close = async () => {
+    if (open) openStdoutSinks--;
+    open = false;
+  };
   return {
-    write: (text) => new Promise((resolve) => {
-      if (text === '' || process.stdout.write(text)) resolve();
-      else process.stdout.once('drain', () => resolve());
+    write: (text) => new Promise((resolve, reject) => {
+      if (stdoutClosed) return reject(new OutputClosedError());
+      if (text === '' || process.stdout.write(text)) return resolve();
+      const done = () => { waiting.delete(fail); resolve(); };
+      const fail = (err: Error) => { process.stdout.off('drain', done); reject(err); };
+      waiting.add(fail);
+      process.stdout.once('drain', done);
     }),
-    commit: async () => undefined,
-    abort: async () => undefined,
+    commit: close,
+    abort: close,
   };
 }
 

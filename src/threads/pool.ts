@@ -14,6 +14,7 @@ export class WorkerPool<Req extends { id: number }, Reply extends PoolReply> {
   private readonly load: number[] = [];
   private readonly pending = new Map<number, { worker: number; resolve(r: Reply): void; reject(e: Error): void }>();
   private nextId = 0;
+  private readonly inFlight = new Set<Promise<Reply>>();
 
   /**
    * @param start starts worker number `w`.
@@ -45,14 +46,22 @@ export class WorkerPool<Req extends { id: number }, Reply extends PoolReply> {
     let w = 0;
     for (let i = 1; i < this.load.length; i++) if (this.load[i] < this.load[w]) w = i;
     this.load[w]++;
-    return new Promise((resolve, reject) => {
+    const reply = new Promise<Reply>((resolve, reject) => {
       this.pending.set(id, { worker: w, resolve, reject });
       this.workers[w].postMessage({ ...req, id }, transfer);
     });
+    this.inFlight.add(reply);
+    const forget = () => { this.inFlight.delete(reply); };
+    reply.then(forget, forget);
+    return reply;
   }
 
-  /** Stop every worker. */
+  /**
+   * Stop every worker, once the requests they hold are answered: a worker stopped in the middle of its work
+   * (inside a zlib call, say) can abort the whole process while Node tears it down.
+   */
   async close(): Promise<void> {
+    await Promise.allSettled(this.inFlight);
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 
