@@ -2,7 +2,7 @@
 // colour the next. `npm run bench -- export predict` runs a subset. Each prints medians and ratios.
 import { spawnSync } from 'node:child_process';
 
-const ALL = ['train', 'export', 'predict', 'read', 'arithmetic', 'server', 'web'] as const;
+const ALL = ['train', 'export', 'predict', 'read', 'arithmetic', 'expressions', 'server', 'web'] as const;
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((c) => !(ALL as readonly string[]).includes(c));
 if (unknown.length) {
