@@ -65,6 +65,11 @@ export interface InkOptions {
 export const DEFAULT_MIN_CONTRAST = 32;
 /** A piece lighter than this fraction of the largest piece's mass is a speck (noise, dust, JPEG blocks). */
 const SPECK_FRACTION = 0.03;
+/**
+ * ... unless it is a strong, compact mark straight above or below a bar (the dots of a ÷): those are written on
+ * purpose and may be far lighter than a digit. Down to this fraction of the largest mass.
+ */
+const BAR_DOT_FRACTION = 0.005;
 /** How far a speck may sit from ink and still be its rim: this fraction of the ink piece's height, at least 2 px. */
 const ATTACH_FRACTION = 0.08;
 /** Least noise margin (levels) under a local background. */
@@ -160,6 +165,8 @@ function findInkAt(img: GrayImage, scale: number, options: InkOptions): FindInkR
     if (p.peak >= strong && p.mass > largest) largest = p.mass;
   }
   const ink = pieces.filter((p) => p.peak >= strong && p.mass >= SPECK_FRACTION * largest);
+  ink.push(...barDots(pieces, ink, strong, largest));
+  ink.sort((a, b) => a.label - b.label);
   if (ink.length > MAX_INK_PIECES || covered > MAX_INK_COVER * n) {
     const what = ink.length > MAX_INK_PIECES ? `${ink.length} separate marks` : `ink over ${Math.round((100 * covered) / n)}% of it`;
     return {
@@ -175,6 +182,27 @@ function findInkAt(img: GrayImage, scale: number, options: InkOptions): FindInkR
     ok: true,
     map: { width: w, height: h, scale, strength, labels, pieces, ink, owner, inverted, background: border.median, flatBackground: flat, noise, peak },
   };
+}
+
+/**
+ * Strong compact pieces too light for ink that sit over or under a bar-shaped ink piece (at least twice as wide
+ * as tall), within the bar's columns and no further from it than the bar is wide: the dots of a division sign.
+ */
+function barDots(pieces: InkComponent[], ink: InkComponent[], strong: number, largest: number): InkComponent[] {
+  const bars = ink.filter((b) => b.x1 - b.x0 + 1 >= 2 * (b.y1 - b.y0 + 1));
+  if (bars.length === 0) return [];
+  const kept = new Set(ink);
+  return pieces.filter((p) => {
+    if (kept.has(p) || p.peak < strong || p.mass < BAR_DOT_FRACTION * largest) return false;
+    const w = p.x1 - p.x0 + 1, h = p.y1 - p.y0 + 1;
+    if (w > 2 * h || h > 2 * w) return false;
+    return bars.some((b) => {
+      const bw = b.x1 - b.x0 + 1;
+      const cx = (p.x0 + p.x1) / 2;
+      const gap = Math.max(b.y0 - p.y1, p.y0 - b.y1);
+      return cx >= b.x0 && cx <= b.x1 && gap > 0 && gap <= bw && w < bw / 2;
+    });
+  });
 }
 
 /** The picture at half size, each pixel the rounded mean of a 2x2 square (an odd last row or column is dropped). */

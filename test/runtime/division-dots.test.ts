@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { readMnist } from '../../src/data/idx.js';
+import { findInk } from '../../src/runtime/ink/find.js';
+import { modelClassifier } from '../../src/runtime/node/read.js';
+import { loadDigitModel } from '../../src/runtime/node/session.js';
+import type { GrayImage } from '../../src/runtime/preprocess.js';
+import { readText } from '../../src/runtime/read-text.js';
+
+const mnist = await readMnist('test');
+
+/** Dark-on-white at 3x: the first test 7, a bar with a dot over and under it (or only stray dots), the first 2. */
+function line(withBar: boolean): GrayImage {
+  const s = 3, w = 110 * s, h = 48 * s;
+  const data = new Uint8Array(w * h).fill(245);
+  const ink = (x: number, y: number) => { data[y * w + x] = 30; };
+  const digit = (k: number, x0: number) => {
+    for (let y = 0; y < 28 * s; y++) for (let x = 0; x < 28 * s; x++) {
+      const v = mnist.images[k * 784 + Math.floor(y / s) * 28 + Math.floor(x / s)];
+      if (v > 0) data[(10 * s + y) * w + x0 + x] = Math.round(245 - (215 * v) / 255);
+    }
+  };
+  const box = (x0: number, y0: number, bw: number, bh: number) => { for (let y = y0; y < y0 + bh; y++) for (let x = x0; x < x0 + bw; x++) ink(x, y); };
+  digit(0, 4 * s);
+  if (withBar) box(40 * s, 23 * s, 16 * s, 2 * s);
+  box(47 * s, 18 * s, s, s);
+  box(47 * s, 29 * s, s, s);
+  digit(1, 66 * s);
+  return { width: w, height: h, data };
+}
+
+test('the dots of a division sign are kept as ink with their bar; the same dots without a bar are not', () => {
+  const withBar = findInk(line(true));
+  const without = findInk(line(false));
+  assert.ok(withBar.ok && without.ok);
+  assert.equal(withBar.map.ink.length, 5, 'a 7, a bar, two dots, a 2');
+  assert.equal(without.map.ink.length, 2, 'the 7 and the 2: lone specks stay specks');
+});
+
+test('the arithmetic model reads 7÷2 with its exact value', async () => {
+  const model = await loadDigitModel('models/arithmetic.onnx');
+  try {
+    const r = await readText(line(true), model.contract, modelClassifier(model));
+    assert.ok(r.ok, r.ok ? '' : r.message);
+    assert.equal(r.text, '7÷2');
+    assert.deepEqual(r.value, { fraction: '7/2', decimal: '3.5' });
+  } finally {
+    await model.close();
+  }
+});
