@@ -16,6 +16,7 @@ import { composeLine, drawSegmentsOnLine, operatorGlyph, traceDigit, type LinePi
 import { testModel } from './helpers/model.js';
 import { startServe, type ServeProcess } from './helpers/serve.js';
 import { seededRandom as seeded } from '../../src/train/data/rng.js';
+import { openDemoPage, type DemoPage } from './helpers/demo-page.js';
 
 const skip = browserSkipReason() ?? false;
 // The demo's expression pad reads with the arithmetic model the web build ships.
@@ -105,27 +106,8 @@ async function glyphsFor(text: string, rng: () => number, reader: Awaited<Return
   return out;
 }
 
-interface SeenEvent { type: string; target: string; detail: any }
-
-async function openDemo(): Promise<{ page: Page; errors: string[]; events(): Promise<SeenEvent[]> }> {
-  const page = await browser.context.newPage();
-  const errors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('response', (r) => { if (r.status() >= 400) errors.push(`HTTP ${r.status()} ${r.url()}`); });
-  await page.addInitScript('globalThis.__name = (f) => f;');
-  await page.addInitScript(() => {
-    const seen: unknown[] = [];
-    (window as any).__events = seen;
-    for (const type of ['ready', 'error', 'prediction', 'clear']) {
-      document.addEventListener(type, (e) => {
-        if (!(e instanceof CustomEvent)) return;
-        seen.push({ type, target: (e.target as HTMLElement).id, detail: e.detail });
-      });
-    }
-  });
-  await page.goto(server.url);
-  return { page, errors, events: () => page.evaluate(() => (window as any).__events as SeenEvent[]) };
+function openDemo(): Promise<DemoPage> {
+  return openDemoPage(browser.context, server.url);
 }
 
 /** Scroll a lazy pad into view and wait for its model. */

@@ -10,6 +10,7 @@ import { drawSegments, traceDigit } from './helpers/draw.js';
 import { testModel } from './helpers/model.js';
 import { startServe, type ServeProcess } from './helpers/serve.js';
 import { assertAgreement, browserPredictions, nodeProbabilities } from './helpers/agreement.js';
+import { openDemoPage, type DemoPage } from './helpers/demo-page.js';
 
 const skip = browserSkipReason() ?? false;
 let server: ServeProcess;
@@ -28,31 +29,9 @@ after(async () => {
   if (server) assert.equal(await server.stop(), 0, 'serve should exit 0 on Ctrl-C');
 });
 
-interface SeenEvent { type: string; target: string; detail: any }
-
 /** A page on the demo with the host's view of every widget event, and console/page errors collected. */
-async function openDemo(init?: () => void): Promise<{ page: Page; errors: string[]; events(): Promise<SeenEvent[]> }> {
-  const page = await browser.context.newPage();
-  const errors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('response', (r) => { if (r.status() >= 400) errors.push(`HTTP ${r.status()} ${r.url()}`); });
-  // tsx compiles this file with esbuild's keepNames, which wraps named functions in calls to a `__name`
-  // helper; functions shipped to the page need that helper there too.
-  await page.addInitScript('globalThis.__name = (f) => f;');
-  if (init) await page.addInitScript(init);
-  await page.addInitScript(() => {
-    const seen: unknown[] = [];
-    (window as any).__events = seen;
-    for (const type of ['ready', 'error', 'prediction', 'clear']) {
-      document.addEventListener(type, (e) => {
-        if (!(e instanceof CustomEvent)) return;
-        seen.push({ type, target: (e.target as HTMLElement).id, detail: e.detail });
-      });
-    }
-  });
-  await page.goto(server.url);
-  return { page, errors, events: () => page.evaluate(() => (window as any).__events as SeenEvent[]) };
+function openDemo(init?: () => void): Promise<DemoPage> {
+  return openDemoPage(browser.context, server.url, init);
 }
 
 /** Add a widget to the page and wait until it leaves the loading state. */

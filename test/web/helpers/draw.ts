@@ -25,27 +25,10 @@ export function traceDigit(pixels: Uint8Array, width: number, height: number, th
   return out;
 }
 
-/**
- * Draw segments given in a `side` x `side` picture onto the element's canvas with real pointer input
- * (playwright's mouse), scaled to the canvas's on-screen size. `beforeLastUp` runs while the pen is still
- * down on the last stroke, to observe live predictions.
- */
-export async function drawSegments(page: Page, selector: string, segments: Segment[], side: number,
+/** {@link drawSegmentsOnLine} for a square pad: segments given in a `side` x `side` picture. */
+export function drawSegments(page: Page, selector: string, segments: Segment[], side: number,
   beforeLastUp?: () => Promise<void>): Promise<void> {
-  const canvas = page.locator(selector).locator('canvas');
-  // The mouse only reaches what is inside the viewport.
-  await canvas.scrollIntoViewIfNeeded();
-  const box = await canvas.boundingBox();
-  if (!box) throw new Error(`${selector}: canvas not visible`);
-  const at = (p: [number, number]): [number, number] => [box.x + (p[0] / side) * box.width, box.y + (p[1] / side) * box.height];
-  for (let i = 0; i < segments.length; i++) {
-    const s = segments[i];
-    await page.mouse.move(...at(s.from));
-    await page.mouse.down();
-    await page.mouse.move(...at(s.to), { steps: 3 });
-    if (i === segments.length - 1 && beforeLastUp) await beforeLastUp();
-    await page.mouse.up();
-  }
+  return drawSegmentsOnLine(page, selector, segments, side, side, beforeLastUp);
 }
 
 /** A grayscale picture (ink high), one byte per pixel. */
@@ -119,8 +102,9 @@ export function operatorGlyph(op: '+' | '-' | '×' | '÷' | '='): Uint8Array {
 }
 
 /**
- * Like {@link drawSegments}, for a pad that is not square: segments given in a `width` x `height` picture
- * with the canvas's aspect are scaled to the canvas's on-screen size.
+ * Draw segments given in a `width` x `height` picture (with the canvas's aspect) onto the element's canvas with
+ * real pointer input (playwright's mouse), scaled to the canvas's on-screen size. `beforeLastUp` runs while the
+ * pen is still down on the last stroke, to observe live predictions.
  */
 export async function drawSegmentsOnLine(page: Page, selector: string, segments: Segment[], width: number, height: number,
   beforeLastUp?: () => Promise<void>): Promise<void> {
