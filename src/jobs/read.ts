@@ -6,7 +6,8 @@ import { UsageError, UserError } from '../errors.js';
 import { checkOutputTarget } from '../fs/output-target.js';
 import { isUncertain } from '../runtime/node/read.js';
 import { readStream } from '../runtime/node/read-stream.js';
-import { DEFAULT_ONNX_MODEL, loadDigitModel } from '../runtime/node/session.js';
+import { DEFAULT_ONNX_MODEL } from '../runtime/node/session.js';
+import { readModelFile } from '../runtime/node/model-file.js';
 import { readFormatter, type ReadFormat } from './read-format.js';
 import { debugFileName, writeDebugPicture } from './read-debug.js';
 import { writeRows } from './row-output.js';
@@ -48,24 +49,20 @@ export interface ReadSummary {
 export async function runRead(paths: string[], o: ReadJobOptions, log: (line: string) => void = (l) => { process.stderr.write(l + '\n'); }): Promise<ReadSummary> {
   const target = o.out ? await checkOutputTarget(o.out, '--out') : undefined;
   if (o.debugDir !== undefined) await prepareDebugDir(o.debugDir);
-  // Loaded here too so a bad model is one clear error before any worker starts, and for the debug pictures.
-  const model = await loadDigitModel(o.model);
+  // Read here (no session: the workers run the model) so a bad model is one clear error before any worker
+  // starts, and for the debug pictures' contract.
+  const { contract } = await readModelFile(o.model);
   let uncertain = 0;
-  let run;
-  try {
-    run = await writeRows((entries) => readStream(entries, o.model, { workers: o.workers, keepDebug: o.debugDir !== undefined }), {
-      paths,
-      target,
-      formatter: readFormatter(o.format, o.minConfidence),
-      progress: o.progress ? 'read' : undefined,
-      async onRow(row, i) {
-        if (isUncertain(row, o.minConfidence)) uncertain++;
-        if (o.debugDir !== undefined && row.debug) await writeDebugPicture(path.join(o.debugDir, debugFileName(i, row.path)), row, model.contract);
-      },
-    });
-  } finally {
-    await model.close();
-  }
+  const run = await writeRows((entries) => readStream(entries, o.model, { workers: o.workers, keepDebug: o.debugDir !== undefined }), {
+    paths,
+    target,
+    formatter: readFormatter(o.format, o.minConfidence),
+    progress: o.progress ? 'read' : undefined,
+    async onRow(row, i) {
+      if (isUncertain(row, o.minConfidence)) uncertain++;
+      if (o.debugDir !== undefined && row.debug) await writeDebugPicture(path.join(o.debugDir, debugFileName(i, row.path)), row, contract);
+    },
+  });
   const { count, failed, seconds } = run;
   const summary: ReadSummary = { count, failed, uncertain, seconds, picturesPerSecond: count / seconds };
   const unsure = o.minConfidence === undefined ? '' : `, ${uncertain} uncertain (confidence < ${o.minConfidence})`;

@@ -4,7 +4,7 @@
  */
 import { DecodePool, type DecodeReply } from './decode-pool.js';
 import type { DigitModel } from './session.js';
-import type { WalkEntry } from './walk.js';
+import { inChunks, type WalkEntry } from './walk.js';
 
 /** One label and its probability. */
 export interface Ranked {
@@ -110,16 +110,10 @@ export async function* predictStream(entries: AsyncIterable<WalkEntry>, model: D
   }
 
   try {
-    let chunk: WalkEntry[] = [];
-    for await (const e of entries) {
-      chunk.push(e);
-      if (chunk.length === chunkSize) {
-        dispatch(chunk);
-        chunk = [];
-        if (inFlight.length >= maxInFlight) yield* drainOne();
-      }
+    for await (const chunk of inChunks(entries, chunkSize)) {
+      dispatch(chunk);
+      if (inFlight.length >= maxInFlight) yield* drainOne();
     }
-    if (chunk.length) dispatch(chunk);
     while (inFlight.length) yield* drainOne();
     yield* runBatch();
   } finally {

@@ -4,7 +4,7 @@
  */
 import { readPool } from './read-pool.js';
 import type { ReadOptions, ReadRow } from './read.js';
-import type { WalkEntry } from './walk.js';
+import { inChunks, type WalkEntry } from './walk.js';
 
 /**
  * Read every entry of `entries` (see walkPictures) with the model in `modelFile`, yielding one row per entry in
@@ -28,16 +28,10 @@ export async function* readStream(entries: AsyncIterable<WalkEntry>, modelFile: 
     inFlight.push(rows);
   };
   try {
-    let chunk: WalkEntry[] = [];
-    for await (const e of entries) {
-      chunk.push(e);
-      if (chunk.length === chunkSize) {
-        dispatch(chunk);
-        chunk = [];
-        if (inFlight.length >= 3 * workers) yield* await inFlight.shift()!;
-      }
+    for await (const chunk of inChunks(entries, chunkSize)) {
+      dispatch(chunk);
+      if (inFlight.length >= 3 * workers) yield* await inFlight.shift()!;
     }
-    if (chunk.length) dispatch(chunk);
     while (inFlight.length) yield* await inFlight.shift()!;
   } finally {
     await pool.close();

@@ -85,3 +85,16 @@ async function* walkDir(dir: string, ancestors: string[]): AsyncGenerator<WalkEn
     }
   }
 }
+
+/** `items` in arrays of `size` (the last one shorter), for handing to worker threads a chunk at a time. */
+export async function* inChunks<T>(items: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
+  let chunk: T[] = [];
+  for await (const item of items) {
+    chunk.push(item);
+    if (chunk.length === size) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length) yield chunk;
+}
