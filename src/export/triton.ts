@@ -4,7 +4,7 @@
  * contract (input and output names and shapes, labels), so Triton serves the file exactly as `lenet-onnx serve`
  * does, dynamic batching included.
  */
-import type { InputContract } from '../runtime/contract.js';
+import { inputShape, type InputContract } from '../runtime/contract.js';
 
 /** Batching settings of the repository's config. */
 export interface TritonBatching {
@@ -25,7 +25,8 @@ export function tritonModelName(name: string): string {
 
 /** The text of `config.pbtxt` (protobuf text format of Triton's ModelConfig) for `contract`. */
 export function tritonConfig(name: string, contract: InputContract, b: TritonBatching = TRITON_BATCHING): string {
-  const dims = contract.layout === 'NCHW' ? [contract.channels, contract.height, contract.width] : [contract.height, contract.width, contract.channels];
+  // Triton's dims leave out the batch dimension, which max_batch_size covers
+  const dims = inputShape(contract, 1).slice(1);
   return [
     `name: "${name}"`,
     'platform: "onnxruntime_onnx"',

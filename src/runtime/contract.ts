@@ -65,7 +65,7 @@ export class ContractError extends Error {
 
 /** Serialise a contract into string key/value pairs (ONNX `metadata_props`, tfjs user metadata). */
 export function contractToMetadata(c: InputContract): Record<string, string> {
-  const dims = c.layout === 'NCHW' ? [c.channels, c.height, c.width] : [c.height, c.width, c.channels];
+  const dims = inputShape(c, 1).slice(1);
   const out: Record<string, string> = {
     [KEYS.inputName]: c.inputName,
     [KEYS.outputName]: c.outputName,

@@ -6,7 +6,7 @@
  * Shared code: no Node and no DOM imports.
  */
 import { OnnxFormatError, readOnnxInfo, type OnnxModelInfo } from '../onnx/info.js';
-import { ContractError, contractFromMetadata, type InputContract } from './contract.js';
+import { ContractError, contractFromMetadata, inputShape, type InputContract } from './contract.js';
 
 /** ONNX TensorProto element type of float32. */
 const FLOAT = 1;
@@ -67,7 +67,7 @@ export function graphMismatch(info: OnnxModelInfo, c: InputContract): string | u
   const names = (xs: { name: string }[]) => xs.map((x) => `'${x.name}'`).join(', ') || 'none';
   const input = info.inputs.find((i) => i.name === c.inputName);
   if (!input) return `its contract names input '${c.inputName}' but the graph's inputs are ${names(info.inputs)}`;
-  const expected = c.layout === 'NCHW' ? [c.channels, c.height, c.width] : [c.height, c.width, c.channels];
+  const expected = inputShape(c, 1).slice(1);
   const shapeOk = input.dims.length === 4 && input.dims.slice(1).every((d, i) => d === expected[i]);
   if (input.elemType !== FLOAT || !shapeOk) {
     return `input '${c.inputName}' is ${elemName(input.elemType)} [${input.dims.join(',')}] but its contract says float32 [N,${expected.join(',')}] (${c.layout})`;

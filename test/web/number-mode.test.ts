@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { readMnist, type IdxDataset } from '../../src/data/idx.js';
-import { contractFromMetadata, type InputContract } from '../../src/runtime/contract.js';
+import { contractFromMetadata, inputShape, type InputContract } from '../../src/runtime/contract.js';
 import { readOnnxInfo } from '../../src/onnx/info.js';
 import { preprocess } from '../../src/runtime/preprocess.js';
 import { runCli } from '../helpers/cli.js';
@@ -56,7 +56,7 @@ async function nodeReader(file: string): Promise<{ contract: InputContract; read
     async read(i) {
       const pre = preprocess({ width: 28, height: 28, data: digitPixels(i) }, contract);
       assert.ok(pre.ok);
-      const dims = contract.layout === 'NCHW' ? [1, 1, contract.height, contract.width] : [1, contract.height, contract.width, 1];
+      const dims = inputShape(contract, 1);
       const out = (await session.run({ [contract.inputName]: new ort.Tensor('float32', pre.input, dims) }))[contract.outputName].data as Float32Array;
       let k = 0;
       for (let j = 1; j < out.length; j++) if (out[j] > out[k]) k = j;
