@@ -16,7 +16,7 @@ import type { GrayImage, PixelBox } from './ink/image.js';
 import { glyphInput, glyphWidth, type Glyph } from './segment/glyph.js';
 import { findLine, where } from './segment/line.js';
 import { mergeCandidate } from './segment/merge.js';
-import { cutPrior, wholePrior } from './segment/priors.js';
+import { cutPrior, digitHeightPrior, sidesPrior, wholePrior } from './segment/priors.js';
 import { cutCandidates, cutColumn, splitGlyph, type Cut } from './segment/split.js';
 
 /** Probabilities per input, in `contract.labels` order. */
@@ -96,11 +96,14 @@ export async function readLine(img: GrayImage, contract: InputContract, classify
   // Every crop any choice may need, classified in one batch.
   const inputs: Float32Array[] = [];
   const boxes: PixelBox[] = [];
+  // Ink height of each crop in character heights: the shape priors' measure of a piece.
+  const heights: number[] = [];
   const add = (g: Glyph): Option | null => {
     const r = glyphInput(map, g, contract);
     if (!r) return null;
     inputs.push(r.input);
     boxes.push(sourceBox(map, r.crop.box));
+    heights.push(r.crop.box.height / height);
     return { slot: inputs.length - 1 };
   };
   const whole = glyphs.map((g) => add(g)!);
@@ -126,7 +129,11 @@ export async function readLine(img: GrayImage, contract: InputContract, classify
     for (let j = 1; j < p.length; j++) if (p[j] > p[k]) k = j;
     return { k, p: p[k] };
   };
-  const logp = (slot: number) => Math.log(Math.max(1e-9, best(slot).p));
+  const isDigit = contract.labels.map((l) => /^[0-9]$/.test(l));
+  const logp = (slot: number) => {
+    const b = best(slot);
+    return Math.log(Math.max(1e-9, b.p)) + (isDigit[b.k] ? digitHeightPrior(heights[slot]) : 0);
+  };
 
   // Best reading of the first i glyphs: each glyph read whole or cut in two, or two neighbours joined.
   const n = glyphs.length;
@@ -143,7 +150,7 @@ export async function readLine(img: GrayImage, contract: InputContract, classify
     const r = glyphWidth(glyphs[i]) / height;
     consider(i + 1, [whole[i].slot], undefined, wholePrior(r, alone));
     for (const s of splits[i]) {
-      consider(i + 1, s.parts.map((o) => o.slot), `cut ${where(glyphs[i], map.scale)} near column ${s.cut * map.scale}`, cutPrior(r, s.cost, alone));
+      consider(i + 1, s.parts.map((o) => o.slot), `cut ${where(glyphs[i], map.scale)} near column ${s.cut * map.scale}`, cutPrior(r, s.cost, alone) + sidesPrior(heights[s.parts[0].slot], heights[s.parts[1].slot]));
     }
     const m = merges[i];
     if (m) consider(i + 2, [m.slot], `joined ${where(glyphs[i], map.scale)} and ${where(glyphs[i + 1], map.scale)}`);

@@ -23,6 +23,8 @@ export function mergeCandidate(a: Glyph, b: Glyph, height: number): Glyph | null
   const tall = glyphHeight(a) >= TALL * height && glyphHeight(b) >= TALL * height;
   if (xGap(a, b) > (tall ? TALL_GAP : MERGE_GAP) * height) return null;
   const joined = joinGlyphs(a, b);
-  if (glyphWidth(joined) > MERGE_MAX_WIDTH * height) return null;
+  // A bar lifted above a 5 makes the joined character taller than the line's typical one: its own height
+  // is the measure then.
+  if (glyphWidth(joined) > MERGE_MAX_WIDTH * Math.max(height, glyphHeight(joined))) return null;
   return joined;
 }

@@ -52,3 +52,35 @@ export function cutPrior(width: number, cutInk: number, alone: boolean): number 
   const shift = alone ? ALONE_SHIFT : 0;
   return -SPLIT_SLOPE * Math.max(0, SPLIT_FROM + shift - width) - CUT_SLOPE * Math.max(0, cutInk - CUT_FREE);
 }
+
+/**
+ * Digits stand about as tall as the line; a piece much shorter (the tail of a 5 cut off, the lifted bar of a
+ * 5 on its own, a blob where a stroke ends) is part of a character. Reading such a piece as a digit costs
+ * SHORT_SLOPE per character height short of SHORT_FROM, which leaves the join or the whole reading to win.
+ * Operators are short by nature and are not asked about.
+ */
+const SHORT_FROM = 0.55;
+const SHORT_SLOPE = 12;
+
+/**
+ * Log-prior of reading a piece of ink as a digit.
+ * @param height the piece's ink height in character heights.
+ */
+export function digitHeightPrior(height: number): number {
+  return -SHORT_SLOPE * Math.max(0, SHORT_FROM - height);
+}
+
+/**
+ * Width speaks for cutting only when a touching pair is wider than a character, and a 1 touching its
+ * neighbour is not. What a cut through one character leaves is mostly a short piece (the tail of a 5, the
+ * bottom of an 8), while the two sides of a touching pair both stand the full height of the line. A cut
+ * whose sides are both at least TALL_SIDE character heights earns TALL_PAIR_BONUS, enough to outweigh the
+ * cost of the extra character when the network reads both sides as well as the whole.
+ */
+const TALL_PAIR_BONUS = 1;
+const TALL_SIDE = 0.85;
+
+/** Log-prior bonus of a cut for the heights of its two sides, in character heights. */
+export function sidesPrior(leftHeight: number, rightHeight: number): number {
+  return leftHeight >= TALL_SIDE && rightHeight >= TALL_SIDE ? TALL_PAIR_BONUS : 0;
+}
