@@ -70,6 +70,12 @@ const SPECK_FRACTION = 0.03;
  * purpose and may be far lighter than a digit. Down to this fraction of the largest mass.
  */
 const BAR_DOT_FRACTION = 0.005;
+/**
+ * A piece is strong when its darkest pixel reaches Otsu's level or this fraction of the picture's strongest
+ * ink, whichever is lower: a pen pressed lightly for a quick operator leaves a mark far paler than the
+ * digits beside it, and it is still written on purpose.
+ */
+const STRONG_FRACTION = 1 / 3;
 /** How far a speck may sit from ink and still be its rim: this fraction of the ink piece's height, at least 2 px. */
 const ATTACH_FRACTION = 0.08;
 /** Least noise margin (levels) under a local background. */
@@ -158,7 +164,7 @@ function findInkAt(img: GrayImage, scale: number, options: InkOptions): FindInkR
     };
   }
   const { labels, components: pieces } = labelComponents(strength, w, h);
-  const strong = Math.max(minContrast, Math.min(otsuThreshold(strength), peak / 2));
+  const strong = Math.max(minContrast, Math.min(otsuThreshold(strength), STRONG_FRACTION * peak));
   let largest = 0, covered = 0;
   for (const p of pieces) {
     covered += p.area;
