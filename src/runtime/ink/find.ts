@@ -76,6 +76,13 @@ const BAR_DOT_FRACTION = 0.005;
  * digits beside it, and it is still written on purpose.
  */
 const STRONG_FRACTION = 1 / 3;
+/**
+ * Noise, dust and JPEG blocks leave compact specks; a stroke is long. A strong piece whose longer side
+ * reaches STROKE_LENGTH of the largest piece's longer side is a written stroke (a thin, pale minus sign
+ * beside heavy digits) down to STROKE_FRACTION of the largest mass.
+ */
+const STROKE_LENGTH = 0.3;
+const STROKE_FRACTION = 0.01;
 /** How far a speck may sit from ink and still be its rim: this fraction of the ink piece's height, at least 2 px. */
 const ATTACH_FRACTION = 0.08;
 /** Least noise margin (levels) under a local background. */
@@ -165,12 +172,16 @@ function findInkAt(img: GrayImage, scale: number, options: InkOptions): FindInkR
   }
   const { labels, components: pieces } = labelComponents(strength, w, h);
   const strong = Math.max(minContrast, Math.min(otsuThreshold(strength), STRONG_FRACTION * peak));
-  let largest = 0, covered = 0;
+  let largest = 0, covered = 0, longest = 0;
   for (const p of pieces) {
     covered += p.area;
-    if (p.peak >= strong && p.mass > largest) largest = p.mass;
+    if (p.peak >= strong && p.mass > largest) {
+      largest = p.mass;
+      longest = longSide(p);
+    }
   }
-  const ink = pieces.filter((p) => p.peak >= strong && p.mass >= SPECK_FRACTION * largest);
+  const ink = pieces.filter((p) => p.peak >= strong
+    && (p.mass >= SPECK_FRACTION * largest || (p.mass >= STROKE_FRACTION * largest && longSide(p) >= STROKE_LENGTH * longest)));
   ink.push(...barDots(pieces, ink, strong, largest));
   ink.sort((a, b) => a.label - b.label);
   if (ink.length > MAX_INK_PIECES || covered > MAX_INK_COVER * n) {
@@ -188,6 +199,11 @@ function findInkAt(img: GrayImage, scale: number, options: InkOptions): FindInkR
     ok: true,
     map: { width: w, height: h, scale, strength, labels, pieces, ink, owner, inverted, background: border.median, flatBackground: flat, noise, peak },
   };
+}
+
+/** The longer side of a piece's box. */
+function longSide(p: InkComponent): number {
+  return Math.max(p.x1 - p.x0 + 1, p.y1 - p.y0 + 1);
 }
 
 /**
