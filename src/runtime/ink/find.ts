@@ -66,10 +66,14 @@ export const DEFAULT_MIN_CONTRAST = 32;
 /** A piece lighter than this fraction of the largest piece's mass is a speck (noise, dust, JPEG blocks). */
 const SPECK_FRACTION = 0.03;
 /**
- * ... unless it is a strong, compact mark straight above or below a bar (the dots of a ÷): those are written on
- * purpose and may be far lighter than a digit. Down to this fraction of the largest mass.
+ * ... unless it is a compact mark straight above or below a bar (the dots of a ÷): those are written on
+ * purpose and may be far lighter than a digit, so they are measured against their bar. Down to
+ * BAR_DOT_FRACTION of the bar's mass (and DOT_FLOOR of the largest piece's), and to BAR_DOT_PEAK of the
+ * strong level: a dot is a dab of the pen, paler than the strokes around it.
  */
-const BAR_DOT_FRACTION = 0.005;
+const BAR_DOT_FRACTION = 0.05;
+const DOT_FLOOR = 0.002;
+const BAR_DOT_PEAK = 0.5;
 /**
  * A piece is strong when its darkest pixel reaches Otsu's level or this fraction of the picture's strongest
  * ink, whichever is lower: a pen pressed lightly for a quick operator leaves a mark far paler than the
@@ -215,14 +219,14 @@ function barDots(pieces: InkComponent[], ink: InkComponent[], strong: number, la
   if (bars.length === 0) return [];
   const kept = new Set(ink);
   return pieces.filter((p) => {
-    if (kept.has(p) || p.peak < strong || p.mass < BAR_DOT_FRACTION * largest) return false;
+    if (kept.has(p) || p.peak < BAR_DOT_PEAK * strong || p.mass < DOT_FLOOR * largest) return false;
     const w = p.x1 - p.x0 + 1, h = p.y1 - p.y0 + 1;
     if (w > 2 * h || h > 2 * w) return false;
     return bars.some((b) => {
       const bw = b.x1 - b.x0 + 1;
       const cx = (p.x0 + p.x1) / 2;
       const gap = Math.max(b.y0 - p.y1, p.y0 - b.y1);
-      return cx >= b.x0 && cx <= b.x1 && gap > 0 && gap <= bw && w < bw / 2;
+      return cx >= b.x0 && cx <= b.x1 && gap > 0 && gap <= bw && w < bw / 2 && p.mass >= BAR_DOT_FRACTION * b.mass;
     });
   });
 }
