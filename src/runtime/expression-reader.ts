@@ -11,7 +11,9 @@
  * - two flat marks stacked over each other (their columns overlapping) are one `=`;
  * - a bar with small marks straight above and below it is a `÷` (the dots may come as separate characters);
  * - operators are often written smaller than digits: a small mark is kept when it is flat or cross-shaped
- *   and sits in the line's middle band, and only a small round mark with no bar to belong to is a speck.
+ *   and sits in the line's middle band, and only a small round mark with no bar to belong to is a speck;
+ * - a dash holding two stacked bars at the picture's resolution is an `=` (segment/bars.ts), and so is a
+ *   dash ending the line after a digit: no expression ends in a minus sign.
  *
  * Shared code: no Node and no DOM imports; works on any reader's characters (boxes and probabilities).
  */
@@ -27,6 +29,8 @@ export interface ReadCharacter {
   box: PixelBox;
   /** Probabilities of every label, in the model's label order, when the reader kept them. */
   probabilities?: ArrayLike<number>;
+  /** Horizontal strokes stacked in its ink, when the reader counted them. */
+  bars?: number;
 }
 
 /** A line read as arithmetic. */
@@ -169,6 +173,11 @@ export function readExpression(characters: readonly ReadCharacter[], labels: rea
       out.push({ ...c, label: '-' });
       continue;
     }
+    if (knowsOperators && c.label === '-' && c.bars === 2) {
+      decisions.push(`'-' holding two stacked bars read as '='`);
+      out.push({ ...c, label: '=' });
+      continue;
+    }
     if (c.label === '-' && b.height >= TALL_ASPECT * b.width) {
       decisions.push(`'-' standing upright (${b.width}x${b.height} px) read as '1'`);
       out.push({ ...c, label: '1' });
@@ -203,6 +212,12 @@ export function readExpression(characters: readonly ReadCharacter[], labels: rea
     }
     out.push(c);
   }
+  // 4. A line never ends in a minus sign; it ends in `=` written with its bars run together.
+  const last = out[out.length - 1];
+  if (knowsOperators && out.length >= 2 && last.label === '-' && DIGITS.has(out[out.length - 2].label)) {
+    decisions.push(`'-' ending the line read as '='`);
+    out[out.length - 1] = { ...last, label: '=' };
+  }
   const text = out.map((c) => c.label).join('');
   return { text, ...expressionFields(text), characters: out, decisions };
 }
@@ -211,6 +226,6 @@ export function readExpression(characters: readonly ReadCharacter[], labels: rea
  * The characters of `readLine`'s result (`{ digit, probability, box }` each, best label only) as
  * {@link ReadCharacter}s.
  */
-export function fromLineCharacters(chars: ReadonlyArray<{ digit: string; probability: number; box: PixelBox; probabilities?: ArrayLike<number> }>): ReadCharacter[] {
-  return chars.map((c) => ({ label: c.digit, probability: c.probability, box: c.box, probabilities: c.probabilities }));
+export function fromLineCharacters(chars: ReadonlyArray<{ digit: string; probability: number; box: PixelBox; probabilities?: ArrayLike<number>; bars?: number }>): ReadCharacter[] {
+  return chars.map((c) => ({ label: c.digit, probability: c.probability, box: c.box, probabilities: c.probabilities, bars: c.bars }));
 }

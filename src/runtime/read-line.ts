@@ -15,6 +15,7 @@ import { sourceBox, touchesEdge } from './ink/fit.js';
 import type { GrayImage, PixelBox } from './ink/image.js';
 import { glyphInput, glyphWidth, type Glyph } from './segment/glyph.js';
 import { findLine, where } from './segment/line.js';
+import { stackedBars } from './segment/bars.js';
 import { mergeCandidate } from './segment/merge.js';
 import { cutPrior, digitHeightPrior, sidesPrior, wholePrior } from './segment/priors.js';
 import { cutCandidates, cutColumn, splitGlyph, type Cut } from './segment/split.js';
@@ -44,6 +45,8 @@ export interface ReadLineOk {
   decisions: string[];
   /** The model inputs of the characters read, in order (for a debug view). */
   inputs: Float32Array[];
+  /** Horizontal strokes stacked in each character's ink, in order (segment/bars.ts): what tells `=` from `-`. */
+  bars: number[];
 }
 
 /** A picture that is not one readable line; `message` is one line for a person. */
@@ -98,12 +101,14 @@ export async function readLine(img: GrayImage, contract: InputContract, classify
   const boxes: PixelBox[] = [];
   // Ink height of each crop in character heights: the shape priors' measure of a piece.
   const heights: number[] = [];
+  const bars: number[] = [];
   const add = (g: Glyph): Option | null => {
     const r = glyphInput(map, g, contract);
     if (!r) return null;
     inputs.push(r.input);
     boxes.push(sourceBox(map, r.crop.box));
     heights.push(r.crop.box.height / height);
+    bars.push(stackedBars(r.crop));
     return { slot: inputs.length - 1 };
   };
   const whole = glyphs.map((g) => add(g)!);
@@ -186,5 +191,6 @@ export async function readLine(img: GrayImage, contract: InputContract, classify
     digits,
     decisions,
     inputs: chosen.map(({ slot }) => inputs[slot]),
+    bars: chosen.map(({ slot }) => bars[slot]),
   };
 }

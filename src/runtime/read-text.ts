@@ -44,7 +44,7 @@ export async function readText(img: GrayImage, contract: InputContract, classify
   }, o);
   if (!r.ok) return r;
   if (!(o.expression ?? readsArithmetic(contract.labels))) return r;
-  const e = readExpression(fromLineCharacters(r.digits.map((d, i) => ({ ...d, probabilities: probsOf.get(r.inputs[i]) }))), contract.labels);
+  const e = readExpression(fromLineCharacters(r.digits.map((d, i) => ({ ...d, probabilities: probsOf.get(r.inputs[i]), bars: r.bars[i] }))), contract.labels);
   const digits = e.characters.map((c) => ({ digit: c.label, probability: c.probability, box: { ...c.box }, edge: touchesEdge(c.box, img.width, img.height) }));
   const out: TextReading = {
     ok: true,
@@ -53,6 +53,7 @@ export async function readText(img: GrayImage, contract: InputContract, classify
     digits,
     decisions: [...r.decisions, ...e.decisions],
     inputs: r.inputs,
+    bars: r.bars,
   };
   if (e.value) out.value = e.value;
   if (e.expression_error !== undefined) out.expression_error = e.expression_error;

@@ -66,8 +66,14 @@ test('a broken expression gets expression_error, never a throw; a digits-only mo
 });
 
 test('line reader characters adapt by name', () => {
-  const chars = fromLineCharacters([{ digit: '5', probability: 0.8, box: { x: 0, y: 0, width: 10, height: 20 } }]);
-  assert.deepEqual(chars, [{ label: '5', probability: 0.8, box: { x: 0, y: 0, width: 10, height: 20 }, probabilities: undefined }]);
+  const chars = fromLineCharacters([
+    { digit: '5', probability: 0.8, box: { x: 0, y: 0, width: 10, height: 20 } },
+    { digit: '-', probability: 0.9, box: { x: 20, y: 8, width: 10, height: 4 }, bars: 2 },
+  ]);
+  assert.deepEqual(chars, [
+    { label: '5', probability: 0.8, box: { x: 0, y: 0, width: 10, height: 20 }, probabilities: undefined, bars: undefined },
+    { label: '-', probability: 0.9, box: { x: 20, y: 8, width: 10, height: 4 }, probabilities: undefined, bars: 2 },
+  ]);
 });
 
 test('an operator a line reader cut in two is joined again: == as =, +- as +, two dashes standing tall as ÷', () => {
@@ -80,4 +86,17 @@ test('an operator a line reader cut in two is joined again: == as =, +- as +, tw
   assert.equal(div.text, '8÷4');
   const apart = readExpression([mark('-', 0, 28, 16, 4), digit('3', 20), mark('-', 50, 28, 16, 4), mark('-', 70, 28, 16, 4)], LABELS);
   assert.match(apart.expression_error!, /two operators in a row/, 'operators with a gap between them stay two');
+});
+
+test('a dash holding two stacked bars is an =, and so is a dash ending the line after a digit', () => {
+  const stacked = readExpression([digit('7', 0), { ...mark('-', 30, 26, 16, 8), bars: 2 }, digit('2', 52)], LABELS);
+  assert.equal(stacked.text, '7=2');
+  assert.ok(stacked.decisions.some((d) => /two stacked bars/.test(d)), stacked.decisions.join('; '));
+  const plain = readExpression([digit('7', 0), { ...mark('-', 30, 28, 16, 4), bars: 1 }, digit('2', 52)], LABELS);
+  assert.equal(plain.text, '7-2');
+  const trailing = readExpression([digit('1', 0), digit('2', 30), mark('+', 60, 24, 14, 14), digit('7', 80), mark('-', 110, 28, 16, 5)], LABELS);
+  assert.equal(trailing.text, '12+7=');
+  assert.deepEqual(trailing.value, { fraction: '19', decimal: '19' });
+  // A leading minus stays a minus.
+  assert.equal(readExpression([mark('-', 0, 28, 16, 5), digit('4', 30)], LABELS).text, '-4');
 });

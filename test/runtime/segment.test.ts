@@ -189,3 +189,42 @@ test('countCharacters: well separated digits are counted without the network', a
   assert.equal(countCharactersIn(digit(7)), 1);
   assert.equal(countCharactersIn(photo(120, 80, [], 19)), 0);
 });
+
+test('a 1 leaning on its neighbour is cut out, though the pair is no wider than one digit', async () => {
+  let cut = 0;
+  for (const [a, b] of [[1, 4], [8, 1], [7, 1]]) {
+    const ks = [await pick(a, 3), await pick(b, 3)];
+    const line = writeLine(ks, 3, -3);
+    const img = photo(line.right + 40, 150, line.marks, 7);
+    const found = findInk(img);
+    assert.ok(found.ok);
+    if (found.map.ink.length !== 1) continue; // these two happen not to touch
+    const r = await readLine(img, CONTRACT, classify);
+    ok(r);
+    assert.equal(r.text, `${a}${b}`, r.decisions.join('; '));
+    cut++;
+  }
+  assert.ok(cut >= 2, `only ${cut} of the pairs touched: the test pictures no longer test cutting`);
+});
+
+test('a piece much shorter than the line is not read as a digit of its own', async () => {
+  // A 5 written in two strokes: its top bar lifted off the body, raised and drawn on to the right, as people
+  // write it, so that body and bar together are wider than the body is tall.
+  const five = scaleUp(digit(await pick(5, 2)), 3);
+  const wide = { width: five.width + 30, height: five.height, data: new Uint8Array((five.width + 30) * five.height) };
+  for (let y = 0; y < five.height; y++) wide.data.set(five.data.subarray(y * five.width, (y + 1) * five.width), y * wide.width);
+  const b = inkBox(wide);
+  const split = b.y + Math.round(b.height * 0.22);
+  const data = new Uint8Array(wide.data.length);
+  for (let y = 0; y < wide.height; y++) for (let x = 0; x < five.width; x++) {
+    const v = wide.data[y * wide.width + x];
+    if (y < split) { if (y - 9 >= 0) data[(y - 9) * wide.width + x + 12] = v; } else if (y >= split + 3) data[y * wide.width + x] = v;
+  }
+  const lifted = { width: wide.width, height: wide.height, data };
+  const img = photo(200, 150, [{ img: lifted, x: 60, y: 30 }], 9);
+  const found = findInk(img);
+  assert.ok(found.ok && found.map.ink.length >= 2, 'the bar and the body are separate pieces');
+  const r = await readLine(img, CONTRACT, classify);
+  ok(r);
+  assert.equal(r.text, '5', r.decisions.join('; '));
+});

@@ -71,7 +71,7 @@ const SPECK_FRACTION = 0.03;
  * BAR_DOT_FRACTION of the bar's mass (and DOT_FLOOR of the largest piece's), and to BAR_DOT_PEAK of the
  * strong level: a dot is a dab of the pen, paler than the strokes around it.
  */
-const BAR_DOT_FRACTION = 0.05;
+const BAR_DOT_FRACTION = 0.02;
 const DOT_FLOOR = 0.002;
 const BAR_DOT_PEAK = 0.5;
 /**

@@ -1,0 +1,42 @@
+/**
+ * How many horizontal strokes lie stacked in a character's ink: 2 for an `=`, 1 for a `-`. Fitted into
+ * the network's 20x20 box, an `=` written with its bars close together (or touching at one end) becomes one
+ * thick bar; at the picture's own resolution the rows between the bars still hold far less ink than the
+ * bars themselves.
+ */
+import type { InkCrop } from '../ink/fit.js';
+
+/** A row holding at least this fraction of the inkiest row's ink belongs to a bar. */
+const BAR_ROW = 0.5;
+/** Between two bars, some row must hold at most this fraction of the inkiest row's ink. */
+const GAP_ROW = 0.3;
+
+/**
+ * Bars stacked in `crop`: runs of ink-heavy rows separated by a nearly empty row.
+ * @returns 0 for a crop without ink, else the count of such runs.
+ */
+export function stackedBars(crop: InkCrop): number {
+  const { width, height } = crop.box;
+  const rows = new Float64Array(height);
+  let most = 0;
+  for (let y = 0; y < height; y++) {
+    let s = 0;
+    for (let x = 0; x < width; x++) s += crop.data[y * width + x];
+    rows[y] = s;
+    if (s > most) most = s;
+  }
+  if (most <= 0) return 0;
+  let bars = 0, inBar = false, gapSeen = true;
+  for (let y = 0; y < height; y++) {
+    const r = rows[y] / most;
+    if (r >= BAR_ROW && !inBar) {
+      if (gapSeen) bars++;
+      inBar = true;
+      gapSeen = false;
+    } else if (r < BAR_ROW) {
+      inBar = false;
+      if (r <= GAP_ROW) gapSeen = true;
+    }
+  }
+  return bars;
+}

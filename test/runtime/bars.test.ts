@@ -1,0 +1,22 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { InkCrop } from '../../src/runtime/ink/fit.js';
+import { stackedBars } from '../../src/runtime/segment/bars.js';
+
+/** A crop `width` wide whose rows carry `rows[y]` ink in every column. */
+function crop(width: number, rows: number[]): InkCrop {
+  const data = new Float32Array(width * rows.length);
+  rows.forEach((v, y) => data.fill(v, y * width, (y + 1) * width));
+  return { box: { x: 0, y: 0, width, height: rows.length }, data, peak: Math.max(...rows) };
+}
+
+test('stackedBars counts horizontal strokes separated by a nearly empty row', () => {
+  assert.equal(stackedBars(crop(20, [40, 200, 220, 180, 30, 20, 190, 230, 60])), 2, 'an = whose bars nearly touch');
+  assert.equal(stackedBars(crop(20, [40, 200, 220, 180, 150, 120, 190, 230, 60])), 1, 'one thick bar with a dip is still one');
+  assert.equal(stackedBars(crop(20, [50, 180, 255, 200, 40])), 1, 'a dash');
+  assert.equal(stackedBars(crop(20, [0, 0, 0])), 0, 'no ink');
+  // An = whose bars touch at one end: the rows between them hold only the joining pixels.
+  const joined = crop(20, [0, 200, 200, 0, 0, 200, 200]);
+  for (const y of [3, 4]) joined.data[y * 20] = 200;
+  assert.equal(stackedBars(joined), 2);
+});
