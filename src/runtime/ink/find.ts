@@ -74,6 +74,8 @@ const SPECK_FRACTION = 0.03;
 const BAR_DOT_FRACTION = 0.02;
 const DOT_FLOOR = 0.002;
 const BAR_DOT_PEAK = 0.5;
+/** A piece under this fraction of the tallest piece's height is low enough to be a bar holding one dot. */
+const LOW_BAR = 0.45;
 /**
  * A piece is strong when its darkest pixel reaches Otsu's level or this fraction of the picture's strongest
  * ink, whichever is lower: a pen pressed lightly for a quick operator leaves a mark far paler than the
@@ -215,7 +217,14 @@ function longSide(p: InkComponent): number {
  * as tall), within the bar's columns and no further from it than the bar is wide: the dots of a division sign.
  */
 function barDots(pieces: InkComponent[], ink: InkComponent[], strong: number, largest: number): InkComponent[] {
-  const bars = ink.filter((b) => b.x1 - b.x0 + 1 >= 2 * (b.y1 - b.y0 + 1));
+  // A dot written close may touch its bar and make it less flat: a low piece at least as wide as tall
+  // (under half the tallest piece's height) may be a bar with its other dot, too.
+  let tallest = 0;
+  for (const p of ink) tallest = Math.max(tallest, p.y1 - p.y0 + 1);
+  const bars = ink.filter((b) => {
+    const w = b.x1 - b.x0 + 1, h = b.y1 - b.y0 + 1;
+    return w >= 2 * h || (w >= h && h <= LOW_BAR * tallest);
+  });
   if (bars.length === 0) return [];
   const kept = new Set(ink);
   return pieces.filter((p) => {
