@@ -9,11 +9,14 @@ import { readText } from '../../src/runtime/read-text.js';
 
 const mnist = await readMnist('test');
 
-/** Dark-on-white at 3x: the first test 7, a bar with a dot over and under it (or only stray dots), the first 2. */
-function line(withBar: boolean): GrayImage {
+/**
+ * Dark-on-white at 3x: the first test 7, a bar with a dot over and under it (or only stray dots), the first 2.
+ * `sign` is the ÷'s ink level (30 = as dark as the digits' darkest).
+ */
+function line(withBar: boolean, sign = 30, barWidth = 16): GrayImage {
   const s = 3, w = 110 * s, h = 48 * s;
   const data = new Uint8Array(w * h).fill(245);
-  const ink = (x: number, y: number) => { data[y * w + x] = 30; };
+  const ink = (x: number, y: number) => { data[y * w + x] = sign; };
   const digit = (k: number, x0: number) => {
     for (let y = 0; y < 28 * s; y++) for (let x = 0; x < 28 * s; x++) {
       const v = mnist.images[k * 784 + Math.floor(y / s) * 28 + Math.floor(x / s)];
@@ -22,7 +25,7 @@ function line(withBar: boolean): GrayImage {
   };
   const box = (x0: number, y0: number, bw: number, bh: number) => { for (let y = y0; y < y0 + bh; y++) for (let x = x0; x < x0 + bw; x++) ink(x, y); };
   digit(0, 4 * s);
-  if (withBar) box(40 * s, 23 * s, 16 * s, 2 * s);
+  if (withBar) box((48 - barWidth / 2) * s, 23 * s, barWidth * s, 2 * s);
   box(47 * s, 18 * s, s, s);
   box(47 * s, 29 * s, s, s);
   digit(1, 66 * s);
@@ -47,4 +50,14 @@ test('the arithmetic model reads 7÷2 with its exact value', async () => {
   } finally {
     await model.close();
   }
+});
+
+test('a small ÷ written with a light hand is kept whole: its bar is too pale and short for ink alone, but holds a dot over and under it', () => {
+  // Ink at 160 on paper at 245: a third as strong as the digits, and a bar a third of a digit's height long.
+  const pale = findInk(line(true, 160, 8));
+  assert.ok(pale.ok);
+  assert.equal(pale.map.ink.length, 5, 'a 7, the bar, two dots, a 2');
+  const noDots = findInk(line(false, 160, 8));
+  assert.ok(noDots.ok);
+  assert.equal(noDots.map.ink.length, 2, 'pale dots alone are specks');
 });

@@ -188,7 +188,7 @@ function findInkAt(img: GrayImage, scale: number, options: InkOptions): FindInkR
   }
   const ink = pieces.filter((p) => p.peak >= strong
     && (p.mass >= SPECK_FRACTION * largest || (p.mass >= STROKE_FRACTION * largest && longSide(p) >= STROKE_LENGTH * longest)));
-  ink.push(...barDots(pieces, ink, strong, largest));
+  ink.push(...divisionMarks(pieces, ink, strong, largest));
   ink.sort((a, b) => a.label - b.label);
   if (ink.length > MAX_INK_PIECES || covered > MAX_INK_COVER * n) {
     const what = ink.length > MAX_INK_PIECES ? `${ink.length} separate marks` : `ink over ${Math.round((100 * covered) / n)}% of it`;
@@ -213,10 +213,15 @@ function longSide(p: InkComponent): number {
 }
 
 /**
- * Strong compact pieces too light for ink that sit over or under a bar-shaped ink piece (at least twice as wide
- * as tall), within the bar's columns and no further from it than the bar is wide: the dots of a division sign.
+ * The marks of division signs that are too light for ink on their own: compact pieces straight over or under
+ * a bar-shaped ink piece, within its columns and no further from it than the bar is wide (the dots of a ÷);
+ * and a bar too light or short for ink that has such a dot both over and under it (a small ÷ written with a
+ * light hand), kept with its dots. Only pieces at least BAR_DOT_PEAK of the strong level are considered.
  */
-function barDots(pieces: InkComponent[], ink: InkComponent[], strong: number, largest: number): InkComponent[] {
+function divisionMarks(pieces: InkComponent[], ink: InkComponent[], strong: number, largest: number): InkComponent[] {
+  const kept = new Set(ink);
+  const faint = pieces.filter((p) => !kept.has(p) && p.peak >= BAR_DOT_PEAK * strong && p.mass >= DOT_FLOOR * largest);
+  if (faint.length === 0) return [];
   // A dot written close may touch its bar and make it less flat: a low piece at least as wide as tall
   // (under half the tallest piece's height) may be a bar with its other dot, too.
   let tallest = 0;
@@ -225,19 +230,26 @@ function barDots(pieces: InkComponent[], ink: InkComponent[], strong: number, la
     const w = b.x1 - b.x0 + 1, h = b.y1 - b.y0 + 1;
     return w >= 2 * h || (w >= h && h <= LOW_BAR * tallest);
   });
-  if (bars.length === 0) return [];
-  const kept = new Set(ink);
-  return pieces.filter((p) => {
-    if (kept.has(p) || p.peak < BAR_DOT_PEAK * strong || p.mass < DOT_FLOOR * largest) return false;
-    const w = p.x1 - p.x0 + 1, h = p.y1 - p.y0 + 1;
-    if (w > 2 * h || h > 2 * w) return false;
-    return bars.some((b) => {
-      const bw = b.x1 - b.x0 + 1;
-      const cx = (p.x0 + p.x1) / 2;
-      const gap = Math.max(b.y0 - p.y1, p.y0 - b.y1);
-      return cx >= b.x0 && cx <= b.x1 && gap > 0 && gap <= bw && w < bw / 2 && p.mass >= BAR_DOT_FRACTION * b.mass;
-    });
-  });
+  const out = faint.filter((p) => bars.some((b) => dotSide(p, b) !== 0));
+  const taken = new Set(out);
+  for (const b of faint) {
+    if (taken.has(b) || b.x1 - b.x0 + 1 < 2 * (b.y1 - b.y0 + 1)) continue;
+    const dots = faint.filter((p) => p !== b && !taken.has(p) && dotSide(p, b) !== 0);
+    if (!dots.some((p) => dotSide(p, b) < 0) || !dots.some((p) => dotSide(p, b) > 0)) continue;
+    for (const p of [b, ...dots]) { out.push(p); taken.add(p); }
+  }
+  return out;
+}
+
+/** -1 when `p` is a dot over bar `b`, 1 when under it, 0 when it is no dot of `b` (see divisionMarks). */
+function dotSide(p: InkComponent, b: InkComponent): number {
+  const w = p.x1 - p.x0 + 1, h = p.y1 - p.y0 + 1, bw = b.x1 - b.x0 + 1;
+  if (w > 2 * h || h > 2 * w || w >= bw / 2 || p.mass < BAR_DOT_FRACTION * b.mass) return 0;
+  const cx = (p.x0 + p.x1) / 2;
+  if (cx < b.x0 || cx > b.x1) return 0;
+  if (p.y1 < b.y0 && b.y0 - p.y1 <= bw) return -1;
+  if (p.y0 > b.y1 && p.y0 - b.y1 <= bw) return 1;
+  return 0;
 }
 
 /** The picture at half size, each pixel the rounded mean of a 2x2 square (an odd last row or column is dropped). */
