@@ -61,3 +61,15 @@ test('a small ÷ written with a light hand is kept whole: its bar is too pale an
   assert.ok(noDots.ok);
   assert.equal(noDots.map.ink.length, 2, 'pale dots alone are specks');
 });
+
+test('a thin minus sign written with a light hand beside dark digits is ink, not a speck', () => {
+  const s = 3;
+  const img = line(false);
+  // No stray dots: over and under a bar they would make a ÷.
+  for (const y0 of [18 * s, 29 * s]) for (let y = y0; y < y0 + s; y++) img.data.fill(245, y * img.width + 47 * s, y * img.width + 48 * s);
+  // Ink at 170 on paper at 245, two pixels thick: a third of the digits' contrast and about 2% of their mass.
+  for (let y = 23 * s; y < 23 * s + 2; y++) for (let x = 43 * s; x < 53 * s; x++) img.data[y * img.width + x] = 170;
+  const found = findInk(img);
+  assert.ok(found.ok);
+  assert.equal(found.map.ink.length, 3, 'the 7, the minus sign, the 2');
+});
