@@ -9,7 +9,8 @@ import { readMnist, type IdxDataset } from '../src/data/idx.js';
 import { expressionFields } from '../src/runtime/expression.js';
 import { decodePicture } from '../src/runtime/node/images.js';
 import { modelClassifier } from '../src/runtime/node/read.js';
-import { loadDigitModel, type DigitModel } from '../src/runtime/node/session.js';
+import { loadDigitModel } from '../src/runtime/node/session.js';
+import { misreadDigits } from './misread.js';
 import { readText } from '../src/runtime/read-text.js';
 import { renderStrokes, type OperatorSymbol } from '../src/train/data/operator-strokes.js';
 import { seededRandom } from '../src/train/data/rng.js';
@@ -88,33 +89,6 @@ async function expressionPicture(text: string, mnist: IdxDataset, labels: number
   });
   const gray = Uint8Array.from(ink, (v) => Math.round(245 - 215 * v));
   return sharp(gray, { raw: { width, height, channels: 1 } }).resize(width * 3, height * 3).png().toBuffer();
-}
-
-/** The MNIST test digits the model reads wrong in MNIST's own 28x28 form, as `evaluate` gives them to it. */
-async function misreadDigits(model: DigitModel, mnist: IdxDataset): Promise<Set<number>> {
-  const c = model.contract;
-  const size = c.height * c.width;
-  if (mnist.rows * mnist.cols !== size) throw new Error(`the model takes ${c.height}x${c.width}, MNIST is ${mnist.rows}x${mnist.cols}`);
-  const [lo, hi] = c.pixelRange;
-  const digitOutput = Array.from({ length: 10 }, (_, d) => c.labels.indexOf(String(d)));
-  const wrong = new Set<number>();
-  const batch = 1000;
-  for (let start = 0; start < mnist.count; start += batch) {
-    const n = Math.min(batch, mnist.count - start);
-    const input = new Float32Array(n * size);
-    for (let i = 0; i < n * size; i++) {
-      const v = mnist.images[start * size + i] / 255;
-      input[i] = c.ink === 'high' ? lo + v * (hi - lo) : hi - v * (hi - lo);
-    }
-    const probs = await model.run(input, n);
-    const k = c.labels.length;
-    for (let j = 0; j < n; j++) {
-      let best = 0;
-      for (let q = 1; q < k; q++) if (probs[j * k + q] > probs[j * k + best]) best = q;
-      if (best !== digitOutput[mnist.labels[start + j]]) wrong.add(start + j);
-    }
-  }
-  return wrong;
 }
 
 export async function benchExpressions(): Promise<void> {

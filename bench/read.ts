@@ -13,8 +13,9 @@ import type { ReadRow } from '../src/runtime/node/read.js';
 import { readStream } from '../src/runtime/node/read-stream.js';
 import { DEFAULT_ONNX_MODEL, loadDigitModel } from '../src/runtime/node/session.js';
 import { walkPictures } from '../src/runtime/node/walk.js';
-import { numberPicture } from './generate/numbers.js';
-import { photoDigit } from './generate/photo-digits.js';
+import { numberDigits, numberPicture } from './generate/numbers.js';
+import { photoDigit, photoDigitIndex } from './generate/photo-digits.js';
+import { misreadDigits } from './misread.js';
 import type { GeneratedPicture } from './generate/types.js';
 import { median } from './stats.js';
 
@@ -62,6 +63,15 @@ async function predictAll(dir: string): Promise<PredictRow[]> {
     await model.close();
   }
   return rows;
+}
+
+async function modelMisreads(mnist: IdxDataset): Promise<Set<number>> {
+  const model = await loadDigitModel(MODEL);
+  try {
+    return await misreadDigits(model, mnist);
+  } finally {
+    await model.close();
+  }
 }
 
 /** Edit distance between two strings (insertions, deletions, substitutions). */
@@ -116,6 +126,13 @@ function printCauses(name: string, s: NumberScore): void {
 export async function benchRead(): Promise<void> {
   const mnist: IdxDataset = await readMnist('test');
   const nDigits = FULL ? 5000 : 1000, nNumbers = FULL ? 1000 : 300, nSpeed = FULL ? 2000 : 1000;
+  const misread = await modelMisreads(mnist);
+  // The model's ceiling: the share of pictures whose digits the model reads right in MNIST's own form.
+  const ceiling = (n: number, digitsOf: (i: number) => number[]) => {
+    let clean = 0;
+    for (let i = 0; i < n; i++) if (!digitsOf(i).some((k) => misread.has(k))) clean++;
+    return clean / n;
+  };
 
   const digits = await ensureSet(`photo-digits-${nDigits}`, nDigits, (i) => photoDigit(mnist, 101, i));
   const [pRows, rRead] = [await predictAll(digits.dir), await readAll(digits.dir)];
@@ -124,6 +141,7 @@ export async function benchRead(): Promise<void> {
   const readRight = rRead.rows.filter((r) => r.text === truthOf.get(r.path)).length / rRead.rows.length;
   const agree = pRows.filter((r, i) => r.digit !== null && r.digit === rRead.rows[i].text).length / pRows.length;
   console.log(`(a) photo-like single digits, ${nDigits}: predict ${pct(predictRight)} right, read ${pct(readRight)} right, predict and read agree on ${pct(agree)}`);
+  console.log(`  the model's ceiling: ${pct(ceiling(nDigits, (i) => [photoDigitIndex(mnist, 101, i)]))} of these digits are read right in MNIST's own form`);
 
   for (const style of ['photo', 'scan'] as const) {
     const set = await ensureSet(`numbers-${style}-${nNumbers}`, nNumbers, (i) => numberPicture(mnist, 202, i, style));
@@ -132,6 +150,7 @@ export async function benchRead(): Promise<void> {
     console.log(`(b) numbers of 2-7 digits, ${style}, ${s.n}: exact ${pct(s.exact)}, digits right ${pct(s.digitsRight)}, right digit count ${pct(s.countRight)}`);
     printCauses(style, s);
   }
+  console.log(`  the model's ceiling: ${pct(ceiling(nNumbers, (i) => numberDigits(mnist, 202, i).digits))} of these numbers hold no digit the model misreads in MNIST's own form`);
 
   const speed = await ensureSet(`speed-4-digit-photos-${nSpeed}`, nSpeed, (i) => numberPicture(mnist, 303, i, 'photo', { minDigits: 4, maxDigits: 4 }));
   const rates: number[] = [];

@@ -26,6 +26,18 @@ export async function numberPicture(
   style: 'photo' | 'scan',
   opts: { minDigits?: number; maxDigits?: number } = {},
 ): Promise<GeneratedPicture> {
+  const { digits, touching } = numberDigits(mnist, seed, index, opts);
+  const text = digits.map((k) => mnist.labels[k]).join('');
+  return style === 'photo'
+    ? photoNumber(mnist, digits, touching, text, streamFor('number-photo', seed, index))
+    : scanNumber(mnist, digits, touching, text, streamFor('number-scan', seed, index));
+}
+
+/**
+ * Which MNIST test digits picture number `index` of the set `seed` writes, and which of them touches its
+ * right-hand neighbour (-1 for none); see {@link numberPicture}.
+ */
+export function numberDigits(mnist: IdxDataset, seed: number, index: number, opts: { minDigits?: number; maxDigits?: number } = {}): { digits: number[]; touching: number } {
   const minDigits = opts.minDigits ?? 2;
   const maxDigits = opts.maxDigits ?? 7;
   if (!Number.isInteger(minDigits) || !Number.isInteger(maxDigits) || minDigits < 1 || maxDigits < minDigits) {
@@ -35,10 +47,7 @@ export async function numberPicture(
   const n = what.int(minDigits, maxDigits);
   const digits = Array.from({ length: n }, () => drawDigit(mnist, what));
   const touching = n > 1 && what.chance(TOUCHING_SHARE) ? what.int(0, n - 2) : -1;
-  const text = digits.map((k) => mnist.labels[k]).join('');
-  return style === 'photo'
-    ? photoNumber(mnist, digits, touching, text, streamFor('number-photo', seed, index))
-    : scanNumber(mnist, digits, touching, text, streamFor('number-scan', seed, index));
+  return { digits, touching };
 }
 
 async function photoNumber(mnist: IdxDataset, digits: number[], touching: number, text: string, rand: Rand): Promise<GeneratedPicture> {

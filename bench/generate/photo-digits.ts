@@ -13,6 +13,11 @@ const DEG = Math.PI / 180;
  * from `mnist`) written dark on tinted, unevenly lit paper, magnified 3-7x, turned up to 10 degrees either
  * way and placed off-centre. The same (`seed`, `index`) always gives the same bytes.
  */
+/** The MNIST test digit picture number `index` of the set `seed` shows (see {@link photoDigit}). */
+export function photoDigitIndex(mnist: IdxDataset, seed: number, index: number): number {
+  return drawDigit(mnist, streamFor('photo-digit', seed, index));
+}
+
 export async function photoDigit(mnist: IdxDataset, seed: number, index: number): Promise<GeneratedPicture> {
   const rand = streamFor('photo-digit', seed, index);
   const k = drawDigit(mnist, rand);
