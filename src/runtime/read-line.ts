@@ -14,7 +14,7 @@ import { findInk } from './ink/find.js';
 import { sourceBox, touchesEdge } from './ink/fit.js';
 import type { GrayImage, PixelBox } from './ink/image.js';
 import { glyphInput, glyphWidth, type Glyph } from './segment/glyph.js';
-import { findLine, where } from './segment/line.js';
+import { DEFAULT_MAX_CHARACTERS, findLine, where } from './segment/line.js';
 import { stackedBars } from './segment/bars.js';
 import { mergeCandidate } from './segment/merge.js';
 import { cutPrior, digitHeightPrior, sidesPrior, wholePrior } from './segment/priors.js';
@@ -179,6 +179,10 @@ export async function readLine(img: GrayImage, contract: InputContract, classify
     return `${describe(whole[p.from].slot)} whole`;
   }
 
+  const maxCharacters = options.maxCharacters ?? DEFAULT_MAX_CHARACTERS;
+  if (chosen.length > maxCharacters) {
+    return { ok: false, reason: 'too-many-characters', message: `too many characters: read ${chosen.length} in the line, a line holds at most ${maxCharacters}` };
+  }
   const digits: LineDigit[] = chosen.map(({ slot }) => {
     const b = best(slot);
     const box = boxes[slot];

@@ -165,17 +165,21 @@ test('several lines, too many characters and blank pictures are refused in one l
     assert.equal(two.reason, 'not-one-line');
     assert.match(two.message, /^not one line: found 2 lines/);
   }
-  const many = writeLine([...ks, ...ks, ...ks, ...ks], 2, 10, 10, 20);
+  const many = writeLine([...ks, ...ks, ...ks, ks[0], ks[1]], 2, 10, 10, 20);
   const long = await readLine(photo(many.right + 20, 100, many.marks, 12), CONTRACT, classify);
   assert.equal(long.ok, false);
   if (!long.ok) {
     assert.equal(long.reason, 'too-many-characters');
-    assert.match(long.message, /found 16 separate marks/);
+    assert.match(long.message, /read 14 in the line, a line holds at most 12/);
   }
+  const far = writeLine([...ks, ...ks, ...ks, ...ks, ...ks], 2, 10, 10, 20);
+  const tooFar = await readLine(photo(far.right + 20, 100, far.marks, 12), CONTRACT, classify);
+  assert.equal(tooFar.ok, false);
+  if (!tooFar.ok) assert.match(tooFar.message, /found 20 separate marks in the line/);
   const blank = await readLine(photo(200, 100, [], 13), CONTRACT, classify);
   assert.equal(blank.ok, false);
   if (!blank.ok) assert.equal(blank.reason, 'no-ink');
-  for (const r of [two, long, blank]) if (!r.ok) assert.doesNotMatch(r.message, /\n/);
+  for (const r of [two, long, tooFar, blank]) if (!r.ok) assert.doesNotMatch(r.message, /\n/);
 });
 
 test('countCharacters: well separated digits are counted without the network', async () => {

@@ -32,6 +32,8 @@ export interface LineOptions {
 
 /** Default of {@link LineOptions.maxCharacters}: more marks than this is not a number. */
 export const DEFAULT_MAX_CHARACTERS = 12;
+/** Marks beyond the character limit, as a fraction of it, that may still be pieces of characters. */
+const MARK_SLACK = 0.25;
 /** Pieces at least this fraction of the heaviest piece's mass set the line's character height. */
 const BIG_MASS = 0.2;
 /** A dot: both sides under this fraction of the character height. */
@@ -74,11 +76,14 @@ export function findLine(map: InkMap, options: LineOptions = {}): LineFound | Li
     glyphs = glyphs.filter((g) => !dots.includes(g));
     decisions.push(`ignored ${dots.length} dot${dots.length > 1 ? 's' : ''} at ${dots.map((g) => where(g, map.scale)).join(', ')}`);
   }
-  if (glyphs.length > maxChars) {
+  // A character may still be in two pieces here (a 4 or a × in two strokes, joined by the reader later):
+  // marks are refused only well past the limit, and the reader checks the characters it read.
+  const maxMarks = maxChars + Math.ceil(maxChars * MARK_SLACK);
+  if (glyphs.length > maxMarks) {
     return {
       ok: false,
       reason: 'too-many-characters',
-      message: `too many characters: found ${glyphs.length} separate marks in the line, a number has at most ${maxChars}`,
+      message: `too many characters: found ${glyphs.length} separate marks in the line, a line holds at most ${maxChars} characters`,
     };
   }
   return { ok: true, glyphs, height, decisions };
