@@ -78,6 +78,9 @@ const CHARACTER_PENALTY = Math.log(0.97);
  */
 const HOPELESS = -6;
 
+/** Each side of a cut through a glyph alone in the picture stands at least this many character heights. */
+const ALONE_PAIR_SIDE = 0.7;
+
 /** A crop waiting for (or given) the network's reading: its place in the batch. */
 interface Option {
   slot: number;
@@ -155,6 +158,9 @@ export async function readLine(img: GrayImage, contract: InputContract, classify
     const r = glyphWidth(glyphs[i]) / height;
     consider(i + 1, [whole[i].slot], undefined, wholePrior(r, alone));
     for (const s of splits[i]) {
+      // Two digits alone in a picture stand side by side at full height; a lone glyph cut into a digit and a
+      // short piece is one digit with a long tail.
+      if (alone && Math.min(heights[s.parts[0].slot], heights[s.parts[1].slot]) < ALONE_PAIR_SIDE) continue;
       consider(i + 1, s.parts.map((o) => o.slot), `cut ${where(glyphs[i], map.scale)} near column ${s.cut * map.scale}`, cutPrior(r, s.cost, alone) + sidesPrior(heights[s.parts[0].slot], heights[s.parts[1].slot]));
     }
     const m = merges[i];
