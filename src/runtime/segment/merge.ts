@@ -8,6 +8,10 @@ import { glyphHeight, glyphWidth, joinGlyphs, xGap, type Glyph } from './glyph.j
 const MERGE_GAP = 0.15;
 /** Joined, two pieces of one character are at most this many character heights wide. */
 const MERGE_MAX_WIDTH = 1.1;
+/** A piece at most this fraction of the character height is low: a bar or a tail, no character of its own. */
+const LOW = 0.4;
+/** Joined with a low piece over its columns, a character may be this many character heights wide. */
+const LOW_MAX_WIDTH = 1.8;
 /** Pieces at least this fraction of the character height are tall. */
 const TALL = 0.75;
 /** Tall pieces further apart than this fraction of the character height are separate characters. */
@@ -24,7 +28,9 @@ export function mergeCandidate(a: Glyph, b: Glyph, height: number): Glyph | null
   if (xGap(a, b) > (tall ? TALL_GAP : MERGE_GAP) * height) return null;
   const joined = joinGlyphs(a, b);
   // A bar lifted above a 5 makes the joined character taller than the line's typical one: its own height
-  // is the measure then.
-  if (glyphWidth(joined) > MERGE_MAX_WIDTH * Math.max(height, glyphHeight(joined))) return null;
+  // is the measure then. A low piece over or under its neighbour's columns (a 5's bar drawn on far to the
+  // right) may make it wider still.
+  const low = Math.min(glyphHeight(a), glyphHeight(b)) <= LOW * height && xGap(a, b) < 0;
+  if (glyphWidth(joined) > (low ? LOW_MAX_WIDTH : MERGE_MAX_WIDTH) * Math.max(height, glyphHeight(joined))) return null;
   return joined;
 }
