@@ -8,8 +8,11 @@ import type { GrayImage } from '../ink/image.js';
 import { glyphHeight, xGap } from './glyph.js';
 import { findLine } from './line.js';
 
-/** Neighbours closer than this fraction of the character height may be one broken character. */
-const CLEAR_GAP = 0.15;
+/**
+ * Neighbours closer than this fraction of the character height may be one broken character (the halves
+ * of a broken 0 nearly touch); digits written close together are still further apart than that.
+ */
+const CLEAR_GAP = 0.06;
 /** Glyphs at least this fraction of the character height count as characters. */
 const TALL = 0.5;
 
