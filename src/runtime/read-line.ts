@@ -161,7 +161,7 @@ export async function readLine(img: GrayImage, contract: InputContract, classify
       // Two digits alone in a picture stand side by side at full height; a lone glyph cut into a digit and a
       // short piece is one digit with a long tail.
       if (alone && Math.min(heights[s.parts[0].slot], heights[s.parts[1].slot]) < ALONE_PAIR_SIDE) continue;
-      consider(i + 1, s.parts.map((o) => o.slot), `cut ${where(glyphs[i], map.scale)} near column ${s.cut * map.scale}`, cutPrior(r, s.cost, alone) + sidesPrior(heights[s.parts[0].slot], heights[s.parts[1].slot]));
+      consider(i + 1, s.parts.map((o) => o.slot), `cut ${where(glyphs[i], map.scale)} near column ${s.cut * map.scale}`, cutPrior(r, s.cost, alone) + sidesPrior(heights[s.parts[0].slot], heights[s.parts[1].slot], Math.min(best(s.parts[0].slot).p, best(s.parts[1].slot).p)));
     }
     const m = merges[i];
     if (m) consider(i + 2, [m.slot], `joined ${where(glyphs[i], map.scale)} and ${where(glyphs[i + 1], map.scale)}`);

@@ -80,7 +80,14 @@ export function digitHeightPrior(height: number): number {
 const TALL_PAIR_BONUS = 1;
 const TALL_SIDE = 0.85;
 
-/** Log-prior bonus of a cut for the heights of its two sides, in character heights. */
-export function sidesPrior(leftHeight: number, rightHeight: number): number {
-  return leftHeight >= TALL_SIDE && rightHeight >= TALL_SIDE ? TALL_PAIR_BONUS : 0;
+/** The bonus needs the network to read both sides at least this well: halves of a 0 read as a weak 1 and 7. */
+const SURE_SIDE = 0.9;
+
+/**
+ * Log-prior bonus of a cut for its two sides.
+ * @param leftHeight the left side's ink height, in character heights (the same for `rightHeight`).
+ * @param leastProbability the lower of the two sides' best probabilities.
+ */
+export function sidesPrior(leftHeight: number, rightHeight: number, leastProbability: number): number {
+  return leftHeight >= TALL_SIDE && rightHeight >= TALL_SIDE && leastProbability >= SURE_SIDE ? TALL_PAIR_BONUS : 0;
 }
