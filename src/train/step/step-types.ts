@@ -15,7 +15,12 @@ export interface StepResult {
 export interface GradientStep {
   /** `chain`: the backward pass written out for a chain of known layers; `autodiff`: tf.variableGrads. */
   readonly kind: 'chain' | 'autodiff';
-  /** Why the chain step was not used (autodiff only). */
+  /**
+   * What runs a chain step: `tfjs`, the backend's kernels, or `own`, our fused wasm kernels
+   * (fused-step.ts). Absent for autodiff.
+   */
+  readonly kernels?: 'tfjs' | 'own';
+  /** Why the chain step was not used (autodiff only), or why our own kernels were not (a tfjs chain step). */
   readonly reason?: string;
   /**
    * @param x the rows, in the model's input shape.

@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+
+/**
+ * The exports of our training kernels (kernels/*.ts, compiled by `npm run build` to
+ * dist/kernels/train-kernels.wasm). Pointers are byte offsets into `memory`; booleans are 0/1.
+ */
+export interface TrainKernels {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+  im2col(a: number, C: number, N: number, H: number, rowW: number, plane: number, KH: number, KW: number, OH: number, OW: number, OWp: number, R: number, x: number): void;
+  convForward(x: number, K: number, R: number, w: number, Co: number, bias: number, relu: number, z: number): void;
+  convFilterGrad(x: number, K: number, R: number, dz: number, Co: number, dw: number, db: number): void;
+  convInputGrad(dz: number, Co: number, R: number, w: number, C: number, N: number, H: number, rowW: number, plane: number, KH: number, KW: number, OH: number, OWp: number, da: number): void;
+  poolForward(z: number, C: number, N: number, H: number, rowW: number, plane: number, PH: number, PW: number, p: number, pPlane: number, arg: number): void;
+  poolBackward(dp: number, arg: number, C: number, N: number, H: number, rowW: number, plane: number, PH: number, PW: number, pPlane: number, dz: number, zFloats: number): void;
+  denseForward(a: number, N: number, I: number, w: number, O: number, bias: number, relu: number, out: number): void;
+  denseFilterGrad(a: number, d: number, N: number, I: number, O: number, dw: number, db: number): void;
+  denseInputGrad(d: number, N: number, O: number, w: number, I: number, da: number): void;
+  reluMask(d: number, z: number, count: number): void;
+  reluMaskAny(d: number, z: number, count: number): void;
+  nhwc(t: number, N: number, H: number, W: number, C: number, rowW: number, plane: number, m: number, toMap: number): void;
+}
+
+// The same path from src/train/step (tsx) and dist/train/step (built): both lead to dist/kernels.
+const WASM = new URL('../../../dist/kernels/train-kernels.wasm', import.meta.url);
+
+let compiled: WebAssembly.Module | string | undefined;
+
+function compile(): WebAssembly.Module | string {
+  try {
+    return new WebAssembly.Module(readFileSync(WASM));
+  } catch (err) {
+    return `our training kernels are not built (${(err as Error).message.split('\n')[0]}; npm run build makes them)`;
+  }
+}
+
+/** A fresh instance of our kernels with its own memory, or why there is none. */
+export function instantiateKernels(): TrainKernels | string {
+  compiled ??= compile();
+  if (typeof compiled === 'string') return compiled;
+  return new WebAssembly.Instance(compiled, {}).exports as unknown as TrainKernels;
+}
