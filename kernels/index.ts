@@ -1,6 +1,8 @@
 // Kernels of the fused training step (src/train/step/fused-step.ts): a forward and backward pass of a
 // chain of convolutions, max-pools and dense layers on one block of linear memory the caller lays out.
-export { im2col, convForward, convFilterGrad, convInputGrad } from './conv';
+export { im2col } from './im2col';
+export { convForward, convFilterGrad } from './conv';
+export { convInputGrad } from './conv-input-grad';
 export { poolForward, poolBackward } from './pool';
 export { denseForward, denseFilterGrad, denseInputGrad } from './dense';
 export { reluMask, reluMaskAny } from './vec';

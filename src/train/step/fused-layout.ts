@@ -1,8 +1,8 @@
 import type { Stage } from './chain-step.js';
 
 /**
- * A feature map as our kernels hold it: channel-major [C][N][H][rowW], `plane` floats per channel, rowW >= W
- * (a convolution's output rows are padded to whole vectors), or plain rows [N][features].
+ * A feature map as our kernels hold it: channel-major [C][N][H][rowW], `plane` floats per channel (a
+ * convolution's output planes run on to a multiple of 8 floats), or plain rows [N][features].
  */
 export type Activation =
   | { kind: 'map'; C: number; H: number; W: number; rowW: number; plane: number; at: number; grad: number }
@@ -10,7 +10,7 @@ export type Activation =
 
 /** Where each stage's buffers live in the kernels' memory for a batch of N rows. */
 export type StageLayout =
-  | { kind: 'conv'; K: number; KH: number; KW: number; Co: number; OH: number; OW: number; OWp: number; R: number; cols: number; w: number; b: number; dw: number; db: number }
+  | { kind: 'conv'; K: number; KH: number; KW: number; Co: number; OH: number; OW: number; R: number; cols: number; w: number; b: number; dw: number; db: number }
   | { kind: 'pool'; PH: number; PW: number; arg: number }
   | { kind: 'flatten' }
   | { kind: 'dense'; I: number; O: number; w: number; b: number; dw: number; db: number };
@@ -37,18 +37,18 @@ export function ownKernelsRefuse(stages: Stage[], inputRank: number): string | u
 }
 
 const up = (v: number, m: number) => Math.ceil(v / m) * m;
+const SLACK = 64;
 
 /**
  * Lay out every buffer of a step on N rows from `base` (bytes, 16-aligned): weights, gradients,
- * activations and their gradients (each with 16 bytes of slack for vectors that run past a row's end).
- * `input` is the prepared input's shape without the batch axis; `shapes` gives each dense/conv stage's
- * weight shapes.
+ * activations and their gradients, each with slack for the vectors that run past a row's end (up to three
+ * past the last row). `input` is the prepared input's shape without the batch axis.
  */
 export function layOut(stages: Stage[], input: number[], N: number, base: number): FusedLayout {
   let end = base;
   const take = (floats: number) => {
     const at = end;
-    end += up(floats * 4 + 16, 16);
+    end += up(floats * 4 + SLACK, 16);
     return at;
   };
   const input0 = take(N * input.reduce((a, b) => a * b, 1));
@@ -69,15 +69,15 @@ export function layOut(stages: Stage[], input: number[], N: number, base: number
       case 'conv': {
         if (a.kind !== 'map') throw new Error('fused step: a convolution on rows');
         const [KH, KW, , Co] = s.kernel.shape as number[];
-        const K = KH * KW * a.C, OH = a.H - KH + 1, OW = a.W - KW + 1, OWp = up(OW, 4), R = up(N * OH * OWp, 8);
-        layouts.push({ kind: 'conv', K, KH, KW, Co, OH, OW, OWp, R, cols: take(K * R), w: take(K * Co), b: take(Co), dw: take(K * Co), db: take(Co) });
-        a = { kind: 'map', C: Co, H: OH, W: OW, rowW: OWp, plane: R, at: take(Co * R), grad: take(Co * R) };
+        const K = KH * KW * a.C, OH = a.H - KH + 1, OW = a.W - KW + 1, R = up(N * OH * OW, 8);
+        layouts.push({ kind: 'conv', K, KH, KW, Co, OH, OW, R, cols: take(K * R), w: take(K * Co), b: take(Co), dw: take(K * Co), db: take(Co) });
+        a = { kind: 'map', C: Co, H: OH, W: OW, rowW: OW, plane: R, at: take(Co * R), grad: take(Co * R) };
         break;
       }
       case 'pool': {
         if (a.kind !== 'map') throw new Error('fused step: a max-pool on rows');
         const PH = Math.floor(a.H / 2), PW = Math.floor(a.W / 2), plane = N * PH * PW;
-        layouts.push({ kind: 'pool', PH, PW, arg: take(Math.ceil(a.C * plane / 4)) });
+        layouts.push({ kind: 'pool', PH, PW, arg: take(a.C * plane) });
         a = { kind: 'map', C: a.C, H: PH, W: PW, rowW: PW, plane, at: take(a.C * plane), grad: take(a.C * plane) };
         break;
       }

@@ -74,7 +74,7 @@ function runFused(k: TrainKernels, plan: ChainPlan, L: FusedLayout, x: tf.Tensor
   plan.stages.forEach((s, i) => {
     const a = L.acts[i], o = L.acts[i + 1], l = L.stages[i];
     if (l.kind === 'conv' && a.kind === 'map') {
-      k.im2col(a.at, a.C, N, a.H, a.rowW, a.plane, l.KH, l.KW, l.OH, l.OW, l.OWp, l.R, l.cols);
+      k.im2col(a.at, a.C, N, a.H, a.rowW, a.plane, l.KH, l.KW, l.OH, l.OW, l.R, l.cols);
       k.convForward(l.cols, l.K, l.R, l.w, l.Co, l.b, (s as Weighted).relu ? 1 : 0, o.at);
     } else if (l.kind === 'pool' && a.kind === 'map' && o.kind === 'map') {
       k.poolForward(a.at, a.C, N, a.H, a.rowW, a.plane, l.PH, l.PW, o.at, o.plane, l.arg);
@@ -92,6 +92,9 @@ function runFused(k: TrainKernels, plan: ChainPlan, L: FusedLayout, x: tf.Tensor
   const loss = softmaxCrossEntropy(f32.subarray(at(last.at), at(last.at) + N * classes), y, N, classes, weight);
   f32.set(loss.dLogits, at(last.grad));
 
+  // A ReLU convolution followed by a max-pool gets its ReLU gradient in the pool's backward pass.
+  const poolAfter = (i: number) => plan.stages[i + 1]?.kind === 'pool';
+  const reluBefore = (i: number) => { const s = plan.stages[i - 1]; return s?.kind === 'conv' && s.relu; };
   // Backward, from the loss to the first stage (whose input gradient nobody needs).
   for (let i = plan.stages.length - 1; i >= 0; i--) {
     const s = plan.stages[i], a = L.acts[i], o = L.acts[i + 1], l = L.stages[i], needInput = i > 0;
@@ -102,11 +105,11 @@ function runFused(k: TrainKernels, plan: ChainPlan, L: FusedLayout, x: tf.Tensor
     } else if (l.kind === 'flatten' && a.kind === 'map') {
       k.nhwc(o.grad, N, a.H, a.W, a.C, a.rowW, a.plane, a.grad, 1);
     } else if (l.kind === 'pool' && a.kind === 'map' && o.kind === 'map') {
-      k.poolBackward(o.grad, l.arg, a.C, N, a.H, a.rowW, a.plane, l.PH, l.PW, o.plane, a.grad, a.C * a.plane);
+      k.poolBackward(o.grad, l.arg, o.at, reluBefore(i) ? 1 : 0, a.C, N, a.H, a.rowW, a.plane, l.PH, l.PW, o.plane, a.grad, a.C * a.plane);
     } else if (l.kind === 'conv' && a.kind === 'map') {
-      if ((s as Weighted).relu) k.reluMask(o.grad, o.at, l.Co * l.R);
+      if ((s as Weighted).relu && !poolAfter(i)) k.reluMask(o.grad, o.at, l.Co * l.R);
       k.convFilterGrad(l.cols, l.K, l.R, o.grad, l.Co, l.dw, l.db);
-      if (needInput) k.convInputGrad(o.grad, l.Co, l.R, l.w, a.C, N, a.H, a.rowW, a.plane, l.KH, l.KW, l.OH, l.OWp, a.grad);
+      if (needInput) k.convInputGrad(o.grad, l.Co, l.R, l.w, a.C, N, a.H, a.rowW, a.plane, l.KH, l.KW, l.OH, l.OW, a.grad);
     }
   }
   plan.stages.forEach((s, i) => {
