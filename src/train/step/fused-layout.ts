@@ -19,6 +19,8 @@ export interface FusedLayout {
   N: number;
   /** The prepared input, NHWC rows. */
   input: number;
+  /** Floats per prepared input row. */
+  inputRow: number;
   /** The activation entering each stage, then the one leaving the last (length stages + 1). */
   acts: Activation[];
   stages: StageLayout[];
@@ -51,7 +53,8 @@ export function layOut(stages: Stage[], input: number[], N: number, base: number
     end += up(floats * 4 + SLACK, 16);
     return at;
   };
-  const input0 = take(N * input.reduce((a, b) => a * b, 1));
+  const inputRow = input.reduce((a, b) => a * b, 1);
+  const input0 = take(N * inputRow);
   const acts: Activation[] = [];
   const layouts: StageLayout[] = [];
   let a: Activation;
@@ -99,5 +102,5 @@ export function layOut(stages: Stage[], input: number[], N: number, base: number
     }
   }
   acts.push(a);
-  return { N, input: input0, acts, stages: layouts, end };
+  return { N, input: input0, inputRow, acts, stages: layouts, end };
 }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { chainPlan, softmaxCrossEntropy, type ChainPlan } from './chain-step.js';
 import { layOut, ownKernelsRefuse, type FusedLayout } from './fused-layout.js';
 import { instantiateKernels, type TrainKernels } from './own-kernels.js';
+import { nativePrepare, type Prepare } from './prepare-input.js';
 import type { GradientStep, StepResult } from './step-types.js';
 
 /*
@@ -38,33 +39,46 @@ export function compileFusedStep(model: tf.LayersModel): GradientStep | { unsupp
     }
     return l;
   };
-  return { kind: 'chain', kernels: 'own', run: (x, y, weight, out) => runFused(k, plan, layoutFor(x.shape[0]), x, y, weight, out) };
+  const modelInput = (model.inputs[0].shape.slice(1)) as number[];
+  const native = nativePrepare(plan.prepare, modelInput);
+  return {
+    kind: 'chain',
+    kernels: 'own',
+    takesFlatWeights: true,
+    run: (x, y, weight, out, weights) => runFused(k, plan, native, layoutFor(x.shape[0]), x, y, weight, out, weights),
+  };
 }
 
-function prepared(plan: ChainPlan, x: tf.Tensor): Float32Array {
-  if (plan.prepare.length === 0) return x.dataSync() as Float32Array;
+/** The prepared input in the kernels' input rows: in JavaScript when {@link nativePrepare} can, else on tfjs. */
+function prepare(plan: ChainPlan, native: Prepare | undefined, x: tf.Tensor, dst: Float32Array): void {
+  if (native) return native(x.dataSync() as Float32Array, x.shape[0], dst);
+  if (plan.prepare.length === 0) return dst.set(x.dataSync() as Float32Array);
   // The tensor, not its values, leaves the tidy: tidy walks whatever it returns looking for tensors, which
   // over a typed array means every element.
   const a = tf.tidy(() => plan.prepare.reduce((t, l) => l.apply(t, { training: true }) as tf.Tensor, x));
   try {
-    return a.dataSync() as Float32Array;
+    dst.set(a.dataSync() as Float32Array);
   } finally {
     a.dispose();
   }
 }
 
-function runFused(k: TrainKernels, plan: ChainPlan, L: FusedLayout, x: tf.Tensor, y: Float32Array, weight: number, out: Float32Array): StepResult {
+function runFused(k: TrainKernels, plan: ChainPlan, native: Prepare | undefined, L: FusedLayout, x: tf.Tensor, y: Float32Array, weight: number, out: Float32Array, weights?: Float32Array): StepResult {
   const N = L.N;
-  const input = prepared(plan, x);
   // Views after any growth of the memory (growing detaches the earlier ones).
   const f32 = new Float32Array(k.memory.buffer);
   const at = (bytes: number) => bytes >> 2;
-  f32.set(input, at(L.input));
+  prepare(plan, native, x, f32.subarray(at(L.input), at(L.input) + N * L.inputRow));
+  const put = (v: tf.LayerVariable, to: number) => {
+    const size = v.shape.reduce((p: number, q) => p * (q ?? 1), 1);
+    if (weights) f32.set(weights.subarray(plan.offsets.get(v)!, plan.offsets.get(v)! + size), at(to));
+    else f32.set(v.read().dataSync() as Float32Array, at(to));
+  };
   plan.stages.forEach((s, i) => {
     if (s.kind !== 'conv' && s.kind !== 'dense') return;
     const l = L.stages[i] as { w: number; b: number };
-    f32.set(s.kernel.read().dataSync() as Float32Array, at(l.w));
-    if (s.bias) f32.set(s.bias.read().dataSync() as Float32Array, at(l.b));
+    put(s.kernel, l.w);
+    if (s.bias) put(s.bias, l.b);
     else f32.fill(0, at(l.b), at(l.b) + (s.kernel.shape[s.kernel.shape.length - 1] as number));
   });
   const first = L.acts[0];

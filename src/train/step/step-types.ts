@@ -27,6 +27,13 @@ export interface GradientStep {
    * @param y one-hot labels, `rows x classes`.
    * @param weight factor on the mean loss (a shard's share of the batch; 1 for a whole batch).
    * @param out receives the gradient, flat, `trainableWeights` order.
+   * @param weights the weights to differentiate at, flat, `trainableWeights` order, instead of the model's
+   *   variables: only for a step with {@link takesFlatWeights}.
    */
-  run(x: tf.Tensor, y: Float32Array, weight: number, out: Float32Array): StepResult;
+  run(x: tf.Tensor, y: Float32Array, weight: number, out: Float32Array, weights?: Float32Array): StepResult;
+  /**
+   * The step can take the weights as a flat array (run's `weights`): a training loop that keeps them flat
+   * then need not write the model's variables every step, only before anyone reads them.
+   */
+  readonly takesFlatWeights?: boolean;
 }
