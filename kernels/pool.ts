@@ -47,13 +47,18 @@ export function poolForward(z: usize, C: i32, N: i32, H: i32, rowW: i32, plane: 
 }
 
 /**
- * dz (the pooled map's gradient, [C][N][H][rowW], `zFloats` in all) receives each window's gradient at its
+ * dz (the pooled map's gradient, [C][N][H][rowW] holding W columns, `zFloats` in all) receives each window's gradient at its
  * winner and zero elsewhere. With `relu`, the map was a ReLU's output: a window whose maximum p is not
  * positive passes nothing, which is the ReLU's gradient at the winner (the others get none anyway).
  */
-export function poolBackward(dp: usize, arg: usize, p: usize, relu: bool, C: i32, N: i32, H: i32, rowW: i32, plane: i32, PH: i32, PW: i32, pPlane: i32, dz: usize, zFloats: i32): void {
-  // Every element of the windows is written below; what lies outside them must be zero.
-  memory.fill(dz, 0, <usize>zFloats << 2);
+export function poolBackward(dp: usize, arg: usize, p: usize, relu: bool, C: i32, N: i32, H: i32, W: i32, rowW: i32, plane: i32, PH: i32, PW: i32, pPlane: i32, dz: usize, zFloats: i32): void {
+  // Every element of the windows is written below; what lies outside them must be zero: the odd last row or
+  // column, the padding columns of a row, the end of each channel's plane.
+  if ((H & 1) != 0 || (W & 1) != 0 || rowW != W) memory.fill(dz, 0, <usize>zFloats << 2);
+  else {
+    const used = N * H * W;
+    for (let c = 0; c < C; c++) memory.fill(dz + (<usize>(c * plane + used) << 2), 0, <usize>(plane - used) << 2);
+  }
   const row = <usize>rowW << 2;
   const vecPW = PW & ~3;
   const zero = f32x4.splat(0);

@@ -71,6 +71,30 @@ test('our kernels on random inputs and weights, and the same bits on every run',
   model.dispose();
 });
 
+test('our kernels on odd sizes: two input channels, odd maps, a convolution feeding a convolution, no biases, linear layers', async () => {
+  await initBackend('wasm');
+  const glorot = (seed: number) => tf.initializers.glorotUniform({ seed });
+  const input = tf.input({ shape: [15, 13, 2] });
+  let h = tf.layers.conv2d({ filters: 5, kernelSize: 3, activation: 'relu', kernelInitializer: glorot(1), biasInitializer: glorot(9) }).apply(input);
+  h = tf.layers.maxPooling2d({ poolSize: 2 }).apply(h); // 13x11 -> 6x5: the odd last row and column are dropped
+  h = tf.layers.conv2d({ filters: 3, kernelSize: 2, useBias: false, kernelInitializer: glorot(2) }).apply(h);
+  h = tf.layers.conv2d({ filters: 7, kernelSize: [2, 3], activation: 'relu', kernelInitializer: glorot(3) }).apply(h);
+  h = tf.layers.flatten().apply(h);
+  h = tf.layers.dense({ units: 9, activation: 'relu', kernelInitializer: glorot(4), biasInitializer: glorot(8) }).apply(h);
+  h = tf.layers.dense({ units: 6, kernelInitializer: glorot(5) }).apply(h);
+  const out = tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: glorot(6) }).apply(h) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: out });
+  const rand = seededRandom(21);
+  for (const n of [5, 1]) {
+    const x = tf.tensor4d(Float32Array.from({ length: n * 15 * 13 * 2 }, () => rand() * 2 - 1), [n, 15, 13, 2]);
+    const y = new Float32Array(n * 10);
+    for (let i = 0; i < n; i++) y[i * 10 + Math.floor(rand() * 10)] = 1;
+    await assertSameAsTfjs(model, x, y, 0.5);
+    x.dispose();
+  }
+  model.dispose();
+});
+
 test('models our kernels do not cover keep the tfjs chain step, and say why; other backends keep theirs', async () => {
   await initBackend('wasm');
   const input = tf.input({ shape: [28, 28, 1] });

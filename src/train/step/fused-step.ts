@@ -119,7 +119,7 @@ function runFused(k: TrainKernels, plan: ChainPlan, native: Prepare | undefined,
     } else if (l.kind === 'flatten' && a.kind === 'map') {
       k.nhwc(o.grad, N, a.H, a.W, a.C, a.rowW, a.plane, a.grad, 1);
     } else if (l.kind === 'pool' && a.kind === 'map' && o.kind === 'map') {
-      k.poolBackward(o.grad, l.arg, o.at, reluBefore(i) ? 1 : 0, a.C, N, a.H, a.rowW, a.plane, l.PH, l.PW, o.plane, a.grad, a.C * a.plane);
+      k.poolBackward(o.grad, l.arg, o.at, reluBefore(i) ? 1 : 0, a.C, N, a.H, a.W, a.rowW, a.plane, l.PH, l.PW, o.plane, a.grad, a.C * a.plane);
     } else if (l.kind === 'conv' && a.kind === 'map') {
       if ((s as Weighted).relu && !poolAfter(i)) k.reluMask(o.grad, o.at, l.Co * l.R);
       k.convFilterGrad(l.cols, l.K, l.R, o.grad, l.Co, l.dw, l.db);
