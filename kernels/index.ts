@@ -3,6 +3,7 @@
 export { im2col } from './im2col';
 export { convForward, convFilterGrad } from './conv';
 export { convInputGrad } from './conv-input-grad';
+export { convInputGradSparse } from './conv-input-grad-sparse';
 export { poolForward, poolBackward } from './pool';
 export { denseForward, denseFilterGrad, denseInputGrad } from './dense';
 export { reluMask, reluMaskAny } from './vec';

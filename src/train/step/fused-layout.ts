@@ -10,7 +10,7 @@ export type Activation =
 
 /** Where each stage's buffers live in the kernels' memory for a batch of N rows. */
 export type StageLayout =
-  | { kind: 'conv'; K: number; KH: number; KW: number; Co: number; OH: number; OW: number; R: number; cols: number; w: number; b: number; dw: number; db: number }
+  | { kind: 'conv'; K: number; KH: number; KW: number; Co: number; OH: number; OW: number; R: number; cols: number; w: number; b: number; dw: number; db: number; sparse?: { wt: number; rows: number } }
   | { kind: 'pool'; PH: number; PW: number; arg: number }
   | { kind: 'flatten' }
   | { kind: 'dense'; I: number; O: number; w: number; b: number; dw: number; db: number };
@@ -66,14 +66,19 @@ export function layOut(stages: Stage[], input: number[], N: number, base: number
     const F = input.reduce((p, q) => p * q, 1);
     a = { kind: 'rows', F, at: input0, grad: take(N * F) };
   }
-  for (const s of stages) {
+  for (const [i, s] of stages.entries()) {
     acts.push(a);
     switch (s.kind) {
       case 'conv': {
         if (a.kind !== 'map') throw new Error('fused step: a convolution on rows');
         const [KH, KW, , Co] = s.kernel.shape as number[];
         const K = KH * KW * a.C, OH = a.H - KH + 1, OW = a.W - KW + 1, R = up(N * OH * OW, 8);
-        layouts.push({ kind: 'conv', K, KH, KW, Co, OH, OW, R, cols: take(K * R), w: take(K * Co), b: take(Co), dw: take(K * Co), db: take(Co) });
+        // Behind a max-pool at most one output gradient in four is nonzero: the input gradient (needed
+        // beyond the first stage) scatters them (convInputGradSparse).
+        const sparse = i > 0 && stages[i + 1]?.kind === 'pool'
+          ? { wt: take(Co * KH * Math.ceil((KW * a.C) / 4) * 4), rows: take(N * a.H * a.W * a.C + 12) }
+          : undefined;
+        layouts.push({ kind: 'conv', K, KH, KW, Co, OH, OW, R, cols: take(K * R), w: take(K * Co), b: take(Co), dw: take(K * Co), db: take(Co), sparse });
         a = { kind: 'map', C: Co, H: OH, W: OW, rowW: OW, plane: R, at: take(Co * R), grad: take(Co * R) };
         break;
       }

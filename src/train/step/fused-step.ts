@@ -123,7 +123,8 @@ function runFused(k: TrainKernels, plan: ChainPlan, native: Prepare | undefined,
     } else if (l.kind === 'conv' && a.kind === 'map') {
       if ((s as Weighted).relu && !poolAfter(i)) k.reluMask(o.grad, o.at, l.Co * l.R);
       k.convFilterGrad(l.cols, l.K, l.R, o.grad, l.Co, l.dw, l.db);
-      if (needInput) k.convInputGrad(o.grad, l.Co, l.R, l.w, a.C, N, a.H, a.rowW, a.plane, l.KH, l.KW, l.OH, l.OW, a.grad);
+      if (needInput && l.sparse) k.convInputGradSparse(o.grad, l.Co, l.R, l.w, a.C, N, a.H, a.W, a.rowW, a.plane, l.KH, l.KW, l.OH, l.OW, a.grad, l.sparse.wt, l.sparse.rows);
+      else if (needInput) k.convInputGrad(o.grad, l.Co, l.R, l.w, a.C, N, a.H, a.rowW, a.plane, l.KH, l.KW, l.OH, l.OW, a.grad);
     }
   }
   plan.stages.forEach((s, i) => {

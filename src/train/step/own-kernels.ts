@@ -11,6 +11,7 @@ export interface TrainKernels {
   convForward(x: number, K: number, R: number, w: number, Co: number, bias: number, relu: number, z: number): void;
   convFilterGrad(x: number, K: number, R: number, dz: number, Co: number, dw: number, db: number): void;
   convInputGrad(dz: number, Co: number, R: number, w: number, C: number, N: number, H: number, rowW: number, plane: number, KH: number, KW: number, OH: number, OW: number, da: number): void;
+  convInputGradSparse(dz: number, Co: number, R: number, w: number, C: number, N: number, H: number, W: number, rowW: number, plane: number, KH: number, KW: number, OH: number, OW: number, da: number, wt: number, rows: number): void;
   poolForward(z: number, C: number, N: number, H: number, rowW: number, plane: number, PH: number, PW: number, p: number, pPlane: number, arg: number): void;
   poolBackward(dp: number, arg: number, p: number, relu: number, C: number, N: number, H: number, W: number, rowW: number, plane: number, PH: number, PW: number, pPlane: number, dz: number, zFloats: number): void;
   denseForward(a: number, N: number, I: number, w: number, O: number, bias: number, relu: number, out: number): void;
