@@ -1,7 +1,7 @@
 // Kernels of the fused training step (src/train/step/fused-step.ts): a forward and backward pass of a
 // chain of convolutions, max-pools and dense layers on one block of linear memory the caller lays out.
 export { im2col } from './im2col';
-export { convForward, convFilterGrad } from './conv';
+export { convForward, convFilterGrad, convBiasGrad } from './conv';
 export { convInputGrad } from './conv-input-grad';
 export { convInputGradSparse } from './conv-input-grad-sparse';
 export { poolForward, poolBackward } from './pool';

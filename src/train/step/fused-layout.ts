@@ -10,7 +10,7 @@ export type Activation =
 
 /** Where each stage's buffers live in the kernels' memory for a batch of N rows. */
 export type StageLayout =
-  | { kind: 'conv'; K: number; KH: number; KW: number; Co: number; OH: number; OW: number; R: number; cols: number; w: number; b: number; dw: number; db: number; sparse?: { wt: number; rows: number } }
+  | { kind: 'conv'; K: number; KH: number; KW: number; Co: number; OH: number; OW: number; R: number; chunk: number; cols: number; w: number; b: number; dw: number; db: number; sparse?: { wt: number; rows: number } }
   | { kind: 'pool'; PH: number; PW: number; arg: number }
   | { kind: 'flatten' }
   | { kind: 'dense'; I: number; O: number; w: number; b: number; dw: number; db: number };
@@ -40,6 +40,12 @@ export function ownKernelsRefuse(stages: Stage[], inputRank: number): string | u
 
 const up = (v: number, m: number) => Math.ceil(v / m) * m;
 const SLACK = 64;
+/**
+ * Floats of im2col buffer a convolution fills at a time: a chunk of the batch whose columns stay in cache
+ * from the im2col to the product (the whole batch's would go through memory, once each way).
+ */
+const CHUNK_FLOATS = 65536;
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
 /**
  * Lay out every buffer of a step on N rows from `base` (bytes, 16-aligned): weights, gradients,
@@ -78,7 +84,10 @@ export function layOut(stages: Stage[], input: number[], N: number, base: number
         const sparse = i > 0 && stages[i + 1]?.kind === 'pool'
           ? { wt: take(Co * KH * Math.ceil((KW * a.C) / 4) * 4), rows: take(N * a.H * a.W * a.C + 12) }
           : undefined;
-        layouts.push({ kind: 'conv', K, KH, KW, Co, OH, OW, R, cols: take(K * R), w: take(K * Co), b: take(Co), dw: take(K * Co), db: take(Co), sparse });
+        // Samples per chunk: a whole number of 8-column blocks, so every chunk but the last starts a block.
+        const step = 8 / gcd(OH * OW, 8);
+        const chunk = Math.min(N, Math.max(step, Math.floor(CHUNK_FLOATS / (K * OH * OW) / step) * step));
+        layouts.push({ kind: 'conv', K, KH, KW, Co, OH, OW, R, chunk, cols: take(K * up(chunk * OH * OW, 8)), w: take(K * Co), b: take(Co), dw: take(K * Co), db: take(Co), sparse });
         a = { kind: 'map', C: Co, H: OH, W: OW, rowW: OW, plane: R, at: take(Co * R), grad: take(Co * R) };
         break;
       }

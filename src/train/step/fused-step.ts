@@ -63,6 +63,14 @@ function prepare(plan: ChainPlan, native: Prepare | undefined, x: tf.Tensor, dst
   }
 }
 
+/** Each chunk of a convolution's batch: first sample, samples, im2col columns (whole 8-column blocks). */
+function chunks(N: number, l: { chunk: number; OH: number; OW: number }, f: (n0: number, n: number, cols: number) => void): void {
+  for (let n0 = 0; n0 < N; n0 += l.chunk) {
+    const n = Math.min(l.chunk, N - n0);
+    f(n0, n, Math.ceil((n * l.OH * l.OW) / 8) * 8);
+  }
+}
+
 function runFused(k: TrainKernels, plan: ChainPlan, native: Prepare | undefined, L: FusedLayout, x: tf.Tensor, y: Float32Array, weight: number, out: Float32Array, weights?: Float32Array): StepResult {
   const N = L.N;
   // Views after any growth of the memory (growing detaches the earlier ones).
@@ -88,8 +96,10 @@ function runFused(k: TrainKernels, plan: ChainPlan, native: Prepare | undefined,
   plan.stages.forEach((s, i) => {
     const a = L.acts[i], o = L.acts[i + 1], l = L.stages[i];
     if (l.kind === 'conv' && a.kind === 'map') {
-      k.im2col(a.at, a.C, N, a.H, a.rowW, a.plane, l.KH, l.KW, l.OH, l.OW, l.R, l.cols);
-      k.convForward(l.cols, l.K, l.R, l.w, l.Co, l.b, (s as Weighted).relu ? 1 : 0, o.at);
+      chunks(N, l, (n0, n, cols) => {
+        k.im2col(a.at, a.C, n0, n, a.H, a.rowW, a.plane, l.KH, l.KW, l.OH, l.OW, cols, l.cols);
+        k.convForward(l.cols, l.K, cols, l.w, l.Co, l.b, (s as Weighted).relu ? 1 : 0, o.at + n0 * l.OH * l.OW * 4, l.R);
+      });
     } else if (l.kind === 'pool' && a.kind === 'map' && o.kind === 'map') {
       k.poolForward(a.at, a.C, N, a.H, a.rowW, a.plane, l.PH, l.PW, o.at, o.plane, l.arg);
     } else if (l.kind === 'flatten' && a.kind === 'map') {
@@ -122,7 +132,12 @@ function runFused(k: TrainKernels, plan: ChainPlan, native: Prepare | undefined,
       k.poolBackward(o.grad, l.arg, o.at, reluBefore(i) ? 1 : 0, a.C, N, a.H, a.W, a.rowW, a.plane, l.PH, l.PW, o.plane, a.grad, a.C * a.plane);
     } else if (l.kind === 'conv' && a.kind === 'map') {
       if ((s as Weighted).relu && !poolAfter(i)) k.reluMask(o.grad, o.at, l.Co * l.R);
-      k.convFilterGrad(l.cols, l.K, l.R, o.grad, l.Co, l.dw, l.db);
+      k.convBiasGrad(o.grad, l.R, l.Co, l.db);
+      // The im2col chunks again, rather than keeping the whole batch's in memory.
+      chunks(N, l, (n0, n, cols) => {
+        k.im2col(a.at, a.C, n0, n, a.H, a.rowW, a.plane, l.KH, l.KW, l.OH, l.OW, cols, l.cols);
+        k.convFilterGrad(l.cols, l.K, cols, o.grad + n0 * l.OH * l.OW * 4, l.R, l.Co, l.dw, n0 > 0 ? 1 : 0);
+      });
       if (needInput && l.sparse) k.convInputGradSparse(o.grad, l.Co, l.R, l.w, a.C, N, a.H, a.W, a.rowW, a.plane, l.KH, l.KW, l.OH, l.OW, a.grad, l.sparse.wt, l.sparse.rows);
       else if (needInput) k.convInputGrad(o.grad, l.Co, l.R, l.w, a.C, N, a.H, a.rowW, a.plane, l.KH, l.KW, l.OH, l.OW, a.grad);
     }

@@ -7,9 +7,10 @@ import { readFileSync } from 'node:fs';
 export interface TrainKernels {
   memory: WebAssembly.Memory;
   heapBase(): number;
-  im2col(a: number, C: number, N: number, H: number, rowW: number, plane: number, KH: number, KW: number, OH: number, OW: number, R: number, x: number): void;
-  convForward(x: number, K: number, R: number, w: number, Co: number, bias: number, relu: number, z: number): void;
-  convFilterGrad(x: number, K: number, R: number, dz: number, Co: number, dw: number, db: number): void;
+  im2col(a: number, C: number, n0: number, N: number, H: number, rowW: number, plane: number, KH: number, KW: number, OH: number, OW: number, R: number, x: number): void;
+  convForward(x: number, K: number, R: number, w: number, Co: number, bias: number, relu: number, z: number, zStride: number): void;
+  convFilterGrad(x: number, K: number, R: number, dz: number, dzStride: number, Co: number, dw: number, accumulate: number): void;
+  convBiasGrad(dz: number, R: number, Co: number, db: number): void;
   convInputGrad(dz: number, Co: number, R: number, w: number, C: number, N: number, H: number, rowW: number, plane: number, KH: number, KW: number, OH: number, OW: number, da: number): void;
   convInputGradSparse(dz: number, Co: number, R: number, w: number, C: number, N: number, H: number, W: number, rowW: number, plane: number, KH: number, KW: number, OH: number, OW: number, da: number, wt: number, rows: number): void;
   poolForward(z: number, C: number, N: number, H: number, rowW: number, plane: number, PH: number, PW: number, p: number, pPlane: number, arg: number): void;
