@@ -7,6 +7,8 @@ interface Op {
   apply(src: Float32Array, n: number, dst: Float32Array): void;
   /** Floats per row after this op. */
   size: number;
+  /** Whether `apply` may read and write the same array. */
+  inPlace: boolean;
 }
 
 /**
@@ -32,10 +34,13 @@ export function nativePrepare(layers: tf.layers.Layer[], shape: number[]): Prepa
       return undefined;
     }
   }
+  // An op writes straight to dst when every op after it can work in place there (padding then
+  // standardising: one pass each, no temporary batch).
+  const direct = ops.map((_, i) => ops.slice(i + 1).every((o) => o.inPlace));
   return (src, n, dst) => {
     let a = src;
     ops.forEach((op, i) => {
-      const out = i === ops.length - 1 ? dst : new Float32Array(n * op.size);
+      const out = direct[i] ? dst.subarray(0, n * op.size) : new Float32Array(n * op.size);
       op.apply(a, n, out);
       a = out;
     });
@@ -47,12 +52,13 @@ function pad(H: number, W: number, C: number, top: number, bottom: number, left:
   const outW = W + left + right, outRows = H + top + bottom, row = W * C;
   return {
     size: outRows * outW * C,
+    inPlace: false,
     apply(src, n, dst) {
       dst.fill(0, 0, n * outRows * outW * C);
       for (let i = 0; i < n; i++) {
         for (let y = 0; y < H; y++) {
-          const from = (i * H + y) * row;
-          dst.set(src.subarray(from, from + row), ((i * outRows + y + top) * outW + left) * C);
+          const from = (i * H + y) * row, to = ((i * outRows + y + top) * outW + left) * C;
+          for (let j = 0; j < row; j++) dst[to + j] = src[from + j];
         }
       }
     },
@@ -62,6 +68,7 @@ function pad(H: number, W: number, C: number, top: number, bottom: number, left:
 function standardize(mean: number, std: number, size: number): Op {
   return {
     size,
+    inPlace: true,
     apply(src, n, dst) {
       for (let i = 0, end = n * size; i < end; i++) dst[i] = Math.fround(src[i] - mean) / std;
     },
