@@ -81,7 +81,8 @@ export function poolBackward(dp: usize, arg: usize, p: usize, relu: bool, C: i32
           v128.store(d + row, v128.shuffle<f32>(g2, g3, 2, 6, 3, 7), 16);
         }
         for (let pw = vecPW; pw < PW; pw++) {
-          const at = o + (<usize>pw << 2);
+          const at = o + (<usize>pw << 2), d = dst + (<usize>pw << 3);
+          store<f32>(d, 0); store<f32>(d, 0, 4); store<f32>(d + row, 0); store<f32>(d + row, 0, 4);
           const win = load<i32>(arg + at);
           if (win == 4 || (relu && !(load<f32>(p + at) > 0))) continue;
           store<f32>(dst + (<usize>((win >> 1) * rowW + 2 * pw + (win & 1)) << 2), load<f32>(dp + at));
