@@ -1,6 +1,7 @@
 // Benchmark of training speed on the wasm backend: the per-step profile with the backend's own gradient
-// kernels and with ours, by autodiff and by the written-out chain step, then training throughput with 1 and N worker threads measured in the same run
-// (alternating, medians), and their ratio. LENET_BENCH_FULL=1 adds the default 5-epoch run of the CLI
+// kernels and with ours, by autodiff and by the written-out chain step (on tfjs kernels and on our own wasm
+// kernels), then training throughput with 1 and N worker threads measured in the same run (alternating,
+// medians), and their ratio. LENET_BENCH_FULL=1 adds the default 5-epoch run of the CLI
 // (wall time, peak memory, test accuracy), which takes minutes.
 // Then the PyTorch anchor: `lenet-onnx train --limit 24000 --epochs 1` against bench/torch_anchor.py (the
 // same network, samples and recipe in PyTorch on 2 threads), alternating, when /usr/bin/python3 has torch.
@@ -31,7 +32,9 @@ export interface TrainBench {
   profileBackendKernels: StepProfile;
   /** Autodiff on our gradient kernels. */
   profileOurKernels: StepProfile;
-  /** The chain step on our kernels: what training runs, batch 64 and a 2-worker shard of 32. */
+  /** The chain step on tfjs kernels (ours for the gradients): what training ran before our own kernels. */
+  profileChainTfjs: StepProfile;
+  /** The chain step on our own wasm kernels: what training runs, batch 64 and a 2-worker shard of 32. */
   profileChain: StepProfile;
   profileChainShard: StepProfile;
   samplesPerSecond1: number[];
@@ -146,19 +149,21 @@ export async function benchTrain(log: (line: string) => void = console.log): Pro
   // 6,400 rows = 100 steps of 64 per epoch; 2 epochs, the second one timed (warm kernels and threads).
   const { train, validation } = splitTrainValidation(mnist, 500, 42, 6400);
 
-  const profile = async (ours: boolean, chain: boolean, batchSize = 64) => {
+  const profile = async (ours: boolean, chain: boolean, batchSize = 64, ownKernels = true) => {
     if (ours) enableFastWasmGradients(); else disableFastWasmGradients();
     const model = buildLenet5({ seed: 42 });
-    const p = await profileSteps(model, train, { batchSize, steps: 60, warmup: 10, seed: 1, chain });
+    const p = await profileSteps(model, train, { batchSize, steps: 60, warmup: 10, seed: 1, chain, ownKernels });
     model.dispose();
     return p;
   };
   const profileBackendKernels = await profile(false, false);
   const profileOurKernels = await profile(true, false);
+  const profileChainTfjs = await profile(true, true, 64, false);
   const profileChain = await profile(true, true);
   const profileChainShard = await profile(true, true, 32);
   log(`profile, backend kernels: ${profileBackendKernels.stepMs.toFixed(1)} CPU ms/step (${Math.round(profileBackendKernels.samplesPerSecond)} samples per CPU-second)`);
   log(`profile, our kernels:     ${profileOurKernels.stepMs.toFixed(1)} CPU ms/step (${Math.round(profileOurKernels.samplesPerSecond)} samples per CPU-second)`);
+  log(`profile, chain step, tfjs kernels: ${profileChainTfjs.stepMs.toFixed(1)} CPU ms/step (${Math.round(profileChainTfjs.samplesPerSecond)} samples per CPU-second)`);
   log(`profile, chain step:      ${profileChain.stepMs.toFixed(1)} CPU ms/step (${Math.round(profileChain.samplesPerSecond)} samples per CPU-second); shard of 32: ${profileChainShard.stepMs.toFixed(1)} ms`);
 
   // The default recipe (batch 64, Adam with the cosine schedule, augmentation), 2 epochs.
@@ -189,7 +194,7 @@ export async function benchTrain(log: (line: string) => void = console.log): Pro
       `${workers} workers ${Math.round(b.rate)} samples/s (${Math.round(b.perCpuSecond)} per CPU-second)`);
   }
   const result: TrainBench = {
-    workers, profileBackendKernels, profileOurKernels, profileChain, profileChainShard,
+    workers, profileBackendKernels, profileOurKernels, profileChainTfjs, profileChain, profileChainShard,
     samplesPerSecond1: one, samplesPerSecondN: many, median1: median(one), medianN: median(many),
     ratio: median(many) / median(one),
     perCpuSecond1: median(oneCpu), perCpuSecondN: median(manyCpu),
@@ -242,7 +247,8 @@ export function trainBenchMarkdown(b: TrainBench): string {
     ...([
       ['Per-step profile, one thread, backend kernels:', b.profileBackendKernels, 8],
       ['Per-step profile, one thread, our gradient kernels, autodiff:', b.profileOurKernels, 8],
-      ['Per-step profile, one thread, our gradient kernels, the chain step (what training runs):', b.profileChain, 10],
+      ['Per-step profile, one thread, our gradient kernels, the chain step on tfjs kernels:', b.profileChainTfjs, 10],
+      ['Per-step profile, one thread, the chain step on our own wasm kernels (what training runs):', b.profileChain, 14],
       ['The same for one replica\'s shard of 32 rows (2 workers):', b.profileChainShard, 10],
     ] as const).flatMap(([title, p, rows]) => [title, '', profileMarkdown(p, rows), '']),
   ].join('\n');

@@ -135,7 +135,8 @@ export async function runTraining(o: TrainingOptions, log: Log = (l) => process.
 
   const model = build();
   const step = gradientStep(model);
-  log(`gradients: ${step.kind === 'chain' ? 'the chain step (backward pass written out for this chain of layers)' : `autodiff (${step.reason})`}`);
+  const chainOn = step.kernels === 'own' ? 'our own wasm kernels' : `tfjs kernels${step.reason ? `: ${step.reason}` : ''}`;
+  log(`gradients: ${step.kind === 'chain' ? `the chain step (backward pass written out for this chain of layers, on ${chainOn})` : `autodiff (${step.reason})`}`);
   const tTrain = performance.now();
   const baseProgress = trainingProgress(o.epochs, log, o.progress);
   const px = validation.rows * validation.cols;

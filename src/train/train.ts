@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { gatherBatch, type BatchAugment, type Split } from './data/dataset.js';
 import { permutation, seededRandom } from './data/rng.js';
-import { FlatAdam } from './step/flat-adam.js';
+import { FlatAdam, readWeights, writeWeights } from './step/flat-adam.js';
 import { learningRateAt, type LrSchedule } from './step/schedule.js';
 import { enableFastWasmGradients } from './step/wasm-fast-grads.js';
 import { gradientStep } from './step/gradient-step.js';
@@ -88,6 +88,10 @@ export async function trainModel(model: tf.LayersModel, train: Split, validation
   const schedule = config.lrSchedule ?? 'constant';
   const optimizer = new FlatAdam(vars, (step) => learningRateAt(config.learningRate, schedule, step, config.epochs * batches));
   const flat = new Float32Array(optimizer.size);
+  // A step that takes its weights flat trains on this array; the variables are written once an epoch,
+  // before the evaluation reads them.
+  const weights = gradients.takesFlatWeights ? new Float32Array(optimizer.size) : undefined;
+  if (weights) readWeights(vars, weights);
   const rand = seededRandom(config.seed);
   const history: EpochRecord[] = [];
   for (let epoch = 1; epoch <= config.epochs; epoch++) {
@@ -103,11 +107,12 @@ export async function trainModel(model: tf.LayersModel, train: Split, validation
       const x = tf.tensor4d(batch.x, [size, train.rows, train.cols, 1]);
       let r;
       try {
-        r = gradients.run(x, batch.y, 1, flat);
+        r = gradients.run(x, batch.y, 1, flat, weights);
       } finally {
         x.dispose();
       }
-      optimizer.step(flat);
+      if (weights) optimizer.update(weights, flat, 0, weights.length);
+      else optimizer.step(flat);
       lossSum += r.meanLoss * size;
       hits += r.hits;
       seen += size;
@@ -116,6 +121,7 @@ export async function trainModel(model: tf.LayersModel, train: Split, validation
       if (b % 50 === 49) await new Promise((r) => setImmediate(r));
     }
     const seconds = (performance.now() - started) / 1000;
+    if (weights) writeWeights(vars, weights);
     const val = evaluate(model, validation);
     const record: EpochRecord = {
       epoch,

@@ -73,6 +73,8 @@ test('the shards\' weighted gradients add up to the whole batch\'s gradient (two
   const params = trainableSize(models[0]);
   const views = viewShared(allocateShared(ranks, params, train));
   views.order.set(Array.from({ length: train.count }, (_, i) => (i * 7) % train.count));
+  // Replicas differentiate at the shared weights (as trainModelParallel sets them up).
+  readWeights(models[0].trainableWeights.map((w) => w.read() as tf.Variable), views.weights);
   const base = { ranks, batchSize: batch, learningRate: 0.001, lrSchedule: 'constant' as const, totalSteps: 1, count: train.count, rows: train.rows, cols: train.cols };
   const replicas = models.map((m, rank) => new Replica(m, views, { ...base, rank }));
   for (const r of replicas) r.publish(0, 5, batch);
@@ -127,6 +129,8 @@ test('split Adam: replicas that each update their own range hold the weights one
     for (const r of replicas) r.load();
     reference.step(summed);
   }
+  // The variables follow the shared weights when synced (every step when the step reads its weights from the variables).
+  for (const r of replicas) r.syncModel();
   const hashes = models.map((m) => weightHash(m));
   assert.deepEqual(hashes.slice(0, ranks), Array(ranks).fill(hashes[ranks]), 'replica weights differ from the single Adam step');
   // And they moved: a step that changed nothing would also agree.

@@ -58,6 +58,7 @@ export class Replica {
   private readonly own: { lo: number; hi: number };
   private readonly gradients: GradientStep;
 
+  /** The shared weights must hold the model's weights before the first {@link publish}. */
   constructor(readonly model: tf.LayersModel, private readonly shared: SharedViews, private readonly cfg: ReplicaConfig) {
     this.vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
     this.params = trainableSize(model);
@@ -93,7 +94,7 @@ export class Replica {
     const b = gatherBatch(this.split, this.shared.order, start + offset, n, this.classes, augment);
     const x = tf.tensor4d(b.x, [n, this.cfg.rows, this.cfg.cols, 1]);
     try {
-      const r = this.gradients.run(x, b.y, n / size, out);
+      const r = this.gradients.run(x, b.y, n / size, out, this.gradients.takesFlatWeights ? this.shared.weights : undefined);
       stats[s] = r.meanLoss * n;
       stats[s + 1] = r.hits;
     } finally {
@@ -117,9 +118,18 @@ export class Replica {
     this.optimizer.update(this.shared.weights, total, lo, hi);
   }
 
-  /** Take every weight from shared memory (after the barrier that follows every replica's {@link update}). */
+  /**
+   * Take every weight from shared memory (after the barrier that follows every replica's {@link update}). A
+   * step that takes its weights flat reads them from shared memory itself: the model's variables are then
+   * written only by {@link syncModel}.
+   */
   load(): void {
-    writeWeights(this.vars, this.shared.weights);
+    if (!this.gradients.takesFlatWeights) writeWeights(this.vars, this.shared.weights);
+  }
+
+  /** Bring the model's variables up to the shared weights (before anything reads the model). */
+  syncModel(): void {
+    if (this.gradients.takesFlatWeights) writeWeights(this.vars, this.shared.weights);
   }
 
   /** Summed loss and correct predictions of the whole batch of `step` (valid after its barrier). */
@@ -136,6 +146,7 @@ export class Replica {
 
   /** Write this replica's weight hash to its slot (compared by the coordinator after a barrier). */
   publishHash(): void {
+    this.syncModel();
     this.shared.hashes[this.cfg.rank] = weightHash(this.model);
   }
 

@@ -135,6 +135,7 @@ export async function trainModelParallel(model: tf.LayersModel, train: Split, va
         if (b % 50 === 49) await new Promise((r) => setImmediate(r));
       }
       const seconds = (performance.now() - started) / 1000;
+      replica.syncModel();
       const val = evaluate(model, validation);
       const record: EpochRecord = {
         epoch, trainLoss: lossSum / seen, trainAccuracy: hits / seen, valLoss: val.loss, valAccuracy: val.accuracy,

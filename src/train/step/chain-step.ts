@@ -15,7 +15,8 @@ import { CLIP_EPSILON } from './loss.js';
  * softmax), so the two agree up to float rounding: test/train/chain-step.test.ts checks it.
  */
 
-type Stage =
+/** One layer of a chain, as the written-out step sees it. */
+export type Stage =
   | { kind: 'conv'; kernel: tf.LayerVariable; bias: tf.LayerVariable | null; relu: boolean; strides: [number, number]; pad: 'valid' | 'same' }
   | { kind: 'pool'; size: [number, number]; strides: [number, number]; pad: 'valid' | 'same' }
   | { kind: 'flatten' }
@@ -84,11 +85,21 @@ function stageOf(layer: tf.layers.Layer, last: boolean): Stage | string {
   }
 }
 
+/** A model read as a chain: the weightless layers that prepare the input, then the stages. */
+export interface ChainPlan {
+  prepare: tf.layers.Layer[];
+  stages: Stage[];
+  /** The layer of each stage (same index). */
+  layers: tf.layers.Layer[];
+  /** Offset of each weight in the flat gradient (trainableWeights order). */
+  offsets: Map<tf.LayerVariable, number>;
+}
+
 /**
- * The chain step for `model`, or why it does not apply (then use autodiff). The model must be a chain:
- * every layer takes exactly the previous layer's output.
+ * `model` as a chain of stages, or why it is not one. The model must be a chain: every layer takes exactly
+ * the previous layer's output.
  */
-export function compileChainStep(model: tf.LayersModel): GradientStep | { unsupported: string } {
+export function chainPlan(model: tf.LayersModel): ChainPlan | { unsupported: string } {
   const layers = model.layers;
   if (model.inputs.length !== 1 || model.outputs.length !== 1) return { unsupported: 'the model has more than one input or output' };
   const entry = layers[0].getClassName() === 'InputLayer' ? layers[0] : layers[0].inboundNodes[0]?.inboundLayers[0];
@@ -111,6 +122,7 @@ export function compileChainStep(model: tf.LayersModel): GradientStep | { unsupp
     if (typeof s === 'string') return { unsupported: s };
     stages.push(s);
   }
+  const stageLayers = layers.slice(first);
   // Offsets of each weight in the flat gradient (trainableWeights order).
   const offsets = new Map<tf.LayerVariable, number>();
   let at = 0;
@@ -126,8 +138,17 @@ export function compileChainStep(model: tf.LayersModel): GradientStep | { unsupp
   if (offsets.size !== stages.reduce((n, s) => n + (s.kind === 'conv' || s.kind === 'dense' ? (s.bias ? 2 : 1) : 0), 0)) {
     return { unsupported: 'some trainable weights belong to no stage' };
   }
+  return { prepare, stages, layers: stageLayers, offsets };
+}
+
+/** The chain step for `model` on tfjs kernels, or why it does not apply (then use autodiff). */
+export function compileChainStep(model: tf.LayersModel): GradientStep | { unsupported: string } {
+  const plan = chainPlan(model);
+  if ('unsupported' in plan) return plan;
+  const { prepare, stages, offsets } = plan;
   return {
     kind: 'chain',
+    kernels: 'tfjs',
     run: (x, y, weight, out) => runChain(prepare, stages, offsets, x, y, weight, out),
   };
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { compileChainStep } from './chain-step.js';
+import { compileFusedStep } from './fused-step.js';
 import { correct, crossEntropy } from './loss.js';
 import type { GradientStep, StepResult } from './step-types.js';
 
@@ -42,10 +43,16 @@ export function autodiffStep(model: tf.LayersModel, reason?: string): GradientSt
 
 /**
  * The fastest step `model` allows: the written-out chain step when every layer is one it knows
- * ({@link compileChainStep}), else autodiff. `chain: false` forces autodiff (tests compare the two).
+ * ({@link compileChainStep}), else autodiff; on the wasm backend the chain step runs on our own kernels
+ * ({@link compileFusedStep}) where they cover the chain. `chain: false` forces autodiff, `ownKernels: false`
+ * the chain step on tfjs kernels (tests compare them).
  */
-export function gradientStep(model: tf.LayersModel, o: { chain?: boolean } = {}): GradientStep {
+export function gradientStep(model: tf.LayersModel, o: { chain?: boolean; ownKernels?: boolean } = {}): GradientStep {
   if (o.chain === false) return autodiffStep(model, 'chain step turned off');
   const chain = compileChainStep(model);
-  return 'unsupported' in chain ? autodiffStep(model, chain.unsupported) : chain;
+  if ('unsupported' in chain) return autodiffStep(model, chain.unsupported);
+  // Our kernels replace the backend's on wasm only: every other backend keeps its own arithmetic.
+  if (o.ownKernels === false || tf.getBackend() !== 'wasm') return chain;
+  const fused = compileFusedStep(model);
+  return 'unsupported' in fused ? { ...chain, reason: fused.unsupported } : fused;
 }

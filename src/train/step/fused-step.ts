@@ -1,0 +1,153 @@
+import * as tf from '@tensorflow/tfjs';
+import { chainPlan, softmaxCrossEntropy, type ChainPlan } from './chain-step.js';
+import { layOut, ownKernelsRefuse, type FusedLayout } from './fused-layout.js';
+import { instantiateKernels, type TrainKernels } from './own-kernels.js';
+import { nativePrepare, type Prepare } from './prepare-input.js';
+import type { GradientStep, StepResult } from './step-types.js';
+
+/*
+ * The chain step on our own kernels (kernels/*.ts, SIMD wasm): the whole forward and backward pass of a
+ * chain of valid stride-1 convolutions, 2x2 max-pools and dense layers in one wasm instance, on buffers laid
+ * out once per batch size. Why: at LeNet-5's sizes a tfjs step spends much of its time around the
+ * arithmetic (a kernel call, an output allocation and a layout change per operation, each gradient read
+ * back separately); here a step is one upload of the weights and the batch, a dozen calls, one read of the
+ * gradients. Every sum runs in a fixed order, so a step gives the same bits on every run.
+ *
+ * The function is the one the tfjs chain step differentiates, so the two agree up to float rounding
+ * (test/train/fused-step.test.ts).
+ */
+
+type Weighted = ChainPlan['stages'][number] & { kind: 'conv' | 'dense' };
+
+/** The fused step for `model`, or why it does not apply (then use the tfjs chain step). */
+export function compileFusedStep(model: tf.LayersModel): GradientStep | { unsupported: string } {
+  const plan = chainPlan(model);
+  if ('unsupported' in plan) return plan;
+  const inputShape = (plan.layers[0].input as tf.SymbolicTensor).shape.slice(1) as number[];
+  const refused = ownKernelsRefuse(plan.stages, inputShape.length + 1);
+  if (refused) return { unsupported: refused };
+  const k = instantiateKernels();
+  if (typeof k === 'string') return { unsupported: k };
+  const layouts = new Map<number, FusedLayout>();
+  const layoutFor = (n: number): FusedLayout => {
+    let l = layouts.get(n);
+    if (!l) {
+      l = layOut(plan.stages, inputShape, n, Math.ceil(k.heapBase() / 16) * 16);
+      const need = l.end - k.memory.buffer.byteLength;
+      if (need > 0) k.memory.grow(Math.ceil(need / 65536));
+      layouts.set(n, l);
+    }
+    return l;
+  };
+  const modelInput = (model.inputs[0].shape.slice(1)) as number[];
+  const native = nativePrepare(plan.prepare, modelInput);
+  return {
+    kind: 'chain',
+    kernels: 'own',
+    takesFlatWeights: true,
+    run: (x, y, weight, out, weights) => runFused(k, plan, native, layoutFor(x.shape[0]), x, y, weight, out, weights),
+  };
+}
+
+/** The prepared input in the kernels' input rows: in JavaScript when {@link nativePrepare} can, else on tfjs. */
+function prepare(plan: ChainPlan, native: Prepare | undefined, x: tf.Tensor, dst: Float32Array): void {
+  if (native) return native(x.dataSync() as Float32Array, x.shape[0], dst);
+  if (plan.prepare.length === 0) return dst.set(x.dataSync() as Float32Array);
+  // The tensor, not its values, leaves the tidy: tidy walks whatever it returns looking for tensors, which
+  // over a typed array means every element.
+  const a = tf.tidy(() => plan.prepare.reduce((t, l) => l.apply(t, { training: true }) as tf.Tensor, x));
+  try {
+    dst.set(a.dataSync() as Float32Array);
+  } finally {
+    a.dispose();
+  }
+}
+
+/** Each chunk of a convolution's batch: first sample, samples, im2col columns (whole 8-column blocks). */
+function chunks(N: number, l: { chunk: number; OH: number; OW: number }, f: (n0: number, n: number, cols: number) => void): void {
+  for (let n0 = 0; n0 < N; n0 += l.chunk) {
+    const n = Math.min(l.chunk, N - n0);
+    f(n0, n, Math.ceil((n * l.OH * l.OW) / 8) * 8);
+  }
+}
+
+function runFused(k: TrainKernels, plan: ChainPlan, native: Prepare | undefined, L: FusedLayout, x: tf.Tensor, y: Float32Array, weight: number, out: Float32Array, weights?: Float32Array): StepResult {
+  const N = L.N;
+  // Views after any growth of the memory (growing detaches the earlier ones).
+  const f32 = new Float32Array(k.memory.buffer);
+  const at = (bytes: number) => bytes >> 2;
+  prepare(plan, native, x, f32.subarray(at(L.input), at(L.input) + N * L.inputRow));
+  const put = (v: tf.LayerVariable, to: number) => {
+    const size = v.shape.reduce((p: number, q) => p * (q ?? 1), 1);
+    if (weights) f32.set(weights.subarray(plan.offsets.get(v)!, plan.offsets.get(v)! + size), at(to));
+    else f32.set(v.read().dataSync() as Float32Array, at(to));
+  };
+  plan.stages.forEach((s, i) => {
+    if (s.kind !== 'conv' && s.kind !== 'dense') return;
+    const l = L.stages[i] as { w: number; b: number };
+    put(s.kernel, l.w);
+    if (s.bias) put(s.bias, l.b);
+    else f32.fill(0, at(l.b), at(l.b) + (s.kernel.shape[s.kernel.shape.length - 1] as number));
+  });
+  const first = L.acts[0];
+  if (first.kind === 'map') k.nhwc(L.input, N, first.H, first.W, first.C, first.rowW, first.plane, first.at, 1);
+
+  // Forward.
+  plan.stages.forEach((s, i) => {
+    const a = L.acts[i], o = L.acts[i + 1], l = L.stages[i];
+    if (l.kind === 'conv' && a.kind === 'map') {
+      chunks(N, l, (n0, n, cols) => {
+        k.im2col(a.at, a.C, n0, n, a.H, a.rowW, a.plane, l.KH, l.KW, l.OH, l.OW, cols, l.cols);
+        k.convForward(l.cols, l.K, cols, l.w, l.Co, l.b, (s as Weighted).relu ? 1 : 0, o.at + n0 * l.OH * l.OW * 4, l.R);
+      });
+    } else if (l.kind === 'pool' && a.kind === 'map' && o.kind === 'map') {
+      k.poolForward(a.at, a.C, N, a.H, a.rowW, a.plane, l.PH, l.PW, o.at, o.plane, l.arg);
+    } else if (l.kind === 'flatten' && a.kind === 'map') {
+      k.nhwc(o.at, N, a.H, a.W, a.C, a.rowW, a.plane, a.at, 0);
+    } else if (l.kind === 'dense' && a.kind === 'rows') {
+      // The output layer's softmax is applied with the loss: its Dense runs linear.
+      k.denseForward(a.at, N, l.I, l.w, l.O, l.b, (s as Weighted).relu ? 1 : 0, o.at);
+    }
+  });
+
+  const last = L.acts[L.acts.length - 1];
+  if (last.kind !== 'rows') throw new Error('fused step: the chain does not end in rows');
+  const classes = last.F;
+  const loss = softmaxCrossEntropy(f32.subarray(at(last.at), at(last.at) + N * classes), y, N, classes, weight);
+  f32.set(loss.dLogits, at(last.grad));
+
+  // A ReLU convolution followed by a max-pool gets its ReLU gradient in the pool's backward pass.
+  const poolAfter = (i: number) => plan.stages[i + 1]?.kind === 'pool';
+  const reluBefore = (i: number) => { const s = plan.stages[i - 1]; return s?.kind === 'conv' && s.relu; };
+  // Backward, from the loss to the first stage (whose input gradient nobody needs).
+  for (let i = plan.stages.length - 1; i >= 0; i--) {
+    const s = plan.stages[i], a = L.acts[i], o = L.acts[i + 1], l = L.stages[i], needInput = i > 0;
+    if (l.kind === 'dense' && a.kind === 'rows') {
+      if ((s as Weighted).relu) k.reluMaskAny(o.grad, o.at, N * l.O);
+      k.denseFilterGrad(a.at, o.grad, N, l.I, l.O, l.dw, l.db);
+      if (needInput) k.denseInputGrad(o.grad, N, l.O, l.w, l.I, a.grad);
+    } else if (l.kind === 'flatten' && a.kind === 'map') {
+      k.nhwc(o.grad, N, a.H, a.W, a.C, a.rowW, a.plane, a.grad, 1);
+    } else if (l.kind === 'pool' && a.kind === 'map' && o.kind === 'map') {
+      k.poolBackward(o.grad, l.arg, o.at, reluBefore(i) ? 1 : 0, a.C, N, a.H, a.W, a.rowW, a.plane, l.PH, l.PW, o.plane, a.grad, a.C * a.plane);
+    } else if (l.kind === 'conv' && a.kind === 'map') {
+      if ((s as Weighted).relu && !poolAfter(i)) k.reluMask(o.grad, o.at, l.Co * l.R);
+      k.convBiasGrad(o.grad, l.R, l.Co, l.db);
+      // The im2col chunks again, rather than keeping the whole batch's in memory.
+      chunks(N, l, (n0, n, cols) => {
+        k.im2col(a.at, a.C, n0, n, a.H, a.rowW, a.plane, l.KH, l.KW, l.OH, l.OW, cols, l.cols);
+        k.convFilterGrad(l.cols, l.K, cols, o.grad + n0 * l.OH * l.OW * 4, l.R, l.Co, l.dw, n0 > 0 ? 1 : 0);
+      });
+      if (needInput && l.sparse) k.convInputGradSparse(o.grad, l.Co, l.R, l.w, a.C, N, a.H, a.W, a.rowW, a.plane, l.KH, l.KW, l.OH, l.OW, a.grad, l.sparse.wt, l.sparse.rows);
+      else if (needInput) k.convInputGrad(o.grad, l.Co, l.R, l.w, a.C, N, a.H, a.rowW, a.plane, l.KH, l.KW, l.OH, l.OW, a.grad);
+    }
+  }
+  plan.stages.forEach((s, i) => {
+    if (s.kind !== 'conv' && s.kind !== 'dense') return;
+    const l = L.stages[i] as { dw: number; db: number };
+    const size = s.kernel.shape.reduce((p: number, q) => p * (q ?? 1), 1);
+    out.set(f32.subarray(at(l.dw), at(l.dw) + size), plan.offsets.get(s.kernel)!);
+    if (s.bias) out.set(f32.subarray(at(l.db), at(l.db) + s.bias.shape[0]!), plan.offsets.get(s.bias)!);
+  });
+  return loss.result;
+}
