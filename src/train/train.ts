@@ -4,7 +4,7 @@ import { permutation, seededRandom } from './data/rng.js';
 import { FlatAdam, readWeights, writeWeights } from './step/flat-adam.js';
 import { learningRateAt, type LrSchedule } from './step/schedule.js';
 import { enableFastWasmGradients } from './step/wasm-fast-grads.js';
-import { gradientStep } from './step/gradient-step.js';
+import { gradientStep, type GradientStep } from './step/gradient-step.js';
 import { correct, crossEntropy } from './step/loss.js';
 
 /** Hyper-parameters of a training run. */
@@ -55,13 +55,47 @@ function batchTensors(s: Split, order: ArrayLike<number>, start: number, size: n
   return [tf.tensor4d(b.x, [size, s.rows, s.cols, 1]), tf.tensor2d(b.y, [size, classes])];
 }
 
-/** Evaluate in batches of `batchSize` (inference mode). */
+/**
+ * Our kernels' forward pass per model, when they cover it (wasm backend): evaluation on them costs a
+ * fraction of the model's predict on the backend, which matters as training runs it every epoch.
+ */
+const forwardPasses = new WeakMap<tf.LayersModel, GradientStep['forward'] | null>();
+
+function forwardPassOf(model: tf.LayersModel): GradientStep['forward'] | null {
+  if (!forwardPasses.has(model)) {
+    const step = tf.getBackend() === 'wasm' ? gradientStep(model) : undefined;
+    forwardPasses.set(model, step?.forward ? step.forward.bind(step) : null);
+  }
+  return forwardPasses.get(model)!;
+}
+
+/** Rows per call of our kernels' forward pass: their buffers stay small. */
+const FORWARD_ROWS = 250;
+
+/**
+ * Evaluate in batches (inference mode): on our kernels' forward pass where they cover the model, else the
+ * model's predict in batches of `batchSize`. The two agree up to float rounding.
+ */
 export function evaluate(model: tf.LayersModel, s: Split, batchSize = 1000): Evaluation {
   const classes = (model.outputs[0].shape[1] as number);
   const order = Array.from({ length: s.count }, (_, i) => i);
+  const forward = forwardPassOf(model);
+  const rows = forward ? FORWARD_ROWS : batchSize;
   let lossSum = 0, hits = 0;
-  for (let start = 0; start < s.count; start += batchSize) {
-    const size = Math.min(batchSize, s.count - start);
+  for (let start = 0; start < s.count; start += rows) {
+    const size = Math.min(rows, s.count - start);
+    if (forward) {
+      const b = gatherBatch(s, order, start, size, classes);
+      const x = tf.tensor4d(b.x, [size, s.rows, s.cols, 1]);
+      try {
+        const r = forward(x, b.y);
+        lossSum += r.meanLoss * size;
+        hits += r.hits;
+      } finally {
+        x.dispose();
+      }
+      continue;
+    }
     tf.tidy(() => {
       const [x, y] = batchTensors(s, order, start, size, classes);
       const p = model.predict(x) as tf.Tensor;

@@ -46,6 +46,7 @@ export function compileFusedStep(model: tf.LayersModel): GradientStep | { unsupp
     kernels: 'own',
     takesFlatWeights: true,
     run: (x, y, weight, out, weights) => runFused(k, plan, native, layoutFor(x.shape[0]), x, y, weight, out, weights),
+    forward: (x, y) => runFused(k, plan, native, layoutFor(x.shape[0]), x, y, 1, undefined),
   };
 }
 
@@ -71,7 +72,8 @@ function chunks(N: number, l: { chunk: number; OH: number; OW: number }, f: (n0:
   }
 }
 
-function runFused(k: TrainKernels, plan: ChainPlan, native: Prepare | undefined, L: FusedLayout, x: tf.Tensor, y: Float32Array, weight: number, out: Float32Array, weights?: Float32Array): StepResult {
+/** One step on `L`'s buffers; without `out`, the forward pass and the loss only. */
+function runFused(k: TrainKernels, plan: ChainPlan, native: Prepare | undefined, L: FusedLayout, x: tf.Tensor, y: Float32Array, weight: number, out: Float32Array | undefined, weights?: Float32Array): StepResult {
   const N = L.N;
   // Views after any growth of the memory (growing detaches the earlier ones).
   const f32 = new Float32Array(k.memory.buffer);
@@ -114,6 +116,7 @@ function runFused(k: TrainKernels, plan: ChainPlan, native: Prepare | undefined,
   if (last.kind !== 'rows') throw new Error('fused step: the chain does not end in rows');
   const classes = last.F;
   const loss = softmaxCrossEntropy(f32.subarray(at(last.at), at(last.at) + N * classes), y, N, classes, weight);
+  if (!out) return loss.result;
   f32.set(loss.dLogits, at(last.grad));
 
   // A ReLU convolution followed by a max-pool gets its ReLU gradient in the pool's backward pass.

@@ -36,4 +36,11 @@ export interface GradientStep {
    * then need not write the model's variables every step, only before anyone reads them.
    */
   readonly takesFlatWeights?: boolean;
+  /**
+   * The forward pass alone, at the model's variables: mean loss and hits of the rows, no gradient. Present
+   * where it is cheaper than the model's own predict (our kernels); evaluation uses it.
+   * @param x the rows, in the model's input shape.
+   * @param y one-hot labels, `rows x classes`.
+   */
+  forward?(x: tf.Tensor, y: Float32Array): StepResult;
 }
