@@ -12,10 +12,14 @@ export interface BorderStats {
   noise: number;
 }
 
+/** The border histogram, kept between pictures (cleared at the start of each) rather than allocated per picture. */
+const BORDER_HIST = new Uint32Array(256);
+
 /** Background level (median of the border pixels) and a noise margin from their spread (3 robust sigmas). */
 export function borderStats(img: GrayImage): BorderStats {
   const { width: w, height: h, data } = img;
-  const hist = new Uint32Array(256);
+  const hist = BORDER_HIST;
+  hist.fill(0);
   for (let x = 0; x < w; x++) {
     hist[data[x]]++;
     if (h > 1) hist[data[(h - 1) * w + x]]++;

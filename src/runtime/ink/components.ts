@@ -27,14 +27,19 @@ export interface ComponentMap {
 }
 
 /**
+ * Provisional-label tables kept between pictures (every entry used is written first, or cleared), grown by
+ * doubling: one per run start at most, but ink is usually sparse. Allocating them per picture cost as much
+ * as labelling a small picture.
+ */
+const scratch = { parent: new Int32Array(1024), compact: new Int32Array(1024) };
+
+/**
  * Label the 8-connected components of `strength > 0` in a `width` x `height` picture.
  * @param strength ink strength per pixel, row-major; 0 (or less) is background.
  */
 export function labelComponents(strength: Float32Array, width: number, height: number): ComponentMap {
   const labels = new Int32Array(width * height);
-  // parent[] grows with provisional labels; one per run start at most, so width*height/2+1 bounds it,
-  // but ink is usually sparse: start small and grow by doubling.
-  let parent = new Int32Array(1024);
+  let parent = scratch.parent;
   let next = 1;
   for (let y = 0; y < height; y++) {
     const row = y * width;
@@ -55,7 +60,7 @@ export function labelComponents(strength: Float32Array, width: number, height: n
         if (next >= parent.length) {
           const grown = new Int32Array(parent.length * 2);
           grown.set(parent);
-          parent = grown;
+          parent = scratch.parent = grown;
         }
         parent[next] = next;
         l = next++;
@@ -64,7 +69,9 @@ export function labelComponents(strength: Float32Array, width: number, height: n
     }
   }
   // Compact roots to 1..n in order of first appearance (top to bottom, left to right).
-  const compact = new Int32Array(next);
+  if (scratch.compact.length < next) scratch.compact = new Int32Array(Math.max(next, 2 * scratch.compact.length));
+  const compact = scratch.compact;
+  compact.fill(0, 0, next);
   const components: InkComponent[] = [];
   for (let p = 1; p < next; p++) {
     const r = findRoot(parent, p);

@@ -173,21 +173,36 @@ function taps(inSize: number, outSize: number): Taps {
   return { start, weights };
 }
 
-/** Resample a `srcW` x `srcH` float picture to outW x outH (horizontal pass, then vertical). */
-function resample(src: Float32Array, srcW: number, srcH: number, outW: number, outH: number): Float32Array {
-  const tx = taps(srcW, outW);
-  const ty = taps(srcH, outH);
-  const mid = new Float32Array(outW * srcH);
-  for (let y = 0; y < srcH; y++) {
-    const row = y * srcW;
-    for (let o = 0; o < outW; o++) {
-      const ws = tx.weights[o];
-      const s = row + tx.start[o];
-      let acc = 0;
-      for (let k = 0; k < ws.length; k++) acc += ws[k] * src[s + k];
-      mid[y * outW + o] = acc;
-    }
+/** Taps already made, by `inSize * TAPS_KEY + outSize`: characters come in few sizes, and taps cost more than their use. */
+const tapsCache = new Map<number, Taps>();
+const TAPS_KEY = 1 << 16;
+/** Sizes are cached up to this side, and at most this many pairs (then the cache starts again). */
+const TAPS_CACHE_SIDE = 4096;
+const TAPS_CACHE_ENTRIES = 4096;
+
+/** {@link taps}, from the cache when the sizes were seen before; the result must not be changed. */
+function cachedTaps(inSize: number, outSize: number): Taps {
+  if (inSize > TAPS_CACHE_SIDE || outSize > TAPS_CACHE_SIDE) return taps(inSize, outSize);
+  const key = inSize * TAPS_KEY + outSize;
+  let t = tapsCache.get(key);
+  if (!t) {
+    if (tapsCache.size >= TAPS_CACHE_ENTRIES) tapsCache.clear();
+    t = taps(inSize, outSize);
+    tapsCache.set(key, t);
   }
+  return t;
+}
+
+/**
+ * Resample a `srcW` x `srcH` float picture to outW x outH (horizontal pass, then vertical) into a new array.
+ * A pass between equal sizes is skipped: its taps are the single weight 1, so it would copy every value exactly.
+ */
+function resample(src: Float32Array, srcW: number, srcH: number, outW: number, outH: number): Float32Array {
+  if (srcW === outW && srcH === outH) return src.slice();
+  const tx = cachedTaps(srcW, outW);
+  const ty = cachedTaps(srcH, outH);
+  const mid = srcW === outW ? src : horizontalPass(src, srcW, srcH, outW, tx);
+  if (srcH === outH) return mid;
   const out = new Float32Array(outW * outH);
   for (let o = 0; o < outH; o++) {
     const ws = ty.weights[o];
@@ -199,6 +214,21 @@ function resample(src: Float32Array, srcW: number, srcH: number, outW: number, o
     }
   }
   return out;
+}
+
+function horizontalPass(src: Float32Array, srcW: number, srcH: number, outW: number, tx: Taps): Float32Array {
+  const mid = new Float32Array(outW * srcH);
+  for (let y = 0; y < srcH; y++) {
+    const row = y * srcW;
+    for (let o = 0; o < outW; o++) {
+      const ws = tx.weights[o];
+      const s = row + tx.start[o];
+      let acc = 0;
+      for (let k = 0; k < ws.length; k++) acc += ws[k] * src[s + k];
+      mid[y * outW + o] = acc;
+    }
+  }
+  return mid;
 }
 
 /**
