@@ -14,11 +14,20 @@
  * chunk running past the end) gets the same message whichever decoder would have run.
  */
 import * as zlib from 'node:zlib';
-import { PNG } from 'pngjs';
-import sharp from 'sharp';
+import type { PNG as PngType } from 'pngjs';
+import type SharpType from 'sharp';
 import { FileReadError, formatBytes, readFileCapped } from '../../fs/bounded-read.js';
 import type { InputContract } from '../contract.js';
 import { preprocess, rgbaToGray, type GrayImage, type PreprocessResult } from '../preprocess.js';
+
+/**
+ * The two decoder libraries are loaded on first use, not with this module: loading sharp (libvips) takes longer
+ * than decoding thousands of small PNGs, and every decode worker would pay it, whether or not a file needs it.
+ */
+let sharpLib: Promise<typeof SharpType> | undefined;
+let pngLib: Promise<typeof PngType> | undefined;
+const loadSharp = () => (sharpLib ??= import('sharp').then((m) => m.default));
+const loadPngjs = () => (pngLib ??= import('pngjs').then((m) => m.PNG));
 
 /** Picture formats the runtime reads. */
 export type PictureFormat = 'png' | 'jpeg' | 'gif' | 'bmp' | 'tiff';
@@ -149,7 +158,7 @@ export async function decodePicture(bytes: Uint8Array): Promise<GrayImage> {
   const header = readHeader(bytes, format);
   const layout = format === 'png' ? readPngChunks(bytes) : undefined;
   if (header) checkSize(header);
-  if (layout) return decodePng(bytes, layout);
+  if (layout) return decodePng(bytes, layout) ?? decodePngWithPngjs(bytes);
   if (format === 'bmp') return decodeBmp(bytes);
   return decodeWithSharp(bytes, format);
 }
@@ -260,13 +269,19 @@ function inflatePng(l: PngLayout): Uint8Array {
   return raw;
 }
 
-function decodePng(bytes: Uint8Array, layout: PngLayout): GrayImage {
+/** The common PNG shape decoded here, or undefined for the others (pngjs's), once the image data has passed its checks. */
+function decodePng(bytes: Uint8Array, layout: PngLayout): GrayImage | undefined {
   const raw = inflatePng(layout);
   const channels = PNG_CHANNELS[layout.colorType];
   if (layout.bitDepth === 8 && !layout.interlaced && !layout.hasTransparency && layout.colorType !== 3) {
     return unfilterPlainPng(raw, layout.width, layout.height, channels);
   }
+  return undefined;
+}
+
+async function decodePngWithPngjs(bytes: Uint8Array): Promise<GrayImage> {
   // pngjs inflates the same stream again; inflatePng has already shown it stays within the header's size
+  const PNG = await loadPngjs();
   let png: { width: number; height: number; data: Buffer };
   try {
     png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
@@ -311,6 +326,7 @@ function unfilterPlainPng(raw: Uint8Array, width: number, height: number, channe
 }
 
 async function decodeWithSharp(bytes: Uint8Array, format: PictureFormat): Promise<GrayImage> {
+  const sharp = await loadSharp();
   try {
     const { data, info } = await sharp(bytes, { limitInputPixels: MAX_PIXELS, failOn: 'truncated', pages: 1 })
       .timeout({ seconds: DECODE_SECONDS })
