@@ -8,7 +8,7 @@
  * the page and the same digit saved as a PNG for the CLI go through identical arithmetic.
  */
 import type { InputContract } from './contract.js';
-import { findInk } from './ink/find.js';
+import { findInkTransient } from './ink/find.js';
 import { cropInk, fitToContract, MNIST_BOX_FRACTION, sourceBox, touchesEdge } from './ink/fit.js';
 import type { GrayImage, PixelBox } from './ink/image.js';
 import { countCharacters } from './segment/count.js';
@@ -75,7 +75,8 @@ export function preprocess(img: GrayImage, contract: InputContract, options: Pre
     throw new RangeError(`preprocess: expected a ${w}x${h} picture with ${w * h} bytes, got ${data.length}`);
   }
   if (contract.channels !== 1) throw new RangeError(`preprocess: models with ${contract.channels} channels are not supported (expected 1)`);
-  const found = findInk(img, { minContrast: options.minContrast });
+  // The map is done with before this returns, so its picture-sized arrays may be reused by the next picture.
+  const found = findInkTransient(img, { minContrast: options.minContrast });
   if (!found.ok) return found;
   const { map } = found;
   const keep = new Uint8Array(map.pieces.length + 1);

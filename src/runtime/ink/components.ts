@@ -36,9 +36,10 @@ const scratch = { parent: new Int32Array(1024), compact: new Int32Array(1024) };
 /**
  * Label the 8-connected components of `strength > 0` in a `width` x `height` picture.
  * @param strength ink strength per pixel, row-major; 0 (or less) is background.
+ * @param into where to write the labels: `width * height` zeros (default: a new array).
  */
-export function labelComponents(strength: Float32Array, width: number, height: number): ComponentMap {
-  const labels = new Int32Array(width * height);
+export function labelComponents(strength: Float32Array, width: number, height: number, into?: Int32Array): ComponentMap {
+  const labels = into ?? new Int32Array(width * height);
   let parent = scratch.parent;
   let next = 1;
   for (let y = 0; y < height; y++) {
