@@ -4,9 +4,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readMnist } from '../../src/data/idx.js';
+import { labelComponents } from '../../src/runtime/ink/components.js';
 import { findInk, findInkTransient } from '../../src/runtime/ink/find.js';
 import { inkIsDark, levelNoise, levelsInkIsDark, NOISE_SUBSAMPLE_ABOVE, residualNoise } from '../../src/runtime/ink/noise.js';
 import { preprocess, type GrayImage } from '../../src/runtime/preprocess.js';
+import { otsuOfHistogram, otsuThreshold } from '../../src/runtime/ink/threshold.js';
 import { MNIST_CONTRACT } from '../../src/train/models/mnist-contract.js';
 import { invert, pad, scaleUp } from './helpers/transforms.js';
 
@@ -109,4 +111,25 @@ test('preprocess gives the same input whatever pictures came before it', () => {
   for (const img of hostile(200, 5, 300)) preprocess(img, CONTRACT);
   const again = mnistCorpus(50).map((img) => preprocess(img, CONTRACT));
   assert.deepEqual(again, first);
+});
+
+test('labelling with a cut and a level histogram equals a cut pass, plain labelling and Otsu over the picture', () => {
+  const rnd = xorshift(23);
+  for (let k = 0; k < 300; k++) {
+    const w = 1 + Math.floor(rnd() * 70), h = 1 + Math.floor(rnd() * 70);
+    const strength = new Float32Array(w * h);
+    const density = rnd();
+    for (let i = 0; i < strength.length; i++) if (rnd() < density) strength[i] = rnd() < 0.1 ? 300 * rnd() : 80 * rnd() * rnd();
+    const cut = k % 3 === 0 ? 0 : 40 * rnd();
+    const general = Float32Array.from(strength);
+    for (let i = 0; i < general.length; i++) if (general[i] < cut) general[i] = 0;
+    const plain = labelComponents(general, w, h);
+    const fused = Float32Array.from(strength);
+    const levels = new Float64Array(256);
+    const map = labelComponents(fused, w, h, { cut, levels });
+    assert.deepEqual(map, plain, `labels of a ${w}x${h} picture, cut ${cut}`);
+    assert.deepEqual(fused, general, 'strength after the cut');
+    const covered = map.components.reduce((a, c) => a + c.area, 0);
+    assert.equal(otsuOfHistogram(levels, covered), otsuThreshold(general));
+  }
 });

@@ -33,13 +33,27 @@ export interface ComponentMap {
  */
 const scratch = { parent: new Int32Array(1024), compact: new Int32Array(1024) };
 
+/** Options of {@link labelComponents}: work the ink finder would otherwise do in passes of its own. */
+export interface LabelOptions {
+  /** Where to write the labels: `width * height` zeros (default: a new array). */
+  into?: Int32Array;
+  /** Pixels weaker than this are no ink: set to 0 in `strength` as the scan passes them. Default 0 (none). */
+  cut?: number;
+  /**
+   * 256 zeros, filled with the number of labelled pixels per whole level of strength (255 and above in the
+   * last bin): the histogram {@link otsuThreshold} takes of the same pixels.
+   */
+  levels?: Float64Array;
+}
+
 /**
  * Label the 8-connected components of `strength > 0` in a `width` x `height` picture.
  * @param strength ink strength per pixel, row-major; 0 (or less) is background.
- * @param into where to write the labels: `width * height` zeros (default: a new array).
  */
-export function labelComponents(strength: Float32Array, width: number, height: number, into?: Int32Array): ComponentMap {
-  const labels = into ?? new Int32Array(width * height);
+export function labelComponents(strength: Float32Array, width: number, height: number, o: LabelOptions = {}): ComponentMap {
+  const labels = o.into ?? new Int32Array(width * height);
+  const cut = o.cut ?? 0;
+  const levels = o.levels;
   let parent = scratch.parent;
   let next = 1;
   for (let y = 0; y < height; y++) {
@@ -47,7 +61,12 @@ export function labelComponents(strength: Float32Array, width: number, height: n
     const up = row - width;
     for (let x = 0; x < width; x++) {
       const i = row + x;
-      if (!(strength[i] > 0)) continue;
+      const v = strength[i];
+      if (!(v > 0)) continue;
+      if (v < cut) {
+        strength[i] = 0;
+        continue;
+      }
       // Neighbours already visited: left, and the three above.
       let l = 0;
       if (x > 0) l = labels[i - 1];
@@ -94,6 +113,7 @@ export function labelComponents(strength: Float32Array, width: number, height: n
       const s = strength[i];
       c.area++;
       c.mass += s;
+      if (levels) levels[s >= 255 ? 255 : s | 0]++;
       if (s > c.peak) c.peak = s;
       if (x < c.x0) c.x0 = x;
       if (x > c.x1) c.x1 = x;

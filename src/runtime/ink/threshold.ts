@@ -25,6 +25,14 @@ export function otsuThreshold(strength: Float32Array): number {
       n++;
     }
   }
+  return otsuOfHistogram(hist, n);
+}
+
+/**
+ * {@link otsuThreshold} of the strengths whose histogram (BINS bins, bin width one level, the last one holding
+ * everything from BINS - 1 up) is `hist`, `n` values in all.
+ */
+export function otsuOfHistogram(hist: Float64Array, n: number): number {
   if (n === 0) return 0;
   let sumAll = 0;
   for (let v = 0; v < BINS; v++) sumAll += v * hist[v];
