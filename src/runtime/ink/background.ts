@@ -191,11 +191,15 @@ export function subtractGrid(img: GrayImage, grid: BackgroundGrid, out: Float32A
     const a = r0 * cols, b = rows > 1 ? a + cols : a;
     for (let c = 0; c < cols; c++) line[c] = values[a + c] + (values[b + c] - values[a + c]) * fy;
     const row = y * w;
-    for (let x = 0; x < w; x++) {
-      const i0 = xi[x];
-      const l0 = line[i0];
-      const bg = cols > 1 ? l0 + (line[i0 + 1] - l0) * xf[x] : l0;
-      out[row + x] = data[row + x] - bg;
+    if (cols > 1) {
+      for (let x = 0; x < w; x++) {
+        const i0 = xi[x];
+        const l0 = line[i0];
+        out[row + x] = data[row + x] - (l0 + (line[i0 + 1] - l0) * xf[x]);
+      }
+    } else {
+      const l0 = line[0];
+      for (let x = 0; x < w; x++) out[row + x] = data[row + x] - l0;
     }
   }
 }

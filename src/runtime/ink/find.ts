@@ -109,7 +109,8 @@ export function findInkTransient(img: GrayImage, options: InkOptions = {}): Find
 function findInkWith(img: GrayImage, options: InkOptions, ws: Workspace | null): FindInkResult {
   checkImage(img, 'findInk');
   if (Math.min(img.width, img.height) < HALVE_FROM_SIDE) return findInkAt(img, 1, options, ws);
-  const half = findInkAt(halve(img, ws), 2, options, ws);
+  // The half-size picture is not part of the map, so it always goes in a reused buffer.
+  const half = findInkAt(halve(img, transient), 2, options, ws);
   // Small writing on a large picture would lose its strokes at half size: find it again at full size.
   // (The half-size map is dropped here, so the full-size pass may reuse its buffers.)
   if (half.ok && tallest(half.map.ink) < MIN_HALF_HEIGHT) return findInkAt(img, 1, options, ws);
@@ -122,7 +123,7 @@ const LEVELS = new Uint32Array(256);
 /** Pictures larger than this (pixels) get arrays of their own even in a workspace, which keeps no huge buffers alive. */
 const WORKSPACE_MAX_PIXELS = 4_000_000;
 
-/** Picture-sized buffers lent out by {@link findInkTransient}, grown when a larger picture comes. */
+/** Picture-sized buffers lent out by {@link findInkTransient} (and for the half-size picture), grown when a larger picture comes. */
 class Workspace {
   private f32 = new Float32Array(0);
   private i32 = new Int32Array(0);
@@ -288,9 +289,9 @@ function barDots(pieces: InkComponent[], ink: InkComponent[], strong: number, la
 }
 
 /** The picture at half size, each pixel the rounded mean of a 2x2 square (an odd last row or column is dropped). */
-function halve(img: GrayImage, ws: Workspace | null): GrayImage {
+function halve(img: GrayImage, ws: Workspace): GrayImage {
   const w = img.width >> 1, h = img.height >> 1, src = img.data, sw = img.width;
-  const data = ws ? ws.bytes(w * h) : new Uint8Array(w * h);
+  const data = ws.bytes(w * h);
   for (let y = 0; y < h; y++) {
     const a = 2 * y * sw, b = a + sw, o = y * w;
     for (let x = 0; x < w; x++) {
