@@ -4,12 +4,10 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { InputContract } from '../contract.js';
-import { decodeOnOneThread, PictureError, pictureToInput, readPictureFile } from './images.js';
+import { PictureError, pictureToInput, readPictureFile } from './images.js';
 import type { DecodeReply, DecodeRequest } from './decode-pool.js';
 
 const contract = (workerData as { contract: InputContract }).contract;
-// one worker per core decodes in parallel already
-decodeOnOneThread();
 const size = contract.height * contract.width * contract.channels;
 
 parentPort!.on('message', (req: DecodeRequest) => {

@@ -26,22 +26,8 @@ import { preprocess, rgbaToGray, type GrayImage, type PreprocessResult } from '.
  */
 let sharpLib: Promise<typeof SharpType> | undefined;
 let pngLib: Promise<typeof PngType> | undefined;
-let oneDecoderThread = false;
-const loadSharp = () => (sharpLib ??= import('sharp').then((m) => {
-  if (oneDecoderThread) m.default.concurrency(1);
-  return m.default;
-}));
+const loadSharp = () => (sharpLib ??= import('sharp').then((m) => m.default));
 const loadPngjs = () => (pngLib ??= import('pngjs').then((m) => m.PNG));
-
-/**
- * Have sharp (libvips) decode each picture on one thread, for callers that already decode in one worker per
- * core: its own threads would then only compete with the other workers. The setting is the process's (every
- * worker thread's); pixels do not depend on it.
- */
-export function decodeOnOneThread(): void {
-  oneDecoderThread = true;
-  if (sharpLib) void sharpLib.then((sharp) => sharp.concurrency(1));
-}
 
 /** Picture formats the runtime reads. */
 export type PictureFormat = 'png' | 'jpeg' | 'gif' | 'bmp' | 'tiff';

@@ -3,14 +3,12 @@
  * session, so decoding, ink finding, segmentation and the model all run on every core.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { decodeOnOneThread, PictureError, readPictureFile } from './images.js';
+import { PictureError, readPictureFile } from './images.js';
 import { modelClassifier, readPictureBytes, type ReadRow } from './read.js';
 import type { ReadChunk, ReadChunkReply, ReadWorkerData } from './read-pool.js';
 import { loadDigitModel } from './session.js';
 
 const data = workerData as ReadWorkerData;
-// one worker per core reads in parallel already
-decodeOnOneThread();
 const ready = loadDigitModel(data.model);
 
 parentPort!.on('message', (req: ReadChunk) => {
