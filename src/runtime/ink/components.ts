@@ -56,6 +56,8 @@ export function labelComponents(strength: Float32Array, width: number, height: n
   const levels = o.levels;
   let parent = scratch.parent;
   let next = 1;
+  // The rows and columns that hold ink: the second pass looks only there.
+  let inkX0 = width, inkX1 = -1, inkY0 = height, inkY1 = -1;
   for (let y = 0; y < height; y++) {
     const row = y * width;
     const up = row - width;
@@ -86,6 +88,10 @@ export function labelComponents(strength: Float32Array, width: number, height: n
         l = next++;
       }
       labels[i] = l;
+      if (x < inkX0) inkX0 = x;
+      if (x > inkX1) inkX1 = x;
+      if (y < inkY0) inkY0 = y;
+      inkY1 = y;
     }
   }
   // Compact roots to 1..n in order of first appearance (top to bottom, left to right).
@@ -101,9 +107,9 @@ export function labelComponents(strength: Float32Array, width: number, height: n
     }
     compact[p] = compact[r];
   }
-  for (let y = 0; y < height; y++) {
+  for (let y = inkY0; y <= inkY1; y++) {
     const row = y * width;
-    for (let x = 0; x < width; x++) {
+    for (let x = inkX0; x <= inkX1; x++) {
       const i = row + x;
       const p = labels[i];
       if (p === 0) continue;
