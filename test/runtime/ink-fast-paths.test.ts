@@ -72,7 +72,7 @@ test('level-histogram noise and polarity equal the per-pixel residual statistics
     for (const bg of [img.data[0], 0, 255, 128, img.data[n >> 1]]) {
       const residual = residualsOf(img, bg);
       const noise = residualNoise(residual, img.width, img.height);
-      assert.equal(levelNoise(levels, bg, n), noise, `noise of a ${img.width}x${img.height} picture, background ${bg}`);
+      assert.equal(levelNoise(levels, n), noise, `noise of a ${img.width}x${img.height} picture, background ${bg}`);
       assert.equal(levelsInkIsDark(levels, bg, noise), inkIsDark(residual, noise), `polarity of a ${img.width}x${img.height} picture, background ${bg}`);
       checked++;
     }

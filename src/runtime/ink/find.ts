@@ -204,7 +204,7 @@ function findInkAt(img: GrayImage, scale: number, options: InkOptions, ws: Works
       residual[i] = v - bg;
       levels[v]++;
     }
-    noise = levelNoise(levels, bg, n);
+    noise = levelNoise(levels, n);
     inverted = levelsInkIsDark(levels, bg, noise);
     levels.fill(0);
   } else {

@@ -3,13 +3,15 @@
  * two ways: per pixel from the residuals (the general path), and for an even picture from its 256-bin level
  * histogram, which gives exactly the same answers for a fraction of the work on small pictures.
  */
-import { noiseMargin } from './stats.js';
+import { histMedian, noiseMargin } from './stats.js';
 
 /**
  * The histogram of {@link residualNoise}, kept between pictures and left all zero after each: allocating and
  * clearing all its bins per picture is a fixed cost as large as the rest of a small picture's ink finding.
  */
 const NOISE_HIST = new Uint32Array(4 * 511);
+/** Deviation histogram of {@link levelNoise}. */
+const LEVEL_DEV = new Uint32Array(256);
 /** Pictures with more pixels than this have their noise measured on every other pixel of every other row. */
 export const NOISE_SUBSAMPLE_ABOVE = 65536;
 
@@ -39,20 +41,25 @@ export function residualNoise(residual: Float32Array, w: number, h: number): num
 
 /**
  * {@link residualNoise} of an even picture of at most NOISE_SUBSAMPLE_ABOVE pixels whose level histogram is
- * `levels` and background level `bg`: every residual is `level - bg`, so its quarter-level bin is known per level.
+ * `levels`. Its residuals are whole levels less one background level, so they fill every fourth quarter-level
+ * bin: the median and the median deviation found on the 256 levels are those of the bins divided by four, and
+ * the background level drops out.
  */
-export function levelNoise(levels: Uint32Array, bg: number, total: number): number {
-  const hist = NOISE_HIST;
-  let lo = hist.length - 1, hi = 0;
+export function levelNoise(levels: Uint32Array, total: number): number {
+  let acc = 0, centre = 0;
+  for (let v = 0; v < 256; v++) {
+    acc += levels[v];
+    if (acc * 2 >= total) { centre = v; break; }
+  }
+  const dev = LEVEL_DEV;
+  dev.fill(0);
   for (let v = 0; v < 256; v++) {
     const c = levels[v];
-    if (c === 0) continue;
-    const r = 4 * (v - bg) + 4 * 255;
-    hist[r] = c;
-    if (r < lo) lo = r;
-    if (r > hi) hi = r;
+    if (c !== 0) dev[Math.abs(v - centre)] += c;
   }
-  return quarterBinNoise(lo, hi, total);
+  // the very expressions of noiseMargin and residualNoise, on the deviation in quarter levels
+  const margin = Math.ceil(3 * 1.4826 * (4 * histMedian(dev, total)));
+  return Math.ceil(margin / 4);
 }
 
 /** The noise margin (whole levels) of the quarter-level histogram in NOISE_HIST, filled in lo..hi; clears it. */
