@@ -161,6 +161,7 @@ const OTSU_LEVELS = new Float64Array(256);
 /**
  * Turn `residual` (times `sign`, so ink is positive) into ink strength above `noise` in place: the excess,
  * or 0 where there is none. Returns the strongest excess, as computed (before it is stored as a float).
+ * The polarity is a factor rather than a test per pixel; -1 * x is exactly -x.
  */
 function inkAbove(residual: Float32Array, sign: 1 | -1, noise: number): number {
   let peak = 0;
@@ -224,8 +225,7 @@ function findInkAt(img: GrayImage, scale: number, options: InkOptions, ws: Works
 
   // Ink strength above the noise floor: 0 = background, larger = more ink, whatever the source polarity.
   const strength = residual;
-  // (one loop per polarity: this runs on every pixel)
-  const peak = inverted ? inkAbove(strength, -1, noise) : inkAbove(strength, 1, noise);
+  const peak = inkAbove(strength, inverted ? -1 : 1, noise);
   if (peak < minContrast) {
     return {
       ok: false,
