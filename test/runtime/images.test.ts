@@ -131,6 +131,27 @@ test('the direct PNG path and pngjs agree on every filter and colour type', asyn
   }
 });
 
+test('the direct PNG path and pngjs agree on random pictures of random sizes, one filter type per picture', async () => {
+  const { PNG } = await import('pngjs');
+  const { rgbaToGray } = await import('../../src/runtime/preprocess.js');
+  let s = 12345;
+  const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) / 4294967296);
+  for (let k = 0; k < 200; k++) {
+    const w = 1 + Math.floor(rnd() * (k % 3 === 0 ? 4 : 60)), h = 1 + Math.floor(rnd() * (k % 5 === 0 ? 3 : 40));
+    const png = new PNG({ width: w, height: h });
+    // smooth areas and edges, so each filter's predictions carry and wrap around 0 and 255
+    for (let i = 0; i < w * h; i++) {
+      const v = rnd() < 0.3 ? Math.floor(rnd() * 256) : (i * 3 + k) % 256;
+      png.data.set([v, (v * 7 + k) % 256, 255 - v, 255], 4 * i);
+    }
+    const colorType = ([0, 2, 4, 6] as const)[k % 4], filterType = [0, 1, 2, 3, 4, -1][k % 6];
+    const bytes = PNG.sync.write(png, { colorType, filterType });
+    const expected = rgbaToGray(PNG.sync.read(bytes).data, w, h, 4);
+    const got = await decodePicture(bytes);
+    assert.deepEqual(got.data, expected.data, `${w}x${h}, colour type ${colorType}, filter ${filterType}`);
+  }
+});
+
 /** PNG bytes from chunks (CRCs computed), after the signature. */
 function pngFrom(chunks: Array<[string, Uint8Array]>): Uint8Array {
   const parts = [Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), ...chunks.map(([t, d]) => chunk(t, d))];

@@ -141,6 +141,26 @@ test('rgbaToGray: opaque luma, and transparent canvas strokes stay visible', () 
   assert.throws(() => rgbaToGray(new Uint8Array(5), 1, 1, 4), RangeError);
 });
 
+test('rgbaToGray of RGB bytes is Math.round of the BT.601 sum for every one of the 2^24 colours', () => {
+  // one picture holding every (r, g, b) once: 4096 x 4096 pixels
+  const rgb = new Uint8Array(3 << 24);
+  for (let c = 0, p = 0; c < 1 << 24; c++, p += 3) {
+    rgb[p] = c >> 16;
+    rgb[p + 1] = (c >> 8) & 255;
+    rgb[p + 2] = c & 255;
+  }
+  const gray = rgbaToGray(rgb, 4096, 4096, 3).data;
+  let wrong = 0, first = -1;
+  for (let c = 0; c < 1 << 24; c++) {
+    const want = Math.round(0.299 * (c >> 16) + 0.587 * ((c >> 8) & 255) + 0.114 * (c & 255));
+    if (gray[c] !== want) {
+      wrong++;
+      if (first < 0) first = c;
+    }
+  }
+  assert.equal(wrong, 0, `first wrong colour: ${first.toString(16)}`);
+});
+
 test('preprocess.ts stays shareable with the browser: only shared runtime files, no Node or DOM', () => {
   // Follow the relative imports from preprocess.ts: every file reached must live in src/runtime outside node/.
   const root = new URL('../../src/runtime/', import.meta.url);

@@ -12,10 +12,14 @@ export interface BorderStats {
   noise: number;
 }
 
+/** The border histogram, kept between pictures (cleared at the start of each) rather than allocated per picture. */
+const BORDER_HIST = new Uint32Array(256);
+
 /** Background level (median of the border pixels) and a noise margin from their spread (3 robust sigmas). */
 export function borderStats(img: GrayImage): BorderStats {
   const { width: w, height: h, data } = img;
-  const hist = new Uint32Array(256);
+  const hist = BORDER_HIST;
+  hist.fill(0);
   for (let x = 0; x < w; x++) {
     hist[data[x]]++;
     if (h > 1) hist[data[(h - 1) * w + x]]++;
@@ -187,11 +191,15 @@ export function subtractGrid(img: GrayImage, grid: BackgroundGrid, out: Float32A
     const a = r0 * cols, b = rows > 1 ? a + cols : a;
     for (let c = 0; c < cols; c++) line[c] = values[a + c] + (values[b + c] - values[a + c]) * fy;
     const row = y * w;
-    for (let x = 0; x < w; x++) {
-      const i0 = xi[x];
-      const l0 = line[i0];
-      const bg = cols > 1 ? l0 + (line[i0 + 1] - l0) * xf[x] : l0;
-      out[row + x] = data[row + x] - bg;
+    if (cols > 1) {
+      for (let x = 0; x < w; x++) {
+        const i0 = xi[x];
+        const l0 = line[i0];
+        out[row + x] = data[row + x] - (l0 + (line[i0 + 1] - l0) * xf[x]);
+      }
+    } else {
+      const l0 = line[0];
+      for (let x = 0; x < w; x++) out[row + x] = data[row + x] - l0;
     }
   }
 }

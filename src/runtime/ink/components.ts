@@ -27,21 +27,48 @@ export interface ComponentMap {
 }
 
 /**
+ * Provisional-label tables kept between pictures (every entry used is written first, or cleared), grown by
+ * doubling: one per run start at most, but ink is usually sparse. Allocating them per picture cost as much
+ * as labelling a small picture.
+ */
+const scratch = { parent: new Int32Array(1024), compact: new Int32Array(1024) };
+
+/** Options of {@link labelComponents}: work the ink finder would otherwise do in passes of its own. */
+export interface LabelOptions {
+  /** Where to write the labels: `width * height` zeros (default: a new array). */
+  into?: Int32Array;
+  /** Pixels weaker than this are no ink: set to 0 in `strength` as the scan passes them. Default 0 (none). */
+  cut?: number;
+  /**
+   * 256 zeros, filled with the number of labelled pixels per whole level of strength (255 and above in the
+   * last bin): the histogram {@link otsuThreshold} takes of the same pixels.
+   */
+  levels?: Float64Array;
+}
+
+/**
  * Label the 8-connected components of `strength > 0` in a `width` x `height` picture.
  * @param strength ink strength per pixel, row-major; 0 (or less) is background.
  */
-export function labelComponents(strength: Float32Array, width: number, height: number): ComponentMap {
-  const labels = new Int32Array(width * height);
-  // parent[] grows with provisional labels; one per run start at most, so width*height/2+1 bounds it,
-  // but ink is usually sparse: start small and grow by doubling.
-  let parent = new Int32Array(1024);
+export function labelComponents(strength: Float32Array, width: number, height: number, o: LabelOptions = {}): ComponentMap {
+  const labels = o.into ?? new Int32Array(width * height);
+  const cut = o.cut ?? 0;
+  const levels = o.levels;
+  let parent = scratch.parent;
   let next = 1;
+  // The rows and columns that hold ink: the second pass looks only there.
+  let inkX0 = width, inkX1 = -1, inkY0 = height, inkY1 = -1;
   for (let y = 0; y < height; y++) {
     const row = y * width;
     const up = row - width;
     for (let x = 0; x < width; x++) {
       const i = row + x;
-      if (!(strength[i] > 0)) continue;
+      const v = strength[i];
+      if (!(v > 0)) continue;
+      if (v < cut) {
+        strength[i] = 0;
+        continue;
+      }
       // Neighbours already visited: left, and the three above.
       let l = 0;
       if (x > 0) l = labels[i - 1];
@@ -55,16 +82,22 @@ export function labelComponents(strength: Float32Array, width: number, height: n
         if (next >= parent.length) {
           const grown = new Int32Array(parent.length * 2);
           grown.set(parent);
-          parent = grown;
+          parent = scratch.parent = grown;
         }
         parent[next] = next;
         l = next++;
       }
       labels[i] = l;
+      if (x < inkX0) inkX0 = x;
+      if (x > inkX1) inkX1 = x;
+      if (y < inkY0) inkY0 = y;
+      inkY1 = y;
     }
   }
   // Compact roots to 1..n in order of first appearance (top to bottom, left to right).
-  const compact = new Int32Array(next);
+  if (scratch.compact.length < next) scratch.compact = new Int32Array(Math.max(next, 2 * scratch.compact.length));
+  const compact = scratch.compact;
+  compact.fill(0, 0, next);
   const components: InkComponent[] = [];
   for (let p = 1; p < next; p++) {
     const r = findRoot(parent, p);
@@ -74,9 +107,9 @@ export function labelComponents(strength: Float32Array, width: number, height: n
     }
     compact[p] = compact[r];
   }
-  for (let y = 0; y < height; y++) {
+  for (let y = inkY0; y <= inkY1; y++) {
     const row = y * width;
-    for (let x = 0; x < width; x++) {
+    for (let x = inkX0; x <= inkX1; x++) {
       const i = row + x;
       const p = labels[i];
       if (p === 0) continue;
@@ -86,6 +119,7 @@ export function labelComponents(strength: Float32Array, width: number, height: n
       const s = strength[i];
       c.area++;
       c.mass += s;
+      if (levels) levels[s >= 255 ? 255 : s | 0]++;
       if (s > c.peak) c.peak = s;
       if (x < c.x0) c.x0 = x;
       if (x > c.x1) c.x1 = x;

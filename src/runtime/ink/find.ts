@@ -10,8 +10,8 @@
 import { backgroundGrid, borderStats, isFlat, subtractGrid } from './background.js';
 import { labelComponents, type InkComponent } from './components.js';
 import { checkImage, type GrayImage } from './image.js';
-import { noiseMargin } from './stats.js';
-import { otsuThreshold } from './threshold.js';
+import { inkIsDark, levelNoise, levelsInkIsDark, NOISE_SUBSAMPLE_ABOVE, residualNoise } from './noise.js';
+import { otsuOfHistogram } from './threshold.js';
 
 export type { InkComponent } from './components.js';
 
@@ -112,12 +112,88 @@ const MAX_INK_COVER = 0.6;
  * @throws RangeError when `img` is malformed.
  */
 export function findInk(img: GrayImage, options: InkOptions = {}): FindInkResult {
+  return findInkWith(img, options, null);
+}
+
+/**
+ * {@link findInk}, with the map's per-pixel arrays (`strength`, `labels`) in buffers that the next call of this
+ * function reuses: for a caller that is done with the map before it finds ink again (preprocess), so that
+ * picture after picture allocates no new picture-sized arrays. Results are those of findInk.
+ * @throws RangeError when `img` is malformed.
+ */
+export function findInkTransient(img: GrayImage, options: InkOptions = {}): FindInkResult {
+  return findInkWith(img, options, transient);
+}
+
+function findInkWith(img: GrayImage, options: InkOptions, ws: Workspace | null): FindInkResult {
   checkImage(img, 'findInk');
-  if (Math.min(img.width, img.height) < HALVE_FROM_SIDE) return findInkAt(img, 1, options);
-  const half = findInkAt(halve(img), 2, options);
+  if (Math.min(img.width, img.height) < HALVE_FROM_SIDE) return findInkAt(img, 1, options, ws);
+  // The half-size picture is not part of the map, so it always goes in a reused buffer.
+  const half = findInkAt(halve(img, transient), 2, options, ws);
   // Small writing on a large picture would lose its strokes at half size: find it again at full size.
-  if (half.ok && tallest(half.map.ink) < MIN_HALF_HEIGHT) return findInkAt(img, 1, options);
+  // (The half-size map is dropped here, so the full-size pass may reuse its buffers.)
+  if (half.ok && tallest(half.map.ink) < MIN_HALF_HEIGHT) return findInkAt(img, 1, options, ws);
   return half;
+}
+
+/** Level histogram of the even-picture path of findInkAt, all zero between pictures. */
+const LEVELS = new Uint32Array(256);
+
+/** Pictures larger than this (pixels) get arrays of their own even in a workspace, which keeps no huge buffers alive. */
+const WORKSPACE_MAX_PIXELS = 4_000_000;
+
+/** Picture-sized buffers lent out by {@link findInkTransient} (and for the half-size picture), grown when a larger picture comes. */
+class Workspace {
+  private f32 = new Float32Array(0);
+  private i32 = new Int32Array(0);
+  private u8 = new Uint8Array(0);
+
+  /** `n` floats, contents undefined. */
+  floats(n: number): Float32Array {
+    if (n > WORKSPACE_MAX_PIXELS) return new Float32Array(n);
+    if (this.f32.length < n) this.f32 = new Float32Array(n);
+    return this.f32.subarray(0, n);
+  }
+
+  /** `n` zeroed ints. */
+  zeroedInts(n: number): Int32Array {
+    if (n > WORKSPACE_MAX_PIXELS) return new Int32Array(n);
+    if (this.i32.length < n) this.i32 = new Int32Array(n);
+    const a = this.i32.subarray(0, n);
+    a.fill(0);
+    return a;
+  }
+
+  /** `n` bytes, contents undefined. */
+  bytes(n: number): Uint8Array {
+    if (n > WORKSPACE_MAX_PIXELS) return new Uint8Array(n);
+    if (this.u8.length < n) this.u8 = new Uint8Array(n);
+    return this.u8.subarray(0, n);
+  }
+}
+
+const transient = new Workspace();
+
+/** Otsu's histogram of the ink strengths, filled by the labelling pass. */
+const OTSU_LEVELS = new Float64Array(256);
+
+/**
+ * Turn `residual` (times `sign`, so ink is positive) into ink strength above `noise` in place: the excess,
+ * or 0 where there is none. Returns the strongest excess, as computed (before it is stored as a float).
+ * The polarity is a factor rather than a test per pixel; -1 * x is exactly -x.
+ */
+function inkAbove(residual: Float32Array, sign: 1 | -1, noise: number): number {
+  let peak = 0;
+  for (let i = 0; i < residual.length; i++) {
+    const s = sign * residual[i] - noise;
+    if (s > 0) {
+      residual[i] = s;
+      if (s > peak) peak = s;
+    } else {
+      residual[i] = 0;
+    }
+  }
+  return peak;
 }
 
 /** Height of the tallest piece. */
@@ -127,48 +203,48 @@ function tallest(pieces: InkComponent[]): number {
   return h;
 }
 
-function findInkAt(img: GrayImage, scale: number, options: InkOptions): FindInkResult {
+function findInkAt(img: GrayImage, scale: number, options: InkOptions, ws: Workspace | null): FindInkResult {
   const { width: w, height: h, data } = img;
   const n = w * h;
   const minContrast = options.minContrast ?? DEFAULT_MIN_CONTRAST;
   const border = borderStats(img);
 
-  const residual = new Float32Array(n);
+  const residual = ws ? ws.floats(n) : new Float32Array(n);
   const grid = backgroundGrid(img);
   // Light varying by less than the noise is even; clean pictures (no noise at all) must be truly flat.
   const flat = grid === null || isFlat(grid, border.median, Math.max(2, grid.spread));
-  if (flat) {
+  let noise: number, inverted: boolean;
+  if (flat && n <= NOISE_SUBSAMPLE_ABOVE) {
+    // Residuals are then whole levels less one background level, so their histogram is the picture's own
+    // (shifted), taken in the same pass; noise and polarity follow from its 256 bins, not from every pixel.
     const bg = border.median;
-    for (let i = 0; i < n; i++) residual[i] = data[i] - bg;
+    const levels = LEVELS;
+    for (let i = 0; i < n; i++) {
+      const v = data[i];
+      residual[i] = v - bg;
+      levels[v]++;
+    }
+    noise = levelNoise(levels, n);
+    inverted = levelsInkIsDark(levels, bg, noise);
+    levels.fill(0);
   } else {
-    subtractGrid(img, grid, residual);
+    if (flat) {
+      const bg = border.median;
+      for (let i = 0; i < n; i++) residual[i] = data[i] - bg;
+    } else {
+      subtractGrid(img, grid, residual);
+    }
+    // A local background is an estimate with its own error, so a picture that needed one is never taken
+    // for a noise-free drawing, however flat compression has made its paper.
+    noise = flat ? residualNoise(residual, w, h) : Math.max(MIN_LOCAL_NOISE, residualNoise(residual, w, h));
+    // Under uneven light polarity comes from the blocks' statistics (see backgroundGrid); on an even background
+    // the whole picture's mass beyond the noise decides, as it always has.
+    inverted = flat ? inkIsDark(residual, noise) : grid.inkDark;
   }
-  // A local background is an estimate with its own error, so a picture that needed one is never taken
-  // for a noise-free drawing, however flat compression has made its paper.
-  const noise = flat ? residualNoise(residual, w, h) : Math.max(MIN_LOCAL_NOISE, residualNoise(residual, w, h));
-  // Under uneven light polarity comes from the blocks' statistics (see backgroundGrid); on an even background
-  // the whole picture's mass beyond the noise decides, as it always has.
-  const inverted = flat ? inkIsDark(residual, noise) : grid.inkDark;
 
   // Ink strength above the noise floor: 0 = background, larger = more ink, whatever the source polarity.
   const strength = residual;
-  let peak = 0;
-  for (let i = 0; i < n; i++) {
-    const s = (inverted ? -strength[i] : strength[i]) - noise;
-    if (s > 0) {
-      strength[i] = s;
-      if (s > peak) peak = s;
-    } else {
-      strength[i] = 0;
-    }
-  }
-  // A noisy picture also has faint marks that are no ink (a shadow's edge, JPEG ringing, smudges) and
-  // would chain strokes to them: there a pixel must reach a fraction of the strongest ink. A noise-free
-  // picture keeps every level, so drawn and MNIST pictures keep their rims.
-  if (noise > 0 && peak >= minContrast) {
-    const cut = LOW_FRACTION * peak;
-    for (let i = 0; i < n; i++) if (strength[i] < cut) strength[i] = 0;
-  }
+  const peak = inkAbove(strength, inverted ? -1 : 1, noise);
   if (peak < minContrast) {
     return {
       ok: false,
@@ -176,11 +252,18 @@ function findInkAt(img: GrayImage, scale: number, options: InkOptions): FindInkR
       message: `no ink found: the picture is blank or too faint (ink contrast ${Math.round(peak)} of 255, need ${minContrast})`,
     };
   }
-  const { labels, components: pieces } = labelComponents(strength, w, h);
-  const strong = Math.max(minContrast, Math.min(otsuThreshold(strength), STRONG_FRACTION * peak));
+  // A noisy picture also has faint marks that are no ink (a shadow's edge, JPEG ringing, smudges) and
+  // would chain strokes to them: there a pixel must reach a fraction of the strongest ink. A noise-free
+  // picture keeps every level, so drawn and MNIST pictures keep their rims. The labelling pass applies the
+  // cut as it goes and takes Otsu's histogram of what is left, saving two passes over the picture.
+  const levels = OTSU_LEVELS;
+  levels.fill(0);
+  const cut = noise > 0 ? LOW_FRACTION * peak : 0;
+  const { labels, components: pieces } = labelComponents(strength, w, h, { into: ws ? ws.zeroedInts(n) : undefined, cut, levels });
   let largest = 0, covered = 0, longest = 0;
+  for (const p of pieces) covered += p.area;
+  const strong = Math.max(minContrast, Math.min(otsuOfHistogram(levels, covered), STRONG_FRACTION * peak));
   for (const p of pieces) {
-    covered += p.area;
     if (p.peak >= strong && p.mass > largest) {
       largest = p.mass;
       longest = longSide(p);
@@ -253,9 +336,9 @@ function dotSide(p: InkComponent, b: InkComponent): number {
 }
 
 /** The picture at half size, each pixel the rounded mean of a 2x2 square (an odd last row or column is dropped). */
-function halve(img: GrayImage): GrayImage {
+function halve(img: GrayImage, ws: Workspace): GrayImage {
   const w = img.width >> 1, h = img.height >> 1, src = img.data, sw = img.width;
-  const data = new Uint8Array(w * h);
+  const data = ws.bytes(w * h);
   for (let y = 0; y < h; y++) {
     const a = 2 * y * sw, b = a + sw, o = y * w;
     for (let x = 0; x < w; x++) {
@@ -264,49 +347,6 @@ function halve(img: GrayImage): GrayImage {
     }
   }
   return { width: w, height: h, data };
-}
-
-/**
- * Noise margin of the background-removed picture, measured over all of it (strokes are a minority of
- * pixels), on a subsample for large pictures.
- */
-function residualNoise(residual: Float32Array, w: number, h: number): number {
-  // Quarter-level bins: blurred, compressed photos have sub-level noise that whole levels would call zero,
-  // while a clean picture's residuals are whole numbers and keep a spread of exactly zero.
-  const hist = new Uint32Array(4 * 511);
-  const step = w * h > 65536 ? 2 : 1;
-  let total = 0, lo = hist.length - 1, hi = 0;
-  for (let y = 0; y < h; y += step) {
-    const row = y * w;
-    for (let x = 0; x < w; x += step) {
-      let r = Math.round(4 * residual[row + x]) + 4 * 255;
-      r = r < 0 ? 0 : r >= hist.length ? hist.length - 1 : r;
-      hist[r]++;
-      if (r < lo) lo = r;
-      if (r > hi) hi = r;
-      total++;
-    }
-  }
-  let acc = 0, centre = 4 * 255;
-  for (let v = lo; v <= hi; v++) {
-    acc += hist[v];
-    if (acc * 2 >= total) { centre = v; break; }
-  }
-  return Math.ceil(noiseMargin(hist, centre, lo, hi) / 4);
-}
-
-/**
- * Ink is whichever side of the background carries more mass: dark strokes on paper pull pixels below the
- * background level, MNIST's white strokes on black push them above. Ties (e.g. a uniform picture) count as light ink.
- */
-function inkIsDark(residual: Float32Array, noise: number): boolean {
-  let above = 0, below = 0;
-  for (let i = 0; i < residual.length; i++) {
-    const d = residual[i];
-    if (d > noise) above += d - noise;
-    else if (d < -noise) below += -d - noise;
-  }
-  return below > above;
 }
 
 /**

@@ -132,9 +132,7 @@ export function fitToContract(crop: InkCrop, contract: InputContract, boxFractio
   const scale = boxSide / Math.max(box.width, box.height);
   const outW = Math.min(contract.width, Math.max(1, Math.round(box.width * scale)));
   const outH = Math.min(contract.height, Math.max(1, Math.round(box.height * scale)));
-  const fitted = resample(data, box.width, box.height, outW, outH);
-  for (let i = 0; i < fitted.length; i++) fitted[i] = Math.min(1, fitted[i] / peak);
-  return placeByCentreOfMass(fitted, outW, outH, contract);
+  return placeByCentreOfMass(resample(data, box.width, box.height, outW, outH), outW, outH, contract, peak);
 }
 
 /** Per output index: the first source index and the normalised weights of the source pixels it mixes. */
@@ -173,21 +171,37 @@ function taps(inSize: number, outSize: number): Taps {
   return { start, weights };
 }
 
-/** Resample a `srcW` x `srcH` float picture to outW x outH (horizontal pass, then vertical). */
-function resample(src: Float32Array, srcW: number, srcH: number, outW: number, outH: number): Float32Array {
-  const tx = taps(srcW, outW);
-  const ty = taps(srcH, outH);
-  const mid = new Float32Array(outW * srcH);
-  for (let y = 0; y < srcH; y++) {
-    const row = y * srcW;
-    for (let o = 0; o < outW; o++) {
-      const ws = tx.weights[o];
-      const s = row + tx.start[o];
-      let acc = 0;
-      for (let k = 0; k < ws.length; k++) acc += ws[k] * src[s + k];
-      mid[y * outW + o] = acc;
-    }
+/** Taps already made, by `inSize * TAPS_KEY + outSize`: characters come in few sizes, and taps cost more than their use. */
+const tapsCache = new Map<number, Taps>();
+const TAPS_KEY = 1 << 16;
+/** Sizes are cached up to this side, and at most this many pairs (then the cache starts again). */
+const TAPS_CACHE_SIDE = 4096;
+const TAPS_CACHE_ENTRIES = 4096;
+
+/** {@link taps}, from the cache when the sizes were seen before; the result must not be changed. */
+function cachedTaps(inSize: number, outSize: number): Taps {
+  if (inSize > TAPS_CACHE_SIDE || outSize > TAPS_CACHE_SIDE) return taps(inSize, outSize);
+  const key = inSize * TAPS_KEY + outSize;
+  let t = tapsCache.get(key);
+  if (!t) {
+    if (tapsCache.size >= TAPS_CACHE_ENTRIES) tapsCache.clear();
+    t = taps(inSize, outSize);
+    tapsCache.set(key, t);
   }
+  return t;
+}
+
+/**
+ * Resample a `srcW` x `srcH` float picture to outW x outH (horizontal pass, then vertical). A pass between equal
+ * sizes is skipped: its taps are the single weight 1, so it would copy every value exactly; with both skipped the
+ * result is `src` itself, so it must not be changed.
+ */
+function resample(src: Float32Array, srcW: number, srcH: number, outW: number, outH: number): Float32Array {
+  if (srcW === outW && srcH === outH) return src;
+  const tx = cachedTaps(srcW, outW);
+  const ty = cachedTaps(srcH, outH);
+  const mid = srcW === outW ? src : horizontalPass(src, srcW, srcH, outW, tx);
+  if (srcH === outH) return mid;
   const out = new Float32Array(outW * outH);
   for (let o = 0; o < outH; o++) {
     const ws = ty.weights[o];
@@ -201,17 +215,40 @@ function resample(src: Float32Array, srcW: number, srcH: number, outW: number, o
   return out;
 }
 
+function horizontalPass(src: Float32Array, srcW: number, srcH: number, outW: number, tx: Taps): Float32Array {
+  const mid = new Float32Array(outW * srcH);
+  for (let y = 0; y < srcH; y++) {
+    const row = y * srcW;
+    for (let o = 0; o < outW; o++) {
+      const ws = tx.weights[o];
+      const s = row + tx.start[o];
+      let acc = 0;
+      for (let k = 0; k < ws.length; k++) acc += ws[k] * src[s + k];
+      mid[y * outW + o] = acc;
+    }
+  }
+  return mid;
+}
+
 /**
- * Paste the fitted character (values 0..1, ink high) into the model's field with a whole-pixel shift that
- * puts its centre of mass at pixel (width/2, height/2), MNIST's convention (0-based pixel indices), and map
- * it to the contract's pixel range and ink polarity. Whole-pixel shifts keep an MNIST digit's pixels
+ * A fitted value stretched so `peak` is 1, capped there, rounded to a float as a Float32Array would store it:
+ * computed where it is used rather than stored, which spares a picture-sized copy per character.
+ */
+function stretched(v: number, peak: number): number {
+  return Math.fround(Math.min(1, v / peak));
+}
+
+/**
+ * Paste the fitted character, stretched so `peak` is full scale (0..1, ink high), into the model's field with
+ * a whole-pixel shift that puts its centre of mass at pixel (width/2, height/2), MNIST's convention (0-based
+ * pixel indices), and map it to the contract's pixel range and ink polarity. Whole-pixel shifts keep an MNIST digit's pixels
  * exactly; ink pushed outside the field is cut off, as in MNIST.
  */
-function placeByCentreOfMass(fitted: Float32Array, fw: number, fh: number, c: InputContract): Float32Array {
+function placeByCentreOfMass(fitted: Float32Array, fw: number, fh: number, c: InputContract, peak: number): Float32Array {
   let mass = 0, mx = 0, my = 0;
   for (let y = 0; y < fh; y++) {
     for (let x = 0; x < fw; x++) {
-      const v = fitted[y * fw + x];
+      const v = stretched(fitted[y * fw + x], peak);
       mass += v;
       mx += x * v;
       my += y * v;
@@ -223,7 +260,8 @@ function placeByCentreOfMass(fitted: Float32Array, fw: number, fh: number, c: In
   const dy = Math.round(c.height / 2 - cy);
   const [lo, hi] = c.pixelRange;
   const background = c.ink === 'high' ? lo : hi;
-  const out = new Float32Array(c.width * c.height).fill(background);
+  const out = new Float32Array(c.width * c.height);
+  if (background !== 0) out.fill(background);
   const span = c.ink === 'high' ? hi - lo : lo - hi;
   for (let y = 0; y < fh; y++) {
     const ty = y + dy;
@@ -231,7 +269,7 @@ function placeByCentreOfMass(fitted: Float32Array, fw: number, fh: number, c: In
     for (let x = 0; x < fw; x++) {
       const tx = x + dx;
       if (tx < 0 || tx >= c.width) continue;
-      out[ty * c.width + tx] = background + fitted[y * fw + x] * span;
+      out[ty * c.width + tx] = background + stretched(fitted[y * fw + x], peak) * span;
     }
   }
   return out;

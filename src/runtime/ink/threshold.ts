@@ -7,12 +7,16 @@
 /** Bins of the strength histogram; strengths are byte differences, so 256 covers them all. */
 const BINS = 256;
 
+/** The histogram, kept between calls (cleared at the start of each) rather than allocated per picture. */
+const HIST = new Float64Array(BINS);
+
 /**
  * Otsu's threshold over the positive values of `strength` (bin width one level).
  * @returns the threshold level, or 0 when there are no positive values.
  */
 export function otsuThreshold(strength: Float32Array): number {
-  const hist = new Float64Array(BINS);
+  const hist = HIST;
+  hist.fill(0);
   let n = 0;
   for (let i = 0; i < strength.length; i++) {
     const s = strength[i];
@@ -21,6 +25,14 @@ export function otsuThreshold(strength: Float32Array): number {
       n++;
     }
   }
+  return otsuOfHistogram(hist, n);
+}
+
+/**
+ * {@link otsuThreshold} of the strengths whose histogram (BINS bins, bin width one level, the last one holding
+ * everything from BINS - 1 up) is `hist`, `n` values in all.
+ */
+export function otsuOfHistogram(hist: Float64Array, n: number): number {
   if (n === 0) return 0;
   let sumAll = 0;
   for (let v = 0; v < BINS; v++) sumAll += v * hist[v];

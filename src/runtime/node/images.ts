@@ -14,11 +14,20 @@
  * chunk running past the end) gets the same message whichever decoder would have run.
  */
 import * as zlib from 'node:zlib';
-import { PNG } from 'pngjs';
-import sharp from 'sharp';
+import type { PNG as PngType } from 'pngjs';
+import type SharpType from 'sharp';
 import { FileReadError, formatBytes, readFileCapped } from '../../fs/bounded-read.js';
 import type { InputContract } from '../contract.js';
 import { preprocess, rgbaToGray, type GrayImage, type PreprocessResult } from '../preprocess.js';
+
+/**
+ * The two decoder libraries are loaded on first use, not with this module: loading sharp (libvips) takes longer
+ * than decoding thousands of small PNGs, and every decode worker would pay it, whether or not a file needs it.
+ */
+let sharpLib: Promise<typeof SharpType> | undefined;
+let pngLib: Promise<typeof PngType> | undefined;
+const loadSharp = () => (sharpLib ??= import('sharp').then((m) => m.default));
+const loadPngjs = () => (pngLib ??= import('pngjs').then((m) => m.PNG));
 
 /** Picture formats the runtime reads. */
 export type PictureFormat = 'png' | 'jpeg' | 'gif' | 'bmp' | 'tiff';
@@ -149,7 +158,7 @@ export async function decodePicture(bytes: Uint8Array): Promise<GrayImage> {
   const header = readHeader(bytes, format);
   const layout = format === 'png' ? readPngChunks(bytes) : undefined;
   if (header) checkSize(header);
-  if (layout) return decodePng(bytes, layout);
+  if (layout) return decodePng(bytes, layout) ?? decodePngWithPngjs(bytes);
   if (format === 'bmp') return decodeBmp(bytes);
   return decodeWithSharp(bytes, format);
 }
@@ -260,13 +269,19 @@ function inflatePng(l: PngLayout): Uint8Array {
   return raw;
 }
 
-function decodePng(bytes: Uint8Array, layout: PngLayout): GrayImage {
+/** The common PNG shape decoded here, or undefined for the others (pngjs's), once the image data has passed its checks. */
+function decodePng(bytes: Uint8Array, layout: PngLayout): GrayImage | undefined {
   const raw = inflatePng(layout);
   const channels = PNG_CHANNELS[layout.colorType];
   if (layout.bitDepth === 8 && !layout.interlaced && !layout.hasTransparency && layout.colorType !== 3) {
     return unfilterPlainPng(raw, layout.width, layout.height, channels);
   }
+  return undefined;
+}
+
+async function decodePngWithPngjs(bytes: Uint8Array): Promise<GrayImage> {
   // pngjs inflates the same stream again; inflatePng has already shown it stays within the header's size
+  const PNG = await loadPngjs();
   let png: { width: number; height: number; data: Buffer };
   try {
     png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
@@ -284,33 +299,56 @@ function decodePng(bytes: Uint8Array, layout: PngLayout): GrayImage {
 function unfilterPlainPng(raw: Uint8Array, width: number, height: number, channels: number): GrayImage {
   const stride = width * channels;
   const px = new Uint8Array(height * stride);
+  // One loop per filter type and row, the first `channels` bytes (no left neighbour) apart: the per-byte
+  // switch this replaces was a large share of decoding a small PNG. Same arithmetic, byte for byte.
   for (let y = 0; y < height; y++) {
     const filter = raw[y * (stride + 1)];
     const src = y * (stride + 1) + 1, row = y * stride, up = row - stride;
-    for (let x = 0; x < stride; x++) {
-      const a = x >= channels ? px[row + x - channels] : 0;
-      const u = y > 0 ? px[up + x] : 0;
-      const c = x >= channels && y > 0 ? px[up + x - channels] : 0;
-      let pred: number;
-      switch (filter) {
-        case 0: pred = 0; break;
-        case 1: pred = a; break;
-        case 2: pred = u; break;
-        case 3: pred = (a + u) >> 1; break;
-        case 4: {
-          const pa = Math.abs(u - c), pb = Math.abs(a - c), pc = Math.abs(a + u - 2 * c);
-          pred = pa <= pb && pa <= pc ? a : pb <= pc ? u : c;
-          break;
+    const first = Math.min(channels, stride);
+    switch (filter) {
+      case 0:
+        for (let x = 0; x < stride; x++) px[row + x] = raw[src + x];
+        break;
+      case 1:
+        for (let x = 0; x < first; x++) px[row + x] = raw[src + x];
+        for (let x = first; x < stride; x++) px[row + x] = (raw[src + x] + px[row + x - channels]) & 0xff;
+        break;
+      case 2:
+        if (y === 0) for (let x = 0; x < stride; x++) px[row + x] = raw[src + x];
+        else for (let x = 0; x < stride; x++) px[row + x] = (raw[src + x] + px[up + x]) & 0xff;
+        break;
+      case 3:
+        if (y === 0) {
+          for (let x = 0; x < first; x++) px[row + x] = raw[src + x];
+          for (let x = first; x < stride; x++) px[row + x] = (raw[src + x] + (px[row + x - channels] >> 1)) & 0xff;
+        } else {
+          for (let x = 0; x < first; x++) px[row + x] = (raw[src + x] + (px[up + x] >> 1)) & 0xff;
+          for (let x = first; x < stride; x++) px[row + x] = (raw[src + x] + ((px[row + x - channels] + px[up + x]) >> 1)) & 0xff;
         }
-        default: throw new PictureError(`corrupt PNG (row ${y} has filter type ${filter}); re-save or re-export the picture`);
-      }
-      px[row + x] = (raw[src + x] + pred) & 0xff;
+        break;
+      case 4:
+        if (y === 0) {
+          // no row above: the Paeth predictor is the left neighbour (0 for the first pixel)
+          for (let x = 0; x < first; x++) px[row + x] = raw[src + x];
+          for (let x = first; x < stride; x++) px[row + x] = (raw[src + x] + px[row + x - channels]) & 0xff;
+        } else {
+          // no left neighbour: the predictor is the byte above
+          for (let x = 0; x < first; x++) px[row + x] = (raw[src + x] + px[up + x]) & 0xff;
+          for (let x = first; x < stride; x++) {
+            const a = px[row + x - channels], u = px[up + x], c = px[up + x - channels];
+            const pa = Math.abs(u - c), pb = Math.abs(a - c), pc = Math.abs(a + u - 2 * c);
+            px[row + x] = (raw[src + x] + (pa <= pb && pa <= pc ? a : pb <= pc ? u : c)) & 0xff;
+          }
+        }
+        break;
+      default: throw new PictureError(`corrupt PNG (row ${y} has filter type ${filter}); re-save or re-export the picture`);
     }
   }
   return channels === 1 ? { width, height, data: px } : rgbaToGray(px, width, height, channels);
 }
 
 async function decodeWithSharp(bytes: Uint8Array, format: PictureFormat): Promise<GrayImage> {
+  const sharp = await loadSharp();
   try {
     const { data, info } = await sharp(bytes, { limitInputPixels: MAX_PIXELS, failOn: 'truncated', pages: 1 })
       .timeout({ seconds: DECODE_SECONDS })
