@@ -4,12 +4,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { InputContract } from '../../src/runtime/contract.js';
-import { fitToContract, MNIST_BOX_FRACTION, type InkCrop } from '../../src/runtime/ink/fit.js';
+import { fitToContract, MNIST_BOX_FRACTION, taps, type InkCrop } from '../../src/runtime/ink/fit.js';
 import { MNIST_CONTRACT } from '../../src/train/models/mnist-contract.js';
 
 const CONTRACT = { ...MNIST_CONTRACT, layout: 'NCHW' as const };
 
-// ---- the general path, as fit.ts had it ----
+// ---- the general path, as fit.ts had it (the taps are fit.ts's own: only their use changed) ----
 function generalFit(crop: InkCrop, contract: InputContract, boxFraction = MNIST_BOX_FRACTION): Float32Array {
   const { box, data, peak } = crop;
   const side = Math.min(contract.width, contract.height);
@@ -20,41 +20,6 @@ function generalFit(crop: InkCrop, contract: InputContract, boxFraction = MNIST_
   const fitted = resample(data, box.width, box.height, outW, outH);
   for (let i = 0; i < fitted.length; i++) fitted[i] = Math.min(1, fitted[i] / peak);
   return placeByCentreOfMass(fitted, outW, outH, contract);
-}
-
-interface Taps {
-  start: Int32Array;
-  weights: Float32Array[];
-}
-
-/**
- * Separable resampling taps from `inSize` to `outSize` samples. Shrinking averages each output pixel's
- * footprint (area filter: every source pixel contributes in proportion to its overlap, which is the
- * anti-aliasing); enlarging interpolates linearly. At equal sizes both are the identity.
- */
-function taps(inSize: number, outSize: number): Taps {
-  const ratio = inSize / outSize;
-  const start = new Int32Array(outSize);
-  const weights: Float32Array[] = [];
-  for (let o = 0; o < outSize; o++) {
-    const centre = (o + 0.5) * ratio;
-    const reach = ratio >= 1 ? ratio / 2 : 1;
-    const lo = Math.max(0, Math.floor(centre - reach));
-    const hi = Math.min(inSize, Math.ceil(centre + reach));
-    const ws = new Float32Array(Math.max(0, hi - lo));
-    let sum = 0;
-    for (let i = lo; i < hi; i++) {
-      const t = ratio >= 1
-        ? Math.max(0, Math.min(i + 1, centre + reach) - Math.max(i, centre - reach))
-        : Math.max(0, 1 - Math.abs(i + 0.5 - centre));
-      ws[i - lo] = t;
-      sum += t;
-    }
-    if (sum > 0) for (let k = 0; k < ws.length; k++) ws[k] /= sum;
-    start[o] = lo;
-    weights.push(ws);
-  }
-  return { start, weights };
 }
 
 /** Resample a `srcW` x `srcH` float picture to outW x outH (horizontal pass, then vertical). */

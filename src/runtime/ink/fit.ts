@@ -136,7 +136,7 @@ export function fitToContract(crop: InkCrop, contract: InputContract, boxFractio
 }
 
 /** Per output index: the first source index and the normalised weights of the source pixels it mixes. */
-interface Taps {
+export interface Taps {
   start: Int32Array;
   weights: Float32Array[];
 }
@@ -146,7 +146,7 @@ interface Taps {
  * footprint (area filter: every source pixel contributes in proportion to its overlap, which is the
  * anti-aliasing); enlarging interpolates linearly. At equal sizes both are the identity.
  */
-function taps(inSize: number, outSize: number): Taps {
+export function taps(inSize: number, outSize: number): Taps {
   const ratio = inSize / outSize;
   const start = new Int32Array(outSize);
   const weights: Float32Array[] = [];
