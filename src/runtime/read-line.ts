@@ -64,6 +64,11 @@ export interface ReadLineOptions {
   minContrast?: number;
   /** Most characters a line may hold. Default 12. */
   maxCharacters?: number;
+  /**
+   * Leave the character count to the caller: arithmetic rules may still join characters the line reader
+   * read apart (the pieces of a `÷`), so the count is checked on their result.
+   */
+  callerCounts?: boolean;
 }
 
 /**
@@ -80,6 +85,11 @@ const HOPELESS = -6;
 
 /** Each side of a cut through a glyph alone in the picture stands at least this many character heights. */
 const ALONE_PAIR_SIDE = 0.7;
+
+/** The refusal of a line read as more than `max` characters. */
+export function tooManyCharacters(read: number, max: number): ReadLineRefusal {
+  return { ok: false, reason: 'too-many-characters', message: `too many characters: read ${read} in the line, a line holds at most ${max}` };
+}
 
 /** A crop waiting for (or given) the network's reading: its place in the batch. */
 interface Option {
@@ -186,9 +196,7 @@ export async function readLine(img: GrayImage, contract: InputContract, classify
   }
 
   const maxCharacters = options.maxCharacters ?? DEFAULT_MAX_CHARACTERS;
-  if (chosen.length > maxCharacters) {
-    return { ok: false, reason: 'too-many-characters', message: `too many characters: read ${chosen.length} in the line, a line holds at most ${maxCharacters}` };
-  }
+  if (!options.callerCounts && chosen.length > maxCharacters) return tooManyCharacters(chosen.length, maxCharacters);
   const digits: LineDigit[] = chosen.map(({ slot }) => {
     const b = best(slot);
     const box = boxes[slot];
