@@ -19,6 +19,7 @@
  */
 import { expressionFields, type ExpressionValue } from './expression.js';
 import type { PixelBox } from './ink/image.js';
+import type { RowShape } from './segment/bars.js';
 
 /** One character as a line reader reports it. */
 export interface ReadCharacter {
@@ -29,8 +30,8 @@ export interface ReadCharacter {
   box: PixelBox;
   /** Probabilities of every label, in the model's label order, when the reader kept them. */
   probabilities?: ArrayLike<number>;
-  /** Horizontal strokes stacked in its ink, when the reader counted them. */
-  bars?: number;
+  /** How its ink lies in rows (bars and marks stacked), when the reader measured it. */
+  rows?: RowShape;
 }
 
 /** A line read as arithmetic. */
@@ -173,9 +174,15 @@ export function readExpression(characters: readonly ReadCharacter[], labels: rea
       out.push({ ...c, label: '-' });
       continue;
     }
-    if (knowsOperators && c.label === '-' && c.bars === 2) {
+    if (knowsOperators && c.label === '-' && c.rows?.bars === 2) {
       decisions.push(`'-' holding two stacked bars read as '='`);
       out.push({ ...c, label: '=' });
+      continue;
+    }
+    if (knowsOperators && c.label === '-' && c.rows?.bars === 1 && c.rows.marks >= 2) {
+      // A dot written close to the bar is read with it, and the fitted crop shows a dash.
+      decisions.push(`'-' with a separate mark over or under its bar read as '÷'`);
+      out.push({ ...c, label: '÷' });
       continue;
     }
     if (c.label === '-' && b.height >= TALL_ASPECT * b.width) {
@@ -226,6 +233,6 @@ export function readExpression(characters: readonly ReadCharacter[], labels: rea
  * The characters of `readLine`'s result (`{ digit, probability, box }` each, best label only) as
  * {@link ReadCharacter}s.
  */
-export function fromLineCharacters(chars: ReadonlyArray<{ digit: string; probability: number; box: PixelBox; probabilities?: ArrayLike<number>; bars?: number }>): ReadCharacter[] {
-  return chars.map((c) => ({ label: c.digit, probability: c.probability, box: c.box, probabilities: c.probabilities, bars: c.bars }));
+export function fromLineCharacters(chars: ReadonlyArray<{ digit: string; probability: number; box: PixelBox; probabilities?: ArrayLike<number>; rows?: RowShape }>): ReadCharacter[] {
+  return chars.map((c) => ({ label: c.digit, probability: c.probability, box: c.box, probabilities: c.probabilities, rows: c.rows }));
 }

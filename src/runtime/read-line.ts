@@ -15,7 +15,7 @@ import { sourceBox, touchesEdge } from './ink/fit.js';
 import type { GrayImage, PixelBox } from './ink/image.js';
 import { glyphInput, glyphWidth, type Glyph } from './segment/glyph.js';
 import { DEFAULT_MAX_CHARACTERS, findLine, where } from './segment/line.js';
-import { stackedBars } from './segment/bars.js';
+import { rowShape, type RowShape } from './segment/bars.js';
 import { mergeCandidate } from './segment/merge.js';
 import { cutPrior, digitHeightPrior, sidesPrior, wholePrior } from './segment/priors.js';
 import { cutCandidates, cutColumn, splitGlyph, type Cut } from './segment/split.js';
@@ -45,8 +45,8 @@ export interface ReadLineOk {
   decisions: string[];
   /** The model inputs of the characters read, in order (for a debug view). */
   inputs: Float32Array[];
-  /** Horizontal strokes stacked in each character's ink, in order (segment/bars.ts): what tells `=` from `-`. */
-  bars: number[];
+  /** How each character's ink lies in rows, in order (segment/bars.ts): what tells `=` and `÷` from `-`. */
+  shapes: RowShape[];
 }
 
 /** A picture that is not one readable line; `message` is one line for a person. */
@@ -114,14 +114,14 @@ export async function readLine(img: GrayImage, contract: InputContract, classify
   const boxes: PixelBox[] = [];
   // Ink height of each crop in character heights: the shape priors' measure of a piece.
   const heights: number[] = [];
-  const bars: number[] = [];
+  const rows: RowShape[] = [];
   const add = (g: Glyph): Option | null => {
     const r = glyphInput(map, g, contract);
     if (!r) return null;
     inputs.push(r.input);
     boxes.push(sourceBox(map, r.crop.box));
     heights.push(r.crop.box.height / height);
-    bars.push(stackedBars(r.crop));
+    rows.push(rowShape(r.crop));
     return { slot: inputs.length - 1 };
   };
   const whole = glyphs.map((g) => add(g)!);
@@ -171,6 +171,9 @@ export async function readLine(img: GrayImage, contract: InputContract, classify
       // Two digits alone in a picture stand side by side at full height; a lone glyph cut into a digit and a
       // short piece is one digit with a long tail.
       if (alone && Math.min(heights[s.parts[0].slot], heights[s.parts[1].slot]) < ALONE_PAIR_SIDE) continue;
+      // Characters touch when digits crowd together; operators are written apart. A cut that leaves an
+      // operator on either side has cut the tail or the bar off a digit.
+      if (s.parts.some((o) => !isDigit[best(o.slot).k])) continue;
       consider(i + 1, s.parts.map((o) => o.slot), `cut ${where(glyphs[i], map.scale)} near column ${s.cut * map.scale}`, cutPrior(r, s.cost, alone) + sidesPrior(heights[s.parts[0].slot], heights[s.parts[1].slot], Math.min(best(s.parts[0].slot).p, best(s.parts[1].slot).p)));
     }
     const m = merges[i];
@@ -209,6 +212,6 @@ export async function readLine(img: GrayImage, contract: InputContract, classify
     digits,
     decisions,
     inputs: chosen.map(({ slot }) => inputs[slot]),
-    bars: chosen.map(({ slot }) => bars[slot]),
+    shapes: chosen.map(({ slot }) => rows[slot]),
   };
 }

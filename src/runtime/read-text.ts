@@ -45,7 +45,7 @@ export async function readText(img: GrayImage, contract: InputContract, classify
     return out;
   }, { ...o, callerCounts: arithmetic });
   if (!r.ok || !arithmetic) return r;
-  const e = readExpression(fromLineCharacters(r.digits.map((d, i) => ({ ...d, probabilities: probsOf.get(r.inputs[i]), bars: r.bars[i] }))), contract.labels);
+  const e = readExpression(fromLineCharacters(r.digits.map((d, i) => ({ ...d, probabilities: probsOf.get(r.inputs[i]), rows: r.shapes[i] }))), contract.labels);
   const max = o.maxCharacters ?? DEFAULT_MAX_CHARACTERS;
   if (e.characters.length > max) return tooManyCharacters(e.characters.length, max);
   const digits = e.characters.map((c) => ({ digit: c.label, probability: c.probability, box: { ...c.box }, edge: touchesEdge(c.box, img.width, img.height) }));
@@ -56,7 +56,7 @@ export async function readText(img: GrayImage, contract: InputContract, classify
     digits,
     decisions: [...r.decisions, ...e.decisions],
     inputs: r.inputs,
-    bars: r.bars,
+    shapes: r.shapes,
   };
   if (e.value) out.value = e.value;
   if (e.expression_error !== undefined) out.expression_error = e.expression_error;

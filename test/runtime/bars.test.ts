@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { InkCrop } from '../../src/runtime/ink/fit.js';
-import { stackedBars } from '../../src/runtime/segment/bars.js';
+import { rowShape, stackedBars } from '../../src/runtime/segment/bars.js';
 
 /** A crop `width` wide whose rows carry `rows[y]` ink in every column. */
 function crop(width: number, rows: number[]): InkCrop {
@@ -19,4 +19,10 @@ test('stackedBars counts horizontal strokes separated by a nearly empty row', ()
   const joined = crop(20, [0, 200, 200, 0, 0, 200, 200]);
   for (const y of [3, 4]) joined.data[y * 20] = 200;
   assert.equal(stackedBars(joined), 2);
+});
+
+test('rowShape counts marks apart in rows as well: a bar with a dot under it is one bar and two marks', () => {
+  assert.deepEqual(rowShape(crop(20, [200, 220, 0, 0, 30, 30])), { bars: 1, marks: 2 });
+  assert.deepEqual(rowShape(crop(20, [200, 220, 10, 200])), { bars: 2, marks: 1 });
+  assert.deepEqual(rowShape(crop(20, [50, 180, 255, 200, 40])), { bars: 1, marks: 1 });
 });

@@ -68,11 +68,11 @@ test('a broken expression gets expression_error, never a throw; a digits-only mo
 test('line reader characters adapt by name', () => {
   const chars = fromLineCharacters([
     { digit: '5', probability: 0.8, box: { x: 0, y: 0, width: 10, height: 20 } },
-    { digit: '-', probability: 0.9, box: { x: 20, y: 8, width: 10, height: 4 }, bars: 2 },
+    { digit: '-', probability: 0.9, box: { x: 20, y: 8, width: 10, height: 4 }, rows: { bars: 2, marks: 2 } },
   ]);
   assert.deepEqual(chars, [
-    { label: '5', probability: 0.8, box: { x: 0, y: 0, width: 10, height: 20 }, probabilities: undefined, bars: undefined },
-    { label: '-', probability: 0.9, box: { x: 20, y: 8, width: 10, height: 4 }, probabilities: undefined, bars: 2 },
+    { label: '5', probability: 0.8, box: { x: 0, y: 0, width: 10, height: 20 }, probabilities: undefined, rows: undefined },
+    { label: '-', probability: 0.9, box: { x: 20, y: 8, width: 10, height: 4 }, probabilities: undefined, rows: { bars: 2, marks: 2 } },
   ]);
 });
 
@@ -88,12 +88,15 @@ test('an operator a line reader cut in two is joined again: == as =, +- as +, tw
   assert.match(apart.expression_error!, /two operators in a row/, 'operators with a gap between them stay two');
 });
 
-test('a dash holding two stacked bars is an =, and so is a dash ending the line after a digit', () => {
-  const stacked = readExpression([digit('7', 0), { ...mark('-', 30, 26, 16, 8), bars: 2 }, digit('2', 52)], LABELS);
+test('a dash holding two stacked bars is an =, one with a separate mark over or under its bar a ÷, and a dash ending the line after a digit an =', () => {
+  const stacked = readExpression([digit('7', 0), { ...mark('-', 30, 26, 16, 8), rows: { bars: 2, marks: 2 } }, digit('2', 52)], LABELS);
   assert.equal(stacked.text, '7=2');
   assert.ok(stacked.decisions.some((d) => /two stacked bars/.test(d)), stacked.decisions.join('; '));
-  const plain = readExpression([digit('7', 0), { ...mark('-', 30, 28, 16, 4), bars: 1 }, digit('2', 52)], LABELS);
+  const plain = readExpression([digit('7', 0), { ...mark('-', 30, 28, 16, 4), rows: { bars: 1, marks: 1 } }, digit('2', 52)], LABELS);
   assert.equal(plain.text, '7-2');
+  const dotted = readExpression([digit('7', 0), { ...mark('-', 30, 24, 16, 12), rows: { bars: 1, marks: 2 } }, digit('2', 52)], LABELS);
+  assert.equal(dotted.text, '7÷2');
+  assert.deepEqual(dotted.value, { fraction: '7/2', decimal: '3.5' });
   const trailing = readExpression([digit('1', 0), digit('2', 30), mark('+', 60, 24, 14, 14), digit('7', 80), mark('-', 110, 28, 16, 5)], LABELS);
   assert.equal(trailing.text, '12+7=');
   assert.deepEqual(trailing.value, { fraction: '19', decimal: '19' });

@@ -11,6 +11,27 @@ const BAR_ROW = 0.5;
 /** Between two bars, some row must hold at most this fraction of the inkiest row's ink. */
 const GAP_ROW = 0.3;
 
+/** How a character's ink lies in rows: what tells `=` and `÷` from `-` once the crop is fitted. */
+export interface RowShape {
+  /** Horizontal strokes stacked: runs of ink-heavy rows separated by a nearly empty row. */
+  bars: number;
+  /** Marks stacked: runs of rows holding any ink, separated by rows holding none (a `÷`'s dot and bar). */
+  marks: number;
+}
+
+/** {@link stackedBars} and the marks stacked in `crop`. */
+export function rowShape(crop: InkCrop): RowShape {
+  const { width, height } = crop.box;
+  let marks = 0, inMark = false;
+  for (let y = 0; y < height; y++) {
+    let any = false;
+    for (let x = 0; x < width && !any; x++) any = crop.data[y * width + x] > 0;
+    if (any && !inMark) marks++;
+    inMark = any;
+  }
+  return { bars: stackedBars(crop), marks };
+}
+
 /**
  * Bars stacked in `crop`: runs of ink-heavy rows separated by a nearly empty row.
  * @returns 0 for a crop without ink, else the count of such runs.
