@@ -4,6 +4,7 @@
 // Run: npm run bench:predict   (LENET_BENCH_ONNX=FILE to bench another model)
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
@@ -62,6 +63,20 @@ async function repeatDir(dir: string, model: DigitModel, runs = 3): Promise<{ ra
     rows = run.rows;
   }
   return { rates, rows };
+}
+
+/**
+ * The built CLI (`npm run build` first) over `dir`, as a user runs it: images per second from its own summary,
+ * which counts from reading the first file, worker start included. From the TypeScript source the decode
+ * workers take about a second to start, more than a whole fast run.
+ */
+function builtCliRate(dir: string): number | null {
+  if (!existsSync('dist/cli.js')) return null;
+  const out = path.join(WORK, 'cli-rows.jsonl');
+  const r = spawnSync(process.execPath, ['bin/lenet-onnx.js', 'predict', dir, '--format', 'jsonl', '--out', out], { encoding: 'utf8' });
+  rmSync(out, { force: true });
+  const m = /(\d+) img\/s/.exec(`${r.stdout}${r.stderr}`);
+  return r.status === 0 && m ? Number(m[1]) : null;
 }
 
 function accuracy(rows: PredictRow[]): number {
@@ -134,6 +149,13 @@ export async function benchPredict(log: (l: string) => void = console.log): Prom
     log(`predict over ${n} 28x28 PNGs: median ${Math.round(figures.smallPngImgPerS)} img/s (runs: ${smallRuns.map(Math.round).join(', ')}); ` +
       `model alone at batch 64: ${Math.round(figures.modelBatch64ImgPerS)} img/s`);
     log(`accuracy through files ${(figures.smallPngAccuracy * 100).toFixed(2)}% vs evaluate ${(figures.evaluateAccuracy * 100).toFixed(2)}%`);
+    const cliRuns = [0, 1, 2].map(() => builtCliRate(small)).filter((x) => x !== null);
+    if (cliRuns.length === 3) {
+      figures.builtCliSmallPngImgPerS = median(cliRuns);
+      log(`the built CLI over the same ${n} PNGs: median ${Math.round(figures.builtCliSmallPngImgPerS)} img/s in its own summary (runs: ${cliRuns.join(', ')})`);
+    } else {
+      log('the built CLI was not measured: run npm run build first');
+    }
 
     const { rates: photoRuns, rows: photoRows } = await repeatDir(photos, model);
     figures.photoJpegImgPerS = median(photoRuns);
