@@ -37,6 +37,11 @@ export interface InputContract {
 /** Metadata key prefix for contract entries, so they never collide with provenance entries. */
 export const CONTRACT_PREFIX = 'contract.';
 
+/** True for a label that names a digit (label sets may hold other symbols, such as operators). */
+export function isDigitLabel(label: string): boolean {
+  return label.length === 1 && label >= '0' && label <= '9';
+}
+
 const KEYS = {
   inputName: 'input_name',
   outputName: 'output_name',

@@ -17,6 +17,7 @@
  *
  * Shared code: no Node and no DOM imports; works on any reader's characters (boxes and probabilities).
  */
+import { isDigitLabel } from './contract.js';
 import { expressionFields, type ExpressionValue } from './expression.js';
 import type { PixelBox } from './ink/image.js';
 import type { RowShape } from './segment/bars.js';
@@ -47,7 +48,6 @@ export interface ExpressionReading {
   decisions: string[];
 }
 
-const DIGITS = new Set(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
 const OPERATOR_LABELS = new Set(['+', '-', '×', '÷', '=']);
 
 /** A mark this much wider than tall is a bar lying down (`-`), never a `1`. */
@@ -85,7 +85,7 @@ function median(xs: number[]): number {
  * height: a small operator or a speck the network called a digit is no digit's size.
  */
 function lineMetrics(chars: ReadCharacter[]): { height: number; middle: number } {
-  const digits = chars.filter((c) => DIGITS.has(c.label));
+  const digits = chars.filter((c) => isDigitLabel(c.label));
   const pool = digits.length > 0 ? digits : chars;
   const tallest = Math.max(...pool.map((c) => c.box.height));
   const basis = pool.filter((c) => c.box.height >= 0.5 * tallest);
@@ -192,14 +192,14 @@ export function readExpression(characters: readonly ReadCharacter[], labels: rea
     }
     if (c.label === '=' && b.height > 0.8 * h && !isFlat(b)) {
       // As tall as a digit and not flat: the crop only looked like two bars.
-      const alt = bestAmong(c, labels, (l) => DIGITS.has(l));
+      const alt = bestAmong(c, labels, isDigitLabel);
       if (alt) {
         decisions.push(`'=' as tall as the digits read as '${alt.label}'`);
         out.push({ ...c, ...alt });
         continue;
       }
     }
-    if (DIGITS.has(c.label) && isSmall(b) && knowsOperators) {
+    if (isDigitLabel(c.label) && isSmall(b) && knowsOperators) {
       // A small mark: an operator written small is kept; a small round mark alone is a speck.
       const alt = bestAmong(c, labels, (l) => OPERATOR_LABELS.has(l) && l !== '÷');
       if (isFlat(b) && inMiddleBand(b)) {
@@ -221,7 +221,7 @@ export function readExpression(characters: readonly ReadCharacter[], labels: rea
   }
   // 4. A line never ends in a minus sign; it ends in `=` written with its bars run together.
   const last = out[out.length - 1];
-  if (knowsOperators && out.length >= 2 && last.label === '-' && DIGITS.has(out[out.length - 2].label)) {
+  if (knowsOperators && out.length >= 2 && last.label === '-' && isDigitLabel(out[out.length - 2].label)) {
     decisions.push(`'-' ending the line read as '='`);
     out[out.length - 1] = { ...last, label: '=' };
   }

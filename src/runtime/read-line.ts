@@ -9,9 +9,9 @@
  * Shared code: no Node and no DOM imports; the classifier is a callback, so the CLI, the server and the
  * browser widget each bring their own runtime.
  */
-import type { InputContract } from './contract.js';
+import { isDigitLabel, type InputContract } from './contract.js';
 import { findInk } from './ink/find.js';
-import { sourceBox, touchesEdge } from './ink/fit.js';
+import { sourceBox, touchesEdge, type InkCrop } from './ink/fit.js';
 import type { GrayImage, PixelBox } from './ink/image.js';
 import { glyphInput, glyphWidth, type Glyph } from './segment/glyph.js';
 import { DEFAULT_MAX_CHARACTERS, findLine, where } from './segment/line.js';
@@ -114,14 +114,14 @@ export async function readLine(img: GrayImage, contract: InputContract, classify
   const boxes: PixelBox[] = [];
   // Ink height of each crop in character heights: the shape priors' measure of a piece.
   const heights: number[] = [];
-  const rows: RowShape[] = [];
+  const crops: InkCrop[] = [];
   const add = (g: Glyph): Option | null => {
     const r = glyphInput(map, g, contract);
     if (!r) return null;
     inputs.push(r.input);
     boxes.push(sourceBox(map, r.crop.box));
     heights.push(r.crop.box.height / height);
-    rows.push(rowShape(r.crop));
+    crops.push(r.crop);
     return { slot: inputs.length - 1 };
   };
   const whole = glyphs.map((g) => add(g)!);
@@ -147,7 +147,7 @@ export async function readLine(img: GrayImage, contract: InputContract, classify
     for (let j = 1; j < p.length; j++) if (p[j] > p[k]) k = j;
     return { k, p: p[k] };
   };
-  const isDigit = contract.labels.map((l) => /^[0-9]$/.test(l));
+  const isDigit = contract.labels.map(isDigitLabel);
   const logp = (slot: number) => {
     const b = best(slot);
     return Math.log(Math.max(1e-9, b.p)) + (isDigit[b.k] ? digitHeightPrior(heights[slot]) : 0);
@@ -212,6 +212,6 @@ export async function readLine(img: GrayImage, contract: InputContract, classify
     digits,
     decisions,
     inputs: chosen.map(({ slot }) => inputs[slot]),
-    shapes: chosen.map(({ slot }) => rows[slot]),
+    shapes: chosen.map(({ slot }) => rowShape(crops[slot])),
   };
 }
