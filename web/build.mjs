@@ -18,10 +18,11 @@ const ORT_FILES = [
   'ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm',
   'ort.webgpu.min.mjs', 'ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm',
 ];
-const DEFAULT_MODEL = path.join(root, 'models', 'lenet5.onnx');
+// The runtime's default model (src/runtime/node/session.ts), served under the widget's model name.
+const DEFAULT_MODEL = path.join(root, 'models', 'lenet5-e20.onnx');
 // Expression pads default to the arithmetic model (digits and operators), shipped beside the digit model.
 const ARITHMETIC_MODEL = path.join(root, 'models', 'arithmetic.onnx');
-const INT8_MODEL = path.join(root, 'models', 'lenet5.int8.onnx');
+const INT8_MODEL = path.join(root, 'models', 'lenet5-e20.int8.onnx');
 const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.wasm', '.onnx', '.json', '.css']);
 
 async function exists(p) {

@@ -131,12 +131,12 @@ export async function runServe(o: ServeJobOptions, log: (line: string) => void =
   log('stopped');
 }
 
-/** models/lenet5.onnx when present, else the copy built into the widget's folder. */
+/** The runtime's default model when present, else the copy built into the widget's folder. */
 async function defaultModelFile(root: string): Promise<string> {
   for (const f of [DEFAULT_ONNX_MODEL, path.join(root, MODEL_URL_PATH.slice(1))]) {
     if (await fs.stat(f).then((s) => s.isFile(), () => false)) return f;
   }
-  throw new UserError(`no model to serve: ${DEFAULT_ONNX_MODEL} not found; run \`lenet-onnx export\`, or pass --model FILE or --model-dir DIR`);
+  throw new UserError(`no model to serve: ${DEFAULT_ONNX_MODEL} not found; run \`npm run models\`, or pass --model FILE or --model-dir DIR`);
 }
 
 async function requireFile(file: string, what: string, fix: string): Promise<void> {
