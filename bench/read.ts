@@ -3,13 +3,14 @@
 // and scanned, through `read`, with failures sorted by cause; and `read` throughput on 640x480 JPEG photos of
 // 4-digit numbers, decoding included. Sets are written once into bench/.work/read and kept between runs.
 // Run: npm run bench:read   (LENET_BENCH_FULL=1 for larger sets)
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readMnist, type IdxDataset } from '../src/data/idx.js';
 import { predictStream, type PredictRow } from '../src/runtime/node/predict.js';
 import type { ReadRow } from '../src/runtime/node/read.js';
+import { writeDebugPicture } from '../src/jobs/read-debug.js';
 import { readStream } from '../src/runtime/node/read-stream.js';
 import { DEFAULT_ONNX_MODEL, loadDigitModel } from '../src/runtime/node/session.js';
 import { walkPictures } from '../src/runtime/node/walk.js';
@@ -95,12 +96,13 @@ function causeOf(read: string | null, truth: string): Cause {
   return 'recognition';
 }
 
-interface NumberScore { exact: number; digitsRight: number; countRight: number; n: number; causes: Map<Cause, string[]> }
+interface Failure { file: string; line: string }
+interface NumberScore { exact: number; digitsRight: number; countRight: number; n: number; causes: Map<Cause, Failure[]> }
 
 function scoreNumbers(rows: ReadRow[], truth: Truth[]): NumberScore {
   const byFile = new Map(truth.map((t) => [t.file, t.text]));
   let exact = 0, countRight = 0, digitsRight = 0, digits = 0;
-  const causes = new Map<Cause, string[]>();
+  const causes = new Map<Cause, Failure[]>();
   for (const r of rows) {
     const t = byFile.get(r.path)!;
     digits += t.length;
@@ -109,7 +111,7 @@ function scoreNumbers(rows: ReadRow[], truth: Truth[]): NumberScore {
     digitsRight += Math.max(0, t.length - editDistance(r.text ?? '', t));
     if (r.text !== t) {
       const c = causeOf(r.text, t);
-      causes.set(c, [...(causes.get(c) ?? []), `${path.basename(r.path)} (${t} read ${r.text ?? `'${r.error}'`})`]);
+      causes.set(c, [...(causes.get(c) ?? []), { file: r.path, line: `${path.basename(r.path)} (${t} read ${r.text ?? `'${r.error}'`})` }]);
     }
   }
   return { exact: exact / rows.length, digitsRight: digitsRight / digits, countRight: countRight / rows.length, n: rows.length, causes };
@@ -120,7 +122,38 @@ const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 function printCauses(name: string, s: NumberScore): void {
   const parts = [...s.causes].map(([c, xs]) => `${c} ${xs.length}`);
   console.log(`  ${name} failures by cause: ${parts.join(', ') || 'none'}`);
-  for (const [c, xs] of s.causes) console.log(`    ${c}: ${xs.slice(0, 3).join('; ')}`);
+  for (const [c, xs] of s.causes) console.log(`    ${c}: ${xs.slice(0, 3).map((x) => x.line).join('; ')}`);
+}
+
+/** Where the bench leaves debug pictures of a few failures per cause, for BENCHMARKS.md to show. */
+const EXAMPLES_DIR = 'docs/images/read-failures';
+const EXAMPLES_PER_CAUSE = 2;
+
+/**
+ * Write `read --debug-dir`'s picture (the boxes read and the network's inputs) for the first failures of each
+ * cause, named `<style>-<cause>-<file>.png`; the folder is emptied of that style's old pictures first.
+ */
+async function writeExamples(style: string, s: NumberScore): Promise<string[]> {
+  mkdirSync(EXAMPLES_DIR, { recursive: true });
+  for (const f of readdirSync(EXAMPLES_DIR)) if (f.startsWith(`${style}-`)) rmSync(path.join(EXAMPLES_DIR, f));
+  const picked = [...s.causes].flatMap(([cause, xs]) => xs.slice(0, EXAMPLES_PER_CAUSE).map((x) => ({ cause, file: x.file })));
+  if (picked.length === 0) return [];
+  const model = await loadDigitModel(MODEL);
+  const written: string[] = [];
+  try {
+    const walk = walkPictures(picked.map((p) => p.file));
+    let i = 0;
+    for await (const row of readStream(walk, MODEL, { workers: 1, keepDebug: true })) {
+      const p = picked[i++];
+      if (!row.debug) continue;
+      const out = path.join(EXAMPLES_DIR, `${style}-${p.cause.replace(/ /g, '-')}-${path.basename(p.file)}.png`);
+      await writeDebugPicture(out, row, model.contract);
+      written.push(out);
+    }
+  } finally {
+    await model.close();
+  }
+  return written;
 }
 
 export async function benchRead(): Promise<void> {
@@ -149,6 +182,7 @@ export async function benchRead(): Promise<void> {
     const s = scoreNumbers(rows, set.truth);
     console.log(`(b) numbers of 2-7 digits, ${style}, ${s.n}: exact ${pct(s.exact)}, digits right ${pct(s.digitsRight)}, right digit count ${pct(s.countRight)}`);
     printCauses(style, s);
+    console.log(`  debug pictures of ${style} failures: ${(await writeExamples(style, s)).join(', ') || 'none'}`);
   }
   console.log(`  the model's ceiling: ${pct(ceiling(nNumbers, (i) => numberDigits(mnist, 202, i).digits))} of these numbers hold no digit the model misreads in MNIST's own form`);
 

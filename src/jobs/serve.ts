@@ -57,8 +57,8 @@ export const SERVE_DEFAULTS: Readonly<Omit<ServeJobOptions, 'token' | 'modelDir'
   web: true,
 });
 
-/** The name `/v1/*` uses when a request names no model: `lenet5` when served, else the first. */
-export const PREFERRED_MODEL = 'lenet5';
+/** The name `/v1/*` uses when a request names no model: the runtime's default model when served, else the first. */
+export const PREFERRED_MODEL = path.basename(DEFAULT_ONNX_MODEL, '.onnx');
 
 /** A started server. */
 export interface ServeHandle {

@@ -11,6 +11,8 @@ import { startServe, type ServeProcess } from './helpers/serve.js';
 import { assertAgreement, browserPredictions, nodeProbabilities } from './helpers/agreement.js';
 
 const INT8 = path.resolve('models/lenet5.int8.onnx');
+/** The int8 file the web build ships beside the widget (the runtime default model's), which the demo page offers. */
+const SHIPPED_INT8 = path.resolve('web/dist/lenet5.int8.onnx');
 const skip = browserSkipReason() ?? (existsSync(INT8) ? false : `${INT8} not found (lenet-onnx export --quantize int8)`);
 let server: ServeProcess;
 let mnist: IdxDataset;
@@ -88,7 +90,7 @@ test('the demo page offers the float and the int8 file and says which one it loa
     await page.waitForFunction(() => /int8/.test(document.getElementById('model-loaded')?.textContent ?? '') && document.getElementById('main')?.getAttribute('state') === 'ready', null, { timeout: 60_000 });
     assert.match(await page.textContent('#model-loaded') ?? '', /^loaded lenet5\.int8\.onnx on wasm$/);
     const out = await browserPredictions(page, mnist, 5);
-    assertAgreement(out, await nodeProbabilities(INT8, mnist, 5), 'wasm');
+    assertAgreement(out, await nodeProbabilities(SHIPPED_INT8, mnist, 5), 'wasm');
   } finally {
     await browser.close();
     assert.equal(await site.stop(), 0);
