@@ -125,13 +125,31 @@ function printCauses(name: string, s: NumberScore): void {
   for (const [c, xs] of s.causes) console.log(`    ${c}: ${xs.slice(0, 3).map((x) => x.line).join('; ')}`);
 }
 
+/** Margin kept around the characters read when a debug picture is cropped, in source pixels. */
+const CROP_MARGIN = 48;
+
+/** `row` with its debug picture cut down to the characters read and a margin, boxes moved to match. */
+function croppedToInk(row: ReadRow): ReadRow {
+  const { image, inputs } = row.debug!;
+  if (row.digits.length === 0) return row;
+  const x0 = Math.max(0, Math.min(...row.digits.map((d) => d.box.x)) - CROP_MARGIN);
+  const y0 = Math.max(0, Math.min(...row.digits.map((d) => d.box.y)) - CROP_MARGIN);
+  const x1 = Math.min(image.width, Math.max(...row.digits.map((d) => d.box.x + d.box.width)) + CROP_MARGIN);
+  const y1 = Math.min(image.height, Math.max(...row.digits.map((d) => d.box.y + d.box.height)) + CROP_MARGIN);
+  const width = x1 - x0, height = y1 - y0;
+  const data = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) data.set(image.data.subarray((y0 + y) * image.width + x0, (y0 + y) * image.width + x1), y * width);
+  const digits = row.digits.map((d) => ({ ...d, box: { ...d.box, x: d.box.x - x0, y: d.box.y - y0 } }));
+  return { ...row, digits, debug: { inputs, image: { width, height, data } } };
+}
+
 /** Where the bench leaves debug pictures of a few failures per cause, for BENCHMARKS.md to show. */
 const EXAMPLES_DIR = 'docs/images/read-failures';
 const EXAMPLES_PER_CAUSE = 2;
 
 /**
- * Write `read --debug-dir`'s picture (the boxes read and the network's inputs) for the first failures of each
- * cause, named `<style>-<cause>-<file>.png`; the folder is emptied of that style's old pictures first.
+ * Write `read --debug-dir`'s picture (the boxes read and the network's inputs), cropped to the ink, for the first
+ * failures of each cause, named `<style>-<cause>-<file>.png`; the folder is emptied of that style's old pictures first.
  */
 async function writeExamples(style: string, s: NumberScore): Promise<string[]> {
   mkdirSync(EXAMPLES_DIR, { recursive: true });
@@ -147,7 +165,7 @@ async function writeExamples(style: string, s: NumberScore): Promise<string[]> {
       const p = picked[i++];
       if (!row.debug) continue;
       const out = path.join(EXAMPLES_DIR, `${style}-${p.cause.replace(/ /g, '-')}-${path.basename(p.file)}.png`);
-      await writeDebugPicture(out, row, model.contract);
+      await writeDebugPicture(out, croppedToInk(row), model.contract);
       written.push(out);
     }
   } finally {
