@@ -8,13 +8,13 @@ import { pathToFileURL } from 'node:url';
 import { readMnist } from '../src/data/idx.js';
 import { benchStrokes } from './generate/operators.js';
 import { evaluateModel } from '../src/runtime/node/evaluate.js';
-import { loadDigitModel, type DigitModel } from '../src/runtime/node/session.js';
+import { DEFAULT_ONNX_MODEL, loadDigitModel, type DigitModel } from '../src/runtime/node/session.js';
 import { preprocess } from '../src/runtime/preprocess.js';
 import { OPERATOR_SYMBOLS, operatorSeed, renderStrokes, type OperatorSymbol } from '../src/train/data/operator-strokes.js';
 import { seededRandom } from '../src/train/data/rng.js';
 
 const ARITHMETIC_ONNX = process.env.LENET_ARITHMETIC_ONNX ?? 'models/arithmetic.onnx';
-const DIGITS_ONNX = process.env.LENET_DIGITS_ONNX ?? 'models/lenet5.onnx';
+const DIGITS_ONNX = process.env.LENET_DIGITS_ONNX ?? DEFAULT_ONNX_MODEL;
 const PER_OPERATOR = Number(process.env.LENET_BENCH_PER_OPERATOR ?? 2000);
 /** Seed and stream of the evaluation operators: training draws streams 0-2, this one never. */
 const BENCH_SEED = 20261130;
