@@ -43,6 +43,8 @@ export interface PredictOptions {
   workers?: number;
   /** Files per message to a worker; larger amortises messaging, smaller keeps workers evenly loaded. */
   chunkSize?: number;
+  /** Decode workers started by the caller (who closes them); default: started and closed here, `workers` of them. */
+  pool?: DecodePool;
 }
 
 interface Slot {
@@ -59,7 +61,7 @@ export async function* predictStream(entries: AsyncIterable<WalkEntry>, model: D
   const c = model.contract;
   const size = c.height * c.width * c.channels;
   const chunkSize = o.chunkSize ?? 64;
-  const pool = new DecodePool(c, o.workers);
+  const pool = o.pool ?? new DecodePool(c, o.workers);
   const maxInFlight = Math.max(4, 3 * (o.workers ?? 2));
   const inFlight: Array<{ entries: WalkEntry[]; reply: Promise<DecodeReply> | undefined }> = [];
   let batch = new Float32Array(o.batchSize * size);
@@ -117,7 +119,7 @@ export async function* predictStream(entries: AsyncIterable<WalkEntry>, model: D
     while (inFlight.length) yield* drainOne();
     yield* runBatch();
   } finally {
-    await pool.close();
+    if (!o.pool) await pool.close();
   }
 }
 
