@@ -6,6 +6,7 @@ import type { InputContract } from '../contract.js';
 /** A chunk of files for one worker. */
 export interface DecodeRequest {
   id: number;
+  /** Files walkPictures yielded (seen as regular files), which the worker reads without a stat first. */
   paths: string[];
 }
 
@@ -31,7 +32,7 @@ export class DecodePool {
     this.pool = new WorkerPool(() => startWorker(import.meta.url, 'decode-worker', { workerData: { contract } }), size, 'decode');
   }
 
-  /** Decode and preprocess `paths` in one worker. */
+  /** Decode and preprocess `paths` (files walkPictures yielded without an error) in one worker. */
   decode(paths: string[]): Promise<DecodeReply> {
     return this.pool.request({ paths });
   }

@@ -22,7 +22,7 @@ async function decodeAll(req: DecodeRequest): Promise<DecodeReply> {
   const characters: number[] = [];
   for (const [i, file] of req.paths.entries()) {
     try {
-      const r = await pictureToInput(readPictureFile(file), contract);
+      const r = await pictureToInput(readPictureFile(file, { walked: true }), contract);
       if (r.ok) {
         input.set(r.input, i * size);
         errors.push(null);

@@ -16,7 +16,7 @@
 import * as zlib from 'node:zlib';
 import type { PNG as PngType } from 'pngjs';
 import type SharpType from 'sharp';
-import { FileReadError, formatBytes, readFileCapped } from '../../fs/bounded-read.js';
+import { FileReadError, formatBytes, readFileCapped, readWalkedFileCapped } from '../../fs/bounded-read.js';
 import type { InputContract } from '../contract.js';
 import { preprocess, rgbaToGray, type GrayImage, type PreprocessResult } from '../preprocess.js';
 
@@ -130,13 +130,15 @@ function checkSize(h: PictureHeader): void {
 
 /**
  * Read a picture file's bytes: at most {@link MAX_FILE_BYTES} (+1 to tell that it is over), regular files only.
+ * @param o.walked the path comes from walkPictures, which saw it as a regular file: read it without a
+ *   stat first (see readWalkedFileCapped); the results and messages are the same.
  * @throws PictureError in one line naming no path: missing, unreadable, a FIFO/device/socket/directory, empty,
  *   or over the limit.
  */
-export function readPictureFile(file: string): Uint8Array {
+export function readPictureFile(file: string, o: { walked?: boolean } = {}): Uint8Array {
   let bytes: Buffer;
   try {
-    bytes = readFileCapped(file, MAX_FILE_BYTES);
+    bytes = o.walked ? readWalkedFileCapped(file, MAX_FILE_BYTES) : readFileCapped(file, MAX_FILE_BYTES);
   } catch (err) {
     throw err instanceof FileReadError ? new PictureError(err.message) : err;
   }
