@@ -27,7 +27,9 @@ export const PREDICT_DEFAULTS = {
   batchSize: 256,
   topK: 3,
   format: 'table' as PredictFormat,
-  workers: availableParallelism(),
+  // One core is the main thread's, which runs the model and writes the rows. A decode worker on it too costs more
+  // than it brings: each worker starts, and compiles the whole decode path, on its own.
+  workers: Math.max(1, availableParallelism() - 1),
 } as const;
 
 /** What a predict run did, for the summary line and the exit code. */
