@@ -260,7 +260,7 @@ function inflatePng(l: PngLayout): Uint8Array {
   }
   let raw: Uint8Array;
   try {
-    raw = zlib.inflateSync(l.idat.length === 1 ? l.idat[0] : Buffer.concat(l.idat), { maxOutputLength: expected });
+    raw = inflateCapped(l.idat.length === 1 ? l.idat[0] : Buffer.concat(l.idat), expected);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
       throw new PictureError(`PNG image data inflates past the ${expected} bytes its ${l.width}x${l.height} header allows: refused (a decompression bomb, or a damaged file)`);
@@ -269,6 +269,23 @@ function inflatePng(l: PngLayout): Uint8Array {
   }
   if (raw.length < expected) throw new PictureError(`corrupt or truncated PNG (image data holds ${raw.length} bytes, ${expected} needed)`);
   return raw;
+}
+
+/**
+ * zlib.inflateSync(data, { maxOutputLength: expected }), with an output chunk just over `expected` when that is
+ * smaller than zlib's default chunk: the default is a fresh 16 KiB buffer outside the heap per call, which costs
+ * a small picture more than inflating it. On any failure the default call runs again and its error is the one
+ * thrown: a stream that overruns its size may also be damaged further on, and which of the two zlib meets
+ * first depends on the chunk.
+ */
+function inflateCapped(data: Uint8Array, expected: number): Buffer {
+  const chunkSize = Math.max(zlib.constants.Z_MIN_CHUNK, expected + 1);
+  if (chunkSize >= zlib.constants.Z_DEFAULT_CHUNK) return zlib.inflateSync(data, { maxOutputLength: expected });
+  try {
+    return zlib.inflateSync(data, { maxOutputLength: expected, chunkSize });
+  } catch {
+    return zlib.inflateSync(data, { maxOutputLength: expected });
+  }
 }
 
 /** The common PNG shape decoded here, or undefined for the others (pngjs's), once the image data has passed its checks. */
