@@ -46,12 +46,14 @@ export interface PredictSummary {
  */
 export async function runPredict(paths: string[], o: PredictJobOptions, log: (line: string) => void = (l) => { process.stderr.write(l + '\n'); }): Promise<PredictSummary> {
   const target = o.out ? await checkOutputTarget(o.out, '--out') : undefined;
-  const file = await readModelFile(o.model);
-  // The workers need only the contract; starting them before the session is created lets the two overlap.
-  const pool = new DecodePool(file.contract, o.workers);
+  // The workers start first: they take about as long to load as the model file's reading and session, and
+  // need only its contract.
+  const pool = new DecodePool(o.workers);
   let run: RowRun;
   let several = 0;
   try {
+    const file = await readModelFile(o.model);
+    pool.setup(file.contract);
     const model = await openDigitModel(o.model, file);
     try {
       run = await writeRows((entries) => predictStream(entries, model, { batchSize: o.batchSize, topK: o.topK, pool }), {

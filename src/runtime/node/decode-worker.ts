@@ -2,15 +2,21 @@
  * Worker thread: picture files -> model inputs. The CPU work of `predict` (read, decode, preprocess) runs
  * here, one worker per core, while the main thread walks directories and runs the model.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import type { InputContract } from '../contract.js';
 import { PictureError, pictureToInput, readPictureFile } from './images.js';
-import type { DecodeReply, DecodeRequest } from './decode-pool.js';
+import type { DecodeReply, DecodeRequest, DecodeSetup } from './decode-pool.js';
 
-const contract = (workerData as { contract: InputContract }).contract;
-const size = contract.height * contract.width * contract.channels;
+// set by the pool's first message, which comes before any request
+let contract: InputContract;
+let size = 0;
 
-parentPort!.on('message', (req: DecodeRequest) => {
+parentPort!.on('message', (req: DecodeRequest | DecodeSetup) => {
+  if ('contract' in req) {
+    contract = req.contract;
+    size = contract.height * contract.width * contract.channels;
+    return;
+  }
   // Copied, not transferred: the first ArrayBuffer a thread detaches makes V8 throw away the optimised code of
   // every typed-array loop already compiled in it (the whole decode path) and compile it again, slower.
   void decodeAll(req).then((reply) => parentPort!.postMessage(reply));
