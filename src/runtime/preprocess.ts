@@ -56,6 +56,11 @@ export interface PreprocessOptions {
   minContrast?: number;
   /** Side of the box the digit's longer side is scaled to, as a fraction of the model's side. Default 20/28 (MNIST). */
   boxFraction?: number;
+  /**
+   * Where to write the input (`contract.height * contract.width` values, e.g. the picture's place in a batch);
+   * the result's `input` is then this array. Nothing is written when the picture holds no ink. Default: a new array.
+   */
+  into?: Float32Array;
 }
 
 /**
@@ -83,7 +88,7 @@ export function preprocess(img: GrayImage, contract: InputContract, options: Pre
   for (const p of map.ink) keep[p.label] = 1;
   // findInk never returns an empty ink list: its strongest piece is ink by construction.
   const crop = cropInk(map, keep)!;
-  const input = fitToContract(crop, contract, options.boxFraction ?? MNIST_BOX_FRACTION);
+  const input = fitToContract(crop, contract, options.boxFraction ?? MNIST_BOX_FRACTION, options.into);
   const b = sourceBox(map, crop.box);
   return { ok: true, input, inverted: map.inverted, background: map.background, inkBox: b, edgeTouching: touchesEdge(b, w, h, map.scale - 1), digitCount: countCharacters(map) };
 }

@@ -124,15 +124,17 @@ export function touchesEdge(box: PixelBox, width: number, height: number, slack 
  * The model input for one cropped character (see the file comment), in the contract's pixel range and
  * ink polarity.
  * @param boxFraction side of the box the longer side is scaled to, as a fraction of the model's side.
+ * @param into where to write the input (`contract.width * contract.height` values, every one written), e.g. a
+ *   picture's place in a batch; default: a new array.
  */
-export function fitToContract(crop: InkCrop, contract: InputContract, boxFraction = MNIST_BOX_FRACTION): Float32Array {
+export function fitToContract(crop: InkCrop, contract: InputContract, boxFraction = MNIST_BOX_FRACTION, into?: Float32Array): Float32Array {
   const { box, data, peak } = crop;
   const side = Math.min(contract.width, contract.height);
   const boxSide = Math.max(1, Math.round(side * boxFraction));
   const scale = boxSide / Math.max(box.width, box.height);
   const outW = Math.min(contract.width, Math.max(1, Math.round(box.width * scale)));
   const outH = Math.min(contract.height, Math.max(1, Math.round(box.height * scale)));
-  return placeByCentreOfMass(resample(data, box.width, box.height, outW, outH), outW, outH, contract, peak);
+  return placeByCentreOfMass(resample(data, box.width, box.height, outW, outH), outW, outH, contract, peak, into);
 }
 
 /** Per output index: the first source index and the normalised weights of the source pixels it mixes. */
@@ -192,9 +194,26 @@ function cachedTaps(inSize: number, outSize: number): Taps {
 }
 
 /**
+ * The two intermediate pictures of {@link resample}, reused from character to character: each is used up by
+ * placeByCentreOfMass before the next fit, and a new typed array per step is a separate allocation outside
+ * the heap, which for a small character costs more than resampling it.
+ */
+const resampled = { mid: new Float32Array(1024), out: new Float32Array(1024) };
+/** Intermediate pictures larger than this (values) get arrays of their own, so no huge buffer stays alive. */
+const RESAMPLED_MAX = 1 << 20;
+
+/** `n` values of the reused intermediate picture `which`, contents undefined. */
+function scratch(which: 'mid' | 'out', n: number): Float32Array {
+  if (n > RESAMPLED_MAX) return new Float32Array(n);
+  if (resampled[which].length < n) resampled[which] = new Float32Array(Math.max(n, 2 * resampled[which].length));
+  return resampled[which].subarray(0, n);
+}
+
+/**
  * Resample a `srcW` x `srcH` float picture to outW x outH (horizontal pass, then vertical). A pass between equal
  * sizes is skipped: its taps are the single weight 1, so it would copy every value exactly; with both skipped the
- * result is `src` itself, so it must not be changed.
+ * result is `src` itself, so it must not be changed. The result may be a reused buffer: it is valid until the
+ * next call.
  */
 function resample(src: Float32Array, srcW: number, srcH: number, outW: number, outH: number): Float32Array {
   if (srcW === outW && srcH === outH) return src;
@@ -202,7 +221,7 @@ function resample(src: Float32Array, srcW: number, srcH: number, outW: number, o
   const ty = cachedTaps(srcH, outH);
   const mid = srcW === outW ? src : horizontalPass(src, srcW, srcH, outW, tx);
   if (srcH === outH) return mid;
-  const out = new Float32Array(outW * outH);
+  const out = scratch('out', outW * outH);
   for (let o = 0; o < outH; o++) {
     const ws = ty.weights[o];
     const s = ty.start[o];
@@ -216,7 +235,7 @@ function resample(src: Float32Array, srcW: number, srcH: number, outW: number, o
 }
 
 function horizontalPass(src: Float32Array, srcW: number, srcH: number, outW: number, tx: Taps): Float32Array {
-  const mid = new Float32Array(outW * srcH);
+  const mid = scratch('mid', outW * srcH);
   for (let y = 0; y < srcH; y++) {
     const row = y * srcW;
     for (let o = 0; o < outW; o++) {
@@ -244,7 +263,7 @@ function stretched(v: number, peak: number): number {
  * pixel indices), and map it to the contract's pixel range and ink polarity. Whole-pixel shifts keep an MNIST digit's pixels
  * exactly; ink pushed outside the field is cut off, as in MNIST.
  */
-function placeByCentreOfMass(fitted: Float32Array, fw: number, fh: number, c: InputContract, peak: number): Float32Array {
+function placeByCentreOfMass(fitted: Float32Array, fw: number, fh: number, c: InputContract, peak: number, into?: Float32Array): Float32Array {
   let mass = 0, mx = 0, my = 0;
   for (let y = 0; y < fh; y++) {
     for (let x = 0; x < fw; x++) {
@@ -260,8 +279,14 @@ function placeByCentreOfMass(fitted: Float32Array, fw: number, fh: number, c: In
   const dy = Math.round(c.height / 2 - cy);
   const [lo, hi] = c.pixelRange;
   const background = c.ink === 'high' ? lo : hi;
-  const out = new Float32Array(c.width * c.height);
-  if (background !== 0) out.fill(background);
+  let out: Float32Array;
+  if (into) {
+    if (into.length !== c.width * c.height) throw new RangeError(`fitToContract: 'into' holds ${into.length} values, the contract ${c.width * c.height}`);
+    out = into.fill(background);
+  } else {
+    out = new Float32Array(c.width * c.height);
+    if (background !== 0) out.fill(background);
+  }
   const span = c.ink === 'high' ? hi - lo : lo - hi;
   for (let y = 0; y < fh; y++) {
     const ty = y + dy;

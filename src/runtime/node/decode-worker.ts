@@ -28,9 +28,8 @@ async function decodeAll(req: DecodeRequest): Promise<DecodeReply> {
   const characters: number[] = [];
   for (const [i, file] of req.paths.entries()) {
     try {
-      const r = await pictureToInput(readPictureFile(file, { walked: true }), contract);
+      const r = await pictureToInput(readPictureFile(file, { walked: true }), contract, { into: input.subarray(i * size, (i + 1) * size) });
       if (r.ok) {
-        input.set(r.input, i * size);
         errors.push(null);
         characters.push(r.digitCount);
       } else {

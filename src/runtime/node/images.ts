@@ -166,12 +166,13 @@ export async function decodePicture(bytes: Uint8Array): Promise<GrayImage> {
 }
 
 /**
- * Picture bytes -> the model's input, as `predict` does it in its decode workers: decode, then preprocess.
+ * Picture bytes -> the model's input, as `predict` does it in its decode workers: decode, then preprocess
+ * (written `into` the given array when there is one, see PreprocessOptions).
  * @returns the preprocessed input, or a no-ink result (a blank picture).
  * @throws PictureError when the bytes cannot be decoded.
  */
-export async function pictureToInput(bytes: Uint8Array, contract: InputContract): Promise<PreprocessResult> {
-  return preprocess(await decodePicture(bytes), contract);
+export async function pictureToInput(bytes: Uint8Array, contract: InputContract, o: { into?: Float32Array } = {}): Promise<PreprocessResult> {
+  return preprocess(await decodePicture(bytes), contract, { into: o.into });
 }
 
 const CRC_TABLE = Int32Array.from({ length: 256 }, (_, n) => {
