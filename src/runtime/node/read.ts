@@ -93,17 +93,9 @@ export function modelClassifier(model: DigitModel): Classifier {
  * Shared by the CLI's stream and the server's `/v1/read`.
  */
 export async function readPictureBytes(path: string, bytes: Uint8Array, classify: Classifier, model: DigitModel, o: ReadTextOptions & { keepDebug?: boolean } = {}): Promise<ReadRow> {
-  return readDecodedPicture(path, decodePicture(bytes), classify, model, o);
-}
-
-/**
- * {@link readPictureBytes} for a picture whose decoding was started earlier (decodePicture's promise): a
- * caller can decode the next picture while this one is read. A decoding error becomes the row's error.
- */
-export async function readDecodedPicture(path: string, decoding: Promise<GrayImage>, classify: Classifier, model: DigitModel, o: ReadTextOptions & { keepDebug?: boolean } = {}): Promise<ReadRow> {
   const row: ReadRow = { path, text: null, confidence: null, digits: [], error: null, decisions: [] };
   try {
-    const image = await decoding;
+    const image = await decodePicture(bytes);
     const r = await readText(image, model.contract, classify, o);
     if (!r.ok) {
       row.error = r.message;
