@@ -194,16 +194,17 @@ function cachedTaps(inSize: number, outSize: number): Taps {
 }
 
 /**
- * The two intermediate pictures of {@link resample}, reused from character to character: each is used up by
- * placeByCentreOfMass before the next fit, and a new typed array per step is a separate allocation outside
- * the heap, which for a small character costs more than resampling it.
+ * The intermediate pictures of a fit (the two of {@link resample}, and the stretched values of
+ * placeByCentreOfMass), reused from character to character: each is used up before the next fit, and a new
+ * typed array per step is a separate allocation outside the heap, which for a small character costs more than
+ * filling it.
  */
-const resampled = { mid: new Float32Array(1024), out: new Float32Array(1024) };
+const resampled = { mid: new Float32Array(1024), out: new Float32Array(1024), stretched: new Float32Array(1024) };
 /** Intermediate pictures larger than this (values) get arrays of their own, so no huge buffer stays alive. */
 const RESAMPLED_MAX = 1 << 20;
 
 /** `n` values of the reused intermediate picture `which`, contents undefined. */
-function scratch(which: 'mid' | 'out', n: number): Float32Array {
+function scratch(which: keyof typeof resampled, n: number): Float32Array {
   if (n > RESAMPLED_MAX) return new Float32Array(n);
   if (resampled[which].length < n) resampled[which] = new Float32Array(Math.max(n, 2 * resampled[which].length));
   return resampled[which].subarray(0, n);
@@ -250,8 +251,8 @@ function horizontalPass(src: Float32Array, srcW: number, srcH: number, outW: num
 }
 
 /**
- * A fitted value stretched so `peak` is 1, capped there, rounded to a float as a Float32Array would store it:
- * computed where it is used rather than stored, which spares a picture-sized copy per character.
+ * A fitted value stretched so `peak` is 1, capped there, rounded to a float as a Float32Array would store it
+ * (so storing it in one and reading it back gives the very same number).
  */
 function stretched(v: number, peak: number): number {
   return Math.fround(Math.min(1, v / peak));
@@ -264,10 +265,13 @@ function stretched(v: number, peak: number): number {
  * exactly; ink pushed outside the field is cut off, as in MNIST.
  */
 function placeByCentreOfMass(fitted: Float32Array, fw: number, fh: number, c: InputContract, peak: number, into?: Float32Array): Float32Array {
+  // each value is stretched once (a division) and kept in a reused buffer for the paste below
+  const values = scratch('stretched', fw * fh);
   let mass = 0, mx = 0, my = 0;
   for (let y = 0; y < fh; y++) {
     for (let x = 0; x < fw; x++) {
       const v = stretched(fitted[y * fw + x], peak);
+      values[y * fw + x] = v;
       mass += v;
       mx += x * v;
       my += y * v;
@@ -294,7 +298,7 @@ function placeByCentreOfMass(fitted: Float32Array, fw: number, fh: number, c: In
     for (let x = 0; x < fw; x++) {
       const tx = x + dx;
       if (tx < 0 || tx >= c.width) continue;
-      out[ty * c.width + tx] = background + stretched(fitted[y * fw + x], peak) * span;
+      out[ty * c.width + tx] = background + values[y * fw + x] * span;
     }
   }
   return out;
