@@ -14,7 +14,7 @@ export function registerPredict(program: Command): void {
     .option('--top-k <n>', 'labels listed per picture', String(PREDICT_DEFAULTS.topK))
     .option('--format <name>', `output: ${PREDICT_FORMATS.join(', ')}`, PREDICT_DEFAULTS.format)
     .option('--out <file>', 'write the rows to this file (atomically) instead of stdout')
-    .option('--workers <n>', 'decode threads', String(PREDICT_DEFAULTS.workers))
+    .option('--workers <n>', 'decode threads (one per core, less the one running the model)', String(PREDICT_DEFAULTS.workers))
     .addHelpText('after', `
 Examples:
   $ lenet-onnx predict examples/

@@ -52,7 +52,6 @@ export function specialFileReason(st: FileKind, what = 'picture file'): string |
  *   or a file over `maxBytes` (the message gives the limit).
  */
 export function readFileCapped(file: string, maxBytes: number, what = 'picture file'): Buffer {
-  const tooBig = (size: string) => new FileReadError(`file is ${size}, over the ${formatBytes(maxBytes)} limit; give a smaller ${what}`);
   let st: Stats;
   try {
     st = statSync(file);
@@ -61,7 +60,7 @@ export function readFileCapped(file: string, maxBytes: number, what = 'picture f
   }
   const special = specialFileReason(st, what);
   if (special) throw new FileReadError(special);
-  if (st.size > maxBytes) throw tooBig(`${st.size} bytes`);
+  if (st.size > maxBytes) throw tooBig(`${st.size} bytes`, maxBytes, what);
   let fd: number;
   try {
     // O_NONBLOCK: should the path have been swapped for a FIFO since the stat, opening it must not hang
@@ -69,14 +68,46 @@ export function readFileCapped(file: string, maxBytes: number, what = 'picture f
   } catch (err) {
     throw new FileReadError(fileErrorReason(err));
   }
+  return readOpened(fd, maxBytes, what, st.size);
+}
+
+/**
+ * {@link readFileCapped} for a path a directory walk has just seen as a regular file (walkPictures), with the
+ * same results and messages: the file is opened straight away and checked on its descriptor, which spares
+ * the stat of a path lookup per file. A path that was not walked must go through readFileCapped, which never
+ * opens a device or a FIFO.
+ * @throws FileReadError as readFileCapped.
+ */
+export function readWalkedFileCapped(file: string, maxBytes: number, what = 'picture file'): Buffer {
+  let fd: number;
   try {
-    const again = specialFileReason(fstatSync(fd), what);
-    if (again) throw new FileReadError(again);
-    let buf = Buffer.allocUnsafe(Math.min(st.size, maxBytes) + 1);
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch {
+    // whatever went wrong (gone, unreadable, a socket now), the stat-first path words it as it always has
+    return readFileCapped(file, maxBytes, what);
+  }
+  return readOpened(fd, maxBytes, what);
+}
+
+function tooBig(size: string, maxBytes: number, what: string): FileReadError {
+  return new FileReadError(`file is ${size}, over the ${formatBytes(maxBytes)} limit; give a smaller ${what}`);
+}
+
+/**
+ * Read an open descriptor whole and close it, checking its kind on the descriptor; `statSize` is what a stat
+ * of the path said (already checked against the cap), else the descriptor's size is checked here.
+ */
+function readOpened(fd: number, maxBytes: number, what: string, statSize?: number): Buffer {
+  try {
+    const st = fstatSync(fd);
+    const special = specialFileReason(st, what);
+    if (special) throw new FileReadError(special);
+    if (statSize === undefined && st.size > maxBytes) throw tooBig(`${st.size} bytes`, maxBytes, what);
+    let buf = Buffer.allocUnsafe(Math.min(statSize ?? st.size, maxBytes) + 1);
     let n = 0;
     for (;;) {
       if (n === buf.length) {
-        if (buf.length > maxBytes) throw tooBig(`over ${maxBytes} bytes (it grew while being read)`);
+        if (buf.length > maxBytes) throw tooBig(`over ${maxBytes} bytes (it grew while being read)`, maxBytes, what);
         const bigger = Buffer.allocUnsafe(Math.min(Math.max(buf.length * 2, 65536), maxBytes + 1));
         buf.copy(bigger, 0, 0, n);
         buf = bigger;

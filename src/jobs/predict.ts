@@ -3,7 +3,9 @@ import { UserError } from '../errors.js';
 import { rowFormatter, type PredictFormat } from './predict-format.js';
 import { checkOutputTarget } from '../fs/output-target.js';
 import { predictStream } from '../runtime/node/predict.js';
-import { DEFAULT_ONNX_MODEL, loadDigitModel } from '../runtime/node/session.js';
+import { DecodePool } from '../runtime/node/decode-pool.js';
+import { readModelFile } from '../runtime/node/model-file.js';
+import { DEFAULT_ONNX_MODEL, openDigitModel } from '../runtime/node/session.js';
 import { availableParallelism } from 'node:os';
 import { writeRows, type RowRun } from './row-output.js';
 
@@ -25,7 +27,9 @@ export const PREDICT_DEFAULTS = {
   batchSize: 256,
   topK: 3,
   format: 'table' as PredictFormat,
-  workers: availableParallelism(),
+  // One core is the main thread's, which runs the model and writes the rows. A decode worker on it too costs more
+  // than it brings: each worker starts, and compiles the whole decode path, on its own.
+  workers: Math.max(1, availableParallelism() - 1),
 } as const;
 
 /** What a predict run did, for the summary line and the exit code. */
@@ -42,16 +46,25 @@ export interface PredictSummary {
  */
 export async function runPredict(paths: string[], o: PredictJobOptions, log: (line: string) => void = (l) => { process.stderr.write(l + '\n'); }): Promise<PredictSummary> {
   const target = o.out ? await checkOutputTarget(o.out, '--out') : undefined;
-  const model = await loadDigitModel(o.model);
+  // The workers start first: they take about as long to load as the model file's reading and session, and
+  // need only its contract.
+  const pool = new DecodePool(o.workers);
   let run: RowRun;
   let several = 0;
   try {
-    run = await writeRows((entries) => predictStream(entries, model, { batchSize: o.batchSize, topK: o.topK, workers: o.workers }), {
-      paths, target, formatter: rowFormatter(o.format), progress: o.progress ? 'predict' : undefined,
-      onRow(row) { if (row.note) several++; },
-    });
+    const file = await readModelFile(o.model);
+    pool.setup(file.contract);
+    const model = await openDigitModel(o.model, file);
+    try {
+      run = await writeRows((entries) => predictStream(entries, model, { batchSize: o.batchSize, topK: o.topK, pool }), {
+        paths, target, formatter: rowFormatter(o.format), progress: o.progress ? 'predict' : undefined,
+        onRow(row) { if (row.note) several++; },
+      });
+    } finally {
+      await model.close();
+    }
   } finally {
-    await model.close();
+    await pool.close();
   }
   const { count, failed, seconds } = run;
   const summary = { count, failed, seconds, imagesPerSecond: count / seconds };

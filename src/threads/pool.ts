@@ -40,6 +40,16 @@ export class WorkerPool<Req extends { id: number }, Reply extends PoolReply> {
     }
   }
 
+  /** Number of workers. */
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /** Send `message` to every worker, before any request that depends on it (a port keeps its order); no reply. */
+  broadcast(message: unknown): void {
+    for (const w of this.workers) w.postMessage(message);
+  }
+
   /** Send `req` (an id is added) to the least loaded worker. */
   request(req: Omit<Req, 'id'>, transfer: ArrayBuffer[] = []): Promise<Reply> {
     const id = this.nextId++;

@@ -80,14 +80,22 @@ export function backgroundGrid(img: GrayImage): BackgroundGrid | null {
     const y0 = by * block, y1 = Math.min(h, y0 + block);
     for (let bx = 0; bx < cols; bx++) {
       const x0 = bx * block, x1 = Math.min(w, x0 + block);
-      let n = 0;
+      let n = 0, vMin = 255, vMax = 0;
       for (let y = y0; y < y1; y += 2) {
         const row = y * w;
-        for (let x = x0; x < x1; x += 2) { hist[data[row + x]]++; n++; }
+        for (let x = x0; x < x1; x += 2) {
+          const v = data[row + x];
+          hist[v]++;
+          n++;
+          if (v < vMin) vMin = v;
+          if (v > vMax) vMax = v;
+        }
       }
+      // Only the block's own range of levels is walked (the other bins are empty): a block of paper spans a
+      // few dozen levels, and the walk over all 256 was the larger part of the grid's cost.
       const q0 = (1 - PAPER_QUANTILE) * n, q1 = 0.5 * n, q2 = PAPER_QUANTILE * n;
       let acc = 0, a0 = -1, a1 = -1, a2 = 255;
-      for (let v = 0; v < 256; v++) {
+      for (let v = vMin; v <= vMax; v++) {
         const c = hist[v];
         if (c === 0) continue;
         all[v] += c;
@@ -95,7 +103,7 @@ export function backgroundGrid(img: GrayImage): BackgroundGrid | null {
         acc += c;
         if (a0 < 0 && acc >= q0) a0 = v;
         if (a1 < 0 && acc >= q1) a1 = v;
-        if (acc >= q2) { a2 = v; for (let u = v + 1; u < 256; u++) { all[u] += hist[u]; hist[u] = 0; } break; }
+        if (acc >= q2) { a2 = v; for (let u = v + 1; u <= vMax; u++) { all[u] += hist[u]; hist[u] = 0; } break; }
       }
       const c = by * cols + bx;
       lo[c] = a0;
@@ -183,6 +191,10 @@ export function subtractGrid(img: GrayImage, grid: BackgroundGrid, out: Float32A
     xi[x] = Math.max(0, i0);
     xf[x] = cols > 1 ? g - xi[x] : 0;
   }
+  // xi never decreases along a row: the columns come in runs sharing their left centre, `runEnd[c]` ending
+  // the run of centre c, so a row reads each centre's level and its step to the next once per run.
+  const runEnd = new Int32Array(cols);
+  for (let x = 0; x < w; x++) runEnd[xi[x]] = x + 1;
   const line = new Float32Array(cols);
   for (let y = 0; y < h; y++) {
     const g = Math.min(rows - 1, Math.max(0, (y + 0.5) / block - 0.5));
@@ -192,10 +204,11 @@ export function subtractGrid(img: GrayImage, grid: BackgroundGrid, out: Float32A
     for (let c = 0; c < cols; c++) line[c] = values[a + c] + (values[b + c] - values[a + c]) * fy;
     const row = y * w;
     if (cols > 1) {
-      for (let x = 0; x < w; x++) {
-        const i0 = xi[x];
-        const l0 = line[i0];
-        out[row + x] = data[row + x] - (l0 + (line[i0 + 1] - l0) * xf[x]);
+      for (let x = 0; x < w;) {
+        const i0 = xi[x], end = runEnd[i0];
+        // the same arithmetic as l0 + (line[i0 + 1] - l0) * xf[x], the step taken once per run
+        const l0 = line[i0], step = line[i0 + 1] - l0;
+        for (; x < end; x++) out[row + x] = data[row + x] - (l0 + step * xf[x]);
       }
     } else {
       const l0 = line[0];

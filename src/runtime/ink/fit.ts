@@ -124,15 +124,17 @@ export function touchesEdge(box: PixelBox, width: number, height: number, slack 
  * The model input for one cropped character (see the file comment), in the contract's pixel range and
  * ink polarity.
  * @param boxFraction side of the box the longer side is scaled to, as a fraction of the model's side.
+ * @param into where to write the input (`contract.width * contract.height` values, every one written), e.g. a
+ *   picture's place in a batch; default: a new array.
  */
-export function fitToContract(crop: InkCrop, contract: InputContract, boxFraction = MNIST_BOX_FRACTION): Float32Array {
+export function fitToContract(crop: InkCrop, contract: InputContract, boxFraction = MNIST_BOX_FRACTION, into?: Float32Array): Float32Array {
   const { box, data, peak } = crop;
   const side = Math.min(contract.width, contract.height);
   const boxSide = Math.max(1, Math.round(side * boxFraction));
   const scale = boxSide / Math.max(box.width, box.height);
   const outW = Math.min(contract.width, Math.max(1, Math.round(box.width * scale)));
   const outH = Math.min(contract.height, Math.max(1, Math.round(box.height * scale)));
-  return placeByCentreOfMass(resample(data, box.width, box.height, outW, outH), outW, outH, contract, peak);
+  return placeByCentreOfMass(resample(data, box.width, box.height, outW, outH), outW, outH, contract, peak, into);
 }
 
 /** Per output index: the first source index and the normalised weights of the source pixels it mixes. */
@@ -192,9 +194,27 @@ function cachedTaps(inSize: number, outSize: number): Taps {
 }
 
 /**
+ * The intermediate pictures of a fit (the two of {@link resample}, and the stretched values of
+ * placeByCentreOfMass), reused from character to character: each is used up before the next fit, and a new
+ * typed array per step is a separate allocation outside the heap, which for a small character costs more than
+ * filling it.
+ */
+const resampled = { mid: new Float32Array(1024), out: new Float32Array(1024), stretched: new Float32Array(1024) };
+/** Intermediate pictures larger than this (values) get arrays of their own, so no huge buffer stays alive. */
+const RESAMPLED_MAX = 1 << 20;
+
+/** `n` values of the reused intermediate picture `which`, contents undefined. */
+function scratch(which: keyof typeof resampled, n: number): Float32Array {
+  if (n > RESAMPLED_MAX) return new Float32Array(n);
+  if (resampled[which].length < n) resampled[which] = new Float32Array(Math.max(n, 2 * resampled[which].length));
+  return resampled[which].subarray(0, n);
+}
+
+/**
  * Resample a `srcW` x `srcH` float picture to outW x outH (horizontal pass, then vertical). A pass between equal
  * sizes is skipped: its taps are the single weight 1, so it would copy every value exactly; with both skipped the
- * result is `src` itself, so it must not be changed.
+ * result is `src` itself, so it must not be changed. The result may be a reused buffer: it is valid until the
+ * next call.
  */
 function resample(src: Float32Array, srcW: number, srcH: number, outW: number, outH: number): Float32Array {
   if (srcW === outW && srcH === outH) return src;
@@ -202,7 +222,7 @@ function resample(src: Float32Array, srcW: number, srcH: number, outW: number, o
   const ty = cachedTaps(srcH, outH);
   const mid = srcW === outW ? src : horizontalPass(src, srcW, srcH, outW, tx);
   if (srcH === outH) return mid;
-  const out = new Float32Array(outW * outH);
+  const out = scratch('out', outW * outH);
   for (let o = 0; o < outH; o++) {
     const ws = ty.weights[o];
     const s = ty.start[o];
@@ -216,7 +236,7 @@ function resample(src: Float32Array, srcW: number, srcH: number, outW: number, o
 }
 
 function horizontalPass(src: Float32Array, srcW: number, srcH: number, outW: number, tx: Taps): Float32Array {
-  const mid = new Float32Array(outW * srcH);
+  const mid = scratch('mid', outW * srcH);
   for (let y = 0; y < srcH; y++) {
     const row = y * srcW;
     for (let o = 0; o < outW; o++) {
@@ -231,8 +251,8 @@ function horizontalPass(src: Float32Array, srcW: number, srcH: number, outW: num
 }
 
 /**
- * A fitted value stretched so `peak` is 1, capped there, rounded to a float as a Float32Array would store it:
- * computed where it is used rather than stored, which spares a picture-sized copy per character.
+ * A fitted value stretched so `peak` is 1, capped there, rounded to a float as a Float32Array would store it
+ * (so storing it in one and reading it back gives the very same number).
  */
 function stretched(v: number, peak: number): number {
   return Math.fround(Math.min(1, v / peak));
@@ -244,11 +264,14 @@ function stretched(v: number, peak: number): number {
  * pixel indices), and map it to the contract's pixel range and ink polarity. Whole-pixel shifts keep an MNIST digit's pixels
  * exactly; ink pushed outside the field is cut off, as in MNIST.
  */
-function placeByCentreOfMass(fitted: Float32Array, fw: number, fh: number, c: InputContract, peak: number): Float32Array {
+function placeByCentreOfMass(fitted: Float32Array, fw: number, fh: number, c: InputContract, peak: number, into?: Float32Array): Float32Array {
+  // each value is stretched once (a division) and kept in a reused buffer for the paste below
+  const values = scratch('stretched', fw * fh);
   let mass = 0, mx = 0, my = 0;
   for (let y = 0; y < fh; y++) {
     for (let x = 0; x < fw; x++) {
       const v = stretched(fitted[y * fw + x], peak);
+      values[y * fw + x] = v;
       mass += v;
       mx += x * v;
       my += y * v;
@@ -260,8 +283,14 @@ function placeByCentreOfMass(fitted: Float32Array, fw: number, fh: number, c: In
   const dy = Math.round(c.height / 2 - cy);
   const [lo, hi] = c.pixelRange;
   const background = c.ink === 'high' ? lo : hi;
-  const out = new Float32Array(c.width * c.height);
-  if (background !== 0) out.fill(background);
+  let out: Float32Array;
+  if (into) {
+    if (into.length !== c.width * c.height) throw new RangeError(`fitToContract: 'into' holds ${into.length} values, the contract ${c.width * c.height}`);
+    out = into.fill(background);
+  } else {
+    out = new Float32Array(c.width * c.height);
+    if (background !== 0) out.fill(background);
+  }
   const span = c.ink === 'high' ? hi - lo : lo - hi;
   for (let y = 0; y < fh; y++) {
     const ty = y + dy;
@@ -269,7 +298,7 @@ function placeByCentreOfMass(fitted: Float32Array, fw: number, fh: number, c: In
     for (let x = 0; x < fw; x++) {
       const tx = x + dx;
       if (tx < 0 || tx >= c.width) continue;
-      out[ty * c.width + tx] = background + stretched(fitted[y * fw + x], peak) * span;
+      out[ty * c.width + tx] = background + values[y * fw + x] * span;
     }
   }
   return out;

@@ -2,27 +2,34 @@
  * Worker thread: picture files -> model inputs. The CPU work of `predict` (read, decode, preprocess) runs
  * here, one worker per core, while the main thread walks directories and runs the model.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import type { InputContract } from '../contract.js';
 import { PictureError, pictureToInput, readPictureFile } from './images.js';
-import type { DecodeReply, DecodeRequest } from './decode-pool.js';
+import type { DecodeReply, DecodeRequest, DecodeSetup } from './decode-pool.js';
 
-const contract = (workerData as { contract: InputContract }).contract;
-const size = contract.height * contract.width * contract.channels;
+// set by the pool's first message, which comes before any request
+let contract: InputContract;
+let size = 0;
 
-parentPort!.on('message', (req: DecodeRequest) => {
-  void decodeAll(req).then((reply) => parentPort!.postMessage(reply, [reply.input.buffer as ArrayBuffer]));
+parentPort!.on('message', (req: DecodeRequest | DecodeSetup) => {
+  if ('contract' in req) {
+    contract = req.contract;
+    size = contract.height * contract.width * contract.channels;
+    return;
+  }
+  void decodeAll(req).then((reply) => parentPort!.postMessage(reply));
 });
 
 async function decodeAll(req: DecodeRequest): Promise<DecodeReply> {
-  const input = new Float32Array(req.paths.length * size);
+  // Shared memory, neither copied into the message nor transferred: the first ArrayBuffer a thread detaches makes
+  // V8 throw away the optimised code of every typed-array loop already compiled in it (the whole decode path).
+  const input = new Float32Array(new SharedArrayBuffer(req.paths.length * size * Float32Array.BYTES_PER_ELEMENT));
   const errors: Array<string | null> = [];
   const characters: number[] = [];
   for (const [i, file] of req.paths.entries()) {
     try {
-      const r = await pictureToInput(readPictureFile(file), contract);
+      const r = await pictureToInput(readPictureFile(file, { walked: true }), contract, { into: input.subarray(i * size, (i + 1) * size) });
       if (r.ok) {
-        input.set(r.input, i * size);
         errors.push(null);
         characters.push(r.digitCount);
       } else {

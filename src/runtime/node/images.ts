@@ -16,7 +16,7 @@
 import * as zlib from 'node:zlib';
 import type { PNG as PngType } from 'pngjs';
 import type SharpType from 'sharp';
-import { FileReadError, formatBytes, readFileCapped } from '../../fs/bounded-read.js';
+import { FileReadError, formatBytes, readFileCapped, readWalkedFileCapped } from '../../fs/bounded-read.js';
 import type { InputContract } from '../contract.js';
 import { preprocess, rgbaToGray, type GrayImage, type PreprocessResult } from '../preprocess.js';
 
@@ -130,13 +130,15 @@ function checkSize(h: PictureHeader): void {
 
 /**
  * Read a picture file's bytes: at most {@link MAX_FILE_BYTES} (+1 to tell that it is over), regular files only.
+ * @param o.walked the path comes from walkPictures, which saw it as a regular file: read it without a
+ *   stat first (see readWalkedFileCapped); the results and messages are the same.
  * @throws PictureError in one line naming no path: missing, unreadable, a FIFO/device/socket/directory, empty,
  *   or over the limit.
  */
-export function readPictureFile(file: string): Uint8Array {
+export function readPictureFile(file: string, o: { walked?: boolean } = {}): Uint8Array {
   let bytes: Buffer;
   try {
-    bytes = readFileCapped(file, MAX_FILE_BYTES);
+    bytes = o.walked ? readWalkedFileCapped(file, MAX_FILE_BYTES) : readFileCapped(file, MAX_FILE_BYTES);
   } catch (err) {
     throw err instanceof FileReadError ? new PictureError(err.message) : err;
   }
@@ -164,12 +166,13 @@ export async function decodePicture(bytes: Uint8Array): Promise<GrayImage> {
 }
 
 /**
- * Picture bytes -> the model's input, as `predict` does it in its decode workers: decode, then preprocess.
+ * Picture bytes -> the model's input, as `predict` does it in its decode workers: decode, then preprocess
+ * (written `into` the given array when there is one, see PreprocessOptions).
  * @returns the preprocessed input, or a no-ink result (a blank picture).
  * @throws PictureError when the bytes cannot be decoded.
  */
-export async function pictureToInput(bytes: Uint8Array, contract: InputContract): Promise<PreprocessResult> {
-  return preprocess(await decodePicture(bytes), contract);
+export async function pictureToInput(bytes: Uint8Array, contract: InputContract, o: { into?: Float32Array } = {}): Promise<PreprocessResult> {
+  return preprocess(await decodePicture(bytes), contract, { into: o.into });
 }
 
 const CRC_TABLE = Int32Array.from({ length: 256 }, (_, n) => {
@@ -258,7 +261,7 @@ function inflatePng(l: PngLayout): Uint8Array {
   }
   let raw: Uint8Array;
   try {
-    raw = zlib.inflateSync(l.idat.length === 1 ? l.idat[0] : Buffer.concat(l.idat), { maxOutputLength: expected });
+    raw = inflateCapped(l.idat.length === 1 ? l.idat[0] : Buffer.concat(l.idat), expected);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
       throw new PictureError(`PNG image data inflates past the ${expected} bytes its ${l.width}x${l.height} header allows: refused (a decompression bomb, or a damaged file)`);
@@ -267,6 +270,23 @@ function inflatePng(l: PngLayout): Uint8Array {
   }
   if (raw.length < expected) throw new PictureError(`corrupt or truncated PNG (image data holds ${raw.length} bytes, ${expected} needed)`);
   return raw;
+}
+
+/**
+ * zlib.inflateSync(data, { maxOutputLength: expected }), with an output chunk just over `expected` when that is
+ * smaller than zlib's default chunk: the default is a fresh 16 KiB buffer outside the heap per call, which costs
+ * a small picture more than inflating it. On any failure the default call runs again and its error is the one
+ * thrown: a stream that overruns its size may also be damaged further on, and which of the two zlib meets
+ * first depends on the chunk.
+ */
+function inflateCapped(data: Uint8Array, expected: number): Buffer {
+  const chunkSize = Math.max(zlib.constants.Z_MIN_CHUNK, expected + 1);
+  if (chunkSize >= zlib.constants.Z_DEFAULT_CHUNK) return zlib.inflateSync(data, { maxOutputLength: expected });
+  try {
+    return zlib.inflateSync(data, { maxOutputLength: expected, chunkSize });
+  } catch {
+    return zlib.inflateSync(data, { maxOutputLength: expected });
+  }
 }
 
 /** The common PNG shape decoded here, or undefined for the others (pngjs's), once the image data has passed its checks. */

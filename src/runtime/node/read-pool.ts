@@ -13,6 +13,7 @@ export interface ReadWorkerData {
 /** A chunk of files for one worker. */
 export interface ReadChunk {
   id: number;
+  /** Files walkPictures yielded (seen as regular files), which the worker reads without a stat first. */
   paths: string[];
 }
 

@@ -24,7 +24,7 @@ async function readChunk(req: ReadChunk): Promise<ReadChunkReply> {
   for (const file of req.paths) {
     let bytes: Uint8Array;
     try {
-      bytes = readPictureFile(file);
+      bytes = readPictureFile(file, { walked: true });
     } catch (err) {
       if (!(err instanceof PictureError)) throw err;
       rows.push({ path: file, text: null, confidence: null, digits: [], error: err.message, decisions: [] });

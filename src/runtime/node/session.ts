@@ -7,6 +7,7 @@ import { UserError } from '../../errors.js';
 import { inputShape, pictureSize } from '../contract.js';
 import type { ContractModel } from '../model.js';
 import type { OnnxModelInfo } from '../../onnx/info.js';
+import type { ModelFile } from '../model-file.js';
 import { readModelFile } from './model-file.js';
 
 /**
@@ -28,7 +29,16 @@ export interface DigitModel extends ContractModel {
  * @throws UserError naming the file: missing, not ONNX, no contract, input/output not as the contract says.
  */
 export async function loadDigitModel(file: string, opts: { threads?: number } = {}): Promise<DigitModel> {
-  const { bytes, info, contract } = await readModelFile(file);
+  return openDigitModel(file, await readModelFile(file), opts);
+}
+
+/**
+ * {@link loadDigitModel} for a file already read with readModelFile: a caller that needs only the contract
+ * first (to start decode workers, say) can do that while the session is being created.
+ * @throws UserError naming the file when onnxruntime cannot load it.
+ */
+export async function openDigitModel(file: string, read: ModelFile & { bytes: Uint8Array }, opts: { threads?: number } = {}): Promise<DigitModel> {
+  const { bytes, info, contract } = read;
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(bytes, {
