@@ -2,18 +2,31 @@ import { Command, CommanderError } from 'commander';
 import { UserError } from './errors.js';
 import { endQuietlyOnBrokenPipe, OutputClosedError } from './fs/output-stream.js';
 import { VERSION } from './version.js';
-import { registerTrain } from './commands/train.js';
-import { registerPipeline } from './commands/pipeline.js';
-import { registerServe } from './commands/serve.js';
-import { registerPredict } from './commands/predict.js';
-import { registerRead } from './commands/read.js';
-import { registerEvaluate } from './commands/evaluate.js';
-import { registerExport } from './commands/export.js';
-import { registerVerify } from './commands/verify.js';
-import { registerInspect } from './commands/inspect.js';
 
-/** Build the `lenet-onnx` program: one `register*` per command file, nothing else. */
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Each command's file, loaded only when needed: `predict` has no use for TensorFlow.js, whose loading alone
+ * takes longer than predicting a folder of small pictures.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  train: async () => (await import('./commands/train.js')).registerTrain,
+  all: async () => (await import('./commands/pipeline.js')).registerPipeline,
+  serve: async () => (await import('./commands/serve.js')).registerServe,
+  predict: async () => (await import('./commands/predict.js')).registerPredict,
+  read: async () => (await import('./commands/read.js')).registerRead,
+  evaluate: async () => (await import('./commands/evaluate.js')).registerEvaluate,
+  export: async () => (await import('./commands/export.js')).registerExport,
+  verify: async () => (await import('./commands/verify.js')).registerVerify,
+  inspect: async () => (await import('./commands/inspect.js')).registerInspect,
+};
+
+/**
+ * Build the `lenet-onnx` program: one `register*` per command file, nothing else.
+ * @param only register just this command (the one being run); every command when absent or unknown, so
+ *   the overall help lists them all and a mistyped name gets commander's suggestion.
+ */
+export async function buildProgram(only?: string): Promise<Command> {
   const program = new Command('lenet-onnx')
     .description('Train LeNet-5 on MNIST with TensorFlow.js, export it to ONNX, verify it and run it in Node and the browser.')
     .version(VERSION)
@@ -23,16 +36,14 @@ Examples:
   $ lenet-onnx train                      train the default LeNet-5 into models/lenet5
   $ lenet-onnx train --epochs 1 --limit 5000 --out /tmp/quick
   $ lenet-onnx all                        the whole pipeline on the bundled defaults (npm start)`);
-  registerTrain(program);
-  registerPipeline(program);
-  registerServe(program);
-  registerPredict(program);
-  registerRead(program);
-  registerEvaluate(program);
-  registerExport(program);
-  registerVerify(program);
-  registerInspect(program);
+  const names = only !== undefined && only in COMMANDS ? [only] : Object.keys(COMMANDS);
+  for (const register of await Promise.all(names.map((n) => COMMANDS[n]()))) register(program);
   return program;
+}
+
+/** The command named in `argv` (node, script, then the first word that is no option), if any. */
+function commandIn(argv: string[]): string | undefined {
+  return argv.slice(2).find((a) => !a.startsWith('-'));
 }
 
 /**
@@ -42,7 +53,7 @@ Examples:
 export async function main(argv: string[]): Promise<number> {
   // help, tables and rows piped into `head` must end quietly, whichever command printed them
   endQuietlyOnBrokenPipe();
-  const program = buildProgram();
+  const program = await buildProgram(commandIn(argv));
   program.exitOverride();
   for (const cmd of program.commands) cmd.exitOverride();
   try {
