@@ -6,6 +6,7 @@ import { preprocess, type GrayImage, type PixelBox } from '../../src/runtime/pre
 import { readLine, type ReadLineResult } from '../../src/runtime/read-line.js';
 import { findInk } from '../../src/runtime/ink/find.js';
 import { countCharacters, countCharactersIn } from '../../src/runtime/segment/count.js';
+import { findLine } from '../../src/runtime/segment/line.js';
 import { testOnnxPath } from './helpers/files.js';
 import { scaleUp } from './helpers/transforms.js';
 
@@ -197,6 +198,21 @@ test('countCharacters: well separated digits are counted without the network', a
   assert.equal(countCharacters(single.map), 1);
   assert.equal(countCharactersIn(digit(7)), 1);
   assert.equal(countCharactersIn(photo(120, 80, [], 19)), 0);
+});
+
+test('countCharacters: a picture of one ink piece counts one, as the line of glyphs it makes says', () => {
+  // The shortcut for one piece must agree with what findLine makes of it, on every MNIST test digit of one piece.
+  let single = 0;
+  for (let k = 0; k < 2000; k++) {
+    const found = findInk(digit(k));
+    assert.ok(found.ok);
+    if (found.map.ink.length !== 1) continue;
+    single++;
+    const line = findLine(found.map, { maxCharacters: Infinity });
+    assert.ok(line.ok && line.glyphs.length === 1, `digit ${k}: findLine makes ${line.ok ? line.glyphs.length : 'no'} glyphs of one piece`);
+    assert.equal(countCharacters(found.map), 1);
+  }
+  assert.ok(single > 1500, `only ${single} of 2000 test digits are one piece`);
 });
 
 test('a 1 leaning on its neighbour is cut out, though the pair is no wider than one digit', async () => {

@@ -23,6 +23,8 @@ const TALL = 0.5;
  * and the number of marks when they do not form one line.
  */
 export function countCharacters(map: InkMap): number {
+  // One piece of ink is its own line and its own character height, so findLine would find the one glyph.
+  if (map.ink.length === 1) return 1;
   const line = findLine(map, { maxCharacters: Infinity });
   if (!line.ok) return map.ink.length;
   const { glyphs, height } = line;
