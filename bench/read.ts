@@ -11,6 +11,7 @@ import { readMnist, type IdxDataset } from '../src/data/idx.js';
 import { predictStream, type PredictRow } from '../src/runtime/node/predict.js';
 import type { ReadRow } from '../src/runtime/node/read.js';
 import { writeDebugPicture } from '../src/jobs/read-debug.js';
+import { readModelFile } from '../src/runtime/node/model-file.js';
 import { readStream } from '../src/runtime/node/read-stream.js';
 import { DEFAULT_ONNX_MODEL, loadDigitModel } from '../src/runtime/node/session.js';
 import { walkPictures } from '../src/runtime/node/walk.js';
@@ -156,20 +157,17 @@ async function writeExamples(style: string, s: NumberScore): Promise<string[]> {
   for (const f of readdirSync(EXAMPLES_DIR)) if (f.startsWith(`${style}-`)) rmSync(path.join(EXAMPLES_DIR, f));
   const picked = [...s.causes].flatMap(([cause, xs]) => xs.slice(0, EXAMPLES_PER_CAUSE).map((x) => ({ cause, file: x.file })));
   if (picked.length === 0) return [];
-  const model = await loadDigitModel(MODEL);
+  // the workers load the model; this thread needs only its contract, for the size of the inputs drawn
+  const { contract } = await readModelFile(MODEL);
   const written: string[] = [];
-  try {
-    const walk = walkPictures(picked.map((p) => p.file));
-    let i = 0;
-    for await (const row of readStream(walk, MODEL, { workers: 1, keepDebug: true })) {
-      const p = picked[i++];
-      if (!row.debug) continue;
-      const out = path.join(EXAMPLES_DIR, `${style}-${p.cause.replace(/ /g, '-')}-${path.basename(p.file)}.png`);
-      await writeDebugPicture(out, croppedToInk(row), model.contract);
-      written.push(out);
-    }
-  } finally {
-    await model.close();
+  const walk = walkPictures(picked.map((p) => p.file));
+  let i = 0;
+  for await (const row of readStream(walk, MODEL, { workers: 1, keepDebug: true })) {
+    const p = picked[i++];
+    if (!row.debug) continue;
+    const out = path.join(EXAMPLES_DIR, `${style}-${p.cause.replace(/ /g, '-')}-${path.basename(p.file)}.png`);
+    await writeDebugPicture(out, croppedToInk(row), contract);
+    written.push(out);
   }
   return written;
 }

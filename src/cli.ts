@@ -41,9 +41,10 @@ Examples:
   return program;
 }
 
-/** The command named in `argv` (node, script, then the first word that is no option), if any. */
+/** The command `argv` runs (node, script, then the command's name), if its first word is one; not `--help predict`. */
 function commandIn(argv: string[]): string | undefined {
-  return argv.slice(2).find((a) => !a.startsWith('-'));
+  const first = argv[2];
+  return first !== undefined && !first.startsWith('-') ? first : undefined;
 }
 
 /**

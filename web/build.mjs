@@ -18,11 +18,13 @@ const ORT_FILES = [
   'ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm',
   'ort.webgpu.min.mjs', 'ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm',
 ];
-// The runtime's default model (src/runtime/node/session.ts), served under the widget's model name.
-const DEFAULT_MODEL = path.join(root, 'models', 'lenet5-e20.onnx');
+// The runtime's default model and its int8 file (compiled by tsc, which `npm run build` runs first), served
+// under the widget's model names.
+const { DEFAULT_ONNX_MODEL, DEFAULT_INT8_MODEL } = await import('../dist/runtime/node/default-model.js');
+const DEFAULT_MODEL = path.join(root, DEFAULT_ONNX_MODEL);
 // Expression pads default to the arithmetic model (digits and operators), shipped beside the digit model.
 const ARITHMETIC_MODEL = path.join(root, 'models', 'arithmetic.onnx');
-const INT8_MODEL = path.join(root, 'models', 'lenet5-e20.int8.onnx');
+const INT8_MODEL = path.join(root, DEFAULT_INT8_MODEL);
 const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.wasm', '.onnx', '.json', '.css']);
 
 async function exists(p) {

@@ -8,14 +8,7 @@ import { backgroundGrid, subtractGrid, type BackgroundGrid } from '../../src/run
 import type { GrayImage } from '../../src/runtime/ink/image.js';
 import { noiseMargin } from '../../src/runtime/ink/stats.js';
 import { decodePicture, readPictureFile } from '../../src/runtime/node/images.js';
-
-function xorshift(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13; s ^= s >>> 17; s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../src/train/data/rng.js';
 
 // ---- The reference: background.ts's grid and subtraction as they were before their fast paths, verbatim. ----
 
@@ -172,7 +165,7 @@ function referenceSubtract(img: GrayImage, grid: BackgroundGrid, out: Float32Arr
 
 /** Pictures with uneven light, flat paper, noise, ink of both polarities and odd sizes. */
 function pictures(count: number, seed: number): GrayImage[] {
-  const rnd = xorshift(seed);
+  const rnd = seededRandom(seed);
   const out: GrayImage[] = [];
   for (let k = 0; k < count; k++) {
     const width = 64 + Math.floor(rnd() * 700), height = 64 + Math.floor(rnd() * 500);
@@ -219,7 +212,7 @@ test('the background grid and its subtraction equal the plain loops, bit for bit
     referenceSubtract(img, grid, slow);
     assert.ok(Buffer.from(fast.buffer).equals(Buffer.from(slow.buffer)), `${label}: subtraction`);
     // and on grids of other widths (one and two cells included) with levels that are not whole numbers
-    const rnd = xorshift(img.width * 7919 + img.height);
+    const rnd = seededRandom(img.width * 7919 + img.height);
     for (const cols of [1, 2, 3, grid.cols]) {
       const g: BackgroundGrid = { ...grid, cols, rows: 2, block: Math.ceil(img.width / cols), values: Float32Array.from({ length: cols * 2 }, () => 255 * rnd()) };
       subtractGrid(img, g, fast);

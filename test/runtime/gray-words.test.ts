@@ -3,10 +3,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { rgbaToGray } from '../../src/runtime/preprocess.js';
+import { seededRandom } from '../../src/train/data/rng.js';
 
 test('rgbaToGray of RGB bytes at every byte offset and length equals the rounding of each pixel', () => {
-  let s = 12345;
-  const rnd = () => (s = (s * 1103515245 + 12345) >>> 0) >>> 24;
+  const rand = seededRandom(12345);
+  const rnd = () => Math.floor(rand() * 256);
   const backing = new Uint8Array(3 * 1000 + 8);
   for (let i = 0; i < backing.length; i++) backing[i] = rnd();
   for (let offset = 0; offset < 8; offset++) {

@@ -10,23 +10,16 @@ import { inkIsDark, levelNoise, levelsInkIsDark, NOISE_SUBSAMPLE_ABOVE, residual
 import { preprocess, type GrayImage } from '../../src/runtime/preprocess.js';
 import { otsuOfHistogram, otsuThreshold } from '../../src/runtime/ink/threshold.js';
 import { MNIST_CONTRACT } from '../../src/train/models/mnist-contract.js';
+import { seededRandom } from '../../src/train/data/rng.js';
 import { invert, pad, scaleUp } from './helpers/transforms.js';
 
 const CONTRACT = { ...MNIST_CONTRACT, layout: 'NCHW' as const };
 const mnist = await readMnist('test');
 const digit = (k: number): GrayImage => ({ width: 28, height: 28, data: mnist.images.slice(k * 784, (k + 1) * 784) });
 
-function xorshift(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13; s ^= s >>> 17; s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
-
 /** Random pictures of every kind the fast paths must not get wrong: noise, sparse marks, flat, two levels, extremes. */
 function hostile(count: number, seed: number, maxSide: number): GrayImage[] {
-  const rnd = xorshift(seed);
+  const rnd = seededRandom(seed);
   const out: GrayImage[] = [];
   for (let k = 0; k < count; k++) {
     const width = 1 + Math.floor(rnd() * maxSide), height = 1 + Math.floor(rnd() * maxSide);
@@ -81,7 +74,7 @@ test('level-histogram noise and polarity equal the per-pixel residual statistics
 });
 
 test('findInkTransient finds exactly what findInk finds, picture after picture of changing sizes', () => {
-  const rnd = xorshift(11);
+  const rnd = seededRandom(11);
   // large pictures take the half-size path and its full-size retry; their order mixes sizes so reused
   // buffers are both grown and handed out shorter than they are
   const large = [pad(scaleUp(digit(3), 4), 640, 480, 200, 100, 0), pad(digit(4), 500, 420, 300, 200, 0), pad(invert(scaleUp(digit(5), 6)), 480, 640, 50, 300, 255)];
@@ -114,7 +107,7 @@ test('preprocess gives the same input whatever pictures came before it', () => {
 });
 
 test('labelling with a cut and a level histogram equals a cut pass, plain labelling and Otsu over the picture', () => {
-  const rnd = xorshift(23);
+  const rnd = seededRandom(23);
   for (let k = 0; k < 300; k++) {
     const w = 1 + Math.floor(rnd() * 70), h = 1 + Math.floor(rnd() * 70);
     const strength = new Float32Array(w * h);

@@ -10,12 +10,7 @@ import type { OnnxModelInfo } from '../../onnx/info.js';
 import type { ModelFile } from '../model-file.js';
 import { readModelFile } from './model-file.js';
 
-/**
- * Default model of `predict`, `read`, `evaluate` and `serve`: the committed LeNet-5 trained for 20 epochs
- * (`npm run models`), not the 5-epoch one of the coursework recipe, because reading numbers needs every
- * digit right and the longer training halves the misread digits (docs/training.md).
- */
-export const DEFAULT_ONNX_MODEL = 'models/lenet5-e20.onnx';
+export { DEFAULT_ONNX_MODEL } from './default-model.js';
 
 /** A model loaded in onnxruntime-node: the shared model interface plus header facts and a way to free it. */
 export interface DigitModel extends ContractModel {
