@@ -10,7 +10,7 @@ import { benchStrokes } from './generate/operators.js';
 import { evaluateModel } from '../src/runtime/node/evaluate.js';
 import { DEFAULT_ONNX_MODEL, loadDigitModel, type DigitModel } from '../src/runtime/node/session.js';
 import { preprocess } from '../src/runtime/preprocess.js';
-import { OPERATOR_SYMBOLS, operatorSeed, renderStrokes, type OperatorSymbol } from '../src/train/data/operator-strokes.js';
+import { OPERATOR_SYMBOLS, operatorSeed, renderStrokes } from '../src/train/data/operator-strokes.js';
 import { seededRandom } from '../src/train/data/rng.js';
 
 const ARITHMETIC_ONNX = process.env.LENET_ARITHMETIC_ONNX ?? 'models/arithmetic.onnx';

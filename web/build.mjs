@@ -20,7 +20,7 @@ const ORT_FILES = [
 ];
 // The runtime's default model and its int8 file (compiled by tsc, which `npm run build` runs first), served
 // under the widget's model names.
-const { DEFAULT_ONNX_MODEL, DEFAULT_INT8_MODEL } = await import('../dist/runtime/node/default-model.js');
+const { DEFAULT_ONNX_MODEL, DEFAULT_INT8_MODEL } = await import('../dist/runtime/default-model.js');
 const DEFAULT_MODEL = path.join(root, DEFAULT_ONNX_MODEL);
 // Expression pads default to the arithmetic model (digits and operators), shipped beside the digit model.
 const ARITHMETIC_MODEL = path.join(root, 'models', 'arithmetic.onnx');

@@ -3,7 +3,7 @@
  * row `lenet-onnx predict --format json` prints for that picture. `/v1/read` is the place for reading a whole
  * number; until a reader is given it answers 501.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { pictureInput } from '../runtime/node/picture-input.js';
 import { readRecord, type ReadRow } from '../runtime/node/read.js';
 import { failedRow, predictRecord, rankedRow, severalCharactersNote, type PredictRow } from '../runtime/node/predict.js';

@@ -6,7 +6,7 @@ import { layersModelToOnnx, OPSET_MAX, OPSET_MIN } from '../../src/export/to-onn
 import { UserError } from '../../src/errors.js';
 import { Standardize } from '../../src/train/layers/standardize.js';
 import { initBackend } from '../../src/train/backend.js';
-import { buildLayers, exportAndCompare, expectEquivalent, ops, randomizeWeights, written } from './helpers/equivalence.js';
+import { buildLayers, exportAndCompare, expectEquivalent, ops, written } from './helpers/equivalence.js';
 import { checkOnnxFiles, hasPythonOnnx, requirePythonOnnx } from './helpers/system.js';
 
 before(async () => {

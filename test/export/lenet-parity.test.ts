@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { before, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
+import type { SymbolicTensor } from '@tensorflow/tfjs';
 import { decodeModel, encodeModel } from '../../src/onnx/encode.js';
 import { buildReferenceLenet, referenceInput } from '../../src/export/reference-lenet.js';
 import { contractFromMetadata } from '../../src/runtime/contract.js';
@@ -122,8 +123,8 @@ test('--fold-contract is refused for a model without the contract layers', async
   const dir = path.join(tmp, 'plain');
   const tfjs = await import('@tensorflow/tfjs');
   const input = tfjs.input({ shape: [28, 28, 1] });
-  const flat = tfjs.layers.flatten().apply(input) as import('@tensorflow/tfjs').SymbolicTensor;
-  await saveModelDir(tfjs.model({ inputs: input, outputs: tfjs.layers.dense({ units: 10, activation: 'softmax' }).apply(flat) as import('@tensorflow/tfjs').SymbolicTensor }), dir);
+  const flat = tfjs.layers.flatten().apply(input) as SymbolicTensor;
+  await saveModelDir(tfjs.model({ inputs: input, outputs: tfjs.layers.dense({ units: 10, activation: 'softmax' }).apply(flat) as SymbolicTensor }), dir);
   const r = await runCli('export', dir, '--out', path.join(tmp, 'plain.onnx'), '--fold-contract');
   assert.equal(r.code, 1);
   assert.match(r.stderr, /--fold-contract: model '.*' does not start with ZeroPadding2D -> Standardize -> Conv2D/);

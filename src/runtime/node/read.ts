@@ -7,10 +7,9 @@ import type { GrayImage } from '../preprocess.js';
 import type { Classifier, LineDigit } from '../read-line.js';
 import type { ExpressionValue } from '../expression.js';
 import { readText, type ReadTextOptions } from '../read-text.js';
-import { decodePicture, PictureError, readPictureFile } from './images.js';
+import { decodePicture, PictureError } from './images.js';
 import { nonFiniteReason } from './predict.js';
 import type { DigitModel } from './session.js';
-import type { WalkEntry } from './walk.js';
 
 /** The result for one picture: the characters read left to right, or why there are none. */
 export interface ReadRow {

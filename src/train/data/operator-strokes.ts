@@ -16,7 +16,6 @@
  */
 import { preprocess, type GrayImage } from '../../runtime/preprocess.js';
 import type { InputContract } from '../../runtime/contract.js';
-import { seededRandom } from './rng.js';
 
 /** One point of a pen stroke, in digit-height units; `width` is the stroke's full thickness there. */
 export interface StrokePoint {

@@ -194,7 +194,7 @@ export async function readModelArtifacts(dirOrFile: string): Promise<tf.io.Model
     format: json.format,
     generatedBy: json.generatedBy,
     convertedBy: json.convertedBy,
-    userDefinedMetadata: json.userDefinedMetadata as Record<string, {}> | undefined,
+    userDefinedMetadata: json.userDefinedMetadata as Record<string, object> | undefined,
   };
 }
 

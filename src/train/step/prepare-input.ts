@@ -19,7 +19,8 @@ interface Op {
  */
 export function nativePrepare(layers: tf.layers.Layer[], shape: number[]): Prepare | undefined {
   if (shape.length !== 3) return undefined;
-  let [H, W, C] = shape;
+  let [H, W] = shape;
+  const C = shape[2];
   const ops: Op[] = [];
   for (const l of layers) {
     const c = l.getConfig() as { padding?: number[][]; dataFormat?: string; mean?: number; std?: number };
