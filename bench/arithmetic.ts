@@ -20,12 +20,19 @@ const PER_OPERATOR = Number(process.env.LENET_BENCH_PER_OPERATOR ?? 2000);
 const BENCH_SEED = 20261130;
 const BENCH_STREAM = 7001;
 
-async function operatorAccuracy(model: DigitModel): Promise<{ accuracy: number; perSymbol: Record<string, number>; confusions: Record<string, Record<string, number>> }> {
+async function operatorAccuracy(
+  model: DigitModel,
+): Promise<{
+  accuracy: number;
+  perSymbol: Record<string, number>;
+  confusions: Record<string, Record<string, number>>;
+}> {
   const c = model.contract;
   const px = c.height * c.width;
   const perSymbol: Record<string, number> = {};
   const confusions: Record<string, Record<string, number>> = {};
-  let right = 0, total = 0;
+  let right = 0,
+    total = 0;
   for (const [k, symbol] of OPERATOR_SYMBOLS.entries()) {
     const input = new Float32Array(PER_OPERATOR * px);
     for (let j = 0; j < PER_OPERATOR; j++) {
@@ -66,7 +73,17 @@ async function main(): Promise<void> {
       `arithmetic model ${ARITHMETIC_ONNX} (labels ${arithmetic.contract.labels.join(' ')})`,
       `  MNIST test digits: ${pct(a.accuracy)} on ${a.count}; the 10-class ${DIGITS_ONNX}: ${pct(d.accuracy)} (difference ${((a.accuracy - d.accuracy) * 100).toFixed(2)} pp)`,
       `  operators (evaluation generator, seed ${BENCH_SEED}, stream ${BENCH_STREAM}): ${pct(ops.accuracy)} on ${PER_OPERATOR * OPERATOR_SYMBOLS.length}`,
-      ...OPERATOR_SYMBOLS.map((s) => `    ${s}  ${pct(ops.perSymbol[s])}${Object.keys(ops.confusions[s]).length ? `  read as: ${Object.entries(ops.confusions[s]).sort((x, y) => y[1] - x[1]).map(([l, n]) => `${l} ${n}`).join(', ')}` : ''}`),
+      ...OPERATOR_SYMBOLS.map(
+        (s) =>
+          `    ${s}  ${pct(ops.perSymbol[s])}${
+            Object.keys(ops.confusions[s]).length
+              ? `  read as: ${Object.entries(ops.confusions[s])
+                  .sort((x, y) => y[1] - x[1])
+                  .map(([l, n]) => `${l} ${n}`)
+                  .join(', ')}`
+              : ''
+          }`,
+      ),
     ];
     process.stdout.write(lines.join('\n') + '\n');
   } finally {

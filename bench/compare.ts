@@ -44,7 +44,6 @@ export interface CompareRow {
   argmaxAgreement: number;
 }
 
-
 /**
  * Train each architecture with the same seed, epochs, batch size, learning rate and data (one after the
  * other, in one process, so both see the same machine), export each to ONNX with the parity check, and
@@ -58,14 +57,31 @@ export async function compareArchitectures(o: CompareOptions): Promise<CompareRo
     for (const arch of o.archs) {
       const modelDir = path.join(dir, arch);
       const cpu0 = process.cpuUsage();
-      const { history } = await runTraining({
-        ...TRAIN_DEFAULTS, arch, epochs: o.epochs, seed: o.seed, limit: o.limit, out: modelDir, backend: 'auto', progress: false,
-      }, log);
+      const { history } = await runTraining(
+        {
+          ...TRAIN_DEFAULTS,
+          arch,
+          epochs: o.epochs,
+          seed: o.seed,
+          limit: o.limit,
+          out: modelDir,
+          backend: 'auto',
+          progress: false,
+        },
+        log,
+      );
       const cpu = process.cpuUsage(cpu0);
-      const onnx = await exportModelDir({
-        modelDir, out: path.join(dir, `${arch}.onnx`), opset: EXPORT_DEFAULTS.opset, verify: true,
-        verifySamples: o.verifySamples, atol: EXPORT_DEFAULTS.atol,
-      }, log);
+      const onnx = await exportModelDir(
+        {
+          modelDir,
+          out: path.join(dir, `${arch}.onnx`),
+          opset: EXPORT_DEFAULTS.opset,
+          verify: true,
+          verifySamples: o.verifySamples,
+          atol: EXPORT_DEFAULTS.atol,
+        },
+        log,
+      );
       const epochSeconds = median(history.epochs.map((e) => e.seconds));
       rows.push({
         arch,
@@ -88,7 +104,10 @@ export async function compareArchitectures(o: CompareOptions): Promise<CompareRo
 }
 
 /** The rows as a Markdown table (what README and BENCHMARKS show). */
-export function formatCompare(rows: CompareRow[], o: Pick<CompareOptions, 'epochs' | 'seed' | 'limit' | 'verifySamples'>): string {
+export function formatCompare(
+  rows: CompareRow[],
+  o: Pick<CompareOptions, 'epochs' | 'seed' | 'limit' | 'verifySamples'>,
+): string {
   const lines = [
     `Same seed (${o.seed}), ${o.epochs} epochs, batch ${TRAIN_DEFAULTS.batchSize}, Adam ${TRAIN_DEFAULTS.learningRate} (${TRAIN_DEFAULTS.lrSchedule} schedule), ` +
       `${o.limit === undefined ? 'all 55,000' : o.limit.toLocaleString('en-US')} training images; test accuracy on the 10,000 MNIST test images; ` +
@@ -96,15 +115,21 @@ export function formatCompare(rows: CompareRow[], o: Pick<CompareOptions, 'epoch
     '',
     '| architecture | trainable parameters | test accuracy | epoch time: median (fastest) | CPU time per epoch | ONNX file | ONNX nodes | parity max abs diff | argmax agreement |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.arch} | ${r.params.toLocaleString('en-US')} | ${(r.testAccuracy * 100).toFixed(2)}% | ${r.epochSeconds.toFixed(1)} s (${r.fastestEpochSeconds.toFixed(1)} s) | ` +
-      `${r.cpuSecondsPerEpoch.toFixed(1)} s | ${r.onnxBytes.toLocaleString('en-US')} B | ${r.onnxNodes} | ` +
-      `${r.parityMaxAbsDiff.toExponential(2)} | ${(r.argmaxAgreement * 100).toFixed(2)}% |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.arch} | ${r.params.toLocaleString('en-US')} | ${(r.testAccuracy * 100).toFixed(2)}% | ${r.epochSeconds.toFixed(1)} s (${r.fastestEpochSeconds.toFixed(1)} s) | ` +
+        `${r.cpuSecondsPerEpoch.toFixed(1)} s | ${r.onnxBytes.toLocaleString('en-US')} B | ${r.onnxNodes} | ` +
+        `${r.parityMaxAbsDiff.toExponential(2)} | ${(r.argmaxAgreement * 100).toFixed(2)}% |`,
+    ),
   ];
   if (rows.length === 2) {
     const [a, b] = rows;
-    lines.push('', `Ratios ${b.arch} / ${a.arch} in this run: parameters ${(b.params / a.params).toFixed(3)}, ` +
-      `median epoch time ${(b.epochSeconds / a.epochSeconds).toFixed(2)}, fastest epoch ${(b.fastestEpochSeconds / a.fastestEpochSeconds).toFixed(2)}, ` +
-      `CPU time per epoch ${(b.cpuSecondsPerEpoch / a.cpuSecondsPerEpoch).toFixed(2)}, ONNX file ${(b.onnxBytes / a.onnxBytes).toFixed(3)}.`);
+    lines.push(
+      '',
+      `Ratios ${b.arch} / ${a.arch} in this run: parameters ${(b.params / a.params).toFixed(3)}, ` +
+        `median epoch time ${(b.epochSeconds / a.epochSeconds).toFixed(2)}, fastest epoch ${(b.fastestEpochSeconds / a.fastestEpochSeconds).toFixed(2)}, ` +
+        `CPU time per epoch ${(b.cpuSecondsPerEpoch / a.cpuSecondsPerEpoch).toFixed(2)}, ONNX file ${(b.onnxBytes / a.onnxBytes).toFixed(3)}.`,
+    );
   }
   return lines.join('\n');
 }

@@ -29,7 +29,8 @@ function expressionText(rand: () => number): string {
     for (let t = 0; t < terms; t++) {
       if (t > 0) text += OPS[Math.floor(rand() * OPS.length)];
       const digits = 1 + Math.floor(rand() * 3);
-      for (let d = 0; d < digits; d++) text += String(d === 0 && digits > 1 ? 1 + Math.floor(rand() * 9) : Math.floor(rand() * 10));
+      for (let d = 0; d < digits; d++)
+        text += String(d === 0 && digits > 1 ? 1 + Math.floor(rand() * 9) : Math.floor(rand() * 10));
     }
     if (rand() < 0.5) text += '=';
     if (text.length >= 3 && text.length <= 12) return text;
@@ -43,29 +44,52 @@ function byLabel(mnist: IdxDataset): number[][] {
   return out;
 }
 
-interface Patch { width: number; height: number; ink: Float32Array; dy: number }
+interface Patch {
+  width: number;
+  height: number;
+  ink: Float32Array;
+  dy: number;
+}
 
 /** A digit's 28x28 ink, trimmed to its columns (so gaps are the writer's, not MNIST's margins). */
 function digitPatch(mnist: IdxDataset, k: number): Patch {
-  let x0 = 28, x1 = -1;
-  for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) if (mnist.images[k * 784 + y * 28 + x] > 32) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); }
+  let x0 = 28,
+    x1 = -1;
+  for (let y = 0; y < 28; y++)
+    for (let x = 0; x < 28; x++)
+      if (mnist.images[k * 784 + y * 28 + x] > 32) {
+        x0 = Math.min(x0, x);
+        x1 = Math.max(x1, x);
+      }
   const width = x1 - x0 + 1;
   const ink = new Float32Array(width * 28);
-  for (let y = 0; y < 28; y++) for (let x = 0; x < width; x++) ink[y * width + x] = mnist.images[k * 784 + y * 28 + x0 + x] / 255;
+  for (let y = 0; y < 28; y++)
+    for (let x = 0; x < width; x++) ink[y * width + x] = mnist.images[k * 784 + y * 28 + x0 + x] / 255;
   return { width, height: 28, ink, dy: 0 };
 }
 
 /** An operator, written smaller than the digits and centred on the line's middle. */
 function operatorPatch(symbol: OperatorSymbol, rand: () => number): Patch {
   const img = renderStrokes(benchStrokes(symbol, rand), 9 + Math.floor(rand() * 7), 2);
-  return { width: img.width, height: img.height, ink: Float32Array.from(img.data, (v) => v / 255), dy: 14 - img.height / 2 + (rand() - 0.5) * 3 };
+  return {
+    width: img.width,
+    height: img.height,
+    ink: Float32Array.from(img.data, (v) => v / 255),
+    dy: 14 - img.height / 2 + (rand() - 0.5) * 3,
+  };
 }
 
 /**
  * The expression written on a clean sheet, as PNG bytes at three times MNIST's scale; `used` receives the
  * test digits written.
  */
-async function expressionPicture(text: string, mnist: IdxDataset, labels: number[][], rand: () => number, used: number[]): Promise<Buffer> {
+async function expressionPicture(
+  text: string,
+  mnist: IdxDataset,
+  labels: number[][],
+  rand: () => number,
+  used: number[],
+): Promise<Buffer> {
   const patches = [...text].map((ch) => {
     if (!/\d/.test(ch)) return operatorPatch(ch as OperatorSymbol, rand);
     const k = labels[Number(ch)][Math.floor(rand() * labels[Number(ch)].length)];
@@ -88,7 +112,10 @@ async function expressionPicture(text: string, mnist: IdxDataset, labels: number
     x += p.width + gaps[i];
   });
   const gray = Uint8Array.from(ink, (v) => Math.round(245 - 215 * v));
-  return sharp(gray, { raw: { width, height, channels: 1 } }).resize(width * 3, height * 3).png().toBuffer();
+  return sharp(gray, { raw: { width, height, channels: 1 } })
+    .resize(width * 3, height * 3)
+    .png()
+    .toBuffer();
 }
 
 export async function benchExpressions(): Promise<void> {
@@ -100,7 +127,9 @@ export async function benchExpressions(): Promise<void> {
   const misread = await misreadDigits(model, mnist);
   const buckets = new Map<string, { n: number; right: number }>();
   const misses: string[] = [];
-  let right = 0, textRight = 0, clean = 0;
+  let right = 0,
+    textRight = 0,
+    clean = 0;
   try {
     for (let i = 0; i < COUNT; i++) {
       const truth = expressionText(rand);
@@ -110,11 +139,14 @@ export async function benchExpressions(): Promise<void> {
       if (!used.some((k) => misread.has(k))) clean++;
       const r = await readText(await decodePicture(png), model.contract, classify, { expression: true });
       const text = r.ok ? r.text : null;
-      const valueOk = r.ok && JSON.stringify(r.value ?? null) === JSON.stringify(want.value ?? null)
-        && (r.expression_error !== undefined) === (want.expression_error !== undefined);
+      const valueOk =
+        r.ok &&
+        JSON.stringify(r.value ?? null) === JSON.stringify(want.value ?? null) &&
+        (r.expression_error !== undefined) === (want.expression_error !== undefined);
       const ok = text === truth && valueOk;
       if (text === truth) textRight++;
-      if (ok) right++; else if (misses.length < 12) misses.push(`${truth} read ${text ?? `'${r.ok ? '' : r.message}'`}`);
+      if (ok) right++;
+      else if (misses.length < 12) misses.push(`${truth} read ${text ?? `'${r.ok ? '' : r.message}'`}`);
       const bucket = truth.length <= 5 ? '3-5' : truth.length <= 8 ? '6-8' : '9-12';
       const b = buckets.get(bucket) ?? { n: 0, right: 0 };
       b.n++;
@@ -125,9 +157,13 @@ export async function benchExpressions(): Promise<void> {
     await model.close();
   }
   const pct = (a: number, n: number) => `${((100 * a) / n).toFixed(2)}%`;
-  console.log(`expressions of 3-12 characters (${MODEL}, seed ${SEED}), ${COUNT}: read exactly and computed right ${pct(right, COUNT)} (text right ${pct(textRight, COUNT)})`);
+  console.log(
+    `expressions of 3-12 characters (${MODEL}, seed ${SEED}), ${COUNT}: read exactly and computed right ${pct(right, COUNT)} (text right ${pct(textRight, COUNT)})`,
+  );
   for (const [k, b] of [...buckets].sort()) console.log(`  ${k} characters: ${pct(b.right, b.n)} of ${b.n}`);
-  console.log(`  the model's ceiling: ${pct(clean, COUNT)} of the lines hold no digit the model misreads in MNIST's own form`);
+  console.log(
+    `  the model's ceiling: ${pct(clean, COUNT)} of the lines hold no digit the model misreads in MNIST's own form`,
+  );
   console.log(`  misses, first ${misses.length}: ${misses.join('; ')}`);
 }
 

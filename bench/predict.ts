@@ -32,7 +32,11 @@ function digit(d: IdxDataset, k: number): GrayImage {
 }
 
 /** Write each picture once (kept between runs); returns the directory. */
-async function ensureSet(name: string, count: number, make: (k: number) => Promise<[string, Uint8Array]> | [string, Uint8Array]): Promise<string> {
+async function ensureSet(
+  name: string,
+  count: number,
+  make: (k: number) => Promise<[string, Uint8Array]> | [string, Uint8Array],
+): Promise<string> {
   const dir = path.join(WORK, name);
   if (existsSync(dir) && readdirSync(dir).length === count) return dir;
   rmSync(dir, { recursive: true, force: true });
@@ -75,7 +79,9 @@ function builtCliRun(dir: string): { summary: number; wallSeconds: number } | nu
   if (!existsSync('dist/cli.js')) return null;
   const out = path.join(WORK, 'cli-rows.jsonl');
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ['bin/lenet-onnx.js', 'predict', dir, '--format', 'jsonl', '--out', out], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['bin/lenet-onnx.js', 'predict', dir, '--format', 'jsonl', '--out', out], {
+    encoding: 'utf8',
+  });
   const wallSeconds = (performance.now() - t0) / 1000;
   rmSync(out, { force: true });
   const m = /(\d+) img\/s/.exec(`${r.stdout}${r.stderr}`);
@@ -112,25 +118,42 @@ export async function benchPredict(log: (l: string) => void = console.log): Prom
     // dark ink, 8x, off-centre on a light grey 640x480 "page"
     const big = pad(invert(scaleUp(digit(test, k), 8)), 640, 480, 40 + ((k * 37) % 360), 20 + ((k * 53) % 200), 255);
     const page = Uint8Array.from(big.data, (v) => Math.round(60 + v * 0.7));
-    const bytes = await sharp(Buffer.from(page), { raw: { width: 640, height: 480, channels: 1 } }).jpeg({ quality: 85 }).toBuffer();
+    const bytes = await sharp(Buffer.from(page), { raw: { width: 640, height: 480, channels: 1 } })
+      .jpeg({ quality: 85 })
+      .toBuffer();
     return [fileName(k, test.labels[k], 'jpg'), bytes];
   });
   const robust = {
-    inverted: await ensureSet('robust-inverted', n, (k) => [fileName(k, test.labels[k], 'png'), png(invert(digit(test, k)))]),
-    padded: await ensureSet('robust-padded', n, (k) => [fileName(k, test.labels[k], 'png'), png(pad(digit(test, k), 96, 80, 3 + ((k * 7) % 60), 2 + ((k * 11) % 48), 0))]),
-    scaled: await ensureSet('robust-scaled', n, (k) => [fileName(k, test.labels[k], 'png'), png(scaleUp(digit(test, k), 4))]),
+    inverted: await ensureSet('robust-inverted', n, (k) => [
+      fileName(k, test.labels[k], 'png'),
+      png(invert(digit(test, k))),
+    ]),
+    padded: await ensureSet('robust-padded', n, (k) => [
+      fileName(k, test.labels[k], 'png'),
+      png(pad(digit(test, k), 96, 80, 3 + ((k * 7) % 60), 2 + ((k * 11) % 48), 0)),
+    ]),
+    scaled: await ensureSet('robust-scaled', n, (k) => [
+      fileName(k, test.labels[k], 'png'),
+      png(scaleUp(digit(test, k), 4)),
+    ]),
   };
 
   // Decoders on one thread: the choice in src/runtime/node/images.ts rests on these.
   const smallBytes = Array.from({ length: 2000 }, (_, k) => png(digit(test, k)));
-  const photoBytes = readdirSync(photos).slice(0, 30).map((f) => new Uint8Array(readFileSync(path.join(photos, f))));
+  const photoBytes = readdirSync(photos)
+    .slice(0, 30)
+    .map((f) => new Uint8Array(readFileSync(path.join(photos, f))));
   figures.pngjsSmallMicros = await decoderMicros(smallBytes, (b) => PNG.sync.read(Buffer.from(b)));
-  figures.sharpSmallMicros = await decoderMicros(smallBytes.slice(0, 500), (b) => sharp(b).greyscale().raw().toBuffer());
+  figures.sharpSmallMicros = await decoderMicros(smallBytes.slice(0, 500), (b) =>
+    sharp(b).greyscale().raw().toBuffer(),
+  );
   figures.jpegjsPhotoMicros = await decoderMicros(photoBytes, (b) => jpeg.decode(b, { useTArray: true }));
   figures.sharpPhotoMicros = await decoderMicros(photoBytes, (b) => sharp(b).greyscale().raw().toBuffer());
   figures.runtimeSmallMicros = await decoderMicros(smallBytes, (b) => decodePicture(b));
-  log(`decode, one thread: small PNG pngjs ${figures.pngjsSmallMicros.toFixed(0)} µs vs sharp ${figures.sharpSmallMicros.toFixed(0)} µs; ` +
-    `640x480 JPEG jpeg-js ${figures.jpegjsPhotoMicros.toFixed(0)} µs vs sharp ${figures.sharpPhotoMicros.toFixed(0)} µs`);
+  log(
+    `decode, one thread: small PNG pngjs ${figures.pngjsSmallMicros.toFixed(0)} µs vs sharp ${figures.sharpSmallMicros.toFixed(0)} µs; ` +
+      `640x480 JPEG jpeg-js ${figures.jpegjsPhotoMicros.toFixed(0)} µs vs sharp ${figures.sharpPhotoMicros.toFixed(0)} µs`,
+  );
 
   const model = await loadDigitModel(modelFile);
   try {
@@ -149,15 +172,21 @@ export async function benchPredict(log: (l: string) => void = console.log): Prom
     figures.smallPngAccuracy = accuracy(smallRows);
     const evaluated = await evaluateModel(model, test, { batchSize: 500, worst: 0 });
     figures.evaluateAccuracy = evaluated.accuracy;
-    log(`predict over ${n} 28x28 PNGs: median ${Math.round(figures.smallPngImgPerS)} img/s (runs: ${smallRuns.map(Math.round).join(', ')}); ` +
-      `model alone at batch 64: ${Math.round(figures.modelBatch64ImgPerS)} img/s`);
-    log(`accuracy through files ${(figures.smallPngAccuracy * 100).toFixed(2)}% vs evaluate ${(figures.evaluateAccuracy * 100).toFixed(2)}%`);
+    log(
+      `predict over ${n} 28x28 PNGs: median ${Math.round(figures.smallPngImgPerS)} img/s (runs: ${smallRuns.map(Math.round).join(', ')}); ` +
+        `model alone at batch 64: ${Math.round(figures.modelBatch64ImgPerS)} img/s`,
+    );
+    log(
+      `accuracy through files ${(figures.smallPngAccuracy * 100).toFixed(2)}% vs evaluate ${(figures.evaluateAccuracy * 100).toFixed(2)}%`,
+    );
     const cliRuns = [0, 1, 2, 3, 4].map(() => builtCliRun(small)).filter((x) => x !== null);
     if (cliRuns.length === 5) {
       figures.builtCliSmallPngImgPerS = median(cliRuns.map((r) => r.summary));
       figures.builtCliSmallPngWallSeconds = median(cliRuns.map((r) => r.wallSeconds));
-      log(`the built CLI over the same ${n} PNGs: median ${Math.round(figures.builtCliSmallPngImgPerS)} img/s in its own summary (runs: ${cliRuns.map((r) => r.summary).join(', ')}); ` +
-        `the whole process ${figures.builtCliSmallPngWallSeconds.toFixed(2)} s, ${Math.round(n / figures.builtCliSmallPngWallSeconds)} img/s with start-up (runs: ${cliRuns.map((r) => r.wallSeconds.toFixed(2)).join(', ')} s)`);
+      log(
+        `the built CLI over the same ${n} PNGs: median ${Math.round(figures.builtCliSmallPngImgPerS)} img/s in its own summary (runs: ${cliRuns.map((r) => r.summary).join(', ')}); ` +
+          `the whole process ${figures.builtCliSmallPngWallSeconds.toFixed(2)} s, ${Math.round(n / figures.builtCliSmallPngWallSeconds)} img/s with start-up (runs: ${cliRuns.map((r) => r.wallSeconds.toFixed(2)).join(', ')} s)`,
+      );
     } else {
       log('the built CLI was not measured: run npm run build first');
     }
@@ -165,7 +194,9 @@ export async function benchPredict(log: (l: string) => void = console.log): Prom
     const { rates: photoRuns, rows: photoRows } = await repeatDir(photos, model);
     figures.photoJpegImgPerS = median(photoRuns);
     figures.photoJpegAccuracy = accuracy(photoRows);
-    log(`predict over 1000 640x480 JPEGs: median ${Math.round(figures.photoJpegImgPerS)} img/s, accuracy ${(figures.photoJpegAccuracy * 100).toFixed(2)}%`);
+    log(
+      `predict over 1000 640x480 JPEGs: median ${Math.round(figures.photoJpegImgPerS)} img/s, accuracy ${(figures.photoJpegAccuracy * 100).toFixed(2)}%`,
+    );
 
     for (const [kind, dir] of Object.entries(robust)) {
       const { rows } = await runDir(dir, model);

@@ -48,14 +48,27 @@ const KERNEL_PROFILE_STEPS = 9;
  * (use a throw-away replica). The wasm and cpu backends run kernels synchronously, so wall-clock time
  * around each call is that phase's time; on an asynchronous backend the readback would absorb the rest.
  */
-export async function profileSteps(model: tf.LayersModel, train: Split, o: { batchSize: number; steps: number; warmup: number; seed: number; learningRate?: number; chain?: boolean; ownKernels?: boolean }): Promise<StepProfile> {
+export async function profileSteps(
+  model: tf.LayersModel,
+  train: Split,
+  o: {
+    batchSize: number;
+    steps: number;
+    warmup: number;
+    seed: number;
+    learningRate?: number;
+    chain?: boolean;
+    ownKernels?: boolean;
+  },
+): Promise<StepProfile> {
   const classes = model.outputs[0].shape[1] as number;
   const order = permutation(train.count, seededRandom(o.seed));
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = new FlatAdam(vars, o.learningRate ?? 0.001);
   // Our kernels, where the step runs on them, report every call: the kernel table then lists them (the tfjs
   // profiler sees none of their work).
-  let ownCalls: Map<string, { ms: number; calls: number }> | undefined, inBackward = false;
+  let ownCalls: Map<string, { ms: number; calls: number }> | undefined,
+    inBackward = false;
   setKernelTimer((name, ms) => {
     if (/Grad|Backward|reluMask/.test(name)) inBackward = true;
     const key = `${name} (${inBackward ? 'backward' : 'forward'})`;
@@ -75,7 +88,10 @@ export async function profileSteps(model: tf.LayersModel, train: Split, o: { bat
 
   // CPU time of this thread's process, not wall time: on a shared machine a phase's wall time includes
   // the time other processes ran; its CPU time does not (the backend runs kernels on this thread).
-  const now = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1000; };
+  const now = () => {
+    const c = process.cpuUsage();
+    return (c.user + c.system) / 1000;
+  };
   const step = (i: number, timed: boolean): void => {
     const start = (i * o.batchSize) % Math.max(1, train.count - o.batchSize);
     let t0 = now();
@@ -85,7 +101,12 @@ export async function profileSteps(model: tf.LayersModel, train: Split, o: { bat
     if (timed) t.batching.push(t1 - t0);
     t0 = now();
     // The forward pass alone, timed to split a step into forward and backward; training does not run it.
-    tf.tidy(() => { crossEntropy(tf.tensor2d(b.y, [o.batchSize, classes]), model.apply(x, { training: true }) as tf.Tensor).dataSync(); });
+    tf.tidy(() => {
+      crossEntropy(
+        tf.tensor2d(b.y, [o.batchSize, classes]),
+        model.apply(x, { training: true }) as tf.Tensor,
+      ).dataSync();
+    });
     t1 = now();
     if (timed) t.forward.push(t1 - t0);
     t0 = now();
@@ -109,7 +130,9 @@ export async function profileSteps(model: tf.LayersModel, train: Split, o: { bat
   // machine carry whatever preemption hit them.
   const perStep: Array<Map<string, { ms: number; calls: number }>> = [];
   for (let i = 0; i < KERNEL_PROFILE_STEPS; i++) {
-    const info = await tf.profile(() => { step(o.warmup + o.steps + i, false); });
+    const info = await tf.profile(() => {
+      step(o.warmup + o.steps + i, false);
+    });
     const byName = new Map<string, { ms: number; calls: number }>();
     for (const k of info.kernels) {
       // '<op>__op' entries are op wrappers timing the kernels nested in them: counting both would double.
@@ -137,7 +160,8 @@ export async function profileSteps(model: tf.LayersModel, train: Split, o: { bat
   const stepMs = m.batching + m.gradients + m.optimizer;
   // Our kernels: the split comes from the kernels themselves (wall time, so scaled to the step's CPU time).
   const phase = (p: string) => medians.filter((e) => e.name.endsWith(`(${p})`)).reduce((a, e) => a + e.ms, 0);
-  const ownForward = phase('forward'), ownBackward = phase('backward');
+  const ownForward = phase('forward'),
+    ownBackward = phase('backward');
   const ownScale = own ? Math.min(1, m.gradients / Math.max(1e-9, ownForward + ownBackward)) : 1;
   return {
     batchSize: o.batchSize,
@@ -160,20 +184,21 @@ export async function profileSteps(model: tf.LayersModel, train: Split, o: { bat
 /** A profile as Markdown table rows (phase | ms | share of the step), then the kernel table. */
 export function profileMarkdown(p: StepProfile, topKernels = 12): string {
   const pct = (v: number) => `${((v / p.stepMs) * 100).toFixed(0)}%`;
-  const rows: Array<readonly [string, number]> = p.aroundKernelsMs === undefined
-    ? [
-      ['batching (gather rows + make tensors)', p.batchingMs],
-      ['forward (model + loss)', p.forwardMs],
-      ['backward (gradients - forward)', p.backwardMs],
-      ['optimizer (Adam)', p.optimizerMs],
-    ]
-    : [
-      ['batching (gather rows + make tensors)', p.batchingMs],
-      ['forward (our kernels)', p.forwardMs],
-      ['backward (our kernels)', p.backwardMs],
-      ['around the kernels (input, weights, loss, gradients out)', p.aroundKernelsMs],
-      ['optimizer (Adam)', p.optimizerMs],
-    ];
+  const rows: Array<readonly [string, number]> =
+    p.aroundKernelsMs === undefined
+      ? [
+          ['batching (gather rows + make tensors)', p.batchingMs],
+          ['forward (model + loss)', p.forwardMs],
+          ['backward (gradients - forward)', p.backwardMs],
+          ['optimizer (Adam)', p.optimizerMs],
+        ]
+      : [
+          ['batching (gather rows + make tensors)', p.batchingMs],
+          ['forward (our kernels)', p.forwardMs],
+          ['backward (our kernels)', p.backwardMs],
+          ['around the kernels (input, weights, loss, gradients out)', p.aroundKernelsMs],
+          ['optimizer (Adam)', p.optimizerMs],
+        ];
   const lines = [
     `| phase (batch ${p.batchSize}, median of ${p.steps} steps) | CPU ms/step | share |`,
     '|---|---:|---:|',
@@ -184,7 +209,9 @@ export function profileMarkdown(p: StepProfile, topKernels = 12): string {
       ? `| kernel (one step, tfjs profiler, median of ${KERNEL_PROFILE_STEPS} steps) | calls | ms | share |`
       : `| our kernel (one step, wall time per call, median of ${p.steps} steps) | calls | ms | share |`,
     '|---|---:|---:|---:|',
-    ...p.kernels.slice(0, topKernels).map((k) => `| ${k.name} | ${k.calls} | ${k.ms.toFixed(2)} | ${(k.share * 100).toFixed(0)}% |`),
+    ...p.kernels
+      .slice(0, topKernels)
+      .map((k) => `| ${k.name} | ${k.calls} | ${k.ms.toFixed(2)} | ${(k.share * 100).toFixed(0)}% |`),
   ];
   return lines.join('\n');
 }

@@ -20,22 +20,49 @@ interface CannonResult {
   timeouts: number;
   non2xx: number;
 }
-type Cannon = (o: { url: string; method: string; connections: number; duration: number; body: Buffer | string; headers: Record<string, string> }) => Promise<CannonResult>;
+type Cannon = (o: {
+  url: string;
+  method: string;
+  connections: number;
+  duration: number;
+  body: Buffer | string;
+  headers: Record<string, string>;
+}) => Promise<CannonResult>;
 const autocannon = createRequire(import.meta.url)('autocannon') as Cannon;
 
 const FULL = process.argv.includes('--full');
 const SECONDS = FULL ? 10 : 4;
 const SOAK_SECONDS = FULL ? 60 : 15;
 const MODEL = process.env.LENET_BENCH_ONNX ?? 'models/lenet5.onnx';
-const TARGETS = { inferC32: 4000, inferP99Ms: 25, predict: 2500, batchingRatio: 1.5, soakRssGrowth: 0.10 };
+const TARGETS = { inferC32: 4000, inferP99Ms: 25, predict: 2500, batchingRatio: 1.5, soakRssGrowth: 0.1 };
 
-interface Server { url: string; child: ChildProcess; pid: number }
+interface Server {
+  url: string;
+  child: ChildProcess;
+  pid: number;
+}
 
 /** Start `lenet-onnx serve` (API only) in a child process and wait for its URL. */
 function startServer(extra: string[]): Promise<Server> {
   const cli = path.resolve('src/cli.ts');
-  const args = ['node', 'lenet-onnx', 'serve', '--port', '0', '--no-web', '--model', MODEL, '--max-in-flight', '4096', ...extra];
-  const child = spawn(process.execPath, ['--import', 'tsx', '-e', `import(${JSON.stringify(cli)}).then((m) => m.main(${JSON.stringify(args)}))`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const args = [
+    'node',
+    'lenet-onnx',
+    'serve',
+    '--port',
+    '0',
+    '--no-web',
+    '--model',
+    MODEL,
+    '--max-in-flight',
+    '4096',
+    ...extra,
+  ];
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '-e', `import(${JSON.stringify(cli)}).then((m) => m.main(${JSON.stringify(args)}))`],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   let out = '';
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (c) => {
@@ -54,10 +81,29 @@ function stopServer(s: Server): Promise<void> {
   });
 }
 
-interface Run { reqPerSec: number; p50: number; p99: number; errors: number; total: number }
+interface Run {
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  total: number;
+}
 
-async function load(url: string, connections: number, body: Buffer | string, contentType: string, seconds = SECONDS): Promise<Run> {
-  const r = await autocannon({ url, method: 'POST', connections, duration: seconds, body, headers: { 'content-type': contentType } });
+async function load(
+  url: string,
+  connections: number,
+  body: Buffer | string,
+  contentType: string,
+  seconds = SECONDS,
+): Promise<Run> {
+  const r = await autocannon({
+    url,
+    method: 'POST',
+    connections,
+    duration: seconds,
+    body,
+    headers: { 'content-type': contentType },
+  });
   return {
     reqPerSec: r.requests.average,
     p50: r.latency.p50,
@@ -74,19 +120,25 @@ function rssOf(pid: number): number {
 const fdsOf = (pid: number) => readdirSync(`/proc/${pid}/fd`).length;
 
 const show = (name: string, r: Run) =>
-  console.log(`${name.padEnd(34)} ${Math.round(r.reqPerSec).toString().padStart(6)} req/s  p50 ${r.p50.toFixed(1).padStart(5)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms  errors ${r.errors}/${r.total}`);
+  console.log(
+    `${name.padEnd(34)} ${Math.round(r.reqPerSec).toString().padStart(6)} req/s  p50 ${r.p50.toFixed(1).padStart(5)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms  errors ${r.errors}/${r.total}`,
+  );
 const verdict = (ok: boolean) => (ok ? 'meets target' : 'BELOW target');
 
 async function main(): Promise<void> {
   const mnist = await readMnist('test');
   const pixels = Array.from(mnist.images.subarray(0, 784), (v) => v / 255);
-  const inferBody = JSON.stringify({ inputs: [{ name: 'image', datatype: 'FP32', shape: [1, 1, 28, 28], data: pixels }] });
+  const inferBody = JSON.stringify({
+    inputs: [{ name: 'image', datatype: 'FP32', shape: [1, 1, 28, 28], data: pixels }],
+  });
   const png = new PNG({ width: 28, height: 28 });
   for (let i = 0; i < 784; i++) png.data.set([mnist.images[i], mnist.images[i], mnist.images[i], 255], 4 * i);
   const pngBody = PNG.sync.write(png, { colorType: 0 });
 
-  console.log(`# lenet-onnx serve under autocannon, ${SECONDS} s per run${FULL ? ' (full)' : ''}; model ${MODEL}; ${process.platform} ${process.arch}, node ${process.version}`);
-  console.log('# load generator and server share this machine\'s cores');
+  console.log(
+    `# lenet-onnx serve under autocannon, ${SECONDS} s per run${FULL ? ' (full)' : ''}; model ${MODEL}; ${process.platform} ${process.arch}, node ${process.version}`,
+  );
+  console.log("# load generator and server share this machine's cores");
 
   const on = await startServer([]);
   const off = await startServer(['--no-batching']);
@@ -102,7 +154,9 @@ async function main(): Promise<void> {
     show('infer c32 (batching on)', c32);
     const c128 = await load(inferOn, 128, inferBody, 'application/json');
     show('infer c128 (batching on)', c128);
-    console.log(`  c32 target >= ${TARGETS.inferC32} req/s, p99 <= ${TARGETS.inferP99Ms} ms: ${verdict(c32.reqPerSec >= TARGETS.inferC32 && c32.p99 <= TARGETS.inferP99Ms)}`);
+    console.log(
+      `  c32 target >= ${TARGETS.inferC32} req/s, p99 <= ${TARGETS.inferP99Ms} ms: ${verdict(c32.reqPerSec >= TARGETS.inferC32 && c32.p99 <= TARGETS.inferP99Ms)}`,
+    );
 
     const pr = await load(on.url + 'v1/predict', 32, pngBody, 'image/png');
     show('/v1/predict 28x28 PNG c32', pr);
@@ -110,23 +164,31 @@ async function main(): Promise<void> {
 
     // alternate so that whatever else the machine is doing falls on both sides alike
     const rounds = FULL ? 3 : 2;
-    const onRuns: Run[] = [], offRuns: Run[] = [];
+    const onRuns: Run[] = [],
+      offRuns: Run[] = [];
     for (let i = 0; i < rounds; i++) {
       onRuns.push(await load(inferOn, 32, inferBody, 'application/json'));
       offRuns.push(await load(inferOff, 32, inferBody, 'application/json'));
     }
-    const onRate = mean(onRuns.map((r) => r.reqPerSec)), offRate = mean(offRuns.map((r) => r.reqPerSec));
+    const onRate = mean(onRuns.map((r) => r.reqPerSec)),
+      offRate = mean(offRuns.map((r) => r.reqPerSec));
     const ratio = onRate / offRate;
-    console.log(`batching on vs off, c32, ${rounds} alternating rounds: ${Math.round(onRate)} vs ${Math.round(offRate)} req/s, ratio ${ratio.toFixed(2)}x (p99 ${onRuns.at(-1)!.p99} vs ${offRuns.at(-1)!.p99} ms)`);
+    console.log(
+      `batching on vs off, c32, ${rounds} alternating rounds: ${Math.round(onRate)} vs ${Math.round(offRate)} req/s, ratio ${ratio.toFixed(2)}x (p99 ${onRuns.at(-1)!.p99} vs ${offRuns.at(-1)!.p99} ms)`,
+    );
     console.log(`  target >= ${TARGETS.batchingRatio}x: ${verdict(ratio >= TARGETS.batchingRatio)}`);
 
-    const rss0 = rssOf(on.pid), fd0 = fdsOf(on.pid);
+    const rss0 = rssOf(on.pid),
+      fd0 = fdsOf(on.pid);
     const soak = await load(inferOn, 64, inferBody, 'application/json', SOAK_SECONDS);
     await new Promise((r) => setTimeout(r, 1000));
-    const rss1 = rssOf(on.pid), fd1 = fdsOf(on.pid);
+    const rss1 = rssOf(on.pid),
+      fd1 = fdsOf(on.pid);
     show(`soak c64 ${SOAK_SECONDS} s`, soak);
     const growth = (rss1 - rss0) / rss0;
-    console.log(`  server RSS ${(rss0 / 2 ** 20).toFixed(0)} -> ${(rss1 / 2 ** 20).toFixed(0)} MiB (${(growth * 100).toFixed(1)}%), descriptors ${fd0} -> ${fd1}; target growth < ${TARGETS.soakRssGrowth * 100}%: ${verdict(growth < TARGETS.soakRssGrowth)}`);
+    console.log(
+      `  server RSS ${(rss0 / 2 ** 20).toFixed(0)} -> ${(rss1 / 2 ** 20).toFixed(0)} MiB (${(growth * 100).toFixed(1)}%), descriptors ${fd0} -> ${fd1}; target growth < ${TARGETS.soakRssGrowth * 100}%: ${verdict(growth < TARGETS.soakRssGrowth)}`,
+    );
   } finally {
     await stopServer(on);
     await stopServer(off);

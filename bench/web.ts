@@ -14,7 +14,10 @@ import { testModel } from '../test/web/helpers/model.js';
 import { median, quantile } from './stats.js';
 
 /** The widget's files as `serve` serves them (same headers, precompressed siblings), with extra pages. */
-async function staticServer(root: string, overrides: Record<string, string>): Promise<{ url: string; close(): Promise<void> }> {
+async function staticServer(
+  root: string,
+  overrides: Record<string, string>,
+): Promise<{ url: string; close(): Promise<void> }> {
   const app = Fastify();
   await registerStaticSite(app, { root, overrides });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -59,19 +62,40 @@ export interface WebBenchResult {
   loadAverage: number;
 }
 
-
 async function fileSizes(root: string): Promise<FileSize[]> {
-  const wasmPath = new Set(['index.html', 'lenet-digit-pad.js', 'lenet5.onnx', 'ort/ort.wasm.min.mjs', 'ort/ort-wasm-simd-threaded.mjs', 'ort/ort-wasm-simd-threaded.wasm']);
-  const webgpuPath = new Set(['ort/ort.webgpu.min.mjs', 'ort/ort-wasm-simd-threaded.asyncify.mjs', 'ort/ort-wasm-simd-threaded.asyncify.wasm']);
+  const wasmPath = new Set([
+    'index.html',
+    'lenet-digit-pad.js',
+    'lenet5.onnx',
+    'ort/ort.wasm.min.mjs',
+    'ort/ort-wasm-simd-threaded.mjs',
+    'ort/ort-wasm-simd-threaded.wasm',
+  ]);
+  const webgpuPath = new Set([
+    'ort/ort.webgpu.min.mjs',
+    'ort/ort-wasm-simd-threaded.asyncify.mjs',
+    'ort/ort-wasm-simd-threaded.asyncify.wasm',
+  ]);
   const out: FileSize[] = [];
   async function walk(dir: string): Promise<void> {
     for (const e of await fs.readdir(dir, { withFileTypes: true })) {
       const p = path.join(dir, e.name);
-      if (e.isDirectory()) { await walk(p); continue; }
+      if (e.isDirectory()) {
+        await walk(p);
+        continue;
+      }
       if (e.name.endsWith('.gz') || e.name.endsWith('.map')) continue;
       const rel = path.relative(root, p).split(path.sep).join('/');
-      const gz = await fs.stat(p + '.gz').then((s) => s.size, () => null);
-      out.push({ file: rel, bytes: (await fs.stat(p)).size, gzipBytes: gz, loadedBy: wasmPath.has(rel) ? 'every page' : webgpuPath.has(rel) ? 'webgpu only' : 'not loaded' });
+      const gz = await fs.stat(p + '.gz').then(
+        (s) => s.size,
+        () => null,
+      );
+      out.push({
+        file: rel,
+        bytes: (await fs.stat(p)).size,
+        gzipBytes: gz,
+        loadedBy: wasmPath.has(rel) ? 'every page' : webgpuPath.has(rel) ? 'webgpu only' : 'not loaded',
+      });
     }
   }
   await walk(root);
@@ -98,7 +122,10 @@ const WASM_DEMO_URL_PATH = '/bench-demo-wasm.html';
 /** A copy of the built demo page whose widgets ask for WASM outright, in a temp file. */
 async function wasmDemoPage(root: string): Promise<string> {
   const html = await fs.readFile(path.join(root, 'index.html'), 'utf8');
-  const wasm = html.replace(/<lenet-digit-pad ([^>]*)>/g, (_, attrs: string) => `<lenet-digit-pad backend="wasm" ${attrs.replace(/\s*backend="[^"]*"/g, '')}>`);
+  const wasm = html.replace(
+    /<lenet-digit-pad ([^>]*)>/g,
+    (_, attrs: string) => `<lenet-digit-pad backend="wasm" ${attrs.replace(/\s*backend="[^"]*"/g, '')}>`,
+  );
   if ((wasm.match(/backend="wasm"/g) ?? []).length !== (html.match(/<lenet-digit-pad /g) ?? []).length) {
     throw new Error('bench:web: could not set backend="wasm" on every widget of the demo page');
   }
@@ -129,9 +156,13 @@ async function coldFirstPrediction(url: string, probe?: string): Promise<number>
  * grants no WebGPU adapter).
  * @param o.coldRuns fresh-profile page loads; o.warmRuns reloads; o.predictions images per latency series.
  */
-export async function benchWeb(o: { coldRuns?: number; warmRuns?: number; predictions?: number; log?: (l: string) => void } = {}): Promise<WebBenchResult> {
+export async function benchWeb(
+  o: { coldRuns?: number; warmRuns?: number; predictions?: number; log?: (l: string) => void } = {},
+): Promise<WebBenchResult> {
   const log = o.log ?? ((l: string) => process.stdout.write(l + '\n'));
-  const coldRuns = o.coldRuns ?? 5, warmRuns = o.warmRuns ?? 5, n = o.predictions ?? 200;
+  const coldRuns = o.coldRuns ?? 5,
+    warmRuns = o.warmRuns ?? 5,
+    n = o.predictions ?? 200;
   const root = webDistDir();
   const { file: model, contract } = testModel();
   const mnist = await readMnist('test');
@@ -143,49 +174,86 @@ export async function benchWeb(o: { coldRuns?: number; warmRuns?: number; predic
     [WASM_DEMO_URL_PATH]: wasmDemo,
   });
   const referenceUrl = `${server.url}${REFERENCE_URL_PATH.slice(1)}?dims=${inputShape(contract, 1).join(',')}`;
-  const result: WebBenchResult = { files: await fileSizes(root), coldLoadMs: [], referenceColdLoadMs: [], wasmBackendColdLoadMs: [], warmLoadMs: [], coldReadyMs: [], coldMarksMs: {}, predictImageMs: [], padPredictMs: [], fetchedBytes: {}, backend: '', loadAverage: os.loadavg()[0] };
+  const result: WebBenchResult = {
+    files: await fileSizes(root),
+    coldLoadMs: [],
+    referenceColdLoadMs: [],
+    wasmBackendColdLoadMs: [],
+    warmLoadMs: [],
+    coldReadyMs: [],
+    coldMarksMs: {},
+    predictImageMs: [],
+    padPredictMs: [],
+    fetchedBytes: {},
+    backend: '',
+    loadAverage: os.loadavg()[0],
+  };
   try {
     for (let run = 0; run < coldRuns; run++) {
       result.referenceColdLoadMs.push(await coldFirstPrediction(referenceUrl));
-      result.wasmBackendColdLoadMs.push(await coldFirstPrediction(`${server.url}${WASM_DEMO_URL_PATH.slice(1)}`, FIRST_PREDICTION_PROBE(digit)));
+      result.wasmBackendColdLoadMs.push(
+        await coldFirstPrediction(`${server.url}${WASM_DEMO_URL_PATH.slice(1)}`, FIRST_PREDICTION_PROBE(digit)),
+      );
       const browser = await launchBrowser();
       try {
         const page = await browser.context.newPage();
         await page.addInitScript(FIRST_PREDICTION_PROBE(digit));
         const loads = run === 0 ? 1 + warmRuns : 1;
         for (let l = 0; l < loads; l++) {
-          if (l === 0) await page.goto(server.url); else await page.reload();
-          await page.waitForFunction(() => (globalThis as any).__firstPrediction !== undefined, null, { timeout: 60_000 });
-          const first = await page.evaluate(() => ({ ...(globalThis as any).__firstPrediction, ready: (globalThis as any).__readyAt }));
+          if (l === 0) await page.goto(server.url);
+          else await page.reload();
+          await page.waitForFunction(() => (globalThis as any).__firstPrediction !== undefined, null, {
+            timeout: 60_000,
+          });
+          const first = await page.evaluate(() => ({
+            ...(globalThis as any).__firstPrediction,
+            ready: (globalThis as any).__readyAt,
+          }));
           if (!first.ok) throw new Error('first prediction found no ink');
           result.backend = first.backend;
           if (l === 0) {
             result.coldLoadMs.push(first.at);
             result.coldReadyMs.push(first.ready);
-            const marks: Array<[string, number]> = await page.evaluate(() => performance.getEntriesByType('mark')
-              .filter((m) => m.name.startsWith('lenet:')).map((m) => [m.name.slice(6), m.startTime] as [string, number]));
+            const marks: Array<[string, number]> = await page.evaluate(() =>
+              performance
+                .getEntriesByType('mark')
+                .filter((m) => m.name.startsWith('lenet:'))
+                .map((m) => [m.name.slice(6), m.startTime] as [string, number]),
+            );
             for (const [name, at] of marks) (result.coldMarksMs[name] ??= []).push(at);
           } else {
             result.warmLoadMs.push(first.at);
           }
           if (run === 0 && l === 0) {
-            result.fetchedBytes = await page.evaluate(() => Object.fromEntries((performance.getEntriesByType('resource') as PerformanceResourceTiming[])
-              .map((r) => [new URL(r.name).pathname, r.encodedBodySize])));
+            result.fetchedBytes = await page.evaluate(() =>
+              Object.fromEntries(
+                (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).map((r) => [
+                  new URL(r.name).pathname,
+                  r.encodedBodySize,
+                ]),
+              ),
+            );
           }
         }
         if (run === 0) {
           const images = Array.from(mnist.images.subarray(0, Math.min(n, 1000) * 784));
-          result.predictImageMs = await page.evaluate(async ({ images, n }) => {
-            const el = document.getElementById('main') as any;
-            const times: number[] = [];
-            for (let i = 0; i < n; i++) {
-              const img = new ImageData(28, 28);
-              const k = i % (images.length / 784);
-              for (let p = 0; p < 784; p++) { const v = images[k * 784 + p]; img.data.set([v, v, v, 255], p * 4); }
-              times.push((await el.predictImage(img)).milliseconds);
-            }
-            return times;
-          }, { images, n });
+          result.predictImageMs = await page.evaluate(
+            async ({ images, n }) => {
+              const el = document.getElementById('main') as any;
+              const times: number[] = [];
+              for (let i = 0; i < n; i++) {
+                const img = new ImageData(28, 28);
+                const k = i % (images.length / 784);
+                for (let p = 0; p < 784; p++) {
+                  const v = images[k * 784 + p];
+                  img.data.set([v, v, v, 255], p * 4);
+                }
+                times.push((await el.predictImage(img)).milliseconds);
+              }
+              return times;
+            },
+            { images, n },
+          );
           // A drawn stroke on the pad, predicted repeatedly: adds the canvas read-back of the pad's path.
           const box = (await page.locator('#main canvas').boundingBox())!;
           await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.2);
@@ -206,7 +274,9 @@ export async function benchWeb(o: { coldRuns?: number; warmRuns?: number; predic
       } finally {
         await browser.close();
       }
-      log(`  cold load ${run + 1}/${coldRuns}: first prediction at ${result.coldLoadMs.at(-1)!.toFixed(0)} ms (backend="wasm" ${result.wasmBackendColdLoadMs.at(-1)!.toFixed(0)} ms, reference page ${result.referenceColdLoadMs.at(-1)!.toFixed(0)} ms)`);
+      log(
+        `  cold load ${run + 1}/${coldRuns}: first prediction at ${result.coldLoadMs.at(-1)!.toFixed(0)} ms (backend="wasm" ${result.wasmBackendColdLoadMs.at(-1)!.toFixed(0)} ms, reference page ${result.referenceColdLoadMs.at(-1)!.toFixed(0)} ms)`,
+      );
     }
   } finally {
     await server.close();
@@ -228,19 +298,29 @@ export function formatWebBench(r: WebBenchResult): string[] {
     `| the demo page with backend="wasm", cold profile (${r.wasmBackendColdLoadMs.length} runs, alternating) | ${median(r.wasmBackendColdLoadMs).toFixed(0)} ms | ${Math.min(...r.wasmBackendColdLoadMs).toFixed(0)}–${Math.max(...r.wasmBackendColdLoadMs).toFixed(0)} ms |`,
     `| widget / reference, cold (ratio of medians): backend="auto" / "wasm" | ${(median(r.coldLoadMs) / median(r.referenceColdLoadMs)).toFixed(2)} / ${(median(r.wasmBackendColdLoadMs) / median(r.referenceColdLoadMs)).toFixed(2)} | |`,
     `| of which load -> \`ready\` | ${median(r.coldReadyMs).toFixed(0)} ms | ${Math.min(...r.coldReadyMs).toFixed(0)}–${Math.max(...r.coldReadyMs).toFixed(0)} ms |`,
-    ...Object.entries(r.coldMarksMs).sort((a, b) => median(a[1]) - median(b[1]))
-      .map(([name, xs]) => `| of which load -> mark \`${name}\` | ${median(xs).toFixed(0)} ms | ${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)} ms |`),
+    ...Object.entries(r.coldMarksMs)
+      .sort((a, b) => median(a[1]) - median(b[1]))
+      .map(
+        ([name, xs]) =>
+          `| of which load -> mark \`${name}\` | ${median(xs).toFixed(0)} ms | ${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)} ms |`,
+      ),
     `| load -> first prediction, reload (${r.warmLoadMs.length} runs) | ${median(r.warmLoadMs).toFixed(0)} ms | ${Math.min(...r.warmLoadMs).toFixed(0)}–${Math.max(...r.warmLoadMs).toFixed(0)} ms |`,
     `| \`predictImage\` 28x28 (preprocess + inference, ${r.predictImageMs.length} calls) | ${median(r.predictImageMs).toFixed(2)} ms | p90 ${quantile(r.predictImageMs, 0.9).toFixed(2)} ms |`,
     `| \`predict()\` of a pad drawing (read-back + preprocess + inference, ${r.padPredictMs.length} calls) | ${median(r.padPredictMs).toFixed(2)} ms | p90 ${quantile(r.padPredictMs, 0.9).toFixed(2)} ms |`,
     '',
     '| file in web/dist | bytes | gzip | loaded by |',
     '|---|---|---|---|',
-    ...r.files.map((f) => `| ${f.file} | ${f.bytes.toLocaleString('en')} (${kb(f.bytes)}) | ${f.gzipBytes === null ? '–' : `${f.gzipBytes.toLocaleString('en')} (${kb(f.gzipBytes)})`} | ${f.loadedBy} |`),
+    ...r.files.map(
+      (f) =>
+        `| ${f.file} | ${f.bytes.toLocaleString('en')} (${kb(f.bytes)}) | ${f.gzipBytes === null ? '–' : `${f.gzipBytes.toLocaleString('en')} (${kb(f.gzipBytes)})`} | ${f.loadedBy} |`,
+    ),
   ];
   const fetched = Object.entries(r.fetchedBytes);
   const total = fetched.reduce((a, [, b]) => a + b, 0);
-  lines.push('', `Fetched by the demo page on WASM (resource timing, encoded bytes): ${fetched.map(([p, b]) => `${p} ${b.toLocaleString('en')}`).join(', ')}; total ${total.toLocaleString('en')} bytes (${(total / 1024 / 1024).toFixed(2)} MiB).`);
+  lines.push(
+    '',
+    `Fetched by the demo page on WASM (resource timing, encoded bytes): ${fetched.map(([p, b]) => `${p} ${b.toLocaleString('en')}`).join(', ')}; total ${total.toLocaleString('en')} bytes (${(total / 1024 / 1024).toFixed(2)} MiB).`,
+  );
   return lines;
 }
 

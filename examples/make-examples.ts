@@ -31,7 +31,8 @@ function photo(img: GrayImage, w: number, h: number, x: number, y: number): Buff
       const paper = [236 * light, 228 * light, 212 * light];
       const pen = [40, 48, 92];
       const i = 4 * (py * w + px);
-      for (let c = 0; c < 3; c++) rgba[i + c] = Math.max(0, Math.min(255, Math.round(paper[c] * (1 - ink) + pen[c] * ink + grain)));
+      for (let c = 0; c < 3; c++)
+        rgba[i + c] = Math.max(0, Math.min(255, Math.round(paper[c] * (1 - ink) + pen[c] * ink + grain)));
       rgba[i + 3] = 255;
     }
   }

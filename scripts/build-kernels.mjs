@@ -10,10 +10,13 @@ const out = path.join(root, 'dist', 'kernels', 'train-kernels.wasm');
 mkdirSync(path.dirname(out), { recursive: true });
 const { error, stderr } = await asc.main([
   path.join(root, 'kernels', 'index.ts'),
-  '--outFile', out,
+  '--outFile',
+  out,
   '-O3',
-  '--runtime', 'stub',
-  '--enable', 'simd',
+  '--runtime',
+  'stub',
+  '--enable',
+  'simd',
   // The kernels trust the layout the caller computed; bounds are the caller's job.
   '--noAssert',
 ]);

@@ -5,11 +5,13 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 function find(dir) {
-  return readdirSync(dir).sort().flatMap((name) => {
-    const p = path.join(dir, name);
-    if (statSync(p).isDirectory()) return find(p);
-    return name.endsWith('.test.ts') ? [p] : [];
-  });
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const p = path.join(dir, name);
+      if (statSync(p).isDirectory()) return find(p);
+      return name.endsWith('.test.ts') ? [p] : [];
+    });
 }
 
 const only = process.argv.slice(2);
@@ -18,5 +20,7 @@ if (files.length === 0) {
   console.error('no test files found under test/');
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], { stdio: 'inherit' });
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], {
+  stdio: 'inherit',
+});
 process.exit(r.status ?? 1);

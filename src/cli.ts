@@ -28,14 +28,19 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
  */
 export async function buildProgram(only?: string): Promise<Command> {
   const program = new Command('lenet-onnx')
-    .description('Train LeNet-5 on MNIST with TensorFlow.js, export it to ONNX, verify it and run it in Node and the browser.')
+    .description(
+      'Train LeNet-5 on MNIST with TensorFlow.js, export it to ONNX, verify it and run it in Node and the browser.',
+    )
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ lenet-onnx train                      train the default LeNet-5 into models/lenet5
   $ lenet-onnx train --epochs 1 --limit 5000 --out /tmp/quick
-  $ lenet-onnx all                        the whole pipeline on the bundled defaults (npm start)`);
+  $ lenet-onnx all                        the whole pipeline on the bundled defaults (npm start)`,
+    );
   const names = only !== undefined && only in COMMANDS ? [only] : Object.keys(COMMANDS);
   for (const register of await Promise.all(names.map((n) => COMMANDS[n]()))) register(program);
   return program;

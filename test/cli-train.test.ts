@@ -24,7 +24,17 @@ test('--help lists the commands with descriptions and examples', async () => {
   assert.match(r.stdout, /Examples:/);
   const t = await runCli('train', '--help');
   assert.equal(t.code, 0);
-  for (const opt of ['--epochs', '--batch-size', '--learning-rate', '--seed', '--data', '--out', '--validation-size', '--limit', '--backend']) {
+  for (const opt of [
+    '--epochs',
+    '--batch-size',
+    '--learning-rate',
+    '--seed',
+    '--data',
+    '--out',
+    '--validation-size',
+    '--limit',
+    '--backend',
+  ]) {
     assert.ok(t.stdout.includes(opt), `train --help shows ${opt}`);
   }
 });
@@ -38,21 +48,41 @@ test('bad numeric options name the option, the expectation and the value', async
 });
 
 test('unknown backend lists the valid ones; tensorflow without tfjs-node says how to install it', async () => {
-  await failsWith(['train', '--backend', 'gpu'], 2, /--backend: unknown backend 'gpu'; valid: auto, tensorflow, wasm, cpu/);
-  await failsWith(['train', '--backend', 'tensorflow', '--out', tmp()], 2, /@tensorflow\/tfjs-node is not installed; install it with 'npm install @tensorflow\/tfjs-node'/);
+  await failsWith(
+    ['train', '--backend', 'gpu'],
+    2,
+    /--backend: unknown backend 'gpu'; valid: auto, tensorflow, wasm, cpu/,
+  );
+  await failsWith(
+    ['train', '--backend', 'tensorflow', '--out', tmp()],
+    2,
+    /@tensorflow\/tfjs-node is not installed; install it with 'npm install @tensorflow\/tfjs-node'/,
+  );
   await failsWith(['train', '--arch', 'alexnet'], 2, /--arch: unknown value 'alexnet'; valid: lenet5/);
 });
 
 test('missing data directory and batch larger than the data', async () => {
-  await failsWith(['train', '--data', '/no/such/dir', '--out', tmp()], 1, /--data '\/no\/such\/dir': directory not found/);
-  await failsWith(['train', '--limit', '100', '--batch-size', '200', '--out', tmp()], 2, /--batch-size: 200 is larger than the 100 training samples/);
+  await failsWith(
+    ['train', '--data', '/no/such/dir', '--out', tmp()],
+    1,
+    /--data '\/no\/such\/dir': directory not found/,
+  );
+  await failsWith(
+    ['train', '--limit', '100', '--batch-size', '200', '--out', tmp()],
+    2,
+    /--batch-size: 200 is larger than the 100 training samples/,
+  );
 });
 
 test('unwritable output directory fails before training and writes nothing', async () => {
   const dir = tmp();
   const file = path.join(dir, 'a-file');
   writeFileSync(file, 'x');
-  await failsWith(['train', '--out', path.join(file, 'model')], 1, /cannot write output directory '.*a-file\/model': a parent path is a file/);
+  await failsWith(
+    ['train', '--out', path.join(file, 'model')],
+    1,
+    /cannot write output directory '.*a-file\/model': a parent path is a file/,
+  );
   assert.deepEqual(readdirSync(dir), ['a-file']);
 });
 
@@ -64,7 +94,19 @@ test('unknown option is a usage error (exit 2)', async () => {
 
 test('a tiny training run through the CLI writes the model and exits 0', async () => {
   const out = path.join(tmp(), 'm');
-  const r = await runCli('train', '--epochs', '1', '--limit', '256', '--validation-size', '64', '--out', out, '--backend', 'wasm');
+  const r = await runCli(
+    'train',
+    '--epochs',
+    '1',
+    '--limit',
+    '256',
+    '--validation-size',
+    '64',
+    '--out',
+    out,
+    '--backend',
+    'wasm',
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /epoch 1\/1: loss/);
   assert.ok(existsSync(path.join(out, 'model.json')));

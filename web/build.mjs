@@ -11,12 +11,18 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 const out = path.join(here, 'dist');
 const ortDist = path.join(root, 'node_modules', 'onnxruntime-web', 'dist');
-const ortVersion = JSON.parse(await readFile(path.join(root, 'node_modules', 'onnxruntime-web', 'package.json'), 'utf8')).version;
+const ortVersion = JSON.parse(
+  await readFile(path.join(root, 'node_modules', 'onnxruntime-web', 'package.json'), 'utf8'),
+).version;
 
 // The WASM build serves every page; the WebGPU build (with its own wasm) is fetched only when an adapter is granted.
 const ORT_FILES = [
-  'ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm',
-  'ort.webgpu.min.mjs', 'ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm',
+  'ort.wasm.min.mjs',
+  'ort-wasm-simd-threaded.mjs',
+  'ort-wasm-simd-threaded.wasm',
+  'ort.webgpu.min.mjs',
+  'ort-wasm-simd-threaded.asyncify.mjs',
+  'ort-wasm-simd-threaded.asyncify.wasm',
 ];
 // The runtime's default model and its int8 file (compiled by tsc, which `npm run build` runs first), served
 // under the widget's model names.
@@ -28,7 +34,12 @@ const INT8_MODEL = path.join(root, DEFAULT_INT8_MODEL);
 const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.wasm', '.onnx', '.json', '.css']);
 
 async function exists(p) {
-  try { await stat(p); return true; } catch { return false; }
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 // Build into a fresh temp folder and swap it in, so a failed build never leaves a half-written dist/.
@@ -55,19 +66,25 @@ await copyFile(path.join(here, 'demo', 'index.html'), path.join(tmp, 'index.html
 if (await exists(DEFAULT_MODEL)) {
   await copyFile(DEFAULT_MODEL, path.join(tmp, 'lenet5.onnx'));
 } else {
-  console.warn(`web build: ${path.relative(process.cwd(), DEFAULT_MODEL)} not found; web/dist has no default model (run \`lenet-onnx export\`, or serve with --model FILE)`);
+  console.warn(
+    `web build: ${path.relative(process.cwd(), DEFAULT_MODEL)} not found; web/dist has no default model (run \`lenet-onnx export\`, or serve with --model FILE)`,
+  );
 }
 // The demo page offers the int8 file beside the float one.
 if (await exists(INT8_MODEL)) await copyFile(INT8_MODEL, path.join(tmp, 'lenet5.int8.onnx'));
 if (await exists(ARITHMETIC_MODEL)) {
   await copyFile(ARITHMETIC_MODEL, path.join(tmp, 'arithmetic.onnx'));
 } else {
-  console.warn(`web build: ${path.relative(process.cwd(), ARITHMETIC_MODEL)} not found; the demo's expression pad will say so (run \`npm run models\`)`);
+  console.warn(
+    `web build: ${path.relative(process.cwd(), ARITHMETIC_MODEL)} not found; the demo's expression pad will say so (run \`npm run models\`)`,
+  );
 }
 
 async function walk(dir) {
   const entries = await readdir(dir, { withFileTypes: true });
-  return (await Promise.all(entries.map((e) => e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]))).flat();
+  return (
+    await Promise.all(entries.map((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)])))
+  ).flat();
 }
 // Brotli only for the big files, where it saves the most; a middling quality keeps the build quick.
 const BROTLI_MIN_BYTES = 1024 * 1024;
@@ -76,9 +93,16 @@ for (const f of await walk(tmp)) {
   const bytes = await readFile(f);
   await writeFile(f + '.gz', gzipSync(bytes, { level: constants.Z_BEST_COMPRESSION }));
   if (bytes.length >= BROTLI_MIN_BYTES) {
-    await writeFile(f + '.br', brotliCompressSync(bytes, {
-      params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_LGWIN]: 24, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
-    }));
+    await writeFile(
+      f + '.br',
+      brotliCompressSync(bytes, {
+        params: {
+          [constants.BROTLI_PARAM_QUALITY]: 5,
+          [constants.BROTLI_PARAM_LGWIN]: 24,
+          [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+        },
+      }),
+    );
   }
 }
 

@@ -22,7 +22,10 @@ export function sourceInkBox(mnist: IdxDataset, k: number): Box {
   const { rows, cols } = mnist;
   const off = k * rows * cols;
   const cut = INK_THRESHOLD * 255;
-  let x0 = cols, y0 = rows, x1 = -1, y1 = -1;
+  let x0 = cols,
+    y0 = rows,
+    x1 = -1,
+    y1 = -1;
   for (let y = 0; y < rows; y++) {
     for (let x = 0; x < cols; x++) {
       if (mnist.images[off + y * cols + x] >= cut) {
@@ -45,13 +48,18 @@ export function renderDigit(mnist: IdxDataset, k: number, scale: number, angle: 
   const { rows, cols } = mnist;
   const img = mnist.images;
   const off = k * rows * cols;
-  const cos = Math.cos(angle), sin = Math.sin(angle);
+  const cos = Math.cos(angle),
+    sin = Math.sin(angle);
   const w = Math.ceil((cols * Math.abs(cos) + rows * Math.abs(sin)) * scale) + 2;
   const h = Math.ceil((cols * Math.abs(sin) + rows * Math.abs(cos)) * scale) + 2;
-  const cx = w / 2, cy = h / 2;
+  const cx = w / 2,
+    cy = h / 2;
   const coverage = new Float32Array(w * h);
   const inv = 1 / scale;
-  let x0 = w, y0 = h, x1 = -1, y1 = -1;
+  let x0 = w,
+    y0 = h,
+    x1 = -1,
+    y1 = -1;
   for (let py = 0; py < h; py++) {
     const dy = py + 0.5 - cy;
     for (let px = 0; px < w; px++) {
@@ -60,13 +68,21 @@ export function renderDigit(mnist: IdxDataset, k: number, scale: number, angle: 
       const u = (cos * dx + sin * dy) * inv + cols / 2 - 0.5;
       const v = (-sin * dx + cos * dy) * inv + rows / 2 - 0.5;
       if (u <= -1 || v <= -1 || u >= cols || v >= rows) continue;
-      const iu = Math.floor(u), iv = Math.floor(v);
-      const fu = u - iu, fv = v - iv;
+      const iu = Math.floor(u),
+        iv = Math.floor(v);
+      const fu = u - iu,
+        fv = v - iv;
       // Outside the field counts as blank paper, which MNIST's own border already is.
-      const inU0 = iu >= 0, inU1 = iu + 1 < cols, inV0 = iv >= 0, inV1 = iv + 1 < rows;
-      const r0 = off + iv * cols + iu, r1 = r0 + cols;
-      const p00 = inU0 && inV0 ? img[r0] : 0, p10 = inU1 && inV0 ? img[r0 + 1] : 0;
-      const p01 = inU0 && inV1 ? img[r1] : 0, p11 = inU1 && inV1 ? img[r1 + 1] : 0;
+      const inU0 = iu >= 0,
+        inU1 = iu + 1 < cols,
+        inV0 = iv >= 0,
+        inV1 = iv + 1 < rows;
+      const r0 = off + iv * cols + iu,
+        r1 = r0 + cols;
+      const p00 = inU0 && inV0 ? img[r0] : 0,
+        p10 = inU1 && inV0 ? img[r0 + 1] : 0;
+      const p01 = inU0 && inV1 ? img[r1] : 0,
+        p11 = inU1 && inV1 ? img[r1 + 1] : 0;
       const c = ((p00 + (p10 - p00) * fu) * (1 - fv) + (p01 + (p11 - p01) * fu) * fv) / 255;
       if (c <= 0) continue;
       coverage[py * w + px] = c;
@@ -88,7 +104,8 @@ export function renderDigit(mnist: IdxDataset, k: number, scale: number, angle: 
  * ink box in picture pixels, clipped to the picture.
  */
 export function paste(canvas: Float32Array, width: number, height: number, patch: InkPatch, x: number, y: number): Box {
-  const ox = Math.round(x) - patch.ink.x, oy = Math.round(y) - patch.ink.y;
+  const ox = Math.round(x) - patch.ink.x,
+    oy = Math.round(y) - patch.ink.y;
   for (let py = 0; py < patch.height; py++) {
     const cy = oy + py;
     if (cy < 0 || cy >= height) continue;
@@ -100,7 +117,8 @@ export function paste(canvas: Float32Array, width: number, height: number, patch
       if (c > canvas[i]) canvas[i] = c;
     }
   }
-  const bx0 = Math.max(0, ox + patch.ink.x), by0 = Math.max(0, oy + patch.ink.y);
+  const bx0 = Math.max(0, ox + patch.ink.x),
+    by0 = Math.max(0, oy + patch.ink.y);
   const bx1 = Math.min(width - 1, ox + patch.ink.x + patch.ink.width - 1);
   const by1 = Math.min(height - 1, oy + patch.ink.y + patch.ink.height - 1);
   return { x: bx0, y: by0, width: bx1 - bx0 + 1, height: by1 - by0 + 1 };

@@ -69,16 +69,25 @@ export function layoutLine(mnist: IdxDataset, digits: number[], style: LineStyle
 }
 
 /** Paste `line` with its box's top-left at (`x`, `y`); returns each digit's ink box in picture pixels. */
-export function pasteLine(canvas: Float32Array, width: number, height: number, line: Line, x: number, y: number): Box[] {
+export function pasteLine(
+  canvas: Float32Array,
+  width: number,
+  height: number,
+  line: Line,
+  x: number,
+  y: number,
+): Box[] {
   return line.patches.map((p, j) => paste(canvas, width, height, p, x + line.positions[j].x, y + line.positions[j].y));
 }
 
 /** Per row of a patch (in line coordinates), the leftmost and rightmost ink column. */
 function rowSpans(p: InkPatch, at: { x: number; y: number }): Map<number, [number, number]> {
   const spans = new Map<number, [number, number]>();
-  const ox = Math.round(at.x) - p.ink.x, oy = Math.round(at.y) - p.ink.y;
+  const ox = Math.round(at.x) - p.ink.x,
+    oy = Math.round(at.y) - p.ink.y;
   for (let py = p.ink.y; py < p.ink.y + p.ink.height; py++) {
-    let lo = -1, hi = -1;
+    let lo = -1,
+      hi = -1;
     for (let px = p.ink.x; px < p.ink.x + p.ink.width; px++) {
       if (p.coverage[py * p.width + px] >= INK_THRESHOLD) {
         if (lo < 0) lo = px;
@@ -94,8 +103,14 @@ function rowSpans(p: InkPatch, at: { x: number; y: number }): Map<number, [numbe
  * Blank columns between the ink of `left` and `right` over the rows both have ink in, or null when they
  * share no row (then they cannot be pushed into touching sideways).
  */
-function inkClearance(left: InkPatch, lAt: { x: number; y: number }, right: InkPatch, rAt: { x: number; y: number }): number | null {
-  const l = rowSpans(left, lAt), r = rowSpans(right, rAt);
+function inkClearance(
+  left: InkPatch,
+  lAt: { x: number; y: number },
+  right: InkPatch,
+  rAt: { x: number; y: number },
+): number | null {
+  const l = rowSpans(left, lAt),
+    r = rowSpans(right, rAt);
   let best: number | null = null;
   for (const [row, [lo]] of r) {
     const other = l.get(row);

@@ -37,7 +37,12 @@ export async function numberPicture(
  * Which MNIST test digits picture number `index` of the set `seed` writes, and which of them touches its
  * right-hand neighbour (-1 for none); see {@link numberPicture}.
  */
-export function numberDigits(mnist: IdxDataset, seed: number, index: number, opts: { minDigits?: number; maxDigits?: number } = {}): { digits: number[]; touching: number } {
+export function numberDigits(
+  mnist: IdxDataset,
+  seed: number,
+  index: number,
+  opts: { minDigits?: number; maxDigits?: number } = {},
+): { digits: number[]; touching: number } {
   const minDigits = opts.minDigits ?? 2;
   const maxDigits = opts.maxDigits ?? 7;
   if (!Number.isInteger(minDigits) || !Number.isInteger(maxDigits) || minDigits < 1 || maxDigits < minDigits) {
@@ -50,7 +55,13 @@ export function numberDigits(mnist: IdxDataset, seed: number, index: number, opt
   return { digits, touching };
 }
 
-async function photoNumber(mnist: IdxDataset, digits: number[], touching: number, text: string, rand: Rand): Promise<GeneratedPicture> {
+async function photoNumber(
+  mnist: IdxDataset,
+  digits: number[],
+  touching: number,
+  text: string,
+  rand: Rand,
+): Promise<GeneratedPicture> {
   const tilt = rand.uniform(-3, 3) * DEG;
   const wobble = 4 * DEG;
   let digitHeight = rand.uniform(60, 130);
@@ -67,10 +78,24 @@ async function photoNumber(mnist: IdxDataset, digits: number[], touching: number
   return { bytes, format: 'jpeg', text, boxes, width: PHOTO_WIDTH, height: PHOTO_HEIGHT };
 }
 
-async function scanNumber(mnist: IdxDataset, digits: number[], touching: number, text: string, rand: Rand): Promise<GeneratedPicture> {
+async function scanNumber(
+  mnist: IdxDataset,
+  digits: number[],
+  touching: number,
+  text: string,
+  rand: Rand,
+): Promise<GeneratedPicture> {
   // Scans sit nearly straight on the glass; the handwriting keeps its own slant wobble.
-  const line = layoutLine(mnist, digits, { digitHeight: rand.uniform(40, 80), tilt: rand.uniform(-1, 1) * DEG, wobble: 3 * DEG, touching }, rand);
-  const left = rand.int(20, 90), right = rand.int(20, 90), top = rand.int(15, 60), bottom = rand.int(15, 60);
+  const line = layoutLine(
+    mnist,
+    digits,
+    { digitHeight: rand.uniform(40, 80), tilt: rand.uniform(-1, 1) * DEG, wobble: 3 * DEG, touching },
+    rand,
+  );
+  const left = rand.int(20, 90),
+    right = rand.int(20, 90),
+    top = rand.int(15, 60),
+    bottom = rand.int(15, 60);
   const width = line.width + left + right;
   const height = line.height + top + bottom;
   const coverage = new Float32Array(width * height);
@@ -81,7 +106,8 @@ async function scanNumber(mnist: IdxDataset, digits: number[], touching: number,
 
 /** Put the line anywhere in the frame that keeps a small margin, so it is rarely centred. */
 function placeLine(coverage: Float32Array, width: number, height: number, line: Line, rand: Rand) {
-  const mx = 0.04 * width, my = 0.06 * height;
+  const mx = 0.04 * width,
+    my = 0.06 * height;
   const x = rand.uniform(mx, Math.max(mx, width - mx - line.width));
   const y = rand.uniform(my, Math.max(my, height - my - line.height));
   return pasteLine(coverage, width, height, line, Math.round(x), Math.round(y));

@@ -17,9 +17,15 @@ const NOISE_MASK = (1 << NOISE_BITS) - 1;
 
 /** Pens people write digits with; every one stays dark against any paper drawn below. */
 const PENS: ((rand: Rand) => [number, number, number])[] = [
-  (rand) => { const g = rand.uniform(12, 45); return [g, g, g + rand.uniform(0, 8)]; }, // black ballpoint / felt
+  (rand) => {
+    const g = rand.uniform(12, 45);
+    return [g, g, g + rand.uniform(0, 8)];
+  }, // black ballpoint / felt
   (rand) => [rand.uniform(20, 45), rand.uniform(30, 55), rand.uniform(85, 125)], // blue ballpoint
-  (rand) => { const g = rand.uniform(35, 60); return [g + 6, g, g - 4]; }, // soft pencil, dark
+  (rand) => {
+    const g = rand.uniform(35, 60);
+    return [g + 6, g, g - 4];
+  }, // soft pencil, dark
 ];
 
 /** The most the light may brighten or darken the paper from one side of the sheet to its centre. */
@@ -32,22 +38,28 @@ export const MAX_GRADIENT_LEVELS = 20;
 export async function photograph(coverage: Float32Array, width: number, height: number, rand: Rand): Promise<Buffer> {
   const grey = rand.uniform(165, 235);
   const tint = rand.uniform(-0.06, 0.06); // warm (yellowish) paper above 0, cool below
-  const paper = [Math.min(255, grey * (1 + tint)), Math.min(255, grey * (1 + 0.3 * tint)), Math.min(255, grey * (1 - tint))];
+  const paper = [
+    Math.min(255, grey * (1 + tint)),
+    Math.min(255, grey * (1 + 0.3 * tint)),
+    Math.min(255, grey * (1 - tint)),
+  ];
   const pen = PENS[rand.int(0, PENS.length - 1)](rand);
   const strength = rand.uniform(0.85, 1);
 
   // The gradient is a plane through the sheet's centre reaching +-levels at the farthest corner.
   const levels = rand.uniform(6, MAX_GRADIENT_LEVELS);
   const phi = rand.uniform(0, 2 * Math.PI);
-  const gx = Math.cos(phi), gy = Math.sin(phi);
-  const reach = Math.abs(gx) * width / 2 + Math.abs(gy) * height / 2;
+  const gx = Math.cos(phi),
+    gy = Math.sin(phi);
+  const reach = (Math.abs(gx) * width) / 2 + (Math.abs(gy) * height) / 2;
   const slope = levels / grey / reach;
 
   // An optional shadow (a hand or the phone) falls in from one side with a soft edge.
   const shadow = rand.chance(0.35);
   const sPsi = rand.uniform(0, 2 * Math.PI);
-  const sx = Math.cos(sPsi), sy = Math.sin(sPsi);
-  const sReach = Math.abs(sx) * width / 2 + Math.abs(sy) * height / 2;
+  const sx = Math.cos(sPsi),
+    sy = Math.sin(sPsi);
+  const sReach = (Math.abs(sx) * width) / 2 + (Math.abs(sy) * height) / 2;
   const sEdge = rand.uniform(0.2, 0.8) * sReach; // where the shadow is half strength, from the centre
   const sSoft = rand.uniform(0.15, 0.4) * sReach;
   const sDepth = shadow ? rand.uniform(0.05, 0.14) : 0;
@@ -57,13 +69,16 @@ export async function photograph(coverage: Float32Array, width: number, height: 
   const quality = rand.int(60, 90);
 
   const rgb = Buffer.alloc(width * height * 3);
-  const cx = width / 2, cy = height / 2;
+  const cx = width / 2,
+    cy = height / 2;
   const [p0, p1, p2] = paper;
-  const d0 = pen[0] - p0, d1 = pen[1] - p1, d2 = pen[2] - p2;
+  const d0 = pen[0] - p0,
+    d1 = pen[1] - p1,
+    d2 = pen[2] - p2;
   const chromaScale = 0.3 * sigma;
   // The noise stream runs inline (xorshift32 seeded from the item's stream): a call per pixel into the
   // shared stream would dominate the time a picture takes.
-  let s = ((rand() * 4294967296) >>> 0) || 1;
+  let s = (rand() * 4294967296) >>> 0 || 1;
   for (let y = 0; y < height; y++) {
     const dy = y + 0.5 - cy;
     const rowLight = 1 + slope * gy * dy;
@@ -78,7 +93,9 @@ export async function photograph(coverage: Float32Array, width: number, height: 
       }
       const i = y * width + x;
       const a = coverage[i] * strength;
-      s ^= s << 13; s ^= s >>> 17; s ^= s << 5;
+      s ^= s << 13;
+      s ^= s >>> 17;
+      s ^= s << 5;
       const lum = NOISE[s & NOISE_MASK] * sigma;
       const chroma = NOISE[(s >>> NOISE_BITS) & NOISE_MASK] * chromaScale;
       const o = 3 * i;
@@ -91,5 +108,8 @@ export async function photograph(coverage: Float32Array, width: number, height: 
       rgb[o + 2] = b < 0 ? 0 : b > 255 ? 255 : b + 0.5;
     }
   }
-  return sharp(rgb, { raw: { width, height, channels: 3 } }).blur(blur).jpeg({ quality }).toBuffer();
+  return sharp(rgb, { raw: { width, height, channels: 3 } })
+    .blur(blur)
+    .jpeg({ quality })
+    .toBuffer();
 }

@@ -16,5 +16,7 @@ export async function scan(coverage: Float32Array, width: number, height: number
     const a = Math.min(1, coverage[i] * gain);
     grey[i] = Math.round(255 - (255 - ink) * a);
   }
-  return sharp(grey, { raw: { width, height, channels: 1 } }).png().toBuffer();
+  return sharp(grey, { raw: { width, height, channels: 1 } })
+    .png()
+    .toBuffer();
 }

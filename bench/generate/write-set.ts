@@ -47,7 +47,8 @@ const truth: { file: string; text: string; boxes: GeneratedPicture['boxes'] }[] 
 const started = performance.now();
 for (let i = 0; i < count; i++) {
   const pic =
-    kind === 'photo-digits' ? await photoDigit(mnist, seed, i)
+    kind === 'photo-digits'
+      ? await photoDigit(mnist, seed, i)
       : await numberPicture(mnist, seed, i, kind === 'numbers-photo' ? 'photo' : 'scan', opts);
   const file = `${String(i).padStart(5, '0')}.${pic.format === 'jpeg' ? 'jpg' : 'png'}`;
   writeFileSync(path.join(out, file), pic.bytes);

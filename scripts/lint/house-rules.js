@@ -45,7 +45,11 @@ export const FORBIDDEN = [
 
 /** Globals of browsers that Node does not have: the shared runtime must not name them, even as types. */
 function domOnlyGlobals(globals) {
-  const shared = new Set([...Object.keys(globals.node), ...Object.keys(globals.es2021), ...Object.keys(globals.worker)]);
+  const shared = new Set([
+    ...Object.keys(globals.node),
+    ...Object.keys(globals.es2021),
+    ...Object.keys(globals.worker),
+  ]);
   return Object.keys(globals.browser).filter((name) => !shared.has(name));
 }
 
@@ -78,7 +82,12 @@ export function houseImportRules(globals) {
     {
       settings: {
         'import-x/ignore': ['node_modules'],
-        'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.mjs', '.json'], extensionAlias: { '.js': ['.ts', '.js'] } })],
+        'import-x/resolver-next': [
+          createNodeResolver({
+            extensions: ['.ts', '.js', '.mjs', '.json'],
+            extensionAlias: { '.js': ['.ts', '.js'] },
+          }),
+        ],
       },
       rules: {
         'import-x/no-cycle': 'error',

@@ -8,29 +8,44 @@ const d = SERVE_DEFAULTS;
 
 /** `lenet-onnx serve`: the inference API (Open Inference Protocol, pictures) and the widget demo until Ctrl-C. */
 export function registerServe(program: Command): void {
-  program.command('serve')
-    .description('serve models over HTTP (Open Inference Protocol v2, /v1/predict for pictures) and the browser widget demo, until Ctrl-C')
+  program
+    .command('serve')
+    .description(
+      'serve models over HTTP (Open Inference Protocol v2, /v1/predict for pictures) and the browser widget demo, until Ctrl-C',
+    )
     .option('--port <n>', 'TCP port (0 = any free port)', String(d.port))
     .option('--host <addr>', 'address to listen on', d.host)
-    .option('--model <file>', `ONNX model served under its file stem (repeatable); the default one is also the widget's ${MODEL_URL_PATH}`, collect, [])
+    .option(
+      '--model <file>',
+      `ONNX model served under its file stem (repeatable); the default one is also the widget's ${MODEL_URL_PATH}`,
+      collect,
+      [],
+    )
     .option('--model-dir <dir>', 'serve every .onnx file in this folder')
     .option('--max-batch <n>', 'dynamic batching: most rows per model run', String(d.maxBatch))
     .option('--batch-delay-ms <ms>', 'dynamic batching: longest a request waits for others', String(d.batchDelayMs))
     .option('--no-batching', 'one model run per request')
     .option('--max-body-mb <n>', 'largest request body (413 beyond)', String(d.maxBodyMb))
     .option('--request-timeout-ms <ms>', 'longest an API request may take (503 beyond)', String(d.requestTimeoutMs))
-    .option('--max-in-flight <n>', 'API requests in flight at most (503 with Retry-After beyond)', String(d.maxInFlight))
+    .option(
+      '--max-in-flight <n>',
+      'API requests in flight at most (503 with Retry-After beyond)',
+      String(d.maxInFlight),
+    )
     .option('--headers-timeout-ms <ms>', 'longest a client may take to send its headers', String(d.headersTimeoutMs))
     .option('--keep-alive-ms <ms>', 'idle keep-alive connections are closed after this', String(d.keepAliveTimeoutMs))
     .option('--token <secret>', 'require Authorization: Bearer <secret> on the API (default: $LENET_TOKEN)')
     .option('--cors <origin>', 'allow this origin to call the API from a browser (repeatable)', collect, [])
     .option('--no-web', 'serve the API only, not the widget demo')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ lenet-onnx serve
   $ lenet-onnx serve --port 0 --model models/lenet5.onnx --model models/classic.onnx
   $ curl -s localhost:8080/v2/models/lenet5
-  $ curl -s --data-binary @examples/mnist-7.png -H 'content-type: image/png' localhost:8080/v1/predict`)
+  $ curl -s --data-binary @examples/mnist-7.png -H 'content-type: image/png' localhost:8080/v1/predict`,
+    )
     .action(async (opts: Record<string, unknown>) => {
       await runServe({
         ...d,

@@ -41,7 +41,9 @@ export function parseIdx(buf: Uint8Array, name: string, expectedMagic: number): 
   const magic = view.getUint32(0);
   if (magic !== expectedMagic) {
     const kind = expectedMagic === IDX_IMAGES_MAGIC ? 'images' : 'labels';
-    throw new UserError(`${name}: wrong magic number ${magic}, expected ${expectedMagic} (IDX ${kind} file); is this the right file?`);
+    throw new UserError(
+      `${name}: wrong magic number ${magic}, expected ${expectedMagic} (IDX ${kind} file); is this the right file?`,
+    );
   }
   const ndims = magic & 0xff;
   const header = 4 + 4 * ndims;
@@ -52,7 +54,9 @@ export function parseIdx(buf: Uint8Array, name: string, expectedMagic: number): 
   for (let i = 0; i < ndims; i++) dims.push(view.getUint32(4 + 4 * i));
   const expected = header + dims.reduce((a, b) => a * b, 1);
   if (buf.byteLength !== expected) {
-    throw new UserError(`${name}: ${buf.byteLength < expected ? 'truncated' : 'oversized'} IDX file: expected ${expected} bytes for dimensions ${dims.join('x')}, found ${buf.byteLength}`);
+    throw new UserError(
+      `${name}: ${buf.byteLength < expected ? 'truncated' : 'oversized'} IDX file: expected ${expected} bytes for dimensions ${dims.join('x')}, found ${buf.byteLength}`,
+    );
   }
   return { dims, data: buf.subarray(header) };
 }
@@ -63,10 +67,16 @@ async function locate(dir: string, base: string): Promise<string> {
     const p = path.join(dir, candidate);
     try {
       if ((await fs.stat(p)).isFile()) return p;
-    } catch { /* try the next name */ }
+    } catch {
+      /* try the next name */
+    }
   }
-  const all = Object.values(MNIST_FILES).map((f) => `${f}[.gz]`).join(', ');
-  throw new UserError(`data directory '${dir}': missing '${base}' (or '${base}.gz'); expected the four MNIST files: ${all}`);
+  const all = Object.values(MNIST_FILES)
+    .map((f) => `${f}[.gz]`)
+    .join(', ');
+  throw new UserError(
+    `data directory '${dir}': missing '${base}' (or '${base}.gz'); expected the four MNIST files: ${all}`,
+  );
 }
 
 /**
@@ -96,7 +106,9 @@ export async function readIdxBytes(file: string, maxBytes = MAX_IDX_BYTES): Prom
     return new Uint8Array(gunzipSync(raw, { maxOutputLength: maxBytes }));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new UserError(`${file}: inflates to more than ${maxBytes} bytes, the limit for an IDX file; give the data set in smaller files`);
+      throw new UserError(
+        `${file}: inflates to more than ${maxBytes} bytes, the limit for an IDX file; give the data set in smaller files`,
+      );
     }
     throw new UserError(`${file}: corrupt gzip data (${(err as Error).message}); re-download or replace the file`);
   }
@@ -108,7 +120,9 @@ export async function readIdxPair(imagesFile: string, labelsFile: string): Promi
   const lab = parseIdx(await readIdxBytes(labelsFile), labelsFile, IDX_LABELS_MAGIC);
   const [count, rows, cols] = img.dims;
   if (lab.dims[0] !== count) {
-    throw new UserError(`${labelsFile}: ${lab.dims[0]} labels but ${imagesFile} holds ${count} images; the counts must match`);
+    throw new UserError(
+      `${labelsFile}: ${lab.dims[0]} labels but ${imagesFile} holds ${count} images; the counts must match`,
+    );
   }
   return { images: img.data, labels: lab.data, count, rows, cols, files: { images: imagesFile, labels: labelsFile } };
 }
@@ -131,7 +145,9 @@ export function checkDatasetFits(data: IdxDataset, fit: DatasetFit, model: strin
   const imagesFile = data.files?.images ?? 'the images';
   const labelsFile = data.files?.labels ?? 'the labels';
   if (data.rows !== fit.rows || data.cols !== fit.cols) {
-    throw new UserError(`${imagesFile}: ${data.rows}x${data.cols} pictures, but ${model} takes ${fit.rows}x${fit.cols}; give ${fit.rows}x${fit.cols} MNIST-format pictures`);
+    throw new UserError(
+      `${imagesFile}: ${data.rows}x${data.cols} pictures, but ${model} takes ${fit.rows}x${fit.cols}; give ${fit.rows}x${fit.cols} MNIST-format pictures`,
+    );
   }
   let digits = 0;
   while (digits < fit.labels.length && fit.labels[digits] === String(digits)) digits++;
@@ -139,7 +155,9 @@ export function checkDatasetFits(data: IdxDataset, fit: DatasetFit, model: strin
   for (let i = 0; i < data.count; i++) {
     if (labels[i] >= digits) {
       const range = digits === 0 ? 'no digit labels' : `0-${digits - 1}`;
-      throw new UserError(`${labelsFile}: label ${labels[i]} at index ${i} is outside ${range}, the digits ${model} outputs; every label must be one of them`);
+      throw new UserError(
+        `${labelsFile}: label ${labels[i]} at index ${i} is outside ${range}, the digits ${model} outputs; every label must be one of them`,
+      );
     }
   }
 }
@@ -155,14 +173,16 @@ export type MnistPart = 'train' | 'test';
 export async function readMnist(part: MnistPart, dir?: string): Promise<IdxDataset> {
   const d = dir ?? defaultMnistDir();
   try {
-    if (!(await fs.stat(d)).isDirectory()) throw new UserError(`--data '${d}': not a directory; expected a directory holding the four MNIST IDX files`);
+    if (!(await fs.stat(d)).isDirectory())
+      throw new UserError(`--data '${d}': not a directory; expected a directory holding the four MNIST IDX files`);
   } catch (err) {
     if (err instanceof UserError) throw err;
     throw new UserError(`--data '${d}': directory not found; expected a directory holding the four MNIST IDX files`);
   }
-  const [imagesName, labelsName] = part === 'train'
-    ? [MNIST_FILES.trainImages, MNIST_FILES.trainLabels]
-    : [MNIST_FILES.testImages, MNIST_FILES.testLabels];
+  const [imagesName, labelsName] =
+    part === 'train'
+      ? [MNIST_FILES.trainImages, MNIST_FILES.trainLabels]
+      : [MNIST_FILES.testImages, MNIST_FILES.testLabels];
   return readIdxPair(await locate(d, imagesName), await locate(d, labelsName));
 }
 

@@ -54,10 +54,19 @@ export function convertFoldedConv(ctx: ConvertContext, fold: ContractFold, input
   }
   const oihw = hwioToOihw(scaled, kernel.shape); // HWIO -> OIHW
   const name = ctx.layer.name;
-  const conv = ctx.graph.addNode('Conv', [input.name, ctx.graph.addFloat(`${name}/kernel`, oihw.dims, oihw.values), ctx.graph.addFloat(`${name}/bias`, [cout], folded)], `${name}/Conv`, [
-    attr.ints('kernel_shape', [kh, kw]),
-    attr.ints('strides', pair(ctx.config.strides, 1)),
-    attr.ints('pads', [t, l, b, r]),
-  ]);
+  const conv = ctx.graph.addNode(
+    'Conv',
+    [
+      input.name,
+      ctx.graph.addFloat(`${name}/kernel`, oihw.dims, oihw.values),
+      ctx.graph.addFloat(`${name}/bias`, [cout], folded),
+    ],
+    `${name}/Conv`,
+    [
+      attr.ints('kernel_shape', [kh, kw]),
+      attr.ints('strides', pair(ctx.config.strides, 1)),
+      attr.ints('pads', [t, l, b, r]),
+    ],
+  );
   return applyActivation(ctx, { name: conv, shape: ctx.outputShape, layout: 'nchw' }, ctx.config.activation);
 }

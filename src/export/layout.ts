@@ -6,7 +6,10 @@
 /**
  * Convolution kernel HWIO -> OIHW: tfjs stores [kh, kw, in, out], ONNX Conv wants [out, in, kh, kw].
  */
-export function hwioToOihw(kernel: Float32Array, [kh, kw, cin, cout]: number[]): { values: Float32Array; dims: number[] } {
+export function hwioToOihw(
+  kernel: Float32Array,
+  [kh, kw, cin, cout]: number[],
+): { values: Float32Array; dims: number[] } {
   const out = new Float32Array(kernel.length);
   for (let y = 0; y < kh; y++) {
     for (let x = 0; x < kw; x++) {

@@ -29,7 +29,10 @@ export function describeForOnnx(user: Record<string, unknown> | undefined, sourc
       // recorded layout and shape change.
       contract = { ...contractFromMetadata(user.contract as Record<string, string>), layout: 'NCHW' };
     } catch (err) {
-      if (err instanceof ContractError) throw new UserError(`model '${source}': userDefinedMetadata.contract is invalid: ${err.message}; re-train the model`);
+      if (err instanceof ContractError)
+        throw new UserError(
+          `model '${source}': userDefinedMetadata.contract is invalid: ${err.message}; re-train the model`,
+        );
       throw err;
     }
     Object.assign(metadata, contractToMetadata(contract));
@@ -42,12 +45,17 @@ export function describeForOnnx(user: Record<string, unknown> | undefined, sourc
   const lines = ['LeNet-style digit classifier exported from a TensorFlow.js LayersModel by lenet-onnx.'];
   if (contract) {
     const c = contract;
-    lines.push(`Input '${c.inputName}': float32 [N, ${c.channels}, ${c.height}, ${c.width}] (NCHW), pixels in [${c.pixelRange.join(', ')}], ink ${c.ink}; ` +
-      `the graph itself pads and standardises ((x - ${c.mean}) / ${c.std}).`);
-    lines.push(`Output '${c.outputName}': float32 [N, ${c.labels.length}], softmax probabilities for labels ${c.labels.join(',')}.`);
+    lines.push(
+      `Input '${c.inputName}': float32 [N, ${c.channels}, ${c.height}, ${c.width}] (NCHW), pixels in [${c.pixelRange.join(', ')}], ink ${c.ink}; ` +
+        `the graph itself pads and standardises ((x - ${c.mean}) / ${c.std}).`,
+    );
+    lines.push(
+      `Output '${c.outputName}': float32 [N, ${c.labels.length}], softmax probabilities for labels ${c.labels.join(',')}.`,
+    );
   }
   if (training.arch) {
-    const acc = typeof training.testAccuracy === 'number' ? `, test accuracy ${(training.testAccuracy * 100).toFixed(2)}%` : '';
+    const acc =
+      typeof training.testAccuracy === 'number' ? `, test accuracy ${(training.testAccuracy * 100).toFixed(2)}%` : '';
     lines.push(`Trained: ${String(training.arch)} on ${String(training.data ?? 'unknown data')}${acc}.`);
   }
   return { metadata, docString: lines.join('\n'), contract };

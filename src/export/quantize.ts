@@ -27,7 +27,14 @@
 import type * as tf from '@tensorflow/tfjs';
 import * as tfjs from '@tensorflow/tfjs';
 import { UserError } from '../errors.js';
-import { DataType, type ModelProto, type NodeProto, type TensorProto, floatTensor, floatValues } from '../onnx/encode.js';
+import {
+  DataType,
+  type ModelProto,
+  type NodeProto,
+  type TensorProto,
+  floatTensor,
+  floatValues,
+} from '../onnx/encode.js';
 
 /** ONNX TensorProto.DataType of int8. */
 export const INT8 = 3;
@@ -44,7 +51,8 @@ export interface ChannelQuantization {
 }
 
 function channelGeometry(dims: number[], axis: number): { channels: number; inner: number } {
-  if (!Number.isInteger(axis) || axis < 0 || axis >= dims.length) throw new Error(`internal: axis ${axis} out of range for dims [${dims.join(', ')}]`);
+  if (!Number.isInteger(axis) || axis < 0 || axis >= dims.length)
+    throw new Error(`internal: axis ${axis} out of range for dims [${dims.join(', ')}]`);
   return { channels: dims[axis], inner: dims.slice(axis + 1).reduce((a, b) => a * b, 1) };
 }
 
@@ -54,8 +62,14 @@ function channelGeometry(dims: number[], axis: number): { channels: number; inne
  * whoever quantizes the dequantized values again).
  * @param qmax largest |q|; 127 for int8. Smaller values give a coarser grid (tests use it to force a loss).
  */
-export function quantizePerChannel(values: Float32Array, dims: number[], axis: number, qmax = INT8_QMAX): ChannelQuantization {
-  if (!Number.isInteger(qmax) || qmax < 1 || qmax > INT8_QMAX) throw new Error(`internal: qmax ${qmax} outside 1..${INT8_QMAX}`);
+export function quantizePerChannel(
+  values: Float32Array,
+  dims: number[],
+  axis: number,
+  qmax = INT8_QMAX,
+): ChannelQuantization {
+  if (!Number.isInteger(qmax) || qmax < 1 || qmax > INT8_QMAX)
+    throw new Error(`internal: qmax ${qmax} outside 1..${INT8_QMAX}`);
   const { channels, inner } = channelGeometry(dims, axis);
   const maxAbs = new Float32Array(channels);
   for (let i = 0; i < values.length; i++) {
@@ -117,7 +131,10 @@ export function roundWeightsThroughInt8(model: tf.LayersModel, qmax = INT8_QMAX)
       const shape = w.shape as number[];
       const original = values[i].dataSync() as Float32Array;
       const bad = original.findIndex((v) => !Number.isFinite(v));
-      if (bad >= 0) throw new UserError(`weight '${w.originalName}' of layer '${layer.name}' holds ${original[bad]} at index ${bad}; the model is broken, re-train it (no ONNX file written)`);
+      if (bad >= 0)
+        throw new UserError(
+          `weight '${w.originalName}' of layer '${layer.name}' holds ${original[bad]} at index ${bad}; the model is broken, re-train it (no ONNX file written)`,
+        );
       const back = dequantizePerChannel(quantizePerChannel(original, shape, shape.length - 1, qmax));
       let maxAbsChange = 0;
       for (let j = 0; j < back.length; j++) maxAbsChange = Math.max(maxAbsChange, Math.abs(back[j] - original[j]));
@@ -126,7 +143,9 @@ export function roundWeightsThroughInt8(model: tf.LayersModel, qmax = INT8_QMAX)
     });
     layer.setWeights(next);
     // getWeights() hands out the variables' own tensors, so only the new ones are ours to free.
-    next.forEach((t, i) => { if (t !== values[i]) t.dispose(); });
+    next.forEach((t, i) => {
+      if (t !== values[i]) t.dispose();
+    });
   }
   return rounded;
 }
@@ -171,7 +190,8 @@ export const QUANT_SUFFIX = { quantized: '/quantized', scale: '/scale', zeroPoin
  */
 export function quantizeGraphWeights(model: ModelProto, qmax = INT8_QMAX): QuantizedInitializer[] {
   const opset = model.opsetImport.find((o) => !o.domain)?.version ?? 0;
-  if (opset < 13) throw new Error(`internal: per-axis DequantizeLinear needs opset 13 or later, the model has ${opset}`);
+  if (opset < 13)
+    throw new Error(`internal: per-axis DequantizeLinear needs opset 13 or later, the model has ${opset}`);
   const graph = model.graph;
   const inits = new Map(graph.initializer.map((t) => [t.name, t]));
   const readers = new Map<string, number>();
@@ -185,9 +205,18 @@ export function quantizeGraphWeights(model: ModelProto, qmax = INT8_QMAX): Quant
     if (axis !== undefined && w && w.dataType === DataType.FLOAT && readers.get(w.name) === 1) {
       const dims = w.dims.map(Number);
       const t = quantizePerChannel(floatValues(w), dims, axis, qmax);
-      const names = { quantized: w.name + QUANT_SUFFIX.quantized, scale: w.name + QUANT_SUFFIX.scale, zeroPoint: w.name + QUANT_SUFFIX.zeroPoint };
+      const names = {
+        quantized: w.name + QUANT_SUFFIX.quantized,
+        scale: w.name + QUANT_SUFFIX.scale,
+        zeroPoint: w.name + QUANT_SUFFIX.zeroPoint,
+      };
       replaced.set(w.name, [
-        { name: names.quantized, dims, dataType: INT8, rawData: new Uint8Array(t.q.buffer, t.q.byteOffset, t.q.byteLength) },
+        {
+          name: names.quantized,
+          dims,
+          dataType: INT8,
+          rawData: new Uint8Array(t.q.buffer, t.q.byteOffset, t.q.byteLength),
+        },
         floatTensor(names.scale, [dims[axis]], t.scales),
         { name: names.zeroPoint, dims: [dims[axis]], dataType: INT8, rawData: new Uint8Array(t.zeroPoints.buffer) },
       ]);
@@ -235,7 +264,10 @@ export function readQuantizedWeights(model: ModelProto): QuantizedWeightInfo[] {
     if (!x || x.dataType !== INT8 || !s || s.dataType !== DataType.FLOAT) continue;
     const dims = x.dims.map(Number);
     const scales = Array.from(floatValues(s));
-    const zp = z && z.dataType === INT8 ? Array.from(new Int8Array(z.rawData.buffer, z.rawData.byteOffset, z.rawData.byteLength)) : scales.map(() => 0);
+    const zp =
+      z && z.dataType === INT8
+        ? Array.from(new Int8Array(z.rawData.buffer, z.rawData.byteOffset, z.rawData.byteLength))
+        : scales.map(() => 0);
     const axisAttr = n.attribute.find((a) => a.name === 'axis');
     const elements = dims.reduce((a, b) => a * b, 1);
     out.push({
@@ -257,7 +289,10 @@ export function quantizationMetadata(weights: QuantizedInitializer[], qmax = INT
   return {
     'quantization.mode': 'weight-only',
     'quantization.type': 'int8',
-    'quantization.scheme': qmax === INT8_QMAX ? 'symmetric per output channel, range [-127, 127], zero point 0' : `symmetric per output channel, range [-${qmax}, ${qmax}], zero point 0`,
+    'quantization.scheme':
+      qmax === INT8_QMAX
+        ? 'symmetric per output channel, range [-127, 127], zero point 0'
+        : `symmetric per output channel, range [-${qmax}, ${qmax}], zero point 0`,
     'quantization.operator': 'DequantizeLinear (per-axis)',
     'quantization.weights': weights.map((w) => `${w.name}[axis ${w.axis}]`).join(', '),
     'quantization.float_weights': 'biases; activations stay float32',

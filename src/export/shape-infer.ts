@@ -3,8 +3,30 @@ import { int64Values, type ModelProto, type NodeProto, type TensorProto } from '
 /** A dimension: a size, a symbolic name (the batch), or '?' when unknown. */
 export type Dim = number | string;
 
-const SAME_SHAPE = new Set(['Relu', 'Tanh', 'Sigmoid', 'Elu', 'Selu', 'Softplus', 'Softsign', 'HardSigmoid', 'Softmax', 'Identity',
-  'Clip', 'BatchNormalization', 'Dropout', 'LeakyRelu', 'Cast', 'Neg', 'Exp', 'Log', 'Sqrt', 'Abs', 'DequantizeLinear', 'QuantizeLinear']);
+const SAME_SHAPE = new Set([
+  'Relu',
+  'Tanh',
+  'Sigmoid',
+  'Elu',
+  'Selu',
+  'Softplus',
+  'Softsign',
+  'HardSigmoid',
+  'Softmax',
+  'Identity',
+  'Clip',
+  'BatchNormalization',
+  'Dropout',
+  'LeakyRelu',
+  'Cast',
+  'Neg',
+  'Exp',
+  'Log',
+  'Sqrt',
+  'Abs',
+  'DequantizeLinear',
+  'QuantizeLinear',
+]);
 /** Element-wise ops with numpy broadcasting of their inputs. */
 const BROADCAST = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min']);
 
@@ -13,16 +35,32 @@ function broadcast(a: Dim[], b: Dim[]): Dim[] {
   const n = Math.max(a.length, b.length);
   const out: Dim[] = [];
   for (let i = 0; i < n; i++) {
-    const x = a[a.length - n + i] ?? 1, y = b[b.length - n + i] ?? 1;
+    const x = a[a.length - n + i] ?? 1,
+      y = b[b.length - n + i] ?? 1;
     // A size against a symbol: the symbol must be that size (or 1), so the size is the answer.
-    out.push(x === 1 ? y : y === 1 ? x : x === y ? x : typeof x === 'number' && typeof y === 'number' ? '?' : typeof x === 'number' ? x : typeof y === 'number' ? y : x);
+    out.push(
+      x === 1
+        ? y
+        : y === 1
+          ? x
+          : x === y
+            ? x
+            : typeof x === 'number' && typeof y === 'number'
+              ? '?'
+              : typeof x === 'number'
+                ? x
+                : typeof y === 'number'
+                  ? y
+                  : x,
+    );
   }
   return out;
 }
 
 /** Numpy matmul: rank-1 operands gain and lose a dimension, leading (batch) dimensions broadcast. */
 function matmul(a: Dim[], b: Dim[]): Dim[] {
-  const a2 = a.length === 1 ? [1, a[0]] : a, b2 = b.length === 1 ? [b[0], 1] : b;
+  const a2 = a.length === 1 ? [1, a[0]] : a,
+    b2 = b.length === 1 ? [b[0], 1] : b;
   const out = [...broadcast(a2.slice(0, -2), b2.slice(0, -2)), a2[a2.length - 2], b2[b2.length - 1]];
   if (a.length === 1) out.splice(out.length - 2, 1);
   if (b.length === 1) out.pop();
@@ -54,8 +92,11 @@ function windowed(x: Dim[], node: NodeProto, channels: Dim): Dim[] {
   const s = ints(node, 'strides') ?? k.map(() => 1);
   const d = ints(node, 'dilations') ?? k.map(() => 1);
   const p = ints(node, 'pads') ?? [...k, ...k].map(() => 0);
-  const spatial = x.slice(2).map((n, i) => (typeof n === 'number'
-    ? Math.floor((n + p[i] + p[i + k.length] - ((k[i] - 1) * d[i] + 1)) / s[i]) + 1 : '?'));
+  const spatial = x
+    .slice(2)
+    .map((n, i) =>
+      typeof n === 'number' ? Math.floor((n + p[i] + p[i + k.length] - ((k[i] - 1) * d[i] + 1)) / s[i]) + 1 : '?',
+    );
   return [x[0], channels, ...spatial];
 }
 
@@ -68,15 +109,23 @@ export function inferShapes(model: ModelProto): Map<string, Dim[]> {
   const consts = new Map(model.graph.initializer.map((t) => [t.name, t]));
   for (const t of model.graph.initializer) shapes.set(t.name, t.dims.map(Number));
   for (const v of model.graph.input) {
-    shapes.set(v.name, (v.type?.tensorType?.shape?.dim ?? []).map((d) => (d.dimParam ? d.dimParam : Number(d.dimValue ?? 0))));
+    shapes.set(
+      v.name,
+      (v.type?.tensorType?.shape?.dim ?? []).map((d) => (d.dimParam ? d.dimParam : Number(d.dimValue ?? 0))),
+    );
   }
   for (const node of model.graph.node) {
     const x = shapes.get(node.input[0]);
     let out: Dim[] | undefined;
     if (x) {
       switch (node.opType) {
-        case 'Conv': out = windowed(x, node, shapes.get(node.input[1])?.[0] ?? '?'); break;
-        case 'MaxPool': case 'AveragePool': out = windowed(x, node, x[1]); break;
+        case 'Conv':
+          out = windowed(x, node, shapes.get(node.input[1])?.[0] ?? '?');
+          break;
+        case 'MaxPool':
+        case 'AveragePool':
+          out = windowed(x, node, x[1]);
+          break;
         case 'Pad': {
           const pads = consts.get(node.input[1]);
           const p = pads ? int64Values(pads) : undefined;
@@ -108,8 +157,12 @@ export function inferShapes(model: ModelProto): Map<string, Dim[]> {
           }
           break;
         }
-        case 'ReduceSum': case 'ReduceMean': case 'ReduceMax': {
-          const axes = axesOf(node, node.opType === 'ReduceSum' ? 1 : -1, consts)?.map((a) => (a < 0 ? a + x.length : a));
+        case 'ReduceSum':
+        case 'ReduceMean':
+        case 'ReduceMax': {
+          const axes = axesOf(node, node.opType === 'ReduceSum' ? 1 : -1, consts)?.map((a) =>
+            a < 0 ? a + x.length : a,
+          );
           const keep = int(node, 'keepdims', 1) === 1;
           // No axes: every axis is reduced (noop_with_empty_axes aside, which lenet-onnx never writes).
           const reduced = new Set(axes ?? x.map((_, i) => i));

@@ -57,13 +57,20 @@ function layerWeights(layer: tf.layers.Layer): Map<string, LayerWeight> {
   const values = layer.getWeights();
   layer.weights.forEach((w, i) => {
     const data = values[i].dataSync();
-    if (!(data instanceof Float32Array)) throw new UserError(`weight '${w.originalName}': expected float32, got ${values[i].dtype}`);
+    if (!(data instanceof Float32Array))
+      throw new UserError(`weight '${w.originalName}': expected float32, got ${values[i].dtype}`);
     for (let j = 0; j < data.length; j++) {
       if (!Number.isFinite(data[j])) {
-        throw new UserError(`weight '${w.originalName}' of layer '${layer.name}' holds ${data[j]} at index ${j}; the model is broken, re-train it (no ONNX file written)`);
+        throw new UserError(
+          `weight '${w.originalName}' of layer '${layer.name}' holds ${data[j]} at index ${j}; the model is broken, re-train it (no ONNX file written)`,
+        );
       }
     }
-    out.set(w.originalName.split('/').pop()!, { name: w.originalName, shape: w.shape as number[], values: Float32Array.from(data) });
+    out.set(w.originalName.split('/').pop()!, {
+      name: w.originalName,
+      shape: w.shape as number[],
+      values: Float32Array.from(data),
+    });
   });
   return out;
 }
@@ -77,19 +84,27 @@ function layerWeights(layer: tf.layers.Layer): Map<string, LayerWeight> {
 export function layersModelToOnnx(model: tf.LayersModel, o: OnnxExportOptions = {}): ModelProto {
   const opset = checkOpset(o.opset ?? DEFAULT_OPSET);
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
-    throw new UserError(`model '${model.name}': expected 1 input and 1 output, got ${model.inputs.length} and ${model.outputs.length}`);
+    throw new UserError(
+      `model '${model.name}': expected 1 input and 1 output, got ${model.inputs.length} and ${model.outputs.length}`,
+    );
   }
   const graph = new GraphBuilder();
   const values = new Map<number, OnnxValue>();
   const inputTensor = model.inputs[0];
   const inputName = o.inputName ?? model.inputNames[0];
-  const input: OnnxValue = { name: inputName, shape: inputTensor.shape, layout: inputTensor.shape.length === 4 ? 'nchw' : 'same' };
+  const input: OnnxValue = {
+    name: inputName,
+    shape: inputTensor.shape,
+    layout: inputTensor.shape.length === 4 ? 'nchw' : 'same',
+  };
   graph.reserve(inputName);
   values.set(inputTensor.id, input);
 
   const fold = o.foldContract === false ? undefined : findContractFold(model);
   if (o.foldContract === true && !fold) {
-    throw new UserError(`--fold-contract: model '${model.name}' does not start with ZeroPadding2D -> Standardize -> Conv2D (valid padding); export without it`);
+    throw new UserError(
+      `--fold-contract: model '${model.name}' does not start with ZeroPadding2D -> Standardize -> Conv2D (valid padding); export without it`,
+    );
   }
   for (const layer of model.layers) {
     const className = layer.getClassName();
@@ -99,12 +114,19 @@ export function layersModelToOnnx(model: tf.LayersModel, o: OnnxExportOptions = 
       values.set(layer.inboundNodes[0].outputTensors[0].id, input);
       continue;
     }
-    const converter = fold && layer === fold.conv ? (ctx: ConvertContext) => convertFoldedConv(ctx, fold, input) : CONVERTERS[className];
+    const converter =
+      fold && layer === fold.conv
+        ? (ctx: ConvertContext) => convertFoldedConv(ctx, fold, input)
+        : CONVERTERS[className];
     if (!converter) {
-      throw new UserError(`layer '${layer.name}' (${className}) is not supported; supported layers: ${supportedLayers().join(', ')}; no ONNX file written`);
+      throw new UserError(
+        `layer '${layer.name}' (${className}) is not supported; supported layers: ${supportedLayers().join(', ')}; no ONNX file written`,
+      );
     }
     if (layer.inboundNodes.length !== 1) {
-      throw new UserError(`layer '${layer.name}' (${className}) is applied ${layer.inboundNodes.length} times; shared layers are not supported; no ONNX file written`);
+      throw new UserError(
+        `layer '${layer.name}' (${className}) is applied ${layer.inboundNodes.length} times; shared layers are not supported; no ONNX file written`,
+      );
     }
     const node = layer.inboundNodes[0];
     const inputs = node.inputTensors.map((t) => {

@@ -33,10 +33,23 @@ export interface ParityInputs {
  * Run the tfjs model and the ONNX bytes on the same inputs in batches and compare every output:
  * max |diff| with where it is, and argmax agreement. A NaN anywhere counts as an infinite difference.
  */
-export async function checkParity(model: tf.LayersModel, onnx: Uint8Array, inputs: ParityInputs, atol: number, batchSize = 1000): Promise<ParityReport> {
+export async function checkParity(
+  model: tf.LayersModel,
+  onnx: Uint8Array,
+  inputs: ParityInputs,
+  atol: number,
+  batchSize = 1000,
+): Promise<ParityReport> {
   const runner = await OnnxRunner.create(onnx);
   const per = inputs.sampleShape.reduce((a, b) => a * b, 1);
-  let maxAbsDiff = 0, worstSample = 0, worstOutput = 0, argmaxAgree = 0, tTf = 0, tOrt = 0, hitsTf = 0, hitsOrt = 0;
+  let maxAbsDiff = 0,
+    worstSample = 0,
+    worstOutput = 0,
+    argmaxAgree = 0,
+    tTf = 0,
+    tOrt = 0,
+    hitsTf = 0,
+    hitsOrt = 0;
   try {
     for (let start = 0; start < inputs.count; start += batchSize) {
       const n = Math.min(batchSize, inputs.count - start);
@@ -53,12 +66,17 @@ export async function checkParity(model: tf.LayersModel, onnx: Uint8Array, input
       }
       const width = expected.length / n;
       for (let s = 0; s < n; s++) {
-        let ia = 0, ie = 0;
+        let ia = 0,
+          ie = 0;
         for (let k = 0; k < width; k++) {
           const i = s * width + k;
           const d = Math.abs(actual[i] - expected[i]);
           const dd = Number.isNaN(d) ? Infinity : d;
-          if (dd > maxAbsDiff) { maxAbsDiff = dd; worstSample = start + s; worstOutput = k; }
+          if (dd > maxAbsDiff) {
+            maxAbsDiff = dd;
+            worstSample = start + s;
+            worstOutput = k;
+          }
           if (actual[i] > actual[s * width + ia]) ia = k;
           if (expected[i] > expected[s * width + ie]) ie = k;
         }
@@ -82,7 +100,9 @@ export async function checkParity(model: tf.LayersModel, onnx: Uint8Array, input
     atol,
     ok: maxAbsDiff <= atol && argmaxAgree === inputs.count,
     seconds: { tfjs: tTf / 1000, onnx: tOrt / 1000 },
-    ...(inputs.labels && inputs.count > 0 ? { accuracy: { tfjs: hitsTf / inputs.count, onnx: hitsOrt / inputs.count } } : {}),
+    ...(inputs.labels && inputs.count > 0
+      ? { accuracy: { tfjs: hitsTf / inputs.count, onnx: hitsOrt / inputs.count } }
+      : {}),
   };
 }
 
@@ -97,7 +117,15 @@ export function tfjsAccuracy(model: tf.LayersModel, inputs: ParityInputs, batchS
   let hits = 0;
   for (let start = 0; start < inputs.count; start += batchSize) {
     const n = Math.min(batchSize, inputs.count - start);
-    const predicted = tf.tidy(() => (model.predict(tf.tensor(inputs.data.subarray(start * per, (start + n) * per), [n, ...inputs.sampleShape])) as tf.Tensor).argMax(-1).dataSync());
+    const predicted = tf.tidy(() =>
+      (
+        model.predict(
+          tf.tensor(inputs.data.subarray(start * per, (start + n) * per), [n, ...inputs.sampleShape]),
+        ) as tf.Tensor
+      )
+        .argMax(-1)
+        .dataSync(),
+    );
     for (let s = 0; s < n; s++) if (predicted[s] === labels[start + s]) hits++;
   }
   return inputs.count === 0 ? 1 : hits / inputs.count;
@@ -105,6 +133,8 @@ export function tfjsAccuracy(model: tf.LayersModel, inputs: ParityInputs, batchS
 
 /** One line for people: the figures of a parity check. */
 export function formatParity(r: ParityReport): string {
-  return `parity on ${r.samples} images: max |diff| ${r.maxAbsDiff.toExponential(3)} (image ${r.worstSample}, output ${r.worstOutput}; atol ${r.atol}), ` +
-    `argmax agreement ${r.argmaxAgree}/${r.samples} (${(r.argmaxAgreement * 100).toFixed(2)}%): ${r.ok ? 'PASS' : 'FAIL'}`;
+  return (
+    `parity on ${r.samples} images: max |diff| ${r.maxAbsDiff.toExponential(3)} (image ${r.worstSample}, output ${r.worstOutput}; atol ${r.atol}), ` +
+    `argmax agreement ${r.argmaxAgree}/${r.samples} (${(r.argmaxAgreement * 100).toFixed(2)}%): ${r.ok ? 'PASS' : 'FAIL'}`
+  );
 }

@@ -15,7 +15,11 @@ export { checkOutputTarget, type OutputTarget } from './output-target.js';
  * @param what how an error names the path (an option such as `--svg`, or words).
  * @throws UserError naming the path when it is a directory, its directory is missing, or it is not writable.
  */
-export async function writeFileAtomic(file: string | OutputTarget, data: string | Uint8Array, what = 'file'): Promise<void> {
+export async function writeFileAtomic(
+  file: string | OutputTarget,
+  data: string | Uint8Array,
+  what = 'file',
+): Promise<void> {
   const target = typeof file === 'string' ? await checkOutputTarget(file, what) : file;
   await writeToTarget(target, data, what);
 }

@@ -6,7 +6,10 @@
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 
 /** What {@link specialFileReason} looks at: a Stats or a directory entry (Dirent). */
-export type FileKind = Pick<Stats, 'isFile' | 'isDirectory' | 'isFIFO' | 'isCharacterDevice' | 'isBlockDevice' | 'isSocket'>;
+export type FileKind = Pick<
+  Stats,
+  'isFile' | 'isDirectory' | 'isFIFO' | 'isCharacterDevice' | 'isBlockDevice' | 'isSocket'
+>;
 
 /** A file that cannot be read; the message is one line naming no path (the caller adds it). */
 export class FileReadError extends Error {
@@ -20,12 +23,19 @@ export class FileReadError extends Error {
 export function fileErrorReason(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
   switch (e.code) {
-    case 'ENOENT': return 'no such file';
-    case 'EACCES': case 'EPERM': return 'permission denied: cannot read the file';
-    case 'ELOOP': return 'symlink loop: the link never reaches a file';
-    case 'EISDIR': return 'is a directory';
-    case 'ENOTDIR': return 'a parent path is a file, not a directory';
-    default: return `cannot read the file (${e.code ?? e.message})`;
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied: cannot read the file';
+    case 'ELOOP':
+      return 'symlink loop: the link never reaches a file';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'ENOTDIR':
+      return 'a parent path is a file, not a directory';
+    default:
+      return `cannot read the file (${e.code ?? e.message})`;
   }
 }
 
@@ -37,7 +47,8 @@ export function fileErrorReason(err: unknown): string {
 export function specialFileReason(st: FileKind, what = 'picture file'): string | undefined {
   if (st.isFile()) return undefined;
   if (st.isDirectory()) return 'is a directory';
-  if (st.isFIFO()) return 'is a FIFO (named pipe), not a regular file: refused, it may never end; copy its content to a file';
+  if (st.isFIFO())
+    return 'is a FIFO (named pipe), not a regular file: refused, it may never end; copy its content to a file';
   if (st.isCharacterDevice()) return `is a character device, not a regular file: refused; give a ${what}`;
   if (st.isBlockDevice()) return `is a block device, not a regular file: refused; give a ${what}`;
   if (st.isSocket()) return `is a socket, not a regular file: refused; give a ${what}`;

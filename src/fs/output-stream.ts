@@ -60,14 +60,21 @@ export function stdoutSink(): TextSink {
     open = false;
   };
   return {
-    write: (text) => new Promise((resolve, reject) => {
-      if (stdoutClosed) return reject(new OutputClosedError());
-      if (text === '' || process.stdout.write(text)) return resolve();
-      const done = () => { waiting.delete(fail); resolve(); };
-      const fail = (err: Error) => { process.stdout.off('drain', done); reject(err); };
-      waiting.add(fail);
-      process.stdout.once('drain', done);
-    }),
+    write: (text) =>
+      new Promise((resolve, reject) => {
+        if (stdoutClosed) return reject(new OutputClosedError());
+        if (text === '' || process.stdout.write(text)) return resolve();
+        const done = () => {
+          waiting.delete(fail);
+          resolve();
+        };
+        const fail = (err: Error) => {
+          process.stdout.off('drain', done);
+          reject(err);
+        };
+        waiting.add(fail);
+        process.stdout.once('drain', done);
+      }),
     commit: close,
     abort: close,
   };
@@ -86,9 +93,10 @@ export async function openOutputSink(target: OutputTarget, what = '--out'): Prom
   let handle: fs.FileHandle;
   try {
     // A FIFO or a device is opened as it is: never created, truncated or replaced.
-    handle = target.kind === 'file'
-      ? await fs.open(dest, 'wx', target.mode ?? 0o666)
-      : await fs.open(dest, fs.constants.O_WRONLY);
+    handle =
+      target.kind === 'file'
+        ? await fs.open(dest, 'wx', target.mode ?? 0o666)
+        : await fs.open(dest, fs.constants.O_WRONLY);
     if (target.kind === 'file' && target.mode !== undefined) await handle.chmod(target.mode);
   } catch (err) {
     throw writeError(err, target.name, what);

@@ -129,7 +129,11 @@ function isAlive(pid: number): boolean {
  * file, if any, is untouched.
  * @throws UserError naming the path when it cannot be written.
  */
-export async function writeToTarget(target: OutputTarget, data: string | Uint8Array, what = 'output file'): Promise<void> {
+export async function writeToTarget(
+  target: OutputTarget,
+  data: string | Uint8Array,
+  what = 'output file',
+): Promise<void> {
   if (target.kind === 'stdout') {
     await new Promise<void>((resolve, reject) => process.stdout.write(data, (err) => (err ? reject(err) : resolve())));
     return;

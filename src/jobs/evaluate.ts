@@ -35,7 +35,12 @@ export function defaultSvgPath(model: string): string {
  * must agree with the one the model recorded at training.
  * @throws UserError when it does not (that would mean the export or the runtime changed what the model computes).
  */
-export async function runEvaluate(o: EvaluateJobOptions, out: (s: string) => void = (s) => { process.stdout.write(s); }): Promise<EvaluationReport> {
+export async function runEvaluate(
+  o: EvaluateJobOptions,
+  out: (s: string) => void = (s) => {
+    process.stdout.write(s);
+  },
+): Promise<EvaluationReport> {
   const svgTarget = await checkOutputTarget(o.svg ?? defaultSvgPath(o.model), '--svg');
   const jsonTarget = o.json ? await checkOutputTarget(o.json, '--json') : undefined;
   const model = await loadDigitModel(o.model);
@@ -49,7 +54,14 @@ export async function runEvaluate(o: EvaluateJobOptions, out: (s: string) => voi
   const labels = model.contract.labels;
   out(formatReport(report, labels));
   const svg = o.svg ?? defaultSvgPath(o.model);
-  await writeFileAtomic(svgTarget, confusionSvg(report.confusion, labels, `${o.model}: ${(report.accuracy * 100).toFixed(2)}% on ${report.count} pictures`));
+  await writeFileAtomic(
+    svgTarget,
+    confusionSvg(
+      report.confusion,
+      labels,
+      `${o.model}: ${(report.accuracy * 100).toFixed(2)}% on ${report.count} pictures`,
+    ),
+  );
   out(`\nwrote ${svg}`);
   if (jsonTarget) {
     await writeFileAtomic(jsonTarget, JSON.stringify({ model: o.model, ...report }, null, 2) + '\n');
@@ -61,7 +73,9 @@ export async function runEvaluate(o: EvaluateJobOptions, out: (s: string) => voi
     const gap = Math.abs(report.accuracy - recorded) * 100;
     out(`recorded at training: ${(recorded * 100).toFixed(2)}%; this run differs by ${gap.toFixed(2)} pp\n`);
     if (gap > AGREEMENT_PP) {
-      throw new UserError(`model '${o.model}': accuracy ${(report.accuracy * 100).toFixed(2)}% disagrees with the ${(recorded * 100).toFixed(2)}% recorded at training by more than ${AGREEMENT_PP} pp; re-export and verify the model`);
+      throw new UserError(
+        `model '${o.model}': accuracy ${(report.accuracy * 100).toFixed(2)}% disagrees with the ${(recorded * 100).toFixed(2)}% recorded at training by more than ${AGREEMENT_PP} pp; re-export and verify the model`,
+      );
     }
   }
   return report;

@@ -13,7 +13,13 @@ import { describeForOnnx } from '../export/metadata.js';
 import { encodeModel } from '../onnx/encode.js';
 import { DEFAULT_OPSET, layersModelToOnnx } from '../export/to-onnx.js';
 import { checkParity, formatParity, tfjsAccuracy, type ParityReport } from '../export/verify.js';
-import { INT8_QMAX, quantizationMetadata, quantizeGraphWeights, roundWeightsThroughInt8, type QuantizedInitializer } from '../export/quantize.js';
+import {
+  INT8_QMAX,
+  quantizationMetadata,
+  quantizeGraphWeights,
+  roundWeightsThroughInt8,
+  type QuantizedInitializer,
+} from '../export/quantize.js';
 import type * as tf from '@tensorflow/tfjs';
 
 /** Defaults of `lenet-onnx export` / `verify`. */
@@ -71,7 +77,12 @@ export interface ExportResult {
   convertSeconds: number;
   parity?: ParityReport;
   /** With `quantize`: the int8 weights and the accuracy of the float model and of the int8 file. */
-  quantization?: { weights: QuantizedInitializer[]; floatAccuracy?: number; int8Accuracy?: number; lossPoints?: number };
+  quantization?: {
+    weights: QuantizedInitializer[];
+    floatAccuracy?: number;
+    int8Accuracy?: number;
+    lossPoints?: number;
+  };
 }
 
 /**
@@ -81,7 +92,9 @@ export interface ExportResult {
 export async function mnistParityInputs(model: tf.LayersModel, samples: number, data?: string) {
   const shape = model.inputs[0].shape.slice(1);
   if (shape.join(',') !== '28,28,1') {
-    throw new UserError(`parity check uses MNIST 28x28x1 test images, but the model input is [${shape.join(', ')}]; export with --no-verify`);
+    throw new UserError(
+      `parity check uses MNIST 28x28x1 test images, but the model input is [${shape.join(', ')}]; export with --no-verify`,
+    );
   }
   const split = head(await readMnist('test', data), samples);
   return { data: split.x, count: split.count, sampleShape: [28, 28, 1], labels: split.y };
@@ -112,25 +125,38 @@ export async function exportModelDir(o: ExportModelOptions, log: (line: string) 
     const floatAccuracy = inputs ? tfjsAccuracy(model, inputs) : undefined;
     const t0 = performance.now();
     if (o.quantize) roundWeightsThroughInt8(model, qmax);
-    const description = describeForOnnx(model.getUserDefinedMetadata() as Record<string, unknown> | undefined, modelJsonPath(o.modelDir));
+    const description = describeForOnnx(
+      model.getUserDefinedMetadata() as Record<string, unknown> | undefined,
+      modelJsonPath(o.modelDir),
+    );
     const proto = layersModelToOnnx(model, {
       opset: o.opset,
       inputName: description.contract?.inputName,
       outputName: description.contract?.outputName,
       // Say so in the file: the contract is still applied, but by the first convolution's weights.
-      metadata: o.foldContract !== false && findContractFold(model) ? { ...description.metadata, 'export.contract_folded': 'true' } : description.metadata,
+      metadata:
+        o.foldContract !== false && findContractFold(model)
+          ? { ...description.metadata, 'export.contract_folded': 'true' }
+          : description.metadata,
       docString: description.docString,
       foldContract: o.foldContract,
     });
     const weights = o.quantize ? quantizeGraphWeights(proto, qmax) : undefined;
     if (weights) {
-      if (weights.length === 0) throw new UserError(`--quantize ${o.quantize}: model '${o.modelDir}' has no Conv or Gemm weight to quantize; export without --quantize`);
-      proto.metadataProps.push(...Object.entries(quantizationMetadata(weights, qmax)).map(([key, value]) => ({ key, value })));
+      if (weights.length === 0)
+        throw new UserError(
+          `--quantize ${o.quantize}: model '${o.modelDir}' has no Conv or Gemm weight to quantize; export without --quantize`,
+        );
+      proto.metadataProps.push(
+        ...Object.entries(quantizationMetadata(weights, qmax)).map(([key, value]) => ({ key, value })),
+      );
       proto.docString += `\nWeights: the ${weights.length} Conv/Gemm weights are int8 (symmetric, per output channel) read through DequantizeLinear; biases and activations are float32.`;
     }
     let bytes = encodeModel(proto);
     const convertSeconds = (performance.now() - t0) / 1000;
-    log(`converted ${o.modelDir}: ${proto.graph.node.length} nodes, ${bytes.byteLength} bytes, opset ${o.opset}${weights ? `, ${weights.length} weights int8` : ''}`);
+    log(
+      `converted ${o.modelDir}: ${proto.graph.node.length} nodes, ${bytes.byteLength} bytes, opset ${o.opset}${weights ? `, ${weights.length} weights int8` : ''}`,
+    );
     let parity: ParityReport | undefined;
     if (o.verify) {
       inputs ??= await mnistParityInputs(model, o.verifySamples, o.data);
@@ -149,7 +175,9 @@ export async function exportModelDir(o: ExportModelOptions, log: (line: string) 
         const line = `accuracy on ${inputs!.count} test images: float ${pct(floatAccuracy)}, int8 ${pct(int8Accuracy)}, loss ${lossPoints.toFixed(2)} pp (limit ${maxLoss} pp)`;
         log(line);
         if (lossPoints > maxLoss + 1e-9) {
-          throw new UserError(`--max-accuracy-loss: the int8 file loses ${lossPoints.toFixed(2)} percentage points of test accuracy (float ${pct(floatAccuracy)}, int8 ${pct(int8Accuracy)}), more than ${maxLoss}; '${o.out}' was not written`);
+          throw new UserError(
+            `--max-accuracy-loss: the int8 file loses ${lossPoints.toFixed(2)} percentage points of test accuracy (float ${pct(floatAccuracy)}, int8 ${pct(int8Accuracy)}), more than ${maxLoss}; '${o.out}' was not written`,
+          );
         }
         proto.metadataProps.push(
           { key: 'quantization.float_test_accuracy', value: String(floatAccuracy) },
@@ -165,7 +193,14 @@ export async function exportModelDir(o: ExportModelOptions, log: (line: string) 
     await writeFileAtomic(target, bytes);
     log(`wrote ${o.out}`);
     if (o.triton !== undefined) await writeTritonRepository(o.triton, o.out, bytes, log);
-    return { out: o.out, bytes: bytes.byteLength, nodes: proto.graph.node.length, convertSeconds, parity, ...(quantization ? { quantization } : {}) };
+    return {
+      out: o.out,
+      bytes: bytes.byteLength,
+      nodes: proto.graph.node.length,
+      convertSeconds,
+      parity,
+      ...(quantization ? { quantization } : {}),
+    };
   } finally {
     model.dispose();
   }
@@ -173,7 +208,10 @@ export async function exportModelDir(o: ExportModelOptions, log: (line: string) 
 
 async function checkTritonDir(dir: string): Promise<void> {
   const st = await fs.stat(dir).catch(() => undefined);
-  if (st && !st.isDirectory()) throw new UsageError(`--triton '${dir}' exists and is not a folder; name a folder for the model repository (it is created when missing)`);
+  if (st && !st.isDirectory())
+    throw new UsageError(
+      `--triton '${dir}' exists and is not a folder; name a folder for the model repository (it is created when missing)`,
+    );
   await ensureWritableDir(st ? dir : path.dirname(path.resolve(dir)), '--triton folder');
 }
 
@@ -181,7 +219,12 @@ async function checkTritonDir(dir: string): Promise<void> {
  * `<dir>/<name>/config.pbtxt`, `labels.txt` and `1/model.onnx` for the file just written, its name the file's
  * stem (models/lenet5.onnx -> lenet5); each file written atomically.
  */
-async function writeTritonRepository(dir: string, onnxFile: string, bytes: Uint8Array, log: (line: string) => void): Promise<void> {
+async function writeTritonRepository(
+  dir: string,
+  onnxFile: string,
+  bytes: Uint8Array,
+  log: (line: string) => void,
+): Promise<void> {
   const name = tritonModelName(path.basename(onnxFile).replace(/\.onnx$/i, ''));
   const contract = readModelBytes(bytes, onnxFile).contract;
   const modelDir = path.join(dir, name);

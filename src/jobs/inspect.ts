@@ -53,25 +53,33 @@ export async function inspectOnnx(file: string): Promise<InspectReport> {
   const { bytes, info } = await readOnnxFile(file);
   const model = decodeModel(bytes);
   const shapes = inferShapes(model);
-  const params = new Map(model.graph.initializer
-    .filter((t) => t.dataType === DataType.FLOAT && t.dims.length > 0)
-    .map((t) => [t.name, t.dims.map(Number).reduce((a, b) => a * b, 1)]));
+  const params = new Map(
+    model.graph.initializer
+      .filter((t) => t.dataType === DataType.FLOAT && t.dims.length > 0)
+      .map((t) => [t.name, t.dims.map(Number).reduce((a, b) => a * b, 1)]),
+  );
   const elements = new Map(model.graph.initializer.map((t) => [t.name, t.dims.map(Number).reduce((a, b) => a * b, 1)]));
   const rows = model.graph.node.map((n) => ({
     name: n.name || n.output[0],
     kind: n.opType,
     outputShape: shapes.get(n.output[0]) ?? ['?'],
-    params: n.opType === 'DequantizeLinear' ? elements.get(n.input[0]) ?? 0 : n.input.reduce((s, i) => s + (params.get(i) ?? 0), 0),
+    params:
+      n.opType === 'DequantizeLinear'
+        ? (elements.get(n.input[0]) ?? 0)
+        : n.input.reduce((s, i) => s + (params.get(i) ?? 0), 0),
   }));
   const weights = readQuantizedWeights(model);
   const sum = (f: (w: QuantizedWeightInfo) => number) => weights.reduce((s, w) => s + f(w), 0);
-  const quantized = weights.length === 0 ? undefined : {
-    weights,
-    bytes: sum((w) => w.bytes),
-    floatBytes: sum((w) => w.floatBytes),
-    overheadBytes: sum((w) => w.overheadBytes),
-    savedBytes: sum((w) => w.floatBytes - w.bytes - w.overheadBytes),
-  };
+  const quantized =
+    weights.length === 0
+      ? undefined
+      : {
+          weights,
+          bytes: sum((w) => w.bytes),
+          floatBytes: sum((w) => w.floatBytes),
+          overheadBytes: sum((w) => w.overheadBytes),
+          savedBytes: sum((w) => w.floatBytes - w.bytes - w.overheadBytes),
+        };
   return {
     file,
     format: 'onnx',
@@ -94,7 +102,8 @@ function flatten(meta: Record<string, unknown> | undefined): Record<string, stri
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(meta ?? {})) {
     if (v && typeof v === 'object') {
-      for (const [k2, v2] of Object.entries(v as Record<string, unknown>)) out[k2.includes('.') ? k2 : `${k}.${k2}`] = String(v2);
+      for (const [k2, v2] of Object.entries(v as Record<string, unknown>))
+        out[k2.includes('.') ? k2 : `${k}.${k2}`] = String(v2);
     } else out[k] = String(v);
   }
   return out;
@@ -111,11 +120,14 @@ export async function inspectTfjs(dirOrFile: string): Promise<InspectReport> {
   try {
     const json = JSON.parse(await fs.readFile(jsonPath, 'utf8')) as { weightsManifest: Array<{ paths: string[] }> };
     let fileBytes = (await fs.stat(jsonPath)).size;
-    for (const g of json.weightsManifest) for (const p of g.paths) fileBytes += (await fs.stat(path.join(path.dirname(jsonPath), p))).size;
+    for (const g of json.weightsManifest)
+      for (const p of g.paths) fileBytes += (await fs.stat(path.join(path.dirname(jsonPath), p))).size;
     const rows = model.layers.map((l) => ({
       name: l.name,
       kind: l.getClassName(),
-      outputShape: shapeOf((Array.isArray(l.outputShape[0]) ? l.outputShape[0] : l.outputShape) as Array<number | null>),
+      outputShape: shapeOf(
+        (Array.isArray(l.outputShape[0]) ? l.outputShape[0] : l.outputShape) as Array<number | null>,
+      ),
       params: l.countParams(),
     }));
     return {
@@ -142,7 +154,9 @@ export async function inspectFile(file: string): Promise<InspectReport> {
   if (!stat) throw new UserError(`'${file}' not found; expected an .onnx file, a model.json or a model directory`);
   if (stat.isDirectory() || file.endsWith('.json')) {
     if (stat.isDirectory() && !(await fs.stat(path.join(file, MODEL_JSON)).catch(() => undefined))) {
-      throw new UserError(`directory '${file}' holds no ${MODEL_JSON}; expected an .onnx file, a model.json or a model directory`);
+      throw new UserError(
+        `directory '${file}' holds no ${MODEL_JSON}; expected an .onnx file, a model.json or a model directory`,
+      );
     }
     return inspectTfjs(file);
   }
@@ -153,10 +167,26 @@ const dims = (d: Dim[]) => `[${d.join(', ')}]`;
 
 /** The report as a fixed-width table with its header facts. */
 export function formatInspect(r: InspectReport): string {
-  const head = ['#', r.format === 'onnx' ? 'node' : 'layer', r.format === 'onnx' ? 'op' : 'class', 'output shape', 'params'];
-  const body = r.rows.map((row, i) => [String(i + 1), row.name, row.kind, dims(row.outputShape), row.params.toLocaleString('en-US')]);
+  const head = [
+    '#',
+    r.format === 'onnx' ? 'node' : 'layer',
+    r.format === 'onnx' ? 'op' : 'class',
+    'output shape',
+    'params',
+  ];
+  const body = r.rows.map((row, i) => [
+    String(i + 1),
+    row.name,
+    row.kind,
+    dims(row.outputShape),
+    row.params.toLocaleString('en-US'),
+  ]);
   const widths = head.map((h, c) => Math.max(h.length, ...body.map((b) => b[c].length)));
-  const line = (cells: string[]) => cells.map((x, c) => (c === 0 || c === 4 ? x.padStart(widths[c]) : x.padEnd(widths[c]))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((x, c) => (c === 0 || c === 4 ? x.padStart(widths[c]) : x.padEnd(widths[c])))
+      .join('  ')
+      .trimEnd();
   const out = [
     `${r.file} (${r.format === 'onnx' ? 'ONNX' : 'tfjs LayersModel'}, ${r.fileBytes.toLocaleString('en-US')} bytes)`,
   ];
@@ -164,20 +194,44 @@ export function formatInspect(r: InspectReport): string {
   for (const t of r.inputs) out.push(`input  ${t.name} ${dims(t.shape)}`);
   for (const t of r.outputs) out.push(`output ${t.name} ${dims(t.shape)}`);
   out.push('', line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line));
-  out.push(`total: ${r.totals.rows} ${r.format === 'onnx' ? 'nodes' : 'layers'}, ${r.totals.params.toLocaleString('en-US')} parameters`);
+  out.push(
+    `total: ${r.totals.rows} ${r.format === 'onnx' ? 'nodes' : 'layers'}, ${r.totals.params.toLocaleString('en-US')} parameters`,
+  );
   if (r.quantized) {
     const q = r.quantized;
     const fmt = (x: number) => x.toExponential(3);
     const qrows = q.weights.map((w) => {
-      const lo = Math.min(...w.scales), hi = Math.max(...w.scales);
-      const zp = w.zeroPoints.every((z) => z === 0) ? 'zero points 0' : `zero points ${Math.min(...w.zeroPoints)}..${Math.max(...w.zeroPoints)}`;
-      return [w.name, dims(w.dims), w.axis < 0 ? 'per tensor' : `axis ${w.axis}`, `${w.scales.length} scale${w.scales.length === 1 ? '' : 's'} ${fmt(lo)}..${fmt(hi)}`, zp,
-        `${w.bytes.toLocaleString('en-US')} bytes (float32 ${w.floatBytes.toLocaleString('en-US')})`];
+      const lo = Math.min(...w.scales),
+        hi = Math.max(...w.scales);
+      const zp = w.zeroPoints.every((z) => z === 0)
+        ? 'zero points 0'
+        : `zero points ${Math.min(...w.zeroPoints)}..${Math.max(...w.zeroPoints)}`;
+      return [
+        w.name,
+        dims(w.dims),
+        w.axis < 0 ? 'per tensor' : `axis ${w.axis}`,
+        `${w.scales.length} scale${w.scales.length === 1 ? '' : 's'} ${fmt(lo)}..${fmt(hi)}`,
+        zp,
+        `${w.bytes.toLocaleString('en-US')} bytes (float32 ${w.floatBytes.toLocaleString('en-US')})`,
+      ];
     });
     const qw = qrows[0].map((_, c) => Math.max(...qrows.map((row) => row[c].length)));
-    out.push('', 'quantized initializers (int8 behind DequantizeLinear):', ...qrows.map((row) => '  ' + row.map((x, c) => x.padEnd(qw[c])).join('  ').trimEnd()));
-    out.push(`size: ${q.bytes.toLocaleString('en-US')} bytes of int8 weights + ${q.overheadBytes.toLocaleString('en-US')} of scales and zero points, ` +
-      `against ${q.floatBytes.toLocaleString('en-US')} as float32: ${q.savedBytes.toLocaleString('en-US')} bytes saved`);
+    out.push(
+      '',
+      'quantized initializers (int8 behind DequantizeLinear):',
+      ...qrows.map(
+        (row) =>
+          '  ' +
+          row
+            .map((x, c) => x.padEnd(qw[c]))
+            .join('  ')
+            .trimEnd(),
+      ),
+    );
+    out.push(
+      `size: ${q.bytes.toLocaleString('en-US')} bytes of int8 weights + ${q.overheadBytes.toLocaleString('en-US')} of scales and zero points, ` +
+        `against ${q.floatBytes.toLocaleString('en-US')} as float32: ${q.savedBytes.toLocaleString('en-US')} bytes saved`,
+    );
   }
   const keys = Object.keys(r.metadata).sort();
   if (keys.length) out.push('', 'metadata:', ...keys.map((k) => `  ${k} = ${r.metadata[k]}`));

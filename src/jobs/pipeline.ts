@@ -34,7 +34,10 @@ interface Step {
 
 /** A folder name for a run started now, sortable and free of characters some file systems refuse. */
 export function runFolderName(now = new Date()): string {
-  return now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+  return now
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/:/g, '-');
 }
 
 /**
@@ -42,7 +45,12 @@ export function runFolderName(now = new Date()): string {
  * Everything it writes goes under one folder, which it prints first.
  * @returns the run's folder.
  */
-export async function runPipeline(o: PipelineOptions, log: (line: string) => void = (l) => { process.stdout.write(l + '\n'); }): Promise<string> {
+export async function runPipeline(
+  o: PipelineOptions,
+  log: (line: string) => void = (l) => {
+    process.stdout.write(l + '\n');
+  },
+): Promise<string> {
   const out = o.out ?? path.join(PIPELINE_DEFAULTS.runsDir, runFolderName());
   const arch = PIPELINE_DEFAULTS.arch;
   const modelDir = o.skipTrain ? PIPELINE_DEFAULTS.committedModelDir : path.join(out, arch);
@@ -67,7 +75,10 @@ export async function runPipeline(o: PipelineOptions, log: (line: string) => voi
   steps.push({
     name: 'verify the written ONNX file',
     async run() {
-      await verifyOnnxFile({ onnx, against: modelDir, samples: EXPORT_DEFAULTS.verifySamples, atol: EXPORT_DEFAULTS.atol }, log);
+      await verifyOnnxFile(
+        { onnx, against: modelDir, samples: EXPORT_DEFAULTS.verifySamples, atol: EXPORT_DEFAULTS.atol },
+        log,
+      );
     },
   });
   steps.push({

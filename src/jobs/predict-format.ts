@@ -19,8 +19,12 @@ export function rowFormatter(format: PredictFormat): RowFormatter<PredictRow> {
       r.note ?? '',
     ],
     tableHeader: `${'digit'.padEnd(6)}${'prob'.padEnd(8)}${'top-k'.padEnd(34)}path`,
-    tableRow: (r) => r.error
-      ? `${'-'.padEnd(6)}${'-'.padEnd(8)}${('error: ' + r.error).padEnd(33)} ${r.path}`
-      : `${r.digit!.padEnd(6)}${pct(r.probability!).padEnd(8)}${r.topK.map((t) => `${t.label} ${pct(t.probability)}`).join(', ').padEnd(33)} ${r.path}${r.note ? `  (${r.note})` : ''}`,
+    tableRow: (r) =>
+      r.error
+        ? `${'-'.padEnd(6)}${'-'.padEnd(8)}${('error: ' + r.error).padEnd(33)} ${r.path}`
+        : `${r.digit!.padEnd(6)}${pct(r.probability!).padEnd(8)}${r.topK
+            .map((t) => `${t.label} ${pct(t.probability)}`)
+            .join(', ')
+            .padEnd(33)} ${r.path}${r.note ? `  (${r.note})` : ''}`,
   });
 }

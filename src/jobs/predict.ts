@@ -44,7 +44,13 @@ export interface PredictSummary {
  * Predict the pictures under `paths` and write the rows to stdout or `--out`; print a summary line on stderr.
  * @throws UserError when nothing was found, or (after writing every row) when some files failed.
  */
-export async function runPredict(paths: string[], o: PredictJobOptions, log: (line: string) => void = (l) => { process.stderr.write(l + '\n'); }): Promise<PredictSummary> {
+export async function runPredict(
+  paths: string[],
+  o: PredictJobOptions,
+  log: (line: string) => void = (l) => {
+    process.stderr.write(l + '\n');
+  },
+): Promise<PredictSummary> {
   const target = o.out ? await checkOutputTarget(o.out, '--out') : undefined;
   // The workers start first: they take about as long to load as the model file's reading and session, and
   // need only its contract.
@@ -56,10 +62,18 @@ export async function runPredict(paths: string[], o: PredictJobOptions, log: (li
     pool.setup(file.contract);
     const model = await openDigitModel(o.model, file);
     try {
-      run = await writeRows((entries) => predictStream(entries, model, { batchSize: o.batchSize, topK: o.topK, pool }), {
-        paths, target, formatter: rowFormatter(o.format), progress: o.progress ? 'predict' : undefined,
-        onRow(row) { if (row.note) several++; },
-      });
+      run = await writeRows(
+        (entries) => predictStream(entries, model, { batchSize: o.batchSize, topK: o.topK, pool }),
+        {
+          paths,
+          target,
+          formatter: rowFormatter(o.format),
+          progress: o.progress ? 'predict' : undefined,
+          onRow(row) {
+            if (row.note) several++;
+          },
+        },
+      );
     } finally {
       await model.close();
     }
@@ -69,7 +83,9 @@ export async function runPredict(paths: string[], o: PredictJobOptions, log: (li
   const { count, failed, seconds } = run;
   const summary = { count, failed, seconds, imagesPerSecond: count / seconds };
   const severalNote = several ? `, ${several} holding several characters (read those with 'lenet-onnx read')` : '';
-  log(`${count} pictures, ${failed} failed${severalNote}, ${Math.round(summary.imagesPerSecond)} img/s (${seconds.toFixed(2)} s)${o.out ? `; wrote ${o.out}` : ''}`);
+  log(
+    `${count} pictures, ${failed} failed${severalNote}, ${Math.round(summary.imagesPerSecond)} img/s (${seconds.toFixed(2)} s)${o.out ? `; wrote ${o.out}` : ''}`,
+  );
   if (failed > 0) throw new UserError(`${failed} of ${count} pictures failed; their rows say why`);
   return summary;
 }

@@ -21,7 +21,8 @@ export function debugFileName(index: number, picture: string): string {
 /** Write the debug picture of `row` (which must carry `debug`) to `file`. */
 export async function writeDebugPicture(file: string, row: ReadRow, contract: InputContract): Promise<void> {
   const { image, inputs } = row.debug!;
-  const cw = contract.width * INPUT_SCALE, ch = contract.height * INPUT_SCALE;
+  const cw = contract.width * INPUT_SCALE,
+    ch = contract.height * INPUT_SCALE;
   const width = Math.max(image.width, inputs.length * (cw + GAP));
   const height = image.height + GAP + ch;
   const rgb = new Uint8Array(width * height * 3).fill(255);
@@ -38,13 +39,20 @@ export async function writeDebugPicture(file: string, row: ReadRow, contract: In
   for (const d of row.digits) {
     const { x, y, width: w, height: h } = d.box;
     for (let t = 0; t < 2; t++) {
-      for (let i = x - t; i <= x + w - 1 + t; i++) { put(i, y - t, BOX_COLOUR); put(i, y + h - 1 + t, BOX_COLOUR); }
-      for (let j = y - t; j <= y + h - 1 + t; j++) { put(x - t, j, BOX_COLOUR); put(x + w - 1 + t, j, BOX_COLOUR); }
+      for (let i = x - t; i <= x + w - 1 + t; i++) {
+        put(i, y - t, BOX_COLOUR);
+        put(i, y + h - 1 + t, BOX_COLOUR);
+      }
+      for (let j = y - t; j <= y + h - 1 + t; j++) {
+        put(x - t, j, BOX_COLOUR);
+        put(x + w - 1 + t, j, BOX_COLOUR);
+      }
     }
   }
   const [lo, hi] = contract.pixelRange;
   inputs.forEach((input, k) => {
-    const ox = k * (cw + GAP), oy = image.height + GAP;
+    const ox = k * (cw + GAP),
+      oy = image.height + GAP;
     for (let y = 0; y < ch; y++) {
       for (let x = 0; x < cw; x++) {
         const v = input[Math.floor(y / INPUT_SCALE) * contract.width + Math.floor(x / INPUT_SCALE)];
@@ -53,6 +61,8 @@ export async function writeDebugPicture(file: string, row: ReadRow, contract: In
       }
     }
   });
-  const png = await sharp(rgb, { raw: { width, height, channels: 3 } }).png().toBuffer();
+  const png = await sharp(rgb, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
   await writeFileAtomic(file, png, '--debug-dir file');
 }

@@ -13,15 +13,18 @@ export function readFormatter(format: ReadFormat, minConfidence?: number): RowFo
     csvFields: (r) => [
       r.path,
       r.text ?? '',
-      r.value ? (r.value.decimal ?? r.value.fraction) : r.expression_error ?? '',
+      r.value ? (r.value.decimal ?? r.value.fraction) : (r.expression_error ?? ''),
       r.confidence === null ? '' : r.confidence.toFixed(6),
-      r.digits.map((d) => `${d.digit}:${d.probability.toFixed(6)}@${d.box.x},${d.box.y},${d.box.width},${d.box.height}`).join(' '),
+      r.digits
+        .map((d) => `${d.digit}:${d.probability.toFixed(6)}@${d.box.x},${d.box.y},${d.box.width},${d.box.height}`)
+        .join(' '),
       minConfidence === undefined ? '' : String(isUncertain(r, minConfidence)),
       r.error ?? '',
     ],
     tableHeader: `${'text'.padEnd(14)}${'conf'.padEnd(8)}${'note'.padEnd(12)}path`,
-    tableRow: (r) => r.error
-      ? `${'-'.padEnd(14)}${'-'.padEnd(8)}${'error'.padEnd(12)}${r.path}: ${r.error}`
-      : `${(r.text! + (r.value ? ` = ${r.value.decimal ?? r.value.fraction}` : r.expression_error !== undefined ? ' (invalid)' : '')).padEnd(13)} ${pct(r.confidence!).padEnd(8)}${(isUncertain(r, minConfidence) ? 'uncertain' : r.digits.some((d) => d.edge) ? 'at edge' : '').padEnd(12)}${r.path}`,
+    tableRow: (r) =>
+      r.error
+        ? `${'-'.padEnd(14)}${'-'.padEnd(8)}${'error'.padEnd(12)}${r.path}: ${r.error}`
+        : `${(r.text! + (r.value ? ` = ${r.value.decimal ?? r.value.fraction}` : r.expression_error !== undefined ? ' (invalid)' : '')).padEnd(13)} ${pct(r.confidence!).padEnd(8)}${(isUncertain(r, minConfidence) ? 'uncertain' : r.digits.some((d) => d.edge) ? 'at edge' : '').padEnd(12)}${r.path}`,
   });
 }

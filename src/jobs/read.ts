@@ -46,38 +46,53 @@ export interface ReadSummary {
  * Read the line of handwriting in each picture under `paths`; rows to stdout or `--out`, a summary on stderr.
  * @throws UserError when nothing was found, or (after writing every row) when some files failed.
  */
-export async function runRead(paths: string[], o: ReadJobOptions, log: (line: string) => void = (l) => { process.stderr.write(l + '\n'); }): Promise<ReadSummary> {
+export async function runRead(
+  paths: string[],
+  o: ReadJobOptions,
+  log: (line: string) => void = (l) => {
+    process.stderr.write(l + '\n');
+  },
+): Promise<ReadSummary> {
   const target = o.out ? await checkOutputTarget(o.out, '--out') : undefined;
   if (o.debugDir !== undefined) await prepareDebugDir(o.debugDir);
   // Read here (no session: the workers run the model) so a bad model is one clear error before any worker
   // starts, and for the debug pictures' contract.
   const { contract } = await readModelFile(o.model);
   let uncertain = 0;
-  const run = await writeRows((entries) => readStream(entries, o.model, { workers: o.workers, keepDebug: o.debugDir !== undefined }), {
-    paths,
-    target,
-    formatter: readFormatter(o.format, o.minConfidence),
-    progress: o.progress ? 'read' : undefined,
-    async onRow(row, i) {
-      if (isUncertain(row, o.minConfidence)) uncertain++;
-      if (o.debugDir !== undefined && row.debug) await writeDebugPicture(path.join(o.debugDir, debugFileName(i, row.path)), row, contract);
+  const run = await writeRows(
+    (entries) => readStream(entries, o.model, { workers: o.workers, keepDebug: o.debugDir !== undefined }),
+    {
+      paths,
+      target,
+      formatter: readFormatter(o.format, o.minConfidence),
+      progress: o.progress ? 'read' : undefined,
+      async onRow(row, i) {
+        if (isUncertain(row, o.minConfidence)) uncertain++;
+        if (o.debugDir !== undefined && row.debug)
+          await writeDebugPicture(path.join(o.debugDir, debugFileName(i, row.path)), row, contract);
+      },
     },
-  });
+  );
   const { count, failed, seconds } = run;
   const summary: ReadSummary = { count, failed, uncertain, seconds, picturesPerSecond: count / seconds };
   const unsure = o.minConfidence === undefined ? '' : `, ${uncertain} uncertain (confidence < ${o.minConfidence})`;
-  log(`${count} pictures, ${failed} failed${unsure}, ${Math.round(summary.picturesPerSecond)} pictures/s (${seconds.toFixed(2)} s)${o.out ? `; wrote ${o.out}` : ''}${o.debugDir ? `; debug pictures in ${o.debugDir}` : ''}`);
+  log(
+    `${count} pictures, ${failed} failed${unsure}, ${Math.round(summary.picturesPerSecond)} pictures/s (${seconds.toFixed(2)} s)${o.out ? `; wrote ${o.out}` : ''}${o.debugDir ? `; debug pictures in ${o.debugDir}` : ''}`,
+  );
   if (failed > 0) throw new UserError(`${failed} of ${count} pictures failed; their rows say why`);
   return summary;
 }
 
 async function prepareDebugDir(dir: string): Promise<void> {
   const st = await fs.stat(dir).catch(() => undefined);
-  if (st && !st.isDirectory()) throw new UsageError(`--debug-dir '${dir}' exists and is not a folder; name a folder (it is created when missing)`);
+  if (st && !st.isDirectory())
+    throw new UsageError(`--debug-dir '${dir}' exists and is not a folder; name a folder (it is created when missing)`);
   try {
     await fs.mkdir(dir, { recursive: true });
     await fs.access(dir, fs.constants?.W_OK ?? 2);
   } catch (err) {
-    throw new UsageError(`--debug-dir '${dir}' cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); name a folder you can write to`);
+    throw new UsageError(
+      `--debug-dir '${dir}' cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); name a folder you can write to`,
+    );
   }
 }

@@ -32,13 +32,26 @@ export interface WriteRowsOptions<R> {
  * (an atomic file stays as it was on failure).
  * @throws UserError when no picture was found.
  */
-export async function writeRows<R extends { error: string | null }>(rows: (entries: AsyncIterable<WalkEntry>) => AsyncIterable<R>, o: WriteRowsOptions<R>): Promise<RowRun> {
+export async function writeRows<R extends { error: string | null }>(
+  rows: (entries: AsyncIterable<WalkEntry>) => AsyncIterable<R>,
+  o: WriteRowsOptions<R>,
+): Promise<RowRun> {
   const total = o.progress ? await countEntries(o.paths) : undefined;
   const sink: TextSink = o.target ? await openOutputSink(o.target, '--out') : stdoutSink();
-  const bar = total !== undefined
-    ? new cliProgress.SingleBar({ format: `${o.progress} [{bar}] {value}/{total} | {rate} img/s | eta {eta}s`, stream: process.stderr, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic)
-    : undefined;
-  let count = 0, failed = 0;
+  const bar =
+    total !== undefined
+      ? new cliProgress.SingleBar(
+          {
+            format: `${o.progress} [{bar}] {value}/{total} | {rate} img/s | eta {eta}s`,
+            stream: process.stderr,
+            clearOnComplete: true,
+            hideCursor: true,
+          },
+          cliProgress.Presets.shades_classic,
+        )
+      : undefined;
+  let count = 0,
+    failed = 0;
   const t0 = performance.now();
   bar?.start(total!, 0, { rate: 0 });
   try {
@@ -53,7 +66,9 @@ export async function writeRows<R extends { error: string | null }>(rows: (entri
     await sink.write(o.formatter.end());
     bar?.stop();
     if (count === 0) {
-      throw new UserError(`no pictures found in ${o.paths.map((p) => `'${p}'`).join(', ')}: looked for ${PICTURE_EXTENSIONS.join(' ')} files; name a picture or a folder holding some`);
+      throw new UserError(
+        `no pictures found in ${o.paths.map((p) => `'${p}'`).join(', ')}: looked for ${PICTURE_EXTENSIONS.join(' ')} files; name a picture or a folder holding some`,
+      );
     }
     await sink.commit();
   } catch (err) {

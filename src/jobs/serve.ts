@@ -75,12 +75,21 @@ export interface ServeHandle {
  */
 export async function startServe(o: ServeJobOptions): Promise<ServeHandle> {
   const root = o.webRoot ?? webDistDir();
-  if (o.web) await requireFile(path.join(root, 'index.html'), 'built demo page', 'build it first with `npm run build:web` (or pass --no-web)');
+  if (o.web)
+    await requireFile(
+      path.join(root, 'index.html'),
+      'built demo page',
+      'build it first with `npm run build:web` (or pass --no-web)',
+    );
   const files = [...o.models, ...(o.modelDir !== undefined ? await onnxFilesIn(o.modelDir) : [])];
   const chosen = files.length > 0;
   if (!chosen) files.push(await defaultModelFile(root));
   for (const f of files) {
-    await requireFile(f, chosen ? '--model' : 'default model', 'pass the path of an .onnx file (see `lenet-onnx export`)');
+    await requireFile(
+      f,
+      chosen ? '--model' : 'default model',
+      'pass the path of an .onnx file (see `lenet-onnx export`)',
+    );
     await readModelFile(f);
   }
   const models = await loadServedModels(files, { enabled: o.batching, maxBatch: o.maxBatch, delayMs: o.batchDelayMs });
@@ -122,10 +131,19 @@ export async function startServe(o: ServeJobOptions): Promise<ServeHandle> {
  * Serve until SIGINT or SIGTERM, then finish what is in flight and stop.
  * @param log where the URL line and the stop line go.
  */
-export async function runServe(o: ServeJobOptions, log: (line: string) => void = (l) => { process.stdout.write(l + '\n'); }): Promise<void> {
+export async function runServe(
+  o: ServeJobOptions,
+  log: (line: string) => void = (l) => {
+    process.stdout.write(l + '\n');
+  },
+): Promise<void> {
   const h = await startServe(o);
-  const list = [...h.models.values()].map((m) => `${m.name} (${path.relative(process.cwd(), m.file) || m.file})`).join(', ');
-  log(`serving ${o.web ? 'the widget and ' : ''}the inference API at ${h.url} (models: ${list}; default ${h.defaultModel})${o.token ? '; API needs a bearer token' : ''}; press Ctrl-C to stop`);
+  const list = [...h.models.values()]
+    .map((m) => `${m.name} (${path.relative(process.cwd(), m.file) || m.file})`)
+    .join(', ');
+  log(
+    `serving ${o.web ? 'the widget and ' : ''}the inference API at ${h.url} (models: ${list}; default ${h.defaultModel})${o.token ? '; API needs a bearer token' : ''}; press Ctrl-C to stop`,
+  );
   await untilSignal();
   await h.close();
   log('stopped');
@@ -134,9 +152,17 @@ export async function runServe(o: ServeJobOptions, log: (line: string) => void =
 /** The runtime's default model when present, else the copy built into the widget's folder. */
 async function defaultModelFile(root: string): Promise<string> {
   for (const f of [DEFAULT_ONNX_MODEL, path.join(root, MODEL_URL_PATH.slice(1))]) {
-    if (await fs.stat(f).then((s) => s.isFile(), () => false)) return f;
+    if (
+      await fs.stat(f).then(
+        (s) => s.isFile(),
+        () => false,
+      )
+    )
+      return f;
   }
-  throw new UserError(`no model to serve: ${DEFAULT_ONNX_MODEL} not found; run \`npm run models\`, or pass --model FILE or --model-dir DIR`);
+  throw new UserError(
+    `no model to serve: ${DEFAULT_ONNX_MODEL} not found; run \`npm run models\`, or pass --model FILE or --model-dir DIR`,
+  );
 }
 
 async function requireFile(file: string, what: string, fix: string): Promise<void> {

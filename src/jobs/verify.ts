@@ -35,10 +35,15 @@ export async function verifyOnnxFile(o: VerifyFileOptions, log: (line: string) =
     } catch (err) {
       if (err instanceof UserError) throw err;
       // onnxruntime refusing the graph (wrong input shape, unknown op) is a property of the file.
-      throw new UserError(`'${o.onnx}' cannot be run against '${o.against}': ${String((err as Error).message).split('\n')[0]}`);
+      throw new UserError(
+        `'${o.onnx}' cannot be run against '${o.against}': ${String((err as Error).message).split('\n')[0]}`,
+      );
     }
     log(formatParity(report));
-    if (!report.ok) throw new UserError(`parity check failed: '${o.onnx}' does not compute what '${o.against}' computes (max |diff| ${report.maxAbsDiff.toExponential(3)} > atol ${o.atol} or argmax disagreement)`);
+    if (!report.ok)
+      throw new UserError(
+        `parity check failed: '${o.onnx}' does not compute what '${o.against}' computes (max |diff| ${report.maxAbsDiff.toExponential(3)} > atol ${o.atol} or argmax disagreement)`,
+      );
     return report;
   } finally {
     model.dispose();

@@ -7,12 +7,45 @@ export const DataType = { FLOAT: 1, INT64: 7 } as const;
 export const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7 } as const;
 
 /** Plain-object forms of the messages of proto/onnx.proto (camelCase, as protobufjs names them). */
-export interface TensorProto { name: string; dims: number[]; dataType: number; rawData: Uint8Array }
-export interface AttributeProto { name: string; type: number; f?: number; i?: number; s?: Uint8Array; floats?: number[]; ints?: number[] }
-export interface NodeProto { name: string; opType: string; input: string[]; output: string[]; attribute: AttributeProto[]; domain?: string }
-export interface DimProto { dimValue?: number; dimParam?: string }
-export interface ValueInfoProto { name: string; type: { tensorType: { elemType: number; shape: { dim: DimProto[] } } } }
-export interface GraphProto { name: string; node: NodeProto[]; initializer: TensorProto[]; input: ValueInfoProto[]; output: ValueInfoProto[]; docString?: string }
+export interface TensorProto {
+  name: string;
+  dims: number[];
+  dataType: number;
+  rawData: Uint8Array;
+}
+export interface AttributeProto {
+  name: string;
+  type: number;
+  f?: number;
+  i?: number;
+  s?: Uint8Array;
+  floats?: number[];
+  ints?: number[];
+}
+export interface NodeProto {
+  name: string;
+  opType: string;
+  input: string[];
+  output: string[];
+  attribute: AttributeProto[];
+  domain?: string;
+}
+export interface DimProto {
+  dimValue?: number;
+  dimParam?: string;
+}
+export interface ValueInfoProto {
+  name: string;
+  type: { tensorType: { elemType: number; shape: { dim: DimProto[] } } };
+}
+export interface GraphProto {
+  name: string;
+  node: NodeProto[];
+  initializer: TensorProto[];
+  input: ValueInfoProto[];
+  output: ValueInfoProto[];
+  docString?: string;
+}
 export interface ModelProto {
   irVersion: number;
   opsetImport: Array<{ domain: string; version: number }>;
@@ -75,13 +108,26 @@ export const attr = {
   int: (name: string, i: number): AttributeProto => ({ name, type: AttributeType.INT, i }),
   ints: (name: string, ints: number[]): AttributeProto => ({ name, type: AttributeType.INTS, ints }),
   float: (name: string, f: number): AttributeProto => ({ name, type: AttributeType.FLOAT, f }),
-  string: (name: string, s: string): AttributeProto => ({ name, type: AttributeType.STRING, s: new TextEncoder().encode(s) }),
+  string: (name: string, s: string): AttributeProto => ({
+    name,
+    type: AttributeType.STRING,
+    s: new TextEncoder().encode(s),
+  }),
 };
 
 /** A float32 tensor value description; string dims are symbolic (e.g. the batch size 'N'). */
-export function valueInfo(name: string, dims: Array<number | string>, elemType: number = DataType.FLOAT): ValueInfoProto {
+export function valueInfo(
+  name: string,
+  dims: Array<number | string>,
+  elemType: number = DataType.FLOAT,
+): ValueInfoProto {
   return {
     name,
-    type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } },
+    type: {
+      tensorType: {
+        elemType,
+        shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) },
+      },
+    },
   };
 }

@@ -57,7 +57,12 @@ interface DecodedModel {
   producerVersion?: string;
   docString?: string;
   metadataProps?: Array<{ key?: string; value?: string }>;
-  graph?: { node?: unknown[]; input?: DecodedValueInfo[]; output?: DecodedValueInfo[]; initializer?: Array<{ name?: string }> };
+  graph?: {
+    node?: unknown[];
+    input?: DecodedValueInfo[];
+    output?: DecodedValueInfo[];
+    initializer?: Array<{ name?: string }>;
+  };
 }
 
 function tensorInfo(v: DecodedValueInfo): OnnxTensorInfo {

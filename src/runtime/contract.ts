@@ -101,7 +101,9 @@ export function contractFromMetadata(meta: Record<string, string>): InputContrac
   const get = (key: string): string => {
     const v = meta[CONTRACT_PREFIX + key];
     if (v === undefined) {
-      throw new ContractError(`metadata has no '${CONTRACT_PREFIX}${key}': this model carries no lenet-onnx input contract`);
+      throw new ContractError(
+        `metadata has no '${CONTRACT_PREFIX}${key}': this model carries no lenet-onnx input contract`,
+      );
     }
     return v;
   };
@@ -111,15 +113,25 @@ export function contractFromMetadata(meta: Record<string, string>): InputContrac
   }
   const shape = get(KEYS.shape).split(',');
   if (shape.length !== 4) {
-    throw new ContractError(`metadata '${CONTRACT_PREFIX}${KEYS.shape}': expected 4 dimensions like N,1,28,28, got '${shape.join(',')}'`);
+    throw new ContractError(
+      `metadata '${CONTRACT_PREFIX}${KEYS.shape}': expected 4 dimensions like N,1,28,28, got '${shape.join(',')}'`,
+    );
   }
   const dims = shape.slice(1).map((d) => num(d, KEYS.shape));
   const [channels, height, width] = layout === 'NCHW' ? dims : [dims[2], dims[0], dims[1]];
   const within = (v: number, lo: number, hi: number) => Number.isInteger(v) && v >= lo && v <= hi;
-  if (!within(height, 1, CONTRACT_LIMITS.maxSide) || !within(width, 1, CONTRACT_LIMITS.maxSide) || !within(channels, 1, CONTRACT_LIMITS.maxChannels)) {
-    throw new ContractError(`metadata '${CONTRACT_PREFIX}${KEYS.shape}': '${shape.join(',')}' is out of bounds: expected whole numbers, 1-${CONTRACT_LIMITS.maxChannels} channels and sides of 1-${CONTRACT_LIMITS.maxSide} pixels`);
+  if (
+    !within(height, 1, CONTRACT_LIMITS.maxSide) ||
+    !within(width, 1, CONTRACT_LIMITS.maxSide) ||
+    !within(channels, 1, CONTRACT_LIMITS.maxChannels)
+  ) {
+    throw new ContractError(
+      `metadata '${CONTRACT_PREFIX}${KEYS.shape}': '${shape.join(',')}' is out of bounds: expected whole numbers, 1-${CONTRACT_LIMITS.maxChannels} channels and sides of 1-${CONTRACT_LIMITS.maxSide} pixels`,
+    );
   }
-  const range = get(KEYS.pixelRange).split(',').map((v) => num(v, KEYS.pixelRange));
+  const range = get(KEYS.pixelRange)
+    .split(',')
+    .map((v) => num(v, KEYS.pixelRange));
   if (range.length !== 2 || !(range[0] < range[1])) {
     throw new ContractError(`metadata '${CONTRACT_PREFIX}${KEYS.pixelRange}': expected 'min,max' with min < max`);
   }
@@ -129,7 +141,9 @@ export function contractFromMetadata(meta: Record<string, string>): InputContrac
   }
   const labels = get(KEYS.labels).split(',');
   if (labels.length > CONTRACT_LIMITS.maxLabels || labels.some((l) => l === '')) {
-    throw new ContractError(`metadata '${CONTRACT_PREFIX}${KEYS.labels}': expected 1-${CONTRACT_LIMITS.maxLabels} non-empty labels, got ${labels.length}${labels.some((l) => l === '') ? ' with an empty one' : ''}`);
+    throw new ContractError(
+      `metadata '${CONTRACT_PREFIX}${KEYS.labels}': expected 1-${CONTRACT_LIMITS.maxLabels} non-empty labels, got ${labels.length}${labels.some((l) => l === '') ? ' with an empty one' : ''}`,
+    );
   }
   const std = num(get(KEYS.std), KEYS.std);
   if (std <= 0) throw new ContractError(`metadata '${CONTRACT_PREFIX}${KEYS.std}': expected > 0, got ${std}`);

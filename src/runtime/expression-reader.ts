@@ -65,13 +65,20 @@ const cx = (b: PixelBox): number => b.x + b.width / 2;
 const cy = (b: PixelBox): number => b.y + b.height / 2;
 
 function overlap(a: PixelBox, b: PixelBox): number {
-  const lo = Math.max(a.x, b.x), hi = Math.min(a.x + a.width, b.x + b.width);
+  const lo = Math.max(a.x, b.x),
+    hi = Math.min(a.x + a.width, b.x + b.width);
   return Math.max(0, hi - lo) / Math.max(1, Math.min(a.width, b.width));
 }
 
 function union(a: PixelBox, b: PixelBox): PixelBox {
-  const x = Math.min(a.x, b.x), y = Math.min(a.y, b.y);
-  return { x, y, width: Math.max(a.x + a.width, b.x + b.width) - x, height: Math.max(a.y + a.height, b.y + b.height) - y };
+  const x = Math.min(a.x, b.x),
+    y = Math.min(a.y, b.y);
+  return {
+    x,
+    y,
+    width: Math.max(a.x + a.width, b.x + b.width) - x,
+    height: Math.max(a.y + a.height, b.y + b.height) - y,
+  };
 }
 
 function median(xs: number[]): number {
@@ -93,7 +100,11 @@ function lineMetrics(chars: ReadCharacter[]): { height: number; middle: number }
 }
 
 /** The most probable label among `allowed`, from the full probabilities when the reader kept them. */
-function bestAmong(c: ReadCharacter, labels: readonly string[], allowed: (l: string) => boolean): { label: string; probability: number } | null {
+function bestAmong(
+  c: ReadCharacter,
+  labels: readonly string[],
+  allowed: (l: string) => boolean,
+): { label: string; probability: number } | null {
   if (!c.probabilities) return null;
   let best = -1;
   for (let k = 0; k < labels.length; k++) {
@@ -121,7 +132,8 @@ export function readExpression(characters: readonly ReadCharacter[], labels: rea
   // operators in a row are never valid, so touching operator halves are joined again. The part with more
   // structure names the whole; two dashes that together stand taller than flat held the dots of a ÷.
   for (let i = 0; i + 1 < chars.length; i++) {
-    const a = chars[i], b = chars[i + 1];
+    const a = chars[i],
+      b = chars[i + 1];
     if (!knowsOperators || !OPERATOR_LABELS.has(a.label) || !OPERATOR_LABELS.has(b.label)) continue;
     const gap = b.box.x - (a.box.x + a.box.width);
     const rows = Math.min(a.box.y + a.box.height, b.box.y + b.box.height) - Math.max(a.box.y, b.box.y);
@@ -139,11 +151,18 @@ export function readExpression(characters: readonly ReadCharacter[], labels: rea
   for (let i = 0; i < chars.length; i++) {
     const bar = chars[i];
     if (!knowsOperators || !isFlat(bar.box) || bar.box.height >= 0.5 * h) continue;
-    const dots = chars.filter((d, j) => j !== i && isSmall(d.box) && !isFlat(d.box)
-      && cx(d.box) >= bar.box.x - 0.1 * bar.box.width && cx(d.box) <= bar.box.x + 1.1 * bar.box.width
-      && (d.box.y + d.box.height <= bar.box.y + 1 || d.box.y >= bar.box.y + bar.box.height - 1)
-      && Math.abs(cy(d.box) - cy(bar.box)) <= 0.7 * h);
-    const above = dots.some((d) => cy(d.box) < cy(bar.box)), below = dots.some((d) => cy(d.box) > cy(bar.box));
+    const dots = chars.filter(
+      (d, j) =>
+        j !== i &&
+        isSmall(d.box) &&
+        !isFlat(d.box) &&
+        cx(d.box) >= bar.box.x - 0.1 * bar.box.width &&
+        cx(d.box) <= bar.box.x + 1.1 * bar.box.width &&
+        (d.box.y + d.box.height <= bar.box.y + 1 || d.box.y >= bar.box.y + bar.box.height - 1) &&
+        Math.abs(cy(d.box) - cy(bar.box)) <= 0.7 * h,
+    );
+    const above = dots.some((d) => cy(d.box) < cy(bar.box)),
+      below = dots.some((d) => cy(d.box) > cy(bar.box));
     if (!(above && below)) continue;
     let box = bar.box;
     for (const d of dots) box = union(box, d.box);
@@ -157,7 +176,8 @@ export function readExpression(characters: readonly ReadCharacter[], labels: rea
 
   // 2. =: two flat marks stacked (columns overlapping) are one sign.
   for (let i = 0; i + 1 < chars.length; i++) {
-    const a = chars[i], b = chars[i + 1];
+    const a = chars[i],
+      b = chars[i + 1];
     if (!knowsOperators || !isFlat(a.box) || !isFlat(b.box) || overlap(a.box, b.box) < STACK_OVERLAP) continue;
     if (a.box.height >= 0.5 * h || b.box.height >= 0.5 * h) continue;
     decisions.push(`'${a.label}' over '${b.label}' (stacked flat marks) read as '='`);
@@ -233,6 +253,20 @@ export function readExpression(characters: readonly ReadCharacter[], labels: rea
  * The characters of `readLine`'s result (`{ digit, probability, box }` each, best label only) as
  * {@link ReadCharacter}s.
  */
-export function fromLineCharacters(chars: ReadonlyArray<{ digit: string; probability: number; box: PixelBox; probabilities?: ArrayLike<number>; rows?: RowShape }>): ReadCharacter[] {
-  return chars.map((c) => ({ label: c.digit, probability: c.probability, box: c.box, probabilities: c.probabilities, rows: c.rows }));
+export function fromLineCharacters(
+  chars: ReadonlyArray<{
+    digit: string;
+    probability: number;
+    box: PixelBox;
+    probabilities?: ArrayLike<number>;
+    rows?: RowShape;
+  }>,
+): ReadCharacter[] {
+  return chars.map((c) => ({
+    label: c.digit,
+    probability: c.probability,
+    box: c.box,
+    probabilities: c.probabilities,
+    rows: c.rows,
+  }));
 }

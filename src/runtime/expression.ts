@@ -27,8 +27,7 @@ export interface ExpressionValue {
 
 /** A token of an arithmetic text. */
 export type Token =
-  | { kind: 'number'; value: bigint; text: string; at: number }
-  | { kind: 'op'; op: Operator; at: number };
+  { kind: 'number'; value: bigint; text: string; at: number } | { kind: 'op'; op: Operator; at: number };
 
 /** The operators of handwritten arithmetic, as `text` writes them. */
 export type Operator = '+' | '-' | '×' | '÷' | '=';
@@ -37,9 +36,7 @@ export type Operator = '+' | '-' | '×' | '÷' | '=';
 export const OPERATORS: readonly Operator[] = ['+', '-', '×', '÷', '='];
 
 /** Result of {@link evaluateExpression}. */
-export type ExpressionResult =
-  | { ok: true; value: ExpressionValue; exact: Rational }
-  | { ok: false; error: string };
+export type ExpressionResult = { ok: true; value: ExpressionValue; exact: Rational } | { ok: false; error: string };
 
 /** Decimal expansions longer than this many fractional digits are not written out (the fraction is). */
 export const MAX_DECIMAL_DIGITS = 100;
@@ -48,7 +45,16 @@ export const MAX_EXPRESSION_LENGTH = 1000;
 
 // Other spellings a keyboard or a font may produce for the same operator.
 const ALIASES: Record<string, Operator> = {
-  '+': '+', '-': '-', '\u2212': '-', '\u2013': '-', '×': '×', '*': '×', '÷': '÷', '/': '÷', ':': '÷', '=': '=',
+  '+': '+',
+  '-': '-',
+  '\u2212': '-',
+  '\u2013': '-',
+  '×': '×',
+  '*': '×',
+  '÷': '÷',
+  '/': '÷',
+  ':': '÷',
+  '=': '=',
 };
 
 /**
@@ -70,7 +76,8 @@ export function tokenize(text: string): { ok: true; tokens: Token[] } | { ok: fa
       continue;
     }
     const op = ALIASES[ch];
-    if (op === undefined) return { ok: false, error: `'${ch}' at position ${i + 1} is neither a digit nor one of + - × ÷ =` };
+    if (op === undefined)
+      return { ok: false, error: `'${ch}' at position ${i + 1} is neither a digit nor one of + - × ÷ =` };
     tokens.push({ kind: 'op', op, at: i });
   }
   return { ok: true, tokens };
@@ -112,9 +119,17 @@ const mul = (a: Rational, b: Rational): Rational => rational(a.num * b.num, a.de
  * It terminates exactly when the denominator has no prime factor other than 2 and 5.
  */
 export function exactDecimal(r: Rational, maxDigits = MAX_DECIMAL_DIGITS): string | null {
-  let d = r.den, twos = 0, fives = 0;
-  while (d % 2n === 0n) { d /= 2n; twos++; }
-  while (d % 5n === 0n) { d /= 5n; fives++; }
+  let d = r.den,
+    twos = 0,
+    fives = 0;
+  while (d % 2n === 0n) {
+    d /= 2n;
+    twos++;
+  }
+  while (d % 5n === 0n) {
+    d /= 5n;
+    fives++;
+  }
   if (d !== 1n) return null;
   const digits = Math.max(twos, fives);
   if (digits > maxDigits) return null;
@@ -144,7 +159,8 @@ function describe(t: Token | undefined): string {
  *   an operator at the start or end, a character that is not arithmetic, an empty text).
  */
 export function evaluateExpression(text: string): ExpressionResult {
-  if (text.length > MAX_EXPRESSION_LENGTH) return { ok: false, error: `expression too long (${text.length} characters, at most ${MAX_EXPRESSION_LENGTH})` };
+  if (text.length > MAX_EXPRESSION_LENGTH)
+    return { ok: false, error: `expression too long (${text.length} characters, at most ${MAX_EXPRESSION_LENGTH})` };
   const lexed = tokenize(text);
   if (!lexed.ok) return lexed;
   const tokens = lexed.tokens;
@@ -164,9 +180,15 @@ export function evaluateExpression(text: string): ExpressionResult {
       return { ok: true, value: rational(t.value) };
     }
     const prev = body[i - 1];
-    if (t === undefined) return { ok: false, error: prev?.kind === 'op' ? `the expression ends with '${prev.op}': a number must follow it` : 'empty expression' };
+    if (t === undefined)
+      return {
+        ok: false,
+        error:
+          prev?.kind === 'op' ? `the expression ends with '${prev.op}': a number must follow it` : 'empty expression',
+      };
     if (t.op === '=') return { ok: false, error: `'=' at position ${t.at + 1} may only end the expression` };
-    if (prev?.kind === 'op') return { ok: false, error: `two operators in a row: '${prev.op}' then '${t.op}' at position ${t.at + 1}` };
+    if (prev?.kind === 'op')
+      return { ok: false, error: `two operators in a row: '${prev.op}' then '${t.op}' at position ${t.at + 1}` };
     return { ok: false, error: `the expression starts with '${t.op}': only a minus may open it` };
   };
 
@@ -195,7 +217,8 @@ export function evaluateExpression(text: string): ExpressionResult {
   let total = negate ? rational(-firstTerm.value.num, firstTerm.value.den) : firstTerm.value;
   while (i < body.length) {
     const t = body[i];
-    if (t.kind === 'number') return { ok: false, error: `${describe(t)} at position ${t.at + 1} follows a number without an operator` };
+    if (t.kind === 'number')
+      return { ok: false, error: `${describe(t)} at position ${t.at + 1} follows a number without an operator` };
     if (t.op === '=') return { ok: false, error: `'=' at position ${t.at + 1} may only end the expression` };
     i++;
     const next = term();

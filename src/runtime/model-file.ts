@@ -35,7 +35,8 @@ export function readOnnxBytes(bytes: Uint8Array, name: string, noun = 'ONNX file
   try {
     return readOnnxInfo(bytes);
   } catch (err) {
-    if (err instanceof OnnxFormatError) throw new ModelFileError(`${noun} '${name}': ${err.message}; give an .onnx file written by 'lenet-onnx export'`);
+    if (err instanceof OnnxFormatError)
+      throw new ModelFileError(`${noun} '${name}': ${err.message}; give an .onnx file written by 'lenet-onnx export'`);
     throw err;
   }
 }
@@ -82,5 +83,12 @@ export function graphMismatch(info: OnnxModelInfo, c: InputContract): string | u
 }
 
 function elemName(t: number): string {
-  return ({ 1: 'float32', 2: 'uint8', 3: 'int8', 6: 'int32', 7: 'int64', 10: 'float16', 11: 'float64' } as Record<number, string>)[t] ?? `element type ${t}`;
+  return (
+    (
+      { 1: 'float32', 2: 'uint8', 3: 'int8', 6: 'int32', 7: 'int64', 10: 'float16', 11: 'float64' } as Record<
+        number,
+        string
+      >
+    )[t] ?? `element type ${t}`
+  );
 }

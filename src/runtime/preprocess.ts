@@ -79,7 +79,8 @@ export function preprocess(img: GrayImage, contract: InputContract, options: Pre
   if (!Number.isInteger(w) || !Number.isInteger(h) || w < 1 || h < 1 || data.length !== w * h) {
     throw new RangeError(`preprocess: expected a ${w}x${h} picture with ${w * h} bytes, got ${data.length}`);
   }
-  if (contract.channels !== 1) throw new RangeError(`preprocess: models with ${contract.channels} channels are not supported (expected 1)`);
+  if (contract.channels !== 1)
+    throw new RangeError(`preprocess: models with ${contract.channels} channels are not supported (expected 1)`);
   // The map is done with before this returns, so its picture-sized arrays may be reused by the next picture.
   const found = findInkTransient(img, { minContrast: options.minContrast });
   if (!found.ok) return found;
@@ -90,7 +91,15 @@ export function preprocess(img: GrayImage, contract: InputContract, options: Pre
   const crop = cropInk(map, keep)!;
   const input = fitToContract(crop, contract, options.boxFraction ?? MNIST_BOX_FRACTION, options.into);
   const b = sourceBox(map, crop.box);
-  return { ok: true, input, inverted: map.inverted, background: map.background, inkBox: b, edgeTouching: touchesEdge(b, w, h, map.scale - 1), digitCount: countCharacters(map) };
+  return {
+    ok: true,
+    input,
+    inverted: map.inverted,
+    background: map.background,
+    inkBox: b,
+    edgeTouching: touchesEdge(b, w, h, map.scale - 1),
+    digitCount: countCharacters(map),
+  };
 }
 
 /** True where a 32-bit word holds its lowest-addressed byte in its low bits, as on every platform in use. */
@@ -108,14 +117,17 @@ function rgbToGray(data: Uint8Array | Uint8ClampedArray, n: number, gray: Uint8A
     const words = new Uint32Array(data.buffer, data.byteOffset, (3 * n) >> 2);
     for (const end = n & ~3; i < end; i += 4) {
       const k = (3 * i) >> 2;
-      const a = words[k], b = words[k + 1], c = words[k + 2];
+      const a = words[k],
+        b = words[k + 1],
+        c = words[k + 2];
       gray[i] = (LUMA_R[a & 255] + LUMA_G[(a >>> 8) & 255] + LUMA_B[(a >>> 16) & 255] + 0.5) | 0;
       gray[i + 1] = (LUMA_R[a >>> 24] + LUMA_G[b & 255] + LUMA_B[(b >>> 8) & 255] + 0.5) | 0;
       gray[i + 2] = (LUMA_R[(b >>> 16) & 255] + LUMA_G[b >>> 24] + LUMA_B[c & 255] + 0.5) | 0;
       gray[i + 3] = (LUMA_R[(c >>> 8) & 255] + LUMA_G[(c >>> 16) & 255] + LUMA_B[c >>> 24] + 0.5) | 0;
     }
   }
-  for (let p = 3 * i; i < n; i++, p += 3) gray[i] = (LUMA_R[data[p]] + LUMA_G[data[p + 1]] + LUMA_B[data[p + 2]] + 0.5) | 0;
+  for (let p = 3 * i; i < n; i++, p += 3)
+    gray[i] = (LUMA_R[data[p]] + LUMA_G[data[p + 1]] + LUMA_B[data[p + 2]] + 0.5) | 0;
 }
 
 /** BT.601 luma weights times each byte value, for {@link rgbaToGray}. */
@@ -129,10 +141,17 @@ const LUMA_B = Float64Array.from({ length: 256 }, (_, v) => 0.114 * v);
  * stroke drawn on a transparent canvas stays visible whatever its colour.
  * @param channels bytes per pixel: 1 (copy), 2 (gray, alpha), 3 (RGB) or 4 (RGBA, the canvas default).
  */
-export function rgbaToGray(data: Uint8Array | Uint8ClampedArray, width: number, height: number, channels = 4): GrayImage {
+export function rgbaToGray(
+  data: Uint8Array | Uint8ClampedArray,
+  width: number,
+  height: number,
+  channels = 4,
+): GrayImage {
   const n = width * height;
   if (data.length !== n * channels || ![1, 2, 3, 4].includes(channels)) {
-    throw new RangeError(`rgbaToGray: expected ${width}x${height}x${channels} = ${n * channels} bytes, got ${data.length}`);
+    throw new RangeError(
+      `rgbaToGray: expected ${width}x${height}x${channels} = ${n * channels} bytes, got ${data.length}`,
+    );
   }
   const gray = new Uint8Array(n);
   const hasAlpha = channels === 2 || channels === 4;
@@ -147,7 +166,9 @@ export function rgbaToGray(data: Uint8Array | Uint8ClampedArray, width: number, 
     return { width, height, data: gray };
   }
   const a = channels - 1;
-  let opaqueLum = 0, opaqueWeight = 0, anyTransparent = false;
+  let opaqueLum = 0,
+    opaqueWeight = 0,
+    anyTransparent = false;
   for (let i = 0, p = 0; i < n; i++, p += channels) {
     const alpha = data[p + a];
     if (alpha < 255) anyTransparent = true;

@@ -88,7 +88,11 @@ const ALONE_PAIR_SIDE = 0.7;
 
 /** The refusal of a line read as more than `max` characters. */
 export function tooManyCharacters(read: number, max: number): ReadLineRefusal {
-  return { ok: false, reason: 'too-many-characters', message: `too many characters: read ${read} in the line, a line holds at most ${max}` };
+  return {
+    ok: false,
+    reason: 'too-many-characters',
+    message: `too many characters: read ${read} in the line, a line holds at most ${max}`,
+  };
 }
 
 /** A crop waiting for (or given) the network's reading: its place in the batch. */
@@ -101,7 +105,12 @@ interface Option {
  * @param classify returns one probability vector per input, in `contract.labels` order.
  * @throws RangeError when `img` is malformed.
  */
-export async function readLine(img: GrayImage, contract: InputContract, classify: Classifier, options: ReadLineOptions = {}): Promise<ReadLineResult> {
+export async function readLine(
+  img: GrayImage,
+  contract: InputContract,
+  classify: Classifier,
+  options: ReadLineOptions = {},
+): Promise<ReadLineResult> {
   const found = findInk(img, { minContrast: options.minContrast });
   if (!found.ok) return found;
   const { map } = found;
@@ -128,17 +137,24 @@ export async function readLine(img: GrayImage, contract: InputContract, classify
   // Cuts the picture already speaks strongly against are not worth the network's time.
   const alone = glyphs.length === 1;
   const worthReading = (g: Glyph) => (c: Cut) => cutPrior(glyphWidth(g) / height, c.cost, alone) > HOPELESS;
-  const splits = glyphs.map((g) => cutCandidates(map, g, height).filter(worthReading(g)).map((c) => {
-    const [l, r] = splitGlyph(g, c);
-    const a = add(l), b = add(r);
-    return a && b ? { cut: cutColumn(c), cost: c.cost, parts: [a, b] } : null;
-  }).filter((s) => s !== null));
+  const splits = glyphs.map((g) =>
+    cutCandidates(map, g, height)
+      .filter(worthReading(g))
+      .map((c) => {
+        const [l, r] = splitGlyph(g, c);
+        const a = add(l),
+          b = add(r);
+        return a && b ? { cut: cutColumn(c), cost: c.cost, parts: [a, b] } : null;
+      })
+      .filter((s) => s !== null),
+  );
   const merges = glyphs.map((g, i) => {
     if (i + 1 >= glyphs.length) return null;
     const m = mergeCandidate(g, glyphs[i + 1], height);
     return m ? add(m) : null;
   });
-  if (inputs.length === 0) return { ok: false, reason: 'no-ink', message: 'no ink found: no mark in the picture is large enough to read' };
+  if (inputs.length === 0)
+    return { ok: false, reason: 'no-ink', message: 'no ink found: no mark in the picture is large enough to read' };
   const probs = await classify(inputs);
 
   const best = (slot: number) => {
@@ -162,7 +178,10 @@ export async function readLine(img: GrayImage, contract: InputContract, classify
     if (score[i] === -Infinity) continue;
     const consider = (to: number, slots: number[], note?: string, prior = 0) => {
       const s = score[i] + prior + slots.reduce((acc, sl) => acc + logp(sl) + CHARACTER_PENALTY, 0);
-      if (s > score[to]) { score[to] = s; pick[to] = { slots, note, from: i }; }
+      if (s > score[to]) {
+        score[to] = s;
+        pick[to] = { slots, note, from: i };
+      }
     };
     // What the picture itself says (width, the ink a cut crosses) weighs in before the network's readings.
     const r = glyphWidth(glyphs[i]) / height;
@@ -174,7 +193,17 @@ export async function readLine(img: GrayImage, contract: InputContract, classify
       // Characters touch when digits crowd together; operators are written apart. A cut that leaves an
       // operator on either side has cut the tail or the bar off a digit.
       if (s.parts.some((o) => !isDigit[best(o.slot).k])) continue;
-      consider(i + 1, s.parts.map((o) => o.slot), `cut ${where(glyphs[i], map.scale)} near column ${s.cut * map.scale}`, cutPrior(r, s.cost, alone) + sidesPrior(heights[s.parts[0].slot], heights[s.parts[1].slot], Math.min(best(s.parts[0].slot).p, best(s.parts[1].slot).p)));
+      consider(
+        i + 1,
+        s.parts.map((o) => o.slot),
+        `cut ${where(glyphs[i], map.scale)} near column ${s.cut * map.scale}`,
+        cutPrior(r, s.cost, alone) +
+          sidesPrior(
+            heights[s.parts[0].slot],
+            heights[s.parts[1].slot],
+            Math.min(best(s.parts[0].slot).p, best(s.parts[1].slot).p),
+          ),
+      );
     }
     const m = merges[i];
     if (m) consider(i + 2, [m.slot], `joined ${where(glyphs[i], map.scale)} and ${where(glyphs[i + 1], map.scale)}`);
@@ -185,7 +214,8 @@ export async function readLine(img: GrayImage, contract: InputContract, classify
   for (let at = n; at > 0; at = pick[at].from) {
     const p = pick[at];
     chosen.unshift(...p.slots.map((slot) => ({ slot })));
-    if (p.note) notes.unshift(`${p.note}: read ${p.slots.map((sl) => describe(sl)).join(' ')} over ${alternative(p, at)}`);
+    if (p.note)
+      notes.unshift(`${p.note}: read ${p.slots.map((sl) => describe(sl)).join(' ')} over ${alternative(p, at)}`);
   }
   decisions.push(...notes);
 
@@ -203,7 +233,12 @@ export async function readLine(img: GrayImage, contract: InputContract, classify
   const digits: LineDigit[] = chosen.map(({ slot }) => {
     const b = best(slot);
     const box = boxes[slot];
-    return { digit: contract.labels[b.k], probability: b.p, box, edge: touchesEdge(box, img.width, img.height, map.scale - 1) };
+    return {
+      digit: contract.labels[b.k],
+      probability: b.p,
+      box,
+      edge: touchesEdge(box, img.width, img.height, map.scale - 1),
+    };
   });
   return {
     ok: true,

@@ -10,7 +10,14 @@ import { fromLineCharacters, readExpression } from './expression-reader.js';
 import { OPERATORS, type ExpressionValue } from './expression.js';
 import { touchesEdge } from './ink/fit.js';
 import type { GrayImage } from './ink/image.js';
-import { readLine, tooManyCharacters, type Classifier, type ReadLineOk, type ReadLineOptions, type ReadLineRefusal } from './read-line.js';
+import {
+  readLine,
+  tooManyCharacters,
+  type Classifier,
+  type ReadLineOk,
+  type ReadLineOptions,
+  type ReadLineRefusal,
+} from './read-line.js';
 import { DEFAULT_MAX_CHARACTERS } from './segment/line.js';
 
 /** A line that was read; `value`/`expression_error` only when it was read as arithmetic. */
@@ -34,21 +41,39 @@ export function readsArithmetic(labels: readonly string[]): boolean {
  * Read the line in `img` (see the file comment).
  * @param classify one probability vector per input, in `contract.labels` order.
  */
-export async function readText(img: GrayImage, contract: InputContract, classify: Classifier, o: ReadTextOptions = {}): Promise<TextReading | ReadLineRefusal> {
+export async function readText(
+  img: GrayImage,
+  contract: InputContract,
+  classify: Classifier,
+  o: ReadTextOptions = {},
+): Promise<TextReading | ReadLineRefusal> {
   // The line reader reports each character's best label; the arithmetic rules weigh all of them, so keep
   // every crop's probabilities, found again through the very input arrays the reader hands back.
   const probsOf = new Map<Float32Array, Float32Array>();
   const arithmetic = o.expression ?? readsArithmetic(contract.labels);
-  const r = await readLine(img, contract, async (inputs) => {
-    const out = await classify(inputs);
-    inputs.forEach((x, i) => probsOf.set(x, out[i]));
-    return out;
-  }, { ...o, callerCounts: arithmetic });
+  const r = await readLine(
+    img,
+    contract,
+    async (inputs) => {
+      const out = await classify(inputs);
+      inputs.forEach((x, i) => probsOf.set(x, out[i]));
+      return out;
+    },
+    { ...o, callerCounts: arithmetic },
+  );
   if (!r.ok || !arithmetic) return r;
-  const e = readExpression(fromLineCharacters(r.digits.map((d, i) => ({ ...d, probabilities: probsOf.get(r.inputs[i]), rows: r.shapes[i] }))), contract.labels);
+  const e = readExpression(
+    fromLineCharacters(r.digits.map((d, i) => ({ ...d, probabilities: probsOf.get(r.inputs[i]), rows: r.shapes[i] }))),
+    contract.labels,
+  );
   const max = o.maxCharacters ?? DEFAULT_MAX_CHARACTERS;
   if (e.characters.length > max) return tooManyCharacters(e.characters.length, max);
-  const digits = e.characters.map((c) => ({ digit: c.label, probability: c.probability, box: { ...c.box }, edge: touchesEdge(c.box, img.width, img.height) }));
+  const digits = e.characters.map((c) => ({
+    digit: c.label,
+    probability: c.probability,
+    box: { ...c.box },
+    edge: touchesEdge(c.box, img.width, img.height),
+  }));
   const out: TextReading = {
     ok: true,
     text: e.text,

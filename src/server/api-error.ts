@@ -3,7 +3,11 @@
  * `{"error": message}` so every route answers failures in the one shape clients parse.
  */
 export class ApiError extends Error {
-  constructor(readonly statusCode: number, message: string, readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
     super(message);
     this.name = 'ApiError';
   }

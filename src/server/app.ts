@@ -54,12 +54,16 @@ export async function buildServer(o: ServerOptions): Promise<BuiltServer> {
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     // node's own request timers, checked often enough that a slow sender is cut close to its limit
-    serverFactory: (handler) => http.createServer({
-      headersTimeout: o.headersTimeoutMs,
-      requestTimeout: o.bodyTimeoutMs,
-      keepAliveTimeout: o.keepAliveTimeoutMs,
-      connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(o.headersTimeoutMs / 4))),
-    }, handler),
+    serverFactory: (handler) =>
+      http.createServer(
+        {
+          headersTimeout: o.headersTimeoutMs,
+          requestTimeout: o.bodyTimeoutMs,
+          keepAliveTimeout: o.keepAliveTimeoutMs,
+          connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(o.headersTimeoutMs / 4))),
+        },
+        handler,
+      ),
   });
 
   if (o.site) {
@@ -70,33 +74,63 @@ export async function buildServer(o: ServerOptions): Promise<BuiltServer> {
   await app.register(async (api) => {
     api.setErrorHandler(sendApiError);
     if (o.corsOrigins.length > 0) {
-      await api.register(fastifyCors, { origin: o.corsOrigins, methods: ['GET', 'POST'], allowedHeaders: ['Authorization', 'Content-Type', 'Inference-Header-Content-Length'], exposedHeaders: ['Inference-Header-Content-Length', 'Retry-After'] });
+      await api.register(fastifyCors, {
+        origin: o.corsOrigins,
+        methods: ['GET', 'POST'],
+        allowedHeaders: ['Authorization', 'Content-Type', 'Inference-Header-Content-Length'],
+        exposedHeaders: ['Inference-Header-Content-Length', 'Retry-After'],
+      });
     }
     if (o.token) requireToken(api, o.token);
     boundInFlight(api, o.maxInFlight);
-    api.addContentTypeParser([...PICTURE_CONTENT_TYPES, 'application/octet-stream'], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    api.addContentTypeParser(
+      [...PICTURE_CONTENT_TYPES, 'application/octet-stream'],
+      { parseAs: 'buffer' },
+      (_req, body, done) => done(null, body),
+    );
     registerV2Routes(api, { models: o.models, ready: () => ready, requestTimeoutMs: o.requestTimeoutMs });
-    registerV1Routes(api, { models: o.models, defaultModel: o.defaultModel, requestTimeoutMs: o.requestTimeoutMs, topK: o.topK, read: o.read });
+    registerV1Routes(api, {
+      models: o.models,
+      defaultModel: o.defaultModel,
+      requestTimeoutMs: o.requestTimeoutMs,
+      topK: o.topK,
+      read: o.read,
+    });
   });
 
   app.setNotFoundHandler((req, reply) => {
-    if (/^\/v[12](\/|$)/.test(req.url)) return reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` });
-    if (req.method !== 'GET' && req.method !== 'HEAD') return reply.code(405).header('Allow', 'GET, HEAD').type('text/plain; charset=utf-8').send('method not allowed\n');
+    if (/^\/v[12](\/|$)/.test(req.url))
+      return reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` });
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return reply
+        .code(405)
+        .header('Allow', 'GET, HEAD')
+        .type('text/plain; charset=utf-8')
+        .send('method not allowed\n');
     return reply.code(404).type('text/plain; charset=utf-8').send('not found\n');
   });
   // errors outside the API context (a bad URL, a static file that fails): plain text, no internals
   app.setErrorHandler((err: FastifyError, _req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
-    return reply.code(status).type('text/plain; charset=utf-8').send(status >= 500 ? 'internal error\n' : `${err.message}\n`);
+    return reply
+      .code(status)
+      .type('text/plain; charset=utf-8')
+      .send(status >= 500 ? 'internal error\n' : `${err.message}\n`);
   });
 
-  return { app, setReady: (r) => { ready = r; } };
+  return {
+    app,
+    setReady: (r) => {
+      ready = r;
+    },
+  };
 }
 
 /** Messages that name the limit or fix, for the framework's own refusals. */
 const FRAMEWORK_MESSAGES: Record<string, (e: FastifyError, req: FastifyRequest) => string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: () => 'request body too large for this server (--max-body-mb)',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: (_e, req) => `content type '${req.headers['content-type'] ?? '(none)'}' is not accepted here: send application/json to /v2/.../infer, a picture (${PICTURE_CONTENT_TYPES.join(', ')}) to /v1/predict`,
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: (_e, req) =>
+    `content type '${req.headers['content-type'] ?? '(none)'}' is not accepted here: send application/json to /v2/.../infer, a picture (${PICTURE_CONTENT_TYPES.join(', ')}) to /v1/predict`,
   FST_ERR_CTP_EMPTY_JSON_BODY: () => 'request body: empty, expected JSON',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => 'Content-Length does not match the body',
 };

@@ -44,7 +44,10 @@ export class DynamicBatcher {
   private closed = false;
   readonly stats: BatcherStats = { runs: 0, rows: 0, largest: 0 };
 
-  constructor(private readonly run: BatchRunner, private readonly o: BatcherOptions) {}
+  constructor(
+    private readonly run: BatchRunner,
+    private readonly o: BatcherOptions,
+  ) {}
 
   /**
    * Queue `n` rows and resolve with their `n * outputSize` outputs (a copy of their own, not a view of

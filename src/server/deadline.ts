@@ -8,7 +8,10 @@ import { ApiError } from './api-error.js';
 /** A signal for this request's work, aborted with an {@link ApiError} as its reason. */
 export function requestDeadline(reply: FastifyReply, timeoutMs: number): AbortSignal {
   const ac = new AbortController();
-  const timer = setTimeout(() => ac.abort(new ApiError(503, `request timed out after ${timeoutMs} ms (--request-timeout-ms); retry later`)), timeoutMs);
+  const timer = setTimeout(
+    () => ac.abort(new ApiError(503, `request timed out after ${timeoutMs} ms (--request-timeout-ms); retry later`)),
+    timeoutMs,
+  );
   reply.raw.once('close', () => {
     clearTimeout(timer);
     if (!ac.signal.aborted) ac.abort(new ApiError(499, 'client closed the request'));
@@ -23,8 +26,14 @@ export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<
     const onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
     work.then(
-      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
-      (e) => { signal.removeEventListener('abort', onAbort); reject(e); },
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
     );
   });
 }

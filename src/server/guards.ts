@@ -19,7 +19,9 @@ export function requireToken(app: FastifyInstance, token: string): void {
     if (PUBLIC_PATHS.has(req.url.split('?')[0])) return;
     const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
     if (!m || !timingSafeEqual(digest(m[1].trim()), want)) {
-      throw new ApiError(401, m ? 'invalid bearer token' : 'missing bearer token: send Authorization: Bearer <token>', { 'WWW-Authenticate': 'Bearer' });
+      throw new ApiError(401, m ? 'invalid bearer token' : 'missing bearer token: send Authorization: Bearer <token>', {
+        'WWW-Authenticate': 'Bearer',
+      });
     }
   });
 }
@@ -32,10 +34,14 @@ export function boundInFlight(app: FastifyInstance, max: number, retryAfterSecon
   let inFlight = 0;
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     if (inFlight >= max) {
-      throw new ApiError(503, `server busy: ${max} requests in flight; retry shortly`, { 'Retry-After': String(retryAfterSeconds) });
+      throw new ApiError(503, `server busy: ${max} requests in flight; retry shortly`, {
+        'Retry-After': String(retryAfterSeconds),
+      });
     }
     inFlight++;
-    reply.raw.once('close', () => { inFlight--; });
+    reply.raw.once('close', () => {
+      inFlight--;
+    });
   });
   return { inFlight: () => inFlight };
 }

@@ -38,23 +38,35 @@ export function parseInferRequest(body: unknown, m: ServedModel, binary?: Uint8A
   const spec = m.metadata.inputs;
   if (!Array.isArray(inputs)) throw badField('inputs', 'expected an array of tensors');
   if (inputs.length !== spec.length) {
-    throw badField('inputs', `expected ${spec.length} tensor(s) (${spec.map((s) => `'${s.name}'`).join(', ')}), got ${inputs.length}`);
+    throw badField(
+      'inputs',
+      `expected ${spec.length} tensor(s) (${spec.map((s) => `'${s.name}'`).join(', ')}), got ${inputs.length}`,
+    );
   }
   const t = inputs[0] as unknown;
   const at = 'inputs[0]';
   if (!isObject(t)) throw badField(at, 'expected a tensor object');
   const want = spec[0];
-  if (t.name !== want.name) throw badField(`${at}.name`, `the model has no input ${JSON.stringify(t.name)}; its input is '${want.name}'`);
-  if (t.datatype !== want.datatype) throw badField(`${at}.datatype`, `expected "${want.datatype}", got ${JSON.stringify(t.datatype)}`);
+  if (t.name !== want.name)
+    throw badField(`${at}.name`, `the model has no input ${JSON.stringify(t.name)}; its input is '${want.name}'`);
+  if (t.datatype !== want.datatype)
+    throw badField(`${at}.datatype`, `expected "${want.datatype}", got ${JSON.stringify(t.datatype)}`);
   if (t.parameters !== undefined && !isObject(t.parameters)) throw badField(`${at}.parameters`, 'expected an object');
   const n = checkShape(t.shape, want.shape, `${at}.shape`);
   const count = n * m.inputSize;
   const binarySize = isObject(t.parameters) ? t.parameters.binary_data_size : undefined;
   let input: Float32Array;
   if (binarySize !== undefined) {
-    if (!binary) throw badField(`${at}.parameters.binary_data_size`, 'given, but the request has no binary part (Inference-Header-Content-Length)');
+    if (!binary)
+      throw badField(
+        `${at}.parameters.binary_data_size`,
+        'given, but the request has no binary part (Inference-Header-Content-Length)',
+      );
     if (binarySize !== count * 4 || binary.byteLength !== binarySize) {
-      throw badField(`${at}.parameters.binary_data_size`, `shape [${(t.shape as number[]).join(',')}] needs ${count * 4} bytes of FP32, got ${binarySize} declared and ${binary.byteLength} sent`);
+      throw badField(
+        `${at}.parameters.binary_data_size`,
+        `shape [${(t.shape as number[]).join(',')}] needs ${count * 4} bytes of FP32, got ${binarySize} declared and ${binary.byteLength} sent`,
+      );
     }
     input = new Float32Array(count);
     new Uint8Array(input.buffer).set(binary);
@@ -63,20 +75,26 @@ export function parseInferRequest(body: unknown, m: ServedModel, binary?: Uint8A
     if (t.data === undefined) throw badField(`${at}.data`, 'missing');
     input = flatten(t.data, count, `${at}.data`);
   }
-  const { names, binaryOutputs } = requestedOutputs(outputs, m, isObject(parameters) && parameters.binary_data_output === true);
+  const { names, binaryOutputs } = requestedOutputs(
+    outputs,
+    m,
+    isObject(parameters) && parameters.binary_data_output === true,
+  );
   return { id: id as string | undefined, input, n, outputs: names, binaryOutputs };
 }
 
 /** The batch size a shape asks for, once every other dimension matches the model's. */
 function checkShape(shape: unknown, want: number[], field: string): number {
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) throw badField(field, 'expected an array of non-negative integers');
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0))
+    throw badField(field, 'expected an array of non-negative integers');
   const wanted = `[${want.map((d) => (d < 0 ? 'N' : d)).join(',')}]`;
   if (shape.length !== want.length) throw badField(field, `expected ${wanted}, got [${shape.join(',')}]`);
   for (const [i, d] of want.entries()) {
     if (d >= 0 && shape[i] !== d) throw badField(field, `expected ${wanted}, got [${shape.join(',')}]`);
   }
   const n = shape[0] as number;
-  if (n < 1 || n > MAX_ROWS_PER_REQUEST) throw badField(field, `batch of ${n}: expected 1 to ${MAX_ROWS_PER_REQUEST} rows`);
+  if (n < 1 || n > MAX_ROWS_PER_REQUEST)
+    throw badField(field, `batch of ${n}: expected 1 to ${MAX_ROWS_PER_REQUEST} rows`);
   return n;
 }
 
@@ -106,7 +124,11 @@ function flatten(data: unknown, count: number, field: string): Float32Array {
   return out;
 }
 
-function requestedOutputs(outputs: unknown, m: ServedModel, allBinary: boolean): { names: string[]; binaryOutputs: Set<string> } {
+function requestedOutputs(
+  outputs: unknown,
+  m: ServedModel,
+  allBinary: boolean,
+): { names: string[]; binaryOutputs: Set<string> } {
   // only the contract's output is computed by a run, whatever else the graph may declare
   const known = [m.model.contract.outputName];
   if (outputs === undefined) return { names: known, binaryOutputs: new Set(allBinary ? known : []) };
@@ -115,8 +137,13 @@ function requestedOutputs(outputs: unknown, m: ServedModel, allBinary: boolean):
   const binaryOutputs = new Set<string>();
   for (const [i, o] of outputs.entries()) {
     if (!isObject(o) || typeof o.name !== 'string') throw badField(`outputs[${i}]`, 'expected {"name": string}');
-    if (!known.includes(o.name)) throw badField(`outputs[${i}].name`, `the model has no output '${o.name}'; its outputs are ${known.map((k) => `'${k}'`).join(', ')}`);
-    if (o.parameters !== undefined && !isObject(o.parameters)) throw badField(`outputs[${i}].parameters`, 'expected an object');
+    if (!known.includes(o.name))
+      throw badField(
+        `outputs[${i}].name`,
+        `the model has no output '${o.name}'; its outputs are ${known.map((k) => `'${k}'`).join(', ')}`,
+      );
+    if (o.parameters !== undefined && !isObject(o.parameters))
+      throw badField(`outputs[${i}].parameters`, 'expected an object');
     const bin = isObject(o.parameters) ? o.parameters.binary_data : undefined;
     if (bin === true || (bin === undefined && allBinary)) binaryOutputs.add(o.name);
     names.push(o.name);

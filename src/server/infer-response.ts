@@ -10,9 +10,7 @@ import { MODEL_VERSION } from './model-metadata.js';
 export const INFERENCE_HEADER = 'inference-header-content-length';
 
 /** A response ready to send: a JSON object, or a JSON header plus binary tail. */
-export type InferReply =
-  | { kind: 'json'; body: object }
-  | { kind: 'binary'; body: Buffer; headerLength: number };
+export type InferReply = { kind: 'json'; body: object } | { kind: 'binary'; body: Buffer; headerLength: number };
 
 /** Build the response for `call` from the model's outputs for its rows. */
 export function inferReply(m: ServedModel, call: InferCall, probs: Float32Array): InferReply {
@@ -26,7 +24,12 @@ export function inferReply(m: ServedModel, call: InferCall, probs: Float32Array)
     }
     return { name, datatype: 'FP32', shape, data: Array.from(probs) };
   });
-  const body = { model_name: m.name, model_version: MODEL_VERSION, ...(call.id !== undefined ? { id: call.id } : {}), outputs };
+  const body = {
+    model_name: m.name,
+    model_version: MODEL_VERSION,
+    ...(call.id !== undefined ? { id: call.id } : {}),
+    outputs,
+  };
   if (tails.length === 0) return { kind: 'json', body };
   const header = Buffer.from(JSON.stringify(body));
   return { kind: 'binary', body: Buffer.concat([header, ...tails]), headerLength: header.byteLength };

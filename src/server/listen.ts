@@ -49,7 +49,9 @@ export async function listen(built: BuiltServer, host: string, port: number, gra
 function listenError(err: NodeJS.ErrnoException, host: string, port: number): Error {
   switch (err.code) {
     case 'EADDRINUSE':
-      return new UserError(`--port ${port}: address ${host}:${port} is already in use; stop the other server or choose another port (--port 0 picks a free one)`);
+      return new UserError(
+        `--port ${port}: address ${host}:${port} is already in use; stop the other server or choose another port (--port 0 picks a free one)`,
+      );
     case 'EACCES':
       return new UserError(`--port ${port}: permission denied binding ${host}:${port}; use a port above 1023`);
     case 'EADDRNOTAVAIL':

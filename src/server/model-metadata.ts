@@ -27,8 +27,20 @@ export const MODEL_VERSION = '1';
 
 /** ONNX TensorProto element types by the protocol's datatype names. */
 const DATATYPES: Record<number, string> = {
-  1: 'FP32', 2: 'UINT8', 3: 'INT8', 4: 'UINT16', 5: 'INT16', 6: 'INT32', 7: 'INT64', 8: 'BYTES', 9: 'BOOL',
-  10: 'FP16', 11: 'FP64', 12: 'UINT32', 13: 'UINT64', 16: 'BF16',
+  1: 'FP32',
+  2: 'UINT8',
+  3: 'INT8',
+  4: 'UINT16',
+  5: 'INT16',
+  6: 'INT32',
+  7: 'INT64',
+  8: 'BYTES',
+  9: 'BOOL',
+  10: 'FP16',
+  11: 'FP64',
+  12: 'UINT32',
+  13: 'UINT64',
+  16: 'BF16',
 };
 
 function tensor(t: OnnxTensorInfo): TensorMetadata {

@@ -42,10 +42,16 @@ export async function onnxFilesIn(dir: string): Promise<string[]> {
   try {
     names = await fs.readdir(dir);
   } catch (err) {
-    throw new UserError(`--model-dir '${dir}': ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : (err as Error).message}`);
+    throw new UserError(
+      `--model-dir '${dir}': ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : (err as Error).message}`,
+    );
   }
-  const files = names.filter((n) => n.endsWith('.onnx')).sort().map((n) => path.join(dir, n));
-  if (files.length === 0) throw new UserError(`--model-dir '${dir}': no .onnx files in it; export one with \`lenet-onnx export\``);
+  const files = names
+    .filter((n) => n.endsWith('.onnx'))
+    .sort()
+    .map((n) => path.join(dir, n));
+  if (files.length === 0)
+    throw new UserError(`--model-dir '${dir}': no .onnx files in it; export one with \`lenet-onnx export\``);
   return files;
 }
 
@@ -59,7 +65,8 @@ export async function loadServedModels(files: string[], batching: BatchingOption
     for (const file of files) {
       const name = modelName(file);
       const twin = byName.get(name);
-      if (twin) throw new UserError(`models '${twin.file}' and '${file}' would both be served as '${name}'; rename one`);
+      if (twin)
+        throw new UserError(`models '${twin.file}' and '${file}' would both be served as '${name}'; rename one`);
       byName.set(name, await serve(name, file, batching));
     }
   } catch (err) {
@@ -88,8 +95,8 @@ async function serve(name: string, file: string, batching: BatchingOptions): Pro
     batcher,
     infer: batcher
       ? (input, n, signal) => batcher.submit(input, n, signal)
-      // the session may keep a view of its output; a copy belongs to the caller
-      : async (input, n) => (await run(input, n)).slice(),
+      : // the session may keep a view of its output; a copy belongs to the caller
+        async (input, n) => (await run(input, n)).slice(),
   };
 }
 

@@ -7,7 +7,12 @@ import { readPictureBytes, type ReadRow } from '../runtime/node/read.js';
 import type { ServedModel } from './models.js';
 
 /** Read the picture `bytes` with `m`; the row says why when nothing could be read. */
-export async function readNumber(bytes: Uint8Array, m: ServedModel, signal: AbortSignal, path = 'upload'): Promise<ReadRow> {
+export async function readNumber(
+  bytes: Uint8Array,
+  m: ServedModel,
+  signal: AbortSignal,
+  path = 'upload',
+): Promise<ReadRow> {
   const classify: Classifier = async (inputs) => {
     const batch = new Float32Array(inputs.length * m.inputSize);
     inputs.forEach((x, i) => batch.set(x, i * m.inputSize));

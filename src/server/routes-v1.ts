@@ -6,7 +6,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { pictureInput } from '../runtime/node/picture-input.js';
 import { readRecord, type ReadRow } from '../runtime/node/read.js';
-import { failedRow, predictRecord, rankedRow, severalCharactersNote, type PredictRow } from '../runtime/node/predict.js';
+import {
+  failedRow,
+  predictRecord,
+  rankedRow,
+  severalCharactersNote,
+  type PredictRow,
+} from '../runtime/node/predict.js';
 import { ApiError, badField } from './api-error.js';
 import { requestDeadline, untilAborted } from './deadline.js';
 import type { ServedModel } from './models.js';
@@ -15,7 +21,12 @@ import type { ServedModel } from './models.js';
 export const PICTURE_CONTENT_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/bmp', 'image/tiff'];
 
 /** Reads a number (several digits) from a picture; plugged in when the runtime has one. */
-export type NumberReader = (bytes: Uint8Array, model: ServedModel, signal: AbortSignal, path: string) => Promise<ReadRow>;
+export type NumberReader = (
+  bytes: Uint8Array,
+  model: ServedModel,
+  signal: AbortSignal,
+  path: string,
+) => Promise<ReadRow>;
 
 /** What the picture routes need from the server. */
 export interface V1Context {
@@ -39,44 +50,78 @@ export function registerV1Routes(app: FastifyInstance, ctx: V1Context): void {
     const m = modelOf(ctx, req.query.model);
     const topK = topKOf(req.query.top_k, ctx.topK, m.outputSize);
     const signal = requestDeadline(reply, ctx.requestTimeoutMs);
-    const row = await untilAborted(predictPicture(m, pictureBytes(req), req.query.path ?? 'upload', topK, signal), signal);
+    const row = await untilAborted(
+      predictPicture(m, pictureBytes(req), req.query.path ?? 'upload', topK, signal),
+      signal,
+    );
     // a picture that cannot be read is the client's to fix: 422 with the row that says why
-    return reply.code(row.error ? 422 : 200).type('application/json; charset=utf-8').send(formatRow(row));
+    return reply
+      .code(row.error ? 422 : 200)
+      .type('application/json; charset=utf-8')
+      .send(formatRow(row));
   });
   app.post<{ Querystring: PictureQuery }>('/v1/read', async (req, reply) => {
-    if (!ctx.read) throw new ApiError(501, 'reading numbers is not available in this build; use /v1/predict for one digit');
+    if (!ctx.read)
+      throw new ApiError(501, 'reading numbers is not available in this build; use /v1/predict for one digit');
     const signal = requestDeadline(reply, ctx.requestTimeoutMs);
-    const row = await untilAborted(ctx.read(pictureBytes(req), modelOf(ctx, req.query.model), signal, req.query.path ?? 'upload'), signal);
+    const row = await untilAborted(
+      ctx.read(pictureBytes(req), modelOf(ctx, req.query.model), signal, req.query.path ?? 'upload'),
+      signal,
+    );
     // the very record `lenet-onnx read --format json` prints
-    return reply.code(row.error ? 422 : 200).type('application/json; charset=utf-8').send(JSON.stringify(readRecord(row)) + '\n');
+    return reply
+      .code(row.error ? 422 : 200)
+      .type('application/json; charset=utf-8')
+      .send(JSON.stringify(readRecord(row)) + '\n');
   });
 }
 
 /** The predict row for one picture held in memory, through the model's batcher. */
-export async function predictPicture(m: ServedModel, bytes: Uint8Array, path: string, topK: number, signal?: AbortSignal): Promise<PredictRow> {
+export async function predictPicture(
+  m: ServedModel,
+  bytes: Uint8Array,
+  path: string,
+  topK: number,
+  signal?: AbortSignal,
+): Promise<PredictRow> {
   const r = await pictureInput(bytes, m.model.contract);
   if (!r.ok) return failedRow(path, r.error);
-  return { ...rankedRow(path, await m.infer(r.input, 1, signal), m.model.contract.labels, topK), note: severalCharactersNote(r.characters) };
+  return {
+    ...rankedRow(path, await m.infer(r.input, 1, signal), m.model.contract.labels, topK),
+    note: severalCharactersNote(r.characters),
+  };
 }
 
 function modelOf(ctx: V1Context, name: string | undefined): ServedModel {
   const m = ctx.models.get(name ?? ctx.defaultModel);
-  if (!m) throw new ApiError(404, `unknown model '${name}'; served: ${[...ctx.models.keys()].map((k) => `'${k}'`).join(', ')}`);
+  if (!m)
+    throw new ApiError(
+      404,
+      `unknown model '${name}'; served: ${[...ctx.models.keys()].map((k) => `'${k}'`).join(', ')}`,
+    );
   return m;
 }
 
 function topKOf(raw: string | undefined, fallback: number, labels: number): number {
   if (raw === undefined) return Math.min(fallback, labels);
   const k = Number(raw);
-  if (!Number.isInteger(k) || k < 1 || k > labels) throw badField('top_k', `expected an integer from 1 to ${labels}, got '${raw}'`);
+  if (!Number.isInteger(k) || k < 1 || k > labels)
+    throw badField('top_k', `expected an integer from 1 to ${labels}, got '${raw}'`);
   return k;
 }
 
 function pictureBytes(req: FastifyRequest): Uint8Array {
-  const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  const type = String(req.headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
   if (!PICTURE_CONTENT_TYPES.includes(type)) {
-    throw new ApiError(415, `content type '${type || '(none)'}': send the picture's bytes as ${PICTURE_CONTENT_TYPES.join(', ')}`);
+    throw new ApiError(
+      415,
+      `content type '${type || '(none)'}': send the picture's bytes as ${PICTURE_CONTENT_TYPES.join(', ')}`,
+    );
   }
-  if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw badField('request body', 'empty: expected the picture\'s bytes');
+  if (!Buffer.isBuffer(req.body) || req.body.length === 0)
+    throw badField('request body', "empty: expected the picture's bytes");
   return req.body;
 }

@@ -28,8 +28,13 @@ type ModelParams = { name: string; version?: string };
 /** The model a path names, or 404 as the protocol asks for an unknown model or version. */
 function modelFor(ctx: V2Context, p: ModelParams): ServedModel {
   const m = ctx.models.get(p.name);
-  if (!m) throw new ApiError(404, `unknown model '${p.name}'; served: ${[...ctx.models.keys()].map((k) => `'${k}'`).join(', ')}`);
-  if (p.version !== undefined && p.version !== MODEL_VERSION) throw new ApiError(404, `model '${p.name}' has no version '${p.version}'; its version is '${MODEL_VERSION}'`);
+  if (!m)
+    throw new ApiError(
+      404,
+      `unknown model '${p.name}'; served: ${[...ctx.models.keys()].map((k) => `'${k}'`).join(', ')}`,
+    );
+  if (p.version !== undefined && p.version !== MODEL_VERSION)
+    throw new ApiError(404, `model '${p.name}' has no version '${p.version}'; its version is '${MODEL_VERSION}'`);
   return m;
 }
 
@@ -53,7 +58,11 @@ export function registerV2Routes(app: FastifyInstance, ctx: V2Context): void {
   }
 }
 
-async function infer(ctx: V2Context, req: FastifyRequest<{ Params: ModelParams }>, reply: FastifyReply): Promise<unknown> {
+async function infer(
+  ctx: V2Context,
+  req: FastifyRequest<{ Params: ModelParams }>,
+  reply: FastifyReply,
+): Promise<unknown> {
   const m = modelFor(ctx, req.params);
   const { json, binary } = splitBody(req);
   const call = parseInferRequest(json, m, binary);
@@ -72,13 +81,22 @@ function splitBody(req: FastifyRequest): { json: unknown; binary?: Uint8Array } 
   const body = req.body;
   if (!Buffer.isBuffer(body)) {
     if (body === undefined || body === null) throw badField('request body', 'empty: expected a JSON inference request');
-    if (typeof body !== 'object') throw new ApiError(415, `content type '${req.headers['content-type']}': send application/json (or application/octet-stream with ${INFERENCE_HEADER})`);
+    if (typeof body !== 'object')
+      throw new ApiError(
+        415,
+        `content type '${req.headers['content-type']}': send application/json (or application/octet-stream with ${INFERENCE_HEADER})`,
+      );
     return { json: body };
   }
   const header = req.headers[INFERENCE_HEADER];
-  if (header === undefined) throw new ApiError(415, `a binary body needs the ${INFERENCE_HEADER} header (binary tensor extension); otherwise send application/json`);
+  if (header === undefined)
+    throw new ApiError(
+      415,
+      `a binary body needs the ${INFERENCE_HEADER} header (binary tensor extension); otherwise send application/json`,
+    );
   const len = Number(header);
-  if (!Number.isInteger(len) || len < 0 || len > body.length) throw badField(INFERENCE_HEADER, `expected the length of the JSON part, 0 to ${body.length}, got '${header}'`);
+  if (!Number.isInteger(len) || len < 0 || len > body.length)
+    throw badField(INFERENCE_HEADER, `expected the length of the JSON part, 0 to ${body.length}, got '${header}'`);
   let json: unknown;
   try {
     json = JSON.parse(body.subarray(0, len).toString('utf8'));

@@ -21,7 +21,11 @@ export class WorkerPool<Req extends { id: number }, Reply extends PoolReply> {
    * @param size number of workers (at least one).
    * @param what names the workers in errors.
    */
-  constructor(start: (w: number) => Worker, size: number, private readonly what: string) {
+  constructor(
+    start: (w: number) => Worker,
+    size: number,
+    private readonly what: string,
+  ) {
     for (let w = 0; w < Math.max(1, size); w++) {
       const worker = start(w);
       worker.on('message', (reply: Reply) => {
@@ -61,7 +65,9 @@ export class WorkerPool<Req extends { id: number }, Reply extends PoolReply> {
       this.workers[w].postMessage({ ...req, id }, transfer);
     });
     this.inFlight.add(reply);
-    const forget = () => { this.inFlight.delete(reply); };
+    const forget = () => {
+      this.inFlight.delete(reply);
+    };
     reply.then(forget, forget);
     return reply;
   }

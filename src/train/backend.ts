@@ -36,7 +36,8 @@ export async function initBackend(choice: BackendChoice): Promise<string> {
   else if (choice === 'tensorflow' && !(await tryTfjsNode())) {
     throw new UserError(
       "--backend tensorflow: @tensorflow/tfjs-node is not installed; install it with 'npm install @tensorflow/tfjs-node' (it downloads libtensorflow) or use --backend wasm",
-      2);
+      2,
+    );
   }
   if (name === 'wasm') {
     await import('@tensorflow/tfjs-backend-wasm');

@@ -50,7 +50,14 @@ export interface Evaluation {
   accuracy: number;
 }
 
-function batchTensors(s: Split, order: ArrayLike<number>, start: number, size: number, classes: number, augment?: BatchAugment): [tf.Tensor4D, tf.Tensor2D] {
+function batchTensors(
+  s: Split,
+  order: ArrayLike<number>,
+  start: number,
+  size: number,
+  classes: number,
+  augment?: BatchAugment,
+): [tf.Tensor4D, tf.Tensor2D] {
   const b = gatherBatch(s, order, start, size, classes, augment);
   return [tf.tensor4d(b.x, [size, s.rows, s.cols, 1]), tf.tensor2d(b.y, [size, classes])];
 }
@@ -77,11 +84,12 @@ const FORWARD_ROWS = 250;
  * model's predict in batches of `batchSize`. The two agree up to float rounding.
  */
 export function evaluate(model: tf.LayersModel, s: Split, batchSize = 1000): Evaluation {
-  const classes = (model.outputs[0].shape[1] as number);
+  const classes = model.outputs[0].shape[1] as number;
   const order = Array.from({ length: s.count }, (_, i) => i);
   const forward = forwardPassOf(model);
   const rows = forward ? FORWARD_ROWS : batchSize;
-  let lossSum = 0, hits = 0;
+  let lossSum = 0,
+    hits = 0;
   for (let start = 0; start < s.count; start += rows) {
     const size = Math.min(rows, s.count - start);
     if (forward) {
@@ -113,14 +121,22 @@ export function evaluate(model: tf.LayersModel, s: Split, batchSize = 1000): Eva
  * written-out chain step where the model allows it) and Adam is {@link FlatAdam}, as in data-parallel
  * training.
  */
-export async function trainModel(model: tf.LayersModel, train: Split, validation: Split, config: TrainConfig, cb: TrainCallbacks = {}): Promise<EpochRecord[]> {
+export async function trainModel(
+  model: tf.LayersModel,
+  train: Split,
+  validation: Split,
+  config: TrainConfig,
+  cb: TrainCallbacks = {},
+): Promise<EpochRecord[]> {
   const classes = model.outputs[0].shape[1] as number;
   enableFastWasmGradients();
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const gradients = gradientStep(model);
   const batches = Math.ceil(train.count / config.batchSize);
   const schedule = config.lrSchedule ?? 'constant';
-  const optimizer = new FlatAdam(vars, (step) => learningRateAt(config.learningRate, schedule, step, config.epochs * batches));
+  const optimizer = new FlatAdam(vars, (step) =>
+    learningRateAt(config.learningRate, schedule, step, config.epochs * batches),
+  );
   const flat = new Float32Array(optimizer.size);
   // A step that takes its weights flat trains on this array; the variables are written once an epoch,
   // before the evaluation reads them.
@@ -132,12 +148,21 @@ export async function trainModel(model: tf.LayersModel, train: Split, validation
     cb.onEpochStart?.(epoch, batches);
     const started = performance.now();
     const order = permutation(train.count, rand);
-    let lossSum = 0, hits = 0, seen = 0;
+    let lossSum = 0,
+      hits = 0,
+      seen = 0;
     for (let b = 0; b < batches; b++) {
       const start = b * config.batchSize;
       const size = Math.min(config.batchSize, train.count - start);
       const step = (epoch - 1) * batches + b;
-      const batch = gatherBatch(train, order, start, size, classes, config.augment ? { seed: config.seed, step, offset: 0 } : undefined);
+      const batch = gatherBatch(
+        train,
+        order,
+        start,
+        size,
+        classes,
+        config.augment ? { seed: config.seed, step, offset: 0 } : undefined,
+      );
       const x = tf.tensor4d(batch.x, [size, train.rows, train.cols, 1]);
       let r;
       try {
@@ -175,6 +200,9 @@ export async function trainModel(model: tf.LayersModel, train: Split, validation
 /** Trainable parameter count per layer, in model order (layers without weights omitted). */
 export function parameterCounts(model: tf.LayersModel): Array<{ layer: string; params: number }> {
   return model.layers
-    .map((l) => ({ layer: l.name, params: l.trainableWeights.reduce((s, w) => s + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0) }))
+    .map((l) => ({
+      layer: l.name,
+      params: l.trainableWeights.reduce((s, w) => s + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0),
+    }))
     .filter((r) => r.params > 0);
 }

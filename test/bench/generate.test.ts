@@ -17,7 +17,10 @@ async function checkPicture(pic: GeneratedPicture): Promise<void> {
   assert.equal(pic.text.length, pic.boxes.length);
   for (const b of pic.boxes) {
     assert.ok(Number.isInteger(b.x) && Number.isInteger(b.y) && b.width > 0 && b.height > 0, JSON.stringify(b));
-    assert.ok(b.x >= 0 && b.y >= 0 && b.x + b.width <= pic.width && b.y + b.height <= pic.height, `${JSON.stringify(b)} outside ${pic.width}x${pic.height}`);
+    assert.ok(
+      b.x >= 0 && b.y >= 0 && b.x + b.width <= pic.width && b.y + b.height <= pic.height,
+      `${JSON.stringify(b)} outside ${pic.width}x${pic.height}`,
+    );
   }
   // Boxes run left to right, as the text reads.
   for (let i = 1; i < pic.boxes.length; i++) assert.ok(pic.boxes[i].x > pic.boxes[i - 1].x);
@@ -59,7 +62,11 @@ for (const style of ['photo', 'scan'] as const) {
       await checkPicture(pic);
     }
     assert.ok(lengths.size >= 4, `lengths ${[...lengths].join(',')}`);
-    for (const [min, max] of [[4, 4], [1, 3], [7, 9]]) {
+    for (const [min, max] of [
+      [4, 4],
+      [1, 3],
+      [7, 9],
+    ]) {
       const pic = await numberPicture(mnist, 3, 0, style, { minDigits: min, maxDigits: max });
       assert.ok(pic.text.length >= min && pic.text.length <= max, `${pic.text} not ${min}..${max}`);
       await checkPicture(pic);

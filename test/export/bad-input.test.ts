@@ -47,7 +47,12 @@ before(async () => {
 
 test('missing model.json', async () => {
   const out = outDir('missing');
-  assertRefused(await runCli('export', path.join(root, 'nowhere'), '--out', path.join(out, 'm.onnx')), 1, /model '.*nowhere\/model.json' not found/, out);
+  assertRefused(
+    await runCli('export', path.join(root, 'nowhere'), '--out', path.join(out, 'm.onnx')),
+    1,
+    /model '.*nowhere\/model.json' not found/,
+    out,
+  );
 });
 
 test('corrupt model.json', async () => {
@@ -63,7 +68,12 @@ test('weights file missing', async () => {
   writeFileSync(w, ''); // replaced below by removal, keeping the name in the message
   await import('node:fs/promises').then((fs) => fs.rm(w));
   const out = outDir('no-weights');
-  assertRefused(await runCli('export', dir, '--out', path.join(out, 'm.onnx')), 1, /weights file '.*' named in '.*' is missing/, out);
+  assertRefused(
+    await runCli('export', dir, '--out', path.join(out, 'm.onnx')),
+    1,
+    /weights file '.*' named in '.*' is missing/,
+    out,
+  );
 });
 
 test('weights file shorter than the manifest says', async () => {
@@ -71,11 +81,19 @@ test('weights file shorter than the manifest says', async () => {
   const w = weightsFile(dir);
   writeFileSync(w, readFileSync(w).subarray(0, 1000));
   const out = outDir('short');
-  assertRefused(await runCli('export', dir, '--out', path.join(out, 'm.onnx')), 1, /expected 246824 bytes from the manifest, found 1000/, out);
+  assertRefused(
+    await runCli('export', dir, '--out', path.join(out, 'm.onnx')),
+    1,
+    /expected 246824 bytes from the manifest, found 1000/,
+    out,
+  );
 });
 
 test('NaN and infinite weights are refused, naming the tensor', async () => {
-  for (const [name, value] of [['nan', NaN], ['inf', -Infinity]] as const) {
+  for (const [name, value] of [
+    ['nan', NaN],
+    ['inf', -Infinity],
+  ] as const) {
     const dir = copyModel(`weights-${name}`);
     const w = weightsFile(dir);
     const bytes = readFileSync(w);
@@ -83,7 +101,12 @@ test('NaN and infinite weights are refused, naming the tensor', async () => {
     new DataView(bytes.buffer, bytes.byteOffset).setFloat32(12, value, true);
     writeFileSync(w, bytes);
     const out = outDir(`weights-${name}`);
-    assertRefused(await runCli('export', dir, '--out', path.join(out, 'm.onnx')), 1, new RegExp(`weight 'c1/kernel' of layer 'c1' holds ${value} at index 3`), out);
+    assertRefused(
+      await runCli('export', dir, '--out', path.join(out, 'm.onnx')),
+      1,
+      new RegExp(`weight 'c1/kernel' of layer 'c1' holds ${value} at index 3`),
+      out,
+    );
   }
 });
 
@@ -96,21 +119,34 @@ test('an unsupported layer stops the export with its name, class and the support
   const dir = path.join(root, 'unsupported');
   await saveModelDir(model, dir);
   const out = outDir('unsupported');
-  assertRefused(await runCli('export', dir, '--out', path.join(out, 'm.onnx'), '--no-verify'), 1,
-    /layer 'grow' \(UpSampling2D\) is not supported; supported layers: .*Conv2D.*Standardize/, out);
+  assertRefused(
+    await runCli('export', dir, '--out', path.join(out, 'm.onnx'), '--no-verify'),
+    1,
+    /layer 'grow' \(UpSampling2D\) is not supported; supported layers: .*Conv2D.*Standardize/,
+    out,
+  );
 });
 
 test('an unknown opset is refused with the valid range', async () => {
   const out = outDir('opset');
   for (const opset of ['12', '18', 'x']) {
-    assertRefused(await runCli('export', good, '--out', path.join(out, 'm.onnx'), '--opset', opset), 2, /--opset: expected an integer from 13 to 17/, out);
+    assertRefused(
+      await runCli('export', good, '--out', path.join(out, 'm.onnx'), '--opset', opset),
+      2,
+      /--opset: expected an integer from 13 to 17/,
+      out,
+    );
   }
 });
 
 test('an output path that cannot be written', async () => {
   const blocker = path.join(root, 'a-file');
   writeFileSync(blocker, 'x');
-  assertRefused(await runCli('export', good, '--out', path.join(blocker, 'm.onnx')), 1, /cannot write output directory '.*a-file': a file is in the way/);
+  assertRefused(
+    await runCli('export', good, '--out', path.join(blocker, 'm.onnx')),
+    1,
+    /cannot write output directory '.*a-file': a file is in the way/,
+  );
   const asDir = outDir('is-dir');
   assertRefused(await runCli('export', good, '--out', asDir), 1, /--out '.*' is a directory/);
 });
@@ -128,11 +164,18 @@ test('a failed parity check exits non-zero and leaves the previous file as it wa
 
 test('verify refuses files that are not ONNX, in one line', async () => {
   const png = path.join(root, 'digit.png');
-  writeFileSync(png, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]));
+  writeFileSync(
+    png,
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]),
+  );
   for (const file of [png, path.join(good, 'model.json')]) {
     assertRefused(await runCli('verify', file, '--against', good), 1, /is not an ONNX model: .*give an \.onnx file/);
   }
-  assertRefused(await runCli('verify', path.join(root, 'none.onnx'), '--against', good), 1, /ONNX file '.*none\.onnx' not found/);
+  assertRefused(
+    await runCli('verify', path.join(root, 'none.onnx'), '--against', good),
+    1,
+    /ONNX file '.*none\.onnx' not found/,
+  );
 });
 
 test('verify fails (non-zero, figures printed) for an ONNX file of another model', async () => {
@@ -155,7 +198,11 @@ test('inspect refuses what is neither ONNX nor a tfjs model, in one line', async
   const text = path.join(root, 'notes.txt');
   writeFileSync(text, 'not a model at all\n');
   assertRefused(await runCli('inspect', text), 1, /'.*notes\.txt': the data \(19 bytes\) is not an ONNX model/);
-  assertRefused(await runCli('inspect', path.join(root, 'absent.onnx')), 1, /'.*absent\.onnx' not found; expected an \.onnx file, a model\.json or a model directory/);
+  assertRefused(
+    await runCli('inspect', path.join(root, 'absent.onnx')),
+    1,
+    /'.*absent\.onnx' not found; expected an \.onnx file, a model\.json or a model directory/,
+  );
   const empty = path.join(root, 'empty-dir');
   mkdirSync(empty);
   assertRefused(await runCli('inspect', empty), 1, /directory '.*empty-dir' holds no model\.json/);

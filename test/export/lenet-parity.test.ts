@@ -30,7 +30,10 @@ before(async () => {
 
 test('export verifies on the 10,000 test images: max |diff| <= 1e-5, argmax agreement 100%', () => {
   assert.equal(exportRun.code, 0, exportRun.stderr);
-  const m = /parity on 10000 images: max \|diff\| (\S+) \(image (\d+), output (\d+); atol 0\.00001\), argmax agreement 10000\/10000 \(100\.00%\): PASS/.exec(exportRun.stdout);
+  const m =
+    /parity on 10000 images: max \|diff\| (\S+) \(image (\d+), output (\d+); atol 0\.00001\), argmax agreement 10000\/10000 \(100\.00%\): PASS/.exec(
+      exportRun.stdout,
+    );
   assert.ok(m, exportRun.stdout);
   assert.ok(Number(m[1]) <= 1e-5);
 });
@@ -56,7 +59,21 @@ test('the file has the documented interface, contract and provenance', async () 
 
 test('the graph is PyTorch-lean: the contract folded into the first Conv, 13 nodes, no Transpose', () => {
   const ops = decodeModel(readFileSync(onnxFile)).graph.node.map((n) => n.opType);
-  assert.deepEqual(ops, ['Conv', 'Relu', 'MaxPool', 'Conv', 'Relu', 'MaxPool', 'Flatten', 'Gemm', 'Relu', 'Gemm', 'Relu', 'Gemm', 'Softmax']);
+  assert.deepEqual(ops, [
+    'Conv',
+    'Relu',
+    'MaxPool',
+    'Conv',
+    'Relu',
+    'MaxPool',
+    'Flatten',
+    'Gemm',
+    'Relu',
+    'Gemm',
+    'Relu',
+    'Gemm',
+    'Softmax',
+  ]);
   assert.equal(readOnnxInfo(readFileSync(onnxFile)).metadata['export.contract_folded'], 'true');
 });
 
@@ -69,8 +86,11 @@ test('computes what the hand-built reference graph computes, and is no larger ap
   const images = head(await readMnist('test'), n).x;
   const a = await ort.InferenceSession.create(ours);
   const b = await ort.InferenceSession.create(reference);
-  const pa = (await a.run({ image: new ort.Tensor('float32', images, [n, 1, 28, 28]) })).probabilities.data as Float32Array;
-  const pb = (await b.run({ input: new ort.Tensor('float32', referenceInput(images, n, 0.1307, 0.3081), [n, 1, 32, 32]) })).output.data as Float32Array;
+  const pa = (await a.run({ image: new ort.Tensor('float32', images, [n, 1, 28, 28]) })).probabilities
+    .data as Float32Array;
+  const pb = (
+    await b.run({ input: new ort.Tensor('float32', referenceInput(images, n, 0.1307, 0.3081), [n, 1, 32, 32]) })
+  ).output.data as Float32Array;
   await a.release();
   await b.release();
   const c = compareFloats(pa, pb, 1e-5, 1e-5);
@@ -78,7 +98,10 @@ test('computes what the hand-built reference graph computes, and is no larger ap
   const bare = decodeModel(ours);
   const graphOnly = encodeModel({ ...bare, metadataProps: [], docString: '' }).byteLength;
   // Even with the contract's Pad/Sub/Div and their constants, the graph is no larger than the reference.
-  assert.ok(graphOnly <= reference.byteLength, `ours without metadata ${graphOnly} bytes, reference ${reference.byteLength}`);
+  assert.ok(
+    graphOnly <= reference.byteLength,
+    `ours without metadata ${graphOnly} bytes, reference ${reference.byteLength}`,
+  );
 });
 
 test('export is deterministic, verify accepts the file, inspect --json summarises it', async () => {
@@ -113,7 +136,27 @@ test('--no-fold-contract keeps the contract as Pad, Sub, Div (16 nodes) and stil
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /argmax agreement 2000\/2000/);
   const unfolded = decodeModel(readFileSync(file));
-  assert.deepEqual(unfolded.graph.node.map((n) => n.opType), ['Pad', 'Sub', 'Div', 'Conv', 'Relu', 'MaxPool', 'Conv', 'Relu', 'MaxPool', 'Flatten', 'Gemm', 'Relu', 'Gemm', 'Relu', 'Gemm', 'Softmax']);
+  assert.deepEqual(
+    unfolded.graph.node.map((n) => n.opType),
+    [
+      'Pad',
+      'Sub',
+      'Div',
+      'Conv',
+      'Relu',
+      'MaxPool',
+      'Conv',
+      'Relu',
+      'MaxPool',
+      'Flatten',
+      'Gemm',
+      'Relu',
+      'Gemm',
+      'Relu',
+      'Gemm',
+      'Softmax',
+    ],
+  );
   const info = readOnnxInfo(readFileSync(file));
   assert.equal(info.metadata['export.contract_folded'], undefined);
   assert.equal(contractFromMetadata(info.metadata).layout, 'NCHW');
@@ -124,7 +167,13 @@ test('--fold-contract is refused for a model without the contract layers', async
   const tfjs = await import('@tensorflow/tfjs');
   const input = tfjs.input({ shape: [28, 28, 1] });
   const flat = tfjs.layers.flatten().apply(input) as SymbolicTensor;
-  await saveModelDir(tfjs.model({ inputs: input, outputs: tfjs.layers.dense({ units: 10, activation: 'softmax' }).apply(flat) as SymbolicTensor }), dir);
+  await saveModelDir(
+    tfjs.model({
+      inputs: input,
+      outputs: tfjs.layers.dense({ units: 10, activation: 'softmax' }).apply(flat) as SymbolicTensor,
+    }),
+    dir,
+  );
   const r = await runCli('export', dir, '--out', path.join(tmp, 'plain.onnx'), '--fold-contract');
   assert.equal(r.code, 1);
   assert.match(r.stderr, /--fold-contract: model '.*' does not start with ZeroPadding2D -> Standardize -> Conv2D/);
@@ -132,5 +181,10 @@ test('--fold-contract is refused for a model without the contract layers', async
 
 test('the official checker accepts the exported files', (t) => {
   if (!requirePythonOnnx(t)) return;
-  checkOnnxFiles([onnxFile, path.join(tmp, 'again.onnx'), path.join(tmp, 'opset17.onnx'), path.join(tmp, 'folded.onnx')]);
+  checkOnnxFiles([
+    onnxFile,
+    path.join(tmp, 'again.onnx'),
+    path.join(tmp, 'opset17.onnx'),
+    path.join(tmp, 'folded.onnx'),
+  ]);
 });

@@ -16,7 +16,8 @@ test('the generated schema module is in sync with proto/onnx.proto', () => {
 test('readOnnxInfo reads a model written by the official onnx package', (t) => {
   if (!requirePythonOnnx(t)) return;
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'lenet-info-')), 'py.onnx');
-  runPython(`
+  runPython(
+    `
 import sys, onnx
 from onnx import helper, TensorProto
 x = helper.make_tensor_value_info('image', TensorProto.FLOAT, ['batch', 1, 28, 28])
@@ -27,7 +28,9 @@ m = helper.make_model(g, opset_imports=[helper.make_opsetid('', 15), helper.make
 m.ir_version = 7
 helper.set_model_props(m, {'contract.ink': 'high', 'k': 'v'})
 onnx.save(m, sys.argv[1])
-`, [file]);
+`,
+    [file],
+  );
   const info = readOnnxInfo(readFileSync(file));
   assert.deepEqual(info, {
     irVersion: 7,
@@ -52,11 +55,14 @@ test('readOnnxInfo refuses bytes that are not an ONNX model, in one line', () =>
     ['protobuf without graph', new Uint8Array([0x12, 0x01, 0x61])],
   ];
   for (const [what, bytes] of cases) {
-    assert.throws(() => readOnnxInfo(bytes), (err: unknown) => {
-      assert.ok(err instanceof OnnxFormatError, `${what}: ${String(err)}`);
-      assert.match(err.message, /is not an ONNX model/, what);
-      assert.doesNotMatch(err.message, /\n/, what);
-      return true;
-    });
+    assert.throws(
+      () => readOnnxInfo(bytes),
+      (err: unknown) => {
+        assert.ok(err instanceof OnnxFormatError, `${what}: ${String(err)}`);
+        assert.match(err.message, /is not an ONNX model/, what);
+        assert.doesNotMatch(err.message, /\n/, what);
+        return true;
+      },
+    );
   }
 });

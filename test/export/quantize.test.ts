@@ -42,8 +42,15 @@ const random = (n: number, seed: number) => {
 };
 
 test('per-channel quantization: one scale per output channel, max |q| 127, error within half a step, zero points 0', () => {
-  for (const [dims, axis] of [[[4, 3, 5, 5], 0], [[6, 7], 0], [[6, 7], 1]] as Array<[number[], number]>) {
-    const w = random(dims.reduce((a, b) => a * b, 1), 11);
+  for (const [dims, axis] of [
+    [[4, 3, 5, 5], 0],
+    [[6, 7], 0],
+    [[6, 7], 1],
+  ] as Array<[number[], number]>) {
+    const w = random(
+      dims.reduce((a, b) => a * b, 1),
+      11,
+    );
     // Give channels very different ranges, as trained layers have.
     const inner = dims.slice(axis + 1).reduce((a, b) => a * b, 1);
     for (let i = 0; i < w.length; i++) w[i] *= 1 + (Math.floor(i / inner) % dims[axis]) * 3;
@@ -55,7 +62,10 @@ test('per-channel quantization: one scale per output channel, max |q| 127, error
     for (let i = 0; i < w.length; i++) {
       const c = Math.floor(i / inner) % dims[axis];
       maxQ[c] = Math.max(maxQ[c], Math.abs(t.q[i]));
-      assert.ok(Math.abs(back[i] - w[i]) <= t.scales[c] / 2 + 1e-7, `${dims}/${axis}: element ${i} off by ${Math.abs(back[i] - w[i])}, step ${t.scales[c]}`);
+      assert.ok(
+        Math.abs(back[i] - w[i]) <= t.scales[c] / 2 + 1e-7,
+        `${dims}/${axis}: element ${i} off by ${Math.abs(back[i] - w[i])}, step ${t.scales[c]}`,
+      );
     }
     assert.deepEqual(maxQ, new Array(dims[axis]).fill(127));
   }
@@ -76,10 +86,15 @@ test('dequantized weights quantize back to the same integers, also after a per-c
 
 test('export --quantize int8: parity with the int8-rounded tfjs model on 10,000 test images, accuracy loss reported and within the limit', () => {
   assert.equal(run.code, 0, run.stderr);
-  const m = /against the int8-rounded tfjs model: parity on 10000 images: max \|diff\| (\S+) .*argmax agreement 10000\/10000 \(100\.00%\): PASS/.exec(run.stdout);
+  const m =
+    /against the int8-rounded tfjs model: parity on 10000 images: max \|diff\| (\S+) .*argmax agreement 10000\/10000 \(100\.00%\): PASS/.exec(
+      run.stdout,
+    );
   assert.ok(m, run.stdout);
   assert.ok(Number(m[1]) <= 1e-5);
-  const a = /accuracy on 10000 test images: float (\S+)%, int8 (\S+)%, loss (\S+) pp \(limit (\S+) pp\)/.exec(run.stdout);
+  const a = /accuracy on 10000 test images: float (\S+)%, int8 (\S+)%, loss (\S+) pp \(limit (\S+) pp\)/.exec(
+    run.stdout,
+  );
   assert.ok(a, run.stdout);
   assert.equal(a[4], limit);
   assert.ok(Number(a[3]) <= Number(limit), run.stdout);
@@ -96,9 +111,29 @@ const producer = (m: ModelProto, name: string) => m.graph.node.find((n) => n.out
 
 test('graph: every Conv and Gemm weight comes from a per-axis DequantizeLinear of an INT8 initializer; no Transpose; batch dynamic', () => {
   const m = decodeModel(readFileSync(int8File));
-  assert.deepEqual(m.graph.node.map((n) => n.opType), [
-    'DequantizeLinear', 'Conv', 'Relu', 'MaxPool', 'DequantizeLinear', 'Conv', 'Relu', 'MaxPool', 'Flatten',
-    'DequantizeLinear', 'Gemm', 'Relu', 'DequantizeLinear', 'Gemm', 'Relu', 'DequantizeLinear', 'Gemm', 'Softmax']);
+  assert.deepEqual(
+    m.graph.node.map((n) => n.opType),
+    [
+      'DequantizeLinear',
+      'Conv',
+      'Relu',
+      'MaxPool',
+      'DequantizeLinear',
+      'Conv',
+      'Relu',
+      'MaxPool',
+      'Flatten',
+      'DequantizeLinear',
+      'Gemm',
+      'Relu',
+      'DequantizeLinear',
+      'Gemm',
+      'Relu',
+      'DequantizeLinear',
+      'Gemm',
+      'Softmax',
+    ],
+  );
   const inits = new Map(m.graph.initializer.map((t) => [t.name, t]));
   for (const node of m.graph.node.filter((n) => n.opType === 'Conv' || n.opType === 'Gemm')) {
     const dq = producer(m, node.input[1]);
@@ -111,8 +146,15 @@ test('graph: every Conv and Gemm weight comes from a per-axis DequantizeLinear o
     // Biases stay float.
     assert.equal(inits.get(node.input[2])?.dataType, 1, `${node.name}: bias`);
   }
-  assert.equal(m.graph.initializer.filter((t) => t.dataType === 1 && t.dims.length > 1).length, 0, 'no float weight matrix left');
-  assert.deepEqual(m.graph.input[0].type.tensorType.shape.dim.map((d) => d.dimParam || Number(d.dimValue)), ['N', 1, 28, 28]);
+  assert.equal(
+    m.graph.initializer.filter((t) => t.dataType === 1 && t.dims.length > 1).length,
+    0,
+    'no float weight matrix left',
+  );
+  assert.deepEqual(
+    m.graph.input[0].type.tensorType.shape.dim.map((d) => d.dimParam || Number(d.dimValue)),
+    ['N', 1, 28, 28],
+  );
 });
 
 test('the int8 values are the tfjs weights quantized per output channel directly (layout changes act within a channel)', async () => {
@@ -143,7 +185,8 @@ test('onnxruntime runs the int8 file at batch 1 and 37 and agrees with the float
       const a = (await q.run(feeds)).probabilities;
       const b = (await f.run(feeds)).probabilities;
       assert.deepEqual(a.dims, [n, 10]);
-      const arg = (d: Float32Array, s: number) => d.subarray(s * 10, s * 10 + 10).reduce((best, v, k, all) => (v > all[best] ? k : best), 0);
+      const arg = (d: Float32Array, s: number) =>
+        d.subarray(s * 10, s * 10 + 10).reduce((best, v, k, all) => (v > all[best] ? k : best), 0);
       let agree = 0;
       for (let s = 0; s < n; s++) if (arg(a.data as Float32Array, s) === arg(b.data as Float32Array, s)) agree++;
       assert.ok(agree >= n - 1, `${agree}/${n}`);
@@ -160,20 +203,59 @@ test('the accuracy gate refuses a file that loses more than --max-accuracy-loss,
   const lines: string[] = [];
   await assert.rejects(
     // A ternary grid (qmax 1) stands for a quantization that costs accuracy.
-    exportModelDir({ modelDir, out, opset: 13, verify: true, verifySamples: 1000, atol: 1e-5, quantize: 'int8', quantizeQmax: 1, maxAccuracyLoss: 0.1 }, (l) => lines.push(l)),
-    (err: unknown) => err instanceof UserError && /--max-accuracy-loss: the int8 file loses \S+ percentage points .* more than 0\.1; '.*coarse\.onnx' was not written/.test(err.message),
+    exportModelDir(
+      {
+        modelDir,
+        out,
+        opset: 13,
+        verify: true,
+        verifySamples: 1000,
+        atol: 1e-5,
+        quantize: 'int8',
+        quantizeQmax: 1,
+        maxAccuracyLoss: 0.1,
+      },
+      (l) => lines.push(l),
+    ),
+    (err: unknown) =>
+      err instanceof UserError &&
+      /--max-accuracy-loss: the int8 file loses \S+ percentage points .* more than 0\.1; '.*coarse\.onnx' was not written/.test(
+        err.message,
+      ),
   );
   assert.match(lines.join('\n'), /against the int8-rounded tfjs model: parity on 1000 images: .*PASS/);
   assert.equal(readFileSync(out, 'utf8'), 'previous');
   // The same coarse file passes when the limit allows its loss: the gate, not the parity check, refused it.
   const loss = Number(/loss (\S+) pp/.exec(lines.join('\n'))![1]);
   assert.ok(loss > 0.1, lines.join('\n'));
-  const r = await exportModelDir({ modelDir, out, opset: 13, verify: true, verifySamples: 1000, atol: 1e-5, quantize: 'int8', quantizeQmax: 1, maxAccuracyLoss: 100 }, () => undefined);
+  const r = await exportModelDir(
+    {
+      modelDir,
+      out,
+      opset: 13,
+      verify: true,
+      verifySamples: 1000,
+      atol: 1e-5,
+      quantize: 'int8',
+      quantizeQmax: 1,
+      maxAccuracyLoss: 100,
+    },
+    () => undefined,
+  );
   assert.ok(r.quantization?.lossPoints !== undefined && r.quantization.lossPoints > 0.1);
 });
 
 test('--max-accuracy-loss and --quantize are validated', async () => {
-  const bad = await runCli('export', modelDir, '--quantize', 'int8', '--max-accuracy-loss', '-1', '--out', path.join(tmp, 'x.onnx'));
+  const bad = await runCli(
+    'export',
+    modelDir,
+    '--quantize',
+    'int8',
+    '--max-accuracy-loss',
+    '-1',
+    '--out',
+    path.join(tmp, 'x.onnx'),
+  );
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--max-accuracy-loss: expected percentage points from 0 to 100, got '-1'/);
   const kind = await runCli('export', modelDir, '--quantize', 'int4', '--out', path.join(tmp, 'x.onnx'));
@@ -194,14 +276,23 @@ test('inspect shows the quantized initializers, their scales and the bytes saved
   const r = await runCli('inspect', int8File);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /quantized initializers \(int8 behind DequantizeLinear\):/);
-  assert.match(r.stdout, /f5\/kernel\s+\[120, 400\]\s+axis 0\s+120 scales \S+\.\.\S+\s+zero points 0\s+48,000 bytes \(float32 192,000\)/);
-  assert.match(r.stdout, /size: 61,470 bytes of int8 weights \+ 1,180 of scales and zero points, against 245,880 as float32: 183,230 bytes saved/);
+  assert.match(
+    r.stdout,
+    /f5\/kernel\s+\[120, 400\]\s+axis 0\s+120 scales \S+\.\.\S+\s+zero points 0\s+48,000 bytes \(float32 192,000\)/,
+  );
+  assert.match(
+    r.stdout,
+    /size: 61,470 bytes of int8 weights \+ 1,180 of scales and zero points, against 245,880 as float32: 183,230 bytes saved/,
+  );
   assert.match(r.stdout, /total: 18 nodes, 61,706 parameters/);
   const j = JSON.parse((await runCli('inspect', int8File, '--json')).stdout);
   assert.equal(j.totals.params, 61706);
   assert.equal(j.quantized.weights.length, 5);
   assert.equal(j.quantized.weights[0].scales.length, 6);
-  assert.deepEqual(j.rows.find((row: { name: string }) => row.name === 'c3/kernel/DequantizeLinear').outputShape, [16, 6, 5, 5]);
+  assert.deepEqual(
+    j.rows.find((row: { name: string }) => row.name === 'c3/kernel/DequantizeLinear').outputShape,
+    [16, 6, 5, 5],
+  );
 });
 
 test('the committed models/lenet5.int8.onnx: at most 70,000 bytes, int8 accuracy within 0.1 pp of the float model', (t) => {
@@ -211,7 +302,9 @@ test('the committed models/lenet5.int8.onnx: at most 70,000 bytes, int8 accuracy
   assert.ok(bytes.byteLength <= 70_000, `${bytes.byteLength} bytes`);
   const meta = readModelBytes(bytes, file).info.metadata;
   assert.equal(meta['quantization.accuracy_samples'], '10000');
-  assert.ok(Number(meta['quantization.float_test_accuracy']) - Number(meta['quantization.int8_test_accuracy']) <= 0.001);
+  assert.ok(
+    Number(meta['quantization.float_test_accuracy']) - Number(meta['quantization.int8_test_accuracy']) <= 0.001,
+  );
   assert.equal(readQuantizedWeights(decodeModel(bytes)).length, 5);
   // Its biases are the float model's, untouched except the folded first one.
   const m = decodeModel(bytes);

@@ -48,12 +48,28 @@ test('the walked reader gives what the stat-first reader gives, for every kind o
   try {
     for (const [kind, p] of Object.entries(paths)) {
       const expected = outcome(() => readFileCapped(p, 64));
-      assert.equal(outcome(() => readWalkedFileCapped(p, 64)), expected, kind);
+      assert.equal(
+        outcome(() => readWalkedFileCapped(p, 64)),
+        expected,
+        kind,
+      );
     }
-    assert.match(outcome(() => readWalkedFileCapped(paths.fifo, 64)), /is a FIFO/);
-    assert.match(outcome(() => readWalkedFileCapped(paths.socket, 64)), /is a socket/);
-    assert.match(outcome(() => readWalkedFileCapped(paths.overCap, 64)), /file is 65 bytes, over the 64 bytes limit/);
-    assert.equal(outcome(() => readWalkedFileCapped(paths.link, 64)), 'bytes 89504e47010203');
+    assert.match(
+      outcome(() => readWalkedFileCapped(paths.fifo, 64)),
+      /is a FIFO/,
+    );
+    assert.match(
+      outcome(() => readWalkedFileCapped(paths.socket, 64)),
+      /is a socket/,
+    );
+    assert.match(
+      outcome(() => readWalkedFileCapped(paths.overCap, 64)),
+      /file is 65 bytes, over the 64 bytes limit/,
+    );
+    assert.equal(
+      outcome(() => readWalkedFileCapped(paths.link, 64)),
+      'bytes 89504e47010203',
+    );
   } finally {
     server.close();
   }

@@ -38,7 +38,8 @@ async function run(req: FuzzRequest): Promise<string> {
   if (req.target === 'idx') {
     // what train --data does before training: read both parts, check them against the architecture
     const fit = { rows: MNIST_CONTRACT.height, cols: MNIST_CONTRACT.width, labels: MNIST_CONTRACT.labels };
-    for (const part of ['train', 'test'] as const) checkDatasetFits(await readMnist(part, dir), fit, "architecture 'lenet5'");
+    for (const part of ['train', 'test'] as const)
+      checkDatasetFits(await readMnist(part, dir), fit, "architecture 'lenet5'");
     return 'ok';
   }
   if (req.target === 'model') {
@@ -61,7 +62,9 @@ parentPort!.on('message', async (req: FuzzRequest) => {
     reply = { outcome: await run(req) };
   } catch (err) {
     const ours = OURS.some((cls) => err instanceof cls);
-    reply = ours ? { outcome: (err as Error).name, message: (err as Error).message } : { crash: (err as Error)?.stack ?? String(err) };
+    reply = ours
+      ? { outcome: (err as Error).name, message: (err as Error).message }
+      : { crash: (err as Error)?.stack ?? String(err) };
   }
   parentPort!.postMessage(reply);
 });

@@ -27,7 +27,10 @@ function idx(kind: 'images' | 'labels', images: Uint8Array, labels: Uint8Array, 
   const head = Buffer.alloc(kind === 'images' ? 16 : 8);
   head.writeUInt32BE(kind === 'images' ? 2051 : 2049, 0);
   head.writeUInt32BE(n, 4);
-  if (kind === 'images') { head.writeUInt32BE(28, 8); head.writeUInt32BE(28, 12); }
+  if (kind === 'images') {
+    head.writeUInt32BE(28, 8);
+    head.writeUInt32BE(28, 12);
+  }
   return Buffer.concat([head, kind === 'images' ? images.subarray(0, n * 784) : labels.subarray(0, n)]);
 }
 
@@ -39,7 +42,11 @@ function caseRunner(): { run(req: FuzzRequest, what: string): Promise<FuzzReply>
   worker.on('message', (m: FuzzReply) => waiting?.(m));
   worker.on('error', (e) => failed?.(e));
   worker.on('exit', (code) => failed?.(new Error(`the fuzz worker exited with code ${code}`)));
-  const next = () => new Promise<FuzzReply>((resolve, reject) => { waiting = resolve; failed = reject; });
+  const next = () =>
+    new Promise<FuzzReply>((resolve, reject) => {
+      waiting = resolve;
+      failed = reject;
+    });
   const ready = next();
   return {
     async run(req, what) {
@@ -48,7 +55,10 @@ function caseRunner(): { run(req: FuzzRequest, what: string): Promise<FuzzReply>
       worker.postMessage(req);
       let timer: NodeJS.Timeout | undefined;
       const hang = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => { void worker.terminate(); reject(new Error(`${what}: no answer within ${CASE_MS} ms (a hang)`)); }, CASE_MS);
+        timer = setTimeout(() => {
+          void worker.terminate();
+          reject(new Error(`${what}: no answer within ${CASE_MS} ms (a hang)`));
+        }, CASE_MS);
       });
       try {
         return await Promise.race([reply, hang]);
@@ -56,7 +66,10 @@ function caseRunner(): { run(req: FuzzRequest, what: string): Promise<FuzzReply>
         clearTimeout(timer);
       }
     },
-    close: () => { failed = undefined; return worker.terminate(); },
+    close: () => {
+      failed = undefined;
+      return worker.terminate();
+    },
   };
 }
 
@@ -76,8 +89,12 @@ test('mutated IDX files, model.json, weights and ONNX files load or give one of 
       't10k-images-idx3-ubyte': idx('images', mnist.images.subarray(60 * 784), mnist.labels.subarray(60), 20),
       't10k-labels-idx1-ubyte': idx('labels', mnist.images.subarray(60 * 784), mnist.labels.subarray(60), 20),
     },
-    model: Object.fromEntries(['model.json', JSON.parse(readFileSync(path.join(ROOT, 'models/lenet5/model.json'), 'utf8')).weightsManifest[0].paths[0]]
-      .map((f: string) => [f, new Uint8Array(readFileSync(path.join(ROOT, 'models/lenet5', f)))])),
+    model: Object.fromEntries(
+      [
+        'model.json',
+        JSON.parse(readFileSync(path.join(ROOT, 'models/lenet5/model.json'), 'utf8')).weightsManifest[0].paths[0],
+      ].map((f: string) => [f, new Uint8Array(readFileSync(path.join(ROOT, 'models/lenet5', f)))]),
+    ),
     onnx: { 'model.onnx': new Uint8Array(readFileSync(path.join(ROOT, 'models/lenet5.onnx'))) },
   };
   const int8 = new Uint8Array(readFileSync(path.join(ROOT, 'models/lenet5.int8.onnx')));
@@ -96,13 +113,16 @@ test('mutated IDX files, model.json, weights and ONNX files load or give one of 
       let cases = 0;
       while (performance.now() < deadline) {
         // each case has its own stream, so a failing case can be made again from (seed, target, case) alone
-        const r = rng(Math.imul(SEED ^ Math.imul(Object.keys(sets).indexOf(target) + 1, 0x9e3779b1), 0x85ebca6b) + cases);
+        const r = rng(
+          Math.imul(SEED ^ Math.imul(Object.keys(sets).indexOf(target) + 1, 0x9e3779b1), 0x85ebca6b) + cases,
+        );
         const files = { ...sets[target] };
         if (target === 'onnx' && r() < 0.3) files['model.onnx'] = int8;
         const names = Object.keys(files);
         // model.json is where a model file's structure lives; mutate it more often than the weights
         let name = target === 'model' ? names[r() < 0.75 ? 0 : 1] : names[int(r, names.length)];
-        const kind: FileKind = target === 'idx' ? 'idx' : target === 'onnx' ? 'onnx' : name === 'model.json' ? 'json' : 'bytes';
+        const kind: FileKind =
+          target === 'idx' ? 'idx' : target === 'onnx' ? 'onnx' : name === 'model.json' ? 'json' : 'bytes';
         let source = files[name];
         if (target === 'idx' && r() < 0.2) {
           // the same file gzipped, mutated before or after compression
@@ -114,8 +134,11 @@ test('mutated IDX files, model.json, weights and ONNX files load or give one of 
         const { bytes, how } = mutate(source, name.endsWith('.gz') ? 'bytes' : kind, r);
         files[name] = bytes;
         const what = `${target} case ${cases} (${name}, ${how}, seed ${SEED})`;
-        const reply = await runner.run({ target, files }, what).catch((err: Error) => { throw new Error(`${err.message}; files kept in ${keep(files)}`); });
-        if ('crash' in reply) assert.fail(`${what}: not one of our errors (files kept in ${keep(files)}):\n${reply.crash}`);
+        const reply = await runner.run({ target, files }, what).catch((err: Error) => {
+          throw new Error(`${err.message}; files kept in ${keep(files)}`);
+        });
+        if ('crash' in reply)
+          assert.fail(`${what}: not one of our errors (files kept in ${keep(files)}):\n${reply.crash}`);
         if (reply.message !== undefined) {
           assert.doesNotMatch(reply.message, /\n|\bat .*:\d+:\d+/, `${what}: a multi-line message or a stack`);
         }
@@ -123,7 +146,11 @@ test('mutated IDX files, model.json, weights and ONNX files load or give one of 
         cases++;
       }
       total += cases;
-      summary.push(`${target} ${cases} (${Object.entries(outcomes).map(([k, v]) => `${v} ${k}`).join(', ')})`);
+      summary.push(
+        `${target} ${cases} (${Object.entries(outcomes)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(', ')})`,
+      );
       assert.ok(cases >= 50, `${target}: only ${cases} cases ran`);
     }
     console.log(`fuzz files: ${total} cases in ${SECONDS} s (seed ${SEED}): ${summary.join('; ')}`);

@@ -15,7 +15,6 @@ const SECONDS = Number(process.env.FUZZ_SECONDS ?? 20);
 /** Longest one decode may take before the case counts as a hang. */
 const CASE_MS = 2000;
 
-
 type Mutation = (b: Uint8Array, r: () => number) => Uint8Array;
 const int = (r: () => number, n: number) => Math.floor(r() * n);
 
@@ -59,7 +58,8 @@ const mutations: Record<string, Mutation> = {
     const chunks = pngChunks(b);
     if (b[0] !== 0x89 || chunks.length < 2) return mutations.bitFlips(b, r);
     const order = chunks.map((_, i) => i);
-    const i = int(r, order.length), j = int(r, order.length);
+    const i = int(r, order.length),
+      j = int(r, order.length);
     [order[i], order[j]] = [order[j], order[i]];
     if (r() < 0.3) order.splice(int(r, order.length), 1); // drop one
     if (r() < 0.3) order.push(order[int(r, order.length)]); // repeat one
@@ -88,7 +88,8 @@ const mutations: Record<string, Mutation> = {
     return c;
   },
   splice: (b, r) => {
-    const at = int(r, b.length), len = int(r, 64);
+    const at = int(r, b.length),
+      len = int(r, 64);
     const junk = Uint8Array.from({ length: len }, () => int(r, 256));
     return Uint8Array.from([...b.subarray(0, at), ...junk, ...b.subarray(at + (r() < 0.5 ? len : 0))]);
   },
@@ -112,13 +113,15 @@ test('mutated PNG, JPEG, GIF and BMP files give a PictureError or a result, neve
     assert.ok(r.ok, `${name}: the unmutated seed file must decode to a digit`);
   }
   const r = rng(SEED);
-  const names = Object.keys(seeds), kinds = Object.keys(mutations);
+  const names = Object.keys(seeds),
+    kinds = Object.keys(mutations);
   const counts: Record<string, number> = {};
   const outcomes = { pictureError: 0, digit: 0, noInk: 0 };
   const deadline = performance.now() + SECONDS * 1000;
   let cases = 0;
   while (performance.now() < deadline) {
-    const seed = names[int(r, names.length)], kind = kinds[int(r, kinds.length)];
+    const seed = names[int(r, names.length)],
+      kind = kinds[int(r, kinds.length)];
     let bytes = mutations[kind](seeds[seed], r);
     if (r() < 0.25) bytes = mutations[kinds[int(r, kinds.length)]](bytes, r); // a second mutation on top
     const what = `case ${cases} (${seed}, ${kind}, seed ${SEED})`;
@@ -136,6 +139,8 @@ test('mutated PNG, JPEG, GIF and BMP files give a PictureError or a result, neve
     counts[`${seed}/${kind}`] = (counts[`${seed}/${kind}`] ?? 0) + 1;
     cases++;
   }
-  console.log(`fuzz: ${cases} cases in ${SECONDS} s (seed ${SEED}): ${outcomes.pictureError} PictureError, ${outcomes.digit} digit, ${outcomes.noInk} no ink`);
+  console.log(
+    `fuzz: ${cases} cases in ${SECONDS} s (seed ${SEED}): ${outcomes.pictureError} PictureError, ${outcomes.digit} digit, ${outcomes.noInk} no ink`,
+  );
   assert.ok(cases > 100, `only ${cases} cases ran`);
 });

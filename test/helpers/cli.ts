@@ -8,7 +8,10 @@ export interface CliRun {
   stderr: string;
 }
 
-interface Capture { out: string[]; err: string[] }
+interface Capture {
+  out: string[];
+  err: string[];
+}
 const capture = new AsyncLocalStorage<Capture>();
 let patched = false;
 
@@ -17,7 +20,10 @@ let patched = false;
 function patchStreams(): void {
   if (patched) return;
   patched = true;
-  for (const [stream, key] of [[process.stdout, 'out'], [process.stderr, 'err']] as const) {
+  for (const [stream, key] of [
+    [process.stdout, 'out'],
+    [process.stderr, 'err'],
+  ] as const) {
     const original = stream.write.bind(stream);
     stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
       const c = capture.getStore();

@@ -13,13 +13,20 @@ export interface Comparison {
  */
 export function compareFloats(a: ArrayLike<number>, b: ArrayLike<number>, atol: number, rtol: number): Comparison {
   if (a.length !== b.length) throw new Error(`length mismatch: ${a.length} vs ${b.length}`);
-  let maxAbs = 0, maxRel = 0, worst = -1, worstExcess = -Infinity, ok = true;
+  let maxAbs = 0,
+    maxRel = 0,
+    worst = -1,
+    worstExcess = -Infinity,
+    ok = true;
   for (let i = 0; i < a.length; i++) {
     const d = Math.abs(a[i] - b[i]);
     const rel = d / Math.max(Math.abs(b[i]), 1e-30);
     if (!(d <= atol || d <= rtol * Math.abs(b[i]))) ok = false;
     const excess = Math.min(d - atol, d - rtol * Math.abs(b[i]));
-    if (excess > worstExcess || Number.isNaN(d)) { worstExcess = excess; worst = i; }
+    if (excess > worstExcess || Number.isNaN(d)) {
+      worstExcess = excess;
+      worst = i;
+    }
     if (d > maxAbs || Number.isNaN(d)) maxAbs = d;
     if (rel > maxRel) maxRel = rel;
   }

@@ -13,9 +13,11 @@ const BIN = path.join(ROOT, 'bin/lenet-onnx.js');
 /** The bounds every hostile case must stay within. */
 export const LIMITS = { ms: 10_000, peakBytes: 1024 ** 3 } as const;
 const GNU_TIME = '/usr/bin/time';
-const HAS_GNU_TIME = existsSync(GNU_TIME) && spawnSync(GNU_TIME, ['-f', '%M', 'true'], { encoding: 'utf8' }).status === 0;
+const HAS_GNU_TIME =
+  existsSync(GNU_TIME) && spawnSync(GNU_TIME, ['-f', '%M', 'true'], { encoding: 'utf8' }).status === 0;
 
-if (!existsSync(path.join(ROOT, 'dist/cli.js'))) throw new Error("no dist/cli.js: run 'npm run build' before the hostile tests");
+if (!existsSync(path.join(ROOT, 'dist/cli.js')))
+  throw new Error("no dist/cli.js: run 'npm run build' before the hostile tests");
 
 /** What one CLI run did. */
 export interface CliRun {
@@ -40,22 +42,41 @@ export function caseDir(tag: string): string {
  */
 export async function runCli(args: string[], o: { shell?: string } = {}): Promise<CliRun> {
   const rssFile = path.join(tmpdir(), `lenet-hostile-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
-  const argv = o.shell !== undefined
-    ? ['bash', ['-c', o.shell.replaceAll('$CLI', `'${process.execPath}' '${BIN}'`)]] as const
-    : HAS_GNU_TIME
-      ? [GNU_TIME, ['-f', '%M', '-o', rssFile, process.execPath, BIN, ...args]] as const
-      : [process.execPath, [BIN, ...args]] as const;
+  const argv =
+    o.shell !== undefined
+      ? (['bash', ['-c', o.shell.replaceAll('$CLI', `'${process.execPath}' '${BIN}'`)]] as const)
+      : HAS_GNU_TIME
+        ? ([GNU_TIME, ['-f', '%M', '-o', rssFile, process.execPath, BIN, ...args]] as const)
+        : ([process.execPath, [BIN, ...args]] as const);
   const t0 = performance.now();
   const child = spawn(argv[0], [...argv[1]], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '', stderr = '', hwmKiB = 0, timedOut = false;
-  child.stdout.on('data', (d: Buffer) => { stdout += d; });
-  child.stderr.on('data', (d: Buffer) => { stderr += d; });
-  const poll = HAS_GNU_TIME && o.shell === undefined ? undefined : setInterval(() => { hwmKiB = Math.max(hwmKiB, groupHwmKiB(child.pid!)); }, 20);
+  let stdout = '',
+    stderr = '',
+    hwmKiB = 0,
+    timedOut = false;
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d;
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d;
+  });
+  const poll =
+    HAS_GNU_TIME && o.shell === undefined
+      ? undefined
+      : setInterval(() => {
+          hwmKiB = Math.max(hwmKiB, groupHwmKiB(child.pid!));
+        }, 20);
   const killer = setTimeout(() => {
     timedOut = true;
-    try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
   }, LIMITS.ms);
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.on('close', (c, s) => resolve([c, s])),
+  );
   clearTimeout(killer);
   if (poll) clearInterval(poll);
   const ms = performance.now() - t0;
@@ -72,13 +93,19 @@ function groupHwmKiB(pid: number): number {
   let total = 0;
   const pids = [pid];
   try {
-    pids.push(...readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
-  } catch { /* gone */ }
+    pids.push(
+      ...readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
+    );
+  } catch {
+    /* gone */
+  }
   for (const p of pids) {
     try {
       const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
       if (m) total = Math.max(total, Number(m[1]));
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
   }
   return total;
 }
@@ -115,7 +142,11 @@ export function assertBounded(r: CliRun, what: string): void {
   assert.ok(r.ms < LIMITS.ms, `${what}: took ${Math.round(r.ms)} ms`);
   assert.ok(r.peakBytes > 0, `${what}: no peak memory measured`);
   assert.ok(r.peakBytes < LIMITS.peakBytes, `${what}: peak RSS ${Math.round(r.peakBytes / 2 ** 20)} MiB`);
-  assert.doesNotMatch(r.stderr, /^\s+at |\n\s+at |Error:.*\n.*\bat\b|node:internal/, `${what}: a stack trace on stderr:\n${r.stderr}`);
+  assert.doesNotMatch(
+    r.stderr,
+    /^\s+at |\n\s+at |Error:.*\n.*\bat\b|node:internal/,
+    `${what}: a stack trace on stderr:\n${r.stderr}`,
+  );
 }
 
 /**
@@ -172,7 +203,16 @@ export function bombPng(gib: number): Buffer {
   const segment = zlib.deflateRawSync(new Uint8Array(MiB), { finishFlush: zlib.constants.Z_FULL_FLUSH });
   const n = gib * 1024;
   const adler = Buffer.alloc(4);
-  adler.writeUInt32BE((((n * MiB) % 65521) << 16 | 1) >>> 0, 0);
-  const idat = Buffer.concat([Buffer.from([0x78, 0x01]), ...new Array<Buffer>(n).fill(segment), zlib.deflateRawSync(new Uint8Array(0)), adler]);
-  return pngFromChunks([['IHDR', ihdr(1, 1)], ['IDAT', idat], ['IEND', Buffer.alloc(0)]]);
+  adler.writeUInt32BE(((((n * MiB) % 65521) << 16) | 1) >>> 0, 0);
+  const idat = Buffer.concat([
+    Buffer.from([0x78, 0x01]),
+    ...new Array<Buffer>(n).fill(segment),
+    zlib.deflateRawSync(new Uint8Array(0)),
+    adler,
+  ]);
+  return pngFromChunks([
+    ['IHDR', ihdr(1, 1)],
+    ['IDAT', idat],
+    ['IEND', Buffer.alloc(0)],
+  ]);
 }

@@ -8,7 +8,17 @@ import { test } from 'node:test';
 import sharp from 'sharp';
 import { readMnist } from '../../src/data/idx.js';
 import { bmpBytes, pngBytes } from '../runtime/helpers/files.js';
-import { assertRefused, assertUntouched, bombPng, caseDir, csvError, ihdr, pngFromChunks, runCli, snapshot } from './helpers.js';
+import {
+  assertRefused,
+  assertUntouched,
+  bombPng,
+  caseDir,
+  csvError,
+  ihdr,
+  pngFromChunks,
+  runCli,
+  snapshot,
+} from './helpers.js';
 
 const mnist = await readMnist('test');
 const digit = { width: 28, height: 28, data: mnist.images.slice(0, 784) };
@@ -35,8 +45,19 @@ test('a decompression bomb: a 1x1 PNG whose data inflates to 3 GiB', async () =>
 test('a PNG claiming 20000x20000 pixels', async () => {
   const dir = caseDir('claim');
   const file = path.join(dir, 'huge.png');
-  writeFileSync(file, pngFromChunks([['IHDR', ihdr(20000, 20000)], ['IDAT', Buffer.from([0x78, 0x01, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])], ['IEND', Buffer.alloc(0)]]));
-  await refusedRow(file, /20000x20000 \(400 megapixels\), over the 50-megapixel limit: refused without decoding/, '20000x20000');
+  writeFileSync(
+    file,
+    pngFromChunks([
+      ['IHDR', ihdr(20000, 20000)],
+      ['IDAT', Buffer.from([0x78, 0x01, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])],
+      ['IEND', Buffer.alloc(0)],
+    ]),
+  );
+  await refusedRow(
+    file,
+    /20000x20000 \(400 megapixels\), over the 50-megapixel limit: refused without decoding/,
+    '20000x20000',
+  );
 });
 
 test('/dev/zero, a FIFO named on the command line, and a FIFO inside a folder', async () => {
@@ -59,13 +80,22 @@ test('/dev/zero, a FIFO named on the command line, and a FIFO inside a folder', 
 test('a corrupt CRC, on the direct PNG path and the pngjs path alike', async () => {
   const dir = caseDir('crc');
   const plain = Buffer.from(pngBytes(digit));
-  const palette = await sharp(Buffer.from(digit.data), { raw: { width: 28, height: 28, channels: 1 } }).png({ palette: true }).toBuffer();
-  for (const [name, bytes] of [['plain.png', plain], ['palette.png', palette]] as const) {
+  const palette = await sharp(Buffer.from(digit.data), { raw: { width: 28, height: 28, channels: 1 } })
+    .png({ palette: true })
+    .toBuffer();
+  for (const [name, bytes] of [
+    ['plain.png', plain],
+    ['palette.png', palette],
+  ] as const) {
     const idat = bytes.indexOf('IDAT');
     bytes[idat + 4] ^= 0x10; // first data byte; CRC kept
     const file = path.join(dir, name);
     writeFileSync(file, bytes);
-    await refusedRow(file, /corrupt PNG: chunk 'IDAT' at byte \d+ fails its CRC check; the file is damaged/, `corrupt CRC (${name})`);
+    await refusedRow(
+      file,
+      /corrupt PNG: chunk 'IDAT' at byte \d+ fails its CRC check; the file is damaged/,
+      `corrupt CRC (${name})`,
+    );
   }
 });
 

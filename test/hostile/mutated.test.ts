@@ -23,7 +23,9 @@ function assertCleanEnd(r: CliRun, what: string): void {
     assert.ok(lines.length <= 1, `${what}: more than one line on stderr:\n${r.stderr}`);
     if (lines.length === 1) assert.match(lines[0], /^lenet-onnx: error: /, what);
   }
-  console.log(`${what}: exit ${r.code} in ${Math.round(r.ms)} ms, peak RSS ${Math.round(r.peakBytes / 2 ** 20)} MiB${r.code ? `: ${r.stderr.trim().split('\n').at(-1)}` : ''}`);
+  console.log(
+    `${what}: exit ${r.code} in ${Math.round(r.ms)} ms, peak RSS ${Math.round(r.peakBytes / 2 ** 20)} MiB${r.code ? `: ${r.stderr.trim().split('\n').at(-1)}` : ''}`,
+  );
 }
 
 test('inspect on mutated model.json files', async () => {
@@ -49,7 +51,10 @@ test('predict --model on mutated ONNX files', async () => {
     const { bytes, how } = mutate(onnx, 'onnx', r);
     writeFileSync(path.join(dir, 'model.onnx'), bytes);
     const before = snapshot(dir);
-    assertCleanEnd(await runCli(['predict', pic, '--model', path.join(dir, 'model.onnx'), '--format', 'csv']), `predict mutated onnx ${k} (${how})`);
+    assertCleanEnd(
+      await runCli(['predict', pic, '--model', path.join(dir, 'model.onnx'), '--format', 'csv']),
+      `predict mutated onnx ${k} (${how})`,
+    );
     assertUntouched(dir, before);
   }
 });

@@ -45,7 +45,9 @@ test('predict --out FIFO is written through, and the FIFO is still a FIFO', asyn
   execFileSync('mkfifo', [fifo]);
   const reader = spawn('cat', [fifo]);
   let got = '';
-  reader.stdout.on('data', (d: Buffer) => { got += d; });
+  reader.stdout.on('data', (d: Buffer) => {
+    got += d;
+  });
   const closed = new Promise((resolve) => reader.on('close', resolve));
   const before = snapshot(dir);
   const r = await runCli(['predict', pics, '--format', 'csv', '--out', fifo]);
@@ -82,7 +84,10 @@ test('a directory as --out, --svg or --json is refused in one line before any wo
   const cases: Array<[string[], RegExp]> = [
     [['predict', pics, '--model', missing, '--out', dir], /--out '.*dir-out.*' is a directory/],
     [['evaluate', '--model', missing, '--svg', dir], /--svg '.*dir-out.*' is a directory/],
-    [['evaluate', '--model', missing, '--svg', path.join(dir, 'c.svg'), '--json', dir], /--json '.*dir-out.*' is a directory/],
+    [
+      ['evaluate', '--model', missing, '--svg', path.join(dir, 'c.svg'), '--json', dir],
+      /--json '.*dir-out.*' is a directory/,
+    ],
     [['export', path.join(dir, 'no-such-model'), '--out', dir], /--out '.*dir-out.*' is a directory/],
   ];
   for (const [args, re] of cases) {

@@ -35,22 +35,35 @@ function referenceGrid(img: GrayImage): BackgroundGrid | null {
   const { width: w, height: h, data } = img;
   if (Math.min(w, h) < MIN_SIDE_FOR_LOCAL) return null;
   const block = Math.max(MIN_BLOCK, Math.ceil(Math.max(w, h) / BLOCKS_ALONG_LONG_SIDE));
-  const cols = Math.ceil(w / block), rows = Math.ceil(h / block);
+  const cols = Math.ceil(w / block),
+    rows = Math.ceil(h / block);
   const cells = cols * rows;
-  const lo = new Float32Array(cells), mid = new Float32Array(cells), hi = new Float32Array(cells);
+  const lo = new Float32Array(cells),
+    mid = new Float32Array(cells),
+    hi = new Float32Array(cells);
   const hist = new Uint32Array(256);
   const all = new Uint32Array(256);
   for (let by = 0; by < rows; by++) {
-    const y0 = by * block, y1 = Math.min(h, y0 + block);
+    const y0 = by * block,
+      y1 = Math.min(h, y0 + block);
     for (let bx = 0; bx < cols; bx++) {
-      const x0 = bx * block, x1 = Math.min(w, x0 + block);
+      const x0 = bx * block,
+        x1 = Math.min(w, x0 + block);
       let n = 0;
       for (let y = y0; y < y1; y += 2) {
         const row = y * w;
-        for (let x = x0; x < x1; x += 2) { hist[data[row + x]]++; n++; }
+        for (let x = x0; x < x1; x += 2) {
+          hist[data[row + x]]++;
+          n++;
+        }
       }
-      const q0 = (1 - PAPER_QUANTILE) * n, q1 = 0.5 * n, q2 = PAPER_QUANTILE * n;
-      let acc = 0, a0 = -1, a1 = -1, a2 = 255;
+      const q0 = (1 - PAPER_QUANTILE) * n,
+        q1 = 0.5 * n,
+        q2 = PAPER_QUANTILE * n;
+      let acc = 0,
+        a0 = -1,
+        a1 = -1,
+        a2 = 255;
       for (let v = 0; v < 256; v++) {
         const c = hist[v];
         if (c === 0) continue;
@@ -59,7 +72,14 @@ function referenceGrid(img: GrayImage): BackgroundGrid | null {
         acc += c;
         if (a0 < 0 && acc >= q0) a0 = v;
         if (a1 < 0 && acc >= q1) a1 = v;
-        if (acc >= q2) { a2 = v; for (let u = v + 1; u < 256; u++) { all[u] += hist[u]; hist[u] = 0; } break; }
+        if (acc >= q2) {
+          a2 = v;
+          for (let u = v + 1; u < 256; u++) {
+            all[u] += hist[u];
+            hist[u] = 0;
+          }
+          break;
+        }
       }
       const c = by * cols + bx;
       lo[c] = a0;
@@ -83,7 +103,8 @@ function referenceGrid(img: GrayImage): BackgroundGrid | null {
  */
 function darkInk(hist: Uint32Array, paper: number): boolean {
   const margin = noiseMargin(hist, paper);
-  let above = 0, below = 0;
+  let above = 0,
+    below = 0;
   for (let v = 0; v < 256; v++) {
     const d = v - paper;
     if (d > margin) above += (d - margin) * hist[v];
@@ -133,7 +154,8 @@ function extreme3x3(src: Float32Array, cols: number, rows: number, max: boolean)
 function referenceSubtract(img: GrayImage, grid: BackgroundGrid, out: Float32Array): void {
   const { width: w, height: h, data } = img;
   const { cols, rows, block, values } = grid;
-  const xi = new Int32Array(w), xf = new Float32Array(w);
+  const xi = new Int32Array(w),
+    xf = new Float32Array(w);
   for (let x = 0; x < w; x++) {
     const g = Math.min(cols - 1, Math.max(0, (x + 0.5) / block - 0.5));
     const i0 = Math.min(cols - 2, Math.floor(g));
@@ -145,7 +167,8 @@ function referenceSubtract(img: GrayImage, grid: BackgroundGrid, out: Float32Arr
     const g = Math.min(rows - 1, Math.max(0, (y + 0.5) / block - 0.5));
     const r0 = rows > 1 ? Math.min(rows - 2, Math.floor(g)) : 0;
     const fy = rows > 1 ? g - r0 : 0;
-    const a = r0 * cols, b = rows > 1 ? a + cols : a;
+    const a = r0 * cols,
+      b = rows > 1 ? a + cols : a;
     for (let c = 0; c < cols; c++) line[c] = values[a + c] + (values[b + c] - values[a + c]) * fy;
     const row = y * w;
     if (cols > 1) {
@@ -168,10 +191,14 @@ function pictures(count: number, seed: number): GrayImage[] {
   const rnd = seededRandom(seed);
   const out: GrayImage[] = [];
   for (let k = 0; k < count; k++) {
-    const width = 64 + Math.floor(rnd() * 700), height = 64 + Math.floor(rnd() * 500);
+    const width = 64 + Math.floor(rnd() * 700),
+      height = 64 + Math.floor(rnd() * 500);
     const data = new Uint8Array(width * height);
-    const bg = 30 + rnd() * 200, gx = (rnd() - 0.5) * 80 / width, gy = (rnd() - 0.5) * 80 / height;
-    const noise = [0, 2, 8, 40][k % 4], ink = rnd() < 0.5 ? -1 : 1;
+    const bg = 30 + rnd() * 200,
+      gx = ((rnd() - 0.5) * 80) / width,
+      gy = ((rnd() - 0.5) * 80) / height;
+    const noise = [0, 2, 8, 40][k % 4],
+      ink = rnd() < 0.5 ? -1 : 1;
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) {
         let v = bg + gx * x + gy * y + (rnd() - 0.5) * 2 * noise;
@@ -214,7 +241,13 @@ test('the background grid and its subtraction equal the plain loops, bit for bit
     // and on grids of other widths (one and two cells included) with levels that are not whole numbers
     const rnd = seededRandom(img.width * 7919 + img.height);
     for (const cols of [1, 2, 3, grid.cols]) {
-      const g: BackgroundGrid = { ...grid, cols, rows: 2, block: Math.ceil(img.width / cols), values: Float32Array.from({ length: cols * 2 }, () => 255 * rnd()) };
+      const g: BackgroundGrid = {
+        ...grid,
+        cols,
+        rows: 2,
+        block: Math.ceil(img.width / cols),
+        values: Float32Array.from({ length: cols * 2 }, () => 255 * rnd()),
+      };
       subtractGrid(img, g, fast);
       referenceSubtract(img, g, slow);
       assert.ok(Buffer.from(fast.buffer).equals(Buffer.from(slow.buffer)), `${label}: ${cols} columns`);

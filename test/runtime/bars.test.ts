@@ -12,7 +12,11 @@ function crop(width: number, rows: number[]): InkCrop {
 
 test('stackedBars counts horizontal strokes separated by a nearly empty row', () => {
   assert.equal(stackedBars(crop(20, [40, 200, 220, 180, 30, 20, 190, 230, 60])), 2, 'an = whose bars nearly touch');
-  assert.equal(stackedBars(crop(20, [40, 200, 220, 180, 150, 120, 190, 230, 60])), 1, 'one thick bar with a dip is still one');
+  assert.equal(
+    stackedBars(crop(20, [40, 200, 220, 180, 150, 120, 190, 230, 60])),
+    1,
+    'one thick bar with a dip is still one',
+  );
   assert.equal(stackedBars(crop(20, [50, 180, 255, 200, 40])), 1, 'a dash');
   assert.equal(stackedBars(crop(20, [0, 0, 0])), 0, 'no ink');
   // An = whose bars touch at one end: the rows between them hold only the joining pixels.

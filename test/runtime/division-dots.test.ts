@@ -14,16 +14,23 @@ const mnist = await readMnist('test');
  * `sign` is the ÷'s ink level (30 = as dark as the digits' darkest).
  */
 function line(withBar: boolean, sign = 30, barWidth = 16): GrayImage {
-  const s = 3, w = 110 * s, h = 48 * s;
+  const s = 3,
+    w = 110 * s,
+    h = 48 * s;
   const data = new Uint8Array(w * h).fill(245);
-  const ink = (x: number, y: number) => { data[y * w + x] = sign; };
-  const digit = (k: number, x0: number) => {
-    for (let y = 0; y < 28 * s; y++) for (let x = 0; x < 28 * s; x++) {
-      const v = mnist.images[k * 784 + Math.floor(y / s) * 28 + Math.floor(x / s)];
-      if (v > 0) data[(10 * s + y) * w + x0 + x] = Math.round(245 - (215 * v) / 255);
-    }
+  const ink = (x: number, y: number) => {
+    data[y * w + x] = sign;
   };
-  const box = (x0: number, y0: number, bw: number, bh: number) => { for (let y = y0; y < y0 + bh; y++) for (let x = x0; x < x0 + bw; x++) ink(x, y); };
+  const digit = (k: number, x0: number) => {
+    for (let y = 0; y < 28 * s; y++)
+      for (let x = 0; x < 28 * s; x++) {
+        const v = mnist.images[k * 784 + Math.floor(y / s) * 28 + Math.floor(x / s)];
+        if (v > 0) data[(10 * s + y) * w + x0 + x] = Math.round(245 - (215 * v) / 255);
+      }
+  };
+  const box = (x0: number, y0: number, bw: number, bh: number) => {
+    for (let y = y0; y < y0 + bh; y++) for (let x = x0; x < x0 + bw; x++) ink(x, y);
+  };
   digit(0, 4 * s);
   if (withBar) box((48 - barWidth / 2) * s, 23 * s, barWidth * s, 2 * s);
   box(47 * s, 18 * s, s, s);
@@ -66,7 +73,8 @@ test('a thin minus sign written with a light hand beside dark digits is ink, not
   const s = 3;
   const img = line(false);
   // No stray dots: over and under a bar they would make a ÷.
-  for (const y0 of [18 * s, 29 * s]) for (let y = y0; y < y0 + s; y++) img.data.fill(245, y * img.width + 47 * s, y * img.width + 48 * s);
+  for (const y0 of [18 * s, 29 * s])
+    for (let y = y0; y < y0 + s; y++) img.data.fill(245, y * img.width + 47 * s, y * img.width + 48 * s);
   // Ink at 170 on paper at 245, two pixels thick: a third of the digits' contrast and about 2% of their mass.
   for (let y = 23 * s; y < 23 * s + 2; y++) for (let x = 43 * s; x < 53 * s; x++) img.data[y * img.width + x] = 170;
   const found = findInk(img);

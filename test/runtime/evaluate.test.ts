@@ -15,7 +15,9 @@ test('evaluate on the MNIST test set agrees with the accuracy recorded at traini
   const svg = path.join(dir, 'confusion.svg');
   const json = path.join(dir, 'report.json');
   let text = '';
-  const report = await runEvaluate({ model: MODEL, batchSize: 1000, worst: 5, svg, json }, (s) => { text += s; });
+  const report = await runEvaluate({ model: MODEL, batchSize: 1000, worst: 5, svg, json }, (s) => {
+    text += s;
+  });
   const model = await loadDigitModel(MODEL);
   const recorded = Number(model.info.metadata['training.test_accuracy']);
   await model.close();
@@ -29,7 +31,12 @@ test('evaluate on the MNIST test set agrees with the accuracy recorded at traini
 test('the report is internally consistent: confusion, per-class figures, worst mistakes', async () => {
   const model = await loadDigitModel(MODEL);
   const data = await readMnist('test');
-  const small = { ...data, count: 600, images: data.images.subarray(0, 600 * 784), labels: data.labels.subarray(0, 600) };
+  const small = {
+    ...data,
+    count: 600,
+    images: data.images.subarray(0, 600 * 784),
+    labels: data.labels.subarray(0, 600),
+  };
   const r = await evaluateModel(model, small, { batchSize: 128, worst: 1000 });
   const r2 = await evaluateModel(model, small, { batchSize: 600, worst: 1000 });
   await model.close();
@@ -49,9 +56,15 @@ test('wrong data for the model is refused by name', async () => {
   const model = await loadDigitModel(MODEL);
   try {
     const data = { images: new Uint8Array(2 * 32 * 32), labels: new Uint8Array(2), count: 2, rows: 32, cols: 32 };
-    await assert.rejects(evaluateModel(model, data, { batchSize: 8, worst: 1 }), /data has 32x32 pictures but model '.*' takes 28x28/);
+    await assert.rejects(
+      evaluateModel(model, data, { batchSize: 8, worst: 1 }),
+      /data has 32x32 pictures but model '.*' takes 28x28/,
+    );
   } finally {
     await model.close();
   }
-  await assert.rejects(runEvaluate({ model: MODEL, data: tempDir('nodata'), batchSize: 8, worst: 1 }, () => undefined), /missing 't10k-images-idx3-ubyte'/);
+  await assert.rejects(
+    runEvaluate({ model: MODEL, data: tempDir('nodata'), batchSize: 8, worst: 1 }, () => undefined),
+    /missing 't10k-images-idx3-ubyte'/,
+  );
 });

@@ -5,8 +5,19 @@ import { fromLineCharacters, readExpression, type ReadCharacter } from '../../sr
 const LABELS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '+', '-', '×', '÷', '='];
 
 /** A digit 24 px wide and 40 px tall standing on the line y = 10..50, at column x. */
-const digit = (label: string, x: number): ReadCharacter => ({ label, probability: 0.99, box: { x, y: 10, width: 24, height: 40 } });
-const mark = (label: string, x: number, y: number, width: number, height: number, probabilities?: number[]): ReadCharacter => ({ label, probability: 0.9, box: { x, y, width, height }, probabilities });
+const digit = (label: string, x: number): ReadCharacter => ({
+  label,
+  probability: 0.99,
+  box: { x, y: 10, width: 24, height: 40 },
+});
+const mark = (
+  label: string,
+  x: number,
+  y: number,
+  width: number,
+  height: number,
+  probabilities?: number[],
+): ReadCharacter => ({ label, probability: 0.9, box: { x, y, width, height }, probabilities });
 
 function probs(best: string, second: string, p2: number): number[] {
   const p = new Array<number>(LABELS.length).fill(0);
@@ -32,14 +43,20 @@ test('- against 1: a flat 1 is a minus, an upright minus is a one', () => {
 });
 
 test('= from two stacked dashes, and a trailing = computes', () => {
-  const r = readExpression([digit('6', 0), mark('×', 32, 24, 14, 14), digit('7', 54), mark('-', 86, 22, 20, 4), mark('-', 87, 34, 19, 4)], LABELS);
+  const r = readExpression(
+    [digit('6', 0), mark('×', 32, 24, 14, 14), digit('7', 54), mark('-', 86, 22, 20, 4), mark('-', 87, 34, 19, 4)],
+    LABELS,
+  );
   assert.equal(r.text, '6×7=');
   assert.deepEqual(r.value, { fraction: '42', decimal: '42' });
   assert.match(r.decisions.join('\n'), /stacked flat marks/);
 });
 
 test('÷ from a bar and the dots read as separate characters', () => {
-  const r = readExpression([digit('7', 0), mark('0', 40, 17, 5, 5), mark('-', 32, 28, 22, 4), mark('1', 41, 39, 4, 5), digit('2', 64)], LABELS);
+  const r = readExpression(
+    [digit('7', 0), mark('0', 40, 17, 5, 5), mark('-', 32, 28, 22, 4), mark('1', 41, 39, 4, 5), digit('2', 64)],
+    LABELS,
+  );
   assert.equal(r.text, '7÷2');
   assert.deepEqual(r.value, { fraction: '7/2', decimal: '3.5' });
 });
@@ -57,7 +74,10 @@ test('small operators are kept, specks are set aside', () => {
 });
 
 test('a broken expression gets expression_error, never a throw; a digits-only model gets no operator rules', () => {
-  const r = readExpression([digit('3', 0), mark('+', 30, 24, 14, 14), mark('×', 50, 24, 14, 14), digit('4', 70)], LABELS);
+  const r = readExpression(
+    [digit('3', 0), mark('+', 30, 24, 14, 14), mark('×', 50, 24, 14, 14), digit('4', 70)],
+    LABELS,
+  );
   assert.equal(r.text, '3+×4');
   assert.match(r.expression_error!, /two operators in a row/);
   const digitsOnly = readExpression([digit('7', 0), mark('1', 32, 27, 22, 5)], LABELS.slice(0, 10));
@@ -71,33 +91,72 @@ test('line reader characters adapt by name', () => {
     { digit: '-', probability: 0.9, box: { x: 20, y: 8, width: 10, height: 4 }, rows: { bars: 2, marks: 2 } },
   ]);
   assert.deepEqual(chars, [
-    { label: '5', probability: 0.8, box: { x: 0, y: 0, width: 10, height: 20 }, probabilities: undefined, rows: undefined },
-    { label: '-', probability: 0.9, box: { x: 20, y: 8, width: 10, height: 4 }, probabilities: undefined, rows: { bars: 2, marks: 2 } },
+    {
+      label: '5',
+      probability: 0.8,
+      box: { x: 0, y: 0, width: 10, height: 20 },
+      probabilities: undefined,
+      rows: undefined,
+    },
+    {
+      label: '-',
+      probability: 0.9,
+      box: { x: 20, y: 8, width: 10, height: 4 },
+      probabilities: undefined,
+      rows: { bars: 2, marks: 2 },
+    },
   ]);
 });
 
 test('an operator a line reader cut in two is joined again: == as =, +- as +, two dashes standing tall as ÷', () => {
-  const eq = readExpression([digit('9', 0), mark('+', 30, 24, 14, 14), digit('4', 50), mark('=', 80, 24, 10, 12), mark('=', 91, 24, 10, 12)], LABELS);
+  const eq = readExpression(
+    [digit('9', 0), mark('+', 30, 24, 14, 14), digit('4', 50), mark('=', 80, 24, 10, 12), mark('=', 91, 24, 10, 12)],
+    LABELS,
+  );
   assert.equal(eq.text, '9+4=');
   assert.deepEqual(eq.value, { fraction: '13', decimal: '13' });
-  const plus = readExpression([digit('2', 0), mark('+', 30, 22, 8, 16), mark('-', 39, 28, 8, 4), digit('3', 54)], LABELS);
+  const plus = readExpression(
+    [digit('2', 0), mark('+', 30, 22, 8, 16), mark('-', 39, 28, 8, 4), digit('3', 54)],
+    LABELS,
+  );
   assert.equal(plus.text, '2+3');
-  const div = readExpression([digit('8', 0), mark('-', 30, 18, 10, 24), mark('-', 41, 18, 10, 24), digit('4', 60)], LABELS);
+  const div = readExpression(
+    [digit('8', 0), mark('-', 30, 18, 10, 24), mark('-', 41, 18, 10, 24), digit('4', 60)],
+    LABELS,
+  );
   assert.equal(div.text, '8÷4');
-  const apart = readExpression([mark('-', 0, 28, 16, 4), digit('3', 20), mark('-', 50, 28, 16, 4), mark('-', 70, 28, 16, 4)], LABELS);
+  const apart = readExpression(
+    [mark('-', 0, 28, 16, 4), digit('3', 20), mark('-', 50, 28, 16, 4), mark('-', 70, 28, 16, 4)],
+    LABELS,
+  );
   assert.match(apart.expression_error!, /two operators in a row/, 'operators with a gap between them stay two');
 });
 
 test('a dash holding two stacked bars is an =, one with a separate mark over or under its bar a ÷, and a dash ending the line after a digit an =', () => {
-  const stacked = readExpression([digit('7', 0), { ...mark('-', 30, 26, 16, 8), rows: { bars: 2, marks: 2 } }, digit('2', 52)], LABELS);
+  const stacked = readExpression(
+    [digit('7', 0), { ...mark('-', 30, 26, 16, 8), rows: { bars: 2, marks: 2 } }, digit('2', 52)],
+    LABELS,
+  );
   assert.equal(stacked.text, '7=2');
-  assert.ok(stacked.decisions.some((d) => /two stacked bars/.test(d)), stacked.decisions.join('; '));
-  const plain = readExpression([digit('7', 0), { ...mark('-', 30, 28, 16, 4), rows: { bars: 1, marks: 1 } }, digit('2', 52)], LABELS);
+  assert.ok(
+    stacked.decisions.some((d) => /two stacked bars/.test(d)),
+    stacked.decisions.join('; '),
+  );
+  const plain = readExpression(
+    [digit('7', 0), { ...mark('-', 30, 28, 16, 4), rows: { bars: 1, marks: 1 } }, digit('2', 52)],
+    LABELS,
+  );
   assert.equal(plain.text, '7-2');
-  const dotted = readExpression([digit('7', 0), { ...mark('-', 30, 24, 16, 12), rows: { bars: 1, marks: 2 } }, digit('2', 52)], LABELS);
+  const dotted = readExpression(
+    [digit('7', 0), { ...mark('-', 30, 24, 16, 12), rows: { bars: 1, marks: 2 } }, digit('2', 52)],
+    LABELS,
+  );
   assert.equal(dotted.text, '7÷2');
   assert.deepEqual(dotted.value, { fraction: '7/2', decimal: '3.5' });
-  const trailing = readExpression([digit('1', 0), digit('2', 30), mark('+', 60, 24, 14, 14), digit('7', 80), mark('-', 110, 28, 16, 5)], LABELS);
+  const trailing = readExpression(
+    [digit('1', 0), digit('2', 30), mark('+', 60, 24, 14, 14), digit('7', 80), mark('-', 110, 28, 16, 5)],
+    LABELS,
+  );
   assert.equal(trailing.text, '12+7=');
   assert.deepEqual(trailing.value, { fraction: '19', decimal: '19' });
   // A leading minus stays a minus.

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { evaluateExpression, exactDecimal, expressionFields, rational, tokenize } from '../../src/runtime/expression.js';
+import {
+  evaluateExpression,
+  exactDecimal,
+  expressionFields,
+  rational,
+  tokenize,
+} from '../../src/runtime/expression.js';
 
 function value(text: string): { fraction: string; decimal: string | null } {
   const r = evaluateExpression(text);
@@ -80,7 +86,10 @@ test('ASCII and typographic spellings map onto the same operators; spaces are ig
   assert.deepEqual(value('\u22125 + 1'), { fraction: '-4', decimal: '-4' });
   const t = tokenize('12+3');
   assert.ok(t.ok);
-  assert.deepEqual(t.tokens.map((k) => (k.kind === 'number' ? k.text : k.op)), ['12', '+', '3']);
+  assert.deepEqual(
+    t.tokens.map((k) => (k.kind === 'number' ? k.text : k.op)),
+    ['12', '+', '3'],
+  );
 });
 
 test('expressionFields: value for an expression, expression_error for a broken one, nothing for a number', () => {

@@ -57,7 +57,9 @@ function resample(src: Float32Array, srcW: number, srcH: number, outW: number, o
  * exactly; ink pushed outside the field is cut off, as in MNIST.
  */
 function placeByCentreOfMass(fitted: Float32Array, fw: number, fh: number, c: InputContract): Float32Array {
-  let mass = 0, mx = 0, my = 0;
+  let mass = 0,
+    mx = 0,
+    my = 0;
   for (let y = 0; y < fh; y++) {
     for (let x = 0; x < fw; x++) {
       const v = fitted[y * fw + x];
@@ -91,7 +93,9 @@ function crop(w: number, h: number, seed: number): InkCrop {
   const data = new Float32Array(w * h);
   let peak = 0;
   for (let i = 0; i < data.length; i++) {
-    s ^= s << 13; s ^= s >>> 17; s ^= s << 5;
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
     const u = (s >>> 0) / 4294967296;
     data[i] = u < 0.4 ? 0 : Math.fround(255 * u);
     if (data[i] > peak) peak = data[i];
@@ -107,7 +111,11 @@ test('fitToContract equals the general resampling for every crop size up to 48 x
       for (const contract of [CONTRACT, big]) {
         // twice: the second call takes its taps from the cache
         for (let pass = 0; pass < 2; pass++) {
-          assert.deepEqual(fitToContract(c, contract), generalFit(c, contract, MNIST_BOX_FRACTION), `${w}x${h} to ${contract.width}x${contract.height}`);
+          assert.deepEqual(
+            fitToContract(c, contract),
+            generalFit(c, contract, MNIST_BOX_FRACTION),
+            `${w}x${h} to ${contract.width}x${contract.height}`,
+          );
         }
       }
     }

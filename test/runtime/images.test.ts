@@ -5,7 +5,14 @@ import sharp from 'sharp';
 import { execFileSync } from 'node:child_process';
 import { closeSync, ftruncateSync, openSync } from 'node:fs';
 import path from 'node:path';
-import { decodePicture, MAX_FILE_BYTES, PictureError, readHeader, readPictureFile, sniffFormat } from '../../src/runtime/node/images.js';
+import {
+  decodePicture,
+  MAX_FILE_BYTES,
+  PictureError,
+  readHeader,
+  readPictureFile,
+  sniffFormat,
+} from '../../src/runtime/node/images.js';
 import { readMnist } from '../../src/data/idx.js';
 import { bmpBytes, jpegBytes, pngBytes, put, tempDir } from './helpers/files.js';
 
@@ -26,7 +33,10 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
   const dv = new DataView(out.buffer);
   dv.setUint32(0, data.length);
-  out.set([...type].map((ch) => ch.charCodeAt(0)), 4);
+  out.set(
+    [...type].map((ch) => ch.charCodeAt(0)),
+    4,
+  );
   out.set(data, 8);
   dv.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
   return out;
@@ -40,10 +50,18 @@ function claimedPng(w: number, h: number): Uint8Array {
   dv.setUint32(4, h);
   ihdr.set([8, 0, 0, 0, 0], 8);
   const idat = deflateSync(new Uint8Array(1 << 20)); // 1 MiB of zeros inflating from ~1 KiB
-  const parts = [Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))];
+  const parts = [
+    Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', idat),
+    chunk('IEND', new Uint8Array(0)),
+  ];
   const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
   let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 }
 
@@ -52,9 +70,16 @@ test('PNG, BMP and lossless formats decode to the same pixels', async () => {
   assert.deepEqual([fromPng.width, fromPng.height], [28, 28]);
   assert.deepEqual(fromPng.data, digit.data);
   assert.deepEqual((await decodePicture(bmpBytes(digit))).data, digit.data);
-  const gif = await sharp(Buffer.from(digit.data), { raw: { width: 28, height: 28, channels: 1 } }).gif().toBuffer();
-  const tiff = await sharp(Buffer.from(digit.data), { raw: { width: 28, height: 28, channels: 1 } }).tiff({ compression: 'lzw' }).toBuffer();
-  for (const [name, bytes] of [['gif', gif], ['tiff', tiff]] as const) {
+  const gif = await sharp(Buffer.from(digit.data), { raw: { width: 28, height: 28, channels: 1 } })
+    .gif()
+    .toBuffer();
+  const tiff = await sharp(Buffer.from(digit.data), { raw: { width: 28, height: 28, channels: 1 } })
+    .tiff({ compression: 'lzw' })
+    .toBuffer();
+  for (const [name, bytes] of [
+    ['gif', gif],
+    ['tiff', tiff],
+  ] as const) {
     const img = await decodePicture(bytes);
     let worst = 0;
     for (let i = 0; i < 784; i++) worst = Math.max(worst, Math.abs(img.data[i] - digit.data[i]));
@@ -90,7 +115,11 @@ test('a 20000x20000 picture is refused from its header, before decoding', async 
 
 test('bad bytes: each gets one clear line', async () => {
   const cases: Array<[string, Uint8Array, RegExp]> = [
-    ['text named .png', new TextEncoder().encode('hello, this is not a picture\n'), /not a picture: starts with 'hello, t'; expected PNG, JPEG/],
+    [
+      'text named .png',
+      new TextEncoder().encode('hello, this is not a picture\n'),
+      /not a picture: starts with 'hello, t'; expected PNG, JPEG/,
+    ],
     ['truncated PNG', pngBytes(digit).subarray(0, 60), /corrupt or truncated PNG/],
     ['PNG cut inside its header', pngBytes(digit).subarray(0, 20), /truncated PNG: the header is cut short/],
     ['truncated JPEG', jpegBytes(digit).subarray(0, 200), /corrupt or truncated JPEG|truncated JPEG/],
@@ -117,9 +146,11 @@ test('file-level problems: empty, missing, a directory', () => {
 test('the direct PNG path and pngjs agree on every filter and colour type', async () => {
   const { PNG } = await import('pngjs');
   const { rgbaToGray } = await import('../../src/runtime/preprocess.js');
-  const w = 37, h = 23;
+  const w = 37,
+    h = 23;
   const png = new PNG({ width: w, height: h });
-  for (let i = 0; i < w * h; i++) png.data.set([(i * 7) % 256, (i * 13) % 256, (i * 29) % 256, 255 - (i % 3) * 60], 4 * i);
+  for (let i = 0; i < w * h; i++)
+    png.data.set([(i * 7) % 256, (i * 13) % 256, (i * 29) % 256, 255 - (i % 3) * 60], 4 * i);
   for (const colorType of [0, 2, 4, 6] as const) {
     for (const filterType of [0, 1, 2, 3, 4, -1]) {
       const bytes = PNG.sync.write(png, { colorType, filterType });
@@ -135,16 +166,18 @@ test('the direct PNG path and pngjs agree on random pictures of random sizes, on
   const { PNG } = await import('pngjs');
   const { rgbaToGray } = await import('../../src/runtime/preprocess.js');
   let s = 12345;
-  const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) / 4294967296);
+  const rnd = () => (s = (s * 1103515245 + 12345) >>> 0) / 4294967296;
   for (let k = 0; k < 200; k++) {
-    const w = 1 + Math.floor(rnd() * (k % 3 === 0 ? 4 : 60)), h = 1 + Math.floor(rnd() * (k % 5 === 0 ? 3 : 40));
+    const w = 1 + Math.floor(rnd() * (k % 3 === 0 ? 4 : 60)),
+      h = 1 + Math.floor(rnd() * (k % 5 === 0 ? 3 : 40));
     const png = new PNG({ width: w, height: h });
     // smooth areas and edges, so each filter's predictions carry and wrap around 0 and 255
     for (let i = 0; i < w * h; i++) {
       const v = rnd() < 0.3 ? Math.floor(rnd() * 256) : (i * 3 + k) % 256;
       png.data.set([v, (v * 7 + k) % 256, 255 - v, 255], 4 * i);
     }
-    const colorType = ([0, 2, 4, 6] as const)[k % 4], filterType = [0, 1, 2, 3, 4, -1][k % 6];
+    const colorType = ([0, 2, 4, 6] as const)[k % 4],
+      filterType = [0, 1, 2, 3, 4, -1][k % 6];
     const bytes = PNG.sync.write(png, { colorType, filterType });
     const expected = rgbaToGray(PNG.sync.read(bytes).data, w, h, 4);
     const got = await decodePicture(bytes);
@@ -154,7 +187,10 @@ test('the direct PNG path and pngjs agree on random pictures of random sizes, on
 
 /** PNG bytes from chunks (CRCs computed), after the signature. */
 function pngFrom(chunks: Array<[string, Uint8Array]>): Uint8Array {
-  const parts = [Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), ...chunks.map(([t, d]) => chunk(t, d))];
+  const parts = [
+    Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    ...chunks.map(([t, d]) => chunk(t, d)),
+  ];
   return Uint8Array.from(parts.flatMap((p) => [...p]));
 }
 
@@ -186,13 +222,23 @@ test('a corrupt CRC gets the same one-line message on the direct path and the pn
   for (let i = 0; i < 784; i++) png.data.set([digit.data[i], digit.data[i], digit.data[i], 255], 4 * i);
   const direct = PNG.sync.write(png, { colorType: 0 }); // 8-bit gray: our own unfilter
   // a palette PNG goes to pngjs
-  const viaPngjs = await sharp(Buffer.from(digit.data), { raw: { width: 28, height: 28, channels: 1 } }).png({ palette: true }).toBuffer();
+  const viaPngjs = await sharp(Buffer.from(digit.data), { raw: { width: 28, height: 28, channels: 1 } })
+    .png({ palette: true })
+    .toBuffer();
   assert.equal(viaPngjs[25], 3, 'colour type 3 (palette)');
   assert.deepEqual([(await decodePicture(viaPngjs)).width, (await decodePicture(viaPngjs)).height], [28, 28]);
-  for (const [name, bytes] of [['direct IDAT', breakCrc(direct, 'IDAT')], ['pngjs IDAT', breakCrc(viaPngjs, 'IDAT')], ['IHDR', breakCrc(direct, 'IHDR')]] as const) {
+  for (const [name, bytes] of [
+    ['direct IDAT', breakCrc(direct, 'IDAT')],
+    ['pngjs IDAT', breakCrc(viaPngjs, 'IDAT')],
+    ['IHDR', breakCrc(direct, 'IHDR')],
+  ] as const) {
     await assert.rejects(decodePicture(bytes), (e: Error) => {
       assert.ok(e instanceof PictureError, `${name}: ${e}`);
-      assert.match(e.message, /^corrupt PNG: chunk '(IDAT|IHDR)' at byte \d+ fails its CRC check; the file is damaged/, name);
+      assert.match(
+        e.message,
+        /^corrupt PNG: chunk '(IDAT|IHDR)' at byte \d+ fails its CRC check; the file is damaged/,
+        name,
+      );
       return true;
     });
   }
@@ -201,19 +247,61 @@ test('a corrupt CRC gets the same one-line message on the direct path and the pn
 test('a decompression bomb stops at the size its header allows, interlaced or not', async () => {
   const bomb = deflateSync(new Uint8Array(256 << 20)); // 256 MiB of zeros in a few hundred KiB
   for (const interlace of [0, 1]) {
-    const bytes = pngFrom([['IHDR', ihdr(1, 1, 8, 0, interlace)], ['IDAT', bomb], ['IEND', new Uint8Array(0)]]);
+    const bytes = pngFrom([
+      ['IHDR', ihdr(1, 1, 8, 0, interlace)],
+      ['IDAT', bomb],
+      ['IEND', new Uint8Array(0)],
+    ]);
     const t0 = performance.now();
-    await assert.rejects(decodePicture(bytes), /PNG image data inflates past the 2 bytes its 1x1 header allows: refused/);
+    await assert.rejects(
+      decodePicture(bytes),
+      /PNG image data inflates past the 2 bytes its 1x1 header allows: refused/,
+    );
     assert.ok(performance.now() - t0 < 200, `interlace ${interlace}: ${performance.now() - t0} ms`);
   }
 });
 
 test('PNG header lies: bad depth, short data, huge 16-bit pictures', async () => {
   const data = deflateSync(new Uint8Array(10));
-  await assert.rejects(decodePicture(pngFrom([['IHDR', ihdr(3, 3, 3, 0)], ['IDAT', data], ['IEND', new Uint8Array(0)]])), /bit depth 3 with colour type 0, which PNG does not define/);
-  await assert.rejects(decodePicture(pngFrom([['IHDR', ihdr(10, 10)], ['IDAT', data], ['IEND', new Uint8Array(0)]])), /image data holds 10 bytes, 110 needed/);
-  await assert.rejects(decodePicture(pngFrom([['IHDR', ihdr(7000, 7000, 16, 6)], ['IDAT', data], ['IEND', new Uint8Array(0)]])), /over the 256 MiB limit/);
-  await assert.rejects(decodePicture(pngFrom([['IHDR', ihdr(2, 2)], ['IEND', new Uint8Array(0)]])), /no image data/);
+  await assert.rejects(
+    decodePicture(
+      pngFrom([
+        ['IHDR', ihdr(3, 3, 3, 0)],
+        ['IDAT', data],
+        ['IEND', new Uint8Array(0)],
+      ]),
+    ),
+    /bit depth 3 with colour type 0, which PNG does not define/,
+  );
+  await assert.rejects(
+    decodePicture(
+      pngFrom([
+        ['IHDR', ihdr(10, 10)],
+        ['IDAT', data],
+        ['IEND', new Uint8Array(0)],
+      ]),
+    ),
+    /image data holds 10 bytes, 110 needed/,
+  );
+  await assert.rejects(
+    decodePicture(
+      pngFrom([
+        ['IHDR', ihdr(7000, 7000, 16, 6)],
+        ['IDAT', data],
+        ['IEND', new Uint8Array(0)],
+      ]),
+    ),
+    /over the 256 MiB limit/,
+  );
+  await assert.rejects(
+    decodePicture(
+      pngFrom([
+        ['IHDR', ihdr(2, 2)],
+        ['IEND', new Uint8Array(0)],
+      ]),
+    ),
+    /no image data/,
+  );
 });
 
 test('BMP header lies: negative width, pixel data outside the file, a palette too short', async () => {

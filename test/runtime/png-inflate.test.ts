@@ -19,7 +19,12 @@ function grayPng(w: number, h: number, idat: Uint8Array): Uint8Array {
   ihdr.writeUInt32BE(w, 0);
   ihdr.writeUInt32BE(h, 4);
   ihdr[8] = 8;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', idat),
+    chunk('IEND', new Uint8Array(0)),
+  ]);
 }
 
 /** What decoding gave: the picture's bytes, or the error message. */
@@ -43,7 +48,8 @@ function plainOutcome(idat: Uint8Array, w: number, h: number): string {
     }
     return `corrupt or truncated PNG (${(err as Error).message.split('\n')[0].trim()})`;
   }
-  if (raw.length < expected) return `corrupt or truncated PNG (image data holds ${raw.length} bytes, ${expected} needed)`;
+  if (raw.length < expected)
+    return `corrupt or truncated PNG (image data holds ${raw.length} bytes, ${expected} needed)`;
   const px = Buffer.alloc(w * h);
   for (let y = 0; y < h; y++) raw.copy(px, y * w, y * (w + 1) + 1, (y + 1) * (w + 1));
   return `pixels ${px.toString('hex')}`;
@@ -62,7 +68,12 @@ function noise(n: number, seed: number): Buffer {
 
 test('small PNGs inflate to what the plain call gives, and fail with its words', async () => {
   const cases: Array<[string, number, number, Uint8Array]> = [];
-  for (const [w, h] of [[28, 28], [1, 1], [100, 100], [200, 100]]) {
+  for (const [w, h] of [
+    [28, 28],
+    [1, 1],
+    [100, 100],
+    [200, 100],
+  ]) {
     const expected = h * (w + 1);
     const rows = Buffer.alloc(expected);
     for (let y = 0; y < h; y++) noise(w, y + w).copy(rows, y * (w + 1) + 1);
@@ -83,7 +94,8 @@ test('small PNGs inflate to what the plain call gives, and fail with its words',
     );
   }
   for (let seed = 1; seed <= 200; seed++) {
-    const w = 1 + (seed % 40), h = 1 + ((seed * 7) % 40);
+    const w = 1 + (seed % 40),
+      h = 1 + ((seed * 7) % 40);
     const data = zlib.deflateSync(noise(Math.max(1, h * (w + 1) + (seed % 3) * 50 - 20), seed));
     const bad = Buffer.from(data);
     bad[seed % bad.length] ^= 1 << (seed % 8);

@@ -21,7 +21,8 @@ async function predictDir(dir: string, batchSize = 64): Promise<PredictRow[]> {
   const model = await loadDigitModel(MODEL);
   const rows: PredictRow[] = [];
   try {
-    for await (const r of predictStream(walkPictures([dir]), model, { batchSize, topK: 3, workers: 2, chunkSize: 16 })) rows.push(r);
+    for await (const r of predictStream(walkPictures([dir]), model, { batchSize, topK: 3, workers: 2, chunkSize: 16 }))
+      rows.push(r);
   } finally {
     await model.close();
   }
@@ -51,7 +52,9 @@ for (let k = 0; k < N; k++) put(cleanDir, `${String(k).padStart(5, '0')}.png`, p
 test('MNIST digits as PNG files get the same answers as the model on raw pixels', async () => {
   const [rows, direct] = await Promise.all([predictDir(cleanDir), directPredictions(N)]);
   assert.equal(rows.length, N);
-  let same = 0, rightFiles = 0, rightDirect = 0;
+  let same = 0,
+    rightFiles = 0,
+    rightDirect = 0;
   rows.forEach((r, k) => {
     assert.equal(path.basename(r.path), `${String(k).padStart(5, '0')}.png`, 'rows come in sorted input order');
     assert.equal(r.error, null);
@@ -60,13 +63,19 @@ test('MNIST digits as PNG files get the same answers as the model on raw pixels'
     if (direct[k] === mnist.labels[k]) rightDirect++;
   });
   assert.ok(same >= N - 2, `file path and raw pixels agree on ${same}/${N}`);
-  assert.ok(Math.abs(rightFiles - rightDirect) <= 1, `accuracy via files ${rightFiles}/${N}, direct ${rightDirect}/${N}`);
+  assert.ok(
+    Math.abs(rightFiles - rightDirect) <= 1,
+    `accuracy via files ${rightFiles}/${N}, direct ${rightDirect}/${N}`,
+  );
 });
 
 test('batch size does not change the answers', async () => {
   const a = await predictDir(cleanDir, 7);
   const b = await predictDir(cleanDir, 256);
-  assert.deepEqual(a.map((r) => r.digit), b.map((r) => r.digit));
+  assert.deepEqual(
+    a.map((r) => r.digit),
+    b.map((r) => r.digit),
+  );
   for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i].probability! - b[i].probability!) < 1e-5, `row ${i}`);
 });
 
@@ -106,13 +115,19 @@ test('bad files are reported in their rows and the run goes on; the command exit
   put(dir, 'f-good.jpg', jpegBytes(digit(2)));
   const out = path.join(dir, 'rows.jsonl');
   const lines: string[] = [];
-  await assert.rejects(runPredict([dir], { ...OPTS, out }, (l) => lines.push(l)), (e: Error) => {
-    assert.ok(e instanceof UserError);
-    assert.match(e.message, /^4 of 6 pictures failed; their rows say why$/);
-    return true;
-  });
+  await assert.rejects(
+    runPredict([dir], { ...OPTS, out }, (l) => lines.push(l)),
+    (e: Error) => {
+      assert.ok(e instanceof UserError);
+      assert.match(e.message, /^4 of 6 pictures failed; their rows say why$/);
+      return true;
+    },
+  );
   assert.match(lines.join('\n'), /6 pictures, 4 failed, \d+ img\/s/);
-  const rows = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as PredictRow);
+  const rows = readFileSync(out, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as PredictRow);
   const errors = Object.fromEntries(rows.map((r) => [path.basename(r.path), r.error]));
   assert.equal(errors['a-good.png'], null);
   assert.equal(errors['f-good.jpg'], null);
@@ -134,14 +149,24 @@ test('every format is well-formed and --out is complete (no temp files left)', a
     await runPredict([dir], { ...OPTS, format, out }, quiet);
     const text = readFileSync(out, 'utf8');
     if (format === 'json') assert.equal((JSON.parse(text) as PredictRow[]).length, 6);
-    if (format === 'jsonl') assert.equal(text.trim().split('\n').map((l) => JSON.parse(l)).length, 6);
+    if (format === 'jsonl')
+      assert.equal(
+        text
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l)).length,
+        6,
+      );
     if (format === 'csv') {
       assert.match(text, /^path,digit,probability,top_k,error,note\n/);
       assert.match(text, /"[^"]*odd, ""name"".png",\d,/);
     }
     if (format === 'table') assert.equal(text.trim().split('\n').length, 7);
   }
-  assert.deepEqual(readdirSync(outDir).filter((f) => f.endsWith('.tmp')), []);
+  assert.deepEqual(
+    readdirSync(outDir).filter((f) => f.endsWith('.tmp')),
+    [],
+  );
 });
 
 test('an empty folder is an error naming it, and no output file is left behind', async () => {
@@ -153,7 +178,10 @@ test('an empty folder is an error naming it, and no output file is left behind',
 
 test('a missing model, a non-ONNX file and a model whose input breaks its contract are refused by name', async () => {
   const dir = tempDir('models');
-  await assert.rejects(loadDigitModel(path.join(dir, 'none.onnx')), /model '.*none\.onnx' not found: expected an \.onnx file/);
+  await assert.rejects(
+    loadDigitModel(path.join(dir, 'none.onnx')),
+    /model '.*none\.onnx' not found: expected an \.onnx file/,
+  );
   const junk = put(dir, 'junk.onnx', 'not a model at all');
   await assert.rejects(loadDigitModel(junk), /model '.*junk\.onnx': .*not an ONNX model/);
   // The same graph with its declared input changed to 32x32: the contract still says 28x28.
@@ -164,7 +192,10 @@ test('a missing model, a non-ONNX file and a model whose input breaks its contra
   dims[3] = { dimValue: 32 };
   const bad = path.join(dir, 'bad-input.onnx');
   writeFileSync(bad, encodeModel(m));
-  await assert.rejects(loadDigitModel(bad), /model '.*bad-input\.onnx': input 'image' is float32 \[N,1,32,32\] but its contract says float32 \[N,1,28,28\] \(NCHW\)/);
+  await assert.rejects(
+    loadDigitModel(bad),
+    /model '.*bad-input\.onnx': input 'image' is float32 \[N,1,32,32\] but its contract says float32 \[N,1,28,28\] \(NCHW\)/,
+  );
   // No contract at all.
   const bare = decodeModel(new Uint8Array(readFileSync(MODEL)));
   bare.metadataProps = bare.metadataProps.filter((p) => !p.key.startsWith('contract.'));
@@ -181,6 +212,12 @@ test('a folder of nested pictures is walked recursively, in order', async () => 
   put(path.join(dir, 'b'), '2.png', pngBytes(digit(2)));
   put(dir, '0.png', pngBytes(digit(0)));
   const rows = await predictDir(dir);
-  assert.deepEqual(rows.map((r) => path.relative(dir, r.path)), ['0.png', 'a/deep/1.png', 'b/2.png']);
-  assert.deepEqual(rows.map((r) => r.digit), [0, 1, 2].map((k) => String(mnist.labels[k])));
+  assert.deepEqual(
+    rows.map((r) => path.relative(dir, r.path)),
+    ['0.png', 'a/deep/1.png', 'b/2.png'],
+  );
+  assert.deepEqual(
+    rows.map((r) => r.digit),
+    [0, 1, 2].map((k) => String(mnist.labels[k])),
+  );
 });

@@ -24,7 +24,7 @@ test('preprocess into a given array gives the values of a new one, for every con
       // sizes that take every path of the resampling: as is, enlarged, padded, and shrunk from a large picture
       const img = [src, scaleUp(src, 3), pad(invert(src), 60, 50, 20, 9, 255), scaleUp(src, 17)][k % 4];
       const fresh = preprocess(img, contract);
-      const slot = batch.subarray((k % 3) * size, (k % 3 + 1) * size);
+      const slot = batch.subarray((k % 3) * size, ((k % 3) + 1) * size);
       const into = preprocess(img, contract, { into: slot });
       assert.equal(into.ok, fresh.ok, `picture ${k}`);
       if (!fresh.ok || !into.ok) continue;
@@ -36,5 +36,8 @@ test('preprocess into a given array gives the values of a new one, for every con
 });
 
 test('an array of the wrong size is refused', () => {
-  assert.throws(() => preprocess(digit(0), { ...MNIST_CONTRACT, layout: 'NCHW' }, { into: new Float32Array(100) }), /'into' holds 100 values, the contract 784/);
+  assert.throws(
+    () => preprocess(digit(0), { ...MNIST_CONTRACT, layout: 'NCHW' }, { into: new Float32Array(100) }),
+    /'into' holds 100 values, the contract 784/,
+  );
 });

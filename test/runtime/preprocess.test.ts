@@ -30,7 +30,7 @@ test('MNIST test digits come out unchanged up to the contrast stretch', () => {
   assert.ok(unchanged >= n * 0.995, `${unchanged}/${n} unchanged`);
 });
 
-test('inverted, off-centre padded digits give exactly the clean digit\'s input', () => {
+test("inverted, off-centre padded digits give exactly the clean digit's input", () => {
   for (let k = 0; k < 50; k++) {
     const clean = run(digit(k));
     const c1 = compareFloats(run(invert(digit(k))), clean, 1e-6, 0);
@@ -53,31 +53,45 @@ test('a digit scaled up 4x is brought back close to the clean input', () => {
 
 function blur3(a: Float32Array): Float32Array {
   const out = new Float32Array(a.length);
-  for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) {
-    let s = 0;
-    for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
-      const yy = y + dy, xx = x + dx;
-      if (yy >= 0 && yy < 28 && xx >= 0 && xx < 28) s += a[yy * 28 + xx];
+  for (let y = 0; y < 28; y++)
+    for (let x = 0; x < 28; x++) {
+      let s = 0;
+      for (let dy = -1; dy <= 1; dy++)
+        for (let dx = -1; dx <= 1; dx++) {
+          const yy = y + dy,
+            xx = x + dx;
+          if (yy >= 0 && yy < 28 && xx >= 0 && xx < 28) s += a[yy * 28 + xx];
+        }
+      out[y * 28 + x] = s;
     }
-    out[y * 28 + x] = s;
-  }
   return out;
 }
 
 function cosine(a: Float32Array, b: Float32Array): number {
-  let ab = 0, aa = 0, bb = 0;
-  for (let i = 0; i < a.length; i++) { ab += a[i] * b[i]; aa += a[i] * a[i]; bb += b[i] * b[i]; }
+  let ab = 0,
+    aa = 0,
+    bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i] * b[i];
+    aa += a[i] * a[i];
+    bb += b[i] * b[i];
+  }
   return ab / Math.sqrt(aa * bb);
 }
 
 test('the centre of mass lands at the field centre for an off-centre digit', () => {
   const img = pad(digit(3), 300, 80, 250, 2, 0);
   const input = run(img);
-  let m = 0, cx = 0, cy = 0;
-  for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) {
-    const v = input[y * 28 + x];
-    m += v; cx += x * v; cy += y * v;
-  }
+  let m = 0,
+    cx = 0,
+    cy = 0;
+  for (let y = 0; y < 28; y++)
+    for (let x = 0; x < 28; x++) {
+      const v = input[y * 28 + x];
+      m += v;
+      cx += x * v;
+      cy += y * v;
+    }
   assert.ok(Math.abs(cx / m - 14) <= 0.5 && Math.abs(cy / m - 14) <= 0.5, `centre of mass ${cx / m}, ${cy / m}`);
 });
 
@@ -150,7 +164,8 @@ test('rgbaToGray of RGB bytes is Math.round of the BT.601 sum for every one of t
     rgb[p + 2] = c & 255;
   }
   const gray = rgbaToGray(rgb, 4096, 4096, 3).data;
-  let wrong = 0, first = -1;
+  let wrong = 0,
+    first = -1;
   for (let c = 0; c < 1 << 24; c++) {
     const want = Math.round(0.299 * (c >> 16) + 0.587 * ((c >> 8) & 255) + 0.114 * (c & 255));
     if (gray[c] !== want) {
@@ -168,7 +183,10 @@ test('preprocess.ts stays shareable with the browser: only shared runtime files,
   const visit = (url: URL) => {
     if (seen.has(url.href)) return;
     seen.add(url.href);
-    assert.ok(url.href.startsWith(root.href) && !url.href.startsWith(new URL('node/', root).href), `${url.pathname} is not shared runtime code`);
+    assert.ok(
+      url.href.startsWith(root.href) && !url.href.startsWith(new URL('node/', root).href),
+      `${url.pathname} is not shared runtime code`,
+    );
     const src = readFileSync(url, 'utf8');
     const imports = [...src.matchAll(/^(?:import|export)\s[^;]*?from\s+'([^']+)'/gm)].map((m) => m[1]);
     for (const spec of imports) {

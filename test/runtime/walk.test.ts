@@ -19,7 +19,10 @@ test('stable sorted order, recursion, extensions only inside folders', async () 
   put(path.join(dir, 'a-sub'), 'z.gif', 'x');
   const named = put(dir, 'notes.txt', 'x');
   const rows = await all([dir, named]);
-  assert.deepEqual(rows.map((r) => path.relative(dir, r.path)), ['B.bmp', 'a-sub/z.gif', 'a.JPG', 'b.png', 'd.tiff', 'notes.txt']);
+  assert.deepEqual(
+    rows.map((r) => path.relative(dir, r.path)),
+    ['B.bmp', 'a-sub/z.gif', 'a.JPG', 'b.png', 'd.tiff', 'notes.txt'],
+  );
   assert.ok(rows.every((r) => !r.error));
 });
 
@@ -64,7 +67,9 @@ test('an unreadable folder is an error row', async () => {
         const out = []; for await (const e of walkPictures([${JSON.stringify(dir)}])) out.push(e);
         process.stdout.write(JSON.stringify(out));`;
       const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-        uid: 65534, gid: 65534, encoding: 'utf8',
+        uid: 65534,
+        gid: 65534,
+        encoding: 'utf8',
       });
       assert.equal(r.status, 0, r.stderr);
       rows = JSON.parse(r.stdout);
@@ -85,7 +90,10 @@ test('a FIFO or a device among the pictures is an error row, not a silent skip',
   symlinkSync('/dev/zero', path.join(dir, 'c.png'));
   spawnSync('mkfifo', [path.join(dir, 'not-a-picture')]);
   const rows = await all([dir, '/dev/zero']);
-  assert.deepEqual(rows.map((r) => path.basename(r.path)), ['a.png', 'b.png', 'c.png', 'zero']);
+  assert.deepEqual(
+    rows.map((r) => path.basename(r.path)),
+    ['a.png', 'b.png', 'c.png', 'zero'],
+  );
   assert.equal(rows[0].error, undefined);
   assert.match(rows[1].error!, /is a FIFO \(named pipe\), not a regular file: refused/);
   assert.match(rows[2].error!, /is a character device, not a regular file: refused/);

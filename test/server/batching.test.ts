@@ -10,7 +10,8 @@ test('concurrent HTTP requests are coalesced and each gets the answer of its own
   const single = await serveForTest({ batching: false });
   try {
     const sizes = Array.from({ length: 24 }, (_, i) => 1 + (i % 3));
-    const ask = (u: string) => Promise.all(sizes.map((n, i) => postJson(u + 'v2/models/lenet5/infer', inferBody(n, i * 7, { id: `r${i}` }))));
+    const ask = (u: string) =>
+      Promise.all(sizes.map((n, i) => postJson(u + 'v2/models/lenet5/infer', inferBody(n, i * 7, { id: `r${i}` }))));
     const [a, b] = [await ask(batched.url), await ask(single.url)];
     for (const [i, r] of a.entries()) {
       assert.equal(r.status, 200);
@@ -19,7 +20,10 @@ test('concurrent HTTP requests are coalesced and each gets the answer of its own
       assert.deepEqual(r.body.outputs, b[i].body.outputs, `request ${i}`);
     }
     const stats = batched.models.get('lenet5')!.batcher!.stats;
-    assert.equal(stats.rows, sizes.reduce((s, n) => s + n, 0));
+    assert.equal(
+      stats.rows,
+      sizes.reduce((s, n) => s + n, 0),
+    );
     assert.ok(stats.runs < sizes.length, `${stats.runs} runs for ${sizes.length} requests: nothing was batched`);
   } finally {
     await batched.close();
@@ -31,11 +35,23 @@ test('the batcher keeps to --max-batch, runs a larger request alone, and splits 
   const model = await loadDigitModel(MODEL);
   try {
     const seen: number[] = [];
-    const b = new DynamicBatcher(async (input, n) => { seen.push(n); return model.run(input, n); }, { maxBatch: 4, delayMs: 5, inputSize: 784, outputSize: 10 });
+    const b = new DynamicBatcher(
+      async (input, n) => {
+        seen.push(n);
+        return model.run(input, n);
+      },
+      { maxBatch: 4, delayMs: 5, inputSize: 784, outputSize: 10 },
+    );
     const sizes = [1, 2, 1, 3, 6, 1];
     const outs = await Promise.all(sizes.map((n, i) => b.submit(Float32Array.from(rows(n, i)), n)));
-    assert.ok(seen.every((n) => n <= 4 || sizes.includes(n)), `batches ${seen}`);
-    assert.equal(seen.reduce((s, n) => s + n, 0), 14);
+    assert.ok(
+      seen.every((n) => n <= 4 || sizes.includes(n)),
+      `batches ${seen}`,
+    );
+    assert.equal(
+      seen.reduce((s, n) => s + n, 0),
+      14,
+    );
     for (const [i, n] of sizes.entries()) {
       const alone = await model.run(Float32Array.from(rows(n, i)), n);
       assert.deepEqual(Array.from(outs[i]), Array.from(alone), `request ${i}`);
@@ -47,7 +63,13 @@ test('the batcher keeps to --max-batch, runs a larger request alone, and splits 
 
 test('a request whose signal aborts while queued is dropped, not run', async () => {
   let ran = 0;
-  const b = new DynamicBatcher(async (_input, n) => { ran += n; return new Float32Array(n * 10); }, { maxBatch: 8, delayMs: 30, inputSize: 784, outputSize: 10 });
+  const b = new DynamicBatcher(
+    async (_input, n) => {
+      ran += n;
+      return new Float32Array(n * 10);
+    },
+    { maxBatch: 8, delayMs: 30, inputSize: 784, outputSize: 10 },
+  );
   const ac = new AbortController();
   const dropped = b.submit(new Float32Array(784), 1, ac.signal);
   const kept = b.submit(new Float32Array(784), 1);

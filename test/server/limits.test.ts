@@ -10,7 +10,9 @@ async function serve(o: Parameters<typeof serveForTest>[0] = {}): Promise<string
   started.push(h);
   return h.url;
 }
-after(async () => { for (const h of started) await h.close(); });
+after(async () => {
+  for (const h of started) await h.close();
+});
 
 const INFER = 'v2/models/lenet5/infer';
 
@@ -26,7 +28,11 @@ test('415 for a content type the route does not take', async () => {
   const xml = await fetch(u + INFER, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: '<a/>' });
   assert.equal(xml.status, 415);
   assert.equal(typeof (await xml.json()).error, 'string');
-  const png = await fetch(u + INFER, { method: 'POST', headers: { 'content-type': 'image/png' }, body: Buffer.from([1, 2, 3]) });
+  const png = await fetch(u + INFER, {
+    method: 'POST',
+    headers: { 'content-type': 'image/png' },
+    body: Buffer.from([1, 2, 3]),
+  });
   assert.equal(png.status, 415);
   const json = await postJson(u + 'v1/predict', { a: 1 });
   assert.equal(json.status, 415);
@@ -35,7 +41,9 @@ test('415 for a content type the route does not take', async () => {
 
 test('400 naming the field for each malformed part of an infer request', async () => {
   const u = await serve();
-  const t = (over: Record<string, unknown>) => ({ inputs: [{ name: 'image', datatype: 'FP32', shape: [1, 1, 28, 28], data: rows(1), ...over }] });
+  const t = (over: Record<string, unknown>) => ({
+    inputs: [{ name: 'image', datatype: 'FP32', shape: [1, 1, 28, 28], data: rows(1), ...over }],
+  });
   const cases: Array<[unknown, RegExp]> = [
     ['{not json', /^request body: not valid JSON/],
     [[1, 2], /^request body: expected a JSON object/],
@@ -98,7 +106,14 @@ test('--token: 401 without or with a wrong bearer token; health probes and the w
 
 test('--cors: the API answers preflights for the allowed origin only', async () => {
   const u = await serve({ cors: ['https://example.org'] });
-  const pre = await fetch(u + INFER, { method: 'OPTIONS', headers: { origin: 'https://example.org', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+  const pre = await fetch(u + INFER, {
+    method: 'OPTIONS',
+    headers: {
+      origin: 'https://example.org',
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'content-type',
+    },
+  });
   assert.ok(pre.status === 204 || pre.status === 200);
   assert.equal(pre.headers.get('access-control-allow-origin'), 'https://example.org');
   const other = await fetch(u + 'v2', { headers: { origin: 'https://evil.example' } });

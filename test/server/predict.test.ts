@@ -7,7 +7,9 @@ import { runCli } from '../helpers/cli.js';
 import { MODEL, serveForTest } from './helpers/server.js';
 
 let srv: ServeHandle;
-before(async () => { srv = await serveForTest(); });
+before(async () => {
+  srv = await serveForTest();
+});
 after(async () => srv?.close());
 
 const PICTURES: Array<[string, string]> = [
@@ -17,8 +19,16 @@ const PICTURES: Array<[string, string]> = [
   ['examples/photo-3.jpg', 'image/jpeg'],
 ];
 
-async function post(file: string, type: string, query = ''): Promise<{ status: number; text: string; type: string | null }> {
-  const r = await fetch(`${srv.url}v1/predict?path=${encodeURIComponent(file)}${query}`, { method: 'POST', headers: { 'content-type': type }, body: readFileSync(file) });
+async function post(
+  file: string,
+  type: string,
+  query = '',
+): Promise<{ status: number; text: string; type: string | null }> {
+  const r = await fetch(`${srv.url}v1/predict?path=${encodeURIComponent(file)}${query}`, {
+    method: 'POST',
+    headers: { 'content-type': type },
+    body: readFileSync(file),
+  });
   return { status: r.status, text: await r.text(), type: r.headers.get('content-type') };
 }
 
@@ -42,15 +52,26 @@ test('top_k and model are query parameters; bad values are 400 and 404', async (
 });
 
 test('a body that is no picture is a 422 carrying the CLI row and its error', async () => {
-  const r = await fetch(srv.url + 'v1/predict?path=x.png', { method: 'POST', headers: { 'content-type': 'image/png' }, body: 'hello, not a png' });
+  const r = await fetch(srv.url + 'v1/predict?path=x.png', {
+    method: 'POST',
+    headers: { 'content-type': 'image/png' },
+    body: 'hello, not a png',
+  });
   assert.equal(r.status, 422);
   const row = await r.json();
-  assert.deepEqual({ ...row, error: undefined }, { path: 'x.png', digit: null, probability: null, topK: [], error: undefined, note: null });
+  assert.deepEqual(
+    { ...row, error: undefined },
+    { path: 'x.png', digit: null, probability: null, topK: [], error: undefined, note: null },
+  );
   assert.match(row.error, /^not a picture: starts with 'hello, n'/);
 });
 
 test('/v1/read reads the line in a picture', async () => {
-  const r = await fetch(srv.url + 'v1/read', { method: 'POST', headers: { 'content-type': 'image/png' }, body: readFileSync('examples/mnist-7.png') });
+  const r = await fetch(srv.url + 'v1/read', {
+    method: 'POST',
+    headers: { 'content-type': 'image/png' },
+    body: readFileSync('examples/mnist-7.png'),
+  });
   assert.equal(r.status, 200);
   const row = await r.json();
   assert.equal(row.text, '7');

@@ -42,20 +42,29 @@ test('model metadata: platform, tensors from the ONNX file with -1 for the batch
   }
 });
 
-test('several models, each under its file stem with its own metadata', { skip: !HAVE_CLASSIC && 'no models/classic.onnx' }, async () => {
-  const r = await getJson(u + 'v2/models/classic');
-  assert.equal(r.status, 200);
-  assert.equal(r.body.name, 'classic');
-  const inf = await postJson(u + 'v2/models/classic/infer', inferBody(1));
-  assert.equal(inf.status, 200);
-  assert.equal(inf.body.model_name, 'classic');
-});
+test(
+  'several models, each under its file stem with its own metadata',
+  { skip: !HAVE_CLASSIC && 'no models/classic.onnx' },
+  async () => {
+    const r = await getJson(u + 'v2/models/classic');
+    assert.equal(r.status, 200);
+    assert.equal(r.body.name, 'classic');
+    const inf = await postJson(u + 'v2/models/classic/infer', inferBody(1));
+    assert.equal(inf.status, 200);
+    assert.equal(inf.body.model_name, 'classic');
+  },
+);
 
 test('model ready: 200 for a served model, 404 for an unknown model or version', async () => {
   const r = await getJson(u + 'v2/models/lenet5/ready');
   assert.equal(r.status, 200);
   assert.deepEqual(r.body, { name: 'lenet5', ready: true });
-  for (const p of ['v2/models/nope/ready', 'v2/models/nope', 'v2/models/lenet5/versions/7', 'v2/models/lenet5/versions/7/ready']) {
+  for (const p of [
+    'v2/models/nope/ready',
+    'v2/models/nope',
+    'v2/models/lenet5/versions/7',
+    'v2/models/lenet5/versions/7/ready',
+  ]) {
     const bad = await getJson(u + p);
     assert.equal(bad.status, 404, p);
     assert.equal(typeof bad.body.error, 'string', p);
@@ -67,7 +76,10 @@ test('model ready: 200 for a served model, 404 for an unknown model or version',
 
 test('infer: response shape, id echoed, values equal to a direct onnxruntime run', async () => {
   const n = 3;
-  const r = await postJson(u + 'v2/models/lenet5/infer', inferBody(n, 5, { id: 'req-42', parameters: { anything: 1 } }));
+  const r = await postJson(
+    u + 'v2/models/lenet5/infer',
+    inferBody(n, 5, { id: 'req-42', parameters: { anything: 1 } }),
+  );
   assert.equal(r.status, 200);
   assert.equal(r.body.model_name, 'lenet5');
   assert.equal(r.body.id, 'req-42');
@@ -90,9 +102,13 @@ test('infer: response shape, id echoed, values equal to a direct onnxruntime run
 
 test('infer: nested data equals flat data', async () => {
   const flat = rows(2, 1);
-  const nested = [0, 1].map((r) => [Array.from({ length: 28 }, (_, y) => flat.slice(r * 784 + y * 28, r * 784 + y * 28 + 28))]);
+  const nested = [0, 1].map((r) => [
+    Array.from({ length: 28 }, (_, y) => flat.slice(r * 784 + y * 28, r * 784 + y * 28 + 28)),
+  ]);
   const a = await postJson(u + 'v2/models/lenet5/infer', inferBody(2, 1));
-  const b = await postJson(u + 'v2/models/lenet5/infer', { inputs: [{ name: 'image', datatype: 'FP32', shape: [2, 1, 28, 28], data: nested }] });
+  const b = await postJson(u + 'v2/models/lenet5/infer', {
+    inputs: [{ name: 'image', datatype: 'FP32', shape: [2, 1, 28, 28], data: nested }],
+  });
   assert.equal(b.status, 200);
   assert.deepEqual(b.body.outputs, a.body.outputs);
 });
@@ -100,7 +116,10 @@ test('infer: nested data equals flat data', async () => {
 test('infer: the outputs field selects outputs, and an unknown one is a 400 naming it', async () => {
   const ok = await postJson(u + 'v2/models/lenet5/infer', inferBody(1, 0, { outputs: [{ name: 'probabilities' }] }));
   assert.equal(ok.status, 200);
-  assert.deepEqual(ok.body.outputs.map((o: { name: string }) => o.name), ['probabilities']);
+  assert.deepEqual(
+    ok.body.outputs.map((o: { name: string }) => o.name),
+    ['probabilities'],
+  );
   const bad = await postJson(u + 'v2/models/lenet5/infer', inferBody(1, 0, { outputs: [{ name: 'logits' }] }));
   assert.equal(bad.status, 400);
   assert.match(bad.body.error, /^outputs\[0\]\.name: .*'logits'/);
@@ -108,10 +127,14 @@ test('infer: the outputs field selects outputs, and an unknown one is a 400 nami
 
 test('infer: binary tensor extension in and out', async () => {
   const input = Float32Array.from(rows(2, 3));
-  const header = Buffer.from(JSON.stringify({
-    inputs: [{ name: 'image', datatype: 'FP32', shape: [2, 1, 28, 28], parameters: { binary_data_size: input.byteLength } }],
-    outputs: [{ name: 'probabilities', parameters: { binary_data: true } }],
-  }));
+  const header = Buffer.from(
+    JSON.stringify({
+      inputs: [
+        { name: 'image', datatype: 'FP32', shape: [2, 1, 28, 28], parameters: { binary_data_size: input.byteLength } },
+      ],
+      outputs: [{ name: 'probabilities', parameters: { binary_data: true } }],
+    }),
+  );
   const r = await fetch(u + 'v2/models/lenet5/infer', {
     method: 'POST',
     headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(header.length) },
@@ -121,7 +144,12 @@ test('infer: binary tensor extension in and out', async () => {
   const body = Buffer.from(await r.arrayBuffer());
   const len = Number(r.headers.get('inference-header-content-length'));
   const json = JSON.parse(body.subarray(0, len).toString());
-  assert.deepEqual(json.outputs[0], { name: 'probabilities', datatype: 'FP32', shape: [2, 10], parameters: { binary_data_size: 80 } });
+  assert.deepEqual(json.outputs[0], {
+    name: 'probabilities',
+    datatype: 'FP32',
+    shape: [2, 10],
+    parameters: { binary_data_size: 80 },
+  });
   const tail = body.subarray(len);
   const got = new Float32Array(tail.buffer.slice(tail.byteOffset, tail.byteOffset + tail.byteLength));
   const viaJson = await postJson(u + 'v2/models/lenet5/infer', inferBody(2, 3));

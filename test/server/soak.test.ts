@@ -41,10 +41,16 @@ const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Start a download of the big file and hang up after its first chunk. */
 function abortedDownload(u: URL, encoding: string): Promise<void> {
   return new Promise((resolve) => {
-    const req = http.get({ host: u.hostname, port: u.port, path: '/' + BIG, agent: false, headers: { 'accept-encoding': encoding } }, (res) => {
-      res.once('data', () => { req.destroy(); resolve(); });
-      res.once('error', () => resolve());
-    });
+    const req = http.get(
+      { host: u.hostname, port: u.port, path: '/' + BIG, agent: false, headers: { 'accept-encoding': encoding } },
+      (res) => {
+        res.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+        res.once('error', () => resolve());
+      },
+    );
     req.on('error', () => resolve());
   });
 }
@@ -52,12 +58,16 @@ function abortedDownload(u: URL, encoding: string): Promise<void> {
 /** Download the big file whole and return its length. */
 function fullDownload(u: URL): Promise<number> {
   return new Promise((resolve, reject) => {
-    http.get({ host: u.hostname, port: u.port, path: '/' + BIG, agent: false }, (res) => {
-      let n = 0;
-      res.on('data', (c: Buffer) => { n += c.length; });
-      res.on('end', () => resolve(n));
-      res.on('error', reject);
-    }).on('error', reject);
+    http
+      .get({ host: u.hostname, port: u.port, path: '/' + BIG, agent: false }, (res) => {
+        let n = 0;
+        res.on('data', (c: Buffer) => {
+          n += c.length;
+        });
+        res.on('end', () => resolve(n));
+        res.on('error', reject);
+      })
+      .on('error', reject);
   });
 }
 
@@ -68,39 +78,54 @@ function slowloris(u: URL): Promise<number> {
     const s = net.connect(Number(u.port), u.hostname, () => {
       s.write('GET / HTTP/1.1\r\nHost: x\r\n');
       const drip = setInterval(() => s.write('X-a: b\r\n'), 100);
-      s.on('close', () => { clearInterval(drip); resolve(Date.now() - t0); });
+      s.on('close', () => {
+        clearInterval(drip);
+        resolve(Date.now() - t0);
+      });
     });
     s.on('error', () => undefined);
     s.resume();
   });
 }
 
-test('1,000 aborted downloads, slowloris and concurrent downloads leave no descriptor and no memory behind', { timeout: 300_000 }, async (t) => {
-  const u = new URL(srv.url);
-  // warm up: first requests open lazily created handles (the onnxruntime pool, fastify internals)
-  await Promise.all([abortedDownload(u, 'identity'), fullDownload(u)]);
-  await settle(600);
-  global.gc?.();
-  const fd0 = fds();
-  const rss0 = process.memoryUsage().rss;
+test(
+  '1,000 aborted downloads, slowloris and concurrent downloads leave no descriptor and no memory behind',
+  { timeout: 300_000 },
+  async (t) => {
+    const u = new URL(srv.url);
+    // warm up: first requests open lazily created handles (the onnxruntime pool, fastify internals)
+    await Promise.all([abortedDownload(u, 'identity'), fullDownload(u)]);
+    await settle(600);
+    global.gc?.();
+    const fd0 = fds();
+    const rss0 = process.memoryUsage().rss;
 
-  const loris = Array.from({ length: 4 }, () => slowloris(u));
-  const full = Array.from({ length: 4 }, () => fullDownload(u));
-  const encodings = ['identity', 'gzip', 'br, gzip'];
-  for (let i = 0; i < 1000; i += 20) {
-    await Promise.all(Array.from({ length: 20 }, (_, k) => abortedDownload(u, encodings[(i + k) % 3])));
-  }
-  const lengths = await Promise.all(full);
-  assert.ok(lengths.every((n) => n === lengths[0] && n > 1_000_000), `full downloads: ${lengths}`);
-  const cut = await Promise.all(loris);
-  assert.ok(cut.every((ms) => ms < 5_000), `slowloris connections were cut after ${cut} ms`);
+    const loris = Array.from({ length: 4 }, () => slowloris(u));
+    const full = Array.from({ length: 4 }, () => fullDownload(u));
+    const encodings = ['identity', 'gzip', 'br, gzip'];
+    for (let i = 0; i < 1000; i += 20) {
+      await Promise.all(Array.from({ length: 20 }, (_, k) => abortedDownload(u, encodings[(i + k) % 3])));
+    }
+    const lengths = await Promise.all(full);
+    assert.ok(
+      lengths.every((n) => n === lengths[0] && n > 1_000_000),
+      `full downloads: ${lengths}`,
+    );
+    const cut = await Promise.all(loris);
+    assert.ok(
+      cut.every((ms) => ms < 5_000),
+      `slowloris connections were cut after ${cut} ms`,
+    );
 
-  // let sockets close and streams be destroyed
-  await settle(1000);
-  global.gc?.();
-  const fd1 = fds();
-  const rss1 = process.memoryUsage().rss;
-  t.diagnostic(`descriptors ${fd0} -> ${fd1}; RSS ${(rss0 / 2 ** 20).toFixed(0)} -> ${(rss1 / 2 ** 20).toFixed(0)} MiB; slowloris cut after ${cut.join(', ')} ms`);
-  assert.ok(fd1 <= fd0 + 2, `descriptors: ${fd0} before, ${fd1} after`);
-  assert.ok(rss1 < rss0 * 1.5 + 64 * 1024 * 1024, `RSS: ${rss0} before, ${rss1} after`);
-});
+    // let sockets close and streams be destroyed
+    await settle(1000);
+    global.gc?.();
+    const fd1 = fds();
+    const rss1 = process.memoryUsage().rss;
+    t.diagnostic(
+      `descriptors ${fd0} -> ${fd1}; RSS ${(rss0 / 2 ** 20).toFixed(0)} -> ${(rss1 / 2 ** 20).toFixed(0)} MiB; slowloris cut after ${cut.join(', ')} ms`,
+    );
+    assert.ok(fd1 <= fd0 + 2, `descriptors: ${fd0} before, ${fd1} after`);
+    assert.ok(rss1 < rss0 * 1.5 + 64 * 1024 * 1024, `RSS: ${rss0} before, ${rss1} after`);
+  },
+);

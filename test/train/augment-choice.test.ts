@@ -9,7 +9,9 @@ import { runCli } from '../helpers/cli.js';
 import { writeOrientationIdx } from './helpers/orientation-idx.js';
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'lenet-augment-'));
-const noProbe = async (): Promise<never> => { throw new Error('the probe must not run'); };
+const noProbe = async (): Promise<never> => {
+  throw new Error('the probe must not run');
+};
 
 test('auto recognises MNIST by content and augments without probing (the seeded streams stay untouched)', async () => {
   const mnist = await readMnist('train');
@@ -35,7 +37,21 @@ test('auto turns augmentation off on pictures whose class a small rotation chang
   const data = tmp();
   writeOrientationIdx(data);
   const out = tmp();
-  const r = await runCli('train', '--data', data, '--validation-size', '1000', '--epochs', '1', '--limit', '3200', '--workers', '1', '--out', out);
+  const r = await runCli(
+    'train',
+    '--data',
+    data,
+    '--validation-size',
+    '1000',
+    '--epochs',
+    '1',
+    '--limit',
+    '3200',
+    '--workers',
+    '1',
+    '--out',
+    out,
+  );
   assert.equal(r.code, 0, r.stderr);
   const line = r.stdout.split('\n').find((l) => l.startsWith('augmentation '));
   assert.ok(line, r.stdout);
@@ -48,7 +64,22 @@ test('auto turns augmentation off on pictures whose class a small rotation chang
 
   // The probe consumes none of the run's random streams: auto (off) trains exactly what --augment off trains.
   const off = tmp();
-  const r2 = await runCli('train', '--data', data, '--validation-size', '1000', '--epochs', '1', '--limit', '3200', '--workers', '1', '--out', off, '--no-augment');
+  const r2 = await runCli(
+    'train',
+    '--data',
+    data,
+    '--validation-size',
+    '1000',
+    '--epochs',
+    '1',
+    '--limit',
+    '3200',
+    '--workers',
+    '1',
+    '--out',
+    off,
+    '--no-augment',
+  );
   assert.equal(r2.code, 0, r2.stderr);
   assert.match(r2.stdout, /augmentation off \(off\): --augment off/);
   const weights = (dir: string) => readdirSync(dir).find((f) => f.startsWith('weights.'));

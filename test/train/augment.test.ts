@@ -14,7 +14,10 @@ test('no distortion leaves the picture as it is; a shift moves the ink and keeps
   const src = bar(28, 28);
   const same = new Float32Array(784);
   augmentPicture(src, same, 28, 28, () => 0.5, { rotateDeg: 10, scale: 0.1, shiftPx: 2 }); // 0.5 = no change
-  assert.deepEqual(Array.from(same, (v) => Math.round(v * 1e6)), Array.from(src, (v) => Math.round(v * 1e6)));
+  assert.deepEqual(
+    Array.from(same, (v) => Math.round(v * 1e6)),
+    Array.from(src, (v) => Math.round(v * 1e6)),
+  );
   const shifted = new Float32Array(784);
   augmentPicture(src, shifted, 28, 28, seededRandom(5), { rotateDeg: 0, scale: 0, shiftPx: 2 });
   const mass = (p: Float32Array) => p.reduce((a, b) => a + b, 0);
@@ -25,7 +28,10 @@ test('no distortion leaves the picture as it is; a shift moves the ink and keeps
 test('augmented batches do not depend on how the batch is split between workers', () => {
   const n = 6;
   const split: Split = { x: new Float32Array(n * 784), y: new Uint8Array(n), count: n, rows: 28, cols: 28 };
-  for (let i = 0; i < n; i++) { split.x.set(bar(28, 28), i * 784); split.y[i] = i; }
+  for (let i = 0; i < n; i++) {
+    split.x.set(bar(28, 28), i * 784);
+    split.y[i] = i;
+  }
   const order = [5, 3, 1, 0, 2, 4];
   const whole = gatherBatch(split, order, 0, 6, 10, { seed: 9, step: 17, offset: 0 });
   const a = gatherBatch(split, order, 0, 3, 10, { seed: 9, step: 17, offset: 0 });

@@ -16,11 +16,14 @@ before(async () => {
   await initBackend('wasm');
 });
 
-test('classic LeNet-5: the paper\'s trainable parameters per layer, 60,000 in all; masked and fixed values are not weights', () => {
+test("classic LeNet-5: the paper's trainable parameters per layer, 60,000 in all; masked and fixed values are not weights", () => {
   const model = buildClassic({ seed: 1 });
   const counts = Object.fromEntries(parameterCounts(model).map((p) => [p.layer, p.params]));
   assert.deepEqual(counts, CLASSIC_PAPER_PARAMETERS);
-  assert.equal(Object.values(counts).reduce((a, b) => a + b, 0), 60_000);
+  assert.equal(
+    Object.values(counts).reduce((a, b) => a + b, 0),
+    60_000,
+  );
   // countParams (what inspect reports for model.json) counts every weight, trainable or not.
   assert.equal(model.countParams(), 60_000);
   assert.deepEqual(model.inputs[0].shape, [null, 28, 28, 1]);
@@ -44,7 +47,9 @@ test('every trainable weight receives a gradient on the wasm backend, and output
   const probs = model.predict(x) as tf.Tensor;
   const sums = tf.sum(probs, 1).dataSync();
   for (const s of sums) assert.ok(Math.abs(s - 1) < 1e-5, `row sum ${s}`);
-  const { grads } = tf.variableGrads(() => tf.neg(tf.mean(tf.sum(tf.mul(y, tf.log(model.apply(x, { training: true }) as tf.Tensor)), 1))) as tf.Scalar);
+  const { grads } = tf.variableGrads(
+    () => tf.neg(tf.mean(tf.sum(tf.mul(y, tf.log(model.apply(x, { training: true }) as tf.Tensor)), 1))) as tf.Scalar,
+  );
   assert.equal(Object.keys(grads).length, model.trainableWeights.length);
   for (const [name, g] of Object.entries(grads)) {
     const norm = tf.norm(g).dataSync()[0];
@@ -58,17 +63,29 @@ test('train --arch classic end to end on a small subset: learns, saves, reloads 
   const out = mkdtempSync(path.join(tmpdir(), 'lenet-classic-train-'));
   try {
     const lines: string[] = [];
-    const { history } = await runTraining({
-      arch: 'classic', epochs: 1, batchSize: 32, learningRate: 0.001, seed: 42, validationSize: 500, limit: 1500,
-      out, backend: 'wasm', progress: false,
-    }, (l) => lines.push(l));
+    const { history } = await runTraining(
+      {
+        arch: 'classic',
+        epochs: 1,
+        batchSize: 32,
+        learningRate: 0.001,
+        seed: 42,
+        validationSize: 500,
+        limit: 1500,
+        out,
+        backend: 'wasm',
+        progress: false,
+      },
+      (l) => lines.push(l),
+    );
     assert.equal(history.arch, 'classic');
     assert.equal(history.parameters.total, 60_000);
     // Chance is 10%; one pass over 1,500 images takes a working network well past it.
     assert.ok(history.test.accuracy > 0.5, `test accuracy ${history.test.accuracy} after one epoch on 1,500 images`);
     const json = JSON.parse(readFileSync(path.join(out, 'model.json'), 'utf8'));
     const classes = new Set<string>(json.modelTopology.config.layers.map((l: { class_name: string }) => l.class_name));
-    for (const c of ['ScaledTanh', 'Subsampling', 'MaskedConv2D', 'EuclideanRbf', 'Softmin']) assert.ok(classes.has(c), `model.json has a ${c} layer`);
+    for (const c of ['ScaledTanh', 'Subsampling', 'MaskedConv2D', 'EuclideanRbf', 'Softmin'])
+      assert.ok(classes.has(c), `model.json has a ${c} layer`);
     assert.equal(json.userDefinedMetadata.training.arch, 'classic');
     const card = readFileSync(path.join(out, 'card.md'), 'utf8');
     assert.match(card, /Trainable parameters: 60,000 \(c1 156, s2 12, c3 1516, s4 32, c5 48120, f6 10164\)/);

@@ -15,7 +15,12 @@ function data(n: number, seed: number): Float32Array {
   return out;
 }
 
-type Case = { x: [number, number, number, number]; f: [number, number, number, number]; stride: number; pad: 'valid' | 'same' };
+type Case = {
+  x: [number, number, number, number];
+  f: [number, number, number, number];
+  stride: number;
+  pad: 'valid' | 'same';
+};
 const CASES: Case[] = [
   { x: [4, 32, 32, 1], f: [5, 5, 1, 6], stride: 1, pad: 'valid' }, // LeNet C1
   { x: [4, 14, 14, 6], f: [5, 5, 6, 16], stride: 1, pad: 'valid' }, // LeNet C3
@@ -28,11 +33,29 @@ const CASES: Case[] = [
 // Gradients of sum(conv(x, f) * w) with respect to x and f, through the plain and the fused (bias) op.
 function grads(c: Case, fused: boolean): { dx: Float32Array; df: Float32Array } {
   return tf.tidy(() => {
-    const x = tf.tensor4d(data(c.x.reduce((a, b) => a * b), 1), c.x);
-    const f = tf.tensor4d(data(c.f.reduce((a, b) => a * b), 2), c.f);
+    const x = tf.tensor4d(
+      data(
+        c.x.reduce((a, b) => a * b),
+        1,
+      ),
+      c.x,
+    );
+    const f = tf.tensor4d(
+      data(
+        c.f.reduce((a, b) => a * b),
+        2,
+      ),
+      c.f,
+    );
     const bias = tf.tensor1d(data(c.f[3], 4));
     const outShape = tf.conv2d(x, f, c.stride, c.pad).shape;
-    const w = tf.tensor(data(outShape.reduce((a, b) => a * b), 3), outShape);
+    const w = tf.tensor(
+      data(
+        outShape.reduce((a, b) => a * b),
+        3,
+      ),
+      outShape,
+    );
     const g = tf.grads((xx: tf.Tensor, ff: tf.Tensor) => {
       const y = fused
         ? tf.fused.conv2d({ x: xx as tf.Tensor4D, filter: ff as tf.Tensor4D, bias, strides: c.stride, pad: c.pad })
@@ -56,7 +79,10 @@ test('wasm Conv2D gradients match the cpu backend (relative error <= 1e-4)', asy
       for (const key of ['dx', 'df'] as const) {
         const r = compareFloats(got[key], reference[i][key], 1e-5, 1e-4);
         const scale = Math.max(...Array.from(reference[i][key], Math.abs));
-        assert.ok(r.ok, `${key} ${JSON.stringify(c)} fused=${fused}: max |diff| ${r.maxAbs} (scale ${scale}) at index ${r.worstIndex}`);
+        assert.ok(
+          r.ok,
+          `${key} ${JSON.stringify(c)} fused=${fused}: max |diff| ${r.maxAbs} (scale ${scale}) at index ${r.worstIndex}`,
+        );
       }
     }
   }

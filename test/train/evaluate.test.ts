@@ -17,11 +17,18 @@ test("evaluation on our kernels' forward pass gives the model's own predict figu
   assert.equal(typeof gradientStep(model).forward, 'function', 'the wasm backend has our forward pass');
   const ours = evaluate(model, validation);
   // The model's own predict on the same rows, as evaluation ran before our kernels.
-  const b = gatherBatch(validation, Array.from({ length: validation.count }, (_, i) => i), 0, validation.count, 10);
+  const b = gatherBatch(
+    validation,
+    Array.from({ length: validation.count }, (_, i) => i),
+    0,
+    validation.count,
+    10,
+  );
   const x = tf.tensor4d(b.x, [validation.count, validation.rows, validation.cols, 1]);
   const y = tf.tensor2d(b.y, [validation.count, 10]);
   const p = model.predict(x) as tf.Tensor;
-  const loss = crossEntropy(y, p).dataSync()[0], hits = correct(y, p).dataSync()[0];
+  const loss = crossEntropy(y, p).dataSync()[0],
+    hits = correct(y, p).dataSync()[0];
   tf.dispose([x, y, p]);
   assert.ok(Math.abs(ours.loss - loss) <= 1e-5 * Math.max(1, loss), `loss ${ours.loss} vs ${loss}`);
   assert.equal(Math.round(ours.accuracy * validation.count), hits);

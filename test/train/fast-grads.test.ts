@@ -2,7 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/train/backend.js';
-import { disableFastWasmGradients, enableFastWasmGradients, fastWasmGradientsEnabled } from '../../src/train/step/wasm-fast-grads.js';
+import {
+  disableFastWasmGradients,
+  enableFastWasmGradients,
+  fastWasmGradientsEnabled,
+} from '../../src/train/step/wasm-fast-grads.js';
 import { compareFloats } from '../helpers/close.js';
 
 // Deterministic pseudo-random data, identical on every backend.
@@ -18,7 +22,12 @@ function data(n: number, seed: number, quantise = false): Float32Array {
 }
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
-type ConvCase = { x: [number, number, number, number]; f: [number, number, number, number]; stride: number; pad: 'valid' | 'same' };
+type ConvCase = {
+  x: [number, number, number, number];
+  f: [number, number, number, number];
+  stride: number;
+  pad: 'valid' | 'same';
+};
 const CONV: ConvCase[] = [
   { x: [4, 14, 14, 6], f: [5, 5, 6, 16], stride: 1, pad: 'valid' }, // LeNet C3
   { x: [3, 9, 11, 2], f: [3, 3, 2, 4], stride: 1, pad: 'same' },
@@ -26,7 +35,13 @@ const CONV: ConvCase[] = [
   { x: [2, 11, 9, 2], f: [3, 3, 2, 4], stride: 2, pad: 'valid' }, // strided: the original kernel
 ];
 
-type PoolCase = { x: [number, number, number, number]; size: number; stride: number; pad: 'valid' | 'same'; ties: boolean };
+type PoolCase = {
+  x: [number, number, number, number];
+  size: number;
+  stride: number;
+  pad: 'valid' | 'same';
+  ties: boolean;
+};
 const POOL: PoolCase[] = [
   { x: [4, 28, 28, 6], size: 2, stride: 2, pad: 'valid', ties: false }, // LeNet S2
   { x: [3, 10, 10, 4], size: 2, stride: 2, pad: 'valid', ties: true },
@@ -37,9 +52,35 @@ const POOL: PoolCase[] = [
 
 type PadCase = { x: number[]; pad: Array<[number, number]>; value: number };
 const PAD: PadCase[] = [
-  { x: [4, 28, 28, 1], pad: [[0, 0], [2, 2], [2, 2], [0, 0]], value: 0 }, // LeNet's 28 -> 32
-  { x: [3, 5, 4], pad: [[1, 0], [0, 2], [3, 1]], value: -1.5 },
-  { x: [2, 3, 4, 5], pad: [[1, 1], [0, 0], [0, 0], [0, 0]], value: 2 }, // only the outermost axis
+  {
+    x: [4, 28, 28, 1],
+    pad: [
+      [0, 0],
+      [2, 2],
+      [2, 2],
+      [0, 0],
+    ],
+    value: 0,
+  }, // LeNet's 28 -> 32
+  {
+    x: [3, 5, 4],
+    pad: [
+      [1, 0],
+      [0, 2],
+      [3, 1],
+    ],
+    value: -1.5,
+  },
+  {
+    x: [2, 3, 4, 5],
+    pad: [
+      [1, 1],
+      [0, 0],
+      [0, 0],
+      [0, 0],
+    ],
+    value: 2,
+  }, // only the outermost axis
   { x: [7], pad: [[2, 3]], value: 0.25 },
 ];
 
@@ -73,7 +114,12 @@ function poolDx(c: PoolCase): Float32Array {
 }
 
 function matmul(c: MatCase): Float32Array {
-  return tf.tidy(() => tf.matMul(tf.tensor(data(size(c.a), 7), c.a), tf.tensor(data(size(c.b), 8), c.b), c.ta, c.tb).dataSync() as Float32Array);
+  return tf.tidy(
+    () =>
+      tf
+        .matMul(tf.tensor(data(size(c.a), 7), c.a), tf.tensor(data(size(c.b), 8), c.b), c.ta, c.tb)
+        .dataSync() as Float32Array,
+  );
 }
 
 function pad(c: PadCase): Float32Array {
@@ -84,8 +130,10 @@ function all(): Float32Array[] {
   return [...CONV.map(convDx), ...POOL.map(poolDx), ...MATMUL.map(matmul), ...PAD.map(pad)];
 }
 const LABELS = [
-  ...CONV.map((c) => `conv dx ${JSON.stringify(c)}`), ...POOL.map((c) => `maxpool dx ${JSON.stringify(c)}`),
-  ...MATMUL.map((c) => `matmul ${JSON.stringify(c)}`), ...PAD.map((c) => `pad ${JSON.stringify(c)}`),
+  ...CONV.map((c) => `conv dx ${JSON.stringify(c)}`),
+  ...POOL.map((c) => `maxpool dx ${JSON.stringify(c)}`),
+  ...MATMUL.map((c) => `matmul ${JSON.stringify(c)}`),
+  ...PAD.map((c) => `pad ${JSON.stringify(c)}`),
 ];
 
 test('fast wasm gradient kernels match the cpu backend (atol 1e-5 or rtol 1e-4)', async () => {
@@ -107,7 +155,7 @@ test('fast wasm gradient kernels match the cpu backend (atol 1e-5 or rtol 1e-4)'
   assert.ok(!fastWasmGradientsEnabled());
 });
 
-test('disableFastWasmGradients puts the backend\'s own kernels back', async () => {
+test("disableFastWasmGradients puts the backend's own kernels back", async () => {
   await initBackend('wasm');
   const names = ['Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul', 'PadV2'];
   const own = names.map((n) => tf.getKernel(n, 'wasm')!.kernelFunc);
@@ -117,13 +165,18 @@ test('disableFastWasmGradients puts the backend\'s own kernels back', async () =
   names.forEach((n, i) => assert.equal(tf.getKernel(n, 'wasm')!.kernelFunc, own[i], `${n} was not restored`));
 });
 
-test('the wasm backend\'s own MaxPoolGrad misroutes all-negative windows; the fast one does not', async () => {
+test("the wasm backend's own MaxPoolGrad misroutes all-negative windows; the fast one does not", async () => {
   // Why the fast kernel is also a fix: the backend's loop starts its running max at 0, so a window whose
   // values are all negative sends its gradient to the window's first element instead of its maximum.
-  const run = () => tf.tidy(() => {
-    const x = tf.tensor4d([-0.3, -0.1, -0.2, -0.4], [1, 2, 2, 1]);
-    return Array.from(tf.grad((v: tf.Tensor) => tf.sum(tf.maxPool(v as tf.Tensor4D, 2, 2, 'valid')))(x).dataSync());
-  });
+  const run = () =>
+    tf.tidy(() => {
+      const x = tf.tensor4d([-0.3, -0.1, -0.2, -0.4], [1, 2, 2, 1]);
+      return Array.from(
+        tf
+          .grad((v: tf.Tensor) => tf.sum(tf.maxPool(v as tf.Tensor4D, 2, 2, 'valid')))(x)
+          .dataSync(),
+      );
+    });
   await initBackend('cpu');
   const reference = run();
   assert.deepEqual(reference, [0, 1, 0, 0]);
@@ -136,5 +189,9 @@ test('the wasm backend\'s own MaxPoolGrad misroutes all-negative windows; the fa
     disableFastWasmGradients();
   }
   // Documents the upstream behaviour; if a tfjs upgrade fixes it this line says so.
-  assert.notDeepEqual(own, reference, 'the backend MaxPoolGrad now handles negative windows: the note in wasm-fast-grads.ts can go');
+  assert.notDeepEqual(
+    own,
+    reference,
+    'the backend MaxPoolGrad now handles negative windows: the note in wasm-fast-grads.ts can go',
+  );
 });

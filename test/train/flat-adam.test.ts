@@ -20,18 +20,43 @@ const SHAPES = [[5, 5, 1, 6], [6], [400, 12], [12]];
 for (const backend of ['wasm', 'cpu'] as const) {
   test(`FlatAdam takes the steps of tf.train.adam (${backend}; 8 steps, gradients spanning 6 orders of magnitude)`, async () => {
     await initBackend(backend);
-    const make = () => SHAPES.map((s, i) => tf.variable(tf.tensor(data(s.reduce((a, b) => a * b, 1), 10 + i, 0.2), s)));
-    const ref = make(), ours = make();
+    const make = () =>
+      SHAPES.map((s, i) =>
+        tf.variable(
+          tf.tensor(
+            data(
+              s.reduce((a, b) => a * b, 1),
+              10 + i,
+              0.2,
+            ),
+            s,
+          ),
+        ),
+      );
+    const ref = make(),
+      ours = make();
     const adam = tf.train.adam(0.01);
     const flat = new FlatAdam(ours, 0.01);
-    assert.equal(flat.size, SHAPES.reduce((t, s) => t + s.reduce((a, b) => a * b, 1), 0));
+    assert.equal(
+      flat.size,
+      SHAPES.reduce((t, s) => t + s.reduce((a, b) => a * b, 1), 0),
+    );
     for (let step = 0; step < 8; step++) {
       // Per-variable scales from 1e-6 to 1: Adam's normalisation must treat each element on its own.
-      const grads = SHAPES.map((s, i) => data(s.reduce((a, b) => a * b, 1), 100 * step + i, 10 ** -(2 * i)));
+      const grads = SHAPES.map((s, i) =>
+        data(
+          s.reduce((a, b) => a * b, 1),
+          100 * step + i,
+          10 ** -(2 * i),
+        ),
+      );
       tf.tidy(() => adam.applyGradients(ref.map((v, i) => ({ name: v.name, tensor: tf.tensor(grads[i], v.shape) }))));
       const g = new Float32Array(flat.size);
       let at = 0;
-      for (const x of grads) { g.set(x, at); at += x.length; }
+      for (const x of grads) {
+        g.set(x, at);
+        at += x.length;
+      }
       flat.step(g);
     }
     for (const [i, v] of ref.entries()) {

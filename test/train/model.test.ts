@@ -9,7 +9,10 @@ import { MNIST_CONTRACT } from '../../src/train/models/mnist-contract.js';
 test('modern LeNet-5 has the documented trainable parameters per layer (61,706 in all)', async () => {
   await initBackend('wasm');
   const m = buildLenet5({ seed: 1 });
-  assert.deepEqual(parameterCounts(m).map((p) => p.params), [156, 2416, 48120, 10164, 850]);
+  assert.deepEqual(
+    parameterCounts(m).map((p) => p.params),
+    [156, 2416, 48120, 10164, 850],
+  );
   assert.equal(m.countParams(), 61706);
   m.dispose();
 });

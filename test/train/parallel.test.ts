@@ -26,10 +26,22 @@ async function data(): Promise<{ train: Split; validation: Split }> {
   cached ??= splitTrainValidation(await readMnist('train'), 500, 7, 650);
   return cached;
 }
-const config = (o: Partial<TrainConfig> = {}): TrainConfig => ({ epochs: 1, batchSize: 64, learningRate: 0.001, seed: 11, ...o });
+const config = (o: Partial<TrainConfig> = {}): TrainConfig => ({
+  epochs: 1,
+  batchSize: 64,
+  learningRate: 0.001,
+  seed: 11,
+  ...o,
+});
 
 test('shards cover a batch exactly once, in order, sizes within one', () => {
-  for (const [size, ranks] of [[64, 2], [10, 3], [2, 3], [1, 2], [65, 4]]) {
+  for (const [size, ranks] of [
+    [64, 2],
+    [10, 3],
+    [2, 3],
+    [1, 2],
+    [65, 4],
+  ]) {
     let next = 0;
     const sizes: number[] = [];
     for (let r = 0; r < ranks; r++) {
@@ -45,7 +57,10 @@ test('shards cover a batch exactly once, in order, sizes within one', () => {
 
 test('the shared-memory split picks the same rows as splitTrainValidation', async () => {
   const mnist = await readMnist('train');
-  for (const [validation, seed, limit] of [[500, 5, 5000], [300, 8, undefined]] as const) {
+  for (const [validation, seed, limit] of [
+    [500, 5, 5000],
+    [300, 8, undefined],
+  ] as const) {
     if (limit === undefined) {
       // The whole file: compare a sample of rows rather than hold two 172 MB copies.
       const a = sharedSplitTrainValidation(mnist, validation, seed);
@@ -65,17 +80,30 @@ test('the shared-memory split picks the same rows as splitTrainValidation', asyn
   }
 });
 
-test('the shards\' weighted gradients add up to the whole batch\'s gradient (two replicas, one thread)', async () => {
+test("the shards' weighted gradients add up to the whole batch's gradient (two replicas, one thread)", async () => {
   await initBackend('wasm');
   const { train } = await data();
-  const ranks = 2, batch = 37; // odd: shards of 19 and 18
+  const ranks = 2,
+    batch = 37; // odd: shards of 19 and 18
   const models = [buildLenet5({ seed: 3 }), buildLenet5({ seed: 3 })];
   const params = trainableSize(models[0]);
   const views = viewShared(allocateShared(ranks, params, train));
   views.order.set(Array.from({ length: train.count }, (_, i) => (i * 7) % train.count));
   // Replicas differentiate at the shared weights (as trainModelParallel sets them up).
-  readWeights(models[0].trainableWeights.map((w) => w.read() as tf.Variable), views.weights);
-  const base = { ranks, batchSize: batch, learningRate: 0.001, lrSchedule: 'constant' as const, totalSteps: 1, count: train.count, rows: train.rows, cols: train.cols };
+  readWeights(
+    models[0].trainableWeights.map((w) => w.read() as tf.Variable),
+    views.weights,
+  );
+  const base = {
+    ranks,
+    batchSize: batch,
+    learningRate: 0.001,
+    lrSchedule: 'constant' as const,
+    totalSteps: 1,
+    count: train.count,
+    rows: train.rows,
+    cols: train.cols,
+  };
   const replicas = models.map((m, rank) => new Replica(m, views, { ...base, rank }));
   for (const r of replicas) r.publish(0, 5, batch);
   const summed = new Float32Array(params);
@@ -89,10 +117,17 @@ test('the shards\' weighted gradients add up to the whole batch\'s gradient (two
     const x = tf.tensor4d(b.x, [batch, train.rows, train.cols, 1]);
     const y = tf.tensor2d(b.y, [batch, 10]);
     const vars = models[0].trainableWeights.map((w) => w.read() as tf.Variable);
-    const { grads } = tf.variableGrads(() => crossEntropy(y, models[0].apply(x, { training: true }) as tf.Tensor), vars);
+    const { grads } = tf.variableGrads(
+      () => crossEntropy(y, models[0].apply(x, { training: true }) as tf.Tensor),
+      vars,
+    );
     const out = new Float32Array(params);
     let at = 0;
-    for (const v of vars) { const g = grads[v.name].dataSync(); out.set(g, at); at += g.length; }
+    for (const v of vars) {
+      const g = grads[v.name].dataSync();
+      out.set(g, at);
+      at += g.length;
+    }
     return out;
   });
   const c = compareFloats(summed, reference, 1e-6, 1e-4);
@@ -106,14 +141,25 @@ test('the shards\' weighted gradients add up to the whole batch\'s gradient (two
 test('split Adam: replicas that each update their own range hold the weights one Adam step on the summed gradient gives, bit for bit', async () => {
   await initBackend('wasm');
   const { train } = await data();
-  const ranks = 3, batch = 37, steps = 3; // three ranks: uneven ranges of the 61,706 weights
+  const ranks = 3,
+    batch = 37,
+    steps = 3; // three ranks: uneven ranges of the 61,706 weights
   const models = Array.from({ length: ranks + 1 }, () => buildLenet5({ seed: 4 })); // the last one is the reference
   const vars = (m: tf.LayersModel) => m.trainableWeights.map((w) => w.read() as tf.Variable);
   const params = trainableSize(models[0]);
   const views = viewShared(allocateShared(ranks, params, train));
   views.order.set(Array.from({ length: train.count }, (_, i) => (i * 11) % train.count));
   readWeights(vars(models[0]), views.weights);
-  const base = { ranks, batchSize: batch, learningRate: 0.001, lrSchedule: 'cosine' as const, totalSteps: steps, count: train.count, rows: train.rows, cols: train.cols };
+  const base = {
+    ranks,
+    batchSize: batch,
+    learningRate: 0.001,
+    lrSchedule: 'cosine' as const,
+    totalSteps: steps,
+    count: train.count,
+    rows: train.rows,
+    cols: train.cols,
+  };
   const replicas = models.slice(0, ranks).map((m, rank) => new Replica(m, views, { ...base, rank }));
   const reference = new FlatAdam(vars(models[ranks]), (step) => learningRateAt(0.001, 'cosine', step, steps));
   for (let step = 0; step < steps; step++) {
@@ -132,7 +178,11 @@ test('split Adam: replicas that each update their own range hold the weights one
   // The variables follow the shared weights when synced (every step when the step reads its weights from the variables).
   for (const r of replicas) r.syncModel();
   const hashes = models.map((m) => weightHash(m));
-  assert.deepEqual(hashes.slice(0, ranks), Array(ranks).fill(hashes[ranks]), 'replica weights differ from the single Adam step');
+  assert.deepEqual(
+    hashes.slice(0, ranks),
+    Array(ranks).fill(hashes[ranks]),
+    'replica weights differ from the single Adam step',
+  );
   // And they moved: a step that changed nothing would also agree.
   const initial = buildLenet5({ seed: 4 });
   assert.notEqual(hashes[ranks], weightHash(initial));
@@ -152,7 +202,10 @@ test('2 workers: identical replicas after every step, and the same weights on a 
   const first = await run();
   const second = await run();
   assert.equal(second.hash, first.hash, 'weights differ between two runs with the same seed and worker count');
-  assert.deepEqual(second.history.map((h) => h.trainLoss), first.history.map((h) => h.trainLoss));
+  assert.deepEqual(
+    second.history.map((h) => h.trainLoss),
+    first.history.map((h) => h.trainLoss),
+  );
 });
 
 test('runTraining with --workers 2 twice writes the same weights file, and says so in history.json', async () => {
@@ -160,10 +213,22 @@ test('runTraining with --workers 2 twice writes the same weights file, and says 
   for (let i = 0; i < 2; i++) {
     const out = mkdtempSync(path.join(tmpdir(), 'lenet-parallel-'));
     try {
-      const { history, files } = await runTraining({
-        arch: 'lenet5', epochs: 1, batchSize: 64, learningRate: 0.001, seed: 4, validationSize: 200, limit: 640,
-        out, backend: 'wasm', progress: false, workers: 2,
-      }, () => undefined);
+      const { history, files } = await runTraining(
+        {
+          arch: 'lenet5',
+          epochs: 1,
+          batchSize: 64,
+          learningRate: 0.001,
+          seed: 4,
+          validationSize: 200,
+          limit: 640,
+          out,
+          backend: 'wasm',
+          progress: false,
+          workers: 2,
+        },
+        () => undefined,
+      );
       assert.equal(history.config.workers, 2);
       // The weights file is named after a hash of its bytes.
       runs.push(path.basename(files.find((f) => /weights\.[0-9a-f]+\.bin$/.test(f))!));
@@ -184,8 +249,14 @@ test('1 and 2 workers train to the same weights up to float rounding and reach t
   const h1 = await trainModel(one, train, validation, config({ epochs: 2 }));
   const h2 = await trainModelParallel(two, train, validation, config({ epochs: 2 }), { workers: 2 });
   for (const [i, r] of h1.entries()) {
-    assert.ok(Math.abs(r.trainLoss - h2[i].trainLoss) < 0.02, `epoch ${i + 1} train loss: 1 worker ${r.trainLoss}, 2 workers ${h2[i].trainLoss}`);
-    assert.ok(Math.abs(r.valAccuracy - h2[i].valAccuracy) < 0.03, `epoch ${i + 1} val accuracy: 1 worker ${r.valAccuracy}, 2 workers ${h2[i].valAccuracy}`);
+    assert.ok(
+      Math.abs(r.trainLoss - h2[i].trainLoss) < 0.02,
+      `epoch ${i + 1} train loss: 1 worker ${r.trainLoss}, 2 workers ${h2[i].trainLoss}`,
+    );
+    assert.ok(
+      Math.abs(r.valAccuracy - h2[i].valAccuracy) < 0.03,
+      `epoch ${i + 1} val accuracy: 1 worker ${r.valAccuracy}, 2 workers ${h2[i].valAccuracy}`,
+    );
   }
   assert.ok(h2[1].valAccuracy > 0.5, `2 workers did not learn: val accuracy ${h2[1].valAccuracy}`);
   const w1 = one.getWeights().map((w) => w.dataSync());
@@ -217,7 +288,10 @@ test('more workers than rows in a batch: idle replicas add nothing and stay iden
   const { train, validation } = await data();
   const small: Split = { ...train, x: train.x.subarray(0, 8 * 784), y: train.y.subarray(0, 8), count: 8 };
   const model = buildLenet5({ seed: 9 });
-  const history = await trainModelParallel(model, small, validation, config({ batchSize: 2 }), { workers: 3, checkEveryStep: true });
+  const history = await trainModelParallel(model, small, validation, config({ batchSize: 2 }), {
+    workers: 3,
+    checkEveryStep: true,
+  });
   assert.equal(history.length, 1);
   assert.ok(Number.isFinite(history[0].trainLoss));
   model.dispose();
@@ -236,7 +310,8 @@ for (const how of ['throw', 'exit'] as const) {
         assert.match(err.message, /--workers 2: training worker 1 failed: .*nothing was saved/);
         assert.ok(!err.message.includes('\n'), 'the message spans several lines');
         return true;
-      });
+      },
+    );
     assert.ok(performance.now() - started < 30_000, 'took too long to notice the dead worker');
     model.dispose();
   });

@@ -10,13 +10,18 @@ test('the input preparation in JavaScript gives the bits tfjs gives: LeNet-5 pad
   await initBackend('wasm');
   const model = buildLenet5({ seed: 1 });
   const prep = model.layers.slice(1, 3);
-  assert.deepEqual(prep.map((l) => l.getClassName()), ['ZeroPadding2D', 'Standardize']);
+  assert.deepEqual(
+    prep.map((l) => l.getClassName()),
+    ['ZeroPadding2D', 'Standardize'],
+  );
   const native = nativePrepare(prep, [28, 28, 1]);
   assert.ok(native);
   const rand = seededRandom(4);
   const n = 3;
   const src = Float32Array.from({ length: n * 784 }, () => rand());
-  const expected = tf.tidy(() => prep.reduce<tf.Tensor>((t, l) => l.apply(t) as tf.Tensor, tf.tensor4d(src, [n, 28, 28, 1])).dataSync());
+  const expected = tf.tidy(() =>
+    prep.reduce<tf.Tensor>((t, l) => l.apply(t) as tf.Tensor, tf.tensor4d(src, [n, 28, 28, 1])).dataSync(),
+  );
   const got = new Float32Array(n * 32 * 32);
   native(src, n, got);
   assert.deepEqual(got, expected);
@@ -26,5 +31,8 @@ test('the input preparation in JavaScript gives the bits tfjs gives: LeNet-5 pad
 test('layers other than zero padding and standardising are left to tfjs', () => {
   const crop = tf.layers.cropping2D({ cropping: 1, inputShape: [28, 28, 1] });
   assert.equal(nativePrepare([crop], [28, 28, 1]), undefined);
-  assert.equal(nativePrepare([tf.layers.zeroPadding2d({ padding: 1, dataFormat: 'channelsFirst' })], [28, 28, 1]), undefined);
+  assert.equal(
+    nativePrepare([tf.layers.zeroPadding2d({ padding: 1, dataFormat: 'channelsFirst' })], [28, 28, 1]),
+    undefined,
+  );
 });

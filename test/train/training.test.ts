@@ -12,8 +12,17 @@ import { evaluate } from '../../src/train/train.js';
 
 const quiet = () => undefined;
 const base = (out: string): TrainingOptions => ({
-  arch: 'lenet5', epochs: 2, batchSize: 64, learningRate: 0.001, lrSchedule: 'cosine', seed: 3, validationSize: 500,
-  limit: 5000, out, backend: 'wasm', progress: false,
+  arch: 'lenet5',
+  epochs: 2,
+  batchSize: 64,
+  learningRate: 0.001,
+  lrSchedule: 'cosine',
+  seed: 3,
+  validationSize: 500,
+  limit: 5000,
+  out,
+  backend: 'wasm',
+  progress: false,
 });
 
 test('a short real run on 5,000 images learns (test accuracy > 90%) and writes every artefact', async () => {
@@ -43,14 +52,25 @@ test('a short real run on 5,000 images learns (test accuracy > 90%) and writes e
   const svg = readFileSync(path.join(out, 'curves.svg'), 'utf8');
   assert.match(svg, /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   assert.match(svg, /<\/svg>\s*$/);
-  for (const label of ['epoch', 'accuracy', 'mean cross-entropy per sample', 'train', 'validation', 'Loss', 'Accuracy']) {
+  for (const label of [
+    'epoch',
+    'accuracy',
+    'mean cross-entropy per sample',
+    'train',
+    'validation',
+    'Loss',
+    'Accuracy',
+  ]) {
     assert.ok(svg.includes(`>${label}<`), `curves.svg shows '${label}'`);
   }
   assert.equal((svg.match(/aria-roledescription="line mark"/g) ?? []).length, 4, 'four lines');
 
   // The saved model reloads, carries its contract and reproduces the recorded test accuracy.
   const model = await loadModelDir(out);
-  const meta = model.getUserDefinedMetadata() as { contract: Record<string, string>; training: { testAccuracy: number } };
+  const meta = model.getUserDefinedMetadata() as {
+    contract: Record<string, string>;
+    training: { testAccuracy: number };
+  };
   const c = contractFromMetadata(meta.contract);
   assert.deepEqual([c.height, c.width, c.ink, c.mean, c.std], [28, 28, 'high', 0.1307, 0.3081]);
   const again = evaluate(model, head(await readMnist('test')));
@@ -64,7 +84,9 @@ test('a fixed seed gives identical weights twice', async () => {
   const weights = async () => {
     const out = mkdtempSync(path.join(tmpdir(), 'lenet-seed-'));
     await runTraining({ ...base(out), epochs: 1, limit: 640, validationSize: 100 }, quiet);
-    return readdirSync(out).filter((f) => f.endsWith('.bin')).map((f) => readFileSync(path.join(out, f)).toString('hex'))[0];
+    return readdirSync(out)
+      .filter((f) => f.endsWith('.bin'))
+      .map((f) => readFileSync(path.join(out, f)).toString('hex'))[0];
   };
   assert.equal(await weights(), await weights());
 });

@@ -7,10 +7,13 @@ function harness() {
   const frames: Array<() => void> = [];
   const pending: Array<() => void> = [];
   let runs = 0;
-  const lo = new LatestOnly(() => {
-    runs++;
-    return new Promise<void>((resolve) => pending.push(resolve));
-  }, (cb) => frames.push(cb));
+  const lo = new LatestOnly(
+    () => {
+      runs++;
+      return new Promise<void>((resolve) => pending.push(resolve));
+    },
+    (cb) => frames.push(cb),
+  );
   const settle = () => new Promise((r) => setImmediate(r));
   return { lo, frames, pending, runs: () => runs, settle };
 }
@@ -48,10 +51,13 @@ test('requests during a run lead to exactly one more run, never a queue', async 
 test('a failing run does not stop later requests', async () => {
   let calls = 0;
   const frames: Array<() => void> = [];
-  const lo = new LatestOnly(async () => {
-    calls++;
-    throw new Error('boom');
-  }, (cb) => frames.push(cb));
+  const lo = new LatestOnly(
+    async () => {
+      calls++;
+      throw new Error('boom');
+    },
+    (cb) => frames.push(cb),
+  );
   lo.request();
   frames.shift()!();
   await new Promise((r) => setImmediate(r));

@@ -13,9 +13,17 @@ import { testModel } from './helpers/model.js';
 /** The widget's files only: no models, generous limits. */
 async function startSite(root: string, port: number, overrides: Record<string, string> = {}): Promise<RunningServer> {
   const built = await buildServer({
-    models: new Map(), defaultModel: 'lenet5', site: { root, overrides },
-    bodyLimitBytes: 1 << 20, requestTimeoutMs: 5000, maxInFlight: 64, headersTimeoutMs: 5000, bodyTimeoutMs: 5000, keepAliveTimeoutMs: 1000,
-    corsOrigins: [], topK: 3,
+    models: new Map(),
+    defaultModel: 'lenet5',
+    site: { root, overrides },
+    bodyLimitBytes: 1 << 20,
+    requestTimeoutMs: 5000,
+    maxInFlight: 64,
+    headersTimeoutMs: 5000,
+    bodyTimeoutMs: 5000,
+    keepAliveTimeoutMs: 1000,
+    corsOrigins: [],
+    topK: 3,
   });
   return listen(built, '127.0.0.1', port, 1000);
 }
@@ -46,7 +54,11 @@ after(async () => {
 });
 
 /** Raw GET so the request path reaches the server exactly as written (fetch would normalise `..`). */
-function get(rawPath: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+function get(
+  rawPath: string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   const url = new URL(srv.url);
   return new Promise((resolve, reject) => {
     const req = http.request({ host: url.hostname, port: url.port, path: rawPath, method, headers }, (res) => {
@@ -97,7 +109,16 @@ test('pre-compressed siblings are sent only to clients that accept them, brotli 
 
 test('404 for missing files; nothing outside the root, by dots, encoded dots or symlinks', async () => {
   assert.equal((await get('/nope.js')).status, 404);
-  for (const p of ['/../secret.txt', '/ort/../../secret.txt', '/%2e%2e/secret.txt', '/ort/%2e%2e%2f%2e%2e%2fsecret.txt', '/..%5csecret.txt', '/link.txt', '/%00', '/%E0%A4%A']) {
+  for (const p of [
+    '/../secret.txt',
+    '/ort/../../secret.txt',
+    '/%2e%2e/secret.txt',
+    '/ort/%2e%2e%2f%2e%2e%2fsecret.txt',
+    '/..%5csecret.txt',
+    '/link.txt',
+    '/%00',
+    '/%E0%A4%A',
+  ]) {
     const r = await get(p);
     // refused as missing (404), forbidden (403) or malformed (400): never served
     assert.ok([400, 403, 404].includes(r.status), `${p} -> ${r.status}`);
@@ -119,33 +140,58 @@ test('a port in use is a one-line error naming it', async () => {
   const port = Number(new URL(srv.url).port);
   await assert.rejects(startSite(root, port), (err: Error) => {
     assert.equal(err.name, 'UserError');
-    assert.match(err.message, new RegExp(`^--port ${port}: address 127\\.0\\.0\\.1:${port} is already in use; .*--port 0`));
+    assert.match(
+      err.message,
+      new RegExp(`^--port ${port}: address 127\\.0\\.0\\.1:${port} is already in use; .*--port 0`),
+    );
     return true;
   });
 });
 
 test('lenet-onnx serve prints its URL, rejects a missing --model, serves page and API, and stops on SIGINT', async () => {
   const cli = path.resolve('src/cli.ts');
-  const run = (args: string[]) => spawn(process.execPath, ['--import', 'tsx', '-e', `import(${JSON.stringify(cli)}).then((m) => m.main(['node', 'lenet-onnx', ...${JSON.stringify(args)}]))`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const run = (args: string[]) =>
+    spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `import(${JSON.stringify(cli)}).then((m) => m.main(['node', 'lenet-onnx', ...${JSON.stringify(args)}]))`,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
 
   const bad = run(['serve', '--port', '0', '--model', path.join(dir, 'missing.onnx')]);
   let badErr = '';
-  bad.stderr.on('data', (c) => { badErr += c; });
+  bad.stderr.on('data', (c) => {
+    badErr += c;
+  });
   const badCode = await new Promise((r) => bad.on('close', r));
   assert.notEqual(badCode, 0);
-  assert.match(badErr, /^lenet-onnx: error: (--model '.*missing\.onnx': no such file|built demo page .*npm run build:web)/m);
+  assert.match(
+    badErr,
+    /^lenet-onnx: error: (--model '.*missing\.onnx': no such file|built demo page .*npm run build:web)/m,
+  );
 
   const badPort = run(['serve', '--port', '70000']);
   let portErr = '';
-  badPort.stderr.on('data', (c) => { portErr += c; });
+  badPort.stderr.on('data', (c) => {
+    portErr += c;
+  });
   assert.equal(await new Promise((r) => badPort.on('close', r)), 2);
   assert.match(portErr, /--port: expected an integer from 0 to 65535, got 70000/);
 
   const notOnnx = run(['serve', '--port', '0', '--model', path.resolve('package.json')]);
   let notOnnxErr = '';
-  notOnnx.stderr.on('data', (c) => { notOnnxErr += c; });
+  notOnnx.stderr.on('data', (c) => {
+    notOnnxErr += c;
+  });
   assert.equal(await new Promise((r) => notOnnx.on('close', r)), 1);
-  assert.match(notOnnxErr, /^lenet-onnx: error: model '.*package\.json': the data \(\d+ bytes\) is not an ONNX model: .*; give an \.onnx file written by 'lenet-onnx export'$/m);
+  assert.match(
+    notOnnxErr,
+    /^lenet-onnx: error: model '.*package\.json': the data \(\d+ bytes\) is not an ONNX model: .*; give an \.onnx file written by 'lenet-onnx export'$/m,
+  );
 
   // Needs the built demo page (npm test builds it first; alone: npm run build:web).
   const good = run(['serve', '--port', '0', '--model', testModel().file]);

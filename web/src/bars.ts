@@ -2,13 +2,16 @@
 
 /** Replace the rows with one per label (the labels come from the model's contract). */
 export function buildBars(list: HTMLOListElement, labels: string[]): void {
-  list.replaceChildren(...labels.map((label) => {
-    const li = document.createElement('li');
-    li.dataset.label = label;
-    li.innerHTML = '<span class="label"></span><span class="bar" aria-hidden="true"><span class="fill"></span></span><span class="value"></span>';
-    li.querySelector('.label')!.textContent = label;
-    return li;
-  }));
+  list.replaceChildren(
+    ...labels.map((label) => {
+      const li = document.createElement('li');
+      li.dataset.label = label;
+      li.innerHTML =
+        '<span class="label"></span><span class="bar" aria-hidden="true"><span class="fill"></span></span><span class="value"></span>';
+      li.querySelector('.label')!.textContent = label;
+      return li;
+    }),
+  );
   showProbabilities(list, null);
 }
 

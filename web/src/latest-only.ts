@@ -7,7 +7,10 @@ export class LatestOnly {
   private running = false;
   private dirty = false;
 
-  constructor(private readonly task: () => Promise<void>, private readonly nextFrame: (cb: () => void) => void = (cb) => requestAnimationFrame(() => cb())) {}
+  constructor(
+    private readonly task: () => Promise<void>,
+    private readonly nextFrame: (cb: () => void) => void = (cb) => requestAnimationFrame(() => cb()),
+  ) {}
 
   /** Ask for a run with the current state. */
   request(): void {

@@ -2,7 +2,16 @@ import { buildBars, percent, showProbabilities } from './bars.js';
 import { LatestOnly } from './latest-only.js';
 import { BACKEND_CHOICES, loadModel, type BackendChoice, type BackendInUse, type LoadedModel } from './model-loader.js';
 import { drawReading } from './line-overlay.js';
-import { PAD_MODES, readGrayLine, readingText, toRow, type LinePrediction, type LineRefusal, type PadMode, type ReadRowLike } from './line-reading.js';
+import {
+  PAD_MODES,
+  readGrayLine,
+  readingText,
+  toRow,
+  type LinePrediction,
+  type LineRefusal,
+  type PadMode,
+  type ReadRowLike,
+} from './line-reading.js';
 import { OPERATORS, preprocess, rgbaToGray, type GrayImage, type InputContract } from './runtime.js';
 import { drawLastSegment, drawStrokes, type Point } from './strokes.js';
 import { TEMPLATE } from './template.js';
@@ -220,20 +229,31 @@ export class LenetDigitPad extends HTMLElement {
    * are left alone: the picture is not what the visitor drew.
    * @throws TypeError when `image` is not an ImageData-like object; rejects with the load error.
    */
-  async readImage(image: ImageData | { width: number; height: number; data: Uint8ClampedArray | Uint8Array }): Promise<ReadRowLike> {
+  async readImage(
+    image: ImageData | { width: number; height: number; data: Uint8ClampedArray | Uint8Array },
+  ): Promise<ReadRowLike> {
     if (!image || !Number.isInteger(image.width) || !Number.isInteger(image.height) || !image.data) {
       throw new TypeError('readImage: expected an ImageData or {width, height, data} with RGBA bytes');
     }
     const gray = rgbaToGray(image.data, image.width, image.height, 4);
     const model = await this.loadingOrThrow();
-    return toRow(await readGrayLine(gray, model.contract, this.modeValue === 'expression' ? 'expression' : 'number', model.runBatch));
+    return toRow(
+      await readGrayLine(
+        gray,
+        model.contract,
+        this.modeValue === 'expression' ? 'expression' : 'number',
+        model.runBatch,
+      ),
+    );
   }
 
   /**
    * Predict a picture given by the host (any size; RGBA like a canvas's ImageData), through the same
    * preprocessing as the pad. Shows the result in the widget and fires `prediction`.
    */
-  async predictImage(image: ImageData | { width: number; height: number; data: Uint8ClampedArray | Uint8Array }): Promise<Prediction | NoInk> {
+  async predictImage(
+    image: ImageData | { width: number; height: number; data: Uint8ClampedArray | Uint8Array },
+  ): Promise<Prediction | NoInk> {
     if (!image || !Number.isInteger(image.width) || !Number.isInteger(image.height) || !image.data) {
       throw new TypeError('predictImage: expected an ImageData or {width, height, data} with RGBA bytes');
     }
@@ -248,11 +268,19 @@ export class LenetDigitPad extends HTMLElement {
   /** The status line once ready, with what the host asked for that could not be honoured. */
   private readyText(m: LoadedModel): string {
     const asked = this.getAttribute('backend');
-    const badBackend = asked !== null && asked !== parseBackend(asked) ? `; backend '${asked}' is unknown, used auto (valid: ${BACKEND_CHOICES.join(', ')})` : '';
+    const badBackend =
+      asked !== null && asked !== parseBackend(asked)
+        ? `; backend '${asked}' is unknown, used auto (valid: ${BACKEND_CHOICES.join(', ')})`
+        : '';
     const askedMode = this.getAttribute('mode');
-    const badMode = askedMode !== null && askedMode !== this.modeValue ? `; mode '${askedMode}' is unknown, used digit (valid: ${PAD_MODES.join(', ')})` : '';
-    const noOperators = this.modeValue === 'expression' && !OPERATORS.some((op) => m.contract.labels.includes(op))
-      ? '; this model knows no operators, so it reads numbers only' : '';
+    const badMode =
+      askedMode !== null && askedMode !== this.modeValue
+        ? `; mode '${askedMode}' is unknown, used digit (valid: ${PAD_MODES.join(', ')})`
+        : '';
+    const noOperators =
+      this.modeValue === 'expression' && !OPERATORS.some((op) => m.contract.labels.includes(op))
+        ? '; this model knows no operators, so it reads numbers only'
+        : '';
     const note = m.fallbackReason ? ` (${m.fallbackReason}; using WASM)` : '';
     return `Ready · ${m.backend.toUpperCase()}${note}${badBackend}${badMode}${noOperators}`;
   }
@@ -288,19 +316,26 @@ export class LenetDigitPad extends HTMLElement {
     this.showProbabilities(null);
     const p = loadModel(url, parseBackend(this.getAttribute('backend')));
     this.loading = p;
-    p.then((m) => {
-      if (token !== this.loadToken) return;
-      this.loaded = m;
-      this.buildBars(m.contract.labels);
-      this.setState('ready', this.readyText(m));
-      this.dispatchEvent(new CustomEvent<ReadyDetail>('ready', { bubbles: true, composed: true, detail: readyDetail(m) }));
-      if (this.strokes.length) this.live.request();
-    }, (err: unknown) => {
-      if (token !== this.loadToken) return;
-      const message = err instanceof Error ? err.message : String(err);
-      this.setState('error', `Error: ${message}`);
-      this.dispatchEvent(new CustomEvent<ErrorDetail>('error', { bubbles: true, composed: true, detail: { message } }));
-    });
+    p.then(
+      (m) => {
+        if (token !== this.loadToken) return;
+        this.loaded = m;
+        this.buildBars(m.contract.labels);
+        this.setState('ready', this.readyText(m));
+        this.dispatchEvent(
+          new CustomEvent<ReadyDetail>('ready', { bubbles: true, composed: true, detail: readyDetail(m) }),
+        );
+        if (this.strokes.length) this.live.request();
+      },
+      (err: unknown) => {
+        if (token !== this.loadToken) return;
+        const message = err instanceof Error ? err.message : String(err);
+        this.setState('error', `Error: ${message}`);
+        this.dispatchEvent(
+          new CustomEvent<ErrorDetail>('error', { bubbles: true, composed: true, detail: { message } }),
+        );
+      },
+    );
     // The rejection is reported through the error event and the status line; keep it off the console.
     p.catch(() => undefined);
   }
@@ -319,8 +354,12 @@ export class LenetDigitPad extends HTMLElement {
     let digit = 0;
     for (let i = 1; i < probs.length; i++) if (probs[i] > probs[digit]) digit = i;
     const result: Prediction = {
-      ok: true, digit, label: model.contract.labels[digit] ?? String(digit),
-      probabilities: Array.from(probs), backend: model.backend, milliseconds,
+      ok: true,
+      digit,
+      label: model.contract.labels[digit] ?? String(digit),
+      probabilities: Array.from(probs),
+      backend: model.backend,
+      milliseconds,
     };
     if (generation !== this.generation) return result;
     this.showProbabilities(result.probabilities);
@@ -345,7 +384,12 @@ export class LenetDigitPad extends HTMLElement {
     const t0 = performance.now();
     const ctx = this.ink.getContext('2d', { willReadFrequently: true })!;
     const rgba = ctx.getImageData(0, 0, this.ink.width, this.ink.height);
-    const r = await readGrayLine(rgbaToGray(rgba.data, rgba.width, rgba.height, 4), model.contract, mode, model.runBatch);
+    const r = await readGrayLine(
+      rgbaToGray(rgba.data, rgba.width, rgba.height, 4),
+      model.contract,
+      mode,
+      model.runBatch,
+    );
     if (!r.ok) {
       if (generation === this.generation) {
         this.reading = null;
@@ -361,7 +405,9 @@ export class LenetDigitPad extends HTMLElement {
     this.redrawVisible();
     this.resultEl.textContent = readingText(result, percent);
     if (announce) this.resultEl.removeAttribute('aria-busy');
-    this.dispatchEvent(new CustomEvent<LinePrediction>('prediction', { bubbles: true, composed: true, detail: result }));
+    this.dispatchEvent(
+      new CustomEvent<LinePrediction>('prediction', { bubbles: true, composed: true, detail: result }),
+    );
     return result;
   }
 
@@ -455,7 +501,9 @@ export class LenetDigitPad extends HTMLElement {
       const css = getComputedStyle(this);
       const prop = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
       drawReading(ctx, this.reading.digits, this.reading.size, this.canvas.width, this.canvas.height, {
-        accent: prop('--lenet-accent', '#2f6fdf'), error: prop('--lenet-error', '#b3261e'), tagText: prop('--lenet-paper', '#fdfdf8'),
+        accent: prop('--lenet-accent', '#2f6fdf'),
+        error: prop('--lenet-error', '#b3261e'),
+        tagText: prop('--lenet-paper', '#fdfdf8'),
       });
     }
   }

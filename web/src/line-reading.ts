@@ -73,8 +73,12 @@ type Reading = Omit<LinePrediction, 'backend' | 'milliseconds'> | LineRefusal;
  * Read the line of characters in `gray` with the shared reader (`readText`, what `lenet-onnx read` runs); in
  * expression mode as arithmetic. `runBatch` classifies a line's candidate crops in one model run.
  */
-export async function readGrayLine(gray: GrayImage, contract: InputContract, mode: 'number' | 'expression',
-  runBatch: (inputs: Float32Array[]) => Promise<Float32Array[]>): Promise<Reading> {
+export async function readGrayLine(
+  gray: GrayImage,
+  contract: InputContract,
+  mode: 'number' | 'expression',
+  runBatch: (inputs: Float32Array[]) => Promise<Float32Array[]>,
+): Promise<Reading> {
   const r = await readText(gray, contract, runBatch, { expression: mode === 'expression' });
   if (!r.ok) return { ok: false, reason: r.reason, message: r.message };
   const size = { width: gray.width, height: gray.height };

@@ -1,5 +1,12 @@
 import { inputShape, pictureSize, readModelBytes, type InputContract } from './runtime.js';
-import { type BackendInUse, createSession, importOrt, preloadWasm, requestAdapter, type Session } from './ort-runtime.js';
+import {
+  type BackendInUse,
+  createSession,
+  importOrt,
+  preloadWasm,
+  requestAdapter,
+  type Session,
+} from './ort-runtime.js';
 import { maxAbsDiff, PROBE_COUNT, probeBatch, SELF_CHECK_TOLERANCE } from './self-check.js';
 
 /** What the host asks for in the `backend` attribute. */
@@ -51,18 +58,26 @@ async function load(url: string, choice: BackendChoice): Promise<LoadedModel> {
   // The model download, the adapter request and the runtime's import do not depend on each other: overlap them.
   const adapterP = choice === 'wasm' ? Promise.resolve(null) : requestAdapter();
   const bytesP = fetchModel(url);
-  adapterP.then((a) => {
-    performance.mark('lenet:adapter-answered');
-    preloadWasm(a ? 'webgpu' : 'wasm');
-    return importOrt(a ? 'webgpu' : 'wasm');
-  }).catch(() => undefined);
+  adapterP
+    .then((a) => {
+      performance.mark('lenet:adapter-answered');
+      preloadWasm(a ? 'webgpu' : 'wasm');
+      return importOrt(a ? 'webgpu' : 'wasm');
+    })
+    .catch(() => undefined);
   const bytes = await bytesP;
   performance.mark('lenet:model-fetched');
   const contract = readContract(url, bytes);
   const adapter = await adapterP;
   if (choice === 'wasm') return makeModel(url, contract, 'wasm', null, await createSession('wasm', 'wasm', bytes));
   if (!adapter) {
-    return makeModel(url, contract, 'wasm', 'no WebGPU adapter was granted', await createSession('wasm', 'wasm', bytes));
+    return makeModel(
+      url,
+      contract,
+      'wasm',
+      'no WebGPU adapter was granted',
+      await createSession('wasm', 'wasm', bytes),
+    );
   }
   let gpu: Session;
   try {
@@ -111,15 +126,21 @@ async function fetchModel(url: string): Promise<Uint8Array> {
   try {
     res = await fetch(url);
   } catch (err) {
-    throw new ModelLoadError(`model '${url}': could not be fetched (${oneLine(err)}); check the URL and that the server is up`);
+    throw new ModelLoadError(
+      `model '${url}': could not be fetched (${oneLine(err)}); check the URL and that the server is up`,
+    );
   }
   if (!res.ok) {
-    throw new ModelLoadError(`model '${url}': HTTP ${res.status}${res.statusText ? ' ' + res.statusText : ''}; check the model attribute`);
+    throw new ModelLoadError(
+      `model '${url}': HTTP ${res.status}${res.statusText ? ' ' + res.statusText : ''}; check the model attribute`,
+    );
   }
   const type = (res.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
   // A server that answers every path with its HTML page (or a JSON error) is the common way to get here.
   if (type.startsWith('text/') || type === 'application/json' || type === 'application/xml') {
-    throw new ModelLoadError(`model '${url}': the server sent ${type}, expected an ONNX file (application/octet-stream); check the model attribute and the server`);
+    throw new ModelLoadError(
+      `model '${url}': the server sent ${type}, expected an ONNX file (application/octet-stream); check the model attribute and the server`,
+    );
   }
   return new Uint8Array(await res.arrayBuffer());
 }
@@ -132,8 +153,13 @@ function readContract(url: string, bytes: Uint8Array): InputContract {
   }
 }
 
-function makeModel(url: string, contract: InputContract, backend: BackendInUse, fallbackReason: string | null,
-  s: Session): LoadedModel {
+function makeModel(
+  url: string,
+  contract: InputContract,
+  backend: BackendInUse,
+  fallbackReason: string | null,
+  s: Session,
+): LoadedModel {
   const dims = inputShape(contract, 1);
   // onnxruntime-web sessions do not accept overlapping run() calls; widgets sharing a session take turns.
   let queue: Promise<unknown> = Promise.resolve();
@@ -142,22 +168,26 @@ function makeModel(url: string, contract: InputContract, backend: BackendInUse, 
     queue = next.catch(() => undefined);
     return next;
   };
-  const run = (input: Float32Array): Promise<Float32Array> => inTurn(async () => {
-    const out = await s.session.run({ [contract.inputName]: new s.ort.Tensor('float32', input, dims) });
-    const t = out[contract.outputName];
-    const data = (await t.getData()) as Float32Array;
-    return Float32Array.from(data);
-  });
+  const run = (input: Float32Array): Promise<Float32Array> =>
+    inTurn(async () => {
+      const out = await s.session.run({ [contract.inputName]: new s.ort.Tensor('float32', input, dims) });
+      const t = out[contract.outputName];
+      const data = (await t.getData()) as Float32Array;
+      return Float32Array.from(data);
+    });
   const size = pictureSize(contract);
   const classes = contract.labels.length;
-  const runBatch = (inputs: Float32Array[]): Promise<Float32Array[]> => inTurn(async () => {
-    if (inputs.length === 0) return [];
-    const batch = new Float32Array(inputs.length * size);
-    inputs.forEach((x, i) => batch.set(x, i * size));
-    const out = await s.session.run({ [contract.inputName]: new s.ort.Tensor('float32', batch, inputShape(contract, inputs.length)) });
-    const data = (await out[contract.outputName].getData()) as Float32Array;
-    return inputs.map((_, i) => Float32Array.from(data.subarray(i * classes, (i + 1) * classes)));
-  });
+  const runBatch = (inputs: Float32Array[]): Promise<Float32Array[]> =>
+    inTurn(async () => {
+      if (inputs.length === 0) return [];
+      const batch = new Float32Array(inputs.length * size);
+      inputs.forEach((x, i) => batch.set(x, i * size));
+      const out = await s.session.run({
+        [contract.inputName]: new s.ort.Tensor('float32', batch, inputShape(contract, inputs.length)),
+      });
+      const data = (await out[contract.outputName].getData()) as Float32Array;
+      return inputs.map((_, i) => Float32Array.from(data.subarray(i * classes, (i + 1) * classes)));
+    });
   return { url, contract, backend, fallbackReason, run, runBatch };
 }
 

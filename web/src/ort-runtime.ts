@@ -31,7 +31,10 @@ export async function requestAdapter(): Promise<unknown> {
   }
 }
 
-const WASM_FILES: Record<BackendInUse, string> = { wasm: 'ort-wasm-simd-threaded.wasm', webgpu: 'ort-wasm-simd-threaded.asyncify.wasm' };
+const WASM_FILES: Record<BackendInUse, string> = {
+  wasm: 'ort-wasm-simd-threaded.wasm',
+  webgpu: 'ort-wasm-simd-threaded.asyncify.wasm',
+};
 
 /**
  * Start downloading the runtime's wasm binary now instead of after its two loader modules: a preload whose
@@ -56,7 +59,9 @@ export function importOrt(backend: BackendInUse): Promise<OrtModule> {
     p = (import(/* @vite-ignore */ new URL(file, ORT_DIR).href) as Promise<OrtModule>).then((ort) => {
       const version = ort.env.versions?.web;
       if (version !== ORT_VERSION) {
-        throw new Error(`onnxruntime-web ${version} was loaded from ${ORT_DIR.href}, but this widget was built for ${ORT_VERSION}; serve the ort/ folder built with it`);
+        throw new Error(
+          `onnxruntime-web ${version} was loaded from ${ORT_DIR.href}, but this widget was built for ${ORT_VERSION}; serve the ort/ folder built with it`,
+        );
       }
       ort.env.wasm.wasmPaths = ORT_DIR.href;
       // One thread: a 28x28 LeNet-5 runs no faster on more (measured in headless Chromium, 0.2 ms either
@@ -77,7 +82,12 @@ export function importOrt(backend: BackendInUse): Promise<OrtModule> {
 let creating: Promise<unknown> = Promise.resolve();
 
 /** Create a session on execution provider `ep` with the given runtime build; creations are serialised. */
-export async function createSession(build: BackendInUse, ep: BackendInUse, bytes: Uint8Array, adapter?: unknown): Promise<Session> {
+export async function createSession(
+  build: BackendInUse,
+  ep: BackendInUse,
+  bytes: Uint8Array,
+  adapter?: unknown,
+): Promise<Session> {
   const ort = await importOrt(build);
   const next = creating.then(async () => {
     if (adapter) (ort.env.webgpu as { adapter: unknown }).adapter = adapter;
@@ -86,7 +96,10 @@ export async function createSession(build: BackendInUse, ep: BackendInUse, bytes
     // second convolution wrongly on Chromium's software adapter (probabilities off by 0.9); in NCHW it agrees
     // with onnxruntime-node within 2e-6 at every layer.
     const provider = ep === 'webgpu' ? { name: 'webgpu' as const, preferredLayout: 'NCHW' as const } : ep;
-    const session = await ort.InferenceSession.create(bytes.slice(), { executionProviders: [provider], graphOptimizationLevel: 'all' });
+    const session = await ort.InferenceSession.create(bytes.slice(), {
+      executionProviders: [provider],
+      graphOptimizationLevel: 'all',
+    });
     // Marks let a host page (and bench/web.ts) see where loading time goes.
     performance.mark(`lenet:session-${ep}-created`);
     return { ort, session };

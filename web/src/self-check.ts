@@ -18,7 +18,9 @@ export function probeBatch(c: InputContract): Float32Array {
   const out = new Float32Array(PROBE_COUNT * n).fill(bg);
   let s = 12345;
   const rand = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
-  const cy = (c.height - 1) / 2, cx = (c.width - 1) / 2, r = Math.min(c.height, c.width) * 0.3;
+  const cy = (c.height - 1) / 2,
+    cx = (c.width - 1) / 2,
+    r = Math.min(c.height, c.width) * 0.3;
   for (let y = 0; y < c.height; y++) {
     for (let x = 0; x < c.width; x++) {
       const i = y * c.width + x;

@@ -12,7 +12,13 @@ export interface Point {
 export const STROKE_WIDTH = 0.09;
 
 /** Draw strokes onto a 2D context of a square-or-not canvas of `width` x `height` pixels. */
-export function drawStrokes(ctx: CanvasRenderingContext2D, strokes: readonly Point[][], width: number, height: number, colour: string): void {
+export function drawStrokes(
+  ctx: CanvasRenderingContext2D,
+  strokes: readonly Point[][],
+  width: number,
+  height: number,
+  colour: string,
+): void {
   const side = Math.min(width, height);
   ctx.save();
   ctx.strokeStyle = colour;
@@ -25,7 +31,13 @@ export function drawStrokes(ctx: CanvasRenderingContext2D, strokes: readonly Poi
 }
 
 /** Draw the newest segment of a stroke only (the rest is already on the canvas). */
-export function drawLastSegment(ctx: CanvasRenderingContext2D, stroke: readonly Point[], width: number, height: number, colour: string): void {
+export function drawLastSegment(
+  ctx: CanvasRenderingContext2D,
+  stroke: readonly Point[],
+  width: number,
+  height: number,
+  colour: string,
+): void {
   drawStrokes(ctx, [stroke.slice(-2)], width, height, colour);
 }
 

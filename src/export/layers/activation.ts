@@ -1,8 +1,22 @@
 import { attr } from '../../onnx/encode.js';
-import { singleInput, UnsupportedLayerError, type ConvertContext, type LayerConverter, type OnnxValue } from './types.js';
+import {
+  singleInput,
+  UnsupportedLayerError,
+  type ConvertContext,
+  type LayerConverter,
+  type OnnxValue,
+} from './types.js';
 
 /** tfjs activation identifiers (serialized and camelCase spellings) -> how to write them. */
-const SIMPLE: Record<string, string> = { relu: 'Relu', tanh: 'Tanh', sigmoid: 'Sigmoid', elu: 'Elu', selu: 'Selu', softplus: 'Softplus', softsign: 'Softsign' };
+const SIMPLE: Record<string, string> = {
+  relu: 'Relu',
+  tanh: 'Tanh',
+  sigmoid: 'Sigmoid',
+  elu: 'Elu',
+  selu: 'Selu',
+  softplus: 'Softplus',
+  softsign: 'Softsign',
+};
 
 /** Activation names the exporter converts. */
 export const SUPPORTED_ACTIVATIONS = ['linear', ...Object.keys(SIMPLE), 'softmax', 'hard_sigmoid'];
@@ -22,7 +36,13 @@ export function applyActivation(ctx: ConvertContext, v: OnnxValue, activation: u
   }
   if (name === 'hard_sigmoid' || name === 'hardSigmoid') {
     // tfjs: clip(0.2 x + 0.5, 0, 1)
-    return { ...v, name: ctx.graph.addNode('HardSigmoid', [v.name], `${base}/HardSigmoid`, [attr.float('alpha', 0.2), attr.float('beta', 0.5)]) };
+    return {
+      ...v,
+      name: ctx.graph.addNode('HardSigmoid', [v.name], `${base}/HardSigmoid`, [
+        attr.float('alpha', 0.2),
+        attr.float('beta', 0.5),
+      ]),
+    };
   }
   if (name === 'softmax') {
     // tfjs softmax normalises the last axis; in an NCHW-held image that is the channel axis 1. Over a

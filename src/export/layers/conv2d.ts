@@ -1,19 +1,38 @@
 import { hwioToOihw } from '../layout.js';
 import { attr } from '../../onnx/encode.js';
 import { applyActivation } from './activation.js';
-import { pair, requireChannelsLast, requireImage, singleInput, UnsupportedLayerError, weight, type ConvertContext, type LayerConverter } from './types.js';
+import {
+  pair,
+  requireChannelsLast,
+  requireImage,
+  singleInput,
+  UnsupportedLayerError,
+  weight,
+  type ConvertContext,
+  type LayerConverter,
+} from './types.js';
 
 /**
  * Explicit ONNX pads [top, left, bottom, right] for tfjs 'valid' / 'same' padding. 'same' follows
  * TensorFlow: total = max((ceil(in / s) - 1) * s + (k - 1) * d + 1 - in, 0), the odd pixel at the end.
  */
-export function spatialPads(ctx: ConvertContext, padding: unknown, inHW: number[], kernel: number[], strides: number[], dilations: number[] = [1, 1]): number[] {
+export function spatialPads(
+  ctx: ConvertContext,
+  padding: unknown,
+  inHW: number[],
+  kernel: number[],
+  strides: number[],
+  dilations: number[] = [1, 1],
+): number[] {
   if (padding === 'valid') return [0, 0, 0, 0];
   if (padding !== 'same') throw new UnsupportedLayerError(ctx, `padding '${String(padding)}' (supported: valid, same)`);
   const begin: number[] = [];
   const end: number[] = [];
   for (let a = 0; a < 2; a++) {
-    const total = Math.max((Math.ceil(inHW[a] / strides[a]) - 1) * strides[a] + (kernel[a] - 1) * dilations[a] + 1 - inHW[a], 0);
+    const total = Math.max(
+      (Math.ceil(inHW[a] / strides[a]) - 1) * strides[a] + (kernel[a] - 1) * dilations[a] + 1 - inHW[a],
+      0,
+    );
     begin.push(Math.floor(total / 2));
     end.push(total - Math.floor(total / 2));
   }

@@ -11,14 +11,21 @@ import { singleInput, UnsupportedLayerError, weight, type LayerConverter } from 
 export const convertDense: LayerConverter = (ctx) => {
   const x = singleInput(ctx);
   if (x.shape.length !== 2) {
-    throw new UnsupportedLayerError(ctx, `Dense on a rank-${x.shape.length} input (only [N, features] is supported; add a Flatten)`);
+    throw new UnsupportedLayerError(
+      ctx,
+      `Dense on a rank-${x.shape.length} input (only [N, features] is supported; add a Flatten)`,
+    );
   }
   const kernel = weight(ctx, 'kernel');
   const [inFeatures, units] = kernel.shape;
-  const rows = x.layout === 'flat-nchw'
-    ? permuteDenseRowsNhwcToNchw(kernel.values, units, x.from!) // NHWC flatten order -> NCHW flatten order
-    : kernel.values;
-  const inputs = [x.name, ctx.graph.addFloat(`${ctx.layer.name}/kernel`, [units, inFeatures], inOutToOutIn(rows, [inFeatures, units]))];
+  const rows =
+    x.layout === 'flat-nchw'
+      ? permuteDenseRowsNhwcToNchw(kernel.values, units, x.from!) // NHWC flatten order -> NCHW flatten order
+      : kernel.values;
+  const inputs = [
+    x.name,
+    ctx.graph.addFloat(`${ctx.layer.name}/kernel`, [units, inFeatures], inOutToOutIn(rows, [inFeatures, units])),
+  ];
   if (ctx.config.useBias !== false) {
     const bias = weight(ctx, 'bias');
     inputs.push(ctx.graph.addFloat(`${ctx.layer.name}/bias`, bias.shape, bias.values));

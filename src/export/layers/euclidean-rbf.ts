@@ -12,17 +12,23 @@ import { singleInput, UnsupportedLayerError, type LayerConverter } from './types
  */
 export const convertEuclideanRbf: LayerConverter = (ctx) => {
   const x = singleInput(ctx);
-  if (x.shape.length !== 2) throw new UnsupportedLayerError(ctx, `expected an [N, features] input, got [${x.shape.join(', ')}]`);
+  if (x.shape.length !== 2)
+    throw new UnsupportedLayerError(ctx, `expected an [N, features] input, got [${x.shape.join(', ')}]`);
   const { centres, count, length } = bitmapsToCentres(ctx.config.bitmaps as string[][]);
   if (x.layout === 'flat-nchw') {
     // NHWC flatten order -> NCHW flatten order, per centre, so the distances see matching features.
-    for (let k = 0; k < count; k++) centres.set(permuteFeaturesNhwcToNchw(centres.subarray(k * length, (k + 1) * length), x.from!), k * length);
+    for (let k = 0; k < count; k++)
+      centres.set(permuteFeaturesNhwcToNchw(centres.subarray(k * length, (k + 1) * length), x.from!), k * length);
   }
   const base = ctx.layer.name;
   const axis1 = ctx.graph.addInt64(`${base}/axis1`, [1], [1]);
   const axis2 = ctx.graph.addInt64(`${base}/axis2`, [1], [2]);
   const expanded = ctx.graph.addNode('Unsqueeze', [x.name, axis1], `${base}/Unsqueeze`);
-  const diff = ctx.graph.addNode('Sub', [expanded, addIntegerConstantAsFloat(ctx.graph, `${base}/centres`, [count, length], Int8Array.from(centres))], `${base}/Sub`);
+  const diff = ctx.graph.addNode(
+    'Sub',
+    [expanded, addIntegerConstantAsFloat(ctx.graph, `${base}/centres`, [count, length], Int8Array.from(centres))],
+    `${base}/Sub`,
+  );
   const squared = ctx.graph.addNode('Mul', [diff, diff], `${base}/Mul`);
   const out = ctx.graph.addNode('ReduceSum', [squared, axis2], `${base}/ReduceSum`, [attr.int('keepdims', 0)]);
   return { name: out, shape: ctx.outputShape, layout: 'same' };

@@ -11,7 +11,12 @@ const INT8 = 3;
  * so `inspect` counts exactly its parameters; the Cast reads only constants, so onnxruntime folds it when
  * the session is created. Returns the name of the float tensor.
  */
-export function addIntegerConstantAsFloat(graph: GraphBuilder, name: string, dims: number[], values: Int8Array | Uint8Array): string {
+export function addIntegerConstantAsFloat(
+  graph: GraphBuilder,
+  name: string,
+  dims: number[],
+  values: Int8Array | Uint8Array,
+): string {
   graph.reserve(name);
   graph.initializers.push({
     name,

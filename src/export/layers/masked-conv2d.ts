@@ -21,7 +21,10 @@ export const convertMaskedConv2D: LayerConverter = (ctx) => {
   const free = weight(ctx, 'kernel');
   const bias = weight(ctx, 'bias');
   if (free.values.length !== k * k * pairs.length) {
-    throw new UnsupportedLayerError(ctx, `kernel holds ${free.values.length} values; the table's ${pairs.length} connections need ${k * k * pairs.length}`);
+    throw new UnsupportedLayerError(
+      ctx,
+      `kernel holds ${free.values.length} values; the table's ${pairs.length} connections need ${k * k * pairs.length}`,
+    );
   }
   // [kh, kw, connection] -> [connection, kh * kw]: each row one connection's kernel, row-major like OIHW's H, W.
   const rows = new Float32Array(free.values.length);
@@ -29,18 +32,29 @@ export const convertMaskedConv2D: LayerConverter = (ctx) => {
     for (let p = 0; p < pairs.length; p++) rows[p * k * k + pos] = free.values[pos * pairs.length + p];
   }
   const placement = new Uint8Array(outputMaps * inputMaps * pairs.length);
-  pairs.forEach(([i, o], p) => { placement[(o * inputMaps + i) * pairs.length + p] = 1; });
+  pairs.forEach(([i, o], p) => {
+    placement[(o * inputMaps + i) * pairs.length + p] = 1;
+  });
 
   const base = ctx.layer.name;
-  const placed = ctx.graph.addNode('MatMul', [
-    addIntegerConstantAsFloat(ctx.graph, `${base}/placement`, [outputMaps * inputMaps, pairs.length], placement),
-    ctx.graph.addFloat(`${base}/kernel`, [pairs.length, k * k], rows),
-  ], `${base}/MatMul`);
-  const kernel = ctx.graph.addNode('Reshape', [placed, ctx.graph.addInt64(`${base}/kernel_shape`, [4], [outputMaps, inputMaps, k, k])], `${base}/Reshape`);
-  const out = ctx.graph.addNode('Conv', [x.name, kernel, ctx.graph.addFloat(`${base}/bias`, bias.shape, bias.values)], `${base}/Conv`, [
-    attr.ints('kernel_shape', [k, k]),
-    attr.ints('strides', [1, 1]),
-    attr.ints('pads', [0, 0, 0, 0]),
-  ]);
+  const placed = ctx.graph.addNode(
+    'MatMul',
+    [
+      addIntegerConstantAsFloat(ctx.graph, `${base}/placement`, [outputMaps * inputMaps, pairs.length], placement),
+      ctx.graph.addFloat(`${base}/kernel`, [pairs.length, k * k], rows),
+    ],
+    `${base}/MatMul`,
+  );
+  const kernel = ctx.graph.addNode(
+    'Reshape',
+    [placed, ctx.graph.addInt64(`${base}/kernel_shape`, [4], [outputMaps, inputMaps, k, k])],
+    `${base}/Reshape`,
+  );
+  const out = ctx.graph.addNode(
+    'Conv',
+    [x.name, kernel, ctx.graph.addFloat(`${base}/bias`, bias.shape, bias.values)],
+    `${base}/Conv`,
+    [attr.ints('kernel_shape', [k, k]), attr.ints('strides', [1, 1]), attr.ints('pads', [0, 0, 0, 0])],
+  );
   return { name: out, shape: ctx.outputShape, layout: 'nchw' };
 };

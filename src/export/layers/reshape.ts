@@ -26,7 +26,8 @@ export function inTfjsOrder(graph: GraphBuilder, x: OnnxValue, base: string): st
 export const convertReshape: LayerConverter = (ctx) => {
   const x = singleInput(ctx);
   const target = ctx.outputShape.slice(1);
-  if (target.some((d) => d === null)) throw new UnsupportedLayerError(ctx, `dynamic target shape [${target.join(', ')}]`);
+  if (target.some((d) => d === null))
+    throw new UnsupportedLayerError(ctx, `dynamic target shape [${target.join(', ')}]`);
   const dims = target as number[];
   const source = inTfjsOrder(ctx.graph, x, ctx.layer.name);
   const base = ctx.layer.name;
@@ -35,7 +36,11 @@ export const convertReshape: LayerConverter = (ctx) => {
     if (c === 1 || h * w === 1) {
       // One channel: the NHWC result already has NCHW memory order.
       const shape = ctx.graph.addInt64(`${base}/shape`, [4], [-1, c, h, w]);
-      return { name: ctx.graph.addNode('Reshape', [source, shape], `${base}/Reshape`), shape: ctx.outputShape, layout: 'nchw' };
+      return {
+        name: ctx.graph.addNode('Reshape', [source, shape], `${base}/Reshape`),
+        shape: ctx.outputShape,
+        layout: 'nchw',
+      };
     }
     const shape = ctx.graph.addInt64(`${base}/shape`, [4], [-1, h, w, c]);
     const nhwc = ctx.graph.addNode('Reshape', [source, shape], `${base}/Reshape`);
@@ -43,5 +48,9 @@ export const convertReshape: LayerConverter = (ctx) => {
     return { name: out, shape: ctx.outputShape, layout: 'nchw' };
   }
   const shape = ctx.graph.addInt64(`${base}/shape`, [dims.length + 1], [-1, ...dims]);
-  return { name: ctx.graph.addNode('Reshape', [source, shape], `${base}/Reshape`), shape: ctx.outputShape, layout: 'same' };
+  return {
+    name: ctx.graph.addNode('Reshape', [source, shape], `${base}/Reshape`),
+    shape: ctx.outputShape,
+    layout: 'same',
+  };
 };

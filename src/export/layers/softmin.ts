@@ -6,7 +6,11 @@ export const convertSoftmin: LayerConverter = (ctx) => {
   const x = singleInput(ctx);
   if (x.layout === 'nchw') throw new UnsupportedLayerError(ctx, 'expected a flat [N, classes] input, got an image');
   const base = ctx.layer.name;
-  const factor = ctx.graph.addFloat(`${base}/neg_scale`, [], new Float32Array([-((ctx.config.scale as number | undefined) ?? 1)]));
+  const factor = ctx.graph.addFloat(
+    `${base}/neg_scale`,
+    [],
+    new Float32Array([-((ctx.config.scale as number | undefined) ?? 1)]),
+  );
   const scaled = ctx.graph.addNode('Mul', [x.name, factor], `${base}/Mul`);
   return { ...x, name: ctx.graph.addNode('Softmax', [scaled], `${base}/Softmax`, [attr.int('axis', -1)]) };
 };

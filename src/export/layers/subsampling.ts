@@ -22,7 +22,15 @@ export const convertSubsampling: LayerConverter = (ctx) => {
     attr.ints('strides', [p, p]),
     attr.ints('pads', [0, 0, 0, 0]),
   ]);
-  const scaled = ctx.graph.addNode('Mul', [pooled, ctx.graph.addFloat(`${base}/scale`, [1, maps, 1, 1], scale)], `${base}/Mul`);
-  const out = ctx.graph.addNode('Add', [scaled, ctx.graph.addFloat(`${base}/bias`, [1, maps, 1, 1], bias.values)], `${base}/Add`);
+  const scaled = ctx.graph.addNode(
+    'Mul',
+    [pooled, ctx.graph.addFloat(`${base}/scale`, [1, maps, 1, 1], scale)],
+    `${base}/Mul`,
+  );
+  const out = ctx.graph.addNode(
+    'Add',
+    [scaled, ctx.graph.addFloat(`${base}/bias`, [1, maps, 1, 1], bias.values)],
+    `${base}/Add`,
+  );
   return { name: out, shape: ctx.outputShape, layout: 'nchw' };
 };

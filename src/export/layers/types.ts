@@ -70,7 +70,11 @@ export function singleInput(ctx: ConvertContext): OnnxValue {
 /** A weight the layer must have. */
 export function weight(ctx: ConvertContext, short: string): LayerWeight {
   const w = ctx.weights.get(short);
-  if (!w) throw new UnsupportedLayerError(ctx, `missing weight '${short}' (has: ${[...ctx.weights.keys()].join(', ') || 'none'})`);
+  if (!w)
+    throw new UnsupportedLayerError(
+      ctx,
+      `missing weight '${short}' (has: ${[...ctx.weights.keys()].join(', ') || 'none'})`,
+    );
   return w;
 }
 

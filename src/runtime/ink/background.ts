@@ -71,16 +71,23 @@ export function backgroundGrid(img: GrayImage): BackgroundGrid | null {
   const { width: w, height: h, data } = img;
   if (Math.min(w, h) < MIN_SIDE_FOR_LOCAL) return null;
   const block = Math.max(MIN_BLOCK, Math.ceil(Math.max(w, h) / BLOCKS_ALONG_LONG_SIDE));
-  const cols = Math.ceil(w / block), rows = Math.ceil(h / block);
+  const cols = Math.ceil(w / block),
+    rows = Math.ceil(h / block);
   const cells = cols * rows;
-  const lo = new Float32Array(cells), mid = new Float32Array(cells), hi = new Float32Array(cells);
+  const lo = new Float32Array(cells),
+    mid = new Float32Array(cells),
+    hi = new Float32Array(cells);
   const hist = new Uint32Array(256);
   const all = new Uint32Array(256);
   for (let by = 0; by < rows; by++) {
-    const y0 = by * block, y1 = Math.min(h, y0 + block);
+    const y0 = by * block,
+      y1 = Math.min(h, y0 + block);
     for (let bx = 0; bx < cols; bx++) {
-      const x0 = bx * block, x1 = Math.min(w, x0 + block);
-      let n = 0, vMin = 255, vMax = 0;
+      const x0 = bx * block,
+        x1 = Math.min(w, x0 + block);
+      let n = 0,
+        vMin = 255,
+        vMax = 0;
       for (let y = y0; y < y1; y += 2) {
         const row = y * w;
         for (let x = x0; x < x1; x += 2) {
@@ -93,8 +100,13 @@ export function backgroundGrid(img: GrayImage): BackgroundGrid | null {
       }
       // Only the block's own range of levels is walked (the other bins are empty): a block of paper spans a
       // few dozen levels, and the walk over all 256 was the larger part of the grid's cost.
-      const q0 = (1 - PAPER_QUANTILE) * n, q1 = 0.5 * n, q2 = PAPER_QUANTILE * n;
-      let acc = 0, a0 = -1, a1 = -1, a2 = 255;
+      const q0 = (1 - PAPER_QUANTILE) * n,
+        q1 = 0.5 * n,
+        q2 = PAPER_QUANTILE * n;
+      let acc = 0,
+        a0 = -1,
+        a1 = -1,
+        a2 = 255;
       for (let v = vMin; v <= vMax; v++) {
         const c = hist[v];
         if (c === 0) continue;
@@ -103,7 +115,14 @@ export function backgroundGrid(img: GrayImage): BackgroundGrid | null {
         acc += c;
         if (a0 < 0 && acc >= q0) a0 = v;
         if (a1 < 0 && acc >= q1) a1 = v;
-        if (acc >= q2) { a2 = v; for (let u = v + 1; u <= vMax; u++) { all[u] += hist[u]; hist[u] = 0; } break; }
+        if (acc >= q2) {
+          a2 = v;
+          for (let u = v + 1; u <= vMax; u++) {
+            all[u] += hist[u];
+            hist[u] = 0;
+          }
+          break;
+        }
       }
       const c = by * cols + bx;
       lo[c] = a0;
@@ -127,7 +146,8 @@ export function backgroundGrid(img: GrayImage): BackgroundGrid | null {
  */
 function darkInk(hist: Uint32Array, paper: number): boolean {
   const margin = noiseMargin(hist, paper);
-  let above = 0, below = 0;
+  let above = 0,
+    below = 0;
   for (let v = 0; v < 256; v++) {
     const d = v - paper;
     if (d > margin) above += (d - margin) * hist[v];
@@ -184,7 +204,8 @@ export function isFlat(grid: BackgroundGrid, level: number, tolerance: number): 
 export function subtractGrid(img: GrayImage, grid: BackgroundGrid, out: Float32Array): void {
   const { width: w, height: h, data } = img;
   const { cols, rows, block, values } = grid;
-  const xi = new Int32Array(w), xf = new Float32Array(w);
+  const xi = new Int32Array(w),
+    xf = new Float32Array(w);
   for (let x = 0; x < w; x++) {
     const g = Math.min(cols - 1, Math.max(0, (x + 0.5) / block - 0.5));
     const i0 = Math.min(cols - 2, Math.floor(g));
@@ -200,14 +221,17 @@ export function subtractGrid(img: GrayImage, grid: BackgroundGrid, out: Float32A
     const g = Math.min(rows - 1, Math.max(0, (y + 0.5) / block - 0.5));
     const r0 = rows > 1 ? Math.min(rows - 2, Math.floor(g)) : 0;
     const fy = rows > 1 ? g - r0 : 0;
-    const a = r0 * cols, b = rows > 1 ? a + cols : a;
+    const a = r0 * cols,
+      b = rows > 1 ? a + cols : a;
     for (let c = 0; c < cols; c++) line[c] = values[a + c] + (values[b + c] - values[a + c]) * fy;
     const row = y * w;
     if (cols > 1) {
       for (let x = 0; x < w;) {
-        const i0 = xi[x], end = runEnd[i0];
+        const i0 = xi[x],
+          end = runEnd[i0];
         // the same arithmetic as l0 + (line[i0 + 1] - l0) * xf[x], the step taken once per run
-        const l0 = line[i0], step = line[i0 + 1] - l0;
+        const l0 = line[i0],
+          step = line[i0 + 1] - l0;
         for (; x < end; x++) out[row + x] = data[row + x] - (l0 + step * xf[x]);
       }
     } else {

@@ -50,14 +50,22 @@ export interface LabelOptions {
  * Label the 8-connected components of `strength > 0` in a `width` x `height` picture.
  * @param strength ink strength per pixel, row-major; 0 (or less) is background.
  */
-export function labelComponents(strength: Float32Array, width: number, height: number, o: LabelOptions = {}): ComponentMap {
+export function labelComponents(
+  strength: Float32Array,
+  width: number,
+  height: number,
+  o: LabelOptions = {},
+): ComponentMap {
   const labels = o.into ?? new Int32Array(width * height);
   const cut = o.cut ?? 0;
   const levels = o.levels;
   let parent = scratch.parent;
   let next = 1;
   // The rows and columns that hold ink: the second pass looks only there.
-  let inkX0 = width, inkX1 = -1, inkY0 = height, inkY1 = -1;
+  let inkX0 = width,
+    inkX1 = -1,
+    inkY0 = height,
+    inkY1 = -1;
   for (let y = 0; y < height; y++) {
     const row = y * width;
     const up = row - width;
@@ -75,8 +83,14 @@ export function labelComponents(strength: Float32Array, width: number, height: n
       if (y > 0) {
         const a = labels[up + x];
         if (a) l = l ? union(parent, l, a) : a;
-        if (x > 0) { const b = labels[up + x - 1]; if (b) l = l ? union(parent, l, b) : b; }
-        if (x + 1 < width) { const c = labels[up + x + 1]; if (c) l = l ? union(parent, l, c) : c; }
+        if (x > 0) {
+          const b = labels[up + x - 1];
+          if (b) l = l ? union(parent, l, b) : b;
+        }
+        if (x + 1 < width) {
+          const c = labels[up + x + 1];
+          if (c) l = l ? union(parent, l, c) : c;
+        }
       }
       if (!l) {
         if (next >= parent.length) {
@@ -102,7 +116,16 @@ export function labelComponents(strength: Float32Array, width: number, height: n
   for (let p = 1; p < next; p++) {
     const r = findRoot(parent, p);
     if (compact[r] === 0) {
-      components.push({ label: components.length + 1, x0: width, y0: height, x1: -1, y1: -1, area: 0, mass: 0, peak: 0 });
+      components.push({
+        label: components.length + 1,
+        x0: width,
+        y0: height,
+        x1: -1,
+        y1: -1,
+        area: 0,
+        mass: 0,
+        peak: 0,
+      });
       compact[r] = components.length;
     }
     compact[p] = compact[r];
@@ -141,9 +164,13 @@ function findRoot(parent: Int32Array, a: number): number {
 
 /** Join the sets of `a` and `b` under the smaller root; returns that root. */
 function union(parent: Int32Array, a: number, b: number): number {
-  const ra = findRoot(parent, a), rb = findRoot(parent, b);
+  const ra = findRoot(parent, a),
+    rb = findRoot(parent, b);
   if (ra === rb) return ra;
-  if (ra < rb) { parent[rb] = ra; return ra; }
+  if (ra < rb) {
+    parent[rb] = ra;
+    return ra;
+  }
   parent[ra] = rb;
   return rb;
 }

@@ -49,8 +49,7 @@ export interface InkMap {
 
 /** Why a picture holds no usable ink. */
 export type InkRefusal =
-  | { ok: false; reason: 'no-ink'; message: string }
-  | { ok: false; reason: 'too-much-ink'; message: string };
+  { ok: false; reason: 'no-ink'; message: string } | { ok: false; reason: 'too-much-ink'; message: string };
 
 /** Result of {@link findInk}. */
 export type FindInkResult = { ok: true; map: InkMap } | InkRefusal;
@@ -259,8 +258,14 @@ function findInkAt(img: GrayImage, scale: number, options: InkOptions, ws: Works
   const levels = OTSU_LEVELS;
   levels.fill(0);
   const cut = noise > 0 ? LOW_FRACTION * peak : 0;
-  const { labels, components: pieces } = labelComponents(strength, w, h, { into: ws ? ws.zeroedInts(n) : undefined, cut, levels });
-  let largest = 0, covered = 0, longest = 0;
+  const { labels, components: pieces } = labelComponents(strength, w, h, {
+    into: ws ? ws.zeroedInts(n) : undefined,
+    cut,
+    levels,
+  });
+  let largest = 0,
+    covered = 0,
+    longest = 0;
   for (const p of pieces) covered += p.area;
   const strong = Math.max(minContrast, Math.min(otsuOfHistogram(levels, covered), STRONG_FRACTION * peak));
   for (const p of pieces) {
@@ -269,12 +274,19 @@ function findInkAt(img: GrayImage, scale: number, options: InkOptions, ws: Works
       longest = longSide(p);
     }
   }
-  const ink = pieces.filter((p) => p.peak >= strong
-    && (p.mass >= SPECK_FRACTION * largest || (p.mass >= STROKE_FRACTION * largest && longSide(p) >= STROKE_LENGTH * longest)));
+  const ink = pieces.filter(
+    (p) =>
+      p.peak >= strong &&
+      (p.mass >= SPECK_FRACTION * largest ||
+        (p.mass >= STROKE_FRACTION * largest && longSide(p) >= STROKE_LENGTH * longest)),
+  );
   ink.push(...divisionMarks(pieces, ink, strong, largest));
   ink.sort((a, b) => a.label - b.label);
   if (ink.length > MAX_INK_PIECES || covered > MAX_INK_COVER * n) {
-    const what = ink.length > MAX_INK_PIECES ? `${ink.length} separate marks` : `ink over ${Math.round((100 * covered) / n)}% of it`;
+    const what =
+      ink.length > MAX_INK_PIECES
+        ? `${ink.length} separate marks`
+        : `ink over ${Math.round((100 * covered) / n)}% of it`;
     return {
       ok: false,
       reason: 'too-much-ink',
@@ -286,7 +298,21 @@ function findInkAt(img: GrayImage, scale: number, options: InkOptions, ws: Works
   const owner = attachSpecks(pieces, ink, noise === 0 ? Infinity : ATTACH_FRACTION);
   return {
     ok: true,
-    map: { width: w, height: h, scale, strength, labels, pieces, ink, owner, inverted, background: border.median, flatBackground: flat, noise, peak },
+    map: {
+      width: w,
+      height: h,
+      scale,
+      strength,
+      labels,
+      pieces,
+      ink,
+      owner,
+      inverted,
+      background: border.median,
+      flatBackground: flat,
+      noise,
+      peak,
+    },
   };
 }
 
@@ -310,7 +336,8 @@ function divisionMarks(pieces: InkComponent[], ink: InkComponent[], strong: numb
   let tallest = 0;
   for (const p of ink) tallest = Math.max(tallest, p.y1 - p.y0 + 1);
   const bars = ink.filter((b) => {
-    const w = b.x1 - b.x0 + 1, h = b.y1 - b.y0 + 1;
+    const w = b.x1 - b.x0 + 1,
+      h = b.y1 - b.y0 + 1;
     return w >= 2 * h || (w >= h && h <= LOW_BAR * tallest);
   });
   const out = faint.filter((p) => bars.some((b) => dotSide(p, b) !== 0));
@@ -319,14 +346,19 @@ function divisionMarks(pieces: InkComponent[], ink: InkComponent[], strong: numb
     if (taken.has(b) || b.x1 - b.x0 + 1 < 2 * (b.y1 - b.y0 + 1)) continue;
     const dots = faint.filter((p) => p !== b && !taken.has(p) && dotSide(p, b) !== 0);
     if (!dots.some((p) => dotSide(p, b) < 0) || !dots.some((p) => dotSide(p, b) > 0)) continue;
-    for (const p of [b, ...dots]) { out.push(p); taken.add(p); }
+    for (const p of [b, ...dots]) {
+      out.push(p);
+      taken.add(p);
+    }
   }
   return out;
 }
 
 /** -1 when `p` is a dot over bar `b`, 1 when under it, 0 when it is no dot of `b` (see divisionMarks). */
 function dotSide(p: InkComponent, b: InkComponent): number {
-  const w = p.x1 - p.x0 + 1, h = p.y1 - p.y0 + 1, bw = b.x1 - b.x0 + 1;
+  const w = p.x1 - p.x0 + 1,
+    h = p.y1 - p.y0 + 1,
+    bw = b.x1 - b.x0 + 1;
   if (w > 2 * h || h > 2 * w || w >= bw / 2 || p.mass < BAR_DOT_FRACTION * b.mass) return 0;
   const cx = (p.x0 + p.x1) / 2;
   if (cx < b.x0 || cx > b.x1) return 0;
@@ -337,10 +369,15 @@ function dotSide(p: InkComponent, b: InkComponent): number {
 
 /** The picture at half size, each pixel the rounded mean of a 2x2 square (an odd last row or column is dropped). */
 function halve(img: GrayImage, ws: Workspace): GrayImage {
-  const w = img.width >> 1, h = img.height >> 1, src = img.data, sw = img.width;
+  const w = img.width >> 1,
+    h = img.height >> 1,
+    src = img.data,
+    sw = img.width;
   const data = ws.bytes(w * h);
   for (let y = 0; y < h; y++) {
-    const a = 2 * y * sw, b = a + sw, o = y * w;
+    const a = 2 * y * sw,
+      b = a + sw,
+      o = y * w;
     for (let x = 0; x < w; x++) {
       const i = 2 * x;
       data[o + x] = (src[a + i] + src[a + i + 1] + src[b + i] + src[b + i + 1] + 2) >> 2;
@@ -358,11 +395,15 @@ function attachSpecks(pieces: InkComponent[], ink: InkComponent[], reachFraction
   for (const p of ink) owner[p.label] = p.label;
   for (const p of pieces) {
     if (owner[p.label]) continue;
-    let best = 0, bestGap = Infinity;
+    let best = 0,
+      bestGap = Infinity;
     for (const q of ink) {
       const gap = Math.max(q.x0 - p.x1, p.x0 - q.x1, q.y0 - p.y1, p.y0 - q.y1, 0);
       const reach = Math.max(2, reachFraction * (q.y1 - q.y0 + 1));
-      if (gap <= reach && gap < bestGap) { bestGap = gap; best = q.label; }
+      if (gap <= reach && gap < bestGap) {
+        bestGap = gap;
+        best = q.label;
+      }
     }
     owner[p.label] = best;
   }

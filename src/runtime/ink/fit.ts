@@ -35,7 +35,10 @@ export interface RowSpan {
 export function cropInk(map: InkMap, keep: Uint8Array, span?: RowSpan): InkCrop | null {
   const { width: w, strength, labels, owner } = map;
   // The rows and columns to scan come from the kept pieces' own boxes, so a crop costs its area, not the picture's.
-  let bx0 = w, bx1 = -1, by0 = map.height, by1 = -1;
+  let bx0 = w,
+    bx1 = -1,
+    by0 = map.height,
+    by1 = -1;
   for (const p of map.pieces) {
     if (!keep[owner[p.label]]) continue;
     if (p.y0 < by0) by0 = p.y0;
@@ -47,7 +50,10 @@ export function cropInk(map: InkMap, keep: Uint8Array, span?: RowSpan): InkCrop 
     by0 = Math.max(by0, span.y0);
     by1 = Math.min(by1, span.y0 + span.from.length - 1);
   }
-  let x0 = w, x1 = -1, y0 = map.height, y1 = -1;
+  let x0 = w,
+    x1 = -1,
+    y0 = map.height,
+    y1 = -1;
   for (let y = by0; y <= by1; y++) {
     const row = y * w;
     const from = span ? Math.max(bx0, span.from[y - span.y0]) : bx0;
@@ -63,7 +69,8 @@ export function cropInk(map: InkMap, keep: Uint8Array, span?: RowSpan): InkCrop 
     }
   }
   if (x1 < 0) return null;
-  const bw = x1 - x0 + 1, bh = y1 - y0 + 1;
+  const bw = x1 - x0 + 1,
+    bh = y1 - y0 + 1;
   const data = new Float32Array(bw * bh);
   let peak = 0;
   for (let y = 0; y < bh; y++) {
@@ -96,7 +103,10 @@ function strokeLevel(data: Float32Array, peak: number): number {
   let n = 0;
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
-    if (v > 0) { hist[Math.min(255, (v * toBin) | 0)]++; n++; }
+    if (v > 0) {
+      hist[Math.min(255, (v * toBin) | 0)]++;
+      n++;
+    }
   }
   let acc = 0;
   for (let b = 255; b >= 0; b--) {
@@ -127,7 +137,12 @@ export function touchesEdge(box: PixelBox, width: number, height: number, slack 
  * @param into where to write the input (`contract.width * contract.height` values, every one written), e.g. a
  *   picture's place in a batch; default: a new array.
  */
-export function fitToContract(crop: InkCrop, contract: InputContract, boxFraction = MNIST_BOX_FRACTION, into?: Float32Array): Float32Array {
+export function fitToContract(
+  crop: InkCrop,
+  contract: InputContract,
+  boxFraction = MNIST_BOX_FRACTION,
+  into?: Float32Array,
+): Float32Array {
   const { box, data, peak } = crop;
   const side = Math.min(contract.width, contract.height);
   const boxSide = Math.max(1, Math.round(side * boxFraction));
@@ -160,9 +175,10 @@ export function taps(inSize: number, outSize: number): Taps {
     const ws = new Float32Array(Math.max(0, hi - lo));
     let sum = 0;
     for (let i = lo; i < hi; i++) {
-      const t = ratio >= 1
-        ? Math.max(0, Math.min(i + 1, centre + reach) - Math.max(i, centre - reach))
-        : Math.max(0, 1 - Math.abs(i + 0.5 - centre));
+      const t =
+        ratio >= 1
+          ? Math.max(0, Math.min(i + 1, centre + reach) - Math.max(i, centre - reach))
+          : Math.max(0, 1 - Math.abs(i + 0.5 - centre));
       ws[i - lo] = t;
       sum += t;
     }
@@ -264,10 +280,19 @@ function stretched(v: number, peak: number): number {
  * pixel indices), and map it to the contract's pixel range and ink polarity. Whole-pixel shifts keep an MNIST digit's pixels
  * exactly; ink pushed outside the field is cut off, as in MNIST.
  */
-function placeByCentreOfMass(fitted: Float32Array, fw: number, fh: number, c: InputContract, peak: number, into?: Float32Array): Float32Array {
+function placeByCentreOfMass(
+  fitted: Float32Array,
+  fw: number,
+  fh: number,
+  c: InputContract,
+  peak: number,
+  into?: Float32Array,
+): Float32Array {
   // each value is stretched once (a division) and kept in a reused buffer for the paste below
   const values = scratch('stretched', fw * fh);
-  let mass = 0, mx = 0, my = 0;
+  let mass = 0,
+    mx = 0,
+    my = 0;
   for (let y = 0; y < fh; y++) {
     for (let x = 0; x < fw; x++) {
       const v = stretched(fitted[y * fw + x], peak);
@@ -285,7 +310,8 @@ function placeByCentreOfMass(fitted: Float32Array, fw: number, fh: number, c: In
   const background = c.ink === 'high' ? lo : hi;
   let out: Float32Array;
   if (into) {
-    if (into.length !== c.width * c.height) throw new RangeError(`fitToContract: 'into' holds ${into.length} values, the contract ${c.width * c.height}`);
+    if (into.length !== c.width * c.height)
+      throw new RangeError(`fitToContract: 'into' holds ${into.length} values, the contract ${c.width * c.height}`);
     out = into.fill(background);
   } else {
     out = new Float32Array(c.width * c.height);

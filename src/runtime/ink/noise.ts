@@ -24,7 +24,9 @@ export function residualNoise(residual: Float32Array, w: number, h: number): num
   // while a clean picture's residuals are whole numbers and keep a spread of exactly zero.
   const hist = NOISE_HIST;
   const step = w * h > NOISE_SUBSAMPLE_ABOVE ? 2 : 1;
-  let total = 0, lo = hist.length - 1, hi = 0;
+  let total = 0,
+    lo = hist.length - 1,
+    hi = 0;
   for (let y = 0; y < h; y += step) {
     const row = y * w;
     for (let x = 0; x < w; x += step) {
@@ -46,10 +48,14 @@ export function residualNoise(residual: Float32Array, w: number, h: number): num
  * the background level drops out.
  */
 export function levelNoise(levels: Uint32Array, total: number): number {
-  let acc = 0, centre = 0;
+  let acc = 0,
+    centre = 0;
   for (let v = 0; v < 256; v++) {
     acc += levels[v];
-    if (acc * 2 >= total) { centre = v; break; }
+    if (acc * 2 >= total) {
+      centre = v;
+      break;
+    }
   }
   const dev = LEVEL_DEV;
   dev.fill(0);
@@ -65,10 +71,14 @@ export function levelNoise(levels: Uint32Array, total: number): number {
 /** The noise margin (whole levels) of the quarter-level histogram in NOISE_HIST, filled in lo..hi; clears it. */
 function quarterBinNoise(lo: number, hi: number, total: number): number {
   const hist = NOISE_HIST;
-  let acc = 0, centre = 4 * 255;
+  let acc = 0,
+    centre = 4 * 255;
   for (let v = lo; v <= hi; v++) {
     acc += hist[v];
-    if (acc * 2 >= total) { centre = v; break; }
+    if (acc * 2 >= total) {
+      centre = v;
+      break;
+    }
   }
   const margin = noiseMargin(hist, centre, lo, hi);
   hist.fill(0, lo, hi + 1);
@@ -80,7 +90,8 @@ function quarterBinNoise(lo: number, hi: number, total: number): number {
  * numbers, so adding them per level instead of per pixel gives exactly the same totals.
  */
 export function levelsInkIsDark(levels: Uint32Array, bg: number, noise: number): boolean {
-  let above = 0, below = 0;
+  let above = 0,
+    below = 0;
   for (let v = 0; v < 256; v++) {
     const c = levels[v];
     if (c === 0) continue;
@@ -96,7 +107,8 @@ export function levelsInkIsDark(levels: Uint32Array, bg: number, noise: number):
  * background level, MNIST's white strokes on black push them above. Ties (e.g. a uniform picture) count as light ink.
  */
 export function inkIsDark(residual: Float32Array, noise: number): boolean {
-  let above = 0, below = 0;
+  let above = 0,
+    below = 0;
   for (let i = 0; i < residual.length; i++) {
     const d = residual[i];
     if (d > noise) above += d - noise;

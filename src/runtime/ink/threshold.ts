@@ -36,16 +36,23 @@ export function otsuOfHistogram(hist: Float64Array, n: number): number {
   if (n === 0) return 0;
   let sumAll = 0;
   for (let v = 0; v < BINS; v++) sumAll += v * hist[v];
-  let w0 = 0, sum0 = 0, best = 0, bestVar = -1;
+  let w0 = 0,
+    sum0 = 0,
+    best = 0,
+    bestVar = -1;
   for (let t = 0; t < BINS; t++) {
     w0 += hist[t];
     if (w0 === 0) continue;
     const w1 = n - w0;
     if (w1 === 0) break;
     sum0 += t * hist[t];
-    const m0 = sum0 / w0, m1 = (sumAll - sum0) / w1;
+    const m0 = sum0 / w0,
+      m1 = (sumAll - sum0) / w1;
     const between = w0 * w1 * (m0 - m1) * (m0 - m1);
-    if (between > bestVar) { bestVar = between; best = t + 1; }
+    if (between > bestVar) {
+      bestVar = between;
+      best = t + 1;
+    }
   }
   return best;
 }

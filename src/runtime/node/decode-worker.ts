@@ -28,7 +28,9 @@ async function decodeAll(req: DecodeRequest): Promise<DecodeReply> {
   const characters: number[] = [];
   for (const [i, file] of req.paths.entries()) {
     try {
-      const r = await pictureToInput(readPictureFile(file, { walked: true }), contract, { into: input.subarray(i * size, (i + 1) * size) });
+      const r = await pictureToInput(readPictureFile(file, { walked: true }), contract, {
+        into: input.subarray(i * size, (i + 1) * size),
+      });
       if (r.ok) {
         errors.push(null);
         characters.push(r.digitCount);

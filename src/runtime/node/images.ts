@@ -64,18 +64,36 @@ export interface PictureHeader {
 
 /** Tell the format from the first bytes. */
 export function sniffFormat(b: Uint8Array): PictureFormat | undefined {
-  if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47 && b[4] === 0x0d && b[5] === 0x0a && b[6] === 0x1a && b[7] === 0x0a) return 'png';
+  if (
+    b.length >= 8 &&
+    b[0] === 0x89 &&
+    b[1] === 0x50 &&
+    b[2] === 0x4e &&
+    b[3] === 0x47 &&
+    b[4] === 0x0d &&
+    b[5] === 0x0a &&
+    b[6] === 0x1a &&
+    b[7] === 0x0a
+  )
+    return 'png';
   if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
   if (b.length >= 6 && b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x38) return 'gif';
   if (b.length >= 2 && b[0] === 0x42 && b[1] === 0x4d) return 'bmp';
-  if (b.length >= 4 && ((b[0] === 0x49 && b[1] === 0x49 && b[2] === 0x2a && b[3] === 0) || (b[0] === 0x4d && b[1] === 0x4d && b[2] === 0 && b[3] === 0x2a))) return 'tiff';
+  if (
+    b.length >= 4 &&
+    ((b[0] === 0x49 && b[1] === 0x49 && b[2] === 0x2a && b[3] === 0) ||
+      (b[0] === 0x4d && b[1] === 0x4d && b[2] === 0 && b[3] === 0x2a))
+  )
+    return 'tiff';
   return undefined;
 }
 
 function describeStart(b: Uint8Array): string {
   const head = b.subarray(0, 8);
   const printable = [...head].every((c) => c >= 0x20 && c < 0x7f);
-  return printable ? `'${String.fromCharCode(...head)}'` : [...head].map((c) => c.toString(16).padStart(2, '0')).join(' ');
+  return printable
+    ? `'${String.fromCharCode(...head)}'`
+    : [...head].map((c) => c.toString(16).padStart(2, '0')).join(' ');
 }
 
 /**
@@ -99,19 +117,28 @@ export function readHeader(b: Uint8Array, format: PictureFormat): PictureHeader 
       if (b.length < 26) short();
       const width = dv.getInt32(18, true);
       // a negative height means top-down rows; a negative width means nothing
-      if (width < 0) throw new PictureError(`corrupt BMP: the header gives a negative width (${width}); re-save the picture as PNG or BMP`);
+      if (width < 0)
+        throw new PictureError(
+          `corrupt BMP: the header gives a negative width (${width}); re-save the picture as PNG or BMP`,
+        );
       return { format, width, height: Math.abs(dv.getInt32(22, true)) };
     }
     case 'jpeg': {
       let p = 2;
       while (p + 9 < b.length) {
-        if (b[p] !== 0xff) { p++; continue; }
+        if (b[p] !== 0xff) {
+          p++;
+          continue;
+        }
         const marker = b[p + 1];
         // SOF0..SOF15 hold the frame size, except DHT (C4), JPG (C8) and DAC (CC)
         if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
           return { format, width: dv.getUint16(p + 7), height: dv.getUint16(p + 5) };
         }
-        if (marker === 0xff || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd9)) { p += 2; continue; }
+        if (marker === 0xff || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd9)) {
+          p += 2;
+          continue;
+        }
         p += 2 + dv.getUint16(p + 2);
       }
       return short();
@@ -122,9 +149,12 @@ export function readHeader(b: Uint8Array, format: PictureFormat): PictureHeader 
 }
 
 function checkSize(h: PictureHeader): void {
-  if (h.width === 0 || h.height === 0) throw new PictureError(`${h.format.toUpperCase()} header says ${h.width}x${h.height} pixels: an empty picture`);
+  if (h.width === 0 || h.height === 0)
+    throw new PictureError(`${h.format.toUpperCase()} header says ${h.width}x${h.height} pixels: an empty picture`);
   if (h.width * h.height > MAX_PIXELS) {
-    throw new PictureError(`${h.format.toUpperCase()} header says ${h.width}x${h.height} (${Math.round(h.width * h.height / 1e6)} megapixels), over the ${MAX_PIXELS / 1e6}-megapixel limit: refused without decoding`);
+    throw new PictureError(
+      `${h.format.toUpperCase()} header says ${h.width}x${h.height} (${Math.round((h.width * h.height) / 1e6)} megapixels), over the ${MAX_PIXELS / 1e6}-megapixel limit: refused without decoding`,
+    );
   }
 }
 
@@ -154,7 +184,9 @@ export function readPictureFile(file: string, o: { walked?: boolean } = {}): Uin
 export async function decodePicture(bytes: Uint8Array): Promise<GrayImage> {
   const format = sniffFormat(bytes);
   if (!format) {
-    throw new PictureError(`not a picture: starts with ${describeStart(bytes)}; expected PNG, JPEG, GIF, BMP or TIFF data`);
+    throw new PictureError(
+      `not a picture: starts with ${describeStart(bytes)}; expected PNG, JPEG, GIF, BMP or TIFF data`,
+    );
   }
   // a PNG's chunks are checked first, so a damaged IHDR is reported as damaged, not as the size it now claims
   const header = readHeader(bytes, format);
@@ -171,7 +203,11 @@ export async function decodePicture(bytes: Uint8Array): Promise<GrayImage> {
  * @returns the preprocessed input, or a no-ink result (a blank picture).
  * @throws PictureError when the bytes cannot be decoded.
  */
-export async function pictureToInput(bytes: Uint8Array, contract: InputContract, o: { into?: Float32Array } = {}): Promise<PreprocessResult> {
+export async function pictureToInput(
+  bytes: Uint8Array,
+  contract: InputContract,
+  o: { into?: Float32Array } = {},
+): Promise<PreprocessResult> {
   return preprocess(await decodePicture(bytes), contract, { into: o.into });
 }
 
@@ -182,11 +218,13 @@ const CRC_TABLE = Int32Array.from({ length: 256 }, (_, n) => {
 });
 
 // zlib.crc32 arrived in Node 20.15; older 20.x releases get the table version
-const crc32: (data: Uint8Array) => number = (zlib as { crc32?: (d: Uint8Array) => number }).crc32 ?? ((data) => {
-  let c = -1;
-  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ -1) >>> 0;
-});
+const crc32: (data: Uint8Array) => number =
+  (zlib as { crc32?: (d: Uint8Array) => number }).crc32 ??
+  ((data) => {
+    let c = -1;
+    for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]) & 0xff] ^ (c >>> 8);
+    return (c ^ -1) >>> 0;
+  });
 
 /** A PNG's header fields and its image data chunks, after every chunk's length and CRC were checked. */
 interface PngLayout {
@@ -200,28 +238,52 @@ interface PngLayout {
 }
 
 const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
-const PNG_DEPTHS: Record<number, number[]> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] };
+const PNG_DEPTHS: Record<number, number[]> = {
+  0: [1, 2, 4, 8, 16],
+  2: [8, 16],
+  3: [1, 2, 4, 8],
+  4: [8, 16],
+  6: [8, 16],
+};
 
 function readPngChunks(b: Uint8Array): PngLayout {
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const corrupt = (why: string): never => { throw new PictureError(`corrupt PNG: ${why}; the file is damaged, re-save or re-export the picture`); };
-  const cut = (why: string): never => { throw new PictureError(`corrupt or truncated PNG (${why}); the file is cut short, copy it again`); };
+  const corrupt = (why: string): never => {
+    throw new PictureError(`corrupt PNG: ${why}; the file is damaged, re-save or re-export the picture`);
+  };
+  const cut = (why: string): never => {
+    throw new PictureError(`corrupt or truncated PNG (${why}); the file is cut short, copy it again`);
+  };
   let layout: PngLayout | undefined;
   let p = 8;
   for (;;) {
     if (p + 8 > b.length) cut(`the file ends at byte ${b.length}, before the IEND chunk`);
     const len = dv.getUint32(p);
-    if (!isLetter(b[p + 4]) || !isLetter(b[p + 5]) || !isLetter(b[p + 6]) || !isLetter(b[p + 7])) corrupt(`the chunk at byte ${p} has no valid type`);
+    if (!isLetter(b[p + 4]) || !isLetter(b[p + 5]) || !isLetter(b[p + 6]) || !isLetter(b[p + 7]))
+      corrupt(`the chunk at byte ${p} has no valid type`);
     const type = String.fromCharCode(b[p + 4], b[p + 5], b[p + 6], b[p + 7]);
     if (len > 0x7fffffff) corrupt(`chunk '${type}' at byte ${p} claims ${len} bytes, more than PNG allows`);
-    if (p + 12 + len > b.length) cut(`chunk '${type}' at byte ${p} claims ${len} bytes, the file ends ${b.length - p - 8} bytes later`);
-    if (crc32(b.subarray(p + 4, p + 8 + len)) !== dv.getUint32(p + 8 + len)) corrupt(`chunk '${type}' at byte ${p} fails its CRC check`);
+    if (p + 12 + len > b.length)
+      cut(`chunk '${type}' at byte ${p} claims ${len} bytes, the file ends ${b.length - p - 8} bytes later`);
+    if (crc32(b.subarray(p + 4, p + 8 + len)) !== dv.getUint32(p + 8 + len))
+      corrupt(`chunk '${type}' at byte ${p} fails its CRC check`);
     if (!layout) {
       if (type !== 'IHDR' || len !== 13) corrupt('the first chunk is not a 13-byte IHDR');
-      const bitDepth = b[p + 16], colorType = b[p + 17];
-      if (!PNG_DEPTHS[colorType]?.includes(bitDepth)) corrupt(`IHDR gives bit depth ${bitDepth} with colour type ${colorType}, which PNG does not define`);
-      if (b[p + 18] !== 0 || b[p + 19] !== 0 || b[p + 20] > 1) corrupt('IHDR names an unknown compression, filter or interlace method');
-      layout = { width: dv.getUint32(p + 8), height: dv.getUint32(p + 12), bitDepth, colorType, interlaced: b[p + 20] === 1, hasTransparency: false, idat: [] };
+      const bitDepth = b[p + 16],
+        colorType = b[p + 17];
+      if (!PNG_DEPTHS[colorType]?.includes(bitDepth))
+        corrupt(`IHDR gives bit depth ${bitDepth} with colour type ${colorType}, which PNG does not define`);
+      if (b[p + 18] !== 0 || b[p + 19] !== 0 || b[p + 20] > 1)
+        corrupt('IHDR names an unknown compression, filter or interlace method');
+      layout = {
+        width: dv.getUint32(p + 8),
+        height: dv.getUint32(p + 12),
+        bitDepth,
+        colorType,
+        interlaced: b[p + 20] === 1,
+        hasTransparency: false,
+        idat: [],
+      };
     } else if (type === 'IDAT') {
       layout.idat.push(b.subarray(p + 8, p + 8 + len));
     } else if (type === 'tRNS') {
@@ -246,8 +308,17 @@ function pngDataBytes(l: PngLayout): number {
   if (!l.interlaced) return l.height * rowBytes(l.width);
   let total = 0;
   // Adam7: x start, y start, x step, y step of each pass
-  for (const [x0, y0, dx, dy] of [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]]) {
-    const w = Math.ceil((l.width - x0) / dx), h = Math.ceil((l.height - y0) / dy);
+  for (const [x0, y0, dx, dy] of [
+    [0, 0, 8, 8],
+    [4, 0, 8, 8],
+    [0, 4, 4, 8],
+    [2, 0, 4, 4],
+    [0, 2, 2, 4],
+    [1, 0, 2, 2],
+    [0, 1, 1, 2],
+  ]) {
+    const w = Math.ceil((l.width - x0) / dx),
+      h = Math.ceil((l.height - y0) / dy);
     if (w > 0 && h > 0) total += h * rowBytes(w);
   }
   return total;
@@ -257,18 +328,23 @@ function pngDataBytes(l: PngLayout): number {
 function inflatePng(l: PngLayout): Uint8Array {
   const expected = pngDataBytes(l);
   if (expected > MAX_DECODED_BYTES) {
-    throw new PictureError(`PNG header says ${l.width}x${l.height} at ${l.bitDepth} bits per channel: ${formatBytes(expected)} of image data, over the ${formatBytes(MAX_DECODED_BYTES)} limit; save it at 8 bits or smaller`);
+    throw new PictureError(
+      `PNG header says ${l.width}x${l.height} at ${l.bitDepth} bits per channel: ${formatBytes(expected)} of image data, over the ${formatBytes(MAX_DECODED_BYTES)} limit; save it at 8 bits or smaller`,
+    );
   }
   let raw: Uint8Array;
   try {
     raw = inflateCapped(l.idat.length === 1 ? l.idat[0] : Buffer.concat(l.idat), expected);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new PictureError(`PNG image data inflates past the ${expected} bytes its ${l.width}x${l.height} header allows: refused (a decompression bomb, or a damaged file)`);
+      throw new PictureError(
+        `PNG image data inflates past the ${expected} bytes its ${l.width}x${l.height} header allows: refused (a decompression bomb, or a damaged file)`,
+      );
     }
     throw new PictureError(`corrupt or truncated PNG (${oneLine(err)})`);
   }
-  if (raw.length < expected) throw new PictureError(`corrupt or truncated PNG (image data holds ${raw.length} bytes, ${expected} needed)`);
+  if (raw.length < expected)
+    throw new PictureError(`corrupt or truncated PNG (image data holds ${raw.length} bytes, ${expected} needed)`);
   return raw;
 }
 
@@ -323,7 +399,9 @@ function unfilterPlainPng(raw: Uint8Array, width: number, height: number, channe
   // switch this replaces was a large share of decoding a small PNG. Same arithmetic, byte for byte.
   for (let y = 0; y < height; y++) {
     const filter = raw[y * (stride + 1)];
-    const src = y * (stride + 1) + 1, row = y * stride, up = row - stride;
+    const src = y * (stride + 1) + 1,
+      row = y * stride,
+      up = row - stride;
     const first = Math.min(channels, stride);
     switch (filter) {
       case 0:
@@ -343,7 +421,8 @@ function unfilterPlainPng(raw: Uint8Array, width: number, height: number, channe
           for (let x = first; x < stride; x++) px[row + x] = (raw[src + x] + (px[row + x - channels] >> 1)) & 0xff;
         } else {
           for (let x = 0; x < first; x++) px[row + x] = (raw[src + x] + (px[up + x] >> 1)) & 0xff;
-          for (let x = first; x < stride; x++) px[row + x] = (raw[src + x] + ((px[row + x - channels] + px[up + x]) >> 1)) & 0xff;
+          for (let x = first; x < stride; x++)
+            px[row + x] = (raw[src + x] + ((px[row + x - channels] + px[up + x]) >> 1)) & 0xff;
         }
         break;
       case 4:
@@ -355,13 +434,18 @@ function unfilterPlainPng(raw: Uint8Array, width: number, height: number, channe
           // no left neighbour: the predictor is the byte above
           for (let x = 0; x < first; x++) px[row + x] = (raw[src + x] + px[up + x]) & 0xff;
           for (let x = first; x < stride; x++) {
-            const a = px[row + x - channels], u = px[up + x], c = px[up + x - channels];
-            const pa = Math.abs(u - c), pb = Math.abs(a - c), pc = Math.abs(a + u - 2 * c);
+            const a = px[row + x - channels],
+              u = px[up + x],
+              c = px[up + x - channels];
+            const pa = Math.abs(u - c),
+              pb = Math.abs(a - c),
+              pc = Math.abs(a + u - 2 * c);
             px[row + x] = (raw[src + x] + (pa <= pb && pa <= pc ? a : pb <= pc ? u : c)) & 0xff;
           }
         }
         break;
-      default: throw new PictureError(`corrupt PNG (row ${y} has filter type ${filter}); re-save or re-export the picture`);
+      default:
+        throw new PictureError(`corrupt PNG (row ${y} has filter type ${filter}); re-save or re-export the picture`);
     }
   }
   return channels === 1 ? { width, height, data: px } : rgbaToGray(px, width, height, channels);
@@ -379,8 +463,14 @@ async function decodeWithSharp(bytes: Uint8Array, format: PictureFormat): Promis
     return rgbaToGray(data, info.width, info.height, info.channels);
   } catch (err) {
     const msg = oneLine(err);
-    if (/pixel limit/i.test(msg)) throw new PictureError(`${format.toUpperCase()} is over the ${MAX_PIXELS / 1e6}-megapixel limit: refused without decoding`);
-    if (/timeout/i.test(msg)) throw new PictureError(`${format.toUpperCase()} took over ${DECODE_SECONDS} s to decode: refused; save it smaller or as PNG`);
+    if (/pixel limit/i.test(msg))
+      throw new PictureError(
+        `${format.toUpperCase()} is over the ${MAX_PIXELS / 1e6}-megapixel limit: refused without decoding`,
+      );
+    if (/timeout/i.test(msg))
+      throw new PictureError(
+        `${format.toUpperCase()} took over ${DECODE_SECONDS} s to decode: refused; save it smaller or as PNG`,
+      );
     throw new PictureError(`corrupt or truncated ${format.toUpperCase()} (${msg})`);
   }
 }
@@ -396,16 +486,26 @@ function decodeBmp(b: Uint8Array): GrayImage {
   const bpp = dv.getUint16(28, true);
   const compression = dv.getUint32(30, true);
   const height = Math.abs(rawHeight);
-  if (infoSize < 40) throw new PictureError(`BMP with a ${infoSize}-byte info header (OS/2 style) is not supported; save it as PNG or a Windows BMP`);
+  if (infoSize < 40)
+    throw new PictureError(
+      `BMP with a ${infoSize}-byte info header (OS/2 style) is not supported; save it as PNG or a Windows BMP`,
+    );
   // BI_RGB (0), or BI_BITFIELDS (3) with 32 bpp in the usual BGRA order
   if (!(compression === 0 || (compression === 3 && bpp === 32))) {
     throw new PictureError(`BMP compression ${compression} is not supported; save it as PNG or uncompressed BMP`);
   }
-  if (![1, 4, 8, 24, 32].includes(bpp)) throw new PictureError(`BMP with ${bpp} bits per pixel is not supported; save it as PNG or a 24-bit BMP`);
+  if (![1, 4, 8, 24, 32].includes(bpp))
+    throw new PictureError(`BMP with ${bpp} bits per pixel is not supported; save it as PNG or a 24-bit BMP`);
   const palette = 14 + infoSize;
-  if (offset < palette || offset > b.length) throw new PictureError(`corrupt BMP: pixel data offset ${offset} lies outside ${palette}..${b.length}; re-save the picture`);
+  if (offset < palette || offset > b.length)
+    throw new PictureError(
+      `corrupt BMP: pixel data offset ${offset} lies outside ${palette}..${b.length}; re-save the picture`,
+    );
   const stride = Math.ceil((width * bpp) / 32) * 4;
-  if (offset + stride * height > b.length) throw new PictureError(`truncated BMP: pixel data needs ${offset + stride * height} bytes, the file has ${b.length}`);
+  if (offset + stride * height > b.length)
+    throw new PictureError(
+      `truncated BMP: pixel data needs ${offset + stride * height} bytes, the file has ${b.length}`,
+    );
   const luma = (r: number, g: number, bl: number) => Math.round(0.299 * r + 0.587 * g + 0.114 * bl);
   let lut: Uint8Array | undefined;
   if (bpp <= 8) {
@@ -424,7 +524,10 @@ function decodeBmp(b: Uint8Array): GrayImage {
       } else {
         const bitsAt = x * bpp;
         const idx = (b[row + (bitsAt >> 3)] >> (8 - bpp - (bitsAt & 7))) & ((1 << bpp) - 1);
-        if (idx >= lut.length) throw new PictureError(`corrupt BMP: a pixel uses colour ${idx}, the palette holds ${lut.length}; re-save the picture`);
+        if (idx >= lut.length)
+          throw new PictureError(
+            `corrupt BMP: a pixel uses colour ${idx}, the palette holds ${lut.length}; re-save the picture`,
+          );
         v = lut[idx];
       }
       gray[y * width + x] = v;

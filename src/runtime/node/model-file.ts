@@ -20,9 +20,11 @@ export function readModelFileBytes(file: string, noun = 'model'): Uint8Array {
     return readFileCapped(file, MAX_MODEL_BYTES, 'ONNX file');
   } catch (err) {
     if (!(err instanceof FileReadError)) throw err;
-    throw new UserError(err.message === 'no such file'
-      ? `${noun} '${file}' not found: expected an .onnx file (make one with 'lenet-onnx export' or 'npm start')`
-      : `${noun} '${file}': ${err.message}`);
+    throw new UserError(
+      err.message === 'no such file'
+        ? `${noun} '${file}' not found: expected an .onnx file (make one with 'lenet-onnx export' or 'npm start')`
+        : `${noun} '${file}': ${err.message}`,
+    );
   }
 }
 

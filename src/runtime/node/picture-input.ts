@@ -14,11 +14,15 @@ export type PictureInput = { ok: true; input: Float32Array; characters: number }
  */
 export async function pictureInput(bytes: Uint8Array, contract: InputContract): Promise<PictureInput> {
   if (bytes.length === 0) return { ok: false, error: 'empty file (0 bytes)' };
-  if (bytes.length > MAX_FILE_BYTES) return { ok: false, error: `file is ${bytes.length} bytes, over the ${MAX_FILE_BYTES / 1048576} MiB limit` };
+  if (bytes.length > MAX_FILE_BYTES)
+    return { ok: false, error: `file is ${bytes.length} bytes, over the ${MAX_FILE_BYTES / 1048576} MiB limit` };
   try {
     const r = await pictureToInput(bytes, contract);
     return r.ok ? { ok: true, input: r.input, characters: r.digitCount } : { ok: false, error: r.message };
   } catch (err) {
-    return { ok: false, error: err instanceof PictureError ? err.message : `unexpected error: ${(err as Error).message}` };
+    return {
+      ok: false,
+      error: err instanceof PictureError ? err.message : `unexpected error: ${(err as Error).message}`,
+    };
   }
 }

@@ -25,11 +25,20 @@ export interface PredictRow {
 
 /** The note of a picture that holds `characters` separate characters, or null for one. */
 export function severalCharactersNote(characters: number): string | null {
-  return characters > 1 ? `the picture holds ${characters} separate characters; read them as a number with 'lenet-onnx read'` : null;
+  return characters > 1
+    ? `the picture holds ${characters} separate characters; read them as a number with 'lenet-onnx read'`
+    : null;
 }
 
 /** A row as `predict --format json` prints it and `/v1/predict` answers it: the field names are an interface. */
-export function predictRecord(r: PredictRow): { path: string; digit: string | null; probability: number | null; topK: Ranked[]; error: string | null; note: string | null } {
+export function predictRecord(r: PredictRow): {
+  path: string;
+  digit: string | null;
+  probability: number | null;
+  topK: Ranked[];
+  error: string | null;
+  note: string | null;
+} {
   return { path: r.path, digit: r.digit, probability: r.probability, topK: r.topK, error: r.error, note: r.note };
 }
 
@@ -57,7 +66,11 @@ interface Slot {
  * Predict every entry of `entries` (see walkPictures) with `model`, yielding one row per entry in the same order.
  * A file that fails (unreadable, not a picture, no ink) yields a row with `error`; the run goes on.
  */
-export async function* predictStream(entries: AsyncIterable<WalkEntry>, model: DigitModel, o: PredictOptions): AsyncGenerator<PredictRow> {
+export async function* predictStream(
+  entries: AsyncIterable<WalkEntry>,
+  model: DigitModel,
+  o: PredictOptions,
+): AsyncGenerator<PredictRow> {
   const c = model.contract;
   const size = c.height * c.width * c.channels;
   const chunkSize = o.chunkSize ?? 64;
@@ -78,7 +91,14 @@ export async function* predictStream(entries: AsyncIterable<WalkEntry>, model: D
   async function* runBatch(): AsyncGenerator<PredictRow> {
     if (batchCount > 0) {
       const probs = await model.run(batch, batchCount);
-      for (const s of slots) if (s.batchIndex >= 0) fillRow(s.row, probs.subarray(s.batchIndex * c.labels.length, (s.batchIndex + 1) * c.labels.length), c.labels, o.topK);
+      for (const s of slots)
+        if (s.batchIndex >= 0)
+          fillRow(
+            s.row,
+            probs.subarray(s.batchIndex * c.labels.length, (s.batchIndex + 1) * c.labels.length),
+            c.labels,
+            o.topK,
+          );
       // the runtime may still hold the old buffer's view; a fresh one is cheap next to a batch of decoding
       batch = new Float32Array(o.batchSize * size);
     }
@@ -92,7 +112,14 @@ export async function* predictStream(entries: AsyncIterable<WalkEntry>, model: D
     const r = reply ? await reply : undefined;
     let k = 0;
     for (const e of chunk) {
-      const row: PredictRow = { path: e.path, digit: null, probability: null, topK: [], error: e.error ?? null, note: null };
+      const row: PredictRow = {
+        path: e.path,
+        digit: null,
+        probability: null,
+        topK: [],
+        error: e.error ?? null,
+        note: null,
+      };
       if (!e.error) {
         const err = r!.errors[k];
         if (err) {

@@ -26,5 +26,9 @@ export interface ReadChunkReply {
 
 /** Worker threads that read pictures, each with its own model session. */
 export function readPool(data: ReadWorkerData, size: number): WorkerPool<ReadChunk, ReadChunkReply> {
-  return new WorkerPool<ReadChunk, ReadChunkReply>(() => startWorker(import.meta.url, 'read-worker', { workerData: data }), size, 'read');
+  return new WorkerPool<ReadChunk, ReadChunkReply>(
+    () => startWorker(import.meta.url, 'read-worker', { workerData: data }),
+    size,
+    'read',
+  );
 }

@@ -11,7 +11,11 @@ import { inChunks, type WalkEntry } from './walk.js';
  * the same order. Worker threads each load the model; at most `3 * workers` chunks are in flight.
  * A file that fails (unreadable, not a picture, no ink, not one line) yields a row with `error`; the run goes on.
  */
-export async function* readStream(entries: AsyncIterable<WalkEntry>, modelFile: string, o: ReadOptions): AsyncGenerator<ReadRow> {
+export async function* readStream(
+  entries: AsyncIterable<WalkEntry>,
+  modelFile: string,
+  o: ReadOptions,
+): AsyncGenerator<ReadRow> {
   const { workers, chunkSize = 4, keepDebug = false, ...options } = o;
   const pool = readPool({ model: modelFile, options, keepDebug }, workers);
   const inFlight: Array<Promise<ReadRow[]>> = [];
@@ -21,7 +25,11 @@ export async function* readStream(entries: AsyncIterable<WalkEntry>, modelFile: 
     const rows = reply.then((r) => {
       if (r?.failure) throw new Error(r.failure);
       let k = 0;
-      return chunk.map((e) => e.error ? { path: e.path, text: null, confidence: null, digits: [], error: e.error, decisions: [] } : r!.rows[k++]);
+      return chunk.map((e) =>
+        e.error
+          ? { path: e.path, text: null, confidence: null, digits: [], error: e.error, decisions: [] }
+          : r!.rows[k++],
+      );
     });
     // awaited in order below; this only keeps a later failure from counting as unhandled meanwhile
     rows.catch(() => undefined);

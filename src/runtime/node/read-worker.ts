@@ -12,9 +12,12 @@ const data = workerData as ReadWorkerData;
 const ready = loadDigitModel(data.model);
 
 parentPort!.on('message', (req: ReadChunk) => {
-  void readChunk(req).then((reply) => parentPort!.postMessage(reply), (err: Error) => {
-    parentPort!.postMessage({ id: req.id, rows: [], failure: err.message } satisfies ReadChunkReply);
-  });
+  void readChunk(req).then(
+    (reply) => parentPort!.postMessage(reply),
+    (err: Error) => {
+      parentPort!.postMessage({ id: req.id, rows: [], failure: err.message } satisfies ReadChunkReply);
+    },
+  );
 });
 
 async function readChunk(req: ReadChunk): Promise<ReadChunkReply> {

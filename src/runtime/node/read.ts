@@ -35,7 +35,12 @@ export interface ReadRecord {
   path: string;
   text: string | null;
   confidence: number | null;
-  digits: Array<{ digit: string; probability: number; box: { x: number; y: number; width: number; height: number }; edge: boolean }>;
+  digits: Array<{
+    digit: string;
+    probability: number;
+    box: { x: number; y: number; width: number; height: number };
+    edge: boolean;
+  }>;
   error: string | null;
   value?: ExpressionValue;
   expression_error?: string;
@@ -91,7 +96,13 @@ export function modelClassifier(model: DigitModel): Classifier {
  * Read one picture's bytes into a row; never throws for a bad picture (the row carries the error).
  * Shared by the CLI's stream and the server's `/v1/read`.
  */
-export async function readPictureBytes(path: string, bytes: Uint8Array, classify: Classifier, model: DigitModel, o: ReadTextOptions & { keepDebug?: boolean } = {}): Promise<ReadRow> {
+export async function readPictureBytes(
+  path: string,
+  bytes: Uint8Array,
+  classify: Classifier,
+  model: DigitModel,
+  o: ReadTextOptions & { keepDebug?: boolean } = {},
+): Promise<ReadRow> {
   const row: ReadRow = { path, text: null, confidence: null, digits: [], error: null, decisions: [] };
   try {
     const image = await decodePicture(bytes);

@@ -32,7 +32,11 @@ export async function loadDigitModel(file: string, opts: { threads?: number } = 
  * first (to start decode workers, say) can do that while the session is being created.
  * @throws UserError naming the file when onnxruntime cannot load it.
  */
-export async function openDigitModel(file: string, read: ModelFile & { bytes: Uint8Array }, opts: { threads?: number } = {}): Promise<DigitModel> {
+export async function openDigitModel(
+  file: string,
+  read: ModelFile & { bytes: Uint8Array },
+  opts: { threads?: number } = {},
+): Promise<DigitModel> {
   const { bytes, info, contract } = read;
   let session: ort.InferenceSession;
   try {
@@ -42,7 +46,9 @@ export async function openDigitModel(file: string, read: ModelFile & { bytes: Ui
       graphOptimizationLevel: 'all',
       // A weight-only int8 file keeps its DequantizeLinear nodes by default, which costs onnxruntime its packed
       // float kernels; folding them at load gives the float graph back, computing what the file says.
-      ...(info.metadata['quantization.mode'] === 'weight-only' ? { extra: { session: { disable_quant_qdq: '1' } } } : {}),
+      ...(info.metadata['quantization.mode'] === 'weight-only'
+        ? { extra: { session: { disable_quant_qdq: '1' } } }
+        : {}),
     });
   } catch (err) {
     throw new UserError(`model '${file}': onnxruntime cannot load it (${(err as Error).message.split('\n')[0]})`);
@@ -54,12 +60,20 @@ export async function openDigitModel(file: string, read: ModelFile & { bytes: Ui
     contract,
     info,
     async run(input, n) {
-      const feeds = { [contract.inputName]: new ort.Tensor('float32', input.subarray(0, n * pictureSize(contract)), inputShape(contract, n)) };
+      const feeds = {
+        [contract.inputName]: new ort.Tensor(
+          'float32',
+          input.subarray(0, n * pictureSize(contract)),
+          inputShape(contract, n),
+        ),
+      };
       const out = await session.run(feeds);
       const t = out[contract.outputName];
       const data = t.data as Float32Array;
       if (data.length !== n * classes) {
-        throw new UserError(`model '${file}': output '${contract.outputName}' has ${data.length} values for ${n} pictures, expected ${n * classes} (${classes} labels)`);
+        throw new UserError(
+          `model '${file}': output '${contract.outputName}' has ${data.length} values for ${n} pictures, expected ${n * classes} (${classes} labels)`,
+        );
       }
       return data;
     },

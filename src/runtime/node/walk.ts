@@ -49,7 +49,9 @@ async function* walkDir(dir: string, ancestors: string[]): AsyncGenerator<WalkEn
   let entries: Dirent[];
   try {
     // withFileTypes: no stat per file, which would cost more than decoding a small PNG
-    entries = (await fs.readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    entries = (await fs.readdir(dir, { withFileTypes: true })).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
   } catch (err) {
     yield { path: dir, error: `cannot list the directory: ${fileErrorReason(err)}` };
     return;
@@ -62,7 +64,8 @@ async function* walkDir(dir: string, ancestors: string[]): AsyncGenerator<WalkEn
     }
     if (!entry.isDirectory() && !entry.isSymbolicLink()) {
       // A FIFO, device or socket named like a picture would otherwise vanish from the output without a word.
-      if (isPictureName(entry.name)) yield { path: p, error: specialFileReason(entry) ?? 'is not a regular file: refused' };
+      if (isPictureName(entry.name))
+        yield { path: p, error: specialFileReason(entry) ?? 'is not a regular file: refused' };
       continue;
     }
     let st: Stats;

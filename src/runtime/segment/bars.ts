@@ -22,7 +22,8 @@ export interface RowShape {
 /** {@link stackedBars} and the marks stacked in `crop`. */
 export function rowShape(crop: InkCrop): RowShape {
   const { width, height } = crop.box;
-  let marks = 0, inMark = false;
+  let marks = 0,
+    inMark = false;
   for (let y = 0; y < height; y++) {
     let any = false;
     for (let x = 0; x < width && !any; x++) any = crop.data[y * width + x] > 0;
@@ -47,7 +48,9 @@ export function stackedBars(crop: InkCrop): number {
     if (s > most) most = s;
   }
   if (most <= 0) return 0;
-  let bars = 0, inBar = false, gapSeen = true;
+  let bars = 0,
+    inBar = false,
+    gapSeen = true;
   for (let y = 0; y < height; y++) {
     const r = rows[y] / most;
     if (r >= BAR_ROW && !inBar) {

@@ -54,7 +54,11 @@ export function cropGlyph(map: InkMap, g: Glyph): InkCrop | null {
 }
 
 /** The model input of a glyph, by the same MNIST fit as single-digit preprocessing. */
-export function glyphInput(map: InkMap, g: Glyph, contract: InputContract): { input: Float32Array; crop: InkCrop } | null {
+export function glyphInput(
+  map: InkMap,
+  g: Glyph,
+  contract: InputContract,
+): { input: Float32Array; crop: InkCrop } | null {
   const crop = cropGlyph(map, g);
   if (!crop) return null;
   return { input: fitToContract(crop, contract), crop };

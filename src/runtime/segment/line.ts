@@ -57,15 +57,23 @@ export function findLine(map: InkMap, options: LineOptions = {}): LineFound | Li
   // Broken characters make pieces shorter than characters: this first height only serves to spot rules.
   let height = characterHeight(glyphs);
 
-  const rules = glyphs.filter((g) => glyphWidth(g) > RULE_MIN_WIDTH * height && glyphHeight(g) < RULE_MAX_HEIGHT * height);
+  const rules = glyphs.filter(
+    (g) => glyphWidth(g) > RULE_MIN_WIDTH * height && glyphHeight(g) < RULE_MAX_HEIGHT * height,
+  );
   if (rules.length) {
     glyphs = glyphs.filter((g) => !rules.includes(g));
-    decisions.push(`ignored ${rules.length} rule${rules.length > 1 ? 's' : ''} (underline or strike) at ${rules.map((g) => where(g, map.scale)).join(', ')}`);
+    decisions.push(
+      `ignored ${rules.length} rule${rules.length > 1 ? 's' : ''} (underline or strike) at ${rules.map((g) => where(g, map.scale)).join(', ')}`,
+    );
   }
 
   const lines = countLines(glyphs, height);
   if (lines > 1) {
-    return { ok: false, reason: 'not-one-line', message: `not one line: found ${lines} lines of marks (${glyphs.length} pieces); give one line of digits` };
+    return {
+      ok: false,
+      reason: 'not-one-line',
+      message: `not one line: found ${lines} lines of marks (${glyphs.length} pieces); give one line of digits`,
+    };
   }
 
   glyphs = joinColumns(glyphs, decisions, map.scale);
@@ -74,7 +82,9 @@ export function findLine(map: InkMap, options: LineOptions = {}): LineFound | Li
   const dots = glyphs.filter((g) => glyphWidth(g) < DOT_SIDE * height && glyphHeight(g) < DOT_SIDE * height);
   if (dots.length) {
     glyphs = glyphs.filter((g) => !dots.includes(g));
-    decisions.push(`ignored ${dots.length} dot${dots.length > 1 ? 's' : ''} at ${dots.map((g) => where(g, map.scale)).join(', ')}`);
+    decisions.push(
+      `ignored ${dots.length} dot${dots.length > 1 ? 's' : ''} at ${dots.map((g) => where(g, map.scale)).join(', ')}`,
+    );
   }
   // A character may still be in two pieces here (a 4 or a × in two strokes, joined by the reader later):
   // marks are refused only well past the limit, and the reader checks the characters it read.
@@ -93,7 +103,10 @@ export function findLine(map: InkMap, options: LineOptions = {}): LineFound | Li
 export function characterHeight(glyphs: Glyph[]): number {
   let heaviest = 0;
   for (const g of glyphs) if (g.mass > heaviest) heaviest = g.mass;
-  const hs = glyphs.filter((g) => g.mass >= BIG_MASS * heaviest).map(glyphHeight).sort((a, b) => a - b);
+  const hs = glyphs
+    .filter((g) => g.mass >= BIG_MASS * heaviest)
+    .map(glyphHeight)
+    .sort((a, b) => a - b);
   return hs.length ? hs[hs.length >> 1] : 1;
 }
 
@@ -107,7 +120,8 @@ export function countLines(glyphs: Glyph[], height: number): number {
   const root = (i: number): number => (group[i] === i ? i : (group[i] = root(group[i])));
   for (let i = 0; i < tall.length; i++) {
     for (let j = i + 1; j < tall.length; j++) {
-      const a = tall[i], b = tall[j];
+      const a = tall[i],
+        b = tall[j];
       const overlap = Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0) + 1;
       if (overlap >= 0.3 * Math.min(glyphHeight(a), glyphHeight(b))) group[root(i)] = root(j);
     }

@@ -34,7 +34,8 @@ export interface Cut {
  * @param height the line's character height.
  */
 export function cutCandidates(map: InkMap, g: Glyph, height: number): Cut[] {
-  const w = glyphWidth(g), h = glyphHeight(g);
+  const w = glyphWidth(g),
+    h = glyphHeight(g);
   if (w < SPLIT_MIN_WIDTH * height || g.span) return [];
   const keep = new Uint8Array(map.pieces.length + 1);
   for (const l of g.labels) keep[l] = 1;
@@ -53,7 +54,8 @@ export function cutCandidates(map: InkMap, g: Glyph, height: number): Cut[] {
   }
   // A 3-column average keeps single-column dips of a ragged stroke from posing as gaps.
   const smooth = new Float64Array(w);
-  for (let i = 0; i < w; i++) smooth[i] = (profile[Math.max(0, i - 1)] + profile[i] + profile[Math.min(w - 1, i + 1)]) / 3;
+  for (let i = 0; i < w; i++)
+    smooth[i] = (profile[Math.max(0, i - 1)] + profile[i] + profile[Math.min(w - 1, i + 1)]) / 3;
   const margin = Math.max(1, Math.round(MIN_SIDE * height));
   const starts: number[] = [];
   for (let i = margin; i < w - margin; i++) {
@@ -72,7 +74,8 @@ export function cutCandidates(map: InkMap, g: Glyph, height: number): Cut[] {
   for (const s of starts) {
     if (taken.some((t) => Math.abs(t - s) < margin)) continue;
     taken.push(s);
-    const lo = Math.max(margin - 1, s - band), hi = Math.min(w - margin - 1, s + band);
+    const lo = Math.max(margin - 1, s - band),
+      hi = Math.min(w - margin - 1, s + band);
     const cut = cheapestPath(ink, w, h, lo, hi, g, g.mass / h);
     // Neighbouring starts often settle on the same path: the network need not read it twice.
     if (cuts.some((c) => samePath(c, cut))) continue;
@@ -94,9 +97,16 @@ function cheapestPath(ink: Float32Array, w: number, h: number, lo: number, hi: n
   for (let y = 1; y < h; y++) {
     for (let x = 0; x < bw; x++) {
       const up = (y - 1) * bw + x;
-      let best = cost[up], step = 0;
-      if (x > 0 && cost[up - 1] + DRIFT_COST < best) { best = cost[up - 1] + DRIFT_COST; step = -1; }
-      if (x + 1 < bw && cost[up + 1] + DRIFT_COST < best) { best = cost[up + 1] + DRIFT_COST; step = 1; }
+      let best = cost[up],
+        step = 0;
+      if (x > 0 && cost[up - 1] + DRIFT_COST < best) {
+        best = cost[up - 1] + DRIFT_COST;
+        step = -1;
+      }
+      if (x + 1 < bw && cost[up + 1] + DRIFT_COST < best) {
+        best = cost[up + 1] + DRIFT_COST;
+        step = 1;
+      }
       cost[y * bw + x] = best + ink[y * w + lo + x];
       from[y * bw + x] = step;
     }
@@ -124,14 +134,18 @@ export function splitGlyph(g: Glyph, cut: Cut): [Glyph, Glyph] {
   const leftFrom = new Int32Array(n).fill(g.x0);
   const rightFrom = cut.last.map((c) => c + 1);
   const rightTo = new Int32Array(n).fill(g.x1);
-  let lx1 = g.x0, rx0 = g.x1;
+  let lx1 = g.x0,
+    rx0 = g.x1;
   for (let i = 0; i < n; i++) {
     if (leftTo[i] > lx1) lx1 = leftTo[i];
     if (rightFrom[i] < rx0) rx0 = rightFrom[i];
   }
   const left: RowSpan = { y0: cut.y0, from: leftFrom, to: leftTo };
   const right: RowSpan = { y0: cut.y0, from: rightFrom, to: rightTo };
-  return [{ ...g, x1: lx1, span: left }, { ...g, x0: rx0, span: right }];
+  return [
+    { ...g, x1: lx1, span: left },
+    { ...g, x0: rx0, span: right },
+  ];
 }
 
 /** Middle column of a cut, for decisions. */

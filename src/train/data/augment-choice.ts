@@ -51,7 +51,8 @@ export const PROBE_LIMITS = { trainSamples: 3200, validationSamples: 2000, minMa
 function spread(s: Split, n: number): Split {
   if (n >= s.count) return s;
   const px = s.rows * s.cols;
-  const x = new Float32Array(n * px), y = new Uint8Array(n);
+  const x = new Float32Array(n * px),
+    y = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const r = Math.floor((i * s.count) / n);
     x.set(s.x.subarray(r * px, (r + 1) * px), i * px);
@@ -68,14 +69,26 @@ function spread(s: Split, n: number): Split {
  * {@link PROBE_LIMITS}.minMargin). Every random stream is made afresh from `seed`, so the probe leaves the
  * real run's streams untouched.
  */
-export async function probeAugmentation(build: () => tf.LayersModel, train: Split, validation: Split, o: { batchSize: number; learningRate: number; seed: number }): Promise<AugmentProbe> {
+export async function probeAugmentation(
+  build: () => tf.LayersModel,
+  train: Split,
+  validation: Split,
+  o: { batchSize: number; learningRate: number; seed: number },
+): Promise<AugmentProbe> {
   const t0 = performance.now();
   const t = spread(train, PROBE_LIMITS.trainSamples);
   const v = spread(validation, PROBE_LIMITS.validationSamples);
   const once = async (augment: boolean) => {
     const model = build();
     try {
-      await trainModel(model, t, v, { epochs: 1, batchSize: Math.min(o.batchSize, t.count), learningRate: o.learningRate, lrSchedule: 'constant', augment, seed: o.seed });
+      await trainModel(model, t, v, {
+        epochs: 1,
+        batchSize: Math.min(o.batchSize, t.count),
+        learningRate: o.learningRate,
+        lrSchedule: 'constant',
+        augment,
+        seed: o.seed,
+      });
       return evaluate(model, v).accuracy;
     } finally {
       model.dispose();
@@ -85,7 +98,14 @@ export async function probeAugmentation(build: () => tf.LayersModel, train: Spli
   const accuracyPlain = await once(false);
   const variance = (p: number) => (p * (1 - p)) / v.count;
   const margin = Math.max(PROBE_LIMITS.minMargin, 2 * Math.sqrt(variance(accuracyAugmented) + variance(accuracyPlain)));
-  return { trainSamples: t.count, validationSamples: v.count, accuracyAugmented, accuracyPlain, margin, seconds: (performance.now() - t0) / 1000 };
+  return {
+    trainSamples: t.count,
+    validationSamples: v.count,
+    accuracyAugmented,
+    accuracyPlain,
+    margin,
+    seconds: (performance.now() - t0) / 1000,
+  };
 }
 
 const pct = (p: number) => `${(p * 100).toFixed(1)}%`;
@@ -95,7 +115,11 @@ const pct = (p: number) => `${(p * 100).toFixed(1)}%`;
  * the distortions were chosen on) and augments without running anything, so a default run draws exactly
  * the random numbers it always did; for any other data it runs {@link probeAugmentation}.
  */
-export async function decideAugmentation(mode: AugmentMode, trainFile: IdxDataset, probe: () => Promise<AugmentProbe>): Promise<AugmentDecision> {
+export async function decideAugmentation(
+  mode: AugmentMode,
+  trainFile: IdxDataset,
+  probe: () => Promise<AugmentProbe>,
+): Promise<AugmentDecision> {
   if (mode === 'on') return { mode, augment: true, reason: '--augment on' };
   if (mode === 'off') return { mode, augment: false, reason: '--augment off' };
   if (isMnistTrain(trainFile)) {
@@ -105,7 +129,9 @@ export async function decideAugmentation(mode: AugmentMode, trainFile: IdxDatase
   const augment = p.accuracyAugmented >= p.accuracyPlain - p.margin;
   const figures = `validation accuracy ${pct(p.accuracyAugmented)} augmented vs ${pct(p.accuracyPlain)} plain after ${p.trainSamples} samples (margin ${pct(p.margin)})`;
   return {
-    mode, augment, probe: p,
+    mode,
+    augment,
+    probe: p,
     reason: augment
       ? `not MNIST; a probe found the distortions harmless: ${figures}`
       : `not MNIST; a probe found the distortions hurt (they seem to change what a picture shows): ${figures}`,

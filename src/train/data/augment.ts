@@ -19,30 +19,49 @@ export const DEFAULT_AUGMENT: AugmentRanges = { rotateDeg: 10, scale: 0.1, shift
  * about its centre, with bilinear sampling; pixels mapped from outside the picture are background.
  * `rand` supplies the three random draws, so a seeded generator gives a reproducible result.
  */
-export function augmentPicture(src: Float32Array, dst: Float32Array, rows: number, cols: number, rand: () => number, r: AugmentRanges = DEFAULT_AUGMENT): void {
-  const angle = (rand() * 2 - 1) * r.rotateDeg * Math.PI / 180;
+export function augmentPicture(
+  src: Float32Array,
+  dst: Float32Array,
+  rows: number,
+  cols: number,
+  rand: () => number,
+  r: AugmentRanges = DEFAULT_AUGMENT,
+): void {
+  const angle = ((rand() * 2 - 1) * r.rotateDeg * Math.PI) / 180;
   const s = 1 + (rand() * 2 - 1) * r.scale;
   const tx = (rand() * 2 - 1) * r.shiftPx;
   const ty = (rand() * 2 - 1) * r.shiftPx;
   // Inverse map: for each output pixel find where it came from, so every output pixel is written once.
-  const cos = Math.cos(angle) / s, sin = Math.sin(angle) / s;
-  const cx = (cols - 1) / 2, cy = (rows - 1) / 2;
+  const cos = Math.cos(angle) / s,
+    sin = Math.sin(angle) / s;
+  const cx = (cols - 1) / 2,
+    cy = (rows - 1) / 2;
   // Out-of-picture neighbours read as background. Written without a per-pixel helper closure: that
   // closure cost 16x the arithmetic under loaders that wrap every function (tsx's keep-names).
-  const px = (yy: number, xx: number): number => (yy < 0 || yy >= rows || xx < 0 || xx >= cols ? 0 : src[yy * cols + xx]);
+  const px = (yy: number, xx: number): number =>
+    yy < 0 || yy >= rows || xx < 0 || xx >= cols ? 0 : src[yy * cols + xx];
   for (let y = 0; y < rows; y++) {
     for (let x = 0; x < cols; x++) {
-      const dx = x - cx - tx, dy = y - cy - ty;
+      const dx = x - cx - tx,
+        dy = y - cy - ty;
       const sx = cos * dx + sin * dy + cx;
       const sy = -sin * dx + cos * dy + cy;
-      const x0 = Math.floor(sx), y0 = Math.floor(sy);
-      const fx = sx - x0, fy = sy - y0;
+      const x0 = Math.floor(sx),
+        y0 = Math.floor(sy);
+      const fx = sx - x0,
+        fy = sy - y0;
       let a: number, b: number, c: number, d: number;
       if (x0 >= 0 && x0 + 1 < cols && y0 >= 0 && y0 + 1 < rows) {
         const i = y0 * cols + x0;
-        a = src[i]; b = src[i + 1]; c = src[i + cols]; d = src[i + cols + 1];
+        a = src[i];
+        b = src[i + 1];
+        c = src[i + cols];
+        d = src[i + cols + 1];
       } else {
-        a = px(y0, x0); b = px(y0, x0 + 1); c = px(y0 + 1, x0); d = px(y0 + 1, x0 + 1);
+        a = px(y0, x0);
+        b = px(y0, x0 + 1);
+        c = px(y0 + 1, x0);
+        d = px(y0 + 1, x0 + 1);
       }
       dst[y * cols + x] = (a * (1 - fx) + b * fx) * (1 - fy) + (c * (1 - fx) + d * fx) * fy;
     }

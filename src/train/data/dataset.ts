@@ -30,7 +30,12 @@ export function toSplit(d: IdxDataset, indices?: ArrayLike<number>): Split {
  * Seeded train/validation split of MNIST's training file: a permutation of all rows, the first
  * `validation` rows for validation and the next `train` rows (default: all the rest) for training.
  */
-export function splitTrainValidation(d: IdxDataset, validation: number, seed: number, train?: number): { train: Split; validation: Split } {
+export function splitTrainValidation(
+  d: IdxDataset,
+  validation: number,
+  seed: number,
+  train?: number,
+): { train: Split; validation: Split } {
   const perm = permutation(d.count, seededRandom(seed));
   const v = perm.subarray(0, validation);
   const t = perm.subarray(validation, train === undefined ? d.count : validation + train);
@@ -40,7 +45,10 @@ export function splitTrainValidation(d: IdxDataset, validation: number, seed: nu
 /** The first `limit` rows of a dataset (all when limit is undefined). */
 export function head(d: IdxDataset, limit?: number): Split {
   if (limit === undefined || limit >= d.count) return toSplit(d);
-  return toSplit(d, Array.from({ length: limit }, (_, i) => i));
+  return toSplit(
+    d,
+    Array.from({ length: limit }, (_, i) => i),
+  );
 }
 
 /** Which random distortion each picture of a batch gets (see {@link gatherBatch}). */
@@ -57,7 +65,14 @@ export interface BatchAugment {
  * With `augment`, each picture is randomly distorted, drawn from (seed, step, position in the batch), so
  * the batch is the same however many workers share it.
  */
-export function gatherBatch(s: Split, order: ArrayLike<number>, start: number, size: number, classes: number, augment?: BatchAugment): { x: Float32Array; y: Float32Array } {
+export function gatherBatch(
+  s: Split,
+  order: ArrayLike<number>,
+  start: number,
+  size: number,
+  classes: number,
+  augment?: BatchAugment,
+): { x: Float32Array; y: Float32Array } {
   const px = s.rows * s.cols;
   const x = new Float32Array(size * px);
   const y = new Float32Array(size * classes);

@@ -42,12 +42,17 @@ export type OperatorSymbol = (typeof OPERATOR_SYMBOLS)[number];
  * it, so overlapping strokes do not add up to blots.
  */
 export function renderStrokes(strokes: Stroke[], inkSide = 40, margin = 8): GrayImage {
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -Infinity,
+    y1 = -Infinity;
   for (const s of strokes) {
     for (const p of s) {
       const r = p.width / 2;
-      x0 = Math.min(x0, p.x - r); y0 = Math.min(y0, p.y - r);
-      x1 = Math.max(x1, p.x + r); y1 = Math.max(y1, p.y + r);
+      x0 = Math.min(x0, p.x - r);
+      y0 = Math.min(y0, p.y - r);
+      x1 = Math.max(x1, p.x + r);
+      y1 = Math.max(y1, p.y + r);
     }
   }
   const scale = inkSide / Math.max(x1 - x0, y1 - y0, 1e-6);
@@ -58,9 +63,22 @@ export function renderStrokes(strokes: Stroke[], inkSide = 40, margin = 8): Gray
   const ty = (y: number): number => (y - y0) * scale + margin;
   for (const s of strokes) {
     for (let i = 0; i < s.length; i++) {
-      const a = s[i], b = s[Math.min(i + 1, s.length - 1)];
+      const a = s[i],
+        b = s[Math.min(i + 1, s.length - 1)];
       if (i > 0 && i === s.length - 1) break;
-      capsule(ink, width, height, tx(a.x), ty(a.y), tx(b.x), ty(b.y), (a.width * scale) / 2, (b.width * scale) / 2, a.pressure, b.pressure);
+      capsule(
+        ink,
+        width,
+        height,
+        tx(a.x),
+        ty(a.y),
+        tx(b.x),
+        ty(b.y),
+        (a.width * scale) / 2,
+        (b.width * scale) / 2,
+        a.pressure,
+        b.pressure,
+      );
     }
   }
   const data = new Uint8Array(width * height);
@@ -68,17 +86,34 @@ export function renderStrokes(strokes: Stroke[], inkSide = 40, margin = 8): Gray
   return { width, height, data };
 }
 
-function capsule(ink: Float32Array, w: number, h: number, ax: number, ay: number, bx: number, by: number, ra: number, rb: number, pa: number, pb: number): void {
+function capsule(
+  ink: Float32Array,
+  w: number,
+  h: number,
+  ax: number,
+  ay: number,
+  bx: number,
+  by: number,
+  ra: number,
+  rb: number,
+  pa: number,
+  pb: number,
+): void {
   const r = Math.max(ra, rb) + 1;
-  const xa = Math.max(0, Math.floor(Math.min(ax, bx) - r)), xb = Math.min(w - 1, Math.ceil(Math.max(ax, bx) + r));
-  const ya = Math.max(0, Math.floor(Math.min(ay, by) - r)), yb = Math.min(h - 1, Math.ceil(Math.max(ay, by) + r));
-  const dx = bx - ax, dy = by - ay;
+  const xa = Math.max(0, Math.floor(Math.min(ax, bx) - r)),
+    xb = Math.min(w - 1, Math.ceil(Math.max(ax, bx) + r));
+  const ya = Math.max(0, Math.floor(Math.min(ay, by) - r)),
+    yb = Math.min(h - 1, Math.ceil(Math.max(ay, by) + r));
+  const dx = bx - ax,
+    dy = by - ay;
   const len2 = dx * dx + dy * dy;
   for (let y = ya; y <= yb; y++) {
     for (let x = xa; x <= xb; x++) {
-      const px = x + 0.5, py = y + 0.5;
+      const px = x + 0.5,
+        py = y + 0.5;
       const t = len2 > 0 ? Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / len2)) : 0;
-      const cx = ax + t * dx - px, cy = ay + t * dy - py;
+      const cx = ax + t * dx - px,
+        cy = ay + t * dy - py;
       const d = Math.sqrt(cx * cx + cy * cy);
       // Coverage of a pixel by an edge at signed distance (radius - d): a one-pixel linear ramp.
       const cover = Math.max(0, Math.min(1, ra + t * (rb - ra) - d + 0.5));
@@ -112,23 +147,28 @@ interface Pen {
  */
 function penStroke(rand: () => number, pen: Pen, x0: number, y0: number, x1: number, y1: number, bend = 0.08): Stroke {
   const n = 12;
-  const dx = x1 - x0, dy = y1 - y0;
+  const dx = x1 - x0,
+    dy = y1 - y0;
   const len = Math.hypot(dx, dy);
-  const nx = len > 0 ? -dy / len : 0, ny = len > 0 ? dx / len : 0;
+  const nx = len > 0 ? -dy / len : 0,
+    ny = len > 0 ? dx / len : 0;
   const arc = uniform(rand, -bend, bend) * len;
   const skew = uniform(rand, -0.15, 0.15);
   const phase = uniform(rand, 0, 2 * Math.PI);
-  const landing = uniform(rand, 0.55, 0.95), lifting = uniform(rand, 0.55, 0.95);
+  const landing = uniform(rand, 0.55, 0.95),
+    lifting = uniform(rand, 0.55, 0.95);
   const jitter = 0.006 + 0.004 * rand();
   const pts: Stroke = [];
-  let jx = 0, jy = 0;
+  let jx = 0,
+    jy = 0;
   for (let i = 0; i < n; i++) {
     const t = i / (n - 1);
     const bow = Math.sin(Math.PI * Math.min(1, Math.max(0, t + skew * Math.sin(Math.PI * t))));
     // Smoothed jitter: a hand's tremor is low-frequency, not pixel noise.
     jx = 0.6 * jx + gaussian(rand) * jitter;
     jy = 0.6 * jy + gaussian(rand) * jitter;
-    const ends = t < 0.15 ? landing + (1 - landing) * (t / 0.15) : t > 0.85 ? lifting + (1 - lifting) * ((1 - t) / 0.15) : 1;
+    const ends =
+      t < 0.15 ? landing + (1 - landing) * (t / 0.15) : t > 0.85 ? lifting + (1 - lifting) * ((1 - t) / 0.15) : 1;
     pts.push({
       x: x0 + dx * t + nx * arc * bow + jx,
       y: y0 + dy * t + ny * arc * bow + jy,
@@ -140,7 +180,12 @@ function penStroke(rand: () => number, pen: Pen, x0: number, y0: number, x1: num
     const last = pts[n - 1];
     const a = Math.atan2(dy, dx) + (rand() < 0.5 ? 1 : -1) * uniform(rand, 100, 160) * DEG;
     const hook = uniform(rand, 0.03, 0.07);
-    pts.push({ x: last.x + Math.cos(a) * hook, y: last.y + Math.sin(a) * hook, width: last.width * 0.8, pressure: last.pressure * 0.8 });
+    pts.push({
+      x: last.x + Math.cos(a) * hook,
+      y: last.y + Math.sin(a) * hook,
+      width: last.width * 0.8,
+      pressure: last.pressure * 0.8,
+    });
   }
   return pts;
 }
@@ -152,15 +197,38 @@ function penDot(rand: () => number, pen: Pen, cx: number, cy: number, r: number)
   const start = uniform(rand, 0, 2 * Math.PI);
   for (let i = 0; i <= 8; i++) {
     const a = start + (i / 8) * 2 * Math.PI;
-    pts.push({ x: cx + Math.cos(a) * ring * uniform(rand, 0.85, 1.1), y: cy + Math.sin(a) * ring * uniform(rand, 0.85, 1.1), width: pen.width, pressure: pen.pressure });
+    pts.push({
+      x: cx + Math.cos(a) * ring * uniform(rand, 0.85, 1.1),
+      y: cy + Math.sin(a) * ring * uniform(rand, 0.85, 1.1),
+      width: pen.width,
+      pressure: pen.pressure,
+    });
   }
   return pts;
 }
 
 /** A stroke of length `len` at `angle` through (cx, cy), crossing it at fraction `at` of its length. */
-function through(rand: () => number, pen: Pen, cx: number, cy: number, len: number, angle: number, at = 0.5, bend = 0.08): Stroke {
-  const c = Math.cos(angle), s = Math.sin(angle);
-  return penStroke(rand, pen, cx - c * len * at, cy - s * len * at, cx + c * len * (1 - at), cy + s * len * (1 - at), bend);
+function through(
+  rand: () => number,
+  pen: Pen,
+  cx: number,
+  cy: number,
+  len: number,
+  angle: number,
+  at = 0.5,
+  bend = 0.08,
+): Stroke {
+  const c = Math.cos(angle),
+    s = Math.sin(angle);
+  return penStroke(
+    rand,
+    pen,
+    cx - c * len * at,
+    cy - s * len * at,
+    cx + c * len * (1 - at),
+    cy + s * len * (1 - at),
+    bend,
+  );
 }
 
 /**
@@ -202,7 +270,15 @@ export function operatorStrokes(symbol: OperatorSymbol, rand: () => number): Str
       const pen = penFor(len);
       return [
         through(rand, pen, 0, 0, len, 45 * DEG + tilt + uniform(rand, -10, 10) * DEG, uniform(rand, 0.35, 0.65)),
-        through(rand, pen, 0, 0, len * uniform(rand, 0.8, 1.2), -45 * DEG + tilt + uniform(rand, -10, 10) * DEG, uniform(rand, 0.35, 0.65)),
+        through(
+          rand,
+          pen,
+          0,
+          0,
+          len * uniform(rand, 0.8, 1.2),
+          -45 * DEG + tilt + uniform(rand, -10, 10) * DEG,
+          uniform(rand, 0.35, 0.65),
+        ),
       ];
     }
     case '÷': {
@@ -237,7 +313,12 @@ export type OperatorDrawer = (symbol: OperatorSymbol, rand: () => number) => Str
  * drawn, rendered, and fitted by the shared `preprocess`.
  * @throws Error if preprocessing finds no ink (a drawer bug: every operator has ink).
  */
-export function operatorPicture(symbol: OperatorSymbol, rand: () => number, contract: InputContract, draw: OperatorDrawer = operatorStrokes): Float32Array {
+export function operatorPicture(
+  symbol: OperatorSymbol,
+  rand: () => number,
+  contract: InputContract,
+  draw: OperatorDrawer = operatorStrokes,
+): Float32Array {
   const picture = renderStrokes(draw(symbol, rand));
   const r = preprocess(picture, contract);
   if (!r.ok) throw new Error(`operator '${symbol}': ${r.message}`);

@@ -5,7 +5,13 @@
  */
 import type { InputContract } from '../../runtime/contract.js';
 import type { Split } from './dataset.js';
-import { OPERATOR_SYMBOLS, operatorPicture, operatorSeed, type OperatorDrawer, type OperatorSymbol } from './operator-strokes.js';
+import {
+  OPERATOR_SYMBOLS,
+  operatorPicture,
+  operatorSeed,
+  type OperatorDrawer,
+  type OperatorSymbol,
+} from './operator-strokes.js';
 import { seededRandom } from './rng.js';
 
 /** Seed streams of the synthesised symbols: training, validation and test pictures never share a seed. */
@@ -36,7 +42,9 @@ export interface SynthesisOptions {
  * @throws Error for a symbol this project cannot draw.
  */
 export function synthesizeSymbols(o: SynthesisOptions, shared = false): Split {
-  const rows = o.contract.height, cols = o.contract.width, px = rows * cols;
+  const rows = o.contract.height,
+    cols = o.contract.width,
+    px = rows * cols;
   const count = o.symbols.length * o.perSymbol;
   const x = new Float32Array(shared ? new SharedArrayBuffer(count * px * 4) : new ArrayBuffer(count * px * 4));
   const y = new Uint8Array(shared ? new SharedArrayBuffer(count) : new ArrayBuffer(count));

@@ -5,7 +5,8 @@
  * targets are close (the test checks the smallest Hamming distance).
  */
 export const DIGIT_BITMAPS: readonly (readonly string[])[] = [
-  [ // 0
+  [
+    // 0
     '.......',
     '..###..',
     '.#...#.',
@@ -19,7 +20,8 @@ export const DIGIT_BITMAPS: readonly (readonly string[])[] = [
     '..###..',
     '.......',
   ],
-  [ // 1
+  [
+    // 1
     '.......',
     '...#...',
     '..##...',
@@ -33,7 +35,8 @@ export const DIGIT_BITMAPS: readonly (readonly string[])[] = [
     '.#####.',
     '.......',
   ],
-  [ // 2
+  [
+    // 2
     '.......',
     '..###..',
     '.#...#.',
@@ -47,7 +50,8 @@ export const DIGIT_BITMAPS: readonly (readonly string[])[] = [
     '#######',
     '.......',
   ],
-  [ // 3
+  [
+    // 3
     '.......',
     '.#####.',
     '#.....#',
@@ -61,7 +65,8 @@ export const DIGIT_BITMAPS: readonly (readonly string[])[] = [
     '.#####.',
     '.......',
   ],
-  [ // 4
+  [
+    // 4
     '.......',
     '....#..',
     '...##..',
@@ -75,7 +80,8 @@ export const DIGIT_BITMAPS: readonly (readonly string[])[] = [
     '....#..',
     '.......',
   ],
-  [ // 5
+  [
+    // 5
     '.......',
     '#######',
     '#......',
@@ -89,7 +95,8 @@ export const DIGIT_BITMAPS: readonly (readonly string[])[] = [
     '.####..',
     '.......',
   ],
-  [ // 6
+  [
+    // 6
     '.......',
     '...##..',
     '..#....',
@@ -103,7 +110,8 @@ export const DIGIT_BITMAPS: readonly (readonly string[])[] = [
     '..###..',
     '.......',
   ],
-  [ // 7
+  [
+    // 7
     '.......',
     '#######',
     '......#',
@@ -117,7 +125,8 @@ export const DIGIT_BITMAPS: readonly (readonly string[])[] = [
     '..#....',
     '.......',
   ],
-  [ // 8
+  [
+    // 8
     '.......',
     '..###..',
     '.#...#.',
@@ -131,7 +140,8 @@ export const DIGIT_BITMAPS: readonly (readonly string[])[] = [
     '..###..',
     '.......',
   ],
-  [ // 9
+  [
+    // 9
     '.......',
     '..###..',
     '.#...#.',
@@ -151,16 +161,22 @@ export const DIGIT_BITMAPS: readonly (readonly string[])[] = [
  * Turn bitmaps into RBF centres: one row of +1/-1 per bitmap, read row by row.
  * @throws Error when bitmaps differ in size or hold a character other than '#' and '.'.
  */
-export function bitmapsToCentres(bitmaps: readonly (readonly string[])[]): { centres: Float32Array; count: number; length: number } {
+export function bitmapsToCentres(bitmaps: readonly (readonly string[])[]): {
+  centres: Float32Array;
+  count: number;
+  length: number;
+} {
   if (bitmaps.length === 0) throw new Error('RBF bitmaps: expected at least one bitmap');
   const length = bitmaps[0].join('').length;
   const centres = new Float32Array(bitmaps.length * length);
   bitmaps.forEach((rows, k) => {
     const flat = rows.join('');
-    if (flat.length !== length) throw new Error(`RBF bitmap ${k}: expected ${length} pixels like bitmap 0, got ${flat.length}`);
+    if (flat.length !== length)
+      throw new Error(`RBF bitmap ${k}: expected ${length} pixels like bitmap 0, got ${flat.length}`);
     for (let j = 0; j < length; j++) {
       const ch = flat[j];
-      if (ch !== '#' && ch !== '.') throw new Error(`RBF bitmap ${k}: pixel ${j} is '${ch}'; expected '#' (ink) or '.' (background)`);
+      if (ch !== '#' && ch !== '.')
+        throw new Error(`RBF bitmap ${k}: pixel ${j} is '${ch}'; expected '#' (ink) or '.' (background)`);
       centres[k * length + j] = ch === '#' ? 1 : -1;
     }
   });

@@ -41,7 +41,9 @@ export class EuclideanRbf extends tf.layers.Layer {
   override build(inputShape: tf.Shape | tf.Shape[]): void {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
     if (shape.length !== 2 || shape[1] !== this.inputLength) {
-      throw new Error(`EuclideanRbf '${this.name}': expected input [N, ${this.inputLength}] (one value per bitmap pixel), got [${shape.join(', ')}]`);
+      throw new Error(
+        `EuclideanRbf '${this.name}': expected input [N, ${this.inputLength}] (one value per bitmap pixel), got [${shape.join(', ')}]`,
+      );
     }
     this.built = true;
   }

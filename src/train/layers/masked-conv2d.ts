@@ -63,7 +63,12 @@ export class MaskedConv2D extends tf.layers.Layer {
       throw new Error(`MaskedConv2D '${this.name}': expected ${this.inputMaps} input maps, got ${shape[3]}`);
     }
     const k = this.kernelSize;
-    this.kernel = this.addWeight('kernel', [k, k, connectionPairs(this.connections).length], 'float32', this.initializer);
+    this.kernel = this.addWeight(
+      'kernel',
+      [k, k, connectionPairs(this.connections).length],
+      'float32',
+      this.initializer,
+    );
     this.bias = this.addWeight('bias', [this.outputMaps], 'float32', tf.initializers.zeros());
     this.built = true;
   }
@@ -80,7 +85,9 @@ export class MaskedConv2D extends tf.layers.Layer {
     const pairs = connectionPairs(this.connections);
     const cols = this.inputMaps * this.outputMaps;
     const m = new Float32Array(pairs.length * cols);
-    pairs.forEach(([i, o], c) => { m[c * cols + i * this.outputMaps + o] = 1; });
+    pairs.forEach(([i, o], c) => {
+      m[c * cols + i * this.outputMaps + o] = 1;
+    });
     return tf.tensor2d(m, [pairs.length, cols]);
   }
 
@@ -101,17 +108,25 @@ export class MaskedConv2D extends tf.layers.Layer {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), connections: this.connections, inputMaps: this.inputMaps, kernelSize: this.kernelSize };
+    return {
+      ...super.getConfig(),
+      connections: this.connections,
+      inputMaps: this.inputMaps,
+      kernelSize: this.kernelSize,
+    };
   }
 }
 
 function validateTable(connections: number[][], inputMaps: number, kernelSize: number): void {
-  if (!Number.isInteger(inputMaps) || inputMaps < 1) throw new Error(`MaskedConv2D: inputMaps must be a positive integer, got ${inputMaps}`);
-  if (!Number.isInteger(kernelSize) || kernelSize < 1) throw new Error(`MaskedConv2D: kernelSize must be a positive integer, got ${kernelSize}`);
+  if (!Number.isInteger(inputMaps) || inputMaps < 1)
+    throw new Error(`MaskedConv2D: inputMaps must be a positive integer, got ${inputMaps}`);
+  if (!Number.isInteger(kernelSize) || kernelSize < 1)
+    throw new Error(`MaskedConv2D: kernelSize must be a positive integer, got ${kernelSize}`);
   if (connections.length === 0) throw new Error('MaskedConv2D: the connection table has no output maps');
   connections.forEach((ins, o) => {
     if (ins.length === 0) throw new Error(`MaskedConv2D: output map ${o} sees no input map`);
-    if (new Set(ins).size !== ins.length) throw new Error(`MaskedConv2D: output map ${o} lists an input map twice: ${ins.join(',')}`);
+    if (new Set(ins).size !== ins.length)
+      throw new Error(`MaskedConv2D: output map ${o} lists an input map twice: ${ins.join(',')}`);
     for (const i of ins) {
       if (!Number.isInteger(i) || i < 0 || i >= inputMaps) {
         throw new Error(`MaskedConv2D: output map ${o} names input map ${i}; expected 0..${inputMaps - 1}`);

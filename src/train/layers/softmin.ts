@@ -19,7 +19,8 @@ export class Softmin extends tf.layers.Layer {
   constructor(args: SoftminArgs = {}) {
     super({ name: args.name });
     this.scale = args.scale ?? 1;
-    if (!(this.scale > 0) || !Number.isFinite(this.scale)) throw new Error(`Softmin: scale must be a finite number > 0, got ${this.scale}`);
+    if (!(this.scale > 0) || !Number.isFinite(this.scale))
+      throw new Error(`Softmin: scale must be a finite number > 0, got ${this.scale}`);
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {

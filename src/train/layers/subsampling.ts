@@ -34,7 +34,12 @@ export class Subsampling extends tf.layers.Layer {
     const maps = shape[shape.length - 1];
     if (typeof maps !== 'number') throw new Error('Subsampling: the channel dimension must be known');
     // Start as a plain average (sum / block size), the neutral choice the coefficients learn away from.
-    this.coefficient = this.addWeight('coefficient', [maps], 'float32', tf.initializers.constant({ value: 1 / (this.poolSize * this.poolSize) }));
+    this.coefficient = this.addWeight(
+      'coefficient',
+      [maps],
+      'float32',
+      tf.initializers.constant({ value: 1 / (this.poolSize * this.poolSize) }),
+    );
     this.bias = this.addWeight('bias', [maps], 'float32', tf.initializers.zeros());
     this.built = true;
   }

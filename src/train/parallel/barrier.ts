@@ -28,7 +28,10 @@ export class ReplicaAborted extends Error {
  * abort flag any party can raise so nobody waits forever on a replica that died.
  */
 export class Barrier {
-  constructor(private readonly ctl: Int32Array, private readonly parties: number) {}
+  constructor(
+    private readonly ctl: Int32Array,
+    private readonly parties: number,
+  ) {}
 
   /** Raise the abort flag for `rank` (the first failure wins) and wake every waiter. */
   abort(rank: number): void {

@@ -25,7 +25,4 @@ export interface WorkerFault {
 }
 
 /** Messages a worker posts. */
-export type WorkerMessage =
-  | { type: 'ready' }
-  | { type: 'done'; hash: number }
-  | { type: 'aborted' };
+export type WorkerMessage = { type: 'ready' } | { type: 'done'; hash: number } | { type: 'aborted' };

@@ -59,10 +59,16 @@ export class Replica {
   private readonly gradients: GradientStep;
 
   /** The shared weights must hold the model's weights before the first {@link publish}. */
-  constructor(readonly model: tf.LayersModel, private readonly shared: SharedViews, private readonly cfg: ReplicaConfig) {
+  constructor(
+    readonly model: tf.LayersModel,
+    private readonly shared: SharedViews,
+    private readonly cfg: ReplicaConfig,
+  ) {
     this.vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
     this.params = trainableSize(model);
-    this.optimizer = new FlatAdam(this.vars, (step) => learningRateAt(cfg.learningRate, cfg.lrSchedule, step, cfg.totalSteps));
+    this.optimizer = new FlatAdam(this.vars, (step) =>
+      learningRateAt(cfg.learningRate, cfg.lrSchedule, step, cfg.totalSteps),
+    );
     this.classes = model.outputs[0].shape[1] as number;
     this.split = { x: shared.trainX, y: shared.trainY, count: cfg.count, rows: cfg.rows, cols: cfg.cols };
     this.summed = new Float32Array(this.params);
@@ -94,7 +100,13 @@ export class Replica {
     const b = gatherBatch(this.split, this.shared.order, start + offset, n, this.classes, augment);
     const x = tf.tensor4d(b.x, [n, this.cfg.rows, this.cfg.cols, 1]);
     try {
-      const r = this.gradients.run(x, b.y, n / size, out, this.gradients.takesFlatWeights ? this.shared.weights : undefined);
+      const r = this.gradients.run(
+        x,
+        b.y,
+        n / size,
+        out,
+        this.gradients.takesFlatWeights ? this.shared.weights : undefined,
+      );
       stats[s] = r.meanLoss * n;
       stats[s + 1] = r.hits;
     } finally {
@@ -135,7 +147,8 @@ export class Replica {
   /** Summed loss and correct predictions of the whole batch of `step` (valid after its barrier). */
   batchStats(step: number): { lossSum: number; hits: number } {
     const bank = step & 1;
-    let lossSum = 0, hits = 0;
+    let lossSum = 0,
+      hits = 0;
     for (let r = 0; r < this.cfg.ranks; r++) {
       const s = (bank * this.cfg.ranks + r) * 2;
       lossSum += this.shared.stats[s];

@@ -61,7 +61,12 @@ const BLOCK_ROWS = 4096;
  * time, so a full plain copy (172 MB for MNIST) never sits next to the shared one at the memory peak.
  * Picks exactly the rows splitTrainValidation picks (the same seeded permutation; a test compares them).
  */
-export function sharedSplitTrainValidation(d: IdxDataset, validation: number, seed: number, train?: number): { train: Split; validation: Split } {
+export function sharedSplitTrainValidation(
+  d: IdxDataset,
+  validation: number,
+  seed: number,
+  train?: number,
+): { train: Split; validation: Split } {
   const perm = permutation(d.count, seededRandom(seed));
   const v = perm.subarray(0, validation);
   const t = perm.subarray(validation, train === undefined ? d.count : validation + train);
@@ -116,7 +121,8 @@ export function viewShared(b: SharedBuffers): SharedViews {
  * order, sizes differing by at most one (so the union over ranks is exactly the single-thread batch).
  */
 export function shardOf(size: number, rank: number, ranks: number): { offset: number; size: number } {
-  const base = Math.floor(size / ranks), extra = size % ranks;
+  const base = Math.floor(size / ranks),
+    extra = size % ranks;
   const offset = rank * base + Math.min(rank, extra);
   return { offset, size: base + (rank < extra ? 1 : 0) };
 }

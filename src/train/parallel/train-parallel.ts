@@ -33,9 +33,18 @@ interface WorkerSlot {
 
 function watch(rank: number, worker: Worker, barrier: Barrier): WorkerSlot {
   const slot = { rank, worker } as WorkerSlot;
-  let markReady!: () => void, markDone!: (hash: number) => void, fail!: (e: Error) => void, failDone!: (e: Error) => void;
-  slot.ready = new Promise<void>((res, rej) => { markReady = res; fail = rej; });
-  slot.done = new Promise<number>((res, rej) => { markDone = res; failDone = rej; });
+  let markReady!: () => void,
+    markDone!: (hash: number) => void,
+    fail!: (e: Error) => void,
+    failDone!: (e: Error) => void;
+  slot.ready = new Promise<void>((res, rej) => {
+    markReady = res;
+    fail = rej;
+  });
+  slot.done = new Promise<number>((res, rej) => {
+    markDone = res;
+    failDone = rej;
+  });
   // Nobody may be awaiting these yet when a worker fails; the failure is reported through the barrier.
   slot.ready.catch(() => {});
   slot.done.catch(() => {});
@@ -51,8 +60,10 @@ function watch(rank: number, worker: Worker, barrier: Barrier): WorkerSlot {
   };
   worker.on('message', (m: WorkerMessage) => {
     if (m.type === 'ready') markReady();
-    else if (m.type === 'done') { finished = true; markDone(m.hash); }
-    else if (m.type === 'aborted') failed('stopped after another replica failed');
+    else if (m.type === 'done') {
+      finished = true;
+      markDone(m.hash);
+    } else if (m.type === 'aborted') failed('stopped after another replica failed');
   });
   worker.on('error', (err) => failed(err.message.split('\n')[0]));
   worker.on('exit', (code) => failed(`exited with code ${code} before finishing`));
@@ -62,7 +73,9 @@ function watch(rank: number, worker: Worker, barrier: Barrier): WorkerSlot {
 function checkHashes(hashes: Int32Array, when: string): void {
   for (let r = 1; r < hashes.length; r++) {
     if (hashes[r] !== hashes[0]) {
-      throw new Error(`data-parallel training: replica ${r} weights differ from replica 0 ${when} (hash ${hashes[r]} vs ${hashes[0]})`);
+      throw new Error(
+        `data-parallel training: replica ${r} weights differ from replica 0 ${when} (hash ${hashes[r]} vs ${hashes[0]})`,
+      );
     }
   }
 }
@@ -78,16 +91,32 @@ function checkHashes(hashes: Int32Array, when: string): void {
  *
  * @throws UserError when a worker thread fails (the model is left half-trained; nothing is saved here).
  */
-export async function trainModelParallel(model: tf.LayersModel, train: Split, validation: Split, config: TrainConfig, options: ParallelOptions, cb: TrainCallbacks = {}): Promise<EpochRecord[]> {
+export async function trainModelParallel(
+  model: tf.LayersModel,
+  train: Split,
+  validation: Split,
+  config: TrainConfig,
+  options: ParallelOptions,
+  cb: TrainCallbacks = {},
+): Promise<EpochRecord[]> {
   const ranks = options.workers;
   enableFastWasmGradients();
   const shared = allocateShared(ranks, trainableSize(model), train);
   const views = viewShared(shared);
-  readWeights(model.trainableWeights.map((w) => w.read() as tf.Variable), views.weights);
+  readWeights(
+    model.trainableWeights.map((w) => w.read() as tf.Variable),
+    views.weights,
+  );
   const barrier = new Barrier(views.control, ranks);
   const base = {
-    ranks, batchSize: config.batchSize, learningRate: config.learningRate, count: train.count, rows: train.rows, cols: train.cols,
-    lrSchedule: config.lrSchedule ?? 'constant', totalSteps: config.epochs * Math.ceil(train.count / config.batchSize),
+    ranks,
+    batchSize: config.batchSize,
+    learningRate: config.learningRate,
+    count: train.count,
+    rows: train.rows,
+    cols: train.cols,
+    lrSchedule: config.lrSchedule ?? 'constant',
+    totalSteps: config.epochs * Math.ceil(train.count / config.batchSize),
     augmentSeed: config.augment ? config.seed : undefined,
   };
   const topology = model.toJSON(null, false) as object;
@@ -96,7 +125,15 @@ export async function trainModelParallel(model: tf.LayersModel, train: Split, va
   const replica = new Replica(model, views, { ...base, rank: 0 });
   try {
     for (let rank = 1; rank < ranks; rank++) {
-      const init: WorkerInit = { config: { ...base, rank }, backend: tf.getBackend(), topology, weights, shared, checkEveryStep: Boolean(options.checkEveryStep), fault: options.fault?.rank === rank ? options.fault : undefined };
+      const init: WorkerInit = {
+        config: { ...base, rank },
+        backend: tf.getBackend(),
+        topology,
+        weights,
+        shared,
+        checkEveryStep: Boolean(options.checkEveryStep),
+        fault: options.fault?.rank === rank ? options.fault : undefined,
+      };
       slots.push(watch(rank, spawnWorker(init), barrier));
     }
     await Promise.all(slots.map((s) => s.ready));
@@ -113,7 +150,9 @@ export async function trainModelParallel(model: tf.LayersModel, train: Split, va
       replica.publishHash();
       await barrier.arrive();
       checkHashes(views.hashes, `before epoch ${epoch}`);
-      let lossSum = 0, hits = 0, seen = 0;
+      let lossSum = 0,
+        hits = 0,
+        seen = 0;
       for (let b = 0; b < batches; b++, step++) {
         const start = b * config.batchSize;
         const size = Math.min(config.batchSize, train.count - start);
@@ -138,8 +177,13 @@ export async function trainModelParallel(model: tf.LayersModel, train: Split, va
       replica.syncModel();
       const val = evaluate(model, validation);
       const record: EpochRecord = {
-        epoch, trainLoss: lossSum / seen, trainAccuracy: hits / seen, valLoss: val.loss, valAccuracy: val.accuracy,
-        seconds, samplesPerSecond: seen / seconds,
+        epoch,
+        trainLoss: lossSum / seen,
+        trainAccuracy: hits / seen,
+        valLoss: val.loss,
+        valAccuracy: val.accuracy,
+        seconds,
+        samplesPerSecond: seen / seconds,
       };
       history.push(record);
       cb.onEpochEnd?.(record);
@@ -163,9 +207,14 @@ export async function trainModelParallel(model: tf.LayersModel, train: Split, va
     }
     const failed = slots.find((s) => s.failure && !s.failure.startsWith('stopped after'));
     if (failed) {
-      throw new UserError(`--workers ${ranks}: training worker ${failed.rank} failed: ${failed.failure}; nothing was saved (rerun, or use --workers 1 to train on one thread)`);
+      throw new UserError(
+        `--workers ${ranks}: training worker ${failed.rank} failed: ${failed.failure}; nothing was saved (rerun, or use --workers 1 to train on one thread)`,
+      );
     }
-    if (err instanceof ReplicaAborted) throw new UserError(`--workers ${ranks}: training replica ${err.failedRank} failed; nothing was saved (rerun, or use --workers 1)`);
+    if (err instanceof ReplicaAborted)
+      throw new UserError(
+        `--workers ${ranks}: training replica ${err.failedRank} failed; nothing was saved (rerun, or use --workers 1)`,
+      );
     throw err;
   } finally {
     replica.dispose();

@@ -22,7 +22,12 @@ export async function renderCurvesSvg(history: EpochRecord[], title: string): Pr
     encoding: {
       x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' } },
       y: { field: 'value', type: 'quantitative', title: yTitle, scale: { zero: false }, axis: { format } },
-      color: { field: 'split', type: 'nominal', title: null, scale: { domain: ['train', 'validation'], range: ['#1f77b4', '#d62728'] } },
+      color: {
+        field: 'split',
+        type: 'nominal',
+        title: null,
+        scale: { domain: ['train', 'validation'], range: ['#1f77b4', '#d62728'] },
+      },
       tooltip: [{ field: 'split' }, { field: 'epoch' }, { field: 'value', format: '.4f' }],
     },
   });
@@ -30,7 +35,10 @@ export async function renderCurvesSvg(history: EpochRecord[], title: string): Pr
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: { text: title, anchor: 'start' },
     data: { values: rows },
-    hconcat: [panel('loss (cross-entropy)', 'mean cross-entropy per sample', '.3f'), panel('accuracy', 'accuracy', '.1%')],
+    hconcat: [
+      panel('loss (cross-entropy)', 'mean cross-entropy per sample', '.3f'),
+      panel('accuracy', 'accuracy', '.1%'),
+    ],
     config: { font: 'sans-serif', legend: { orient: 'bottom' } },
     background: 'white',
   } as unknown as vl.TopLevelSpec;

@@ -6,9 +6,11 @@ export type Log = (line: string) => void;
 
 /** Format an epoch's figures as one line. */
 export function epochLine(r: EpochRecord, epochs: number): string {
-  return `epoch ${r.epoch}/${epochs}: loss ${r.trainLoss.toFixed(4)} acc ${(r.trainAccuracy * 100).toFixed(2)}%` +
+  return (
+    `epoch ${r.epoch}/${epochs}: loss ${r.trainLoss.toFixed(4)} acc ${(r.trainAccuracy * 100).toFixed(2)}%` +
     ` | val loss ${r.valLoss.toFixed(4)} acc ${(r.valAccuracy * 100).toFixed(2)}%` +
-    ` | ${r.seconds.toFixed(1)} s, ${Math.round(r.samplesPerSecond)} samples/s`;
+    ` | ${r.seconds.toFixed(1)} s, ${Math.round(r.samplesPerSecond)} samples/s`
+  );
 }
 
 /**
@@ -20,12 +22,15 @@ export function trainingProgress(epochs: number, log: Log, tty = Boolean(process
   return {
     onEpochStart(epoch, batches) {
       if (!tty) return;
-      bar = new cliProgress.SingleBar({
-        format: `epoch ${epoch}/${epochs} [{bar}] {percentage}% | {value}/{total} batches | loss {loss} acc {acc} | eta {eta}s`,
-        stream: process.stderr,
-        hideCursor: true,
-        clearOnComplete: true,
-      }, cliProgress.Presets.shades_classic);
+      bar = new cliProgress.SingleBar(
+        {
+          format: `epoch ${epoch}/${epochs} [{bar}] {percentage}% | {value}/{total} batches | loss {loss} acc {acc} | eta {eta}s`,
+          stream: process.stderr,
+          hideCursor: true,
+          clearOnComplete: true,
+        },
+        cliProgress.Presets.shades_classic,
+      );
       bar.start(batches, 0, { loss: '-', acc: '-' });
     },
     onBatchEnd(batch, loss, acc) {

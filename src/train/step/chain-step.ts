@@ -17,7 +17,14 @@ import { CLIP_EPSILON } from './loss.js';
 
 /** One layer of a chain, as the written-out step sees it. */
 export type Stage =
-  | { kind: 'conv'; kernel: tf.LayerVariable; bias: tf.LayerVariable | null; relu: boolean; strides: [number, number]; pad: 'valid' | 'same' }
+  | {
+      kind: 'conv';
+      kernel: tf.LayerVariable;
+      bias: tf.LayerVariable | null;
+      relu: boolean;
+      strides: [number, number];
+      pad: 'valid' | 'same';
+    }
   | { kind: 'pool'; size: [number, number]; strides: [number, number]; pad: 'valid' | 'same' }
   | { kind: 'flatten' }
   | { kind: 'dense'; kernel: tf.LayerVariable; bias: tf.LayerVariable | null; relu: boolean };
@@ -71,7 +78,12 @@ function stageOf(layer: tf.layers.Layer, last: boolean): Stage | string {
     case 'MaxPooling2D': {
       if (c.padding !== 'valid' && c.padding !== 'same') return `${where} has padding ${c.padding}`;
       const size = pair(c.poolSize, 2);
-      return { kind: 'pool', size, strides: c.strides === undefined || c.strides === null ? size : pair(c.strides, 1), pad: c.padding };
+      return {
+        kind: 'pool',
+        size,
+        strides: c.strides === undefined || c.strides === null ? size : pair(c.strides, 1),
+        pad: c.padding,
+      };
     }
     case 'Flatten':
       return { kind: 'flatten' };
@@ -101,9 +113,11 @@ export interface ChainPlan {
  */
 export function chainPlan(model: tf.LayersModel): ChainPlan | { unsupported: string } {
   const layers = model.layers;
-  if (model.inputs.length !== 1 || model.outputs.length !== 1) return { unsupported: 'the model has more than one input or output' };
+  if (model.inputs.length !== 1 || model.outputs.length !== 1)
+    return { unsupported: 'the model has more than one input or output' };
   const entry = layers[0].getClassName() === 'InputLayer' ? layers[0] : layers[0].inboundNodes[0]?.inboundLayers[0];
-  if (entry?.getClassName() !== 'InputLayer') return { unsupported: `layer ${layers[0].name} does not take the model's input` };
+  if (entry?.getClassName() !== 'InputLayer')
+    return { unsupported: `layer ${layers[0].name} does not take the model's input` };
   for (let i = 1; i < layers.length; i++) {
     const nodes = layers[i].inboundNodes;
     if (nodes.length !== 1 || nodes[0].inboundLayers.length !== 1 || nodes[0].inboundLayers[0] !== layers[i - 1]) {
@@ -135,7 +149,9 @@ export function chainPlan(model: tf.LayersModel): ChainPlan | { unsupported: str
       return { unsupported: 'a layer has weights that are not trainable' };
     }
   }
-  if (offsets.size !== stages.reduce((n, s) => n + (s.kind === 'conv' || s.kind === 'dense' ? (s.bias ? 2 : 1) : 0), 0)) {
+  if (
+    offsets.size !== stages.reduce((n, s) => n + (s.kind === 'conv' || s.kind === 'dense' ? (s.bias ? 2 : 1) : 0), 0)
+  ) {
     return { unsupported: 'some trainable weights belong to no stage' };
   }
   return { prepare, stages, layers: stageLayers, offsets };
@@ -153,18 +169,35 @@ export function compileChainStep(model: tf.LayersModel): GradientStep | { unsupp
   };
 }
 
-function runChain(prepare: tf.layers.Layer[], stages: Stage[], offsets: Map<tf.LayerVariable, number>, x: tf.Tensor, y: Float32Array, weight: number, out: Float32Array): StepResult {
+function runChain(
+  prepare: tf.layers.Layer[],
+  stages: Stage[],
+  offsets: Map<tf.LayerVariable, number>,
+  x: tf.Tensor,
+  y: Float32Array,
+  weight: number,
+  out: Float32Array,
+): StepResult {
   let result!: StepResult;
   tf.tidy(() => {
     let a = x;
     for (const l of prepare) a = l.apply(a, { training: true }) as tf.Tensor;
     // Forward, keeping each stage's input and output for its gradient.
-    const inputs: tf.Tensor[] = [], outputs: tf.Tensor[] = [];
+    const inputs: tf.Tensor[] = [],
+      outputs: tf.Tensor[] = [];
     for (const s of stages) {
       inputs.push(a);
       switch (s.kind) {
         case 'conv':
-          a = tf.fused.conv2d({ x: a as tf.Tensor4D, filter: s.kernel.read() as tf.Tensor4D, bias: s.bias?.read(), strides: s.strides, pad: s.pad, dataFormat: 'NHWC', activation: s.relu ? 'relu' : 'linear' });
+          a = tf.fused.conv2d({
+            x: a as tf.Tensor4D,
+            filter: s.kernel.read() as tf.Tensor4D,
+            bias: s.bias?.read(),
+            strides: s.strides,
+            pad: s.pad,
+            dataFormat: 'NHWC',
+            activation: s.relu ? 'relu' : 'linear',
+          });
           break;
         case 'pool':
           a = tf.maxPool(a as tf.Tensor4D, s.size, s.strides, s.pad);
@@ -174,7 +207,12 @@ function runChain(prepare: tf.layers.Layer[], stages: Stage[], offsets: Map<tf.L
           break;
         case 'dense':
           // The output layer's softmax is applied with the loss below: its Dense runs linear.
-          a = tf.fused.matMul({ a: a as tf.Tensor2D, b: s.kernel.read() as tf.Tensor2D, bias: s.bias?.read(), activation: s.relu ? 'relu' : 'linear' });
+          a = tf.fused.matMul({
+            a: a as tf.Tensor2D,
+            b: s.kernel.read() as tf.Tensor2D,
+            bias: s.bias?.read(),
+            activation: s.relu ? 'relu' : 'linear',
+          });
           break;
       }
       outputs.push(a);
@@ -188,7 +226,10 @@ function runChain(prepare: tf.layers.Layer[], stages: Stage[], offsets: Map<tf.L
     let d: tf.Tensor = tf.tensor2d(loss.dLogits, [rows, classes]);
     const put = (w: tf.LayerVariable, g: tf.Tensor) => out.set(g.dataSync() as Float32Array, offsets.get(w)!);
     for (let i = stages.length - 1; i >= 0; i--) {
-      const s = stages[i], input = inputs[i], output = outputs[i], needInput = i > 0;
+      const s = stages[i],
+        input = inputs[i],
+        output = outputs[i],
+        needInput = i > 0;
       switch (s.kind) {
         case 'dense': {
           // ReLU's gradient passes where the output is positive (output > 0 <=> pre-activation > 0).
@@ -202,15 +243,34 @@ function runChain(prepare: tf.layers.Layer[], stages: Stage[], offsets: Map<tf.L
           d = tf.reshape(d, input.shape);
           break;
         case 'pool':
-          d = tf.engine().runKernel('MaxPoolGrad', { dy: d, input, output }, { filterSize: s.size, strides: s.strides, pad: s.pad }) as tf.Tensor;
+          d = tf
+            .engine()
+            .runKernel(
+              'MaxPoolGrad',
+              { dy: d, input, output },
+              { filterSize: s.size, strides: s.strides, pad: s.pad },
+            ) as tf.Tensor;
           break;
         case 'conv': {
           const dz = s.relu ? tf.mul(d, tf.step(output)) : d;
           const attrs = { strides: s.strides, pad: s.pad, dataFormat: 'NHWC' };
-          put(s.kernel, tf.engine().runKernel('Conv2DBackpropFilter', { x: input, dy: dz }, { ...attrs, filterShape: s.kernel.shape } as never) as tf.Tensor);
+          put(
+            s.kernel,
+            tf
+              .engine()
+              .runKernel('Conv2DBackpropFilter', { x: input, dy: dz }, {
+                ...attrs,
+                filterShape: s.kernel.shape,
+              } as never) as tf.Tensor,
+          );
           if (s.bias) put(s.bias, tf.sum(dz, [0, 1, 2]));
           if (needInput) {
-            d = tf.engine().runKernel('Conv2DBackpropInput', { dy: dz, filter: s.kernel.read() }, { ...attrs, inputShape: input.shape } as never) as tf.Tensor;
+            d = tf
+              .engine()
+              .runKernel('Conv2DBackpropInput', { dy: dz, filter: s.kernel.read() }, {
+                ...attrs,
+                inputShape: input.shape,
+              } as never) as tf.Tensor;
           }
           break;
         }
@@ -225,20 +285,32 @@ function runChain(prepare: tf.layers.Layer[], stages: Stage[], offsets: Map<tf.L
  * the gradient of `weight` x that mean with respect to the logits: the clip passes no gradient where a
  * probability was clipped, exactly as autodiff of the clipped loss gives. Double precision inside.
  */
-export function softmaxCrossEntropy(logits: Float32Array, y: Float32Array, rows: number, classes: number, weight: number): { result: StepResult; dLogits: Float32Array } {
-  const EPS = CLIP_EPSILON, LOW = Math.fround(EPS), HIGH = Math.fround(1 - EPS);
+export function softmaxCrossEntropy(
+  logits: Float32Array,
+  y: Float32Array,
+  rows: number,
+  classes: number,
+  weight: number,
+): { result: StepResult; dLogits: Float32Array } {
+  const EPS = CLIP_EPSILON,
+    LOW = Math.fround(EPS),
+    HIGH = Math.fround(1 - EPS);
   const dLogits = new Float32Array(rows * classes);
-  const p = new Float64Array(classes), dp = new Float64Array(classes);
-  let lossSum = 0, hits = 0;
+  const p = new Float64Array(classes),
+    dp = new Float64Array(classes);
+  let lossSum = 0,
+    hits = 0;
   for (let r = 0; r < rows; r++) {
     const o = r * classes;
-    let max = -Infinity, best = 0, label = 0;
+    let max = -Infinity,
+      best = 0,
+      label = 0;
     for (let k = 0; k < classes; k++) {
       if (logits[o + k] > max) max = logits[o + k];
       if (y[o + k] > y[o + label]) label = k;
     }
     let sum = 0;
-    for (let k = 0; k < classes; k++) sum += (p[k] = Math.exp(logits[o + k] - max));
+    for (let k = 0; k < classes; k++) sum += p[k] = Math.exp(logits[o + k] - max);
     for (let k = 0; k < classes; k++) {
       p[k] /= sum;
       // Arg-max as tf.argMax sees float32 probabilities: the first of equal maxima wins.

@@ -34,7 +34,8 @@ export class FlatAdam {
 
   /** One update with `grad`: the variables' gradients concatenated in the order of the variable list. */
   step(grad: Float32Array): void {
-    if (grad.length !== this.size) throw new Error(`FlatAdam: gradient of ${grad.length} numbers for ${this.size} weights`);
+    if (grad.length !== this.size)
+      throw new Error(`FlatAdam: gradient of ${grad.length} numbers for ${this.size} weights`);
     // Read the weights every step rather than keep a master copy: whatever else assigns them is honoured.
     readWeights(this.vars, this.w);
     this.update(this.w, grad, 0, this.size);
@@ -53,7 +54,8 @@ export class FlatAdam {
     this.steps++;
     this.beta1Power *= b1;
     this.beta2Power *= b2;
-    const c1 = 1 - this.beta1Power, c2 = 1 - this.beta2Power;
+    const c1 = 1 - this.beta1Power,
+      c2 = 1 - this.beta2Power;
     for (let i = lo; i < hi; i++) {
       const g = grad[i];
       const mi = (m[i] = b1 * m[i] + (1 - b1) * g);

@@ -10,7 +10,23 @@ export type Activation =
 
 /** Where each stage's buffers live in the kernels' memory for a batch of N rows. */
 export type StageLayout =
-  | { kind: 'conv'; K: number; KH: number; KW: number; Co: number; OH: number; OW: number; R: number; chunk: number; cols: number; w: number; b: number; dw: number; db: number; sparse?: { wt: number; rows: number } }
+  | {
+      kind: 'conv';
+      K: number;
+      KH: number;
+      KW: number;
+      Co: number;
+      OH: number;
+      OW: number;
+      R: number;
+      chunk: number;
+      cols: number;
+      w: number;
+      b: number;
+      dw: number;
+      db: number;
+      sparse?: { wt: number; rows: number };
+    }
   | { kind: 'pool'; PH: number; PW: number; arg: number }
   | { kind: 'flatten' }
   | { kind: 'dense'; I: number; O: number; w: number; b: number; dw: number; db: number };
@@ -31,10 +47,13 @@ export interface FusedLayout {
 /** Stages our kernels can run; the others go to the tfjs chain step. */
 export function ownKernelsRefuse(stages: Stage[], inputRank: number): string | undefined {
   for (const s of stages) {
-    if (s.kind === 'conv' && (s.pad !== 'valid' || s.strides[0] !== 1 || s.strides[1] !== 1)) return 'a convolution is strided or padded';
-    if (s.kind === 'pool' && (s.pad !== 'valid' || s.size.join() !== '2,2' || s.strides.join() !== '2,2')) return 'a max-pool is not 2x2 with stride 2';
+    if (s.kind === 'conv' && (s.pad !== 'valid' || s.strides[0] !== 1 || s.strides[1] !== 1))
+      return 'a convolution is strided or padded';
+    if (s.kind === 'pool' && (s.pad !== 'valid' || s.size.join() !== '2,2' || s.strides.join() !== '2,2'))
+      return 'a max-pool is not 2x2 with stride 2';
   }
-  if ((stages[0].kind === 'conv' || stages[0].kind === 'pool') && inputRank !== 4) return 'the first layer does not take pictures';
+  if ((stages[0].kind === 'conv' || stages[0].kind === 'pool') && inputRank !== 4)
+    return 'the first layer does not take pictures';
   return undefined;
 }
 
@@ -78,22 +97,44 @@ export function layOut(stages: Stage[], input: number[], N: number, base: number
       case 'conv': {
         if (a.kind !== 'map') throw new Error('fused step: a convolution on rows');
         const [KH, KW, , Co] = s.kernel.shape as number[];
-        const K = KH * KW * a.C, OH = a.H - KH + 1, OW = a.W - KW + 1, R = up(N * OH * OW, 8);
+        const K = KH * KW * a.C,
+          OH = a.H - KH + 1,
+          OW = a.W - KW + 1,
+          R = up(N * OH * OW, 8);
         // Behind a max-pool at most one output gradient in four is nonzero: the input gradient (needed
         // beyond the first stage) scatters them (convInputGradSparse).
-        const sparse = i > 0 && stages[i + 1]?.kind === 'pool'
-          ? { wt: take(Co * KH * Math.ceil((KW * a.C) / 4) * 4), rows: take(N * a.H * a.W * a.C + 12) }
-          : undefined;
+        const sparse =
+          i > 0 && stages[i + 1]?.kind === 'pool'
+            ? { wt: take(Co * KH * Math.ceil((KW * a.C) / 4) * 4), rows: take(N * a.H * a.W * a.C + 12) }
+            : undefined;
         // Samples per chunk: a whole number of 8-column blocks, so every chunk but the last starts a block.
         const step = 8 / gcd(OH * OW, 8);
         const chunk = Math.min(N, Math.max(step, Math.floor(CHUNK_FLOATS / (K * OH * OW) / step) * step));
-        layouts.push({ kind: 'conv', K, KH, KW, Co, OH, OW, R, chunk, cols: take(K * up(chunk * OH * OW, 8)), w: take(K * Co), b: take(Co), dw: take(K * Co), db: take(Co), sparse });
+        layouts.push({
+          kind: 'conv',
+          K,
+          KH,
+          KW,
+          Co,
+          OH,
+          OW,
+          R,
+          chunk,
+          cols: take(K * up(chunk * OH * OW, 8)),
+          w: take(K * Co),
+          b: take(Co),
+          dw: take(K * Co),
+          db: take(Co),
+          sparse,
+        });
         a = { kind: 'map', C: Co, H: OH, W: OW, rowW: OW, plane: R, at: take(Co * R), grad: take(Co * R) };
         break;
       }
       case 'pool': {
         if (a.kind !== 'map') throw new Error('fused step: a max-pool on rows');
-        const PH = Math.floor(a.H / 2), PW = Math.floor(a.W / 2), plane = N * PH * PW;
+        const PH = Math.floor(a.H / 2),
+          PW = Math.floor(a.W / 2),
+          plane = N * PH * PW;
         layouts.push({ kind: 'pool', PH, PW, arg: take(a.C * plane) });
         a = { kind: 'map', C: a.C, H: PH, W: PW, rowW: PW, plane, at: take(a.C * plane), grad: take(a.C * plane) };
         break;

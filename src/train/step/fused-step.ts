@@ -39,7 +39,7 @@ export function compileFusedStep(model: tf.LayersModel): GradientStep | { unsupp
     }
     return l;
   };
-  const modelInput = (model.inputs[0].shape.slice(1)) as number[];
+  const modelInput = model.inputs[0].shape.slice(1) as number[];
   const native = nativePrepare(plan.prepare, modelInput);
   return {
     kind: 'chain',
@@ -65,7 +65,11 @@ function prepare(plan: ChainPlan, native: Prepare | undefined, x: tf.Tensor, dst
 }
 
 /** Each chunk of a convolution's batch: first sample, samples, im2col columns (whole 8-column blocks). */
-function chunks(N: number, l: { chunk: number; OH: number; OW: number }, f: (n0: number, n: number, cols: number) => void): void {
+function chunks(
+  N: number,
+  l: { chunk: number; OH: number; OW: number },
+  f: (n0: number, n: number, cols: number) => void,
+): void {
   for (let n0 = 0; n0 < N; n0 += l.chunk) {
     const n = Math.min(l.chunk, N - n0);
     f(n0, n, Math.ceil((n * l.OH * l.OW) / 8) * 8);
@@ -73,7 +77,17 @@ function chunks(N: number, l: { chunk: number; OH: number; OW: number }, f: (n0:
 }
 
 /** One step on `L`'s buffers; without `out`, the forward pass and the loss only. */
-function runFused(k: TrainKernels, plan: ChainPlan, native: Prepare | undefined, L: FusedLayout, x: tf.Tensor, y: Float32Array, weight: number, out: Float32Array | undefined, weights?: Float32Array): StepResult {
+function runFused(
+  k: TrainKernels,
+  plan: ChainPlan,
+  native: Prepare | undefined,
+  L: FusedLayout,
+  x: tf.Tensor,
+  y: Float32Array,
+  weight: number,
+  out: Float32Array | undefined,
+  weights?: Float32Array,
+): StepResult {
   const N = L.N;
   // Views after any growth of the memory (growing detaches the earlier ones).
   const f32 = new Float32Array(k.memory.buffer);
@@ -96,11 +110,23 @@ function runFused(k: TrainKernels, plan: ChainPlan, native: Prepare | undefined,
 
   // Forward.
   plan.stages.forEach((s, i) => {
-    const a = L.acts[i], o = L.acts[i + 1], l = L.stages[i];
+    const a = L.acts[i],
+      o = L.acts[i + 1],
+      l = L.stages[i];
     if (l.kind === 'conv' && a.kind === 'map') {
       chunks(N, l, (n0, n, cols) => {
         k.im2col(a.at, a.C, n0, n, a.H, a.rowW, a.plane, l.KH, l.KW, l.OH, l.OW, cols, l.cols);
-        k.convForward(l.cols, l.K, cols, l.w, l.Co, l.b, (s as Weighted).relu ? 1 : 0, o.at + n0 * l.OH * l.OW * 4, l.R);
+        k.convForward(
+          l.cols,
+          l.K,
+          cols,
+          l.w,
+          l.Co,
+          l.b,
+          (s as Weighted).relu ? 1 : 0,
+          o.at + n0 * l.OH * l.OW * 4,
+          l.R,
+        );
       });
     } else if (l.kind === 'pool' && a.kind === 'map' && o.kind === 'map') {
       k.poolForward(a.at, a.C, N, a.H, a.rowW, a.plane, l.PH, l.PW, o.at, o.plane, l.arg);
@@ -121,10 +147,17 @@ function runFused(k: TrainKernels, plan: ChainPlan, native: Prepare | undefined,
 
   // A ReLU convolution followed by a max-pool gets its ReLU gradient in the pool's backward pass.
   const poolAfter = (i: number) => plan.stages[i + 1]?.kind === 'pool';
-  const reluBefore = (i: number) => { const s = plan.stages[i - 1]; return s?.kind === 'conv' && s.relu; };
+  const reluBefore = (i: number) => {
+    const s = plan.stages[i - 1];
+    return s?.kind === 'conv' && s.relu;
+  };
   // Backward, from the loss to the first stage (whose input gradient nobody needs).
   for (let i = plan.stages.length - 1; i >= 0; i--) {
-    const s = plan.stages[i], a = L.acts[i], o = L.acts[i + 1], l = L.stages[i], needInput = i > 0;
+    const s = plan.stages[i],
+      a = L.acts[i],
+      o = L.acts[i + 1],
+      l = L.stages[i],
+      needInput = i > 0;
     if (l.kind === 'dense' && a.kind === 'rows') {
       if ((s as Weighted).relu) k.reluMaskAny(o.grad, o.at, N * l.O);
       k.denseFilterGrad(a.at, o.grad, N, l.I, l.O, l.dw, l.db);
@@ -132,7 +165,23 @@ function runFused(k: TrainKernels, plan: ChainPlan, native: Prepare | undefined,
     } else if (l.kind === 'flatten' && a.kind === 'map') {
       k.nhwc(o.grad, N, a.H, a.W, a.C, a.rowW, a.plane, a.grad, 1);
     } else if (l.kind === 'pool' && a.kind === 'map' && o.kind === 'map') {
-      k.poolBackward(o.grad, l.arg, o.at, reluBefore(i) ? 1 : 0, a.C, N, a.H, a.W, a.rowW, a.plane, l.PH, l.PW, o.plane, a.grad, a.C * a.plane);
+      k.poolBackward(
+        o.grad,
+        l.arg,
+        o.at,
+        reluBefore(i) ? 1 : 0,
+        a.C,
+        N,
+        a.H,
+        a.W,
+        a.rowW,
+        a.plane,
+        l.PH,
+        l.PW,
+        o.plane,
+        a.grad,
+        a.C * a.plane,
+      );
     } else if (l.kind === 'conv' && a.kind === 'map') {
       if ((s as Weighted).relu && !poolAfter(i)) k.reluMask(o.grad, o.at, l.Co * l.R);
       k.convBiasGrad(o.grad, l.R, l.Co, l.db);
@@ -141,8 +190,28 @@ function runFused(k: TrainKernels, plan: ChainPlan, native: Prepare | undefined,
         k.im2col(a.at, a.C, n0, n, a.H, a.rowW, a.plane, l.KH, l.KW, l.OH, l.OW, cols, l.cols);
         k.convFilterGrad(l.cols, l.K, cols, o.grad + n0 * l.OH * l.OW * 4, l.R, l.Co, l.dw, n0 > 0 ? 1 : 0);
       });
-      if (needInput && l.sparse) k.convInputGradSparse(o.grad, l.Co, l.R, l.w, a.C, N, a.H, a.W, a.rowW, a.plane, l.KH, l.KW, l.OH, l.OW, a.grad, l.sparse.wt, l.sparse.rows);
-      else if (needInput) k.convInputGrad(o.grad, l.Co, l.R, l.w, a.C, N, a.H, a.rowW, a.plane, l.KH, l.KW, l.OH, l.OW, a.grad);
+      if (needInput && l.sparse)
+        k.convInputGradSparse(
+          o.grad,
+          l.Co,
+          l.R,
+          l.w,
+          a.C,
+          N,
+          a.H,
+          a.W,
+          a.rowW,
+          a.plane,
+          l.KH,
+          l.KW,
+          l.OH,
+          l.OW,
+          a.grad,
+          l.sparse.wt,
+          l.sparse.rows,
+        );
+      else if (needInput)
+        k.convInputGrad(o.grad, l.Co, l.R, l.w, a.C, N, a.H, a.rowW, a.plane, l.KH, l.KW, l.OH, l.OW, a.grad);
     }
   }
   plan.stages.forEach((s, i) => {

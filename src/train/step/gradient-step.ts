@@ -6,7 +6,6 @@ import type { GradientStep, StepResult } from './step-types.js';
 
 export type { GradientStep, StepResult } from './step-types.js';
 
-
 /** The general step: the model's forward pass under tf.variableGrads. Works for every model. */
 export function autodiffStep(model: tf.LayersModel, reason?: string): GradientStep {
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);

@@ -8,7 +8,12 @@ export const CLIP_EPSILON = 1e-7;
 
 /** Mean softmax cross-entropy of one-hot `yTrue` against predicted probabilities (clipped like Keras). */
 export function crossEntropy(yTrue: tf.Tensor, probs: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(yTrue, tf.log(tf.clipByValue(probs, CLIP_EPSILON, 1 - CLIP_EPSILON))), -1))) as tf.Scalar);
+  return tf.tidy(
+    () =>
+      tf.neg(
+        tf.mean(tf.sum(tf.mul(yTrue, tf.log(tf.clipByValue(probs, CLIP_EPSILON, 1 - CLIP_EPSILON))), -1)),
+      ) as tf.Scalar,
+  );
 }
 
 /** Correct predictions: rows whose arg-max probability is the labelled class. */

@@ -7,20 +7,124 @@ import { readFileSync } from 'node:fs';
 export interface TrainKernels {
   memory: WebAssembly.Memory;
   heapBase(): number;
-  im2col(a: number, C: number, n0: number, N: number, H: number, rowW: number, plane: number, KH: number, KW: number, OH: number, OW: number, R: number, x: number): void;
-  convForward(x: number, K: number, R: number, w: number, Co: number, bias: number, relu: number, z: number, zStride: number): void;
-  convFilterGrad(x: number, K: number, R: number, dz: number, dzStride: number, Co: number, dw: number, accumulate: number): void;
+  im2col(
+    a: number,
+    C: number,
+    n0: number,
+    N: number,
+    H: number,
+    rowW: number,
+    plane: number,
+    KH: number,
+    KW: number,
+    OH: number,
+    OW: number,
+    R: number,
+    x: number,
+  ): void;
+  convForward(
+    x: number,
+    K: number,
+    R: number,
+    w: number,
+    Co: number,
+    bias: number,
+    relu: number,
+    z: number,
+    zStride: number,
+  ): void;
+  convFilterGrad(
+    x: number,
+    K: number,
+    R: number,
+    dz: number,
+    dzStride: number,
+    Co: number,
+    dw: number,
+    accumulate: number,
+  ): void;
   convBiasGrad(dz: number, R: number, Co: number, db: number): void;
-  convInputGrad(dz: number, Co: number, R: number, w: number, C: number, N: number, H: number, rowW: number, plane: number, KH: number, KW: number, OH: number, OW: number, da: number): void;
-  convInputGradSparse(dz: number, Co: number, R: number, w: number, C: number, N: number, H: number, W: number, rowW: number, plane: number, KH: number, KW: number, OH: number, OW: number, da: number, wt: number, rows: number): void;
-  poolForward(z: number, C: number, N: number, H: number, rowW: number, plane: number, PH: number, PW: number, p: number, pPlane: number, arg: number): void;
-  poolBackward(dp: number, arg: number, p: number, relu: number, C: number, N: number, H: number, W: number, rowW: number, plane: number, PH: number, PW: number, pPlane: number, dz: number, zFloats: number): void;
+  convInputGrad(
+    dz: number,
+    Co: number,
+    R: number,
+    w: number,
+    C: number,
+    N: number,
+    H: number,
+    rowW: number,
+    plane: number,
+    KH: number,
+    KW: number,
+    OH: number,
+    OW: number,
+    da: number,
+  ): void;
+  convInputGradSparse(
+    dz: number,
+    Co: number,
+    R: number,
+    w: number,
+    C: number,
+    N: number,
+    H: number,
+    W: number,
+    rowW: number,
+    plane: number,
+    KH: number,
+    KW: number,
+    OH: number,
+    OW: number,
+    da: number,
+    wt: number,
+    rows: number,
+  ): void;
+  poolForward(
+    z: number,
+    C: number,
+    N: number,
+    H: number,
+    rowW: number,
+    plane: number,
+    PH: number,
+    PW: number,
+    p: number,
+    pPlane: number,
+    arg: number,
+  ): void;
+  poolBackward(
+    dp: number,
+    arg: number,
+    p: number,
+    relu: number,
+    C: number,
+    N: number,
+    H: number,
+    W: number,
+    rowW: number,
+    plane: number,
+    PH: number,
+    PW: number,
+    pPlane: number,
+    dz: number,
+    zFloats: number,
+  ): void;
   denseForward(a: number, N: number, I: number, w: number, O: number, bias: number, relu: number, out: number): void;
   denseFilterGrad(a: number, d: number, N: number, I: number, O: number, dw: number, db: number): void;
   denseInputGrad(d: number, N: number, O: number, w: number, I: number, da: number): void;
   reluMask(d: number, z: number, count: number): void;
   reluMaskAny(d: number, z: number, count: number): void;
-  nhwc(t: number, N: number, H: number, W: number, C: number, rowW: number, plane: number, m: number, toMap: number): void;
+  nhwc(
+    t: number,
+    N: number,
+    H: number,
+    W: number,
+    C: number,
+    rowW: number,
+    plane: number,
+    m: number,
+    toMap: number,
+  ): void;
 }
 
 // The same path from src/train/step (tsx) and dist/train/step (built): both lead to dist/kernels.
@@ -58,12 +162,15 @@ export function instantiateKernels(): TrainKernels | string {
   if (!t) return exports;
   const timed: Record<string, unknown> = {};
   for (const [name, f] of Object.entries(exports)) {
-    timed[name] = typeof f !== 'function' ? f : (...args: number[]) => {
-      const t0 = performance.now();
-      const r = (f as (...a: number[]) => unknown)(...args);
-      t(name, performance.now() - t0);
-      return r;
-    };
+    timed[name] =
+      typeof f !== 'function'
+        ? f
+        : (...args: number[]) => {
+            const t0 = performance.now();
+            const r = (f as (...a: number[]) => unknown)(...args);
+            t(name, performance.now() - t0);
+            return r;
+          };
   }
   return timed as unknown as TrainKernels;
 }

@@ -50,7 +50,9 @@ export function nativePrepare(layers: tf.layers.Layer[], shape: number[]): Prepa
 }
 
 function pad(H: number, W: number, C: number, top: number, bottom: number, left: number, right: number): Op {
-  const outW = W + left + right, outRows = H + top + bottom, row = W * C;
+  const outW = W + left + right,
+    outRows = H + top + bottom,
+    row = W * C;
   return {
     size: outRows * outW * C,
     inPlace: false,
@@ -58,7 +60,8 @@ function pad(H: number, W: number, C: number, top: number, bottom: number, left:
       dst.fill(0, 0, n * outRows * outW * C);
       for (let i = 0; i < n; i++) {
         for (let y = 0; y < H; y++) {
-          const from = (i * H + y) * row, to = ((i * outRows + y + top) * outW + left) * C;
+          const from = (i * H + y) * row,
+            to = ((i * outRows + y + top) * outW + left) * C;
           for (let j = 0; j < row; j++) dst[to + j] = src[from + j];
         }
       }

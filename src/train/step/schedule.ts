@@ -10,5 +10,5 @@ export type LrSchedule = (typeof LR_SCHEDULES)[number];
  */
 export function learningRateAt(peak: number, schedule: LrSchedule, step: number, totalSteps: number): number {
   if (schedule === 'constant' || totalSteps <= 1) return peak;
-  return peak * 0.5 * (1 + Math.cos(Math.PI * Math.min(step, totalSteps) / totalSteps));
+  return peak * 0.5 * (1 + Math.cos((Math.PI * Math.min(step, totalSteps)) / totalSteps));
 }

@@ -26,7 +26,13 @@ function conv2dBackpropFilterWasm({ inputs, backend, attrs }: KernelArgs): Info 
   const a = attrs as unknown as ConvBackpropAttrs & { filterShape: [number, number, number, number] };
   if (a.dataFormat === 'NCHW') throw new Error('Conv2DBackpropFilter (wasm): only NHWC is supported');
   const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode);
+    x.shape as [number, number, number, number],
+    a.filterShape,
+    a.strides,
+    1,
+    a.pad,
+    a.dimRoundingMode,
+  );
   const b = backend as tf.KernelBackend & { disposeData(id: object): void };
   const run = (name: string, ins: tf.NamedTensorInfoMap, at: object): Info =>
     tf.getKernel(name, 'wasm')!.kernelFunc({ inputs: ins, backend, attrs: at as tf.NamedAttrMap }) as Info;
@@ -36,12 +42,21 @@ function conv2dBackpropFilterWasm({ inputs, backend, attrs }: KernelArgs): Info 
   // NHWC dy -> [OH, OW, N, Co]: a filter whose input channels are the batch.
   const dyT = run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
   const { top, bottom, left, right } = info.padInfo;
-  const g = run('Conv2D', { x: xT, filter: dyT }, {
-    strides: [1, 1],
-    pad: [[0, 0], [top, bottom], [left, right], [0, 0]],
-    dataFormat: 'NHWC',
-    dilations: [info.strideHeight, info.strideWidth],
-  });
+  const g = run(
+    'Conv2D',
+    { x: xT, filter: dyT },
+    {
+      strides: [1, 1],
+      pad: [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+      dilations: [info.strideHeight, info.strideWidth],
+    },
+  );
   b.disposeData(xT.dataId);
   b.disposeData(dyT.dataId);
   const [kh, kw] = [info.filterHeight, info.filterWidth];
@@ -61,6 +76,10 @@ let registered = false;
 /** Register {@link conv2dBackpropFilterWasm} once; a no-op if the wasm backend already has the kernel. */
 export function registerWasmConvFilterGrad(): void {
   if (registered || tf.getKernel('Conv2DBackpropFilter', 'wasm')) return;
-  tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2dBackpropFilterWasm as tf.KernelFunc });
+  tf.registerKernel({
+    kernelName: 'Conv2DBackpropFilter',
+    backendName: 'wasm',
+    kernelFunc: conv2dBackpropFilterWasm as tf.KernelFunc,
+  });
   registered = true;
 }

@@ -17,7 +17,9 @@ const REPLACED = ['Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul', 'PadV2'] 
 const originals = new Map<string, tf.KernelConfig>();
 
 function run(backend: object, name: string, inputs: tf.NamedTensorInfoMap, attrs: object): Info {
-  return tf.getKernel(name, 'wasm')!.kernelFunc({ inputs, backend: backend as tf.KernelBackend, attrs: attrs as tf.NamedAttrMap }) as Info;
+  return tf
+    .getKernel(name, 'wasm')!
+    .kernelFunc({ inputs, backend: backend as tf.KernelBackend, attrs: attrs as tf.NamedAttrMap }) as Info;
 }
 
 function original(name: string, args: KernelArgs): Info {
@@ -34,7 +36,13 @@ function conv2dBackpropInputFast(args: KernelArgs): Info {
   const { dy, filter } = inputs as { dy: Info; filter: Info };
   const a = attrs as unknown as ConvBackpropAttrs & { inputShape: [number, number, number, number] };
   const info = tf.backend_util.computeConv2DInfo(
-    a.inputShape, filter.shape as [number, number, number, number], a.strides, 1, a.pad, a.dimRoundingMode);
+    a.inputShape,
+    filter.shape as [number, number, number, number],
+    a.strides,
+    1,
+    a.pad,
+    a.dimRoundingMode,
+  );
   const { top, bottom, left, right } = info.padInfo;
   const [kh, kw] = [info.filterHeight, info.filterWidth];
   const fullPad = [kh - 1 - top, kh - 1 - bottom, kw - 1 - left, kw - 1 - right];
@@ -46,12 +54,22 @@ function conv2dBackpropInputFast(args: KernelArgs): Info {
   // HWIO -> HWOI: the forward output channels become the input channels of the transposed convolution.
   const swapped = run(backend, 'Transpose', { x: flipped }, { perm: [0, 1, 3, 2] });
   b.disposeData(flipped.dataId);
-  const dx = run(backend, 'Conv2D', { x: dy, filter: swapped }, {
-    strides: [1, 1],
-    pad: [[0, 0], [fullPad[0], fullPad[1]], [fullPad[2], fullPad[3]], [0, 0]],
-    dataFormat: 'NHWC',
-    dilations: [1, 1],
-  });
+  const dx = run(
+    backend,
+    'Conv2D',
+    { x: dy, filter: swapped },
+    {
+      strides: [1, 1],
+      pad: [
+        [0, 0],
+        [fullPad[0], fullPad[1]],
+        [fullPad[2], fullPad[3]],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+      dilations: [1, 1],
+    },
+  );
   b.disposeData(swapped.dataId);
   return dx;
 }
@@ -72,7 +90,13 @@ function maxPoolGradFast(args: KernelArgs): Info {
     dimRoundingMode?: 'floor' | 'round' | 'ceil';
   };
   const info = tf.backend_util.computePool2DInfo(
-    input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
+    input.shape as [number, number, number, number],
+    a.filterSize,
+    a.strides,
+    1,
+    a.pad,
+    a.dimRoundingMode,
+  );
   const b = backend as WasmBackend;
   // Allocate first: growing the wasm heap detaches earlier views of it.
   const out = b.makeOutput(input.shape, 'float32');
@@ -92,16 +116,22 @@ function maxPoolGradFast(args: KernelArgs): Info {
     const nBase = n * H * W * C;
     for (let oh = 0; oh < OH; oh++) {
       const r0 = oh * sh - top;
-      const rMin = Math.max(0, r0), rMax = Math.min(H, r0 + fh);
+      const rMin = Math.max(0, r0),
+        rMax = Math.min(H, r0 + fh);
       for (let ow = 0; ow < OW; ow++) {
         const c0 = ow * sw - left;
-        const cMin = Math.max(0, c0), cMax = Math.min(W, c0 + fw);
+        const cMin = Math.max(0, c0),
+          cMax = Math.min(W, c0 + fw);
         for (let c = 0; c < C; c++, o++) {
-          let best = -Infinity, at = -1;
+          let best = -Infinity,
+            at = -1;
           for (let r = rMin; r < rMax; r++) {
             for (let q = cMin; q < cMax; q++) {
               const i = nBase + (r * W + q) * C + c;
-              if (x[i] > best) { best = x[i]; at = i; }
+              if (x[i] > best) {
+                best = x[i];
+                at = i;
+              }
             }
           }
           if (at >= 0) dx[at] += g[o];
@@ -130,14 +160,28 @@ function batchMatMulFast(args: KernelArgs): Info {
   };
   const aa = transposeA ? lastTwoSwapped(a) : a;
   const bb = transposeB ? lastTwoSwapped(b) : b;
-  const out = original('BatchMatMul', { inputs: { a: aa, b: bb }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
+  const out = original('BatchMatMul', {
+    inputs: { a: aa, b: bb },
+    backend,
+    attrs: { ...attrs, transposeA: false, transposeB: false },
+  });
   if (aa !== a) wb.disposeData(aa.dataId);
   if (bb !== b) wb.disposeData(bb.dataId);
   return out;
 }
 
 /** The common 2x2, stride 2, unpadded case of {@link maxPoolGradFast} without the window bounds. */
-function maxPoolGrad2x2(x: Float32Array, g: Float32Array, dx: Float32Array, N: number, H: number, W: number, C: number, OH: number, OW: number): void {
+function maxPoolGrad2x2(
+  x: Float32Array,
+  g: Float32Array,
+  dx: Float32Array,
+  N: number,
+  H: number,
+  W: number,
+  C: number,
+  OH: number,
+  OW: number,
+): void {
   const row = W * C;
   let o = 0;
   for (let n = 0; n < N; n++) {
@@ -146,12 +190,27 @@ function maxPoolGrad2x2(x: Float32Array, g: Float32Array, dx: Float32Array, N: n
         const base = n * H * row + 2 * oh * row + 2 * ow * C;
         for (let c = 0; c < C; c++, o++) {
           // Row-major window order with strict '>': the first of equal maxima wins, as on the cpu backend.
-          let at = -1, best = -Infinity;
-          const i0 = base + c, i1 = i0 + C, i2 = i0 + row, i3 = i2 + C;
-          if (x[i0] > best) { best = x[i0]; at = i0; }
-          if (x[i1] > best) { best = x[i1]; at = i1; }
-          if (x[i2] > best) { best = x[i2]; at = i2; }
-          if (x[i3] > best) { at = i3; }
+          let at = -1,
+            best = -Infinity;
+          const i0 = base + c,
+            i1 = i0 + C,
+            i2 = i0 + row,
+            i3 = i2 + C;
+          if (x[i0] > best) {
+            best = x[i0];
+            at = i0;
+          }
+          if (x[i1] > best) {
+            best = x[i1];
+            at = i1;
+          }
+          if (x[i2] > best) {
+            best = x[i2];
+            at = i2;
+          }
+          if (x[i3] > best) {
+            at = i3;
+          }
           if (at >= 0) dx[at] += g[o];
         }
       }

@@ -25,13 +25,15 @@ export function randomizeWeights(model: tf.LayersModel, seed: number): void {
   const rand = lcg(seed);
   for (const layer of model.layers) {
     if (layer.weights.length === 0) continue;
-    layer.setWeights(layer.weights.map((w) => {
-      const shape = w.shape as number[];
-      const n = shape.reduce((a, b) => a * b, 1);
-      const positive = /moving_variance/.test(w.originalName);
-      const v = Float32Array.from({ length: n }, () => (positive ? 0.5 + rand() : rand() * 2 - 1));
-      return tf.tensor(v, shape);
-    }));
+    layer.setWeights(
+      layer.weights.map((w) => {
+        const shape = w.shape as number[];
+        const n = shape.reduce((a, b) => a * b, 1);
+        const positive = /moving_variance/.test(w.originalName);
+        const v = Float32Array.from({ length: n }, () => (positive ? 0.5 + rand() : rand() * 2 - 1));
+        return tf.tensor(v, shape);
+      }),
+    );
   }
 }
 
@@ -50,7 +52,15 @@ export interface Equivalence {
  * Export `model`, write the file, run tfjs and onnxruntime-node on the same random batch and compare
  * every output value (atol OR rtol).
  */
-export async function exportAndCompare(model: tf.LayersModel, name: string, batch = 3, seed = 7, o: OnnxExportOptions = {}, atol = 1e-5, rtol = 1e-5): Promise<Equivalence> {
+export async function exportAndCompare(
+  model: tf.LayersModel,
+  name: string,
+  batch = 3,
+  seed = 7,
+  o: OnnxExportOptions = {},
+  atol = 1e-5,
+  rtol = 1e-5,
+): Promise<Equivalence> {
   const proto = layersModelToOnnx(model, o);
   const bytes = encodeModel(proto);
   const file = path.join(dir, `${name}.onnx`);
@@ -84,7 +94,13 @@ export function buildLayers(inputShape: number[], layers: LayerFactory[], weight
 }
 
 /** Export a tiny model of `layers` and assert onnxruntime computes what tfjs computes on random inputs. */
-export async function expectEquivalent(name: string, inputShape: number[], layers: LayerFactory[], batch = 3, weightSeed = 1): Promise<Equivalence> {
+export async function expectEquivalent(
+  name: string,
+  inputShape: number[],
+  layers: LayerFactory[],
+  batch = 3,
+  weightSeed = 1,
+): Promise<Equivalence> {
   const model = buildLayers(inputShape, layers, weightSeed);
   const r = await exportAndCompare(model, name, batch);
   assert.ok(r.comparison.ok, `${name}: max |diff| ${r.comparison.maxAbs} at ${r.comparison.worstIndex}`);
@@ -93,4 +109,5 @@ export async function expectEquivalent(name: string, inputShape: number[], layer
 }
 
 /** The op types of an exported graph, in node order. */
-export const ops = (r: { proto: { graph: { node: Array<{ opType: string }> } } }): string[] => r.proto.graph.node.map((n) => n.opType);
+export const ops = (r: { proto: { graph: { node: Array<{ opType: string }> } } }): string[] =>
+  r.proto.graph.node.map((n) => n.opType);

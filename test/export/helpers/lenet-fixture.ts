@@ -14,7 +14,21 @@ export function lenetFixture(): Promise<string> {
     const committed = path.resolve('models/lenet5');
     if (existsSync(path.join(committed, 'model.json'))) return committed;
     const out = path.join(mkdtempSync(path.join(tmpdir(), 'lenet-export-fixture-')), 'lenet5');
-    await runTraining({ arch: 'lenet5', out, epochs: 1, batchSize: 64, learningRate: 0.002, seed: 3, validationSize: 500, limit: 1000, backend: 'wasm', progress: false }, () => undefined);
+    await runTraining(
+      {
+        arch: 'lenet5',
+        out,
+        epochs: 1,
+        batchSize: 64,
+        learningRate: 0.002,
+        seed: 3,
+        validationSize: 500,
+        limit: 1000,
+        backend: 'wasm',
+        progress: false,
+      },
+      () => undefined,
+    );
     return out;
   })();
   return cached;

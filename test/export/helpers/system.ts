@@ -19,7 +19,8 @@ export function hasPythonOnnx(): boolean {
 export function requirePythonOnnx(t: TestContext): boolean {
   if (hasPythonOnnx()) return true;
   const reason = `${PYTHON} cannot import onnx (apt-get install python3-onnx)`;
-  if (process.env.LENET_REQUIRE_SYSTEM_DEPS === '1') throw new Error(`${reason}; required because LENET_REQUIRE_SYSTEM_DEPS=1`);
+  if (process.env.LENET_REQUIRE_SYSTEM_DEPS === '1')
+    throw new Error(`${reason}; required because LENET_REQUIRE_SYSTEM_DEPS=1`);
   process.stdout.write(`# skipped: ${reason}\n`);
   t.skip(reason);
   return false;
@@ -28,7 +29,8 @@ export function requirePythonOnnx(t: TestContext): boolean {
 /** Run a Python snippet with the system Python; throws with its stderr when it fails. */
 export function runPython(code: string, args: string[] = []): string {
   const r = spawnSync(PYTHON, ['-c', code, ...args], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`python failed (${r.status}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  if (r.status !== 0)
+    throw new Error(`python failed (${r.status}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
   return r.stdout;
 }
 
@@ -37,12 +39,15 @@ export function runPython(code: string, args: string[] = []): string {
  * @throws Error naming the file and the checker's complaint.
  */
 export function checkOnnxFiles(files: string[]): void {
-  runPython([
-    'import sys, onnx',
-    'for p in sys.argv[1:]:',
-    '    try:',
-    '        onnx.checker.check_model(onnx.load(p), full_check=True)',
-    '    except Exception as e:',
-    "        sys.exit(f'{p}: {e}')",
-  ].join('\n'), files);
+  runPython(
+    [
+      'import sys, onnx',
+      'for p in sys.argv[1:]:',
+      '    try:',
+      '        onnx.checker.check_model(onnx.load(p), full_check=True)',
+      '    except Exception as e:',
+      "        sys.exit(f'{p}: {e}')",
+    ].join('\n'),
+    files,
+  );
 }

@@ -12,7 +12,8 @@ import type { GrayImage } from '../../../src/runtime/preprocess.js';
  */
 export function testOnnxPath(): string {
   const p = process.env.LENET_TEST_ONNX ?? 'models/lenet5.onnx';
-  if (!existsSync(p)) throw new Error(`no ONNX model at '${p}': run 'npm start' (or 'lenet-onnx export') first, or set LENET_TEST_ONNX`);
+  if (!existsSync(p))
+    throw new Error(`no ONNX model at '${p}': run 'npm start' (or 'lenet-onnx export') first, or set LENET_TEST_ONNX`);
   return p;
 }
 
@@ -48,7 +49,8 @@ export function bmpBytes(img: GrayImage): Uint8Array {
   const stride = Math.ceil((img.width * 3) / 4) * 4;
   const b = new Uint8Array(54 + stride * img.height);
   const dv = new DataView(b.buffer);
-  b[0] = 0x42; b[1] = 0x4d;
+  b[0] = 0x42;
+  b[1] = 0x4d;
   dv.setUint32(2, b.length, true);
   dv.setUint32(10, 54, true);
   dv.setUint32(14, 40, true);

@@ -15,13 +15,19 @@ export function pad(img: GrayImage, w: number, h: number, x: number, y: number, 
 
 /** Enlarge by an integer factor with bilinear interpolation (as a scanned or photographed digit would be smooth). */
 export function scaleUp(img: GrayImage, f: number): GrayImage {
-  const w = img.width * f, h = img.height * f;
+  const w = img.width * f,
+    h = img.height * f;
   const data = new Uint8Array(w * h);
-  const at = (x: number, y: number) => img.data[Math.min(img.height - 1, Math.max(0, y)) * img.width + Math.min(img.width - 1, Math.max(0, x))];
+  const at = (x: number, y: number) =>
+    img.data[Math.min(img.height - 1, Math.max(0, y)) * img.width + Math.min(img.width - 1, Math.max(0, x))];
   for (let y = 0; y < h; y++) {
-    const sy = (y + 0.5) / f - 0.5, y0 = Math.floor(sy), fy = sy - y0;
+    const sy = (y + 0.5) / f - 0.5,
+      y0 = Math.floor(sy),
+      fy = sy - y0;
     for (let x = 0; x < w; x++) {
-      const sx = (x + 0.5) / f - 0.5, x0 = Math.floor(sx), fx = sx - x0;
+      const sx = (x + 0.5) / f - 0.5,
+        x0 = Math.floor(sx),
+        fx = sx - x0;
       const top = at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx;
       const bottom = at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx;
       data[y * w + x] = Math.round(top * (1 - fy) + bottom * fy);
@@ -35,7 +41,7 @@ export function robustnessVariants(img: GrayImage, k: number): Record<'inverted'
   return {
     inverted: invert(img),
     // off-centre in a larger canvas, position varying with the index
-    padded: pad(img, 96, 80, 3 + (k * 7) % 60, 2 + (k * 11) % 48, 0),
+    padded: pad(img, 96, 80, 3 + ((k * 7) % 60), 2 + ((k * 11) % 48), 0),
     scaled: scaleUp(img, 4),
   };
 }

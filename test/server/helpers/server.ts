@@ -14,14 +14,25 @@ export function serveForTest(o: Partial<ServeJobOptions> = {}): Promise<ServeHan
 }
 
 /** POST JSON and return status, headers and the parsed body. */
-export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: any }> {
-  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; body: any }> {
+  const r = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   const text = await r.text();
   return { status: r.status, headers: r.headers, body: text ? JSON.parse(text) : undefined };
 }
 
 /** GET and parse the JSON body. */
-export async function getJson(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: any }> {
+export async function getJson(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; body: any }> {
   const r = await fetch(url, { headers });
   const text = await r.text();
   return { status: r.status, headers: r.headers, body: text ? JSON.parse(text) : undefined };
@@ -37,9 +48,11 @@ export function rows(n: number, seed = 0): number[] {
   const out: number[] = [];
   for (let r = 0; r < n; r++) {
     for (let i = 0; i < 784; i++) {
-      const x = i % 28, y = Math.floor(i / 28);
+      const x = i % 28,
+        y = Math.floor(i / 28);
       // a stroke whose place and slant depend on the row, so each row gets a different answer
-      const on = Math.abs(x - 14 - ((seed + r) % 9) + 4 - (y - 14) * (((seed + r) % 5) - 2) / 6) < 2 && y > 4 && y < 24;
+      const on =
+        Math.abs(x - 14 - ((seed + r) % 9) + 4 - ((y - 14) * (((seed + r) % 5) - 2)) / 6) < 2 && y > 4 && y < 24;
       out.push(on ? 1 : 0);
     }
   }

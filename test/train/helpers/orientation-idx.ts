@@ -12,13 +12,18 @@ export const STEP_DEG = 9;
 function stroke(angleDeg: number, rand: () => number): Uint8Array {
   const p = new Uint8Array(SIDE * SIDE);
   const a = (angleDeg * Math.PI) / 180;
-  const dx = Math.cos(a), dy = -Math.sin(a);
-  const half = 9 + rand() * 3, width = 0.9 + rand() * 0.6;
-  const cx = 13.5 + (rand() * 2 - 1), cy = 13.5 + (rand() * 2 - 1);
+  const dx = Math.cos(a),
+    dy = -Math.sin(a);
+  const half = 9 + rand() * 3,
+    width = 0.9 + rand() * 0.6;
+  const cx = 13.5 + (rand() * 2 - 1),
+    cy = 13.5 + (rand() * 2 - 1);
   for (let y = 0; y < SIDE; y++) {
     for (let x = 0; x < SIDE; x++) {
-      const rx = x - cx, ry = y - cy;
-      const along = rx * dx + ry * dy, across = Math.abs(-rx * dy + ry * dx);
+      const rx = x - cx,
+        ry = y - cy;
+      const along = rx * dx + ry * dy,
+        across = Math.abs(-rx * dy + ry * dx);
       const ink = Math.abs(along) <= half ? Math.max(0, Math.min(1, width + 0.5 - across)) : 0;
       p[y * SIDE + x] = Math.min(255, Math.round(ink * 255 + rand() * 20));
     }
@@ -34,7 +39,8 @@ function idx(magic: number, dims: number[], data: Uint8Array): Buffer {
 }
 
 function part(count: number, rand: () => number): { images: Uint8Array; labels: Uint8Array } {
-  const images = new Uint8Array(count * SIDE * SIDE), labels = new Uint8Array(count);
+  const images = new Uint8Array(count * SIDE * SIDE),
+    labels = new Uint8Array(count);
   for (let i = 0; i < count; i++) {
     const label = i % 10;
     labels[i] = label;
@@ -47,7 +53,10 @@ function part(count: number, rand: () => number): { images: Uint8Array; labels: 
 export function writeOrientationIdx(dir: string, train = 6000, test = 1000, seed = 7): void {
   mkdirSync(dir, { recursive: true });
   const rand = seededRandom(seed);
-  for (const [name, count] of [['train', train], ['t10k', test]] as const) {
+  for (const [name, count] of [
+    ['train', train],
+    ['t10k', test],
+  ] as const) {
     const { images, labels } = part(count, rand);
     writeFileSync(path.join(dir, `${name}-images-idx3-ubyte`), idx(2051, [count, SIDE, SIDE], images));
     writeFileSync(path.join(dir, `${name}-labels-idx1-ubyte`), idx(2049, [count], labels));

@@ -27,7 +27,9 @@ export async function nodeProbabilities(file: string, mnist: IdxDataset, n: numb
     for (let i = 0; i < n; i++) {
       const pre = preprocess({ width: 28, height: 28, data: mnist.images.subarray(i * 784, (i + 1) * 784) }, contract);
       assert.ok(pre.ok, `image ${i}: ${pre.ok ? '' : pre.message}`);
-      const r = await session.run({ [contract.inputName]: new ort.Tensor('float32', pre.input, inputShape(contract, 1)) });
+      const r = await session.run({
+        [contract.inputName]: new ort.Tensor('float32', pre.input, inputShape(contract, 1)),
+      });
       out.push(Array.from(r[contract.outputName].data as Float32Array));
     }
   } finally {
@@ -39,19 +41,22 @@ export async function nodeProbabilities(file: string, mnist: IdxDataset, n: numb
 /** The same images as RGBA ImageData through `predictImage` of the page's main widget. */
 export async function browserPredictions(page: Page, mnist: IdxDataset, n: number): Promise<BrowserPrediction[]> {
   const gray = Array.from(mnist.images.subarray(0, n * 784));
-  return page.evaluate(async ({ gray, n }) => {
-    const el = document.getElementById('main') as any;
-    const results = [];
-    for (let i = 0; i < n; i++) {
-      const img = new ImageData(28, 28);
-      for (let p = 0; p < 784; p++) {
-        const v = gray[i * 784 + p];
-        img.data.set([v, v, v, 255], p * 4);
+  return page.evaluate(
+    async ({ gray, n }) => {
+      const el = document.getElementById('main') as any;
+      const results = [];
+      for (let i = 0; i < n; i++) {
+        const img = new ImageData(28, 28);
+        for (let p = 0; p < 784; p++) {
+          const v = gray[i * 784 + p];
+          img.data.set([v, v, v, 255], p * 4);
+        }
+        results.push(await el.predictImage(img));
       }
-      results.push(await el.predictImage(img));
-    }
-    return results;
-  }, { gray, n });
+      return results;
+    },
+    { gray, n },
+  );
 }
 
 /** Same digit and every probability within 1e-5 of Node's, image by image; prints the worst difference. */
@@ -66,5 +71,7 @@ export function assertAgreement(browserOut: BrowserPrediction[], node: number[][
     if (c.maxAbs > worst.diff) worst = { image: i, diff: c.maxAbs };
     assert.ok(c.ok, `image ${i}: max |browser - node| = ${c.maxAbs} at class ${c.worstIndex}`);
   }
-  process.stdout.write(`# ${label} vs onnxruntime-node on ${node.length} MNIST test images: max |diff| ${worst.diff.toExponential(2)} (image ${worst.image}), all digits equal\n`);
+  process.stdout.write(
+    `# ${label} vs onnxruntime-node on ${node.length} MNIST test images: max |diff| ${worst.diff.toExponential(2)} (image ${worst.image}), all digits equal\n`,
+  );
 }

@@ -13,21 +13,35 @@ export const CHROMIUM = '/usr/bin/chromium';
 export function browserSkipReason(): string | null {
   if (existsSync(CHROMIUM)) return null;
   const reason = `${CHROMIUM} not found (apt-get install chromium)`;
-  if (process.env.LENET_REQUIRE_SYSTEM_DEPS === '1') throw new Error(`${reason}; LENET_REQUIRE_SYSTEM_DEPS=1 requires it`);
+  if (process.env.LENET_REQUIRE_SYSTEM_DEPS === '1')
+    throw new Error(`${reason}; LENET_REQUIRE_SYSTEM_DEPS=1 requires it`);
   process.stdout.write(`# skipping browser tests: ${reason}\n`);
   return reason;
 }
 
-const COMMON_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update',
-  '--no-first-run', '--disable-sync', '--disable-quic'];
+const COMMON_ARGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+  '--disable-quic',
+];
 /** Chromium's software WebGPU (SwiftShader on Vulkan): a real WebGPU adapter on a machine without a GPU. */
-const SOFTWARE_WEBGPU_ARGS = ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--enable-features=Vulkan', '--use-angle=swiftshader'];
+const SOFTWARE_WEBGPU_ARGS = [
+  '--enable-unsafe-webgpu',
+  '--use-webgpu-adapter=swiftshader',
+  '--enable-features=Vulkan',
+  '--use-angle=swiftshader',
+];
 
 /**
  * A headless Chromium with a fresh profile that is deleted on close. By default the GPU is off (no WebGPU
  * adapter, the WASM path); `softwareWebgpu` grants a software WebGPU adapter instead.
  */
-export async function launchBrowser(o: { softwareWebgpu?: boolean } = {}): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+export async function launchBrowser(
+  o: { softwareWebgpu?: boolean } = {},
+): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const profile = mkdtempSync(path.join(tmpdir(), 'lenet-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,

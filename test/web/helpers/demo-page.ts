@@ -23,9 +23,13 @@ export interface DemoPage {
 export async function openDemoPage(context: BrowserContext, url: string, init?: () => void): Promise<DemoPage> {
   const page = await context.newPage();
   const errors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
   page.on('pageerror', (e) => errors.push(e.message));
-  page.on('response', (r) => { if (r.status() >= 400) errors.push(`HTTP ${r.status()} ${r.url()}`); });
+  page.on('response', (r) => {
+    if (r.status() >= 400) errors.push(`HTTP ${r.status()} ${r.url()}`);
+  });
   // tsx compiles the tests with esbuild's keepNames, which wraps named functions in calls to a `__name`
   // helper; functions shipped to the page need that helper there too.
   await page.addInitScript('globalThis.__name = (f) => f;');

@@ -24,13 +24,20 @@ function defaultModel(): string {
   const onnx = path.resolve('models/lenet5.onnx');
   if (existsSync(onnx)) return onnx;
   if (!existsSync('models/lenet5/model.json')) {
-    throw new Error(`${onnx}: no ONNX model to serve and no models/lenet5 to export one from; run \`lenet-onnx train\` and \`lenet-onnx export\``);
+    throw new Error(
+      `${onnx}: no ONNX model to serve and no models/lenet5 to export one from; run \`lenet-onnx train\` and \`lenet-onnx export\``,
+    );
   }
   const out = path.join(mkdtempSync(path.join(tmpdir(), 'lenet-web-model-')), 'lenet5.onnx');
   process.stdout.write(`# ${onnx} is missing: exporting models/lenet5 to ${out} for the browser tests\n`);
   const cli = path.resolve('src/cli.ts');
   const args = ['node', 'lenet-onnx', 'export', 'models/lenet5', '--out', out, '--no-verify'];
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', `import(${JSON.stringify(cli)}).then((m) => m.main(${JSON.stringify(args)}))`], { encoding: 'utf8' });
-  if (r.status !== 0 || !existsSync(out)) throw new Error(`exporting models/lenet5 failed (${r.status}): ${r.stderr || r.stdout}`);
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '-e', `import(${JSON.stringify(cli)}).then((m) => m.main(${JSON.stringify(args)}))`],
+    { encoding: 'utf8' },
+  );
+  if (r.status !== 0 || !existsSync(out))
+    throw new Error(`exporting models/lenet5 failed (${r.status}): ${r.stderr || r.stdout}`);
   return out;
 }

@@ -19,7 +19,9 @@ export function startServe(args: string[]): Promise<ServeProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', '-e', code], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  child.stderr!.on('data', (c) => { err += c; });
+  child.stderr!.on('data', (c) => {
+    err += c;
+  });
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (c) => {
       out += c;
@@ -28,14 +30,17 @@ export function startServe(args: string[]): Promise<ServeProcess> {
         resolve({
           url: m[1],
           child,
-          stop: () => new Promise((done) => {
-            if (child.exitCode !== null) return done(child.exitCode);
-            child.once('close', (c) => done(c));
-            child.kill('SIGINT');
-          }),
+          stop: () =>
+            new Promise((done) => {
+              if (child.exitCode !== null) return done(child.exitCode);
+              child.once('close', (c) => done(c));
+              child.kill('SIGINT');
+            }),
         });
       }
     });
-    child.once('close', (c) => reject(new Error(`lenet-onnx serve exited with ${c} before printing its URL: ${err || out}`)));
+    child.once('close', (c) =>
+      reject(new Error(`lenet-onnx serve exited with ${c} before printing its URL: ${err || out}`)),
+    );
   });
 }
