@@ -20,9 +20,7 @@ const PER_OPERATOR = Number(process.env.LENET_BENCH_PER_OPERATOR ?? 2000);
 const BENCH_SEED = 20261130;
 const BENCH_STREAM = 7001;
 
-async function operatorAccuracy(
-  model: DigitModel,
-): Promise<{
+async function operatorAccuracy(model: DigitModel): Promise<{
   accuracy: number;
   perSymbol: Record<string, number>;
   confusions: Record<string, Record<string, number>>;

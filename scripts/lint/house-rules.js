@@ -43,14 +43,17 @@ export const FORBIDDEN = [
   },
 ];
 
+// DOM names so generic that the runtime's own types may use them; their value uses are still caught as globals.
+const GENERIC_NAMES = new Set(['Option', 'Image', 'Text', 'Range', 'Comment', 'Selection', 'Plugin', 'Path2D']);
+
 /** Globals of browsers that Node does not have: the shared runtime must not name them, even as types. */
-function domOnlyGlobals(globals) {
+function domOnlyGlobals(globals, { asTypes = false } = {}) {
   const shared = new Set([
     ...Object.keys(globals.node),
     ...Object.keys(globals.es2021),
     ...Object.keys(globals.worker),
   ]);
-  return Object.keys(globals.browser).filter((name) => !shared.has(name));
+  return Object.keys(globals.browser).filter((name) => !shared.has(name) && !(asTypes && GENERIC_NAMES.has(name)));
 }
 
 function withDist(folders) {
@@ -105,6 +108,17 @@ export function houseImportRules(globals) {
               name,
               message: 'the shared runtime runs in browsers too: Node modules belong in src/runtime/node/',
             })),
+          },
+        ],
+        '@typescript-eslint/no-restricted-types': [
+          'error',
+          {
+            types: Object.fromEntries(
+              domOnlyGlobals(globals, { asTypes: true }).map((name) => [
+                name,
+                { message: 'the shared runtime runs in Node too: DOM types belong in web/' },
+              ]),
+            ),
           },
         ],
         'no-restricted-globals': [

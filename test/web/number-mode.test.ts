@@ -50,9 +50,7 @@ after(async () => {
 const digitPixels = (i: number) => mnist.images.subarray(i * 784, (i + 1) * 784);
 
 /** onnxruntime-node on one model file, for choosing MNIST digits the model itself reads confidently. */
-async function nodeReader(
-  file: string,
-): Promise<{
+async function nodeReader(file: string): Promise<{
   contract: InputContract;
   read(i: number): Promise<{ label: string; p: number }>;
   close(): Promise<void>;

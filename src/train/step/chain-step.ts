@@ -256,21 +256,17 @@ function runChain(
           const attrs = { strides: s.strides, pad: s.pad, dataFormat: 'NHWC' };
           put(
             s.kernel,
-            tf
-              .engine()
-              .runKernel('Conv2DBackpropFilter', { x: input, dy: dz }, {
-                ...attrs,
-                filterShape: s.kernel.shape,
-              } as never) as tf.Tensor,
+            tf.engine().runKernel('Conv2DBackpropFilter', { x: input, dy: dz }, {
+              ...attrs,
+              filterShape: s.kernel.shape,
+            } as never) as tf.Tensor,
           );
           if (s.bias) put(s.bias, tf.sum(dz, [0, 1, 2]));
           if (needInput) {
-            d = tf
-              .engine()
-              .runKernel('Conv2DBackpropInput', { dy: dz, filter: s.kernel.read() }, {
-                ...attrs,
-                inputShape: input.shape,
-              } as never) as tf.Tensor;
+            d = tf.engine().runKernel('Conv2DBackpropInput', { dy: dz, filter: s.kernel.read() }, {
+              ...attrs,
+              inputShape: input.shape,
+            } as never) as tf.Tensor;
           }
           break;
         }
