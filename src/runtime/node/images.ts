@@ -215,15 +215,18 @@ function checkSize(h: PictureHeader): void {
 
 /**
  * Read a picture file's bytes: at most {@link MAX_FILE_BYTES} (+1 to tell that it is over), regular files only.
+ * @param file a path, or a path's exact bytes (for a name that is not UTF-8).
  * @param o.walked the path comes from walkPictures, which saw it as a regular file: read it without a
  *   stat first (see readWalkedFileCapped); the results and messages are the same.
  * @throws PictureError in one line naming no path: missing, unreadable, a FIFO/device/socket/directory, empty,
  *   or over the limit.
  */
-export function readPictureFile(file: string, o: { walked?: boolean } = {}): Uint8Array {
+export function readPictureFile(file: string | Uint8Array, o: { walked?: boolean } = {}): Uint8Array {
+  // a path's exact bytes (a name that is not UTF-8) arrive from a worker message as a plain Uint8Array
+  const at = typeof file === 'string' ? file : Buffer.from(file.buffer, file.byteOffset, file.byteLength);
   let bytes: Buffer;
   try {
-    bytes = o.walked ? readWalkedFileCapped(file, MAX_FILE_BYTES) : readFileCapped(file, MAX_FILE_BYTES);
+    bytes = o.walked ? readWalkedFileCapped(at, MAX_FILE_BYTES) : readFileCapped(at, MAX_FILE_BYTES);
   } catch (err) {
     throw err instanceof FileReadError ? new PictureError(err.message) : err;
   }
