@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
-import { UsageError } from '../errors.js';
+import { UsageError, UserError } from '../errors.js';
 import { ensureWritableDir } from '../fs/atomic.js';
 import { contractToMetadata } from '../runtime/contract.js';
 import { VERSION } from '../version.js';
@@ -9,10 +9,11 @@ import { head, splitTrainValidation, type Split } from '../train/data/dataset.js
 import { checkDatasetFits, defaultMnistDir, readMnist, type IdxDataset } from '../data/idx.js';
 import { contractFor, DEFAULT_SYMBOLS, extraLabels, LABEL_SETS } from '../train/models/label-sets.js';
 import { SYMBOL_STREAMS, synthesizeSymbols, withSymbols } from '../train/data/symbols.js';
-import { saveModelDir } from '../train/models/model-io.js';
+import { MODEL_JSON, saveModelDir } from '../train/models/model-io.js';
+import { setMemberProblem } from '../fs/file-set.js';
 import { ARCHITECTURES } from '../train/models/index.js';
 import { trainingProgress, type Log } from '../train/report/progress.js';
-import { writeReports, type TrainingHistory } from '../train/report/report.js';
+import { REPORT_FILES, renderReports, type TrainingHistory } from '../train/report/report.js';
 import { trainModelParallel } from '../train/parallel/train-parallel.js';
 import { sharedSplitTrainValidation } from '../train/parallel/shared.js';
 import {
@@ -167,6 +168,13 @@ export async function runTraining(
   // Fail on an unwritable output before spending minutes training, but only once the input is known good:
   // a refused run must not leave an empty directory behind.
   await ensureWritableDir(o.out);
+  for (const name of [MODEL_JSON, ...REPORT_FILES]) {
+    const problem = setMemberProblem(path.join(o.out, name));
+    if (problem)
+      throw new UserError(
+        `--out: '${path.join(o.out, name)}' ${problem}; the model's files must be files: move it away and run again`,
+      );
+  }
   log(
     `training ${o.arch}${extras.length ? ` (${symbolsName}: ${labelSet.labels.length} labels)` : ''} on ${train.count} images (${validation.count} validation, ${test.count} test), backend ${backend}, seed ${o.seed}, ${workers} worker${workers === 1 ? '' : 's'}`,
   );
@@ -300,13 +308,9 @@ export async function runTraining(
       date: history.finishedAt,
     },
   });
-  // the reports go in before model.json is switched, so an interrupted save never pairs them with an older model
-  let reports: string[] = [];
-  const saved = await saveModelDir(model, o.out, {
-    beforeSwitch: async () => {
-      reports = await writeReports(o.out, history);
-    },
-  });
+  // the reports are switched in with model.json, as one set: never a report of a model that is not there
+  const reports = await renderReports(history);
+  const saved = await saveModelDir(model, o.out, { files: reports });
   model.dispose();
-  return { history, files: [saved.modelJson, saved.weightsFile, ...reports] };
+  return { history, files: [saved.modelJson, saved.weightsFile, ...reports.map(([name]) => path.join(o.out, name))] };
 }
