@@ -6,7 +6,8 @@
  * anything is decoded when it is over {@link MAX_PIXELS} (a small file can claim a 20000x20000 picture), PNG data
  * is inflated no further than its header allows (a 1x1 PNG can carry gigabytes of zlib stream), and sharp gets
  * the same pixel limit and a time limit. A header that claims more pixels than the file's bytes could code is
- * refused before decoding too (a 4 KB JPEG cannot hold 7000x7000 pixels), and so is a picture whose sides are
+ * refused before decoding too (a 4 KB JPEG cannot hold 7000x7000 pixels; PNG, JPEG and GIF each have such a
+ * floor), and so is a picture whose sides are
  * absurd (a 100000x1 strip). Decodes through sharp in one thread share a pixel budget, so a burst of large
  * pictures waits its turn instead of holding gigabytes at once. EXIF orientation is honoured for every format
  * that carries it (JPEG, TIFF, PNG's eXIf chunk).
@@ -23,6 +24,7 @@ import type SharpType from 'sharp';
 import { FileReadError, formatBytes, readFileCapped, readWalkedFileCapped } from '../../fs/bounded-read.js';
 import type { InputContract } from '../contract.js';
 import { preprocess, rgbaToGray, type GrayImage, type PreprocessResult } from '../preprocess.js';
+import { countGifFrame } from './gif-frame.js';
 import { applyOrientation, exifOrientation } from './orientation.js';
 import { PixelGate } from './pixel-gate.js';
 
@@ -194,6 +196,26 @@ function checkJpegData(b: Uint8Array): void {
     );
 }
 
+/**
+ * Refuse a GIF whose data cannot fill what its header claims. The first frame's LZW data must code every pixel
+ * of the frame (see countGifFrame): the decoder would fill the rest with the background and answer. And the file
+ * must be long enough for its logical screen: LZW codes are at least 3 bits wide and none stands for more than
+ * 4096 pixels (the code table's size), so a complete picture needs pixels * 3 / 32768 bytes; a tiny frame on a
+ * 7000x7000 screen made in a few hundred bytes is refused before the canvas is allocated.
+ */
+function checkGifData(b: Uint8Array, h: PictureHeader | undefined): void {
+  const frame = countGifFrame(b);
+  if (frame && frame.pixels < frame.width * frame.height)
+    throw new PictureError(
+      `truncated GIF: the first frame is ${frame.width}x${frame.height}, its data codes ${frame.pixels} of those ${frame.width * frame.height} pixels: it is cut short or its header lies`,
+    );
+  const needed = h ? Math.ceil((h.width * h.height * 3) / 32768) : 0;
+  if (b.length < needed)
+    throw new PictureError(
+      `truncated GIF: the header says ${h!.width}x${h!.height}, which needs at least ${needed} bytes of data; the file has ${b.length}: it is cut short or its header lies`,
+    );
+}
+
 function checkSize(h: PictureHeader): void {
   const name = h.format.toUpperCase();
   if (h.width === 0 || h.height === 0)
@@ -254,6 +276,7 @@ export async function decodePicture(bytes: Uint8Array): Promise<GrayImage> {
     return applyOrientation(decodePng(bytes, layout) ?? (await decodePngWithPngjs(bytes)), layout.orientation);
   if (format === 'bmp') return decodeBmp(bytes);
   if (format === 'jpeg') checkJpegData(bytes);
+  if (format === 'gif') checkGifData(bytes, header);
   return decodeWithSharp(bytes, format, header ?? (await sharpHeader(bytes, format)));
 }
 
