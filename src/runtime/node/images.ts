@@ -568,11 +568,12 @@ async function decodeWithSharp(bytes: Uint8Array, format: PictureFormat, header:
   const pixels = header.width * header.height;
   await sharpGate.acquire(pixels);
   try {
-    // failOn 'warning' (sharp's advice for untrusted input): libjpeg only warns when the data ends before the
-    // picture does ("premature end of data segment") and would fill the rest with grey
+    // JPEG: failOn 'warning' (sharp's advice for untrusted input), as libjpeg only warns when the data ends before
+    // the picture does ("premature end of data segment") and would fill the rest with grey. TIFF keeps
+    // 'truncated': libtiff warns about every private tag a scanner writes. (GIF's data is counted before.)
     const { data, info } = await sharp(bytes, {
       limitInputPixels: MAX_PIXELS,
-      failOn: 'warning',
+      failOn: format === 'jpeg' ? 'warning' : 'truncated',
       pages: 1,
       autoOrient: true,
     })
