@@ -7,10 +7,9 @@
  * is inflated no further than its header allows (a 1x1 PNG can carry gigabytes of zlib stream), and sharp gets
  * the same pixel limit and a time limit. A header that claims more pixels than the file's bytes could code is
  * refused before decoding too (a 4 KB JPEG cannot hold 7000x7000 pixels; PNG, JPEG and GIF each have such a
- * floor), and so is a picture whose sides are
- * absurd (a 100000x1 strip). Decodes through sharp in one thread share a pixel budget, so a burst of large
- * pictures waits its turn instead of holding gigabytes at once. EXIF orientation is honoured for every format
- * that carries it (JPEG, TIFF, PNG's eXIf chunk).
+ * floor), and so is a picture whose sides are absurd (a 100000x1 strip). Decodes through sharp in one thread
+ * share a pixel budget, so a burst of large pictures waits its turn instead of holding gigabytes at once. EXIF
+ * orientation is honoured for every format that carries it (JPEG, TIFF, PNG's eXIf chunk).
  *
  * Decoders: for the common PNG shape (8-bit gray, gray+alpha, RGB, RGBA, not interlaced) our own inflate and
  * unfilter, measured at less than half of pngjs's time on small files (BENCHMARKS.md, runtime), pngjs for the
