@@ -1,3 +1,4 @@
+import { defaultModelUrl } from './assets.js';
 import { buildBars, percent, showProbabilities } from './bars.js';
 import { LatestOnly } from './latest-only.js';
 import { BACKEND_CHOICES, loadModel, type BackendChoice, type BackendInUse, type LoadedModel } from './model-loader.js';
@@ -59,9 +60,6 @@ const INK_SIDE = 112;
 // Number and expression pads are a line this many times as wide as tall; the ink canvas keeps the digit
 // pad's height so each character written to the pad's height gets the same resolution as a lone digit.
 const LINE_ASPECT = 4;
-const DEFAULT_MODEL = new URL('./lenet5.onnx', import.meta.url).href;
-// Expressions need a model that knows the operators; the build ships one next to the module.
-const DEFAULT_ARITHMETIC_MODEL = new URL('./arithmetic.onnx', import.meta.url).href;
 
 const PAD_LABELS: Record<PadMode, string> = {
   digit: 'Drawing pad: draw one digit with a mouse, pen or finger; press Escape to clear',
@@ -261,7 +259,8 @@ export class LenetDigitPad extends HTMLElement {
   }
 
   private modelUrl(): string {
-    const fallback = this.modeValue === 'expression' ? DEFAULT_ARITHMETIC_MODEL : DEFAULT_MODEL;
+    // Expressions need a model that knows the operators; the package ships one beside the digit model.
+    const fallback = defaultModelUrl(this.modeValue === 'expression');
     return new URL(this.getAttribute('model') || fallback, document.baseURI).href;
   }
 
