@@ -58,21 +58,22 @@ test('the widget install pulls onnxruntime-web and nothing of the Node side', ()
   assert.ok(own < 10e6, `widget package ${own} bytes`);
 });
 
-async function readInBrowser(root: string): Promise<void> {
+/** Serve `root`, open `page` (a folder under it, '' for its top), and wait for the page's readings. */
+async function readInBrowser(root: string, page = ''): Promise<void> {
   for (const f of ['mnist-7.png', 'scan-number-40033.png'])
-    copyFileSync(path.join(repo, 'examples', f), path.join(root, f));
+    copyFileSync(path.join(repo, 'examples', f), path.join(root, page, f));
   const site = await serveFolder(root);
   const browser = await launchBrowser();
   try {
-    const page = await browser.context.newPage();
+    const tab = await browser.context.newPage();
     const errors: string[] = [];
-    page.on('console', (m) => {
+    tab.on('console', (m) => {
       if (m.type() === 'error') errors.push(m.text());
     });
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(site.url);
-    await page.waitForFunction(() => (window as unknown as { result?: unknown }).result, null, { timeout: 60_000 });
-    const result = await page.evaluate(() => (window as unknown as { result: unknown }).result);
+    tab.on('pageerror', (e) => errors.push(e.message));
+    await tab.goto(site.url + page);
+    await tab.waitForFunction(() => (window as unknown as { result?: unknown }).result, null, { timeout: 60_000 });
+    const result = await tab.evaluate(() => (window as unknown as { result: unknown }).result);
     assert.deepEqual(result, { digit: '7', text: '40033', backend: 'wasm' });
     assert.deepEqual(errors, []);
   } finally {

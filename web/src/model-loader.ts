@@ -58,6 +58,9 @@ export function loadModel(url: string, choice: BackendChoice): Promise<LoadedMod
 
 async function load(url: string, choice: BackendChoice): Promise<LoadedModel> {
   const bytesP = fetchModel(url);
+  // Pads already in the page load as soon as the element is defined, which may be before a later import of
+  // the WebGPU entry in the same module graph has run; a microtask later, every module of that graph has run.
+  await Promise.resolve();
   if (choice === 'wasm' || !webGpuWanted()) {
     // No adapter to wait for: the runtime's download starts with the model's.
     preloadWasm('wasm');
