@@ -129,6 +129,25 @@ test(
   },
 );
 
+test(
+  'a page with no build step loads the element and the runtime from a CDN through an import map',
+  { skip: browserSkipReason() ?? undefined },
+  async () => {
+    // The installed packages' folders stand in for the CDN's /npm/<package>/ paths.
+    const cdn = path.join(project, 'node_modules');
+    const page = 'cdn-page/';
+    mkdirSync(path.join(cdn, page), { recursive: true });
+    writeFileSync(
+      path.join(cdn, page, 'index.html'),
+      `<!doctype html><html><head><link rel="icon" href="data:,">
+<script type="importmap">{ "imports": { "onnxruntime-web/wasm": "/onnxruntime-web/dist/ort.wasm.min.mjs" } }</script>
+<script type="module" src="/lenet-onnx-widget/dist/lenet-digit-pad.js"></script></head>
+<body><lenet-digit-pad></lenet-digit-pad><script type="module">${MAIN.replace("import 'lenet-onnx-widget';", '')}</script></body></html>`,
+    );
+    await readInBrowser(cdn, page);
+  },
+);
+
 test("a TypeScript page type-checks against the element's shipped types", () => {
   writeFileSync(
     path.join(project, 'tsconfig.json'),
