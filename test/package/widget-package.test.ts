@@ -166,7 +166,7 @@ test("a TypeScript page type-checks against the element's shipped types", () => 
   );
   writeFileSync(
     path.join(project, 'src', 'page.ts'),
-    `import { setAssetPaths, type Prediction, type LinePrediction, type LenetDigitPadEventMap } from 'lenet-onnx-widget';
+    `import { setAssetPaths, type Prediction, type LenetDigitPadEventMap } from 'lenet-onnx-widget';
 import 'lenet-onnx-widget/webgpu';
 setAssetPaths({ ort: '/ort/' });
 const pad = document.querySelector('lenet-digit-pad')!;
@@ -174,10 +174,11 @@ const p = await pad.predictImage(new ImageData(28, 28));
 if ('digit' in p) { const d: Prediction = p; console.log(d.label); }
 const r = await pad.readImage(new ImageData(28, 28));
 console.log(r.text);
-pad.addEventListener('prediction', (e) => {
-  const detail = (e as LenetDigitPadEventMap['prediction']).detail as Prediction | LinePrediction;
-  console.log(detail.backend);
-});
+pad.addEventListener('prediction', (e) => console.log(e.detail.backend, e.detail.milliseconds));
+pad.addEventListener('ready', (e) => console.log(e.detail.fallbackReason ?? e.detail.labels.join('')));
+pad.addEventListener('keydown', (e) => console.log(e.key));
+const typed: LenetDigitPadEventMap['error'] = new CustomEvent('error', { detail: { message: 'x' } });
+console.log(typed.detail.message);
 `,
   );
   execFileSync(process.execPath, [path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], {

@@ -1,5 +1,4 @@
 import { LenetDigitPad } from './lenet-digit-pad.js';
-import type { ErrorDetail, LinePrediction, Prediction, ReadyDetail } from './lenet-digit-pad.js';
 
 export { LenetDigitPad };
 export { setAssetPaths, type AssetPaths } from './assets.js';
@@ -13,15 +12,8 @@ export type {
   LinePrediction,
   LineRefusal,
   ReadRowLike,
+  LenetDigitPadEventMap,
 } from './lenet-digit-pad.js';
-
-/** The events a pad dispatches (they bubble and cross shadow roots), with their detail types. */
-export interface LenetDigitPadEventMap {
-  ready: CustomEvent<ReadyDetail>;
-  error: CustomEvent<ErrorDetail>;
-  prediction: CustomEvent<Prediction | LinePrediction>;
-  clear: CustomEvent<undefined>;
-}
 
 declare global {
   interface HTMLElementTagNameMap {

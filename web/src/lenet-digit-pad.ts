@@ -54,6 +54,14 @@ export interface ErrorDetail {
   message: string;
 }
 
+/** The events a pad dispatches (they bubble and cross shadow roots), with their detail types. */
+export interface LenetDigitPadEventMap {
+  ready: CustomEvent<ReadyDetail>;
+  error: CustomEvent<ErrorDetail>;
+  prediction: CustomEvent<Prediction | LinePrediction>;
+  clear: CustomEvent<undefined>;
+}
+
 // Side of the hidden canvas the model reads from: independent of the on-screen size, so a drawing gives the
 // same prediction at any pad size, and 4x MNIST's side so resampling down to 28 stays anti-aliased.
 const INK_SIDE = 112;
@@ -76,6 +84,30 @@ export type { LinePrediction, LineRefusal, PadMode, ReadRowLike };
  */
 export class LenetDigitPad extends HTMLElement {
   static readonly observedAttributes = ['model', 'backend', 'mode'];
+
+  // Typed listeners for the pad's own events; every other event as on any element.
+  override addEventListener<K extends keyof LenetDigitPadEventMap>(
+    type: K,
+    listener: (this: LenetDigitPad, ev: LenetDigitPadEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener<K extends keyof HTMLElementEventMap>(
+    type: K,
+    listener: (this: LenetDigitPad, ev: HTMLElementEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    super.addEventListener(type, listener, options);
+  }
 
   private readonly root: ShadowRoot;
   private readonly canvas: HTMLCanvasElement;
