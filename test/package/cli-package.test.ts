@@ -2,7 +2,7 @@
 // another folder. Needs `npm run build` first (the tarball ships dist/).
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -54,6 +54,32 @@ test('the install holds no training packages and the tarball no tests, benches o
     files.filter((f) => /\.map$|\.test\.|[\\/](test|bench|\.ci)[\\/]/.test(f)),
     [],
   );
+});
+
+test('every installed package runs on Node 20, the engines floor (cookie@2 would need 22)', () => {
+  const nm = path.join(project, 'node_modules');
+  const floor = Number(
+    />=\s*(\d+)/.exec(JSON.parse(readFileSync(path.join(nm, 'lenet-onnx', 'package.json'), 'utf8')).engines.node)![1],
+  );
+  assert.equal(floor, 20);
+  const tooNew: string[] = [];
+  const check = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      if (name.startsWith('.')) continue;
+      if (name.startsWith('@')) {
+        check(path.join(dir, name));
+        continue;
+      }
+      const manifest = path.join(dir, name, 'package.json');
+      if (!existsSync(manifest)) continue;
+      const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string; engines?: { node?: string } };
+      const min = /^\s*>=?\s*v?(\d+)/.exec(pkg.engines?.node ?? '');
+      if (min && Number(min[1]) > floor) tooNew.push(`${name}@${pkg.version} (${pkg.engines!.node})`);
+      if (existsSync(path.join(dir, name, 'node_modules'))) check(path.join(dir, name, 'node_modules'));
+    }
+  };
+  check(nm);
+  assert.deepEqual(tooNew, []);
 });
 
 test('predict and read run from another folder on the models inside the package', () => {
