@@ -54,7 +54,11 @@ async function exists(p) {
 
 // Build into a fresh temp folder and swap it in, so a failed build never leaves a half-written dist/.
 const tmp = `${out}.tmp-${process.pid}`;
+// The type declarations go beside dist/, not in it: dist/ is also the demo site `serve` serves.
+const typesOut = path.join(here, 'types');
+const typesTmp = `${typesOut}.tmp-${process.pid}`;
 await rm(tmp, { recursive: true, force: true });
+await rm(typesTmp, { recursive: true, force: true });
 await mkdir(path.join(tmp, 'ort'), { recursive: true });
 
 // The shared runtime is bundled in; onnxruntime-web stays an import for the host to resolve (a bundler from the
@@ -82,7 +86,7 @@ execFileSync(
     '-p',
     path.join(here, 'tsconfig.types.json'),
     '--outDir',
-    path.join(tmp, 'types'),
+    typesTmp,
   ],
   { stdio: 'inherit' },
 );
@@ -115,7 +119,7 @@ async function walk(dir) {
 // Brotli only for the big files, where it saves the most; a middling quality keeps the build quick.
 const BROTLI_MIN_BYTES = 1024 * 1024;
 for (const f of await walk(tmp)) {
-  if (!COMPRESSIBLE.has(path.extname(f)) || f.startsWith(path.join(tmp, 'types'))) continue;
+  if (!COMPRESSIBLE.has(path.extname(f))) continue;
   const bytes = await readFile(f);
   await writeFile(f + '.gz', gzipSync(bytes, { level: constants.Z_BEST_COMPRESSION }));
   if (bytes.length >= BROTLI_MIN_BYTES) {
@@ -134,4 +138,6 @@ for (const f of await walk(tmp)) {
 
 await rm(out, { recursive: true, force: true });
 await rename(tmp, out);
+await rm(typesOut, { recursive: true, force: true });
+await rename(typesTmp, typesOut);
 console.log(`web build: ${path.relative(process.cwd(), out) || out} (onnxruntime-web ${ortVersion})`);
