@@ -12,6 +12,7 @@ export default tseslint.config(
     ignores: [
       '**/node_modules/**',
       '**/dist/**',
+      'web/types/**',
       'bench/.work/**',
       'runs/**',
       'test-output/**',

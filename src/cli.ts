@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from './errors.js';
 import { endQuietlyOnBrokenPipe, OutputClosedError } from './fs/output-stream.js';
+import { INSTALL_TRAINING, missingTrainingPackage, trainingPackageError } from './optional-packages.js';
 import { VERSION } from './version.js';
 
 type Register = (program: Command) => void;
@@ -42,8 +43,32 @@ Examples:
   $ lenet-onnx all                        the whole pipeline on the bundled defaults (npm start)`,
     );
   const names = only !== undefined && only in COMMANDS ? [only] : Object.keys(COMMANDS);
-  for (const register of await Promise.all(names.map((n) => COMMANDS[n]()))) register(program);
+  for (const register of await Promise.all(names.map(loadCommand))) register(program);
   return program;
+}
+
+/**
+ * A command's `register*`; for a command whose file needs a training package that is not installed (an
+ * optional peer dependency), one that lists the command and, when run, says what to install.
+ */
+async function loadCommand(name: string): Promise<Register> {
+  try {
+    return await COMMANDS[name]();
+  } catch (err) {
+    const missing = missingTrainingPackage(err);
+    if (missing === undefined) throw err;
+    return (program) => {
+      program
+        .command(name)
+        .description(`needs the training packages: ${INSTALL_TRAINING}`)
+        .helpOption(false)
+        .allowUnknownOption()
+        .allowExcessArguments()
+        .action(() => {
+          throw trainingPackageError(`'lenet-onnx ${name}'`, missing);
+        });
+    };
+  }
 }
 
 /** The command `argv` runs (node, script, then the command's name), if its first word is one; not `--help predict`. */
@@ -72,9 +97,17 @@ export async function main(argv: string[]): Promise<number> {
     }
     // the reader of stdout went away: what was asked for has been cut short on purpose, not failed
     if (err instanceof OutputClosedError) return finish(0);
-    if (err instanceof UserError) {
-      process.stderr.write(`lenet-onnx: error: ${err.message}\n`);
-      return finish(err.exitCode);
+    // a training package (an optional peer dependency) imported on the way, not installed
+    const missing = missingTrainingPackage(err);
+    const user =
+      err instanceof UserError
+        ? err
+        : missing
+          ? trainingPackageError(`'lenet-onnx ${commandIn(argv)}'`, missing)
+          : undefined;
+    if (user) {
+      process.stderr.write(`lenet-onnx: error: ${user.message}\n`);
+      return finish(user.exitCode);
     }
     throw err;
   }

@@ -1,7 +1,11 @@
-// Builds web/dist/: the element's module, the onnxruntime-web files it loads (next to it, in ort/), the
-// default model, the demo page, and a gzip copy of each compressible file (brotli too for the big ones) for
-// servers that serve those.
-import { build } from 'esbuild';
+// Builds web/dist/, in two layers:
+// - the widget package (what `files` in web/package.json ships): the element's module and its WebGPU opt-in,
+//   both importing onnxruntime-web by name for the host's bundler, their type declarations, the default models;
+// - the demo site `lenet-onnx serve` serves on top: the demo page (an import map points those names at ort/),
+//   onnxruntime-web's files in ort/, the int8 model, and a gzip copy of each compressible file (brotli too for the
+//   big ones) for servers that serve those.
+import { build, transform } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,10 +14,10 @@ import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 const out = path.join(here, 'dist');
-const ortDist = path.join(root, 'node_modules', 'onnxruntime-web', 'dist');
-const ortVersion = JSON.parse(
-  await readFile(path.join(root, 'node_modules', 'onnxruntime-web', 'package.json'), 'utf8'),
-).version;
+// Found the way Node resolves it (from web/ or the repo root), through a file the package exports.
+const ortDist = path.dirname(fileURLToPath(import.meta.resolve('onnxruntime-web/ort-wasm-simd-threaded.wasm')));
+const ortPackage = path.dirname(ortDist);
+const ortVersion = JSON.parse(await readFile(path.join(ortPackage, 'package.json'), 'utf8')).version;
 
 // The WASM build serves every page; the WebGPU build (with its own wasm) is fetched only when an adapter is granted.
 const ORT_FILES = [
@@ -24,9 +28,15 @@ const ORT_FILES = [
   'ort-wasm-simd-threaded.asyncify.mjs',
   'ort-wasm-simd-threaded.asyncify.wasm',
 ];
-// The runtime's default model and its int8 file (compiled by tsc, which `npm run build` runs first), served
-// under the widget's model names.
-const { DEFAULT_ONNX_MODEL, DEFAULT_INT8_MODEL } = await import('../dist/runtime/default-model.js');
+// The runtime's default model and its int8 file, served under the widget's model names. Read from the shared
+// runtime's source (compiled here), so this build needs nothing the Node side builds.
+const defaultModelSource = await transform(
+  await readFile(path.join(root, 'src', 'runtime', 'default-model.ts'), 'utf8'),
+  { loader: 'ts', format: 'esm' },
+);
+const { DEFAULT_ONNX_MODEL, DEFAULT_INT8_MODEL } = await import(
+  'data:text/javascript;base64,' + Buffer.from(defaultModelSource.code).toString('base64')
+);
 const DEFAULT_MODEL = path.join(root, DEFAULT_ONNX_MODEL);
 // Expression pads default to the arithmetic model (digits and operators), shipped beside the digit model.
 const ARITHMETIC_MODEL = path.join(root, 'models', 'arithmetic.onnx');
@@ -44,22 +54,42 @@ async function exists(p) {
 
 // Build into a fresh temp folder and swap it in, so a failed build never leaves a half-written dist/.
 const tmp = `${out}.tmp-${process.pid}`;
+// The type declarations go beside dist/, not in it: dist/ is also the demo site `serve` serves.
+const typesOut = path.join(here, 'types');
+const typesTmp = `${typesOut}.tmp-${process.pid}`;
 await rm(tmp, { recursive: true, force: true });
+await rm(typesTmp, { recursive: true, force: true });
 await mkdir(path.join(tmp, 'ort'), { recursive: true });
 
+// The shared runtime is bundled in; onnxruntime-web stays an import for the host to resolve (a bundler from the
+// package's dependency, a browser from an import map), so no copy of its wasm travels in the package.
 await build({
-  entryPoints: [path.join(here, 'src', 'index.ts')],
-  outfile: path.join(tmp, 'lenet-digit-pad.js'),
+  entryPoints: {
+    'lenet-digit-pad': path.join(here, 'src', 'index.ts'),
+    webgpu: path.join(here, 'src', 'webgpu.ts'),
+  },
+  outdir: tmp,
   bundle: true,
   format: 'esm',
   target: 'es2022',
   platform: 'browser',
   minify: true,
-  sourcemap: 'linked',
+  external: ['onnxruntime-web', 'onnxruntime-web/*'],
   define: { __ORT_VERSION__: JSON.stringify(ortVersion) },
   logLevel: 'warning',
   legalComments: 'none',
 });
+execFileSync(
+  process.execPath,
+  [
+    path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+    '-p',
+    path.join(here, 'tsconfig.types.json'),
+    '--outDir',
+    typesTmp,
+  ],
+  { stdio: 'inherit' },
+);
 
 for (const f of ORT_FILES) await copyFile(path.join(ortDist, f), path.join(tmp, 'ort', f));
 await copyFile(path.join(here, 'demo', 'index.html'), path.join(tmp, 'index.html'));
@@ -108,4 +138,6 @@ for (const f of await walk(tmp)) {
 
 await rm(out, { recursive: true, force: true });
 await rename(tmp, out);
+await rm(typesOut, { recursive: true, force: true });
+await rename(typesTmp, typesOut);
 console.log(`web build: ${path.relative(process.cwd(), out) || out} (onnxruntime-web ${ortVersion})`);

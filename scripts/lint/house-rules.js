@@ -13,7 +13,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
  * Folders end in '/'; `dist/` mirrors `src/` so that build scripts importing compiled code obey the same order.
  */
 export const FLOORS = [
-  ['src/errors.ts', 'src/version.ts', 'src/threads/', 'src/onnx/'],
+  ['src/errors.ts', 'src/version.ts', 'src/optional-packages.ts', 'src/threads/', 'src/onnx/'],
   ['src/fs/'],
   ['src/data/'],
   ['src/runtime/'],
@@ -21,7 +21,7 @@ export const FLOORS = [
   ['src/export/'],
   ['src/jobs/'],
   ['src/commands/'],
-  ['src/cli.ts', 'src/index.ts'],
+  ['src/cli.ts', 'src/index.ts', 'src/api/'],
 ];
 
 /** Sideways and downward imports that the floors allow but the house forbids. */

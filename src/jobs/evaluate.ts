@@ -1,4 +1,5 @@
 // The evaluate job behind `lenet-onnx evaluate` and the main job's evaluate step.
+import path from 'node:path';
 import { UserError } from '../errors.js';
 import { checkOutputTarget, writeFileAtomic } from '../fs/atomic.js';
 import { confusionSvg } from './confusion-svg.js';
@@ -25,9 +26,14 @@ export const EVALUATE_DEFAULTS = { model: DEFAULT_ONNX_MODEL, batchSize: 500, wo
 /** Largest gap (percentage points) allowed between this evaluation and the accuracy recorded at training. */
 export const AGREEMENT_PP = 0.1;
 
-/** Where the confusion matrix goes when `--svg` is not given. */
+/**
+ * Where the confusion matrix goes when `--svg` is not given: beside the model, unless the model lies in an
+ * installed package (under node_modules, which no command writes into), then in the current folder.
+ */
 export function defaultSvgPath(model: string): string {
-  return model.replace(/\.onnx$/i, '') + '.confusion.svg';
+  const name = model.replace(/\.onnx$/i, '') + '.confusion.svg';
+  const installed = path.resolve(model).split(path.sep).includes('node_modules');
+  return installed ? path.basename(name) : name;
 }
 
 /**

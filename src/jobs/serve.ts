@@ -83,7 +83,7 @@ export async function startServe(o: ServeJobOptions): Promise<ServeHandle> {
     );
   const files = [...o.models, ...(o.modelDir !== undefined ? await onnxFilesIn(o.modelDir) : [])];
   const chosen = files.length > 0;
-  if (!chosen) files.push(await defaultModelFile(root));
+  if (!chosen) files.push(await defaultModelFile());
   for (const f of files) {
     await requireFile(
       f,
@@ -149,17 +149,16 @@ export async function runServe(
   log('stopped');
 }
 
-/** The runtime's default model when present, else the copy built into the widget's folder. */
-async function defaultModelFile(root: string): Promise<string> {
-  for (const f of [DEFAULT_ONNX_MODEL, path.join(root, MODEL_URL_PATH.slice(1))]) {
-    if (
-      await fs.stat(f).then(
-        (s) => s.isFile(),
-        () => false,
-      )
-    )
-      return f;
-  }
+/**
+ * The runtime's default model, inside this package: served under its own name (the same from a clone and from
+ * an install), never under the name of the widget's copy.
+ */
+async function defaultModelFile(): Promise<string> {
+  const found = await fs.stat(DEFAULT_ONNX_MODEL).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+  if (found) return DEFAULT_ONNX_MODEL;
   throw new UserError(
     `no model to serve: ${DEFAULT_ONNX_MODEL} not found; run \`npm run models\`, or pass --model FILE or --model-dir DIR`,
   );

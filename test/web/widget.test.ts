@@ -425,7 +425,7 @@ test(
     assert.match(
       await shadowText(page, 'main', '.status'),
       new RegExp(
-        `onnxruntime-web 0\\.0\\.1 was loaded from .*/ort/, but this widget was built for ${builtFor.replace(/\./g, '\\.')}`,
+        `onnxruntime-web 0\\.0\\.1 was loaded from .*/ort/ort\\.wasm\\.min\\.mjs, but this widget was built for ${builtFor.replace(/\./g, '\\.')}`,
       ),
     );
     await page.close();

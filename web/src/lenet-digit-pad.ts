@@ -1,3 +1,4 @@
+import { defaultModelUrl } from './assets.js';
 import { buildBars, percent, showProbabilities } from './bars.js';
 import { LatestOnly } from './latest-only.js';
 import { BACKEND_CHOICES, loadModel, type BackendChoice, type BackendInUse, type LoadedModel } from './model-loader.js';
@@ -54,15 +55,20 @@ export interface ErrorDetail {
   message: string;
 }
 
+/** The events a pad dispatches (they bubble and cross shadow roots), with their detail types. */
+export interface LenetDigitPadEventMap {
+  ready: CustomEvent<ReadyDetail>;
+  error: CustomEvent<ErrorDetail>;
+  prediction: CustomEvent<Prediction | LinePrediction>;
+  clear: CustomEvent<undefined>;
+}
+
 // Side of the hidden canvas the model reads from: independent of the on-screen size, so a drawing gives the
 // same prediction at any pad size, and 4x MNIST's side so resampling down to 28 stays anti-aliased.
 const INK_SIDE = 112;
 // Number and expression pads are a line this many times as wide as tall; the ink canvas keeps the digit
 // pad's height so each character written to the pad's height gets the same resolution as a lone digit.
 const LINE_ASPECT = 4;
-const DEFAULT_MODEL = new URL('./lenet5.onnx', import.meta.url).href;
-// Expressions need a model that knows the operators; the build ships one next to the module.
-const DEFAULT_ARITHMETIC_MODEL = new URL('./arithmetic.onnx', import.meta.url).href;
 
 const PAD_LABELS: Record<PadMode, string> = {
   digit: 'Drawing pad: draw one digit with a mouse, pen or finger; press Escape to clear',
@@ -79,6 +85,30 @@ export type { LinePrediction, LineRefusal, PadMode, ReadRowLike };
  */
 export class LenetDigitPad extends HTMLElement {
   static readonly observedAttributes = ['model', 'backend', 'mode'];
+
+  // Typed listeners for the pad's own events; every other event as on any element.
+  override addEventListener<K extends keyof LenetDigitPadEventMap>(
+    type: K,
+    listener: (this: LenetDigitPad, ev: LenetDigitPadEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener<K extends keyof HTMLElementEventMap>(
+    type: K,
+    listener: (this: LenetDigitPad, ev: HTMLElementEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    super.addEventListener(type, listener, options);
+  }
 
   private readonly root: ShadowRoot;
   private readonly canvas: HTMLCanvasElement;
@@ -267,7 +297,8 @@ export class LenetDigitPad extends HTMLElement {
   }
 
   private modelUrl(): string {
-    const fallback = this.modeValue === 'expression' ? DEFAULT_ARITHMETIC_MODEL : DEFAULT_MODEL;
+    // Expressions need a model that knows the operators; the package ships one beside the digit model.
+    const fallback = defaultModelUrl(this.modeValue === 'expression');
     return new URL(this.getAttribute('model') || fallback, document.baseURI).href;
   }
 

@@ -6,7 +6,9 @@ import {
   preloadWasm,
   requestAdapter,
   type Session,
+  webGpuWanted,
 } from './ort-runtime.js';
+import { webGpuBuild } from './webgpu-build.js';
 import { maxAbsDiff, PROBE_COUNT, probeBatch, SELF_CHECK_TOLERANCE } from './self-check.js';
 
 /** What the host asks for in the `backend` attribute. */
@@ -55,9 +57,21 @@ export function loadModel(url: string, choice: BackendChoice): Promise<LoadedMod
 }
 
 async function load(url: string, choice: BackendChoice): Promise<LoadedModel> {
-  // The model download, the adapter request and the runtime's import do not depend on each other: overlap them.
-  const adapterP = choice === 'wasm' ? Promise.resolve(null) : requestAdapter();
   const bytesP = fetchModel(url);
+  // Pads already in the page load as soon as the element is defined, which may be before a later import of
+  // the WebGPU entry in the same module graph has run; a microtask later, every module of that graph has run.
+  await Promise.resolve();
+  if (choice === 'wasm' || !webGpuWanted()) {
+    // No adapter to wait for: the runtime's download starts with the model's.
+    preloadWasm('wasm');
+    importOrt('wasm').catch(() => undefined);
+    const contract = readContract(url, await bytesP);
+    performance.mark('lenet:model-fetched');
+    const why = choice === 'wasm' ? null : noWebGpuReason();
+    return makeModel(url, contract, 'wasm', why, await createSession('wasm', 'wasm', await bytesP));
+  }
+  // The model download, the adapter request and the runtime's import do not depend on each other: overlap them.
+  const adapterP = requestAdapter();
   adapterP
     .then((a) => {
       performance.mark('lenet:adapter-answered');
@@ -69,7 +83,6 @@ async function load(url: string, choice: BackendChoice): Promise<LoadedModel> {
   performance.mark('lenet:model-fetched');
   const contract = readContract(url, bytes);
   const adapter = await adapterP;
-  if (choice === 'wasm') return makeModel(url, contract, 'wasm', null, await createSession('wasm', 'wasm', bytes));
   if (!adapter) {
     return makeModel(
       url,
@@ -119,6 +132,13 @@ async function compareOnProbes(a: Session, b: Session, c: InputContract): Promis
   } catch {
     return Infinity;
   }
+}
+
+/** Why an `auto` or `webgpu` pad runs on WASM without having asked for an adapter. */
+function noWebGpuReason(): string {
+  return webGpuBuild() === null
+    ? "the page did not import 'lenet-onnx-widget/webgpu'"
+    : 'this browser has no WebGPU API';
 }
 
 async function fetchModel(url: string): Promise<Uint8Array> {

@@ -1,9 +1,12 @@
 /**
- * Loading onnxruntime-web: the build for a backend, found next to this module, pinned to the version the
- * widget was built with; sessions on it. Keeps every onnxruntime-web detail out of the model loader.
+ * Loading onnxruntime-web: the build for a backend, imported by name (the host's bundler or import map resolves
+ * it) or from the folder set with setAssetPaths, checked against the version the widget was built with;
+ * sessions on it. Keeps every onnxruntime-web detail out of the model loader.
  */
 import type * as Ort from 'onnxruntime-web';
+import { ortFolder } from './assets.js';
 import { ORT_VERSION } from './build-info.js';
+import { webGpuBuild } from './webgpu-build.js';
 
 /** What actually runs the model. */
 export type BackendInUse = 'webgpu' | 'wasm';
@@ -16,9 +19,12 @@ export interface Session {
   session: Ort.InferenceSession;
 }
 
-// The runtime files sit in ort/ next to this module wherever the host serves it, so no path is hard-coded.
-const ORT_DIR = new URL('./ort/', import.meta.url);
 const ortModules = new Map<BackendInUse, Promise<OrtModule>>();
+
+/** Whether the page asked for WebGPU (imported `lenet-onnx-widget/webgpu`) and the browser has the API. */
+export function webGpuWanted(): boolean {
+  return webGpuBuild() !== null && 'gpu' in navigator;
+}
 
 /** Ask for a WebGPU adapter first: `navigator.gpu` existing does not mean one will be granted. */
 export async function requestAdapter(): Promise<unknown> {
@@ -31,17 +37,34 @@ export async function requestAdapter(): Promise<unknown> {
   }
 }
 
+const MODULE_FILES: Record<BackendInUse, string> = { wasm: 'ort.wasm.min.mjs', webgpu: 'ort.webgpu.min.mjs' };
 const WASM_FILES: Record<BackendInUse, string> = {
   wasm: 'ort-wasm-simd-threaded.wasm',
   webgpu: 'ort-wasm-simd-threaded.asyncify.wasm',
 };
+const SPECIFIERS: Record<BackendInUse, string> = { wasm: 'onnxruntime-web/wasm', webgpu: 'onnxruntime-web/webgpu' };
+
+/** The URL the runtime build's module comes from, when the page can tell (a set folder or an import map). */
+function moduleUrl(backend: BackendInUse): string | null {
+  const folder = ortFolder();
+  if (folder) return folder + MODULE_FILES[backend];
+  try {
+    // Resolves through the page's import map; bundled code has no map and lands in the catch.
+    return import.meta.resolve(SPECIFIERS[backend]);
+  } catch {
+    return null;
+  }
+}
 
 /**
- * Start downloading the runtime's wasm binary now instead of after its two loader modules: a preload whose
- * request matches the runtime's own `fetch` (same URL, CORS mode) is handed over to it by the browser.
+ * Start downloading the runtime's wasm binary now instead of after its loader modules: a preload whose request
+ * matches the runtime's own `fetch` (same URL, CORS mode) is handed over to it by the browser. Only where the
+ * URL is known in advance (a set folder, an import map); a bundler's hashed file name is not.
  */
 export function preloadWasm(backend: BackendInUse): void {
-  const href = new URL(WASM_FILES[backend], ORT_DIR).href;
+  const from = moduleUrl(backend);
+  if (!from || !/^https?:/.test(from)) return;
+  const href = new URL(WASM_FILES[backend], from).href;
   if (document.querySelector(`link[rel="preload"][href="${CSS.escape(href)}"]`)) return;
   const link = document.createElement('link');
   link.rel = 'preload';
@@ -51,19 +74,30 @@ export function preloadWasm(backend: BackendInUse): void {
   document.head.append(link);
 }
 
+function importBuild(backend: BackendInUse): Promise<OrtModule> {
+  const folder = ortFolder();
+  if (folder) return import(/* @vite-ignore */ folder + MODULE_FILES[backend]) as Promise<OrtModule>;
+  if (backend === 'wasm') return import('onnxruntime-web/wasm');
+  const webgpu = webGpuBuild();
+  if (!webgpu)
+    return Promise.reject(new Error("the WebGPU build was not asked for (import 'lenet-onnx-widget/webgpu')"));
+  return webgpu();
+}
+
 export function importOrt(backend: BackendInUse): Promise<OrtModule> {
   let p = ortModules.get(backend);
   if (!p) {
     // Only the build a page needs is downloaded: the WebGPU one is larger and fetched only with an adapter.
-    const file = backend === 'webgpu' ? 'ort.webgpu.min.mjs' : 'ort.wasm.min.mjs';
-    p = (import(/* @vite-ignore */ new URL(file, ORT_DIR).href) as Promise<OrtModule>).then((ort) => {
+    p = importBuild(backend).then((ort) => {
       const version = ort.env.versions?.web;
       if (version !== ORT_VERSION) {
+        const from = moduleUrl(backend) ?? SPECIFIERS[backend];
         throw new Error(
-          `onnxruntime-web ${version} was loaded from ${ORT_DIR.href}, but this widget was built for ${ORT_VERSION}; serve the ort/ folder built with it`,
+          `onnxruntime-web ${version} was loaded from ${from}, but this widget was built for ${ORT_VERSION}; serve the files of onnxruntime-web ${ORT_VERSION}`,
         );
       }
-      ort.env.wasm.wasmPaths = ORT_DIR.href;
+      const folder = ortFolder();
+      if (folder) ort.env.wasm.wasmPaths = folder;
       // One thread: a 28x28 LeNet-5 runs no faster on more (measured in headless Chromium, 0.2 ms either
       // way), while each extra thread is a worker that loads and instantiates the runtime at page load.
       ort.env.wasm.numThreads = 1;

@@ -10,7 +10,7 @@ import type { OnnxModelInfo } from '../../onnx/info.js';
 import type { ModelFile } from '../model-file.js';
 import { readModelFile } from './model-file.js';
 
-export { DEFAULT_ONNX_MODEL } from '../default-model.js';
+export { DEFAULT_ONNX_MODEL } from './default-model-file.js';
 
 /** A model loaded in onnxruntime-node: the shared model interface plus header facts and a way to free it. */
 export interface DigitModel extends ContractModel {
