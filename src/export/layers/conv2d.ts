@@ -13,6 +13,7 @@ import {
   type ConvertContext,
   type LayerConverter,
   type OnnxValue,
+  type ChannelAffine,
 } from './types.js';
 
 /**
@@ -52,7 +53,7 @@ export interface OnnxKernel {
 
 /**
  * Add a Conv (or ConvTranspose) node reading `kernel` and `bias`, with a following BatchNormalization
- * folded into both when `ctx.fold` is set (then a bias is always written). Returns the node's output name.
+ * folded into both when `fold` (by default `ctx.fold`; null for none) is set (then a bias is always written). Returns the node's output name.
  */
 export function addConvNode(
   ctx: ConvertContext,
@@ -62,7 +63,7 @@ export function addConvNode(
   bias: Float32Array | undefined,
   attributes: AttributeProto[],
   suffix = '',
-  fold = ctx.fold,
+  fold: ChannelAffine | null = ctx.fold ?? null,
 ): string {
   const g = ctx.graph;
   let b = bias;

@@ -2,7 +2,14 @@ import { attr } from '../../onnx/encode.js';
 import { hwioToOihw } from '../layout.js';
 import { applyActivation } from './activation.js';
 import { addConvNode, imageInput, optionalBias, spatialPads, windowAttributes } from './conv2d.js';
-import { pair, weight, type ConvertContext, type LayerConverter, type OnnxValue } from './types.js';
+import {
+  pair,
+  UnsupportedLayerError,
+  weight,
+  type ConvertContext,
+  type LayerConverter,
+  type OnnxValue,
+} from './types.js';
 
 /**
  * The depthwise part of DepthwiseConv2D and SeparableConv2D: a grouped Conv (one group per input channel).
@@ -35,13 +42,18 @@ export function addDepthwise(
     bias,
     [attr.int('group', cin), ...windowAttributes(kernelSize, strides, pads, dilations)],
     suffix,
-    withFold ? ctx.fold : undefined,
+    withFold ? (ctx.fold ?? null) : null,
   );
 }
 
 /** DepthwiseConv2D (any depth multiplier): a grouped Conv, then the fused activation. */
 export const convertDepthwiseConv2D: LayerConverter = (ctx) => {
   const x = imageInput(ctx);
+  if (pair(ctx.config.dilationRate, 1).some((d) => d !== 1))
+    throw new UnsupportedLayerError(
+      ctx,
+      `dilationRate ${JSON.stringify(ctx.config.dilationRate)}: tfjs ignores it when DepthwiseConv2D runs, so the layer computes something other than its declared shape; use dilation 1 (or a SeparableConv2D)`,
+    );
   const conv = addDepthwise(ctx, x, 'depthwise_kernel', optionalBias(ctx), '', true);
   return applyActivation(ctx, { name: conv, shape: ctx.outputShape, layout: 'nchw' }, ctx.config.activation);
 };

@@ -14,7 +14,6 @@ import {
   convertMaximum,
   convertMinimum,
   convertMultiply,
-  convertSubtract,
 } from './merge.js';
 import { convertPermute } from './permute.js';
 import {
@@ -152,7 +151,6 @@ export const LAYER_CATALOGUE: Record<string, LayerEntry> = {
     notes: 'tfjs resizes at random even at inference; remove it before export',
   },
   Add: { convert: convertAdd, onnx: 'Add', notes: '2 or more inputs' },
-  Subtract: { convert: convertSubtract, onnx: 'Sub', notes: '2 inputs' },
   Multiply: { convert: convertMultiply, onnx: 'Mul', notes: '2 or more inputs, broadcasting as tfjs' },
   Average: { convert: convertAverage, onnx: 'Add, Mul', notes: '2 or more inputs' },
   Maximum: { convert: convertMaximum, onnx: 'Max', notes: '2 or more inputs' },

@@ -3,6 +3,13 @@ import { scalar } from './activation.js';
 import { asChannelsFirst, heldAxis, inTfjsOrder } from './held.js';
 import { UnsupportedLayerError, type ConvertContext, type LayerConverter, type OnnxValue } from './types.js';
 
+/** A flattened map back in tfjs' flatten order (a concatenation of two has no single NCHW order). */
+function flatInTfjsOrder(ctx: ConvertContext, x: OnnxValue, base: string): OnnxValue {
+  const nhwc = inTfjsOrder(ctx.graph, x, base);
+  const name = ctx.graph.addNode('Flatten', [nhwc], `${base}/Flatten`, [attr.int('axis', 1)]);
+  return { name, shape: x.shape, layout: 'same' };
+}
+
 /**
  * The inputs of a merge held alike: as they are when they already agree (the usual case: every branch
  * channels-first), else channels-first for maps and tfjs order for the rest.
@@ -20,7 +27,7 @@ export function alignInputs(ctx: ConvertContext): OnnxValue[] {
   return xs.map((x, i) => {
     const base = `${ctx.name}/input${i}`;
     if (rank >= 3) return asChannelsFirst(ctx.graph, x, base);
-    return x.layout === 'flat-nchw' ? { ...x, name: inTfjsOrder(ctx.graph, x, base), layout: 'same' as const } : x;
+    return x.layout === 'flat-nchw' ? flatInTfjsOrder(ctx, x, base) : x;
   });
 }
 
@@ -47,8 +54,6 @@ function elementwise(op: 'Add' | 'Sub' | 'Mul' | 'Max' | 'Min', variadic: boolea
 
 /** Add. */
 export const convertAdd = elementwise('Add', false);
-/** Subtract. */
-export const convertSubtract = elementwise('Sub', false);
 /** Multiply. */
 export const convertMultiply = elementwise('Mul', false);
 /** Maximum. */
@@ -74,12 +79,7 @@ export const convertConcatenate: LayerConverter = (ctx) => {
   const axis = (ctx.config.axis as number | undefined) ?? -1;
   if (axis === 0 || axis < -rank || axis >= rank)
     throw new UnsupportedLayerError(ctx, `axis ${axis} (any axis but the batch axis 0)`);
-  if (xs[0].layout === 'flat-nchw')
-    xs = xs.map((x, i) => ({
-      ...x,
-      name: inTfjsOrder(ctx.graph, x, `${ctx.name}/input${i}`),
-      layout: 'same' as const,
-    }));
+  if (xs[0].layout === 'flat-nchw') xs = xs.map((x, i) => flatInTfjsOrder(ctx, x, `${ctx.name}/input${i}`));
   const held = heldAxis(xs[0], axis);
   const out = ctx.graph.addNode(
     'Concat',

@@ -30,10 +30,15 @@ export const convertCropping2D: LayerConverter = (ctx) => {
  * are ONNX's `asymmetric` transform (nearest rounding down), or `align_corners` (nearest rounding half up)
  * when tfjs aligns corners.
  */
-function resize(ctx: ConvertContext, x: OnnxValue, interpolation: unknown, alignCorners: boolean): OnnxValue {
+function resize(
+  ctx: ConvertContext,
+  x: OnnxValue,
+  interpolation: unknown,
+  alignCorners: boolean,
+  [oh, ow]: number[],
+): OnnxValue {
   if (interpolation !== 'nearest' && interpolation !== 'bilinear')
     throw new UnsupportedLayerError(ctx, `interpolation '${String(interpolation)}' (supported: nearest, bilinear)`);
-  const [oh, ow] = ctx.outputShape.slice(1, 3) as number[];
   const [ih, iw] = x.shape.slice(1, 3) as number[];
   const g = ctx.graph;
   const exact = oh % ih === 0 && ow % iw === 0 && !alignCorners;
@@ -46,7 +51,7 @@ function resize(ctx: ConvertContext, x: OnnxValue, interpolation: unknown, align
     attr.string('coordinate_transformation_mode', alignCorners ? 'align_corners' : 'asymmetric'),
     ...(interpolation === 'nearest' ? [attr.string('nearest_mode', alignCorners ? 'round_prefer_ceil' : 'floor')] : []),
   ]);
-  return { name: out, shape: ctx.outputShape, layout: 'nchw' };
+  return { name: out, shape: [x.shape[0], oh, ow, x.shape[3]], layout: 'nchw' };
 }
 
 /** Resize's `sizes` [N, C, oh, ow]: sizes must name every axis, and N is only known at run time. */
@@ -67,11 +72,15 @@ function shapeWithSpatial(ctx: ConvertContext, x: OnnxValue, oh: number, ow: num
 export const convertUpSampling2D: LayerConverter = (ctx) => {
   const x = imageInput(ctx);
   pair(ctx.config.size, 2);
-  return resize(ctx, x, ctx.config.interpolation ?? 'nearest', false);
+  return resize(ctx, x, ctx.config.interpolation ?? 'nearest', false, ctx.outputShape.slice(1, 3) as number[]);
 };
 
-/** Resizing (a static target size): tfjs aligns corners unless cropToAspectRatio is set. */
+/**
+ * Resizing (a static target size): tfjs aligns corners unless cropToAspectRatio is set. The size comes
+ * from the config: tfjs 4's Resizing declares an output shape without the batch axis.
+ */
 export const convertResizing: LayerConverter = (ctx) => {
   const x = imageInput(ctx);
-  return resize(ctx, x, ctx.config.interpolation ?? 'bilinear', ctx.config.cropToAspectRatio !== true);
+  const size = [ctx.config.height as number, ctx.config.width as number];
+  return resize(ctx, x, ctx.config.interpolation ?? 'bilinear', ctx.config.cropToAspectRatio !== true, size);
 };
