@@ -185,7 +185,7 @@ describe('activations', () => {
         [3, 4, 3],
         [
           () => tf.layers.conv2d({ filters: 3, kernelSize: 1 }),
-          // eslint-disable-next-line @typescript-eslint/no-explicit-any
+           
           () => tf.layers.activation({ activation: activation as any }),
         ],
       );
