@@ -11,10 +11,15 @@ export interface BatchNormFold {
   affine: ChannelAffine;
 }
 
-/** The models a model contains (a Sequential holds its layers in an inner functional model). */
+/**
+ * The functional graph of a model: a Sequential holds its layers in an inner functional model, which tfjs
+ * builds only on first use (a loaded Sequential that never ran has none yet), so build it here.
+ */
 export function graphOf(model: tf.LayersModel): tf.LayersModel {
-  const inner = (model as unknown as { model?: tf.LayersModel }).model;
-  return model.getClassName() === 'Sequential' && inner ? inner : model;
+  if (model.getClassName() !== 'Sequential') return model;
+  const seq = model as unknown as { model?: tf.LayersModel; build: (shape?: unknown) => void };
+  if (!seq.model) seq.build(model.inputs[0].shape);
+  return seq.model!;
 }
 
 /** True for a layer that is itself a model (Sequential or functional, as Teachable Machine nests them). */

@@ -186,7 +186,8 @@ export function layersModelToOnnx(model: tf.LayersModel, o: OnnxExportOptions = 
   }
   const graph = new GraphBuilder();
   const inputTensor = model.inputs[0];
-  const inputName = o.inputName ?? model.inputNames[0];
+  // A loaded Sequential knows its input and output names only once its inner graph is built.
+  const inputName = o.inputName ?? graphOf(model).inputNames[0];
   const image = inputTensor.shape.length === 4;
   const inputLayout = o.inputLayout ?? 'nchw';
   // What the caller feeds: an image NCHW, or as tfjs takes it (NHWC, or any non-image shape).
@@ -214,7 +215,7 @@ export function layersModelToOnnx(model: tf.LayersModel, o: OnnxExportOptions = 
     folded: new Set([...batchNormFolds.values()].map((f) => f.batchNorm)),
   };
   let result = convertGraph(model, [input], '', walk)[0];
-  const outputName = o.outputName ?? model.outputNames[0];
+  const outputName = o.outputName ?? graphOf(model).outputNames[0];
   if (result.layout === 'nchw' && result.shape.length === 3) {
     // Only images leave the graph channels-first; a 1-D sequence goes back to tfjs' order.
     result = { ...result, name: inTfjsOrder(graph, result, `${outputName}/output`), layout: 'same' };

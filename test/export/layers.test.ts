@@ -185,7 +185,6 @@ describe('activations', () => {
         [3, 4, 3],
         [
           () => tf.layers.conv2d({ filters: 3, kernelSize: 1 }),
-           
           () => tf.layers.activation({ activation: activation as any }),
         ],
       );

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { before, describe, test } from 'node:test';
+import type * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../src/train/backend.js';
+import { saveModelDir } from '../../src/train/models/model-io.js';
+import { exportModelDir } from '../../src/jobs/export.js';
+import { decodeModel } from '../../src/onnx/encode.js';
+import { readOnnxInfo } from '../../src/onnx/info.js';
+import { checkOnnxFiles, hasPythonOnnx } from './helpers/system.js';
+import { mobilenetV2Like, smallResNet, teachableMachineLike, uNetLike } from './helpers/zoo.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'lenet-whole-models-'));
+
+before(async () => {
+  await initBackend('wasm');
+});
+
+/** Save `model` as tfjs saves it, export it through the export job, and return what the file holds. */
+async function exportSaved(name: string, model: tf.LayersModel, extra: { verifySamples?: number } = {}) {
+  const modelDir = path.join(dir, name);
+  const { bytes: weightBytes } = await saveModelDir(model, modelDir);
+  model.dispose();
+  const out = path.join(dir, `${name}.onnx`);
+  const lines: string[] = [];
+  const r = await exportModelDir(
+    { modelDir, out, opset: 13, verify: true, atol: 1e-5, verifySamples: extra.verifySamples ?? 4 },
+    (l) => lines.push(l),
+  );
+  const bytes = readFileSync(out);
+  const proto = decodeModel(bytes);
+  if (hasPythonOnnx()) checkOnnxFiles([out]);
+  return { r, lines, proto, info: readOnnxInfo(bytes), weightBytes, out };
+}
+
+const count = (proto: ReturnType<typeof decodeModel>, op: string) =>
+  proto.graph.node.filter((n) => n.opType === op).length;
+
+describe('whole models, saved as tfjs saves them, through the export job', () => {
+  test('Teachable-Machine-shaped: MobileNet v1 0.25 at 224x224 nested in a Sequential, GAP head', async () => {
+    const { r, proto, info, weightBytes, lines } = await exportSaved('tm-gap-224', teachableMachineLike(224, 'gap'));
+    assert.ok(r.parity?.ok, lines.join('\n'));
+    assert.ok(r.parity!.relative, 'a relative tolerance for a model without the digit contract');
+    assert.equal(count(proto, 'Transpose'), 1);
+    assert.equal(count(proto, 'BatchNormalization'), 0, 'every BatchNormalization folded');
+    assert.deepEqual(info.inputs[0].dims, ['N', 224, 224, 3]);
+    assert.deepEqual(info.outputs[0].dims, ['N', 3]);
+    assert.equal(info.metadata['export.input_layout'], 'NHWC');
+    // The file is the weights and little else (BatchNormalization folded away: fewer floats than tfjs saves).
+    assert.ok(r.bytes <= weightBytes * 1.02, `${r.bytes} bytes for ${weightBytes} bytes of weights`);
+  });
+  test('Teachable-Machine-shaped with a Flatten head (rows permuted, no second Transpose)', async () => {
+    const { r, proto, lines } = await exportSaved('tm-flatten-96', teachableMachineLike(96, 'flatten'));
+    assert.ok(r.parity?.ok, lines.join('\n'));
+    assert.equal(count(proto, 'Transpose'), 1);
+  });
+  test('MobileNetV2-style with inverted residual Adds', async () => {
+    const { r, proto, lines } = await exportSaved('mobilenet-v2', mobilenetV2Like());
+    assert.ok(r.parity?.ok, lines.join('\n'));
+    assert.equal(count(proto, 'Add'), 3);
+    assert.equal(count(proto, 'Transpose'), 1);
+  });
+  test('small ResNet with projection shortcuts', async () => {
+    const { r, proto, lines } = await exportSaved('resnet', smallResNet());
+    assert.ok(r.parity?.ok, lines.join('\n'));
+    assert.equal(count(proto, 'Transpose'), 1);
+    assert.equal(count(proto, 'BatchNormalization'), 0);
+  });
+  test('U-Net-style with Concatenate, UpSampling2D and Conv2DTranspose (an NCHW map out)', async () => {
+    const { r, proto, info, lines } = await exportSaved('unet', uNetLike());
+    assert.ok(r.parity?.ok, lines.join('\n'));
+    assert.equal(count(proto, 'Concat'), 2);
+    assert.equal(count(proto, 'Transpose'), 1);
+    assert.deepEqual(info.outputs[0].dims, ['N', 2, 32, 32]);
+    assert.equal(info.metadata['export.output_layout'], 'NCHW');
+  });
+});
