@@ -27,6 +27,11 @@ export function isModelLayer(layer: tf.layers.Layer): layer is tf.LayersModel {
   return 'nodesByDepth' in layer || layer.getClassName() === 'Sequential';
 }
 
+/** Every layer of `model`, the layers of nested models in place of the models. */
+export function allLayers(model: tf.LayersModel): tf.layers.Layer[] {
+  return graphOf(model).layers.flatMap((l) => (isModelLayer(l) ? allLayers(l) : [l]));
+}
+
 /**
  * Inference-time BatchNormalization as y = scale * x + shift per channel: scale = gamma / sqrt(var + eps),
  * shift = beta - mean * scale, computed in double precision and rounded once.

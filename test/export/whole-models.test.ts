@@ -19,14 +19,29 @@ before(async () => {
 });
 
 /** Save `model` as tfjs saves it, export it through the export job, and return what the file holds. */
-async function exportSaved(name: string, model: tf.LayersModel, extra: { verifySamples?: number } = {}) {
-  const modelDir = path.join(dir, name);
-  const { bytes: weightBytes } = await saveModelDir(model, modelDir);
-  model.dispose();
+async function exportSaved(
+  name: string,
+  model: tf.LayersModel | string,
+  extra: { verifySamples?: number; quantize?: 'int8' } = {},
+) {
+  const modelDir = typeof model === 'string' ? model : path.join(dir, name);
+  let weightBytes = 0;
+  if (typeof model !== 'string') {
+    weightBytes = (await saveModelDir(model, modelDir)).bytes;
+    model.dispose();
+  }
   const out = path.join(dir, `${name}.onnx`);
   const lines: string[] = [];
   const r = await exportModelDir(
-    { modelDir, out, opset: 13, verify: true, atol: 1e-5, verifySamples: extra.verifySamples ?? 4 },
+    {
+      modelDir,
+      out,
+      opset: 13,
+      verify: true,
+      atol: 1e-5,
+      verifySamples: extra.verifySamples ?? 4,
+      quantize: extra.quantize,
+    },
     (l) => lines.push(l),
   );
   const bytes = readFileSync(out);
@@ -56,11 +71,27 @@ describe('whole models, saved as tfjs saves them, through the export job', () =>
     assert.ok(r.parity?.ok, lines.join('\n'));
     assert.equal(count(proto, 'Transpose'), 1);
   });
-  test('MobileNetV2-style with inverted residual Adds', async () => {
+  test('MobileNetV2-style with inverted residual Adds, float and int8 (depthwise per channel too)', async () => {
     const { r, proto, lines } = await exportSaved('mobilenet-v2', mobilenetV2Like());
     assert.ok(r.parity?.ok, lines.join('\n'));
     assert.equal(count(proto, 'Add'), 3);
     assert.equal(count(proto, 'Transpose'), 1);
+    const q = await exportSaved('mobilenet-v2.int8', path.join(dir, 'mobilenet-v2'), { quantize: 'int8' });
+    assert.ok(q.r.parity?.ok, q.lines.join('\n'));
+    assert.match(q.lines.join('\n'), /gate did not run/);
+    const convs = q.proto.graph.node.filter((n) => n.opType === 'Conv');
+    const dequantized = new Set(
+      q.proto.graph.node.filter((n) => n.opType === 'DequantizeLinear').map((n) => n.output[0]),
+    );
+    assert.ok(
+      convs.every((n) => dequantized.has(n.input[1])),
+      'every Conv weight int8',
+    );
+    assert.ok(
+      convs.some((n) => n.attribute.some((a) => a.name === 'group')),
+      'depthwise among them',
+    );
+    assert.ok(q.r.bytes < r.bytes * 0.4, `int8 ${q.r.bytes} bytes against float ${r.bytes}`);
   });
   test('small ResNet with projection shortcuts', async () => {
     const { r, proto, lines } = await exportSaved('resnet', smallResNet());
@@ -76,4 +107,15 @@ describe('whole models, saved as tfjs saves them, through the export job', () =>
     assert.deepEqual(info.outputs[0].dims, ['N', 2, 32, 32]);
     assert.equal(info.metadata['export.output_layout'], 'NCHW');
   });
+});
+
+test('inspect lists every layer of a nested model and whether it converts', async () => {
+  const { inspectFile, formatInspect } = await import('../../src/jobs/inspect.js');
+  const report = await inspectFile(path.join(dir, 'tm-flatten-96'));
+  const text = formatInspect(report);
+  assert.match(text, /sequential_2\/dense_Dense1 +Dense .* yes: Gemm/);
+  assert.match(text, /conv_pw_13_bn +BatchNormalization .* folded: into conv_pw_13/);
+  assert.match(text, /export: every layer converts/);
+  const rows = report.rows.filter((row) => row.converts !== 'nested');
+  assert.ok(rows.length > 80 && rows.every((row) => row.converts === 'yes' || row.converts === 'folded'));
 });
