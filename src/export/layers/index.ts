@@ -58,7 +58,9 @@ export const LAYER_CATALOGUE: Record<string, LayerEntry> = {
   DepthwiseConv2D: {
     convert: convertDepthwiseConv2D,
     onnx: 'Conv (group = input channels)',
-    notes: 'depth multiplier 1 or more; ' + CONV_NOTES + FOLD,
+    notes:
+      'depth multiplier 1 or more, any strides, `same` or `valid`, with or without bias, any fused activation; dilation 1 (tfjs ignores it when the layer runs)' +
+      FOLD,
   },
   SeparableConv2D: {
     convert: convertSeparableConv2D,
