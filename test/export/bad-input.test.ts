@@ -127,6 +127,24 @@ test('an unsupported layer stops the export with its name, class and the support
   );
 });
 
+test('--input-range and --input-layout are checked before anything is written', async () => {
+  const out = outDir('input-options');
+  for (const range of ['5,1', '1', 'a,b', '0,']) {
+    assertRefused(
+      await runCli('export', good, '--out', path.join(out, 'm.onnx'), '--input-range', range),
+      2,
+      /--input-range: expected two numbers lo,hi with lo < hi/,
+      out,
+    );
+  }
+  assertRefused(
+    await runCli('export', good, '--out', path.join(out, 'm.onnx'), '--input-layout', 'nhwc', '--no-verify'),
+    2,
+    /--input-layout nhwc: model .* carries the digit contract, whose input is NCHW/,
+    out,
+  );
+});
+
 test('an unknown opset is refused with the valid range', async () => {
   const out = outDir('opset');
   for (const opset of ['12', '18', 'x']) {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
@@ -9,6 +9,7 @@ import { saveModelDir } from '../../src/train/models/model-io.js';
 import { exportModelDir } from '../../src/jobs/export.js';
 import { decodeModel } from '../../src/onnx/encode.js';
 import { readOnnxInfo } from '../../src/onnx/info.js';
+import { inferShapes } from '../../src/export/shape-infer.js';
 import { checkOnnxFiles, hasPythonOnnx } from './helpers/system.js';
 import { mobilenetV2Like, smallResNet, teachableMachineLike, uNetLike } from './helpers/zoo.js';
 
@@ -22,7 +23,7 @@ before(async () => {
 async function exportSaved(
   name: string,
   model: tf.LayersModel | string,
-  extra: { verifySamples?: number; quantize?: 'int8' } = {},
+  extra: { verifySamples?: number; quantize?: 'int8'; parityData?: string } = {},
 ) {
   const modelDir = typeof model === 'string' ? model : path.join(dir, name);
   let weightBytes = 0;
@@ -41,13 +42,17 @@ async function exportSaved(
       atol: 1e-5,
       verifySamples: extra.verifySamples ?? 4,
       quantize: extra.quantize,
+      parityData: extra.parityData,
     },
     (l) => lines.push(l),
   );
   const bytes = readFileSync(out);
   const proto = decodeModel(bytes);
   if (hasPythonOnnx()) checkOnnxFiles([out]);
-  return { r, lines, proto, info: readOnnxInfo(bytes), weightBytes, out };
+  const info = readOnnxInfo(bytes);
+  // inspect's shape inference follows every op of the file to the declared output shape.
+  assert.deepEqual(inferShapes(proto).get(info.outputs[0].name), info.outputs[0].dims);
+  return { r, lines, proto, info, weightBytes, out };
 }
 
 const count = (proto: ReturnType<typeof decodeModel>, op: string) =>
@@ -66,10 +71,16 @@ describe('whole models, saved as tfjs saves them, through the export job', () =>
     // The file is the weights and little else (BatchNormalization folded away: fewer floats than tfjs saves).
     assert.ok(r.bytes <= weightBytes * 1.02, `${r.bytes} bytes for ${weightBytes} bytes of weights`);
   });
-  test('Teachable-Machine-shaped with a Flatten head (rows permuted, no second Transpose)', async () => {
-    const { r, proto, lines } = await exportSaved('tm-flatten-96', teachableMachineLike(96, 'flatten'));
+  test('Teachable-Machine-shaped with a Flatten head (rows permuted, no second Transpose); verify agrees', async () => {
+    const { r, proto, lines, out } = await exportSaved('tm-flatten-96', teachableMachineLike(96, 'flatten'));
     assert.ok(r.parity?.ok, lines.join('\n'));
     assert.equal(count(proto, 'Transpose'), 1);
+    const { verifyOnnxFile } = await import('../../src/jobs/verify.js');
+    const report = await verifyOnnxFile(
+      { onnx: out, against: path.join(dir, 'tm-flatten-96'), samples: 3, atol: 1e-5 },
+      () => {},
+    );
+    assert.ok(report.ok && report.relative && report.samples === 3);
   });
   test('MobileNetV2-style with inverted residual Adds, float and int8 (depthwise per channel too)', async () => {
     const { r, proto, lines } = await exportSaved('mobilenet-v2', mobilenetV2Like());
@@ -118,4 +129,26 @@ test('inspect lists every layer of a nested model and whether it converts', asyn
   assert.match(text, /export: every layer converts/);
   const rows = report.rows.filter((row) => row.converts !== 'nested');
   assert.ok(rows.length > 80 && rows.every((row) => row.converts === 'yes' || row.converts === 'folded'));
+});
+
+test('--parity-data: pictures of any size, resized to the input, drive the parity check', async () => {
+  const sharp = (await import('sharp')).default;
+  const pictures = path.join(dir, 'pictures');
+  mkdirSync(pictures, { recursive: true });
+  for (const [i, [w, h]] of [
+    [40, 30],
+    [64, 64],
+    [17, 50],
+  ].entries()) {
+    const raw = Buffer.from(Array.from({ length: w * h * 3 }, (_, j) => (j * 37 + i * 11) % 256));
+    await sharp(raw, { raw: { width: w, height: h, channels: 3 } })
+      .png()
+      .toFile(path.join(pictures, `p${i}.png`));
+  }
+  const { r, lines } = await exportSaved('resnet-pictures', path.join(dir, 'resnet'), {
+    parityData: pictures,
+    verifySamples: 10,
+  });
+  assert.ok(r.parity?.ok, lines.join('\n'));
+  assert.equal(r.parity!.samples, 3);
 });
