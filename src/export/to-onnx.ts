@@ -120,7 +120,9 @@ function convertGraph(model: tf.LayersModel, inputs: OnnxValue[], scope: string,
         if (!v) throw new Error(`internal: input '${t.name}' of layer '${layer.name}' not converted yet`);
         return v;
       });
-      const application = layer.inboundNodes.indexOf(node);
+      // A model's first node is the one its constructor made (its own inputs to its outputs), no application.
+      const own = isModelLayer(layer) && layer.inboundNodes[0]?.inputTensors[0] === graphOf(layer).inputs[0] ? 1 : 0;
+      const application = layer.inboundNodes.indexOf(node) - own;
       const name = `${scope}${layer.name}${application > 0 ? `_${application}` : ''}`;
       let outs: OnnxValue[];
       if (isModelLayer(layer)) {
