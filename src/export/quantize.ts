@@ -124,7 +124,6 @@ const ROUNDED_KERNELS: Record<string, Record<string, (shape: number[]) => number
   SeparableConv2D: { depthwise_kernel: (s) => [s[0] * s[1], s[2] * s[3]], pointwise_kernel: (s) => s },
 };
 
-
 /**
  * Replace, in place, every Conv2D, Dense, DepthwiseConv2D and SeparableConv2D kernel of `model` (nested
  * models included) by the float values its int8 quantization dequantizes to, per output channel. The
