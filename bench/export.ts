@@ -4,7 +4,8 @@
 // Then the int8 file (export --quantize int8) against the float file, alternating in the same run, with
 // onnxruntime's default session options and with its DequantizeLinear folding switched on.
 // Run: npm run bench:export   (LENET_BENCH_MODEL=DIR to bench another tfjs model directory;
-//                              LENET_BENCH_EXPORT=int8 for the int8-vs-float comparison alone)
+//                              LENET_BENCH_EXPORT=int8 for the int8-vs-float comparison alone;
+//                              LENET_BENCH_EXPORT=models or `-- models` for other image models, bench/export-models.ts)
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -235,5 +236,8 @@ export async function benchInt8(
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  await benchExport();
+  if (process.env.LENET_BENCH_EXPORT === 'models' || process.argv.includes('models')) {
+    const { benchExportModels } = await import('./export-models.js');
+    await benchExportModels();
+  } else await benchExport();
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { defaultOnnxPath, EXPORT_DEFAULTS, exportModelDir, QUANTIZE_CHOICES } from '../jobs/export.js';
-import { OPSET_MAX, OPSET_MIN } from '../export/to-onnx.js';
+import { INPUT_LAYOUTS, OPSET_MAX, OPSET_MIN } from '../export/to-onnx.js';
 import { UsageError } from '../errors.js';
 import { choiceOption, intOption, positiveNumberOption } from './options.js';
 
@@ -10,6 +10,19 @@ function pointsOption(name: string, value: string): number {
   if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100)
     throw new UsageError(`${name}: expected percentage points from 0 to 100, got '${value}'`);
   return n;
+}
+
+/** `lo,hi` with lo < hi, both finite. */
+function rangeOption(name: string, value: string): [number, number] {
+  const parts = value.split(',').map((p) => Number(p.trim()));
+  if (
+    parts.length !== 2 ||
+    value.split(',').some((p) => p.trim() === '') ||
+    !parts.every(Number.isFinite) ||
+    parts[0] >= parts[1]
+  )
+    throw new UsageError(`${name}: expected two numbers lo,hi with lo < hi (e.g. -1,1 or 0,255), got '${value}'`);
+  return [parts[0], parts[1]];
 }
 
 /** `lenet-onnx export`: tfjs model directory -> verified ONNX file. */
@@ -24,7 +37,27 @@ export function registerExport(program: Command): void {
     )
     .option('--opset <n>', `ONNX opset, ${OPSET_MIN} to ${OPSET_MAX}`, String(EXPORT_DEFAULTS.opset))
     .option('--atol <x>', 'parity tolerance on the probabilities (max |diff|)', String(EXPORT_DEFAULTS.atol))
-    .option('--verify-samples <n>', 'MNIST test images for the parity check', String(EXPORT_DEFAULTS.verifySamples))
+    .option(
+      '--verify-samples <n>',
+      `parity samples: MNIST test images for a model with the digit contract (default ${EXPORT_DEFAULTS.verifySamples}), else random inputs or pictures (default ${EXPORT_DEFAULTS.randomSamples})`,
+    )
+    .option(
+      '--input-layout <layout>',
+      `how an image input is fed, ${INPUT_LAYOUTS.join(' or ')}: nhwc as tfjs takes it (one Transpose in the graph), nchw without it (default ${EXPORT_DEFAULTS.inputLayout}; the digit contract fixes nchw)`,
+    )
+    .option(
+      '--rtol <x>',
+      `models without the digit contract: parity tolerance relative to the output's scale (largest |output|)`,
+      String(EXPORT_DEFAULTS.rtol),
+    )
+    .option(
+      '--parity-data <dir>',
+      'models without the digit contract: check parity on these pictures, resized to the input',
+    )
+    .option(
+      '--input-range <lo,hi>',
+      'models without the digit contract: range of the random parity inputs and of picture pixels (default [0,255] when the model starts with Rescaling, else [-1,1])',
+    )
     .option('--no-verify', 'write without the parity check')
     .option(
       '--fold-contract',
@@ -58,7 +91,9 @@ Examples:
   $ lenet-onnx export models/arithmetic                  models/arithmetic -> models/arithmetic.onnx
   $ lenet-onnx export /tmp/quick --out /tmp/q.onnx --opset 17 --verify-samples 1000
   $ lenet-onnx export --quantize int8                   models/lenet5 -> models/lenet5.int8.onnx
-  $ lenet-onnx export --triton triton-models           also triton-models/lenet5/{config.pbtxt,labels.txt,1/model.onnx}`,
+  $ lenet-onnx export --triton triton-models           also triton-models/lenet5/{config.pbtxt,labels.txt,1/model.onnx}
+  $ lenet-onnx export my-teachable-machine-model        any tfjs Layers image model (docs/export.md lists the layers)
+  $ lenet-onnx export tm-model --parity-data photos/    parity on your own pictures instead of random inputs`,
     )
     .action(async (modelDir: string, opts: Record<string, string | boolean | undefined>) => {
       const quantize =
@@ -69,7 +104,17 @@ Examples:
           out: opts.out === undefined ? defaultOnnxPath(modelDir, quantize) : String(opts.out),
           opset: intOption('--opset', String(opts.opset), OPSET_MIN, OPSET_MAX),
           atol: positiveNumberOption('--atol', String(opts.atol)),
-          verifySamples: intOption('--verify-samples', String(opts.verifySamples), 1, 10_000),
+          verifySamples:
+            opts.verifySamples === undefined
+              ? undefined
+              : intOption('--verify-samples', String(opts.verifySamples), 1, 10_000),
+          rtol: positiveNumberOption('--rtol', String(opts.rtol)),
+          parityData: opts.parityData === undefined ? undefined : String(opts.parityData),
+          inputRange: opts.inputRange === undefined ? undefined : rangeOption('--input-range', String(opts.inputRange)),
+          inputLayout:
+            opts.inputLayout === undefined
+              ? undefined
+              : choiceOption('--input-layout', String(opts.inputLayout), INPUT_LAYOUTS),
           verify: opts.verify !== false,
           foldContract: opts.foldContract === undefined ? 'auto' : opts.foldContract === true,
           data: opts.data as string | undefined,

@@ -53,7 +53,7 @@ export function convertFoldedConv(ctx: ConvertContext, fold: ContractFold, input
     folded[o] = bias[o] - (mean / std) * sum;
   }
   const oihw = hwioToOihw(scaled, kernel.shape); // HWIO -> OIHW
-  const name = ctx.layer.name;
+  const name = ctx.name;
   const conv = ctx.graph.addNode(
     'Conv',
     [

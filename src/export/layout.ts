@@ -99,3 +99,45 @@ export function nhwcToNchw(data: Float32Array, dims: number[]): Float32Array {
 export function nchwToNhwc(data: Float32Array, dims: number[]): Float32Array {
   return dims[1] === 1 ? data : permute4(data, dims, [0, 2, 3, 1]);
 }
+
+/**
+ * Transposed-convolution kernel HWOI -> IOHW: tfjs stores [kh, kw, out, in], ONNX ConvTranspose wants
+ * [in, out, kh, kw].
+ */
+export function hwoiToIohw(
+  kernel: Float32Array,
+  [kh, kw, cout, cin]: number[],
+): { values: Float32Array; dims: number[] } {
+  const out = new Float32Array(kernel.length);
+  for (let y = 0; y < kh; y++) {
+    for (let x = 0; x < kw; x++) {
+      for (let o = 0; o < cout; o++) {
+        for (let i = 0; i < cin; i++)
+          out[((i * cout + o) * kh + y) * kw + x] = kernel[((y * kw + x) * cout + o) * cin + i]; // HWOI -> IOHW
+      }
+    }
+  }
+  return { values: out, dims: [cin, cout, kh, kw] };
+}
+
+/**
+ * A per-element parameter of a value (PReLU's slopes: tfjs shape without the batch axis) in the order the
+ * graph holds that value: output axis i is input axis `perm[i]`.
+ */
+export function transposeParameter(data: Float32Array, dims: number[], perm: number[]): Float32Array {
+  const rank = dims.length;
+  const inStride = dims.map((_, i) => dims.slice(i + 1).reduce((a, b) => a * b, 1));
+  const outDims = perm.map((a) => dims[a]);
+  const out = new Float32Array(data.length);
+  const index = new Array<number>(rank).fill(0);
+  for (let o = 0; o < out.length; o++) {
+    let src = 0;
+    for (let i = 0; i < rank; i++) src += index[i] * inStride[perm[i]];
+    out[o] = data[src];
+    for (let i = rank - 1; i >= 0; i--) {
+      if (++index[i] < outDims[i]) break;
+      index[i] = 0;
+    }
+  }
+  return out;
+}

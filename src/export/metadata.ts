@@ -42,7 +42,11 @@ export function describeForOnnx(user: Record<string, unknown> | undefined, sourc
     if (v !== undefined && v !== null && typeof v !== 'object') metadata[`training.${snake(k)}`] = String(v);
   }
   metadata['source.format'] = 'tfjs-layers-model';
-  const lines = ['LeNet-style digit classifier exported from a TensorFlow.js LayersModel by lenet-onnx.'];
+  const lines = [
+    contract
+      ? 'LeNet-style digit classifier exported from a TensorFlow.js LayersModel by lenet-onnx.'
+      : 'Model exported from a TensorFlow.js LayersModel by lenet-onnx.',
+  ];
   if (contract) {
     const c = contract;
     lines.push(

@@ -27,6 +27,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import * as tfjs from '@tensorflow/tfjs';
 import { UserError } from '../errors.js';
+import { allLayers, findBatchNormFolds } from './fold-batch-norm.js';
 import {
   DataType,
   type ModelProto,
@@ -110,35 +111,59 @@ export interface RoundedWeight {
   maxAbsChange: number;
 }
 
-/** Layer classes whose kernel becomes a plain Conv or Gemm weight initializer in the exported graph. */
-const ROUNDED_CLASSES = new Set(['Conv2D', 'Dense']);
+/**
+ * The kernels whose ONNX weight is quantized per output channel, and how their tfjs layout flattens to
+ * [..., output channels]: Conv2D and Dense (and SeparableConv2D's pointwise kernel) end on the output
+ * channel; a depthwise kernel [kh, kw, in, multiplier] ends on in x multiplier of them. A transposed
+ * convolution's weight stays float in the file, so its kernel is left as it is.
+ */
+const ROUNDED_KERNELS: Record<string, Record<string, (shape: number[]) => number[]>> = {
+  Conv2D: { kernel: (s) => s },
+  Dense: { kernel: (s) => s },
+  DepthwiseConv2D: { depthwise_kernel: (s) => [s[0] * s[1], s[2] * s[3]] },
+  SeparableConv2D: { depthwise_kernel: (s) => [s[0] * s[1], s[2] * s[3]], pointwise_kernel: (s) => s },
+};
 
 /**
- * Replace, in place, every Conv2D and Dense kernel of `model` by the float values its int8 quantization
- * dequantizes to (per output channel: the last tfjs axis, HWIO's O and Dense's units). The model then
- * computes what the int8 ONNX file computes, so it is the parity reference; biases are untouched.
+ * Replace, in place, every Conv2D, Dense, DepthwiseConv2D and SeparableConv2D kernel of `model` (nested
+ * models included) by the float values its int8 quantization dequantizes to, per output channel. The
+ * model then computes what the int8 ONNX file computes, so it is the parity reference; biases are
+ * untouched. Where a BatchNormalization is folded into the layer, the grid is the folded weight's (kernel x
+ * scale per channel), since that is what the file stores.
  * Keep the float model's figures before calling this: the original weights are gone afterwards.
  * @throws UserError for a NaN or infinite kernel value (which rounding would otherwise hide).
  * @param qmax as in {@link quantizePerChannel}.
  */
 export function roundWeightsThroughInt8(model: tf.LayersModel, qmax = INT8_QMAX): RoundedWeight[] {
   const rounded: RoundedWeight[] = [];
-  for (const layer of model.layers) {
-    if (!ROUNDED_CLASSES.has(layer.getClassName())) continue;
+  const folds = findBatchNormFolds(model);
+  for (const layer of allLayers(model)) {
+    const kernels = ROUNDED_KERNELS[layer.getClassName()];
+    if (!kernels) continue;
     const values = layer.getWeights();
+    const fold = folds.get(layer)?.affine.scale;
     const next = layer.weights.map((w, i) => {
-      if (!w.originalName.endsWith('/kernel')) return values[i];
+      const short = w.originalName.split('/').pop()!;
+      const flat = kernels[short];
+      if (!flat) return values[i];
       const shape = w.shape as number[];
+      const dims = flat(shape);
+      const channels = dims[dims.length - 1];
       const original = values[i].dataSync() as Float32Array;
       const bad = original.findIndex((v) => !Number.isFinite(v));
       if (bad >= 0)
         throw new UserError(
           `weight '${w.originalName}' of layer '${layer.name}' holds ${original[bad]} at index ${bad}; the model is broken, re-train it (no ONNX file written)`,
         );
-      const back = dequantizePerChannel(quantizePerChannel(original, shape, shape.length - 1, qmax));
+      // A folded BatchNormalization scales the layer's output channels: of a SeparableConv2D, the pointwise half.
+      const folded = layer.getClassName() !== 'SeparableConv2D' || short === 'pointwise_kernel';
+      const scale = fold && folded ? fold : undefined;
+      const grid = scale ? Float32Array.from(original, (v, j) => v * scale[j % channels]) : original;
+      let back = dequantizePerChannel(quantizePerChannel(grid, dims, dims.length - 1, qmax));
+      if (scale) back = Float32Array.from(back, (v, j) => v / scale[j % channels]);
       let maxAbsChange = 0;
       for (let j = 0; j < back.length; j++) maxAbsChange = Math.max(maxAbsChange, Math.abs(back[j] - original[j]));
-      rounded.push({ name: w.originalName, shape, channels: shape[shape.length - 1], maxAbsChange });
+      rounded.push({ name: w.originalName, shape, channels, maxAbsChange });
       return tfjs.tensor(back, shape);
     });
     layer.setWeights(next);

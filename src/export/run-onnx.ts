@@ -10,16 +10,22 @@ export interface TfjsBatch {
 
 /** An onnxruntime-node session over ONNX bytes, fed and read in tfjs layout. */
 export class OnnxRunner {
-  private constructor(private readonly session: ort.InferenceSession) {}
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    private readonly inputLayout: 'nchw' | 'nhwc',
+  ) {}
 
-  /** Create a session from ONNX bytes (nothing is read from disk). */
-  static async create(bytes: Uint8Array): Promise<OnnxRunner> {
-    return new OnnxRunner(await ort.InferenceSession.create(bytes));
+  /**
+   * Create a session from ONNX bytes (nothing is read from disk). `inputLayout` is how the graph takes an
+   * image: NCHW (the default; the runner transposes tfjs' NHWC batches) or NHWC (fed as they are).
+   */
+  static async create(bytes: Uint8Array, inputLayout: 'nchw' | 'nhwc' = 'nchw'): Promise<OnnxRunner> {
+    return new OnnxRunner(await ort.InferenceSession.create(bytes), inputLayout);
   }
 
   /** Run the single-input graph; images go in NHWC -> NCHW and a 4-D output comes back NCHW -> NHWC. */
   async run(x: TfjsBatch): Promise<{ data: Float32Array; dims: number[] }> {
-    const isImage = x.shape.length === 4;
+    const isImage = x.shape.length === 4 && this.inputLayout === 'nchw';
     const [n, h, w, c] = x.shape;
     const data = isImage ? nhwcToNchw(x.data, x.shape) : x.data; // NHWC -> NCHW
     const dims = isImage ? [n, c, h, w] : x.shape;

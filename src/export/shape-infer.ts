@@ -1,4 +1,4 @@
-import { int64Values, type ModelProto, type NodeProto, type TensorProto } from '../onnx/encode.js';
+import { floatValues, int64Values, type ModelProto, type NodeProto, type TensorProto } from '../onnx/encode.js';
 
 /** A dimension: a size, a symbolic name (the batch), or '?' when unknown. */
 export type Dim = number | string;
@@ -26,6 +26,10 @@ const SAME_SHAPE = new Set([
   'Abs',
   'DequantizeLinear',
   'QuantizeLinear',
+  'LogSoftmax',
+  'PRelu',
+  'ThresholdedRelu',
+  'Erf',
 ]);
 /** Element-wise ops with numpy broadcasting of their inputs. */
 const BROADCAST = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min']);
@@ -126,6 +130,58 @@ export function inferShapes(model: ModelProto): Map<string, Dim[]> {
         case 'AveragePool':
           out = windowed(x, node, x[1]);
           break;
+        case 'ConvTranspose': {
+          const w = shapes.get(node.input[1]);
+          const k = ints(node, 'kernel_shape') ?? [];
+          const st = ints(node, 'strides') ?? k.map(() => 1);
+          const p = ints(node, 'pads') ?? [...k, ...k].map(() => 0);
+          const op = ints(node, 'output_padding') ?? k.map(() => 0);
+          const spatial = x
+            .slice(2)
+            .map((n, i) => (typeof n === 'number' ? st[i] * (n - 1) + op[i] + k[i] - p[i] - p[i + k.length] : '?'));
+          out = [x[0], w?.[1] ?? '?', ...spatial];
+          break;
+        }
+        case 'Concat': {
+          const ins = node.input.map((i) => shapes.get(i));
+          if (ins.every((d) => d)) {
+            const a = int(node, 'axis', 0);
+            const axis = a < 0 ? a + x.length : a;
+            const sum = ins.map((d) => d![axis]);
+            out = x.map((d, i) =>
+              i !== axis
+                ? d
+                : sum.every((v) => typeof v === 'number')
+                  ? (sum as number[]).reduce((p, q) => p + q, 0)
+                  : '?',
+            );
+          }
+          break;
+        }
+        case 'Slice': {
+          const starts = consts.get(node.input[1]);
+          const ends = consts.get(node.input[2]);
+          const axes = node.input[3] ? consts.get(node.input[3]) : undefined;
+          if (starts && ends) {
+            const st = int64Values(starts);
+            const en = int64Values(ends);
+            const ax = axes ? int64Values(axes) : st.map((_, i) => i);
+            out = [...x];
+            ax.forEach((a, i) => {
+              const d = x[a];
+              if (typeof d === 'number') out![a] = Math.min(en[i], d) - Math.max(st[i], 0);
+            });
+          }
+          break;
+        }
+        case 'Resize': {
+          const scales = node.input[2] ? consts.get(node.input[2]) : undefined;
+          if (scales) {
+            const f = floatValues(scales);
+            out = x.map((d, i) => (typeof d === 'number' ? Math.floor(d * f[i]) : d));
+          } else out = [x[0], x[1], '?', '?'];
+          break;
+        }
         case 'Pad': {
           const pads = consts.get(node.input[1]);
           const p = pads ? int64Values(pads) : undefined;

@@ -5,7 +5,10 @@ import { GraphBuilder } from './graph.js';
 import { CONVERTERS, supportedLayers } from './layers/index.js';
 import type { ConvertContext, LayerWeight, OnnxValue } from './layers/types.js';
 import { convertFoldedConv, findContractFold } from './fold-contract.js';
-import { inTfjsOrder } from './layers/reshape.js';
+import { asChannelsFirst, heldAxes, inTfjsOrder } from './layers/held.js';
+import { findBatchNormFolds, graphOf, isModelLayer, type BatchNormFold } from './fold-batch-norm.js';
+import { KNOWN_TFJS_CLASSES } from './layers/known-classes.js';
+import type { ContractFold } from './fold-contract.js';
 import { attr, valueInfo, type ModelProto } from '../onnx/encode.js';
 
 /** Opsets the exporter writes (every op it uses has the same semantics across them). */
@@ -34,7 +37,16 @@ export interface OnnxExportOptions {
    * nodes, which repeat tfjs' float operations one by one.
    */
   foldContract?: boolean | 'auto';
+  /**
+   * How a rank-4 (image) graph input is fed: `nchw` (default; the graph has no layout Transpose at all) or
+   * `nhwc`, as tfjs takes it (one Transpose after the input, the rest of the graph channels-first).
+   */
+  inputLayout?: InputLayout;
 }
+
+/** Layouts a rank-4 graph input can take. */
+export const INPUT_LAYOUTS = ['nhwc', 'nchw'] as const;
+export type InputLayout = (typeof INPUT_LAYOUTS)[number];
 
 /** Validate an opset number; the error gives the valid range. */
 export function checkOpset(opset: number): number {
@@ -47,7 +59,7 @@ export function checkOpset(opset: number): number {
 /** ONNX dims of a tfjs value as the graph holds it (images NCHW), batch symbolic. */
 function onnxDims(v: OnnxValue): Array<number | string> {
   const dims = v.shape.map((d, i) => (d === null ? (i === 0 ? BATCH_DIM : `d${i}`) : d));
-  if (v.layout === 'nchw') return [dims[0], dims[3], dims[1], dims[2]]; // NHWC -> NCHW (shape only)
+  if (v.layout === 'nchw') return heldAxes(v).map((a) => dims[a]); // channels-last -> channels-first (shape only)
   return dims;
 }
 
@@ -75,9 +87,95 @@ function layerWeights(layer: tf.layers.Layer): Map<string, LayerWeight> {
   return out;
 }
 
+/** Values of the tfjs graph being converted, and what the walk over nested models shares. */
+interface Walk {
+  graph: GraphBuilder;
+  opset: number;
+  fold?: ContractFold;
+  /** The raw graph input (the folded contract layers stand for it). */
+  input: OnnxValue;
+  batchNormFolds: Map<tf.layers.Layer, BatchNormFold>;
+  folded: Set<tf.layers.Layer>;
+}
+
 /**
- * Convert a tfjs LayersModel to an ONNX ModelProto: one converter per layer class (layers/index.ts), image
- * values held NCHW, weights re-laid out once so the graph has no layout Transpose.
+ * Convert the nodes of one (possibly nested) model in tfjs' own execution order (deepest first), its
+ * inputs standing for `inputs`; returns the values of its outputs. A model used as a layer is walked in
+ * place, its names prefixed with its own.
+ */
+function convertGraph(model: tf.LayersModel, inputs: OnnxValue[], scope: string, w: Walk): OnnxValue[] {
+  const g = graphOf(model);
+  const values = new Map<number, OnnxValue>();
+  g.inputs.forEach((t, i) => values.set(t.id, inputs[i]));
+  const depths = Object.keys(g.nodesByDepth)
+    .map(Number)
+    .sort((a, b) => b - a);
+  for (const depth of depths) {
+    for (const node of g.nodesByDepth[depth]) {
+      const layer = node.outboundLayer;
+      const className = layer.getClassName();
+      if (className === 'InputLayer') continue;
+      const ins = node.inputTensors.map((t) => {
+        const v = values.get(t.id);
+        if (!v) throw new Error(`internal: input '${t.name}' of layer '${layer.name}' not converted yet`);
+        return v;
+      });
+      // A model's first node is the one its constructor made (its own inputs to its outputs), no application.
+      const own = isModelLayer(layer) && layer.inboundNodes[0]?.inputTensors[0] === graphOf(layer).inputs[0] ? 1 : 0;
+      const application = layer.inboundNodes.indexOf(node) - own;
+      const name = `${scope}${layer.name}${application > 0 ? `_${application}` : ''}`;
+      let outs: OnnxValue[];
+      if (isModelLayer(layer)) {
+        outs = convertGraph(layer, ins, `${name}/`, w);
+      } else if (w.fold && (layer === w.fold.pad || layer === w.fold.standardize)) {
+        // Folded into the convolution below: their outputs stand for the raw input.
+        outs = [w.input];
+      } else if (w.folded.has(layer)) {
+        // A BatchNormalization already inside the layer before it.
+        outs = ins;
+      } else {
+        const converter =
+          w.fold && layer === w.fold.conv
+            ? (ctx: ConvertContext) => convertFoldedConv(ctx, w.fold!, w.input)
+            : CONVERTERS[className];
+        if (!converter) throw unsupported(layer, className);
+        const bnFold = w.batchNormFolds.get(layer);
+        outs = [
+          converter({
+            layer,
+            name,
+            className,
+            config: layer.getConfig() as Record<string, unknown>,
+            inputs: ins,
+            outputShape: node.outputTensors[0].shape,
+            weights: layerWeights(layer),
+            graph: w.graph,
+            opset: w.opset,
+            ...(bnFold ? { fold: bnFold.affine } : {}),
+          }),
+        ];
+      }
+      node.outputTensors.forEach((t, i) => values.set(t.id, outs[i]));
+    }
+  }
+  return g.outputs.map((t) => values.get(t.id)!);
+}
+
+/** The one-line refusal for a layer no converter knows: what it is and what to do. */
+function unsupported(layer: tf.layers.Layer, className: string): UserError {
+  const custom = className === 'Lambda' || !KNOWN_TFJS_CLASSES.has(className);
+  const what = custom
+    ? 'is a custom layer the exporter cannot see inside; rewrite it with built-in layers (or register a converter for it)'
+    : 'is not supported; replace it with a supported layer or register a converter for it';
+  return new UserError(
+    `layer '${layer.name}' (${className}) ${what}; supported layers: ${supportedLayers().join(', ')}; no ONNX file written`,
+  );
+}
+
+/**
+ * Convert a tfjs LayersModel to an ONNX ModelProto: one converter per layer class (layers/index.ts),
+ * nested models walked in place, image values held channels-first (one Transpose at an NHWC graph input,
+ * none for `inputLayout: 'nchw'`), weights re-laid out once so no Transpose pair is left between layers.
  * @throws UserError for an unsupported layer (naming it, its class and the supported ones), NaN/Inf
  *   weights, or a bad opset; nothing is produced in that case.
  */
@@ -89,16 +187,19 @@ export function layersModelToOnnx(model: tf.LayersModel, o: OnnxExportOptions = 
     );
   }
   const graph = new GraphBuilder();
-  const values = new Map<number, OnnxValue>();
   const inputTensor = model.inputs[0];
-  const inputName = o.inputName ?? model.inputNames[0];
-  const input: OnnxValue = {
+  // A loaded Sequential knows its input and output names only once its inner graph is built.
+  const inputName = o.inputName ?? graphOf(model).inputNames[0];
+  const image = inputTensor.shape.length === 4;
+  const inputLayout = o.inputLayout ?? 'nchw';
+  // What the caller feeds: an image NCHW, or as tfjs takes it (NHWC, or any non-image shape).
+  const fed: OnnxValue = {
     name: inputName,
     shape: inputTensor.shape,
-    layout: inputTensor.shape.length === 4 ? 'nchw' : 'same',
+    layout: image && inputLayout === 'nchw' ? 'nchw' : 'same',
   };
   graph.reserve(inputName);
-  values.set(inputTensor.id, input);
+  const input = image ? asChannelsFirst(graph, fed, inputName) : fed;
 
   const fold = o.foldContract === false ? undefined : findContractFold(model);
   if (o.foldContract === true && !fold) {
@@ -106,49 +207,21 @@ export function layersModelToOnnx(model: tf.LayersModel, o: OnnxExportOptions = 
       `--fold-contract: model '${model.name}' does not start with ZeroPadding2D -> Standardize -> Conv2D (valid padding); export without it`,
     );
   }
-  for (const layer of model.layers) {
-    const className = layer.getClassName();
-    if (className === 'InputLayer') continue;
-    if (fold && (layer === fold.pad || layer === fold.standardize)) {
-      // Folded into the convolution below: their outputs stand for the raw input.
-      values.set(layer.inboundNodes[0].outputTensors[0].id, input);
-      continue;
-    }
-    const converter =
-      fold && layer === fold.conv
-        ? (ctx: ConvertContext) => convertFoldedConv(ctx, fold, input)
-        : CONVERTERS[className];
-    if (!converter) {
-      throw new UserError(
-        `layer '${layer.name}' (${className}) is not supported; supported layers: ${supportedLayers().join(', ')}; no ONNX file written`,
-      );
-    }
-    if (layer.inboundNodes.length !== 1) {
-      throw new UserError(
-        `layer '${layer.name}' (${className}) is applied ${layer.inboundNodes.length} times; shared layers are not supported; no ONNX file written`,
-      );
-    }
-    const node = layer.inboundNodes[0];
-    const inputs = node.inputTensors.map((t) => {
-      const v = values.get(t.id);
-      if (!v) throw new Error(`internal: input '${t.name}' of layer '${layer.name}' not converted yet`);
-      return v;
-    });
-    const out = converter({
-      layer,
-      className,
-      config: layer.getConfig() as Record<string, unknown>,
-      inputs,
-      outputShape: node.outputTensors[0].shape,
-      weights: layerWeights(layer),
-      graph,
-      opset,
-    });
-    values.set(node.outputTensors[0].id, out);
+  const batchNormFolds = findBatchNormFolds(model);
+  const walk: Walk = {
+    graph,
+    opset,
+    fold,
+    input,
+    batchNormFolds,
+    folded: new Set([...batchNormFolds.values()].map((f) => f.batchNorm)),
+  };
+  let result = convertGraph(model, [input], '', walk)[0];
+  const outputName = o.outputName ?? graphOf(model).outputNames[0];
+  if (result.layout === 'nchw' && result.shape.length === 3) {
+    // Only images leave the graph channels-first; a 1-D sequence goes back to tfjs' order.
+    result = { ...result, name: inTfjsOrder(graph, result, `${outputName}/output`), layout: 'same' };
   }
-
-  let result = values.get(model.outputs[0].id)!;
-  const outputName = o.outputName ?? model.outputNames[0];
   if (result.layout === 'flat-nchw') {
     // A model that ends on a flattened multi-channel map must return tfjs' element order.
     result = { ...result, name: inTfjsOrder(graph, result, `${outputName}/output`), layout: 'same' };
@@ -168,7 +241,7 @@ export function layersModelToOnnx(model: tf.LayersModel, o: OnnxExportOptions = 
       name: o.graphName ?? model.name,
       node: graph.nodes,
       initializer: graph.initializers,
-      input: [valueInfo(inputName, onnxDims(input))],
+      input: [valueInfo(inputName, onnxDims(fed))],
       output: [valueInfo(outputName, onnxDims({ ...result, name: outputName }))],
     },
     metadataProps: Object.entries(o.metadata ?? {}).map(([key, value]) => ({ key, value })),

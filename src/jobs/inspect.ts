@@ -7,6 +7,7 @@ import { DataType, decodeModel } from '../onnx/encode.js';
 import { inferShapes, type Dim } from '../export/shape-infer.js';
 import { readOnnxFile } from '../runtime/node/model-file.js';
 import { readQuantizedWeights, type QuantizedWeightInfo } from '../export/quantize.js';
+import { layerSupport } from '../export/support.js';
 
 /** One row of the summary: an ONNX node or a tfjs layer. */
 export interface InspectRow {
@@ -15,6 +16,9 @@ export interface InspectRow {
   kind: string;
   outputShape: Dim[];
   params: number;
+  /** tfjs models: whether the exporter converts the layer (yes, folded, nested, no) and how or why not. */
+  converts?: string;
+  convertNote?: string;
 }
 
 /** A model summary, the same shape for both formats (`inspect --json` prints it). */
@@ -122,13 +126,16 @@ export async function inspectTfjs(dirOrFile: string): Promise<InspectReport> {
     let fileBytes = (await fs.stat(jsonPath)).size;
     for (const g of json.weightsManifest)
       for (const p of g.paths) fileBytes += (await fs.stat(path.join(path.dirname(jsonPath), p))).size;
-    const rows = model.layers.map((l) => ({
-      name: l.name,
-      kind: l.getClassName(),
+    const rows = layerSupport(model).map(({ name, className, layer: l, converts, note }) => ({
+      name,
+      kind: className,
       outputShape: shapeOf(
         (Array.isArray(l.outputShape[0]) ? l.outputShape[0] : l.outputShape) as Array<number | null>,
       ),
-      params: l.countParams(),
+      // A nested model's parameters are its layers', counted on their own rows.
+      params: converts === 'nested' ? 0 : l.countParams(),
+      converts,
+      convertNote: note,
     }));
     return {
       file: jsonPath,
@@ -167,12 +174,14 @@ const dims = (d: Dim[]) => `[${d.join(', ')}]`;
 
 /** The report as a fixed-width table with its header facts. */
 export function formatInspect(r: InspectReport): string {
+  const tfjs = r.format !== 'onnx';
   const head = [
     '#',
-    r.format === 'onnx' ? 'node' : 'layer',
-    r.format === 'onnx' ? 'op' : 'class',
+    tfjs ? 'layer' : 'node',
+    tfjs ? 'class' : 'op',
     'output shape',
     'params',
+    ...(tfjs ? ['to ONNX'] : []),
   ];
   const body = r.rows.map((row, i) => [
     String(i + 1),
@@ -180,6 +189,7 @@ export function formatInspect(r: InspectReport): string {
     row.kind,
     dims(row.outputShape),
     row.params.toLocaleString('en-US'),
+    ...(tfjs ? [`${row.converts ?? ''}${row.convertNote ? `: ${row.convertNote}` : ''}`] : []),
   ]);
   const widths = head.map((h, c) => Math.max(h.length, ...body.map((b) => b[c].length)));
   const line = (cells: string[]) =>
@@ -197,6 +207,14 @@ export function formatInspect(r: InspectReport): string {
   out.push(
     `total: ${r.totals.rows} ${r.format === 'onnx' ? 'nodes' : 'layers'}, ${r.totals.params.toLocaleString('en-US')} parameters`,
   );
+  if (tfjs) {
+    const refused = r.rows.filter((row) => row.converts === 'no');
+    out.push(
+      refused.length === 0
+        ? 'export: every layer converts'
+        : `export: ${refused.length} layer(s) do not convert: ${refused.map((row) => `${row.name} (${row.kind})`).join(', ')}`,
+    );
+  }
   if (r.quantized) {
     const q = r.quantized;
     const fmt = (x: number) => x.toExponential(3);

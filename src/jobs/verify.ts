@@ -3,7 +3,8 @@ import { readOnnxFile } from '../runtime/node/model-file.js';
 import { roundWeightsThroughInt8 } from '../export/quantize.js';
 import { initBackend } from '../train/backend.js';
 import { loadModelDir } from '../train/models/model-io.js';
-import { mnistParityInputs } from './export.js';
+import { EXPORT_DEFAULTS, mnistParityInputs } from './export.js';
+import { defaultInputRange, randomParityInputs } from './parity-inputs.js';
 import { checkParity, formatParity, type ParityReport } from '../export/verify.js';
 
 /** Options of {@link verifyOnnxFile}. */
@@ -31,7 +32,24 @@ export async function verifyOnnxFile(o: VerifyFileOptions, log: (line: string) =
     }
     let report: ParityReport;
     try {
-      report = await checkParity(model, bytes, await mnistParityInputs(model, o.samples, o.data), o.atol);
+      // A file without the digit contract (any other image model) is checked as export checked it: seeded
+      // random inputs, fed in the file's input layout, tolerance relative to the output scale.
+      const layout = info.metadata['export.input_layout'];
+      report =
+        layout === undefined
+          ? await checkParity(model, bytes, await mnistParityInputs(model, o.samples, o.data), o.atol)
+          : await checkParity(
+              model,
+              bytes,
+              randomParityInputs(
+                model,
+                o.samples === EXPORT_DEFAULTS.verifySamples ? EXPORT_DEFAULTS.randomSamples : o.samples,
+                defaultInputRange(model),
+              ),
+              o.atol,
+              16,
+              { rtol: EXPORT_DEFAULTS.rtol, inputLayout: layout === 'NCHW' ? 'nchw' : 'nhwc' },
+            );
     } catch (err) {
       if (err instanceof UserError) throw err;
       // onnxruntime refusing the graph (wrong input shape, unknown op) is a property of the file.
@@ -42,7 +60,7 @@ export async function verifyOnnxFile(o: VerifyFileOptions, log: (line: string) =
     log(formatParity(report));
     if (!report.ok)
       throw new UserError(
-        `parity check failed: '${o.onnx}' does not compute what '${o.against}' computes (max |diff| ${report.maxAbsDiff.toExponential(3)} > atol ${o.atol} or argmax disagreement)`,
+        `parity check failed: '${o.onnx}' does not compute what '${o.against}' computes (max |diff| ${report.maxAbsDiff.toExponential(3)} > ${report.relative ? 'tolerance' : 'atol'} ${report.atol} or argmax disagreement)`,
       );
     return report;
   } finally {

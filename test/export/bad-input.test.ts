@@ -112,9 +112,9 @@ test('NaN and infinite weights are refused, naming the tensor', async () => {
 
 test('an unsupported layer stops the export with its name, class and the supported list', async () => {
   await initBackend('cpu');
-  const input = tf.input({ shape: [4, 4, 1], name: 'image' });
-  const up = tf.layers.upSampling2d({ size: [2, 2], name: 'grow' }).apply(input) as tf.SymbolicTensor;
-  const flat = tf.layers.flatten().apply(up) as tf.SymbolicTensor;
+  const input = tf.input({ shape: [6, 2], name: 'series' });
+  const seq = tf.layers.conv1d({ filters: 2, kernelSize: 2, name: 'seq' }).apply(input) as tf.SymbolicTensor;
+  const flat = tf.layers.flatten().apply(seq) as tf.SymbolicTensor;
   const model = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 2 }).apply(flat) as tf.SymbolicTensor });
   const dir = path.join(root, 'unsupported');
   await saveModelDir(model, dir);
@@ -122,7 +122,25 @@ test('an unsupported layer stops the export with its name, class and the support
   assertRefused(
     await runCli('export', dir, '--out', path.join(out, 'm.onnx'), '--no-verify'),
     1,
-    /layer 'grow' \(UpSampling2D\) is not supported; supported layers: .*Conv2D.*Standardize/,
+    /layer 'seq' \(Conv1D\) is not supported; replace it with a supported layer .*; supported layers: .*Conv2D.*Standardize/,
+    out,
+  );
+});
+
+test('--input-range and --input-layout are checked before anything is written', async () => {
+  const out = outDir('input-options');
+  for (const range of ['5,1', '1', 'a,b', '0,']) {
+    assertRefused(
+      await runCli('export', good, '--out', path.join(out, 'm.onnx'), '--input-range', range),
+      2,
+      /--input-range: expected two numbers lo,hi with lo < hi/,
+      out,
+    );
+  }
+  assertRefused(
+    await runCli('export', good, '--out', path.join(out, 'm.onnx'), '--input-layout', 'nhwc', '--no-verify'),
+    2,
+    /--input-layout nhwc: model .* carries the digit contract, whose input is NCHW/,
     out,
   );
 });

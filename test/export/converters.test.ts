@@ -241,16 +241,32 @@ describe('opsets and refusals', () => {
       );
     }
   });
-  test('an unsupported layer is named with its class and the supported list', () => {
-    const model = buildLayers([4, 4, 2], [() => tf.layers.upSampling2d({ size: [2, 2], name: 'grow' })]);
+  test('an unsupported built-in layer is named with its class, what to do and the supported list', () => {
+    const model = buildLayers([6, 2], [() => tf.layers.conv1d({ filters: 2, kernelSize: 2, name: 'seq' })]);
     assert.throws(
       () => layersModelToOnnx(model),
       (e: unknown) => {
         assert.ok(e instanceof UserError);
-        assert.match(e.message, /layer 'grow' \(UpSampling2D\) is not supported; supported layers: .*Conv2D/);
+        assert.match(e.message, /^layer 'seq' \(Conv1D\) is not supported; replace it .*; supported layers: .*Conv2D/);
+        assert.ok(!e.message.includes('\n'));
         for (const name of supportedLayers()) assert.ok(e.message.includes(name));
         return true;
       },
+    );
+  });
+  test('a custom layer is refused as one the exporter cannot see inside', () => {
+    class Doubler extends tf.layers.Layer {
+      static className = 'Doubler';
+      override call(x: tf.Tensor | tf.Tensor[]) {
+        return tf.mul(Array.isArray(x) ? x[0] : x, 2);
+      }
+    }
+    const model = buildLayers([3], [() => new Doubler({ name: 'twice' })]);
+    assert.throws(
+      () => layersModelToOnnx(model),
+      (e: unknown) =>
+        e instanceof UserError &&
+        /^layer 'twice' \(Doubler\) is a custom layer .*rewrite it with built-in layers/.test(e.message),
     );
   });
   test('NaN or infinite weights are refused, naming the tensor', () => {

@@ -1,5 +1,7 @@
 import { hwioToOihw } from '../layout.js';
-import { attr } from '../../onnx/encode.js';
+import { attr, type AttributeProto } from '../../onnx/encode.js';
+import { foldIntoWeights } from '../fold-batch-norm.js';
+import { asChannelsFirst } from './held.js';
 import { applyActivation } from './activation.js';
 import {
   pair,
@@ -10,6 +12,8 @@ import {
   weight,
   type ConvertContext,
   type LayerConverter,
+  type OnnxValue,
+  type ChannelAffine,
 } from './types.js';
 
 /**
@@ -39,11 +43,63 @@ export function spatialPads(
   return [...begin, ...end];
 }
 
+/** A convolution's weight in ONNX layout, and the axis of its output channels. */
+export interface OnnxKernel {
+  values: Float32Array;
+  dims: number[];
+  /** 0 for Conv's [O, I/g, kh, kw], 1 for ConvTranspose's [I, O, kh, kw]. */
+  outAxis: number;
+}
+
+/**
+ * Add a Conv (or ConvTranspose) node reading `kernel` and `bias`, with a following BatchNormalization
+ * folded into both when `fold` (by default `ctx.fold`; null for none) is set (then a bias is always written). Returns the node's output name.
+ */
+export function addConvNode(
+  ctx: ConvertContext,
+  op: 'Conv' | 'ConvTranspose',
+  input: string,
+  kernel: OnnxKernel,
+  bias: Float32Array | undefined,
+  attributes: AttributeProto[],
+  suffix = '',
+  fold: ChannelAffine | null = ctx.fold ?? null,
+): string {
+  const g = ctx.graph;
+  let b = bias;
+  if (fold) b = foldIntoWeights(kernel.values, kernel.dims, kernel.outAxis, bias, fold);
+  const inputs = [input, g.addFloat(`${ctx.name}/${suffix}kernel`, kernel.dims, kernel.values)];
+  if (b) inputs.push(g.addFloat(`${ctx.name}/${suffix}bias`, [b.length], b));
+  return g.addNode(op, inputs, `${ctx.name}/${suffix}${op}`, attributes);
+}
+
+/** The bias of a layer when it has one. */
+export function optionalBias(ctx: ConvertContext): Float32Array | undefined {
+  return ctx.config.useBias !== false ? weight(ctx, 'bias').values : undefined;
+}
+
+/** Window attributes of a Conv or pool: kernel, strides, and pads / dilations when not the defaults. */
+export function windowAttributes(kernel: number[], strides: number[], pads: number[], dilations = [1, 1]) {
+  return [
+    attr.ints('kernel_shape', kernel),
+    attr.ints('strides', strides),
+    // Zero pads and dilation 1 are the ONNX defaults; leaving them out keeps the file lean.
+    ...(pads.some((p) => p !== 0) ? [attr.ints('pads', pads)] : []),
+    ...(dilations.some((d) => d !== 1) ? [attr.ints('dilations', dilations)] : []),
+  ];
+}
+
+/** The input of a 2-D window layer, held channels-first. */
+export function imageInput(ctx: ConvertContext): OnnxValue {
+  requireChannelsLast(ctx);
+  const x = asChannelsFirst(ctx.graph, singleInput(ctx), ctx.name);
+  requireImage(ctx, x);
+  return x;
+}
+
 /** Conv2D: Conv with an OIHW kernel, then the fused activation. */
 export const convertConv2D: LayerConverter = (ctx) => {
-  requireChannelsLast(ctx);
-  const x = singleInput(ctx);
-  requireImage(ctx, x);
+  const x = imageInput(ctx);
   const c = ctx.config;
   const kernelSize = pair(c.kernelSize, 1);
   const strides = pair(c.strides, 1);
@@ -52,17 +108,13 @@ export const convertConv2D: LayerConverter = (ctx) => {
   const [h, w] = x.shape.slice(1, 3) as number[];
   const pads = spatialPads(ctx, c.padding, [h, w], kernelSize, strides, dilations);
   const oihw = hwioToOihw(kernel.values, kernel.shape); // HWIO -> OIHW
-  const inputs = [x.name, ctx.graph.addFloat(`${ctx.layer.name}/kernel`, oihw.dims, oihw.values)];
-  if (c.useBias !== false) {
-    const bias = weight(ctx, 'bias');
-    inputs.push(ctx.graph.addFloat(`${ctx.layer.name}/bias`, bias.shape, bias.values));
-  }
-  const conv = ctx.graph.addNode('Conv', inputs, `${ctx.layer.name}/Conv`, [
-    attr.ints('kernel_shape', kernelSize),
-    attr.ints('strides', strides),
-    // Zero pads and dilation 1 are the ONNX defaults; leaving them out keeps the file lean.
-    ...(pads.some((p) => p !== 0) ? [attr.ints('pads', pads)] : []),
-    ...(dilations.some((d) => d !== 1) ? [attr.ints('dilations', dilations)] : []),
-  ]);
+  const conv = addConvNode(
+    ctx,
+    'Conv',
+    x.name,
+    { ...oihw, outAxis: 0 },
+    optionalBias(ctx),
+    windowAttributes(kernelSize, strides, pads, dilations),
+  );
   return applyActivation(ctx, { name: conv, shape: ctx.outputShape, layout: 'nchw' }, c.activation);
 };

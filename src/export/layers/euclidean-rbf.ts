@@ -20,7 +20,7 @@ export const convertEuclideanRbf: LayerConverter = (ctx) => {
     for (let k = 0; k < count; k++)
       centres.set(permuteFeaturesNhwcToNchw(centres.subarray(k * length, (k + 1) * length), x.from!), k * length);
   }
-  const base = ctx.layer.name;
+  const base = ctx.name;
   const axis1 = ctx.graph.addInt64(`${base}/axis1`, [1], [1]);
   const axis2 = ctx.graph.addInt64(`${base}/axis2`, [1], [2]);
   const expanded = ctx.graph.addNode('Unsqueeze', [x.name, axis1], `${base}/Unsqueeze`);

@@ -7,7 +7,7 @@ import { singleInput, type LayerConverter } from './types.js';
  */
 export const convertFlatten: LayerConverter = (ctx) => {
   const x = singleInput(ctx);
-  const out = ctx.graph.addNode('Flatten', [x.name], `${ctx.layer.name}/Flatten`, [attr.int('axis', 1)]);
+  const out = ctx.graph.addNode('Flatten', [x.name], `${ctx.name}/Flatten`, [attr.int('axis', 1)]);
   const shape = ctx.outputShape;
   if (x.layout === 'nchw') {
     const [h, w, c] = x.shape.slice(1) as number[];

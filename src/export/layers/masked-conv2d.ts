@@ -36,7 +36,7 @@ export const convertMaskedConv2D: LayerConverter = (ctx) => {
     placement[(o * inputMaps + i) * pairs.length + p] = 1;
   });
 
-  const base = ctx.layer.name;
+  const base = ctx.name;
   const placed = ctx.graph.addNode(
     'MatMul',
     [

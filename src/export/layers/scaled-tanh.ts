@@ -7,7 +7,7 @@ import { singleInput, type LayerConverter } from './types.js';
  */
 export const convertScaledTanh: LayerConverter = (ctx) => {
   const x = singleInput(ctx);
-  const base = ctx.layer.name;
+  const base = ctx.name;
   const slope = ctx.graph.addFloat(`${base}/slope`, [], new Float32Array([ctx.config.slope as number]));
   const amplitude = ctx.graph.addFloat(`${base}/amplitude`, [], new Float32Array([ctx.config.amplitude as number]));
   const scaled = ctx.graph.addNode('Mul', [x.name, slope], `${base}/Mul_slope`);

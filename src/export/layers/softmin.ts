@@ -5,7 +5,7 @@ import { singleInput, UnsupportedLayerError, type LayerConverter } from './types
 export const convertSoftmin: LayerConverter = (ctx) => {
   const x = singleInput(ctx);
   if (x.layout === 'nchw') throw new UnsupportedLayerError(ctx, 'expected a flat [N, classes] input, got an image');
-  const base = ctx.layer.name;
+  const base = ctx.name;
   const factor = ctx.graph.addFloat(
     `${base}/neg_scale`,
     [],

@@ -6,7 +6,7 @@ import { singleInput, type LayerConverter } from './types.js';
  */
 export const convertStandardize: LayerConverter = (ctx) => {
   const x = singleInput(ctx);
-  const base = ctx.layer.name;
+  const base = ctx.name;
   const mean = ctx.graph.addFloat(`${base}/mean`, [], new Float32Array([ctx.config.mean as number]));
   const std = ctx.graph.addFloat(`${base}/std`, [], new Float32Array([ctx.config.std as number]));
   const centred = ctx.graph.addNode('Sub', [x.name, mean], `${base}/Sub`);

@@ -11,7 +11,7 @@ export const convertSubsampling: LayerConverter = (ctx) => {
   const x = singleInput(ctx);
   requireImage(ctx, x);
   const p = ctx.config.poolSize as number;
-  const base = ctx.layer.name;
+  const base = ctx.name;
   const coefficient = weight(ctx, 'coefficient');
   const bias = weight(ctx, 'bias');
   const maps = coefficient.values.length;

@@ -5,7 +5,8 @@ import type { GraphBuilder } from '../graph.js';
 /**
  * How the ONNX tensor of a tfjs value is laid out:
  * - `same`: element for element as in tfjs;
- * - `nchw`: a rank-4 tfjs NHWC value held as NCHW (the ONNX convention for images);
+ * - `nchw`: a channels-last tfjs value of rank 3 or 4 ([N, W, C] or [N, H, W, C]) held channels-first
+ *   ([N, C, W] or [N, C, H, W]), the ONNX convention for convolutions and pooling;
  * - `flat-nchw`: a tfjs Flatten of an [h, w, c] map, held in NCHW flatten order (see `from`).
  */
 export type Layout = 'same' | 'nchw' | 'flat-nchw';
@@ -31,6 +32,11 @@ export interface LayerWeight {
 /** Everything a converter sees of one tfjs layer. */
 export interface ConvertContext {
   layer: tf.layers.Layer;
+  /**
+   * Prefix of every ONNX name the converter writes: the layer name, with the nested model's name in front
+   * (and `_k` behind for the k-th application of a shared layer), so names stay unique.
+   */
+  name: string;
   className: string;
   /** `layer.getConfig()`. */
   config: Record<string, unknown>;
@@ -40,6 +46,17 @@ export interface ConvertContext {
   weights: Map<string, LayerWeight>;
   graph: GraphBuilder;
   opset: number;
+  /**
+   * A BatchNormalization that follows this layer and is folded into it: multiply each output channel by
+   * `scale`, then add `shift` (converters of Conv2D, DepthwiseConv2D, SeparableConv2D, Conv2DTranspose, Dense).
+   */
+  fold?: ChannelAffine;
+}
+
+/** Per-output-channel y = scale * x + shift (an inference-time BatchNormalization). */
+export interface ChannelAffine {
+  scale: Float32Array;
+  shift: Float32Array;
 }
 
 /** Converts one tfjs layer kind: adds nodes/initializers to `ctx.graph`, returns the layer's output value. */

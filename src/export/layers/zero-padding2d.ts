@@ -16,7 +16,7 @@ export const convertZeroPadding2D: LayerConverter = (ctx) => {
   requireImage(ctx, x);
   const [t, b, l, r] = paddingOf(ctx.config.padding ?? 1);
   // ONNX pads: all begins (N, C, H, W), then all ends.
-  const pads = ctx.graph.addInt64(`${ctx.layer.name}/pads`, [8], [0, 0, t, l, 0, 0, b, r]);
-  const out = ctx.graph.addNode('Pad', [x.name, pads], `${ctx.layer.name}/Pad`);
+  const pads = ctx.graph.addInt64(`${ctx.name}/pads`, [8], [0, 0, t, l, 0, 0, b, r]);
+  const out = ctx.graph.addNode('Pad', [x.name, pads], `${ctx.name}/Pad`);
   return { name: out, shape: ctx.outputShape, layout: 'nchw' };
 };

@@ -56,7 +56,8 @@ function checkContainer(model: Record<string, unknown>, file: string, depth: num
     const layerConfig = isRecord(layer.config) ? layer.config : {};
     // tfjs looks a layer up by this name and queues its calls by the name in its config: a layer without the one,
     // or with the two disagreeing or taken twice, has calls that are queued where nothing ever looks
-    const name = layer.name;
+    // A Sequential's layers (as tfjs and Keras save them) carry their name in the config alone.
+    const name = layer.name ?? (model.class_name === 'Sequential' || model.className === 'Sequential' ? layerConfig.name : undefined);
     if (typeof name !== 'string' || name === '') throw new UserError(`model '${file}': layer ${i} has no name; re-train or re-export the model`);
     if (layerConfig.name !== undefined && layerConfig.name !== name) {
       throw new UserError(`model '${file}': layer '${name}' is called ${JSON.stringify(layerConfig.name)} in its config; the two names must agree: re-train or re-export the model`);

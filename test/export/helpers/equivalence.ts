@@ -71,7 +71,7 @@ export async function exportAndCompare(
   const shape = [batch, ...sample];
   const data = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rand() * 2 - 1);
   const expected = tf.tidy(() => (model.predict(tf.tensor(data, shape)) as tf.Tensor).dataSync() as Float32Array);
-  const runner = await OnnxRunner.create(bytes);
+  const runner = await OnnxRunner.create(bytes, o.inputLayout);
   try {
     const actual = (await runner.run({ data, shape })).data;
     return { file, proto, comparison: compareFloats(actual, expected, atol, rtol) };
@@ -89,6 +89,18 @@ export function buildLayers(inputShape: number[], layers: LayerFactory[], weight
   let x: tf.SymbolicTensor = input;
   for (const make of layers) x = make().apply(x) as tf.SymbolicTensor;
   const model = tf.model({ inputs: input, outputs: x });
+  randomizeWeights(model, weightSeed);
+  return model;
+}
+
+/** Build input -> f(input) (a functional graph: branches, merges, nested models) with seeded random weights. */
+export function buildGraph(
+  inputShape: number[],
+  f: (x: tf.SymbolicTensor) => tf.SymbolicTensor,
+  weightSeed = 1,
+): tf.LayersModel {
+  const input = tf.input({ shape: inputShape, name: 'x' });
+  const model = tf.model({ inputs: input, outputs: f(input) });
   randomizeWeights(model, weightSeed);
   return model;
 }
@@ -111,3 +123,26 @@ export async function expectEquivalent(
 /** The op types of an exported graph, in node order. */
 export const ops = (r: { proto: { graph: { node: Array<{ opType: string }> } } }): string[] =>
   r.proto.graph.node.map((n) => n.opType);
+
+/**
+ * Export `model` and assert onnxruntime computes what tfjs computes on a seeded batch, within `rel` of the
+ * output's scale (its largest |value|): the tolerance the issue sets for every layer and whole model.
+ */
+export async function expectModelEquivalent(
+  name: string,
+  model: tf.LayersModel,
+  o: OnnxExportOptions & { rel?: number; batch?: number } = {},
+): Promise<Equivalence> {
+  const rel = o.rel ?? 1e-4;
+  const sample = model.inputs[0].shape.slice(1) as number[];
+  const rand = lcg(11);
+  const shape = [o.batch ?? 2, ...sample];
+  const data = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rand() * 2 - 1);
+  const scale = tf.tidy(() => (model.predict(tf.tensor(data, shape)) as tf.Tensor).abs().max().dataSync()[0]);
+  const r = await exportAndCompare(model, name, o.batch ?? 2, 11, o, rel * Math.max(scale, 1e-6), 0);
+  assert.ok(
+    r.comparison.ok,
+    `${name}: max |diff| ${r.comparison.maxAbs} at ${r.comparison.worstIndex}, output scale ${scale}, allowed ${rel * scale}`,
+  );
+  return r;
+}
