@@ -94,8 +94,8 @@ export function layOut(stages: Stage[], input: number[], N: number, base: number
 }
 
 /**
- * Write `L`'s structs into the kernels' memory. Every call: the layouts of other batch sizes share the
- * memory from the same base, so a step on another size may have overwritten them.
+ * Write `L`'s structs into the kernels' memory. Again whenever another layout ran since: the layouts of all
+ * batch sizes share the memory from the same base.
  */
 export function writeStructs(i32: Int32Array, L: FusedLayout, stages: Stage[]): void {
   const at = (bytes: number) => bytes >> 2;

@@ -29,6 +29,14 @@ export function compileFusedStep(model: tf.LayersModel): GradientStep | { unsupp
   const k = instantiateKernels();
   if (typeof k === 'string') return { unsupported: k };
   const layouts = new Map<number, FusedLayout>();
+  // The layout whose structs are in memory: the layouts of all batch sizes start at the same base, so a
+  // step on another size than the last one writes its own again.
+  let written: FusedLayout | undefined;
+  const use = (l: FusedLayout): FusedLayout => {
+    if (written !== l) writeStructs(new Int32Array(k.memory.buffer), l, plan.stages);
+    written = l;
+    return l;
+  };
   const layoutFor = (n: number): FusedLayout => {
     let l = layouts.get(n);
     if (!l) {
@@ -45,8 +53,9 @@ export function compileFusedStep(model: tf.LayersModel): GradientStep | { unsupp
     kind: 'chain',
     kernels: 'own',
     takesFlatWeights: true,
-    run: (x, y, weight, out, weights) => runFused(k, plan, native, layoutFor(x.shape[0]), x, y, weight, out, weights),
-    forward: (x, y) => runFused(k, plan, native, layoutFor(x.shape[0]), x, y, 1, undefined),
+    run: (x, y, weight, out, weights) =>
+      runFused(k, plan, native, use(layoutFor(x.shape[0])), x, y, weight, out, weights),
+    forward: (x, y) => runFused(k, plan, native, use(layoutFor(x.shape[0])), x, y, 1, undefined),
   };
 }
 
@@ -64,7 +73,7 @@ function prepare(plan: ChainPlan, native: Prepare | undefined, x: tf.Tensor, dst
   }
 }
 
-/** One step on `L`'s buffers; without `out`, the forward pass and the loss only. */
+/** One step on `L`'s buffers (its structs written); without `out`, the forward pass and the loss only. */
 function runFused(
   k: TrainKernels,
   plan: ChainPlan,
@@ -79,7 +88,6 @@ function runFused(
   const N = L.N;
   // Views after any growth of the memory (growing detaches the earlier ones).
   const f32 = new Float32Array(k.memory.buffer);
-  writeStructs(new Int32Array(k.memory.buffer), L, plan.stages);
   const at = (bytes: number) => bytes >> 2;
   prepare(plan, native, x, f32.subarray(at(L.input), at(L.input) + N * L.inputRow));
   const put = (v: tf.LayerVariable, to: number) => {
