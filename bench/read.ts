@@ -205,8 +205,9 @@ async function writeExamples(style: string, s: NumberScore): Promise<string[]> {
   for await (const row of readStream(walk, MODEL, { workers: 1, keepDebug: true })) {
     const p = picked[i++];
     if (!row.debug) continue;
-    const out = path.join(EXAMPLES_DIR, `${style}-${p.cause.replace(/ /g, '-')}-${path.basename(p.file)}.png`);
-    await writeDebugPicture(out, croppedToInk(row), contract);
+    const name = `${style}-${p.cause.replace(/ /g, '-')}-${path.basename(p.file)}.png`;
+    const out = path.join(EXAMPLES_DIR, name);
+    await writeDebugPicture(EXAMPLES_DIR, name, croppedToInk(row), contract);
     written.push(out);
   }
   return written;

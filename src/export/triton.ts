@@ -17,10 +17,22 @@ export interface TritonBatching {
 /** Triton's default batching for this model: what `lenet-onnx serve` batches by default. */
 export const TRITON_BATCHING: TritonBatching = { maxBatch: 64, maxQueueDelayMicros: 1000 };
 
-/** A model name Triton accepts as a folder name: letters, digits, `-`, `_` and `.`. */
-export function tritonModelName(name: string): string {
-  const clean = name.replace(/[^A-Za-z0-9_.-]+/g, '_');
-  return clean.length ? clean : 'model';
+/** Longest model name written, in characters (a folder name; file systems allow 255 bytes). */
+export const TRITON_NAME_MAX = 200;
+
+/**
+ * Why `name` cannot be a model's folder in a Triton repository, or undefined when it can. Triton takes the
+ * folder's name as the model's name; the rules here keep that folder inside the repository and its name the
+ * same on every file system: letters, digits, `_`, `-` and `.` only (no separator, no space, no control
+ * character), not starting with `.` (which also rules out `.`, `..` and every dots-only name, and hidden
+ * folders Triton would skip), at most {@link TRITON_NAME_MAX} characters.
+ */
+export function tritonNameProblem(name: string): string | undefined {
+  if (name.length === 0) return 'is empty';
+  if (name.length > TRITON_NAME_MAX) return `is ${name.length} characters long, over ${TRITON_NAME_MAX}`;
+  if (name.startsWith('.')) return "starts with '.' (a dots-only name would leave the repository)";
+  if (!/^[A-Za-z0-9_.-]+$/.test(name)) return "holds characters other than letters, digits, '_', '-' and '.'";
+  return undefined;
 }
 
 /** The text of `config.pbtxt` (protobuf text format of Triton's ModelConfig) for `contract`. */

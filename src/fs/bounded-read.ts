@@ -62,7 +62,7 @@ export function specialFileReason(st: FileKind, what = 'picture file'): string |
  * @throws FileReadError for a missing or unreadable path, a special file (FIFO, device, socket, directory),
  *   or a file over `maxBytes` (the message gives the limit).
  */
-export function readFileCapped(file: string, maxBytes: number, what = 'picture file'): Buffer {
+export function readFileCapped(file: string | Buffer, maxBytes: number, what = 'picture file'): Buffer {
   let st: Stats;
   try {
     st = statSync(file);
@@ -89,7 +89,7 @@ export function readFileCapped(file: string, maxBytes: number, what = 'picture f
  * opens a device or a FIFO.
  * @throws FileReadError as readFileCapped.
  */
-export function readWalkedFileCapped(file: string, maxBytes: number, what = 'picture file'): Buffer {
+export function readWalkedFileCapped(file: string | Buffer, maxBytes: number, what = 'picture file'): Buffer {
   let fd: number;
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);

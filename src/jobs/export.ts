@@ -2,7 +2,7 @@ import { findContractFold } from '../export/fold-contract.js';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { UsageError, UserError } from '../errors.js';
-import { tritonConfig, tritonModelName } from '../export/triton.js';
+import { tritonConfig, tritonNameProblem } from '../export/triton.js';
 import { readModelBytes } from '../runtime/model-file.js';
 import { checkOutputTarget, ensureWritableDir, writeFileAtomic } from '../fs/atomic.js';
 import { initBackend } from '../train/backend.js';
@@ -111,7 +111,7 @@ const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
  */
 export async function exportModelDir(o: ExportModelOptions, log: (line: string) => void): Promise<ExportResult> {
   const out = path.resolve(o.out);
-  if (o.triton !== undefined) await checkTritonDir(o.triton);
+  if (o.triton !== undefined) await checkTritonRepository(o.triton, o.out);
   // Fail on an unwritable destination before converting and verifying.
   await ensureWritableDir(path.dirname(out), 'output directory');
   const target = await checkOutputTarget(o.out, '--out');
@@ -206,18 +206,67 @@ export async function exportModelDir(o: ExportModelOptions, log: (line: string) 
   }
 }
 
-async function checkTritonDir(dir: string): Promise<void> {
+/** The model's name in a Triton repository: the file's stem (models/lenet5.onnx -> lenet5). */
+function tritonName(onnxFile: string): string {
+  return path.basename(onnxFile).replace(/\.onnx$/i, '');
+}
+
+/**
+ * Check, before any work, everything `--triton` will write: the repository is a folder (or can be made), the
+ * model name passes Triton's rules, and the model's folder is free or one of ours for the same name: not a file,
+ * not another model's folder, no symbolic link where a folder or file of ours goes (a link planted there would
+ * carry the write outside the repository).
+ */
+async function checkTritonRepository(dir: string, onnxFile: string): Promise<void> {
   const st = await fs.stat(dir).catch(() => undefined);
   if (st && !st.isDirectory())
     throw new UsageError(
       `--triton '${dir}' exists and is not a folder; name a folder for the model repository (it is created when missing)`,
     );
+  const name = tritonName(onnxFile);
+  const problem = tritonNameProblem(name);
+  if (problem)
+    throw new UsageError(
+      `--triton: the model name '${printable(name)}' (from --out '${printable(onnxFile)}') ${problem}; name the --out file like 'lenet5.onnx'`,
+    );
   await ensureWritableDir(st ? dir : path.dirname(path.resolve(dir)), '--triton folder');
+  const modelDir = path.join(dir, name);
+  const entries: Array<[string, 'folder' | 'file']> = [
+    [modelDir, 'folder'],
+    [path.join(modelDir, '1'), 'folder'],
+    [path.join(modelDir, '1', 'model.onnx'), 'file'],
+    [path.join(modelDir, 'labels.txt'), 'file'],
+    [path.join(modelDir, 'config.pbtxt'), 'file'],
+  ];
+  for (const [p, kind] of entries) {
+    const ls = await fs.lstat(p).catch(() => undefined);
+    if (!ls) continue;
+    if (ls.isSymbolicLink())
+      throw new UsageError(
+        `--triton: '${p}' is a symbolic link; lenet-onnx writes the repository's own files only, remove the link or name another --triton folder`,
+      );
+    if (kind === 'folder' ? !ls.isDirectory() : !ls.isFile())
+      throw new UsageError(
+        `--triton: '${p}' exists and is not a ${kind}; move it away or name another --triton folder`,
+      );
+  }
+  const config = await fs.readFile(path.join(modelDir, 'config.pbtxt'), 'utf8').catch(() => undefined);
+  const owner = config === undefined ? undefined : /^name: "(.*)"$/m.exec(config)?.[1];
+  if (config !== undefined && owner !== name)
+    throw new UsageError(
+      `--triton: '${modelDir}' holds the Triton model '${printable(owner ?? '(no name)')}', not '${name}'; export under another --out name or name another --triton folder`,
+    );
+}
+
+/** A name as one printable line: control characters shown as escapes. */
+function printable(s: string): string {
+  return JSON.stringify(s).slice(1, -1);
 }
 
 /**
  * `<dir>/<name>/config.pbtxt`, `labels.txt` and `1/model.onnx` for the file just written, its name the file's
- * stem (models/lenet5.onnx -> lenet5); each file written atomically.
+ * stem (models/lenet5.onnx -> lenet5), checked up front by {@link checkTritonRepository}; each file written
+ * atomically.
  */
 async function writeTritonRepository(
   dir: string,
@@ -225,10 +274,10 @@ async function writeTritonRepository(
   bytes: Uint8Array,
   log: (line: string) => void,
 ): Promise<void> {
-  const name = tritonModelName(path.basename(onnxFile).replace(/\.onnx$/i, ''));
+  const name = tritonName(onnxFile);
   const contract = readModelBytes(bytes, onnxFile).contract;
   const modelDir = path.join(dir, name);
-  await fs.mkdir(path.join(modelDir, '1'), { recursive: true });
+  await ensureWritableDir(path.join(modelDir, '1'), '--triton model folder');
   await writeFileAtomic(path.join(modelDir, '1', 'model.onnx'), bytes, '--triton model');
   await writeFileAtomic(path.join(modelDir, 'labels.txt'), contract.labels.join('\n') + '\n', '--triton labels');
   await writeFileAtomic(path.join(modelDir, 'config.pbtxt'), tritonConfig(name, contract), '--triton config');

@@ -10,6 +10,7 @@ export function rowFormatter(format: PredictFormat): RowFormatter<PredictRow> {
   return layoutFormatter<PredictRow>(format, {
     record: predictRecord,
     csvHeader: ['path', 'digit', 'probability', 'top_k', 'error', 'note'],
+    csvNumeric: ['probability'],
     csvFields: (r) => [
       r.path,
       r.digit ?? '',

@@ -2,9 +2,10 @@
  * `read --debug-dir`: one PNG per picture showing what the reader did: the picture with a box around each
  * character read, and under it the inputs the network saw, enlarged, in reading order.
  */
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import sharp from 'sharp';
-import { writeFileAtomic } from '../fs/atomic.js';
+import { writeFileNoFollow } from '../fs/folder-file.js';
 import type { InputContract } from '../runtime/contract.js';
 import type { ReadRow } from '../runtime/node/read.js';
 
@@ -12,14 +13,33 @@ const INPUT_SCALE = 3;
 const GAP = 4;
 const BOX_COLOUR = [230, 40, 40];
 
-/** The debug file name for the `index`-th picture, unique within the folder. */
+/** Longest piece of the picture's name kept in a debug file's name (file systems allow 255 bytes). */
+const NAME_PIECE = 100;
+
+/**
+ * The debug file name for the `index`-th picture, unique within the folder: its index, then its name in ASCII
+ * letters, digits, `.`, `-` and `_`. A name longer than {@link NAME_PIECE} keeps its start and gets a hash of
+ * the whole, so two long names that start alike still get two files.
+ */
 export function debugFileName(index: number, picture: string): string {
-  const base = path.basename(picture).replace(/[^\w.-]+/g, '_');
+  let base = path.basename(picture).replace(/[^\w.-]+/g, '_');
+  if (base.length > NAME_PIECE) {
+    const hash = createHash('sha256').update(path.basename(picture)).digest('hex').slice(0, 12);
+    base = `${base.slice(0, NAME_PIECE - 13)}~${hash}`;
+  }
   return `${String(index).padStart(5, '0')}-${base}.png`;
 }
 
-/** Write the debug picture of `row` (which must carry `debug`) to `file`. */
-export async function writeDebugPicture(file: string, row: ReadRow, contract: InputContract): Promise<void> {
+/**
+ * Write the debug picture of `row` (which must carry `debug`) as `name` in `dir`, never through a link planted
+ * there (see writeFileNoFollow).
+ */
+export async function writeDebugPicture(
+  dir: string,
+  name: string,
+  row: ReadRow,
+  contract: InputContract,
+): Promise<void> {
   const { image, inputs } = row.debug!;
   const cw = contract.width * INPUT_SCALE,
     ch = contract.height * INPUT_SCALE;
@@ -64,5 +84,5 @@ export async function writeDebugPicture(file: string, row: ReadRow, contract: In
   const png = await sharp(rgb, { raw: { width, height, channels: 3 } })
     .png()
     .toBuffer();
-  await writeFileAtomic(file, png, '--debug-dir file');
+  await writeFileNoFollow(dir, name, png);
 }

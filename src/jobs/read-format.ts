@@ -10,6 +10,7 @@ export function readFormatter(format: ReadFormat, minConfidence?: number): RowFo
   return rowFormatter<ReadRow>(format, {
     record: (r) => readRecord(r, minConfidence),
     csvHeader: ['path', 'text', 'value', 'confidence', 'digits', 'uncertain', 'error'],
+    csvNumeric: ['value', 'confidence'],
     csvFields: (r) => [
       r.path,
       r.text ?? '',

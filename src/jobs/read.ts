@@ -4,6 +4,7 @@ import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { UsageError, UserError } from '../errors.js';
 import { checkOutputTarget } from '../fs/output-target.js';
+import { printablePath } from './printable.js';
 import { isUncertain } from '../runtime/node/read.js';
 import { readStream } from '../runtime/node/read-stream.js';
 import { DEFAULT_ONNX_MODEL } from '../runtime/node/session.js';
@@ -58,7 +59,8 @@ export async function runRead(
   // Read here (no session: the workers run the model) so a bad model is one clear error before any worker
   // starts, and for the debug pictures' contract.
   const { contract } = await readModelFile(o.model);
-  let uncertain = 0;
+  let uncertain = 0,
+    debugFailed = 0;
   const run = await writeRows(
     (entries) => readStream(entries, o.model, { workers: o.workers, keepDebug: o.debugDir !== undefined }),
     {
@@ -68,8 +70,18 @@ export async function runRead(
       progress: o.progress ? 'read' : undefined,
       async onRow(row, i) {
         if (isUncertain(row, o.minConfidence)) uncertain++;
-        if (o.debugDir !== undefined && row.debug)
-          await writeDebugPicture(path.join(o.debugDir, debugFileName(i, row.path)), row, contract);
+        if (o.debugDir !== undefined && row.debug) {
+          const name = debugFileName(i, row.path);
+          try {
+            await writeDebugPicture(o.debugDir, name, row, contract);
+          } catch (err) {
+            // one debug file is no reason to stop reading the folder; the exit code says it at the end
+            debugFailed++;
+            log(
+              `lenet-onnx: --debug-dir: cannot write '${path.join(o.debugDir, name)}' for '${printablePath(row.path)}': ${writeReason(err)}; going on`,
+            );
+          }
+        }
       },
     },
   );
@@ -79,14 +91,35 @@ export async function runRead(
   log(
     `${count} pictures, ${failed} failed${unsure}, ${Math.round(summary.picturesPerSecond)} pictures/s (${seconds.toFixed(2)} s)${o.out ? `; wrote ${o.out}` : ''}${o.debugDir ? `; debug pictures in ${o.debugDir}` : ''}`,
   );
-  if (failed > 0) throw new UserError(`${failed} of ${count} pictures failed; their rows say why`);
+  const debugNote =
+    debugFailed > 0
+      ? `${debugFailed} debug picture${debugFailed === 1 ? '' : 's'} could not be written (see above)`
+      : undefined;
+  if (failed > 0)
+    throw new UserError(
+      `${failed} of ${count} pictures failed; their rows say why${debugNote ? `; ${debugNote}` : ''}`,
+    );
+  if (debugNote) throw new UserError(debugNote);
   return summary;
 }
 
+/**
+ * Create the debug folder when missing, and refuse one that is not a folder, cannot be written, or belongs to
+ * another user: a folder someone else owns (a `/tmp/read-debug` made in advance) is theirs to fill with links
+ * and to swap between our check and our write.
+ */
 async function prepareDebugDir(dir: string): Promise<void> {
+  const link = await fs.lstat(dir).catch(() => undefined);
   const st = await fs.stat(dir).catch(() => undefined);
   if (st && !st.isDirectory())
     throw new UsageError(`--debug-dir '${dir}' exists and is not a folder; name a folder (it is created when missing)`);
+  const uid = process.getuid?.();
+  for (const s of [link, st]) {
+    if (s && uid !== undefined && s.uid !== uid)
+      throw new UsageError(
+        `--debug-dir '${dir}' belongs to another user (uid ${s.uid}${link?.isSymbolicLink() && s === link ? ', a symbolic link' : ''}); name a folder of your own (it is created when missing)`,
+      );
+  }
   try {
     await fs.mkdir(dir, { recursive: true });
     await fs.access(dir, fs.constants?.W_OK ?? 2);
@@ -95,4 +128,12 @@ async function prepareDebugDir(dir: string): Promise<void> {
       `--debug-dir '${dir}' cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); name a folder you can write to`,
     );
   }
+}
+
+function writeReason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'EISDIR' || e.code === 'ENOTEMPTY') return 'a folder of that name is in the way';
+  if (e.code === 'EACCES' || e.code === 'EPERM') return 'permission denied';
+  if (e.code === 'ENOSPC') return 'the disk is full';
+  return e.code ?? e.message.split('\n')[0];
 }

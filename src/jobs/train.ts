@@ -1,8 +1,7 @@
-import { ensureWritableDir } from '../fs/atomic.js';
 import type { AugmentMode } from '../train/data/augment-choice.js';
 import { defaultWorkers } from '../train/parallel/defaults.js';
 import { trainingProgress, type Log } from '../train/report/progress.js';
-import { prepareRun, saveRun, type RunEvents, type RunHistory, type RunOptions } from '../train/run.js';
+import { checkRunOutput, prepareRun, saveRun, type RunEvents, type RunHistory, type RunOptions } from '../train/run.js';
 import type { LrSchedule } from '../train/step/schedule.js';
 
 export type { SymbolFigures } from '../train/run.js';
@@ -68,8 +67,8 @@ function reporter(o: TrainingOptions, log: Log): RunEvents {
 }
 
 /**
- * Train an architecture on MNIST end to end (src/train/run.ts), then save the model and its reports
- * atomically into `out` (an interrupted run leaves the previous model intact).
+ * Train an architecture on MNIST end to end (src/train/run.ts), then save the model and its reports into
+ * `out` as one set (an interrupted run leaves the previous model intact).
  */
 export async function runTraining(
   o: TrainingOptions,
@@ -77,9 +76,9 @@ export async function runTraining(
 ): Promise<TrainingResult> {
   const events = reporter(o, log);
   const run = await prepareRun(o, events);
-  // Fail on an unwritable output before spending minutes training, but only once the input is known good:
-  // a refused run must not leave an empty directory behind.
-  await ensureWritableDir(o.out);
+  // Fail on an output that cannot take the model before spending minutes training, but only once the input is
+  // known good: a refused run must not leave an empty directory behind.
+  await checkRunOutput(o.out);
   const finished = await run.train(events);
   const files = await saveRun(finished, o.out);
   finished.model.dispose();

@@ -280,6 +280,49 @@ test(
 );
 
 test(
+  'number mode: readImage of a photo file stored sideways (EXIF orientation 6) reads it upright, as the CLI does',
+  { skip, timeout: 180_000 },
+  async () => {
+    const reader = await nodeReader(testModel().file);
+    const line = composeLine(await glyphsFor('40719', seeded(7), reader), { gap: 6 });
+    await reader.close();
+    const upright = Buffer.alloc(line.width * line.height);
+    for (let i = 0; i < upright.length; i++) upright[i] = 255 - line.data[i];
+    // stored turned a quarter left, tagged "turn a quarter right to show": what a phone held sideways writes
+    const { default: sharp } = await import('sharp');
+    // twice MNIST's scale, as a scan or a photo would be (sharp rotates before it resizes: two steps)
+    const big = await sharp(upright, { raw: { width: line.width, height: line.height, channels: 1 } })
+      .resize(line.width * 2, line.height * 2, { kernel: 'nearest' })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const scan = () =>
+      sharp(big.data, { raw: { width: big.info.width, height: big.info.height, channels: big.info.channels } });
+    const photo = await scan().rotate(270).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer();
+    const reference = path.join(tmp, 'upright.jpg');
+    writeFileSync(reference, await scan().jpeg({ quality: 95 }).toBuffer());
+    const want = JSON.parse(
+      (await runCli('read', reference, '--format', 'json', '--model', testModel().file, '--workers', '1')).stdout,
+    )[0].text;
+    assert.equal(want, '40719', 'the same photo stored upright reads');
+    const file = path.join(tmp, 'sideways.jpg');
+    writeFileSync(file, photo);
+    const cli = await runCli('read', file, '--format', 'json', '--model', testModel().file, '--workers', '1');
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.equal(JSON.parse(cli.stdout)[0].text, '40719', 'the CLI reads the photo upright');
+    const { page, errors } = await openDemo();
+    await showPad(page, 'number');
+    const got = await page.evaluate(
+      (bytes) =>
+        (document.getElementById('number') as any).readImage(new Blob([new Uint8Array(bytes)], { type: 'image/jpeg' })),
+      [...photo],
+    );
+    assert.equal(got.text, '40719', `the widget reads the photo upright: ${JSON.stringify(got)}`);
+    assert.deepEqual(errors, []);
+    await page.close();
+  },
+);
+
+test(
   'number mode: readImage gives the row `lenet-onnx read --format json` gives for the same picture as PNG',
   { skip, timeout: 180_000 },
   async () => {

@@ -13,6 +13,7 @@ import {
   type ReadRowLike,
 } from './line-reading.js';
 import { OPERATORS, preprocess, rgbaToGray, type GrayImage, type InputContract } from './runtime.js';
+import { pictureFilePixels } from './picture-file.js';
 import { drawLastSegment, drawStrokes, type Point } from './strokes.js';
 import { TEMPLATE } from './template.js';
 
@@ -221,19 +222,24 @@ export class LenetDigitPad extends HTMLElement {
   }
 
   /**
-   * Read the line of handwriting in a picture given by the host (any size; RGBA like a canvas's ImageData)
+   * Read the line of handwriting in a picture given by the host (any size; RGBA like a canvas's ImageData, or a
+   * picture file as a Blob, decoded by the browser and turned upright by its EXIF orientation)
    * exactly as `lenet-onnx read` does, with the same shared reader, and resolve to the fields of a
    * `read --format json` row with `path: null`: `{ path, text, confidence, digits: [{ digit, probability,
    * box, edge }], error }`, boxes in the picture's pixels. In `expression` mode the text has been through
    * the reader rules and the row also carries `value` or `expression_error`. The pad's drawing and display
    * are left alone: the picture is not what the visitor drew.
-   * @throws TypeError when `image` is not an ImageData-like object; rejects with the load error.
+   * @throws TypeError when `picture` is neither an ImageData-like object nor a Blob; rejects with the load error,
+   *   or the browser's when it cannot decode the file.
    */
   async readImage(
-    image: ImageData | { width: number; height: number; data: Uint8ClampedArray | Uint8Array },
+    picture: ImageData | { width: number; height: number; data: Uint8ClampedArray | Uint8Array } | Blob,
   ): Promise<ReadRowLike> {
+    const image = picture instanceof Blob ? await pictureFilePixels(picture) : picture;
     if (!image || !Number.isInteger(image.width) || !Number.isInteger(image.height) || !image.data) {
-      throw new TypeError('readImage: expected an ImageData or {width, height, data} with RGBA bytes');
+      throw new TypeError(
+        'readImage: expected an ImageData, {width, height, data} with RGBA bytes, or a picture file (Blob)',
+      );
     }
     const gray = rgbaToGray(image.data, image.width, image.height, 4);
     const model = await this.loadingOrThrow();

@@ -7,7 +7,7 @@ import type { InputContract } from '../contract.js';
 export interface DecodeRequest {
   id: number;
   /** Files walkPictures yielded (seen as regular files), which the worker reads without a stat first. */
-  paths: string[];
+  paths: Array<string | Uint8Array>;
 }
 
 /**
@@ -56,7 +56,7 @@ export class DecodePool {
   }
 
   /** Decode and preprocess `paths` (files walkPictures yielded without an error) in one worker. */
-  decode(paths: string[]): Promise<DecodeReply> {
+  decode(paths: Array<string | Uint8Array>): Promise<DecodeReply> {
     if (!this.ready) throw new Error('DecodePool.decode: setup(contract) comes first');
     return this.pool.request({ paths });
   }

@@ -5,7 +5,11 @@
  * file claims: the file is read with a byte cap, the picture's size is read from its header and refused before
  * anything is decoded when it is over {@link MAX_PIXELS} (a small file can claim a 20000x20000 picture), PNG data
  * is inflated no further than its header allows (a 1x1 PNG can carry gigabytes of zlib stream), and sharp gets
- * the same pixel limit and a time limit.
+ * the same pixel limit and a time limit. A header that claims more pixels than the file's bytes could code is
+ * refused before decoding too (a 4 KB JPEG cannot hold 7000x7000 pixels; PNG, JPEG and GIF each have such a
+ * floor), and so is a picture whose sides are absurd (a 100000x1 strip). Decodes through sharp in one thread
+ * share a pixel budget, so a burst of large pictures waits its turn instead of holding gigabytes at once. EXIF
+ * orientation is honoured for every format that carries it (JPEG, TIFF, PNG's eXIf chunk).
  *
  * Decoders: for the common PNG shape (8-bit gray, gray+alpha, RGB, RGBA, not interlaced) our own inflate and
  * unfilter, faster than pngjs's on small files (BENCHMARKS.md, predict), pngjs for the
@@ -19,6 +23,9 @@ import type SharpType from 'sharp';
 import { FileReadError, formatBytes, readFileCapped, readWalkedFileCapped } from '../../fs/bounded-read.js';
 import type { InputContract } from '../contract.js';
 import { preprocess, rgbaToGray, type GrayImage, type PreprocessResult } from '../preprocess.js';
+import { countGifFrame } from './gif-frame.js';
+import { applyOrientation, exifOrientation } from './orientation.js';
+import { PixelGate } from './pixel-gate.js';
 
 /**
  * The two decoder libraries are loaded on first use, not with this module: loading sharp (libvips) takes longer
@@ -26,7 +33,12 @@ import { preprocess, rgbaToGray, type GrayImage, type PreprocessResult } from '.
  */
 let sharpLib: Promise<typeof SharpType> | undefined;
 let pngLib: Promise<typeof PngType> | undefined;
-const loadSharp = () => (sharpLib ??= import('sharp').then((m) => m.default));
+// libvips' operation cache would keep decoded pictures alive after their request; no picture is decoded twice
+const loadSharp = () =>
+  (sharpLib ??= import('sharp').then((m) => {
+    m.default.cache(false);
+    return m.default;
+  }));
 const loadPngjs = () => (pngLib ??= import('pngjs').then((m) => m.PNG));
 
 /** Picture formats the runtime reads. */
@@ -37,6 +49,18 @@ export const PICTURE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.bmp', '.gif', '.ti
 
 /** Largest picture decoded, in pixels (8000 x 6000 is 48 megapixels; a phone photo is 12). */
 export const MAX_PIXELS = 50_000_000;
+/** Longest side decoded, in pixels: wider than any camera's panorama, far short of JPEG's 65535. */
+export const MAX_SIDE = 30_000;
+/**
+ * Largest ratio of the long side to the short one: a line of forty digits is under 40:1; a 100000x1 strip holds
+ * no handwriting, only a way to make the reader produce an answer from nothing.
+ */
+export const MAX_ASPECT = 200;
+/**
+ * Pixels decoded at once through sharp in one thread (pictures in flight, by their headers' sizes): one picture at
+ * the limit, or many small ones. The rest wait their turn.
+ */
+export const DECODE_PIXEL_BUDGET = MAX_PIXELS;
 /** Largest file read, in bytes. */
 export const MAX_FILE_BYTES = 100 * 1024 * 1024;
 /**
@@ -124,33 +148,85 @@ export function readHeader(b: Uint8Array, format: PictureFormat): PictureHeader 
       return { format, width, height: Math.abs(dv.getInt32(22, true)) };
     }
     case 'jpeg': {
-      let p = 2;
-      while (p + 9 < b.length) {
-        if (b[p] !== 0xff) {
-          p++;
-          continue;
-        }
-        const marker = b[p + 1];
-        // SOF0..SOF15 hold the frame size, except DHT (C4), JPG (C8) and DAC (CC)
-        if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-          return { format, width: dv.getUint16(p + 7), height: dv.getUint16(p + 5) };
-        }
-        if (marker === 0xff || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd9)) {
-          p += 2;
-          continue;
-        }
-        p += 2 + dv.getUint16(p + 2);
-      }
-      return short();
+      const frame = jpegFrame(b);
+      return frame ? { format, width: frame.width, height: frame.height } : short();
     }
     case 'tiff':
       return undefined;
   }
 }
 
+/** A JPEG's frame header: its size, and whether its data is Huffman-coded (all but SOF9..SOF15). */
+function jpegFrame(b: Uint8Array): { width: number; height: number; huffman: boolean } | undefined {
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  let p = 2;
+  while (p + 9 < b.length) {
+    if (b[p] !== 0xff) {
+      p++;
+      continue;
+    }
+    const marker = b[p + 1];
+    // SOF0..SOF15 hold the frame size, except DHT (C4), JPG (C8) and DAC (CC)
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      return { width: dv.getUint16(p + 7), height: dv.getUint16(p + 5), huffman: marker < 0xc9 };
+    }
+    if (marker === 0xff || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd9)) {
+      p += 2;
+      continue;
+    }
+    p += 2 + dv.getUint16(p + 2);
+  }
+  return undefined;
+}
+
+/**
+ * Refuse a Huffman-coded JPEG too short for its header: every 8x8 block of the picture is coded with at least
+ * one bit (its DC code), so a complete file holds at least blocks / 8 bytes. libjpeg would fill the missing
+ * blocks with grey and answer; this refuses it before a byte of the claimed size is allocated. (An arithmetic-
+ * coded JPEG has no such floor; its decoder's warning about data ending early refuses it instead.)
+ */
+function checkJpegData(b: Uint8Array): void {
+  const frame = jpegFrame(b);
+  if (!frame?.huffman) return;
+  const needed = Math.ceil((Math.ceil(frame.width / 8) * Math.ceil(frame.height / 8)) / 8);
+  if (b.length < needed)
+    throw new PictureError(
+      `truncated JPEG: the header says ${frame.width}x${frame.height}, which needs at least ${needed} bytes of data; the file has ${b.length}: it is cut short or its header lies`,
+    );
+}
+
+/**
+ * Refuse a GIF whose data cannot fill what its header claims. The first frame's LZW data must code every pixel
+ * of the frame (see countGifFrame): the decoder would fill the rest with the background and answer. And the file
+ * must be long enough for its logical screen: LZW codes are at least 3 bits wide and none stands for more than
+ * 4096 pixels (the code table's size), so a complete picture needs pixels * 3 / 32768 bytes; a tiny frame on a
+ * 7000x7000 screen made in a few hundred bytes is refused before the canvas is allocated.
+ */
+function checkGifData(b: Uint8Array, h: PictureHeader | undefined): void {
+  const frame = countGifFrame(b);
+  if (frame && frame.pixels < frame.width * frame.height)
+    throw new PictureError(
+      `truncated GIF: the first frame is ${frame.width}x${frame.height}, its data codes ${frame.pixels} of those ${frame.width * frame.height} pixels: it is cut short or its header lies`,
+    );
+  const needed = h ? Math.ceil((h.width * h.height * 3) / 32768) : 0;
+  if (b.length < needed)
+    throw new PictureError(
+      `truncated GIF: the header says ${h!.width}x${h!.height}, which needs at least ${needed} bytes of data; the file has ${b.length}: it is cut short or its header lies`,
+    );
+}
+
 function checkSize(h: PictureHeader): void {
+  const name = h.format.toUpperCase();
   if (h.width === 0 || h.height === 0)
-    throw new PictureError(`${h.format.toUpperCase()} header says ${h.width}x${h.height} pixels: an empty picture`);
+    throw new PictureError(`${name} header says ${h.width}x${h.height} pixels: an empty picture`);
+  if (Math.max(h.width, h.height) > MAX_SIDE)
+    throw new PictureError(
+      `${name} header says ${h.width}x${h.height}: a side over the ${MAX_SIDE}-pixel limit; refused without decoding (crop or scale it down)`,
+    );
+  if (Math.max(h.width, h.height) > MAX_ASPECT * Math.min(h.width, h.height))
+    throw new PictureError(
+      `${name} header says ${h.width}x${h.height}: sides in a ratio over ${MAX_ASPECT}:1, no picture of handwriting; refused without decoding (crop it to the writing)`,
+    );
   if (h.width * h.height > MAX_PIXELS) {
     throw new PictureError(
       `${h.format.toUpperCase()} header says ${h.width}x${h.height} (${Math.round((h.width * h.height) / 1e6)} megapixels), over the ${MAX_PIXELS / 1e6}-megapixel limit: refused without decoding`,
@@ -160,15 +236,18 @@ function checkSize(h: PictureHeader): void {
 
 /**
  * Read a picture file's bytes: at most {@link MAX_FILE_BYTES} (+1 to tell that it is over), regular files only.
+ * @param file a path, or a path's exact bytes (for a name that is not UTF-8).
  * @param o.walked the path comes from walkPictures, which saw it as a regular file: read it without a
  *   stat first (see readWalkedFileCapped); the results and messages are the same.
  * @throws PictureError in one line naming no path: missing, unreadable, a FIFO/device/socket/directory, empty,
  *   or over the limit.
  */
-export function readPictureFile(file: string, o: { walked?: boolean } = {}): Uint8Array {
+export function readPictureFile(file: string | Uint8Array, o: { walked?: boolean } = {}): Uint8Array {
+  // a path's exact bytes (a name that is not UTF-8) arrive from a worker message as a plain Uint8Array
+  const at = typeof file === 'string' ? file : Buffer.from(file.buffer, file.byteOffset, file.byteLength);
   let bytes: Buffer;
   try {
-    bytes = o.walked ? readWalkedFileCapped(file, MAX_FILE_BYTES) : readFileCapped(file, MAX_FILE_BYTES);
+    bytes = o.walked ? readWalkedFileCapped(at, MAX_FILE_BYTES) : readFileCapped(at, MAX_FILE_BYTES);
   } catch (err) {
     throw err instanceof FileReadError ? new PictureError(err.message) : err;
   }
@@ -192,9 +271,12 @@ export async function decodePicture(bytes: Uint8Array): Promise<GrayImage> {
   const header = readHeader(bytes, format);
   const layout = format === 'png' ? readPngChunks(bytes) : undefined;
   if (header) checkSize(header);
-  if (layout) return decodePng(bytes, layout) ?? decodePngWithPngjs(bytes);
+  if (layout)
+    return applyOrientation(decodePng(bytes, layout) ?? (await decodePngWithPngjs(bytes)), layout.orientation);
   if (format === 'bmp') return decodeBmp(bytes);
-  return decodeWithSharp(bytes, format);
+  if (format === 'jpeg') checkJpegData(bytes);
+  if (format === 'gif') checkGifData(bytes, header);
+  return decodeWithSharp(bytes, format, header ?? (await sharpHeader(bytes, format)));
 }
 
 /**
@@ -234,6 +316,8 @@ interface PngLayout {
   colorType: number;
   interlaced: boolean;
   hasTransparency: boolean;
+  /** EXIF orientation from an eXIf chunk, when there is one. */
+  orientation?: number;
   idat: Uint8Array[];
 }
 
@@ -288,6 +372,8 @@ function readPngChunks(b: Uint8Array): PngLayout {
       layout.idat.push(b.subarray(p + 8, p + 8 + len));
     } else if (type === 'tRNS') {
       layout.hasTransparency = true;
+    } else if (type === 'eXIf') {
+      layout.orientation = exifOrientation(b.subarray(p + 8, p + 8 + len));
     } else if (type === 'IEND') {
       break;
     }
@@ -332,6 +418,14 @@ function inflatePng(l: PngLayout): Uint8Array {
       `PNG header says ${l.width}x${l.height} at ${l.bitDepth} bits per channel: ${formatBytes(expected)} of image data, over the ${formatBytes(MAX_DECODED_BYTES)} limit; save it at 8 bits or smaller`,
     );
   }
+  // Deflate codes at most 258 bytes with two bits (a length and a distance code of one bit each): no stream
+  // shorter than expected / 1032 bytes can hold the picture, whatever it shows.
+  const compressed = l.idat.reduce((n, c) => n + c.length, 0);
+  const needed = Math.floor(expected / 1032);
+  if (compressed < needed)
+    throw new PictureError(
+      `truncated PNG: the header says ${l.width}x${l.height}, which needs at least ${needed} bytes of compressed data; the file holds ${compressed}: it is cut short or its header lies`,
+    );
   let raw: Uint8Array;
   try {
     raw = inflateCapped(l.idat.length === 1 ? l.idat[0] : Buffer.concat(l.idat), expected);
@@ -451,10 +545,37 @@ function unfilterPlainPng(raw: Uint8Array, width: number, height: number, channe
   return channels === 1 ? { width, height, data: px } : rgbaToGray(px, width, height, channels);
 }
 
-async function decodeWithSharp(bytes: Uint8Array, format: PictureFormat): Promise<GrayImage> {
+/** A TIFF's size from its first directory, as sharp reads it (no pixels decoded), checked like the others'. */
+async function sharpHeader(bytes: Uint8Array, format: PictureFormat): Promise<PictureHeader> {
   const sharp = await loadSharp();
+  let meta: { width?: number; height?: number };
   try {
-    const { data, info } = await sharp(bytes, { limitInputPixels: MAX_PIXELS, failOn: 'truncated', pages: 1 })
+    meta = await sharp(bytes, { limitInputPixels: false, pages: 1 }).metadata();
+  } catch (err) {
+    throw new PictureError(`corrupt or truncated ${format.toUpperCase()} (${oneLine(err)})`);
+  }
+  const header = { format, width: meta.width ?? 0, height: meta.height ?? 0 };
+  checkSize(header);
+  return header;
+}
+
+/** One gate per thread: sharp's decodes are asynchronous, so one thread can have many in flight. */
+const sharpGate = new PixelGate(DECODE_PIXEL_BUDGET);
+
+async function decodeWithSharp(bytes: Uint8Array, format: PictureFormat, header: PictureHeader): Promise<GrayImage> {
+  const sharp = await loadSharp();
+  const pixels = header.width * header.height;
+  await sharpGate.acquire(pixels);
+  try {
+    // JPEG: failOn 'warning' (sharp's advice for untrusted input), as libjpeg only warns when the data ends before
+    // the picture does ("premature end of data segment") and would fill the rest with grey. TIFF keeps
+    // 'truncated': libtiff warns about every private tag a scanner writes. (GIF's data is counted before.)
+    const { data, info } = await sharp(bytes, {
+      limitInputPixels: MAX_PIXELS,
+      failOn: format === 'jpeg' ? 'warning' : 'truncated',
+      pages: 1,
+      autoOrient: true,
+    })
       .timeout({ seconds: DECODE_SECONDS })
       .raw()
       .toBuffer({ resolveWithObject: true });
@@ -472,6 +593,8 @@ async function decodeWithSharp(bytes: Uint8Array, format: PictureFormat): Promis
         `${format.toUpperCase()} took over ${DECODE_SECONDS} s to decode: refused; save it smaller or as PNG`,
       );
     throw new PictureError(`corrupt or truncated ${format.toUpperCase()} (${msg})`);
+  } finally {
+    sharpGate.release(pixels);
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import { DecodePool, type DecodeReply } from './decode-pool.js';
 import type { DigitModel } from './session.js';
-import { inChunks, type WalkEntry } from './walk.js';
+import { inChunks, openPath, type WalkEntry } from './walk.js';
 
 /** One label and its probability. */
 export interface Ranked {
@@ -84,7 +84,7 @@ export async function* predictStream(
   let slots: Slot[] = [];
 
   const dispatch = (chunk: WalkEntry[]) => {
-    const paths = chunk.filter((e) => !e.error).map((e) => e.path);
+    const paths = chunk.filter((e) => !e.error).map(openPath);
     inFlight.push({ entries: chunk, reply: paths.length ? pool.decode(paths) : undefined });
   };
 

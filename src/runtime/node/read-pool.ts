@@ -14,7 +14,7 @@ export interface ReadWorkerData {
 export interface ReadChunk {
   id: number;
   /** Files walkPictures yielded (seen as regular files), which the worker reads without a stat first. */
-  paths: string[];
+  paths: Array<string | Uint8Array>;
 }
 
 /** The rows of a chunk, in its order; `failure` when the worker could not read at all (e.g. the model). */

@@ -4,7 +4,7 @@
  */
 import { readPool } from './read-pool.js';
 import type { ReadOptions, ReadRow } from './read.js';
-import { inChunks, type WalkEntry } from './walk.js';
+import { inChunks, openPath, type WalkEntry } from './walk.js';
 
 /**
  * Read every entry of `entries` (see walkPictures) with the model in `modelFile`, yielding one row per entry in
@@ -20,7 +20,7 @@ export async function* readStream(
   const pool = readPool({ model: modelFile, options, keepDebug }, workers);
   const inFlight: Array<Promise<ReadRow[]>> = [];
   const dispatch = (chunk: WalkEntry[]) => {
-    const files = chunk.filter((e) => !e.error).map((e) => e.path);
+    const files = chunk.filter((e) => !e.error).map(openPath);
     const reply = files.length ? pool.request({ paths: files }) : Promise.resolve(undefined);
     const rows = reply.then((r) => {
       if (r?.failure) throw new Error(r.failure);
@@ -28,7 +28,7 @@ export async function* readStream(
       return chunk.map((e) =>
         e.error
           ? { path: e.path, text: null, confidence: null, digits: [], error: e.error, decisions: [] }
-          : r!.rows[k++],
+          : { ...r!.rows[k++], path: e.path },
       );
     });
     // awaited in order below; this only keeps a later failure from counting as unhandled meanwhile

@@ -25,15 +25,17 @@ async function readChunk(req: ReadChunk): Promise<ReadChunkReply> {
   const classify = modelClassifier(model);
   const rows: ReadRow[] = [];
   for (const file of req.paths) {
+    // the stream puts the shown path back on the row; this one only has to be a string
+    const shown = typeof file === 'string' ? file : Buffer.from(file).toString('utf8');
     let bytes: Uint8Array;
     try {
       bytes = readPictureFile(file, { walked: true });
     } catch (err) {
       if (!(err instanceof PictureError)) throw err;
-      rows.push({ path: file, text: null, confidence: null, digits: [], error: err.message, decisions: [] });
+      rows.push({ path: shown, text: null, confidence: null, digits: [], error: err.message, decisions: [] });
       continue;
     }
-    rows.push(await readPictureBytes(file, bytes, classify, model, { ...data.options, keepDebug: data.keepDebug }));
+    rows.push(await readPictureBytes(shown, bytes, classify, model, { ...data.options, keepDebug: data.keepDebug }));
   }
   return { id: req.id, rows };
 }

@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { promises as fs, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../../errors.js';
-import { ensureWritableDir, writeFileAtomic } from '../../fs/atomic.js';
+import { ensureWritableDir } from '../../fs/atomic.js';
+import { FileSet } from '../../fs/file-set.js';
 import { fileErrorReason, FileReadError, formatBytes, readFileCapped } from '../../fs/bounded-read.js';
 import { checkLayerGraph } from './layer-graph.js';
 import '../layers/index.js';
@@ -12,37 +13,49 @@ import '../layers/index.js';
 export const MODEL_JSON = 'model.json';
 
 /**
- * Save a LayersModel as `model.json` + one weights file in `dir`, atomically: the weights go to a new file
- * named after their content hash, then `model.json` is renamed into place (the switch), then weight files
- * no longer referenced are removed. A run interrupted at any point leaves a loadable model.
- * `beforeSwitch` runs once the weights are on disk and before the switch: files describing the model (reports)
- * written there are never older than the `model.json` they sit beside.
+ * Save a LayersModel as `model.json` + one weights file in `dir`, with `files` (reports describing the model) as
+ * one set (see FileSet): the weights file is named after its content hash, every file is written to a temp file
+ * first, and all are renamed into place together, `model.json` last; weights files no longer referenced are
+ * removed after. A run stopped before the switch (a failure, SIGINT, SIGTERM) leaves the old set as it was,
+ * with no new weights file and no report of a model that was never switched in.
  */
-export async function saveModelDir(model: tf.LayersModel, dir: string, o: { beforeSwitch?: () => Promise<unknown> } = {}): Promise<{ modelJson: string; weightsFile: string; bytes: number }> {
+export async function saveModelDir(
+  model: tf.LayersModel,
+  dir: string,
+  o: { files?: Array<[name: string, data: string | Uint8Array]> } = {},
+): Promise<{ modelJson: string; weightsFile: string; bytes: number }> {
   await ensureWritableDir(dir);
   let result = { modelJson: '', weightsFile: '', bytes: 0 };
-  await model.save(tf.io.withSaveHandler(async (artifacts) => {
-    const weights = new Uint8Array(artifacts.weightData as ArrayBuffer);
-    const hash = createHash('sha256').update(weights).digest('hex').slice(0, 12);
-    const weightsFile = `weights.${hash}.bin`;
-    await writeFileAtomic(path.join(dir, weightsFile), weights);
-    const json = {
-      format: artifacts.format,
-      generatedBy: artifacts.generatedBy,
-      convertedBy: artifacts.convertedBy ?? null,
-      modelTopology: artifacts.modelTopology,
-      userDefinedMetadata: artifacts.userDefinedMetadata,
-      weightsManifest: [{ paths: [weightsFile], weights: artifacts.weightSpecs }],
-    };
-    const modelJson = path.join(dir, MODEL_JSON);
-    await o.beforeSwitch?.();
-    await writeFileAtomic(modelJson, JSON.stringify(json));
-    for (const f of await fs.readdir(dir)) {
-      if (/^weights\.[0-9a-f]+\.bin$/.test(f) && f !== weightsFile) await fs.rm(path.join(dir, f), { force: true });
-    }
-    result = { modelJson, weightsFile: path.join(dir, weightsFile), bytes: weights.byteLength };
-    return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weights = new Uint8Array(artifacts.weightData as ArrayBuffer);
+      const hash = createHash('sha256').update(weights).digest('hex').slice(0, 12);
+      const weightsFile = `weights.${hash}.bin`;
+      const json = {
+        format: artifacts.format,
+        generatedBy: artifacts.generatedBy,
+        convertedBy: artifacts.convertedBy ?? null,
+        modelTopology: artifacts.modelTopology,
+        userDefinedMetadata: artifacts.userDefinedMetadata,
+        weightsManifest: [{ paths: [weightsFile], weights: artifacts.weightSpecs }],
+      };
+      const set = new FileSet(dir);
+      try {
+        await set.stage(weightsFile, weights);
+        for (const [name, data] of o.files ?? []) await set.stage(name, data);
+        await set.stage(MODEL_JSON, JSON.stringify(json));
+      } catch (err) {
+        set.abort();
+        throw err;
+      }
+      set.commit();
+      for (const f of await fs.readdir(dir)) {
+        if (/^weights\.[0-9a-f]+\.bin$/.test(f) && f !== weightsFile) await fs.rm(path.join(dir, f), { force: true });
+      }
+      result = { modelJson: path.join(dir, MODEL_JSON), weightsFile: path.join(dir, weightsFile), bytes: weights.byteLength };
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+    }),
+  );
   return result;
 }
 

@@ -1,5 +1,3 @@
-import path from 'node:path';
-import { writeFileAtomic } from '../../fs/atomic.js';
 import { renderCurvesSvg } from './curves.js';
 import type { EpochRecord, Evaluation, TrainConfig } from '../train.js';
 
@@ -19,14 +17,17 @@ export interface TrainingHistory {
   finishedAt: string;
 }
 
-/** Write `history.json`, `curves.svg` and `card.md` beside the saved model, each atomically. */
-export async function writeReports(dir: string, h: TrainingHistory): Promise<string[]> {
-  const files = [path.join(dir, 'history.json'), path.join(dir, 'curves.svg'), path.join(dir, 'card.md')];
-  await writeFileAtomic(files[0], JSON.stringify(h, null, 2) + '\n');
+/** The names of the report files, in the order {@link renderReports} gives them. */
+export const REPORT_FILES = ['history.json', 'curves.svg', 'card.md'] as const;
+
+/** `history.json`, `curves.svg` and `card.md` as names and contents, to be saved with the model as one set. */
+export async function renderReports(h: TrainingHistory): Promise<Array<[name: string, data: string]>> {
   const title = `${h.arch} on MNIST: test accuracy ${(h.test.accuracy * 100).toFixed(2)}% (seed ${h.config.seed}, ${h.backend})`;
-  await writeFileAtomic(files[1], await renderCurvesSvg(h.epochs, title));
-  await writeFileAtomic(files[2], card(h));
-  return files;
+  return [
+    ['history.json', JSON.stringify(h, null, 2) + '\n'],
+    ['curves.svg', await renderCurvesSvg(h.epochs, title)],
+    ['card.md', card(h)],
+  ];
 }
 
 function card(h: TrainingHistory): string {
