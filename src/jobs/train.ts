@@ -1,7 +1,8 @@
 import type { AugmentMode } from '../train/data/augment-choice.js';
 import { defaultWorkers } from '../train/parallel/defaults.js';
 import { trainingProgress, type Log } from '../train/report/progress.js';
-import { checkRunOutput, prepareRun, saveRun, type RunEvents, type RunHistory, type RunOptions } from '../train/run.js';
+import { prepareRun, type RunEvents, type RunHistory, type RunOptions } from '../train/run.js';
+import { checkRunOutput, saveRun } from '../train/save-run.js';
 import type { LrSchedule } from '../train/step/schedule.js';
 
 export type { SymbolFigures } from '../train/run.js';
