@@ -17,6 +17,7 @@ export default tseslint.config(
       'runs/**',
       'test-output/**',
       'src/onnx/schema.ts', // generated from proto/onnx.proto
+      'src/train/step/kernel-binding.d.ts', // generated from kernels/ by AssemblyScript
       'kernels/**', // AssemblyScript, whose decorators on functions are not TypeScript
       'test/lint/fixtures/**', // files that break the house rules on purpose
     ],

@@ -9,7 +9,7 @@ import { hsum } from './vec';
  * batch; the rows of z are zStride floats apart): blocks of 8 rows (two vectors), each block's column of X
  * read from cache by every group of output channels.
  */
-export function convForward(x: usize, K: i32, R: i32, w: usize, Co: i32, bias: usize, relu: bool, z: usize, zStride: i32): void {
+export function convProducts(x: usize, K: i32, R: i32, w: usize, Co: i32, bias: usize, relu: bool, z: usize, zStride: i32): void {
   for (let r = 0; r < R; r += 8) {
     let co = 0;
     for (; co + 4 <= Co; co += 4) forward4(x, K, R, r, w, Co, co, bias, relu, z, zStride);

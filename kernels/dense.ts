@@ -3,7 +3,7 @@
 import { hsum } from './vec';
 
 /** out[n][o] = bias[o] + sum_i a[n][i] w[i][o], then ReLU when asked; four rows share each load of w. */
-export function denseForward(a: usize, N: i32, I: i32, w: usize, O: i32, bias: usize, relu: bool, out: usize): void {
+export function denseProducts(a: usize, N: i32, I: i32, w: usize, O: i32, bias: usize, relu: bool, out: usize): void {
   const vecO = O & ~3, rowA = <usize>I << 2, rowO = <usize>O << 2;
   const zero = f32x4.splat(0);
   let n = 0;

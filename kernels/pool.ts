@@ -6,7 +6,7 @@
  * p[c][n][ph][pw] = max of the window; `arg` (i32 per output) receives the winner's index 0..3 (4: none,
  * the window is all NaN or -Infinity). The map z is [C][N][H][rowW] with `plane` floats per channel.
  */
-export function poolForward(z: usize, C: i32, N: i32, H: i32, rowW: i32, plane: i32, PH: i32, PW: i32, p: usize, pPlane: i32, arg: usize): void {
+export function poolWindows(z: usize, C: i32, N: i32, H: i32, rowW: i32, plane: i32, PH: i32, PW: i32, p: usize, pPlane: i32, arg: usize): void {
   const row = <usize>rowW << 2;
   const vecPW = PW & ~3;
   const none = i32x4.splat(4), ninf = f32x4.splat(-Infinity);
@@ -51,7 +51,7 @@ export function poolForward(z: usize, C: i32, N: i32, H: i32, rowW: i32, plane: 
  * winner and zero elsewhere. With `relu`, the map was a ReLU's output: a window whose maximum p is not
  * positive passes nothing, which is the ReLU's gradient at the winner (the others get none anyway).
  */
-export function poolBackward(dp: usize, arg: usize, p: usize, relu: bool, C: i32, N: i32, H: i32, W: i32, rowW: i32, plane: i32, PH: i32, PW: i32, pPlane: i32, dz: usize, zFloats: i32): void {
+export function poolScatter(dp: usize, arg: usize, p: usize, relu: bool, C: i32, N: i32, H: i32, W: i32, rowW: i32, plane: i32, PH: i32, PW: i32, pPlane: i32, dz: usize, zFloats: i32): void {
   // Every element of the windows is written below; what lies outside them must be zero: the odd last row or
   // column, the padding columns of a row, the end of each channel's plane.
   if ((H & 1) != 0 || (W & 1) != 0 || rowW != W) memory.fill(dz, 0, <usize>zFloats << 2);

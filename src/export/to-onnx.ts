@@ -32,7 +32,7 @@ export interface OnnxExportOptions {
   /**
    * Fold the contract's padding and standardisation into the first convolution (its weights and pads):
    * the 13-node PyTorch-shaped graph, which runs as fast as PyTorch's own export, instead of Pad/Sub/Div
-   * in front of it (16 nodes, ~6-13% slower in onnxruntime-node). `'auto'` (the default) folds whenever the
+   * in front of it (16 nodes, slower in onnxruntime-node). `'auto'` (the default) folds whenever the
    * model starts with ZeroPadding2D -> Standardize -> Conv2D; `true` requires it; `false` keeps the three
    * nodes, which repeat tfjs' float operations one by one.
    */

@@ -12,7 +12,7 @@
  * orientation is honoured for every format that carries it (JPEG, TIFF, PNG's eXIf chunk).
  *
  * Decoders: for the common PNG shape (8-bit gray, gray+alpha, RGB, RGBA, not interlaced) our own inflate and
- * unfilter, measured at less than half of pngjs's time on small files (BENCHMARKS.md, runtime), pngjs for the
+ * unfilter, faster than pngjs's on small files (BENCHMARKS.md, predict), pngjs for the
  * other PNGs, sharp (libvips) for JPEG, GIF and TIFF, and a small reader of our own for uncompressed BMP, which
  * neither sharp nor pngjs reads. Every PNG goes through one chunk walk first, so a damaged file (a bad CRC, a
  * chunk running past the end) gets the same message whichever decoder would have run.

@@ -36,8 +36,8 @@ export function augmentPicture(
     sin = Math.sin(angle) / s;
   const cx = (cols - 1) / 2,
     cy = (rows - 1) / 2;
-  // Out-of-picture neighbours read as background. Written without a per-pixel helper closure: that
-  // closure cost 16x the arithmetic under loaders that wrap every function (tsx's keep-names).
+  // Out-of-picture neighbours read as background. Written without a per-pixel helper closure: under
+  // loaders that wrap every function (tsx's keep-names) such a closure costs far more than the arithmetic.
   const px = (yy: number, xx: number): number =>
     yy < 0 || yy >= rows || xx < 0 || xx >= cols ? 0 : src[yy * cols + xx];
   for (let y = 0; y < rows; y++) {

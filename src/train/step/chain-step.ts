@@ -6,8 +6,8 @@ import { CLIP_EPSILON } from './loss.js';
  * A training step for models that are a plain chain of Conv2D / MaxPooling2D / Flatten / Dense layers
  * ending in a softmax Dense (after any weightless layers that only prepare the input), with the backward
  * pass written out instead of recorded by tf.variableGrads. Why: on the wasm backend a LeNet-5 step on a
- * 32-row shard spent ~2 ms in the tape's bookkeeping and in kernels the tape adds (Identity, Cast, Step
- * for every ReLU, separate bias Add and Relu because tfjs does not fuse under a gradient tape). Here the
+ * small shard spent much of its time in the tape's bookkeeping and in kernels the tape adds (Identity,
+ * Cast, Step for every ReLU, separate bias Add and Relu because tfjs does not fuse under a gradient tape). Here the
  * forward pass runs fused conv/matmul + bias + ReLU kernels and the backward pass calls exactly the
  * gradient kernels the chain needs; the loss gradient is one JavaScript pass over the logits.
  *

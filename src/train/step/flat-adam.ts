@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 
 /**
  * Adam over all trainable weights as one JavaScript pass, the update of `tf.train.adam` (same moments,
- * bias correction and epsilon placement) without its ~4 small kernels per variable per step: on the wasm
- * backend those launches cost 1.6 ms of a 18 ms LeNet-5 step against 0.5 ms here (BENCHMARKS.md). The
+ * bias correction and epsilon placement) without its few small kernels per variable per step, whose
+ * launches on the wasm backend cost more than the update itself (the step profile of BENCHMARKS.md). The
  * moments are kept in float32 like tfjs's, the arithmetic of one update runs in double precision, so
  * results agree with `tf.train.adam` up to float rounding, and the same inputs give the same bits on
  * every thread.

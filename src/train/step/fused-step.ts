@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { chainPlan, softmaxCrossEntropy, type ChainPlan } from './chain-step.js';
-import { layOut, ownKernelsRefuse, type FusedLayout } from './fused-layout.js';
+import { layOut, ownKernelsRefuse, writeStructs, type FusedLayout } from './fused-layout.js';
+import { kernelStage } from './kernel-stages.js';
 import { instantiateKernels, type TrainKernels } from './own-kernels.js';
 import { nativePrepare, type Prepare } from './prepare-input.js';
 import type { GradientStep, StepResult } from './step-types.js';
@@ -10,14 +11,13 @@ import type { GradientStep, StepResult } from './step-types.js';
  * chain of valid stride-1 convolutions, 2x2 max-pools and dense layers in one wasm instance, on buffers laid
  * out once per batch size. Why: at LeNet-5's sizes a tfjs step spends much of its time around the
  * arithmetic (a kernel call, an output allocation and a layout change per operation, each gradient read
- * back separately); here a step is one upload of the weights and the batch, a dozen calls, one read of the
- * gradients. Every sum runs in a fixed order, so a step gives the same bits on every run.
+ * back separately); here a step is one upload of the weights and the batch, one call per stage each way, one
+ * read of the gradients. Every sum runs in a fixed order, so a step gives the same bits on every run. What
+ * each kind of stage lays out and which kernels run it is in one place, kernel-stages.ts.
  *
  * The function is the one the tfjs chain step differentiates, so the two agree up to float rounding
  * (test/train/fused-step.test.ts).
  */
-
-type Weighted = ChainPlan['stages'][number] & { kind: 'conv' | 'dense' };
 
 /** The fused step for `model`, or why it does not apply (then use the tfjs chain step). */
 export function compileFusedStep(model: tf.LayersModel): GradientStep | { unsupported: string } {
@@ -29,6 +29,14 @@ export function compileFusedStep(model: tf.LayersModel): GradientStep | { unsupp
   const k = instantiateKernels();
   if (typeof k === 'string') return { unsupported: k };
   const layouts = new Map<number, FusedLayout>();
+  // The layout whose structs are in memory: the layouts of all batch sizes start at the same base, so a
+  // step on another size than the last one writes its own again.
+  let written: FusedLayout | undefined;
+  const use = (l: FusedLayout): FusedLayout => {
+    if (written !== l) writeStructs(new Int32Array(k.memory.buffer), l, plan.stages);
+    written = l;
+    return l;
+  };
   const layoutFor = (n: number): FusedLayout => {
     let l = layouts.get(n);
     if (!l) {
@@ -45,8 +53,9 @@ export function compileFusedStep(model: tf.LayersModel): GradientStep | { unsupp
     kind: 'chain',
     kernels: 'own',
     takesFlatWeights: true,
-    run: (x, y, weight, out, weights) => runFused(k, plan, native, layoutFor(x.shape[0]), x, y, weight, out, weights),
-    forward: (x, y) => runFused(k, plan, native, layoutFor(x.shape[0]), x, y, 1, undefined),
+    run: (x, y, weight, out, weights) =>
+      runFused(k, plan, native, use(layoutFor(x.shape[0])), x, y, weight, out, weights),
+    forward: (x, y) => runFused(k, plan, native, use(layoutFor(x.shape[0])), x, y, 1, undefined),
   };
 }
 
@@ -64,19 +73,7 @@ function prepare(plan: ChainPlan, native: Prepare | undefined, x: tf.Tensor, dst
   }
 }
 
-/** Each chunk of a convolution's batch: first sample, samples, im2col columns (whole 8-column blocks). */
-function chunks(
-  N: number,
-  l: { chunk: number; OH: number; OW: number },
-  f: (n0: number, n: number, cols: number) => void,
-): void {
-  for (let n0 = 0; n0 < N; n0 += l.chunk) {
-    const n = Math.min(l.chunk, N - n0);
-    f(n0, n, Math.ceil((n * l.OH * l.OW) / 8) * 8);
-  }
-}
-
-/** One step on `L`'s buffers; without `out`, the forward pass and the loss only. */
+/** One step on `L`'s buffers (its structs written); without `out`, the forward pass and the loss only. */
 function runFused(
   k: TrainKernels,
   plan: ChainPlan,
@@ -100,43 +97,14 @@ function runFused(
   };
   plan.stages.forEach((s, i) => {
     if (s.kind !== 'conv' && s.kind !== 'dense') return;
-    const l = L.stages[i] as { w: number; b: number };
+    const l = L.stages[i].fields;
     put(s.kernel, l.w);
     if (s.bias) put(s.bias, l.b);
     else f32.fill(0, at(l.b), at(l.b) + (s.kernel.shape[s.kernel.shape.length - 1] as number));
   });
-  const first = L.acts[0];
-  if (first.kind === 'map') k.nhwc(L.input, N, first.H, first.W, first.C, first.rowW, first.plane, first.at, 1);
-
-  // Forward.
-  plan.stages.forEach((s, i) => {
-    const a = L.acts[i],
-      o = L.acts[i + 1],
-      l = L.stages[i];
-    if (l.kind === 'conv' && a.kind === 'map') {
-      chunks(N, l, (n0, n, cols) => {
-        k.im2col(a.at, a.C, n0, n, a.H, a.rowW, a.plane, l.KH, l.KW, l.OH, l.OW, cols, l.cols);
-        k.convForward(
-          l.cols,
-          l.K,
-          cols,
-          l.w,
-          l.Co,
-          l.b,
-          (s as Weighted).relu ? 1 : 0,
-          o.at + n0 * l.OH * l.OW * 4,
-          l.R,
-        );
-      });
-    } else if (l.kind === 'pool' && a.kind === 'map' && o.kind === 'map') {
-      k.poolForward(a.at, a.C, N, a.H, a.rowW, a.plane, l.PH, l.PW, o.at, o.plane, l.arg);
-    } else if (l.kind === 'flatten' && a.kind === 'map') {
-      k.nhwc(o.at, N, a.H, a.W, a.C, a.rowW, a.plane, a.at, 0);
-    } else if (l.kind === 'dense' && a.kind === 'rows') {
-      // The output layer's softmax is applied with the loss: its Dense runs linear.
-      k.denseForward(a.at, N, l.I, l.w, l.O, l.b, (s as Weighted).relu ? 1 : 0, o.at);
-    }
-  });
+  if (L.acts[0].kind === 'map') k.inputForward(L.inputStruct);
+  // Forward. The output layer's softmax is applied with the loss: its Dense runs linear.
+  plan.stages.forEach((s, i) => k[kernelStage(s).forward](L.stages[i].struct));
 
   const last = L.acts[L.acts.length - 1];
   if (last.kind !== 'rows') throw new Error('fused step: the chain does not end in rows');
@@ -145,78 +113,11 @@ function runFused(
   if (!out) return loss.result;
   f32.set(loss.dLogits, at(last.grad));
 
-  // A ReLU convolution followed by a max-pool gets its ReLU gradient in the pool's backward pass.
-  const poolAfter = (i: number) => plan.stages[i + 1]?.kind === 'pool';
-  const reluBefore = (i: number) => {
-    const s = plan.stages[i - 1];
-    return s?.kind === 'conv' && s.relu;
-  };
   // Backward, from the loss to the first stage (whose input gradient nobody needs).
-  for (let i = plan.stages.length - 1; i >= 0; i--) {
-    const s = plan.stages[i],
-      a = L.acts[i],
-      o = L.acts[i + 1],
-      l = L.stages[i],
-      needInput = i > 0;
-    if (l.kind === 'dense' && a.kind === 'rows') {
-      if ((s as Weighted).relu) k.reluMaskAny(o.grad, o.at, N * l.O);
-      k.denseFilterGrad(a.at, o.grad, N, l.I, l.O, l.dw, l.db);
-      if (needInput) k.denseInputGrad(o.grad, N, l.O, l.w, l.I, a.grad);
-    } else if (l.kind === 'flatten' && a.kind === 'map') {
-      k.nhwc(o.grad, N, a.H, a.W, a.C, a.rowW, a.plane, a.grad, 1);
-    } else if (l.kind === 'pool' && a.kind === 'map' && o.kind === 'map') {
-      k.poolBackward(
-        o.grad,
-        l.arg,
-        o.at,
-        reluBefore(i) ? 1 : 0,
-        a.C,
-        N,
-        a.H,
-        a.W,
-        a.rowW,
-        a.plane,
-        l.PH,
-        l.PW,
-        o.plane,
-        a.grad,
-        a.C * a.plane,
-      );
-    } else if (l.kind === 'conv' && a.kind === 'map') {
-      if ((s as Weighted).relu && !poolAfter(i)) k.reluMask(o.grad, o.at, l.Co * l.R);
-      k.convBiasGrad(o.grad, l.R, l.Co, l.db);
-      // The im2col chunks again, rather than keeping the whole batch's in memory.
-      chunks(N, l, (n0, n, cols) => {
-        k.im2col(a.at, a.C, n0, n, a.H, a.rowW, a.plane, l.KH, l.KW, l.OH, l.OW, cols, l.cols);
-        k.convFilterGrad(l.cols, l.K, cols, o.grad + n0 * l.OH * l.OW * 4, l.R, l.Co, l.dw, n0 > 0 ? 1 : 0);
-      });
-      if (needInput && l.sparse)
-        k.convInputGradSparse(
-          o.grad,
-          l.Co,
-          l.R,
-          l.w,
-          a.C,
-          N,
-          a.H,
-          a.W,
-          a.rowW,
-          a.plane,
-          l.KH,
-          l.KW,
-          l.OH,
-          l.OW,
-          a.grad,
-          l.sparse.wt,
-          l.sparse.rows,
-        );
-      else if (needInput)
-        k.convInputGrad(o.grad, l.Co, l.R, l.w, a.C, N, a.H, a.rowW, a.plane, l.KH, l.KW, l.OH, l.OW, a.grad);
-    }
-  }
+  for (let i = plan.stages.length - 1; i >= 0; i--) k[kernelStage(plan.stages[i]).backward](L.stages[i].struct);
   plan.stages.forEach((s, i) => {
     if (s.kind !== 'conv' && s.kind !== 'dense') return;
-    const l = L.stages[i] as { dw: number; db: number };
+    const l = L.stages[i].fields;
     const size = s.kernel.shape.reduce((p: number, q) => p * (q ?? 1), 1);
     out.set(f32.subarray(at(l.dw), at(l.dw) + size), plan.offsets.get(s.kernel)!);
     if (s.bias) out.set(f32.subarray(at(l.db), at(l.db) + s.bias.shape[0]!), plan.offsets.get(s.bias)!);

@@ -1,140 +1,36 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { instantiate } from './kernel-binding.js';
 
 /**
  * The exports of our training kernels (kernels/*.ts, compiled by `npm run build` to
- * dist/kernels/train-kernels.wasm). Pointers are byte offsets into `memory`; booleans are 0/1.
+ * dist/kernels/train-kernels.wasm), as AssemblyScript's bindings declare them (kernel-binding.d.ts, generated).
+ * Pointers are byte offsets into `memory`; each stage's kernels take the offset of the stage's struct.
  */
-export interface TrainKernels {
-  memory: WebAssembly.Memory;
-  heapBase(): number;
-  im2col(
-    a: number,
-    C: number,
-    n0: number,
-    N: number,
-    H: number,
-    rowW: number,
-    plane: number,
-    KH: number,
-    KW: number,
-    OH: number,
-    OW: number,
-    R: number,
-    x: number,
-  ): void;
-  convForward(
-    x: number,
-    K: number,
-    R: number,
-    w: number,
-    Co: number,
-    bias: number,
-    relu: number,
-    z: number,
-    zStride: number,
-  ): void;
-  convFilterGrad(
-    x: number,
-    K: number,
-    R: number,
-    dz: number,
-    dzStride: number,
-    Co: number,
-    dw: number,
-    accumulate: number,
-  ): void;
-  convBiasGrad(dz: number, R: number, Co: number, db: number): void;
-  convInputGrad(
-    dz: number,
-    Co: number,
-    R: number,
-    w: number,
-    C: number,
-    N: number,
-    H: number,
-    rowW: number,
-    plane: number,
-    KH: number,
-    KW: number,
-    OH: number,
-    OW: number,
-    da: number,
-  ): void;
-  convInputGradSparse(
-    dz: number,
-    Co: number,
-    R: number,
-    w: number,
-    C: number,
-    N: number,
-    H: number,
-    W: number,
-    rowW: number,
-    plane: number,
-    KH: number,
-    KW: number,
-    OH: number,
-    OW: number,
-    da: number,
-    wt: number,
-    rows: number,
-  ): void;
-  poolForward(
-    z: number,
-    C: number,
-    N: number,
-    H: number,
-    rowW: number,
-    plane: number,
-    PH: number,
-    PW: number,
-    p: number,
-    pPlane: number,
-    arg: number,
-  ): void;
-  poolBackward(
-    dp: number,
-    arg: number,
-    p: number,
-    relu: number,
-    C: number,
-    N: number,
-    H: number,
-    W: number,
-    rowW: number,
-    plane: number,
-    PH: number,
-    PW: number,
-    pPlane: number,
-    dz: number,
-    zFloats: number,
-  ): void;
-  denseForward(a: number, N: number, I: number, w: number, O: number, bias: number, relu: number, out: number): void;
-  denseFilterGrad(a: number, d: number, N: number, I: number, O: number, dw: number, db: number): void;
-  denseInputGrad(d: number, N: number, O: number, w: number, I: number, da: number): void;
-  reluMask(d: number, z: number, count: number): void;
-  reluMaskAny(d: number, z: number, count: number): void;
-  nhwc(
-    t: number,
-    N: number,
-    H: number,
-    W: number,
-    C: number,
-    rowW: number,
-    plane: number,
-    m: number,
-    toMap: number,
-  ): void;
+export type TrainKernels = Awaited<ReturnType<typeof instantiate>>;
+
+/** The package's root: the nearest folder above this module holding a package.json. */
+function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
+    dir = parent;
+  }
+  return dir;
 }
 
-// The same path from src/train/step (tsx) and dist/train/step (built): both lead to dist/kernels.
-const WASM = new URL('../../../dist/kernels/train-kernels.wasm', import.meta.url);
+/** Where the build puts the kernels' binary in the package, whether this module runs from src/ or dist/. */
+export function kernelsFile(): string {
+  return path.join(packageRoot(), 'dist', 'kernels', 'train-kernels.wasm');
+}
 
 let compiled: WebAssembly.Module | string | undefined;
 
 function compile(): WebAssembly.Module | string {
   try {
-    return new WebAssembly.Module(readFileSync(WASM));
+    return new WebAssembly.Module(readFileSync(kernelsFile()));
   } catch (err) {
     return `our training kernels are not built (${(err as Error).message.split('\n')[0]}; npm run build makes them)`;
   }
@@ -153,7 +49,11 @@ export function setKernelTimer(t: KernelTimer | undefined): void {
   timer = t;
 }
 
-/** A fresh instance of our kernels with its own memory, or why there is none. */
+/**
+ * A fresh instance of our kernels with its own memory, or why there is none. Instantiated synchronously
+ * (a step is compiled synchronously), not through the bindings' asynchronous `instantiate`: every export
+ * takes and returns plain numbers, for which the bindings add no conversion.
+ */
 export function instantiateKernels(): TrainKernels | string {
   compiled ??= compile();
   if (typeof compiled === 'string') return compiled;

@@ -11,7 +11,7 @@ type WasmBackend = tf.KernelBackend & {
 
 // The wasm backend's own kernels for these gradients are plain scalar loops (and its matrix product is
 // one too as soon as an operand is transposed, which every dense-layer gradient asks for); in a LeNet-5
-// training step they took 70% of the time (see BENCHMARKS.md). They are rebuilt here from the fast
+// training step they took most of the time (see BENCHMARKS.md). They are rebuilt here from the fast
 // pieces (XNNPACK's Conv2D and untransposed MatMul, block copies) and swapped in while training on wasm.
 const REPLACED = ['Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul', 'PadV2'] as const;
 const originals = new Map<string, tf.KernelConfig>();
