@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { runServe, SERVE_DEFAULTS } from '../jobs/serve.js';
 import { MODEL_URL_PATH } from '../server/paths.js';
+import { UsageError } from '../errors.js';
 import { intOption, positiveNumberOption } from './options.js';
 
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -61,9 +62,28 @@ Examples:
         maxInFlight: intOption('--max-in-flight', opts.maxInFlight as string, 1),
         headersTimeoutMs: intOption('--headers-timeout-ms', opts.headersTimeoutMs as string, 100),
         keepAliveTimeoutMs: intOption('--keep-alive-ms', opts.keepAliveMs as string, 1),
-        token: (opts.token as string | undefined) ?? (process.env.LENET_TOKEN || undefined),
+        token: tokenOption(opts.token as string | undefined, process.env.LENET_TOKEN),
         cors: opts.cors as string[],
         web: opts.web as boolean,
       });
     });
+}
+
+/**
+ * The bearer token from --token, else from LENET_TOKEN. An empty or blank one is refused: it would otherwise
+ * serve the API open (an unset variable expanded to "") or to nobody (blanks no header can carry).
+ */
+function tokenOption(flag: string | undefined, env: string | undefined): string | undefined {
+  const [name, value] = flag !== undefined ? ['--token', flag] : ['LENET_TOKEN', env];
+  if (value === undefined) return undefined;
+  const fix =
+    name === '--token'
+      ? 'give the secret clients must send, or leave --token out to serve without one'
+      : 'set it to the secret clients must send, or unset it to serve without one';
+  if (value.trim() === '') throw new UsageError(`${name}: empty or blank; ${fix}`);
+  if (value !== value.trim())
+    throw new UsageError(`${name}: begins or ends with whitespace, which no Authorization header can carry; ${fix}`);
+  if (!/^[\x20-\x7e]+$/.test(value))
+    throw new UsageError(`${name}: only printable ASCII can travel in an Authorization header; ${fix}`);
+  return value;
 }

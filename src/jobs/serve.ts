@@ -1,7 +1,7 @@
 // The serve job behind `lenet-onnx serve`: load the models, serve the API and the widget until a signal.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../errors.js';
+import { UsageError, UserError } from '../errors.js';
 import { readModelFile } from '../runtime/node/model-file.js';
 import { DEFAULT_ONNX_MODEL } from '../runtime/node/session.js';
 import { buildServer } from '../server/app.js';
@@ -74,6 +74,9 @@ export interface ServeHandle {
  * @throws UserError naming the option at fault: a missing or unusable model, no built page, a port in use.
  */
 export async function startServe(o: ServeJobOptions): Promise<ServeHandle> {
+  // an empty token would serve the API open, a blank one to nobody
+  if (o.token !== undefined && o.token.trim() === '')
+    throw new UsageError('--token: empty or blank; give the secret clients must send, or no token at all');
   const root = o.webRoot ?? webDistDir();
   if (o.web)
     await requireFile(
@@ -112,14 +115,16 @@ export async function startServe(o: ServeJobOptions): Promise<ServeHandle> {
       read: readNumber,
     });
     const running = await listen(built, o.host, o.port, o.shutdownGraceMs);
+    let closing: Promise<void> | undefined;
     return {
       url: running.url,
       models,
       defaultModel,
-      close: async () => {
-        await running.close();
-        await closeServedModels(models);
-      },
+      close: () =>
+        (closing ??= (async () => {
+          await running.close();
+          await closeServedModels(models);
+        })()),
     };
   } catch (err) {
     await closeServedModels(models);

@@ -6,13 +6,32 @@ export interface PoolReply {
 }
 
 /**
+ * A question a worker asks about a request it holds, before its reply (`{id, ask}`); the pool answers with
+ * `{id, answer}` or `{id, askError}` (see parent-calls.ts for the worker's side).
+ */
+export interface PoolAsk {
+  id: number;
+  ask: unknown;
+}
+
+/** Answers a worker's {@link PoolAsk} for one request: the value posted back, and buffers to transfer with it. */
+export type AskHandler = (ask: unknown) => Promise<{ answer: unknown; transfer?: ArrayBuffer[] }>;
+
+interface Pending<Reply> {
+  worker: number;
+  resolve(r: Reply): void;
+  reject(e: Error): void;
+  onAsk?: AskHandler;
+}
+
+/**
  * Request/reply worker threads: each request goes to the worker with the fewest outstanding ones, so every
  * core stays busy; a worker that dies fails only its own requests.
  */
 export class WorkerPool<Req extends { id: number }, Reply extends PoolReply> {
   private readonly workers: Worker[] = [];
   private readonly load: number[] = [];
-  private readonly pending = new Map<number, { worker: number; resolve(r: Reply): void; reject(e: Error): void }>();
+  private readonly pending = new Map<number, Pending<Reply>>();
   private nextId = 0;
   private readonly inFlight = new Set<Promise<Reply>>();
 
@@ -28,9 +47,10 @@ export class WorkerPool<Req extends { id: number }, Reply extends PoolReply> {
   ) {
     for (let w = 0; w < Math.max(1, size); w++) {
       const worker = start(w);
-      worker.on('message', (reply: Reply) => {
+      worker.on('message', (reply: Reply | PoolAsk) => {
         const p = this.pending.get(reply.id);
         if (!p) return;
+        if ('ask' in reply) return this.answer(worker, reply, p);
         this.pending.delete(reply.id);
         this.load[w]--;
         p.resolve(reply);
@@ -54,14 +74,17 @@ export class WorkerPool<Req extends { id: number }, Reply extends PoolReply> {
     for (const w of this.workers) w.postMessage(message);
   }
 
-  /** Send `req` (an id is added) to the least loaded worker. */
-  request(req: Omit<Req, 'id'>, transfer: ArrayBuffer[] = []): Promise<Reply> {
+  /**
+   * Send `req` (an id is added) to the least loaded worker.
+   * @param onAsk answers the questions the worker asks while it holds this request (none expected without it).
+   */
+  request(req: Omit<Req, 'id'>, transfer: ArrayBuffer[] = [], onAsk?: AskHandler): Promise<Reply> {
     const id = this.nextId++;
     let w = 0;
     for (let i = 1; i < this.load.length; i++) if (this.load[i] < this.load[w]) w = i;
     this.load[w]++;
     const reply = new Promise<Reply>((resolve, reject) => {
-      this.pending.set(id, { worker: w, resolve, reject });
+      this.pending.set(id, { worker: w, resolve, reject, onAsk });
       this.workers[w].postMessage({ ...req, id }, transfer);
     });
     this.inFlight.add(reply);
@@ -75,16 +98,35 @@ export class WorkerPool<Req extends { id: number }, Reply extends PoolReply> {
   /**
    * Stop every worker, once the requests they hold are answered: a worker stopped in the middle of its work
    * (inside a zlib call, say) can abort the whole process while Node tears it down.
+   * @param waitMs longest to wait for those answers; past it the workers are stopped all the same and what they
+   *   still hold fails (a server whose shutdown grace is spent).
    */
-  async close(): Promise<void> {
-    await Promise.allSettled(this.inFlight);
+  async close(waitMs = Infinity): Promise<void> {
+    const answered = Promise.allSettled(this.inFlight);
+    if (waitMs === Infinity) {
+      await answered;
+    } else {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([answered, new Promise((r) => (timer = setTimeout(r, waitMs)))]);
+      clearTimeout(timer);
+    }
+    for (let w = 0; w < this.workers.length; w++) this.failWorker(w, new Error(`${this.what} workers stopped`));
     await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  private answer(worker: Worker, a: PoolAsk, p: Pending<Reply>): void {
+    const handle = p.onAsk ?? (() => Promise.reject(new Error(`${this.what} worker asked a question no one answers`)));
+    handle(a.ask).then(
+      (r) => worker.postMessage({ id: a.id, answer: r.answer }, r.transfer ?? []),
+      (err: Error) => worker.postMessage({ id: a.id, askError: err.message }),
+    );
   }
 
   private failWorker(w: number, err: Error): void {
     for (const [id, p] of this.pending) {
       if (p.worker === w) {
         this.pending.delete(id);
+        this.load[w]--;
         p.reject(err);
       }
     }
