@@ -198,7 +198,9 @@ function requestedOutputs(
   allBinary: boolean,
 ): { names: string[]; binaryOutputs: Set<string> } {
   const known = m.outputs;
-  if (outputs === undefined) return { names: known, binaryOutputs: new Set(allBinary ? known : []) };
+  // an empty list names no output, which the protocol reads as every output, as an absent one
+  if (outputs === undefined || (Array.isArray(outputs) && outputs.length === 0))
+    return { names: known, binaryOutputs: new Set(allBinary ? known : []) };
   if (!Array.isArray(outputs)) throw badField('outputs', 'expected an array of {"name": ...}');
   const names: string[] = [];
   const binaryOutputs = new Set<string>();
