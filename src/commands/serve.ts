@@ -27,6 +27,11 @@ export function registerServe(program: Command): void {
     .option('--batch-delay-ms <ms>', 'dynamic batching: longest a request waits for others', String(d.batchDelayMs))
     .option('--no-batching', 'one model run per request')
     .option('--max-body-mb <n>', 'largest request body (413 beyond)', String(d.maxBodyMb))
+    .option(
+      '--max-bodies-mb <n>',
+      'request bodies held at once, in MiB (503 with Retry-After beyond)',
+      String(d.maxBodiesMb),
+    )
     .option('--request-timeout-ms <ms>', 'longest an API request may take (503 beyond)', String(d.requestTimeoutMs))
     .option(
       '--max-in-flight <n>',
@@ -58,6 +63,7 @@ Examples:
         batchDelayMs: intOption('--batch-delay-ms', opts.batchDelayMs as string, 0, 1000),
         batching: opts.batching as boolean,
         maxBodyMb: positiveNumberOption('--max-body-mb', opts.maxBodyMb as string),
+        maxBodiesMb: positiveNumberOption('--max-bodies-mb', opts.maxBodiesMb as string),
         requestTimeoutMs: intOption('--request-timeout-ms', opts.requestTimeoutMs as string, 1),
         maxInFlight: intOption('--max-in-flight', opts.maxInFlight as string, 1),
         headersTimeoutMs: intOption('--headers-timeout-ms', opts.headersTimeoutMs as string, 100),

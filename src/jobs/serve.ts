@@ -23,6 +23,8 @@ export interface ServeJobOptions {
   /** Off: one run per request. */
   batching: boolean;
   maxBodyMb: number;
+  /** Request bodies held at once, in MiB (503 beyond). */
+  maxBodiesMb: number;
   requestTimeoutMs: number;
   maxInFlight: number;
   headersTimeoutMs: number;
@@ -47,6 +49,7 @@ export const SERVE_DEFAULTS: Readonly<Omit<ServeJobOptions, 'token' | 'modelDir'
   batchDelayMs: 1,
   batching: true,
   maxBodyMb: 16,
+  maxBodiesMb: 64,
   requestTimeoutMs: 10_000,
   maxInFlight: 512,
   headersTimeoutMs: 10_000,
@@ -104,6 +107,7 @@ export async function startServe(o: ServeJobOptions): Promise<ServeHandle> {
       // the page fetches its model from one URL: whichever model is the default is the one it gets
       site: o.web ? { root, overrides: chosen ? { [MODEL_URL_PATH]: models.get(defaultModel)!.file } : {} } : undefined,
       bodyLimitBytes: Math.round(o.maxBodyMb * 1024 * 1024),
+      bodyBudgetBytes: Math.round(o.maxBodiesMb * 1024 * 1024),
       requestTimeoutMs: o.requestTimeoutMs,
       maxInFlight: o.maxInFlight,
       headersTimeoutMs: o.headersTimeoutMs,

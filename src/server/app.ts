@@ -26,7 +26,7 @@ export interface ServerOptions {
   requestTimeoutMs: number;
   /** API requests in flight at most (503 with Retry-After beyond). */
   maxInFlight: number;
-  /** Request bodies held at once, in bytes (503 with Retry-After beyond); default 256 MiB. */
+  /** Request bodies held at once, in bytes (503 with Retry-After beyond); default DEFAULT_BODY_BUDGET_BYTES. */
   bodyBudgetBytes?: number;
   /** Longest a client may take to send its headers, and its whole request (slowloris). */
   headersTimeoutMs: number;
@@ -56,8 +56,11 @@ export interface BuiltServer {
   closeBy(deadline: number): void;
 }
 
-/** Bodies held at once unless told otherwise: sixteen at the default body limit. */
-export const DEFAULT_BODY_BUDGET_BYTES = 256 * 1024 * 1024;
+/**
+ * Bodies held at once unless told otherwise: four at the default body limit, thousands of single-row requests.
+ * Every body held is copied whole once received, so this also bounds how much copying can fall due at once.
+ */
+export const DEFAULT_BODY_BUDGET_BYTES = 64 * 1024 * 1024;
 
 /** Build the server; call `app.listen` to start it. */
 export async function buildServer(o: ServerOptions): Promise<BuiltServer> {

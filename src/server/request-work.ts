@@ -1,8 +1,8 @@
 /**
  * The server's heavy work, off the event loop: large inference bodies, picture decoding and preprocessing, and
  * reading lines run in worker threads (the one {@link WorkerPool}), under a {@link WorkGate} bounding the jobs at
- * once and the pixels their headers claim. A request waits for its place no longer than its deadline; once a job
- * has started, it ends within the decode budgets every picture gets (pixels, bytes, time).
+ * once and the pixels their headers claim. A request waits for its place no longer than its deadline, and a job
+ * whose request is abandoned (deadline, client gone) is stopped with its worker, which a fresh one replaces.
  */
 import { availableParallelism } from 'node:os';
 import type { InputContract } from '../runtime/contract.js';
@@ -145,7 +145,9 @@ export class RequestWork {
         'request',
       );
       // the pool adds the id; Omit over a union keeps only the members' common fields, hence the cast
-      return this.pool.request(req as Omit<WorkRequest, 'id'>, [], onAsk).catch((err: Error) => {
+      return this.pool.request(req as Omit<WorkRequest, 'id'>, [], onAsk, signal).catch((err: Error) => {
+        // abandoned (its worker was stopped for it): the deadline's own error
+        if (err instanceof ApiError) throw err;
         // the workers were stopped (shutdown) or one died: the request may be retried elsewhere
         throw new ApiError(503, `${this.closed ? 'the server is shutting down' : err.message}; retry later`);
       });

@@ -34,6 +34,9 @@ export class WorkerPool<Req extends { id: number }, Reply extends PoolReply> {
   private readonly pending = new Map<number, Pending<Reply>>();
   private nextId = 0;
   private readonly inFlight = new Set<Promise<Reply>>();
+  /** Everything broadcast, for a worker started in place of a stopped one. */
+  private readonly broadcasts: unknown[] = [];
+  private closed = false;
 
   /**
    * @param start starts worker number `w`.
@@ -41,27 +44,32 @@ export class WorkerPool<Req extends { id: number }, Reply extends PoolReply> {
    * @param what names the workers in errors.
    */
   constructor(
-    start: (w: number) => Worker,
+    private readonly start: (w: number) => Worker,
     size: number,
     private readonly what: string,
   ) {
     for (let w = 0; w < Math.max(1, size); w++) {
-      const worker = start(w);
-      worker.on('message', (reply: Reply | PoolAsk) => {
-        const p = this.pending.get(reply.id);
-        if (!p) return;
-        if ('ask' in reply) return this.answer(worker, reply, p);
-        this.pending.delete(reply.id);
-        this.load[w]--;
-        p.resolve(reply);
-      });
-      worker.on('error', (err) => this.failWorker(w, err));
-      worker.on('exit', (code) => {
-        if (code !== 0) this.failWorker(w, new Error(`${this.what} worker exited with code ${code}`));
-      });
-      this.workers.push(worker);
+      this.workers.push(this.spawn(w));
       this.load.push(0);
     }
+  }
+
+  private spawn(w: number): Worker {
+    const worker = this.start(w);
+    worker.on('message', (reply: Reply | PoolAsk) => {
+      const p = this.pending.get(reply.id);
+      if (!p) return;
+      if ('ask' in reply) return this.answer(worker, reply, p);
+      this.pending.delete(reply.id);
+      this.load[w]--;
+      p.resolve(reply);
+    });
+    worker.on('error', (err) => this.failWorker(w, err));
+    worker.on('exit', (code) => {
+      if (code !== 0) this.failWorker(w, new Error(`${this.what} worker exited with code ${code}`));
+    });
+    for (const m of this.broadcasts) worker.postMessage(m);
+    return worker;
   }
 
   /** Number of workers. */
@@ -71,14 +79,23 @@ export class WorkerPool<Req extends { id: number }, Reply extends PoolReply> {
 
   /** Send `message` to every worker, before any request that depends on it (a port keeps its order); no reply. */
   broadcast(message: unknown): void {
+    this.broadcasts.push(message);
     for (const w of this.workers) w.postMessage(message);
   }
 
   /**
    * Send `req` (an id is added) to the least loaded worker.
    * @param onAsk answers the questions the worker asks while it holds this request (none expected without it).
+   * @param signal abandons the request: once it aborts, a worker still holding the request is stopped and a fresh
+   *   one started in its place (the requests it held fail with the signal's reason), so abandoned work does not
+   *   run on.
    */
-  request(req: Omit<Req, 'id'>, transfer: ArrayBuffer[] = [], onAsk?: AskHandler): Promise<Reply> {
+  request(
+    req: Omit<Req, 'id'>,
+    transfer: ArrayBuffer[] = [],
+    onAsk?: AskHandler,
+    signal?: AbortSignal,
+  ): Promise<Reply> {
     const id = this.nextId++;
     let w = 0;
     for (let i = 1; i < this.load.length; i++) if (this.load[i] < this.load[w]) w = i;
@@ -88,11 +105,30 @@ export class WorkerPool<Req extends { id: number }, Reply extends PoolReply> {
       this.workers[w].postMessage({ ...req, id }, transfer);
     });
     this.inFlight.add(reply);
+    const abandon = () => {
+      const p = this.pending.get(id);
+      if (p) this.restart(p.worker, signal!.reason instanceof Error ? signal!.reason : new Error('request abandoned'));
+    };
+    if (signal?.aborted) abandon();
+    else signal?.addEventListener('abort', abandon, { once: true });
     const forget = () => {
       this.inFlight.delete(reply);
+      signal?.removeEventListener('abort', abandon);
     };
     reply.then(forget, forget);
     return reply;
+  }
+
+  /** Stop worker `w` now, failing what it holds with `reason`, and start another in its place. */
+  private restart(w: number, reason: Error): void {
+    if (this.closed) return;
+    const old = this.workers[w];
+    // its exit must not fail the requests of the worker that replaces it under the same index
+    old.removeAllListeners();
+    old.on('error', () => undefined);
+    void old.terminate();
+    this.failWorker(w, reason);
+    this.workers[w] = this.spawn(w);
   }
 
   /**
@@ -102,6 +138,7 @@ export class WorkerPool<Req extends { id: number }, Reply extends PoolReply> {
    *   still hold fails (a server whose shutdown grace is spent).
    */
   async close(waitMs = Infinity): Promise<void> {
+    this.closed = true;
     const answered = Promise.allSettled(this.inFlight);
     if (waitMs === Infinity) {
       await answered;
