@@ -6,10 +6,11 @@
  */
 import { availableParallelism } from 'node:os';
 import type { InputContract } from '../runtime/contract.js';
-import { MAX_PIXELS, readHeader, sniffFormat } from '../runtime/node/images.js';
-import type { PictureInput } from '../runtime/node/picture-input.js';
+import type { Classifier } from '../runtime/read-line.js';
+import { MAX_PIXELS, PictureError, readHeader, sniffFormat } from '../runtime/node/images.js';
+import { pictureInput, type PictureInput } from '../runtime/node/picture-input.js';
 import { nonFiniteReason } from '../runtime/node/predict.js';
-import type { ReadRow } from '../runtime/node/read.js';
+import { readPictureBytes, type ReadRow } from '../runtime/node/read.js';
 import { WorkerPool } from '../threads/pool.js';
 import { startWorker } from '../threads/start-worker.js';
 import { ApiError } from './api-error.js';
@@ -44,8 +45,12 @@ export interface WorkOptions {
   maxJobs: number;
   /** Pixels the pictures being decoded may claim together; a picture claiming more runs alone. */
   pixelBudget: number;
-  /** Bodies up to this size are parsed on the main thread: a worker's round trip would cost more. */
+  /**
+   * Bodies up to this size, and pictures up to this size whose header claims at most `inlinePixels`, are handled
+   * on the main thread: a worker's round trip would cost more than they do.
+   */
   inlineBodyBytes: number;
+  inlinePixels: number;
 }
 
 /** The defaults `serve` starts with. */
@@ -54,7 +59,20 @@ export const WORK_DEFAULTS: Readonly<WorkOptions> = Object.freeze({
   maxJobs: 0,
   pixelBudget: MAX_PIXELS,
   inlineBodyBytes: 64 * 1024,
+  inlinePixels: 256 * 256,
 });
+
+/** What the main thread answers a reader's request for a model run: probabilities per input, or why not. */
+export type ClassifyAnswer = Float32Array[] | { broken: string };
+
+/** A reader's classifier on top of `ask`; a broken model's answer becomes the picture's error (its row). */
+export function rowClassifier(ask: (inputs: Float32Array[]) => Promise<ClassifyAnswer>): Classifier {
+  return async (inputs) => {
+    const a = await ask(inputs);
+    if (!Array.isArray(a)) throw new PictureError(a.broken);
+    return a;
+  };
+}
 
 /**
  * The pixels a picture claims, from its header alone; the whole budget when its header does not say (TIFF) or
@@ -99,27 +117,34 @@ export class RequestWork {
 
   /** One picture -> one model input row (or the reason it cannot be one). */
   async pictureInput(bytes: Uint8Array, contract: InputContract, signal: AbortSignal): Promise<PictureInput> {
-    const r = await this.job(claimedPixels(bytes, this.o.pixelBudget), signal, { task: 'picture', bytes, contract });
+    const px = claimedPixels(bytes, this.o.pixelBudget);
+    if (this.inline(bytes, px)) return pictureInput(bytes, contract);
+    const r = await this.job(px, signal, { task: 'picture', bytes, contract });
     return r.picture!;
   }
 
   /** One picture -> the row of the line it holds, each model run through `m`'s batcher. */
   async read(bytes: Uint8Array, m: ServedModel, path: string, signal: AbortSignal): Promise<ReadRow> {
-    const r = await this.job(
-      claimedPixels(bytes, this.o.pixelBudget),
-      signal,
-      { task: 'read', bytes, contract: m.model.contract, path },
-      async (ask) => {
-        const inputs = ask as Float32Array[];
-        const batch = new Float32Array(inputs.length * m.inputSize);
-        inputs.forEach((x, i) => batch.set(x, i * m.inputSize));
-        const probs = await m.infer(batch, inputs.length, signal);
-        const broken = nonFiniteReason(probs);
-        if (broken) throw new Error(broken.replace('this picture', 'a character of this picture'));
-        return { answer: inputs.map((_, i) => probs.slice(i * m.outputSize, (i + 1) * m.outputSize)) };
-      },
-    );
+    const px = claimedPixels(bytes, this.o.pixelBudget);
+    const classify = async (inputs: Float32Array[]): Promise<ClassifyAnswer> => {
+      const batch = new Float32Array(inputs.length * m.inputSize);
+      inputs.forEach((x, i) => batch.set(x, i * m.inputSize));
+      const probs = await m.infer(batch, inputs.length, signal);
+      // a broken model is this picture's error row, as in the CLI, not a failed request
+      const broken = nonFiniteReason(probs);
+      if (broken) return { broken: broken.replace('this picture', 'a character of this picture') };
+      return inputs.map((_, i) => probs.slice(i * m.outputSize, (i + 1) * m.outputSize));
+    };
+    if (this.inline(bytes, px)) return readPictureBytes(path, bytes, rowClassifier(classify), m.model);
+    const r = await this.job(px, signal, { task: 'read', bytes, contract: m.model.contract, path }, async (ask) => ({
+      answer: await classify(ask as Float32Array[]),
+    }));
     return r.row!;
+  }
+
+  /** Small enough that a worker's round trip would cost more than the work: a body and a picture both small. */
+  private inline(bytes: Uint8Array, pixels: number): boolean {
+    return bytes.length <= this.o.inlineBodyBytes && pixels <= this.o.inlinePixels;
   }
 
   /**

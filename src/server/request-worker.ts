@@ -10,7 +10,7 @@ import { pictureInput } from '../runtime/node/picture-input.js';
 import { readPictureBytes } from '../runtime/node/read.js';
 import { ApiError } from './api-error.js';
 import { inferCallFromBody } from './infer-body.js';
-import type { WorkReply, WorkRequest } from './request-work.js';
+import { rowClassifier, type ClassifyAnswer, type WorkReply, type WorkRequest } from './request-work.js';
 
 parentPort!.on('message', (req: WorkRequest) => {
   if (takeAnswer(req)) return;
@@ -34,9 +34,8 @@ async function run(req: WorkRequest): Promise<WorkReply> {
     case 'picture':
       return { id: req.id, picture: await pictureInput(req.bytes, req.contract) };
     case 'read': {
-      const row = await readPictureBytes(req.path, req.bytes, (inputs) => askParent<Float32Array[]>(req.id, inputs), {
-        contract: req.contract,
-      });
+      const classify = rowClassifier((inputs) => askParent<ClassifyAnswer>(req.id, inputs));
+      const row = await readPictureBytes(req.path, req.bytes, classify, { contract: req.contract });
       return { id: req.id, row };
     }
   }

@@ -119,16 +119,23 @@ export class WorkerPool<Req extends { id: number }, Reply extends PoolReply> {
     return reply;
   }
 
-  /** Stop worker `w` now, failing what it holds with `reason`, and start another in its place. */
+  /**
+   * Stop worker `w` now and start another in its place. What it held fails with `reason` once it has exited, not
+   * before: whoever waits on those requests (a budget of memory, say) is freed only when that memory is.
+   */
   private restart(w: number, reason: Error): void {
     if (this.closed) return;
     const old = this.workers[w];
     // its exit must not fail the requests of the worker that replaces it under the same index
     old.removeAllListeners();
     old.on('error', () => undefined);
-    void old.terminate();
-    this.failWorker(w, reason);
+    const held = [...this.pending].filter(([, p]) => p.worker === w);
+    for (const [id] of held) this.pending.delete(id);
+    this.load[w] -= held.length;
     this.workers[w] = this.spawn(w);
+    void old.terminate().finally(() => {
+      for (const [, p] of held) p.reject(reason);
+    });
   }
 
   /**
