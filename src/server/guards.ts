@@ -59,21 +59,25 @@ export function boundBodyBytes(
   retryAfterSeconds = 1,
 ): void {
   let held = 0;
-  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
-    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return;
+  // a callback hook: it runs on every API request and has nothing to wait for
+  app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return done();
     const declared = Number(req.headers['content-length']);
     const bytes = Number.isFinite(declared) && declared >= 0 ? Math.min(declared, bodyLimit) : bodyLimit;
-    if (bytes === 0) return;
+    if (bytes === 0) return done();
     if (held + bytes > budgetBytes && held > 0) {
-      throw new ApiError(
-        503,
-        `server busy: ${Math.round(held / 2 ** 20)} MiB of request bodies held already; retry shortly`,
-        { 'Retry-After': String(retryAfterSeconds) },
+      return done(
+        new ApiError(
+          503,
+          `server busy: ${Math.round(held / 2 ** 20)} MiB of request bodies held already; retry shortly`,
+          { 'Retry-After': String(retryAfterSeconds) },
+        ),
       );
     }
     held += bytes;
     reply.raw.once('close', () => {
       held -= bytes;
     });
+    done();
   });
 }

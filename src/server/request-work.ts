@@ -104,6 +104,11 @@ export class RequestWork {
   }
 
   /** The inference call a raw body asks for, checked against `spec`; large bodies are parsed in a worker. */
+  /** True when {@link inferCall} would parse `body` on the main thread. */
+  parsesInline(body: Uint8Array): boolean {
+    return body.length <= this.o.inlineBodyBytes;
+  }
+
   async inferCall(
     body: Uint8Array,
     headers: InferBodyHeaders,

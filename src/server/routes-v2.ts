@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { VERSION } from '../version.js';
 import { ApiError, badField } from './api-error.js';
+import { inferCallFromBody } from './infer-body.js';
 import { INFERENCE_HEADER, inferReply } from './infer-response.js';
 import { requestDeadline, untilAborted } from './deadline.js';
 import { MODEL_VERSION } from './model-metadata.js';
@@ -76,10 +77,11 @@ async function infer(
     .split(';')[0]
     .trim()
     .toLowerCase();
-  const call = await untilAborted(
-    ctx.work.inferCall(body, { contentType, headerLength: header }, m.spec, signal),
-    signal,
-  );
+  const headers = { contentType, headerLength: header };
+  // a small body is checked at once, without the round trip through a promise a worker's answer needs
+  const call = ctx.work.parsesInline(body)
+    ? inferCallFromBody(body, headers, m.spec)
+    : await untilAborted(ctx.work.inferCall(body, headers, m.spec, signal), signal);
   const probs = await untilAborted(m.infer(call.input, call.n, signal), signal);
   const broken = firstNonFiniteRow(probs, m.outputSize);
   if (broken !== undefined)
