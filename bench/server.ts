@@ -1,14 +1,18 @@
 // Benchmark of `lenet-onnx serve` under load with autocannon on 127.0.0.1: single-image infer at concurrency 1,
-// 32 and 128; /v1/predict with 28x28 PNG bodies; dynamic batching on vs off, alternating in the same run; and a
-// soak that reports the server's RSS growth and open descriptors. Each server runs in a child process of its own
+// 32 and 128; /v1/predict with 28x28 PNG bodies; dynamic batching on vs off, alternating in the same run; a
+// soak that reports the server's RSS growth and open descriptors; and a flood of oversized pictures during which
+// the readiness probe's latency and the server's RSS are watched. Each server runs in a child process of its own
 // so the load generator does not share its event loop.
-// Run: npm run bench:server            (short runs)
-//      npm run bench:server -- --full  (longer runs, 60 s soak)
+// Run: npm run bench:server                  (short runs)
+//      npm run bench:server -- --full        (longer runs, 60 s soak)
+//      npm run bench:server -- --only flood  (the flood of oversized pictures alone)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import * as zlib from 'node:zlib';
 import { PNG } from 'pngjs';
+import sharp from 'sharp';
 import { readMnist } from '../src/data/idx.js';
 import { mean } from './stats.js';
 
@@ -34,7 +38,17 @@ const FULL = process.argv.includes('--full');
 const SECONDS = FULL ? 10 : 4;
 const SOAK_SECONDS = FULL ? 60 : 15;
 const MODEL = process.env.LENET_BENCH_ONNX ?? 'models/lenet5.onnx';
-const TARGETS = { inferC32: 4000, inferP99Ms: 25, predict: 2500, batchingRatio: 1.5, soakRssGrowth: 0.1 };
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+const FLOOD_SECONDS = FULL ? 30 : 15;
+const TARGETS = {
+  inferC32: 4000,
+  inferP99Ms: 25,
+  predict: 2500,
+  batchingRatio: 1.5,
+  soakRssGrowth: 0.1,
+  floodHealthP99Ms: 100,
+  floodRssBytes: 1024 ** 3,
+};
 
 interface Server {
   url: string;
@@ -125,7 +139,130 @@ const show = (name: string, r: Run) =>
   );
 const verdict = (ok: boolean) => (ok ? 'meets target' : 'BELOW target');
 
+/**
+ * POST `body` on `connections` loops, each sending again once answered, until `until` (epoch ms); the answers
+ * counted by status ('error' for a failed connection). Requests still open at the end are waited for.
+ */
+async function postUntil(
+  url: string,
+  connections: number,
+  body: Buffer,
+  contentType: string,
+  until: number,
+): Promise<Record<string, number>> {
+  const statuses: Record<string, number> = {};
+  const count = (k: string) => (statuses[k] = (statuses[k] ?? 0) + 1);
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (Date.now() < until) {
+        try {
+          const r = await fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': contentType },
+            body: new Uint8Array(body),
+          });
+          await r.arrayBuffer();
+          count(String(r.status));
+        } catch {
+          count('error');
+        }
+      }
+    }),
+  );
+  return statuses;
+}
+
+/** PNG bytes from chunks, with their lengths and CRCs. */
+function png(chunks: Array<[string, Buffer]>): Buffer {
+  const parts = [Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])];
+  for (const [type, data] of chunks) {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(data.length, 0);
+    head.write(type, 4, 'latin1');
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(Buffer.concat([head.subarray(4), data])), 0);
+    parts.push(head, Buffer.from(data), crc);
+  }
+  return Buffer.concat(parts);
+}
+
+/** A `width` x `height` PNG of zeros at `depth` bits and `channels` channels: a small file, a large decode. */
+function oversizedPng(width: number, height: number, depth: number, channels: number): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([depth, { 1: 0, 2: 4, 3: 2, 4: 6 }[channels]!, 0, 0, 0], 8);
+  const raw = Buffer.alloc((1 + (width * channels * depth) / 8) * height);
+  return png([
+    ['IHDR', ihdr],
+    ['IDAT', zlib.deflateSync(raw, { level: 9 })],
+    ['IEND', Buffer.alloc(0)],
+  ]);
+}
+
+/**
+ * While autocannon sends oversized pictures to /v1/predict (7000x7000 RGBA and 16-bit gray PNGs, and a 7000x7000
+ * JPEG cut after its first 4 KB), probe /v2/health/ready every 10 ms and sample the server's RSS every 50 ms.
+ */
+async function oversizedFlood(): Promise<void> {
+  const bodies: Array<[string, Buffer, string]> = [
+    ['7000x7000 RGBA PNG', oversizedPng(7000, 7000, 8, 4), 'image/png'],
+    ['7000x7000 16-bit gray PNG', oversizedPng(7000, 7000, 16, 1), 'image/png'],
+    [
+      '7000x7000 JPEG cut at 4 KB',
+      (
+        await sharp({ create: { width: 7000, height: 7000, channels: 3, background: '#808080' } })
+          .jpeg()
+          .toBuffer()
+      ).subarray(0, 4096),
+      'image/jpeg',
+    ],
+  ];
+  const s = await startServer([]);
+  try {
+    const rss0 = rssOf(s.pid);
+    let rssMax = rss0;
+    const sampler = setInterval(() => {
+      rssMax = Math.max(rssMax, rssOf(s.pid));
+    }, 50);
+    const until = Date.now() + FLOOD_SECONDS * 1000;
+    const flood = Promise.all(bodies.map(([, body, type]) => postUntil(s.url + 'v1/predict', 4, body, type, until)));
+    let done = false;
+    void flood.finally(() => {
+      done = true;
+    });
+    const health: number[] = [];
+    let failed = 0;
+    while (!done) {
+      const t = performance.now();
+      const r = await fetch(s.url + 'v2/health/ready');
+      await r.arrayBuffer();
+      health.push(performance.now() - t);
+      if (r.status !== 200) failed++;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const runs = await flood;
+    clearInterval(sampler);
+    health.sort((a, b) => a - b);
+    const q = (p: number) => health[Math.min(health.length - 1, Math.floor(p * health.length))];
+    const p99 = q(0.99);
+    console.log(
+      `oversized pictures, 3 x c4, ${FLOOD_SECONDS} s: ${runs.map((r, i) => `${bodies[i][0]}: ${JSON.stringify(r)}`).join('; ')}`,
+    );
+    console.log(
+      `  /v2/health/ready meanwhile: ${health.length} probes, p50 ${q(0.5).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${health.at(-1)!.toFixed(1)} ms, ${failed} not 200; target p99 <= ${TARGETS.floodHealthP99Ms} ms: ${verdict(p99 <= TARGETS.floodHealthP99Ms && failed === 0)}`,
+    );
+    console.log(
+      `  server RSS ${(rss0 / 2 ** 20).toFixed(0)} MiB before, ${(rssMax / 2 ** 20).toFixed(0)} MiB at most; target < ${TARGETS.floodRssBytes / 2 ** 20} MiB: ${verdict(rssMax < TARGETS.floodRssBytes)}`,
+    );
+  } finally {
+    await stopServer(s);
+  }
+}
+
 async function main(): Promise<void> {
+  if (ONLY === 'flood') return oversizedFlood();
+  if (ONLY !== undefined) throw new Error(`--only: unknown case '${ONLY}'; valid: flood`);
   const mnist = await readMnist('test');
   const pixels = Array.from(mnist.images.subarray(0, 784), (v) => v / 255);
   const inferBody = JSON.stringify({
@@ -193,6 +330,7 @@ async function main(): Promise<void> {
     await stopServer(on);
     await stopServer(off);
   }
+  await oversizedFlood();
 }
 
 await main();

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { runServe, SERVE_DEFAULTS } from '../jobs/serve.js';
 import { MODEL_URL_PATH } from '../server/paths.js';
+import { UsageError } from '../errors.js';
 import { intOption, positiveNumberOption } from './options.js';
 
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -26,6 +27,11 @@ export function registerServe(program: Command): void {
     .option('--batch-delay-ms <ms>', 'dynamic batching: longest a request waits for others', String(d.batchDelayMs))
     .option('--no-batching', 'one model run per request')
     .option('--max-body-mb <n>', 'largest request body (413 beyond)', String(d.maxBodyMb))
+    .option(
+      '--max-bodies-mb <n>',
+      'request bodies held at once, in MiB (503 with Retry-After beyond)',
+      String(d.maxBodiesMb),
+    )
     .option('--request-timeout-ms <ms>', 'longest an API request may take (503 beyond)', String(d.requestTimeoutMs))
     .option(
       '--max-in-flight <n>',
@@ -57,13 +63,33 @@ Examples:
         batchDelayMs: intOption('--batch-delay-ms', opts.batchDelayMs as string, 0, 1000),
         batching: opts.batching as boolean,
         maxBodyMb: positiveNumberOption('--max-body-mb', opts.maxBodyMb as string),
+        maxBodiesMb: positiveNumberOption('--max-bodies-mb', opts.maxBodiesMb as string),
         requestTimeoutMs: intOption('--request-timeout-ms', opts.requestTimeoutMs as string, 1),
         maxInFlight: intOption('--max-in-flight', opts.maxInFlight as string, 1),
         headersTimeoutMs: intOption('--headers-timeout-ms', opts.headersTimeoutMs as string, 100),
         keepAliveTimeoutMs: intOption('--keep-alive-ms', opts.keepAliveMs as string, 1),
-        token: (opts.token as string | undefined) ?? (process.env.LENET_TOKEN || undefined),
+        token: tokenOption(opts.token as string | undefined, process.env.LENET_TOKEN),
         cors: opts.cors as string[],
         web: opts.web as boolean,
       });
     });
+}
+
+/**
+ * The bearer token from --token, else from LENET_TOKEN. An empty or blank one is refused: it would otherwise
+ * serve the API open (an unset variable expanded to "") or to nobody (blanks no header can carry).
+ */
+function tokenOption(flag: string | undefined, env: string | undefined): string | undefined {
+  const [name, value] = flag !== undefined ? ['--token', flag] : ['LENET_TOKEN', env];
+  if (value === undefined) return undefined;
+  const fix =
+    name === '--token'
+      ? 'give the secret clients must send, or leave --token out to serve without one'
+      : 'set it to the secret clients must send, or unset it to serve without one';
+  if (value.trim() === '') throw new UsageError(`${name}: empty or blank; ${fix}`);
+  if (value !== value.trim())
+    throw new UsageError(`${name}: begins or ends with whitespace, which no Authorization header can carry; ${fix}`);
+  if (!/^[\x20-\x7e]+$/.test(value))
+    throw new UsageError(`${name}: only printable ASCII can travel in an Authorization header; ${fix}`);
+  return value;
 }

@@ -1,7 +1,7 @@
 // The serve job behind `lenet-onnx serve`: load the models, serve the API and the widget until a signal.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../errors.js';
+import { UsageError, UserError } from '../errors.js';
 import { readModelFile } from '../runtime/node/model-file.js';
 import { DEFAULT_ONNX_MODEL } from '../runtime/node/session.js';
 import { buildServer } from '../server/app.js';
@@ -23,6 +23,8 @@ export interface ServeJobOptions {
   /** Off: one run per request. */
   batching: boolean;
   maxBodyMb: number;
+  /** Request bodies held at once, in MiB (503 beyond). */
+  maxBodiesMb: number;
   requestTimeoutMs: number;
   maxInFlight: number;
   headersTimeoutMs: number;
@@ -47,6 +49,7 @@ export const SERVE_DEFAULTS: Readonly<Omit<ServeJobOptions, 'token' | 'modelDir'
   batchDelayMs: 1,
   batching: true,
   maxBodyMb: 16,
+  maxBodiesMb: 64,
   requestTimeoutMs: 10_000,
   maxInFlight: 512,
   headersTimeoutMs: 10_000,
@@ -74,6 +77,9 @@ export interface ServeHandle {
  * @throws UserError naming the option at fault: a missing or unusable model, no built page, a port in use.
  */
 export async function startServe(o: ServeJobOptions): Promise<ServeHandle> {
+  // an empty token would serve the API open, a blank one to nobody
+  if (o.token !== undefined && o.token.trim() === '')
+    throw new UsageError('--token: empty or blank; give the secret clients must send, or no token at all');
   const root = o.webRoot ?? webDistDir();
   if (o.web)
     await requireFile(
@@ -101,6 +107,7 @@ export async function startServe(o: ServeJobOptions): Promise<ServeHandle> {
       // the page fetches its model from one URL: whichever model is the default is the one it gets
       site: o.web ? { root, overrides: chosen ? { [MODEL_URL_PATH]: models.get(defaultModel)!.file } : {} } : undefined,
       bodyLimitBytes: Math.round(o.maxBodyMb * 1024 * 1024),
+      bodyBudgetBytes: Math.round(o.maxBodiesMb * 1024 * 1024),
       requestTimeoutMs: o.requestTimeoutMs,
       maxInFlight: o.maxInFlight,
       headersTimeoutMs: o.headersTimeoutMs,
@@ -112,14 +119,16 @@ export async function startServe(o: ServeJobOptions): Promise<ServeHandle> {
       read: readNumber,
     });
     const running = await listen(built, o.host, o.port, o.shutdownGraceMs);
+    let closing: Promise<void> | undefined;
     return {
       url: running.url,
       models,
       defaultModel,
-      close: async () => {
-        await running.close();
-        await closeServedModels(models);
-      },
+      close: () =>
+        (closing ??= (async () => {
+          await running.close();
+          await closeServedModels(models);
+        })()),
     };
   } catch (err) {
     await closeServedModels(models);

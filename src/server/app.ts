@@ -6,10 +6,11 @@ import http from 'node:http';
 import fastifyCors from '@fastify/cors';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ApiError } from './api-error.js';
-import { boundInFlight, requireToken } from './guards.js';
+import { boundBodyBytes, boundInFlight, requireToken } from './guards.js';
 import type { ServedModel } from './models.js';
 import { PICTURE_CONTENT_TYPES, registerV1Routes, type NumberReader } from './routes-v1.js';
 import { registerV2Routes } from './routes-v2.js';
+import { RequestWork, WORK_DEFAULTS, type WorkOptions } from './request-work.js';
 import { registerStaticSite, type StaticSiteOptions } from './static-site.js';
 
 /** Everything {@link buildServer} needs; models are loaded by the caller, which also closes them. */
@@ -25,6 +26,8 @@ export interface ServerOptions {
   requestTimeoutMs: number;
   /** API requests in flight at most (503 with Retry-After beyond). */
   maxInFlight: number;
+  /** Request bodies held at once, in bytes (503 with Retry-After beyond); default DEFAULT_BODY_BUDGET_BYTES. */
+  bodyBudgetBytes?: number;
   /** Longest a client may take to send its headers, and its whole request (slowloris). */
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
@@ -37,6 +40,8 @@ export interface ServerOptions {
   /** `top_k` of `/v1/predict` when the request gives none. */
   topK: number;
   read?: NumberReader;
+  /** Worker threads for large bodies and pictures, and the bounds on their work (defaults: WORK_DEFAULTS). */
+  work?: Partial<WorkOptions>;
 }
 
 /** A built, unstarted server and a switch for readiness during shutdown. */
@@ -44,11 +49,24 @@ export interface BuiltServer {
   app: FastifyInstance;
   /** Make readiness probes fail (before closing, so traffic drains away first). */
   setReady(ready: boolean): void;
+  /**
+   * When closing must be over (epoch ms): work still in the worker threads once the requests are gone is
+   * waited for until then, and stopped after. Without it, closing waits for that work a second at most.
+   */
+  closeBy(deadline: number): void;
 }
+
+/**
+ * Bodies held at once unless told otherwise: four at the default body limit, thousands of single-row requests.
+ * Every body held is copied whole once received, so this also bounds how much copying can fall due at once.
+ */
+export const DEFAULT_BODY_BUDGET_BYTES = 64 * 1024 * 1024;
 
 /** Build the server; call `app.listen` to start it. */
 export async function buildServer(o: ServerOptions): Promise<BuiltServer> {
   let ready = true;
+  let closeDeadline: number | undefined;
+  const work = new RequestWork({ ...WORK_DEFAULTS, ...o.work });
   const app = Fastify({
     bodyLimit: o.bodyLimitBytes,
     forceCloseConnections: 'idle',
@@ -64,6 +82,10 @@ export async function buildServer(o: ServerOptions): Promise<BuiltServer> {
         },
         handler,
       ),
+  });
+
+  app.addHook('onClose', async () => {
+    await work.close(closeDeadline === undefined ? 1000 : Math.max(0, closeDeadline - Date.now()));
   });
 
   if (o.site) {
@@ -83,18 +105,24 @@ export async function buildServer(o: ServerOptions): Promise<BuiltServer> {
     }
     if (o.token) requireToken(api, o.token);
     boundInFlight(api, o.maxInFlight);
+    boundBodyBytes(api, o.bodyBudgetBytes ?? DEFAULT_BODY_BUDGET_BYTES, o.bodyLimitBytes);
+    // JSON arrives as bytes and is parsed by the route, in a worker thread when it is large: the framework's
+    // parser would hold the event loop for as long as a body of the size allowed takes to parse
+    api.removeContentTypeParser('application/json');
+    api.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
     api.addContentTypeParser(
       [...PICTURE_CONTENT_TYPES, 'application/octet-stream'],
       { parseAs: 'buffer' },
       (_req, body, done) => done(null, body),
     );
-    registerV2Routes(api, { models: o.models, ready: () => ready, requestTimeoutMs: o.requestTimeoutMs });
+    registerV2Routes(api, { models: o.models, ready: () => ready, requestTimeoutMs: o.requestTimeoutMs, work });
     registerV1Routes(api, {
       models: o.models,
       defaultModel: o.defaultModel,
       requestTimeoutMs: o.requestTimeoutMs,
       topK: o.topK,
       read: o.read,
+      work,
     });
   });
 
@@ -122,6 +150,9 @@ export async function buildServer(o: ServerOptions): Promise<BuiltServer> {
     app,
     setReady: (r) => {
       ready = r;
+    },
+    closeBy: (deadline) => {
+      closeDeadline = deadline;
     },
   };
 }

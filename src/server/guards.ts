@@ -45,3 +45,39 @@ export function boundInFlight(app: FastifyInstance, max: number, retryAfterSecon
   });
   return { inFlight: () => inFlight };
 }
+
+/**
+ * Answer 503 with Retry-After when taking a request's body would make the bodies being held (received, parsed or
+ * queued for a worker) exceed `budgetBytes` together. A body counts at its Content-Length, or at `bodyLimit` when
+ * it is sent in chunks of unknown total, until its response is closed. Without it, as many bodies as requests in
+ * flight could be held at the body limit each.
+ */
+export function boundBodyBytes(
+  app: FastifyInstance,
+  budgetBytes: number,
+  bodyLimit: number,
+  retryAfterSeconds = 1,
+): void {
+  let held = 0;
+  // a callback hook: it runs on every API request and has nothing to wait for
+  app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return done();
+    const declared = Number(req.headers['content-length']);
+    const bytes = Number.isFinite(declared) && declared >= 0 ? Math.min(declared, bodyLimit) : bodyLimit;
+    if (bytes === 0) return done();
+    if (held + bytes > budgetBytes && held > 0) {
+      return done(
+        new ApiError(
+          503,
+          `server busy: ${Math.round(held / 2 ** 20)} MiB of request bodies held already; retry shortly`,
+          { 'Retry-After': String(retryAfterSeconds) },
+        ),
+      );
+    }
+    held += bytes;
+    reply.raw.once('close', () => {
+      held -= bytes;
+    });
+    done();
+  });
+}

@@ -3,10 +3,31 @@
  * every refusal is a 400 naming the field, so a client can tell which part of its request to fix.
  */
 import { badField } from './api-error.js';
-import type { ServedModel } from './models.js';
+import type { TensorMetadata } from './model-metadata.js';
 
 /** Most rows one request may carry; keeps a single request from holding a batch (and memory) hostage. */
 export const MAX_ROWS_PER_REQUEST = 1024;
+
+/**
+ * Most output values one response may hold (rows x outputs x values per row): what a request may ask of the
+ * server, checked before any work, as the body limit checks what it may send. A model at the contract's largest
+ * label set answering the largest batch stays under it.
+ */
+export const MAX_RESPONSE_VALUES = 2 ** 20;
+
+/** Largest finite FP32 value; a JSON number beyond it would become an infinity in the input tensor. */
+const FP32_MAX = 3.4028234663852886e38;
+
+/** What checking a request needs to know of a model; plain data, so a worker thread can check a body too. */
+export interface InferSpec {
+  /** The model's inputs as the protocol describes them (one). */
+  inputs: TensorMetadata[];
+  /** Values per input row and per output row. */
+  inputSize: number;
+  outputSize: number;
+  /** The outputs a run computes. */
+  outputs: string[];
+}
 
 /** An inference request reduced to what a run needs. */
 export interface InferCall {
@@ -25,17 +46,27 @@ export type TensorSource = { kind: 'json' } | { kind: 'binary'; bytes: Uint8Arra
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** What a JSON value is, for messages: "a number", "null", "an array". */
+export function jsonKind(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  const t = typeof v;
+  return t === 'object' ? 'an object' : `a ${t}`;
+}
+
 /**
- * Check a parsed request body against `m` and pull out its input rows.
+ * Check a parsed request body against `m` and pull out its input rows. The output list is checked first (names
+ * unique and known) and the response's size bounded before any input value is read.
  * @param binary the bytes following the JSON header when the binary tensor extension is used.
  * @throws ApiError 400 naming the field: body, id, parameters, inputs, inputs[i].name/datatype/shape/data, outputs.
  */
-export function parseInferRequest(body: unknown, m: ServedModel, binary?: Uint8Array): InferCall {
-  if (!isObject(body)) throw badField('request body', 'expected a JSON object with an "inputs" array');
+export function parseInferRequest(body: unknown, m: InferSpec, binary?: Uint8Array): InferCall {
+  if (!isObject(body))
+    throw badField('request body', `expected a JSON object with an "inputs" array, got ${jsonKind(body)}`);
   const { id, parameters, inputs, outputs } = body;
   if (id !== undefined && typeof id !== 'string') throw badField('id', 'expected a string');
   if (parameters !== undefined && !isObject(parameters)) throw badField('parameters', 'expected an object');
-  const spec = m.metadata.inputs;
+  const spec = m.inputs;
   if (!Array.isArray(inputs)) throw badField('inputs', 'expected an array of tensors');
   if (inputs.length !== spec.length) {
     throw badField(
@@ -53,6 +84,17 @@ export function parseInferRequest(body: unknown, m: ServedModel, binary?: Uint8A
     throw badField(`${at}.datatype`, `expected "${want.datatype}", got ${JSON.stringify(t.datatype)}`);
   if (t.parameters !== undefined && !isObject(t.parameters)) throw badField(`${at}.parameters`, 'expected an object');
   const n = checkShape(t.shape, want.shape, `${at}.shape`);
+  const { names, binaryOutputs } = requestedOutputs(
+    outputs,
+    m,
+    isObject(parameters) && parameters.binary_data_output === true,
+  );
+  const answer = n * names.length * m.outputSize;
+  if (answer > MAX_RESPONSE_VALUES)
+    throw badField(
+      `${at}.shape`,
+      `${n} rows x ${names.length} output(s) x ${m.outputSize} values would answer ${answer} values, over the ${MAX_RESPONSE_VALUES} one response may hold; send fewer rows per request`,
+    );
   const count = n * m.inputSize;
   const binarySize = isObject(t.parameters) ? t.parameters.binary_data_size : undefined;
   let input: Float32Array;
@@ -73,13 +115,8 @@ export function parseInferRequest(body: unknown, m: ServedModel, binary?: Uint8A
     if (!input.every(Number.isFinite)) throw badField(`${at}.data`, 'every value must be a finite number');
   } else {
     if (t.data === undefined) throw badField(`${at}.data`, 'missing');
-    input = flatten(t.data, count, `${at}.data`);
+    input = flatten(t.data, count, t.shape as number[], `${at}.data`);
   }
-  const { names, binaryOutputs } = requestedOutputs(
-    outputs,
-    m,
-    isObject(parameters) && parameters.binary_data_output === true,
-  );
   return { id: id as string | undefined, input, n, outputs: names, binaryOutputs };
 }
 
@@ -99,39 +136,71 @@ function checkShape(shape: unknown, want: number[], field: string): number {
 }
 
 /**
- * Row-major values from a flat array or arrays nested to any depth (the protocol allows both), as FP32.
- * Checks the count against the shape and refuses anything not a finite number.
+ * Row-major values from a flat array or arrays nested up to the shape's rank (the protocol allows both), as FP32.
+ * Checks the count against the shape and refuses anything not a number FP32 can hold. Walked with a stack of its
+ * own, so nesting costs no call depth.
  */
-function flatten(data: unknown, count: number, field: string): Float32Array {
+function flatten(data: unknown, count: number, shape: number[], field: string): Float32Array {
   if (!Array.isArray(data)) throw badField(field, 'expected an array of numbers (flat or nested)');
   const out = new Float32Array(count);
   let k = 0;
-  const walk = (xs: unknown[]): void => {
-    for (const x of xs) {
-      if (typeof x === 'number') {
-        if (!Number.isFinite(x)) throw badField(field, `value ${k} is not a finite number`);
-        if (k >= count) throw badField(field, `more than the ${count} values the shape holds`);
-        out[k++] = x;
-      } else if (Array.isArray(x)) {
-        walk(x);
-      } else {
-        throw badField(field, `value ${k} is ${x === null ? 'null' : typeof x}, expected a number`);
-      }
+  const arrays: unknown[][] = [data];
+  const next: number[] = [0];
+  while (arrays.length > 0) {
+    const top = arrays.length - 1;
+    const xs = arrays[top];
+    if (next[top] >= xs.length) {
+      arrays.pop();
+      next.pop();
+      continue;
     }
-  };
-  walk(data);
+    const x = xs[next[top]++];
+    if (typeof x === 'number') {
+      if (!Number.isFinite(Math.fround(x)))
+        throw badField(
+          field,
+          Number.isFinite(x)
+            ? `value ${k} (${x}) is outside the range of FP32 (largest magnitude ${FP32_MAX.toPrecision(5)})`
+            : `value ${k} is not a finite number`,
+        );
+      if (k >= count) throw badField(field, `more than the ${count} values the shape holds`);
+      out[k++] = x;
+    } else if (Array.isArray(x)) {
+      if (arrays.length >= shape.length)
+        throw badField(
+          field,
+          `nested ${arrays.length + depthAlongFirst(x)} deep; the shape [${shape.join(',')}] allows at most ${shape.length}`,
+        );
+      arrays.push(x);
+      next.push(0);
+    } else {
+      throw badField(field, `value ${k} is ${x === null ? 'null' : typeof x}, expected a number`);
+    }
+  }
   if (k !== count) throw badField(field, `${k} values, but the shape holds ${count}`);
   return out;
 }
 
+/** How deep arrays go following each one's first element (without recursion: nesting can be as deep as a body allows). */
+function depthAlongFirst(x: unknown[]): number {
+  let d = 1;
+  for (let y: unknown = x[0]; Array.isArray(y); y = y[0]) d++;
+  return d;
+}
+
+/**
+ * The outputs asked for: each named once and known to the model, so the list is never longer than the model's
+ * outputs and the first repeat ends the check.
+ */
 function requestedOutputs(
   outputs: unknown,
-  m: ServedModel,
+  m: InferSpec,
   allBinary: boolean,
 ): { names: string[]; binaryOutputs: Set<string> } {
-  // only the contract's output is computed by a run, whatever else the graph may declare
-  const known = [m.model.contract.outputName];
-  if (outputs === undefined) return { names: known, binaryOutputs: new Set(allBinary ? known : []) };
+  const known = m.outputs;
+  // an empty list names no output, which the protocol reads as every output, as an absent one
+  if (outputs === undefined || (Array.isArray(outputs) && outputs.length === 0))
+    return { names: known, binaryOutputs: new Set(allBinary ? known : []) };
   if (!Array.isArray(outputs)) throw badField('outputs', 'expected an array of {"name": ...}');
   const names: string[] = [];
   const binaryOutputs = new Set<string>();
@@ -142,6 +211,8 @@ function requestedOutputs(
         `outputs[${i}].name`,
         `the model has no output '${o.name}'; its outputs are ${known.map((k) => `'${k}'`).join(', ')}`,
       );
+    if (names.includes(o.name))
+      throw badField(`outputs[${i}].name`, `'${o.name}' is listed more than once; name each output once`);
     if (o.parameters !== undefined && !isObject(o.parameters))
       throw badField(`outputs[${i}].parameters`, 'expected an object');
     const bin = isObject(o.parameters) ? o.parameters.binary_data : undefined;

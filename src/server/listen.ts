@@ -34,6 +34,7 @@ export async function listen(built: BuiltServer, host: string, port: number, gra
     close: () => {
       closing ??= (async () => {
         built.setReady(false);
+        built.closeBy(Date.now() + graceMs);
         const cut = setTimeout(() => app.server.closeAllConnections(), graceMs);
         try {
           await app.close();

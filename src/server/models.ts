@@ -7,6 +7,7 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import { loadDigitModel, type DigitModel } from '../runtime/node/session.js';
 import { DynamicBatcher } from './batcher.js';
+import type { InferSpec } from './infer-request.js';
 import { modelMetadata, type ModelMetadata } from './model-metadata.js';
 
 /** How requests reach a session: through a dynamic batcher, or one run each. */
@@ -26,6 +27,8 @@ export interface ServedModel {
   /** Values per input row (channels * height * width) and per output row (labels). */
   inputSize: number;
   outputSize: number;
+  /** What an inference request is checked against. */
+  spec: InferSpec;
   /** Outputs for `n` rows; goes through the batcher when batching is on. */
   infer(input: Float32Array, n: number, signal?: AbortSignal): Promise<Float32Array>;
   batcher?: DynamicBatcher;
@@ -85,13 +88,16 @@ async function serve(name: string, file: string, batching: BatchingOptions): Pro
   const batcher = batching.enabled
     ? new DynamicBatcher(run, { maxBatch: batching.maxBatch, delayMs: batching.delayMs, inputSize, outputSize })
     : undefined;
+  const metadata = modelMetadata(name, model.info, c);
   return {
     name,
     file,
     model,
-    metadata: modelMetadata(name, model.info, c),
+    metadata,
     inputSize,
     outputSize,
+    // only the contract's output is computed by a run, whatever else the graph may declare
+    spec: { inputs: metadata.inputs, inputSize, outputSize, outputs: [c.outputName] },
     batcher,
     infer: batcher
       ? (input, n, signal) => batcher.submit(input, n, signal)

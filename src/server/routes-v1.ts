@@ -4,7 +4,6 @@
  * number; until a reader is given it answers 501.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { pictureInput } from '../runtime/node/picture-input.js';
 import { readRecord, type ReadRow } from '../runtime/node/read.js';
 import {
   failedRow,
@@ -16,6 +15,7 @@ import {
 import { ApiError, badField } from './api-error.js';
 import { requestDeadline, untilAborted } from './deadline.js';
 import type { ServedModel } from './models.js';
+import type { RequestWork } from './request-work.js';
 
 /** Content types accepted as a raw picture; the bytes decide the format, as they do for files. */
 export const PICTURE_CONTENT_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/bmp', 'image/tiff'];
@@ -26,6 +26,7 @@ export type NumberReader = (
   model: ServedModel,
   signal: AbortSignal,
   path: string,
+  work: RequestWork,
 ) => Promise<ReadRow>;
 
 /** What the picture routes need from the server. */
@@ -37,9 +38,21 @@ export interface V1Context {
   /** Default of the `top_k` query parameter: the CLI's `--top-k` default. */
   topK: number;
   read?: NumberReader;
+  /** Where pictures are decoded, off the event loop. */
+  work: RequestWork;
 }
 
-type PictureQuery = { model?: string; top_k?: string; path?: string };
+type PictureQuery = { model?: unknown; top_k?: unknown; path?: unknown };
+
+/**
+ * A query parameter given at most once: a repeated one is refused (400) rather than one of its values picked,
+ * since a client that sends two means one of them and the server cannot know which.
+ */
+export function queryValue(query: Record<string, unknown>, name: string): string | undefined {
+  const v = query[name];
+  if (Array.isArray(v)) throw badField(name, `given ${v.length} times; give it once`);
+  return v === undefined ? undefined : String(v);
+}
 
 // one formatter for the process: jsonl's row is the very record the json format prints, without the list around it
 const formatRow = (row: PredictRow): string => JSON.stringify(predictRecord(row)) + '\n';
@@ -47,13 +60,12 @@ const formatRow = (row: PredictRow): string => JSON.stringify(predictRecord(row)
 /** Register `/v1/predict` and `/v1/read` on `app` (the API context). */
 export function registerV1Routes(app: FastifyInstance, ctx: V1Context): void {
   app.post<{ Querystring: PictureQuery }>('/v1/predict', async (req, reply) => {
-    const m = modelOf(ctx, req.query.model);
-    const topK = topKOf(req.query.top_k, ctx.topK, m.outputSize);
+    const q = pictureQuery(req.query);
+    const m = modelOf(ctx, q.model);
+    const topK = topKOf(q.topK, ctx.topK, m.outputSize);
+    const bytes = pictureBytes(req);
     const signal = requestDeadline(reply, ctx.requestTimeoutMs);
-    const row = await untilAborted(
-      predictPicture(m, pictureBytes(req), req.query.path ?? 'upload', topK, signal),
-      signal,
-    );
+    const row = await untilAborted(predictPicture(m, bytes, q.path, topK, ctx.work, signal), signal);
     // a picture that cannot be read is the client's to fix: 422 with the row that says why
     return reply
       .code(row.error ? 422 : 200)
@@ -63,11 +75,11 @@ export function registerV1Routes(app: FastifyInstance, ctx: V1Context): void {
   app.post<{ Querystring: PictureQuery }>('/v1/read', async (req, reply) => {
     if (!ctx.read)
       throw new ApiError(501, 'reading numbers is not available in this build; use /v1/predict for one digit');
+    const q = pictureQuery(req.query);
+    const m = modelOf(ctx, q.model);
+    const bytes = pictureBytes(req);
     const signal = requestDeadline(reply, ctx.requestTimeoutMs);
-    const row = await untilAborted(
-      ctx.read(pictureBytes(req), modelOf(ctx, req.query.model), signal, req.query.path ?? 'upload'),
-      signal,
-    );
+    const row = await untilAborted(ctx.read(bytes, m, signal, q.path, ctx.work), signal);
     // the very record `lenet-onnx read --format json` prints
     return reply
       .code(row.error ? 422 : 200)
@@ -76,15 +88,25 @@ export function registerV1Routes(app: FastifyInstance, ctx: V1Context): void {
   });
 }
 
-/** The predict row for one picture held in memory, through the model's batcher. */
+/** The query of a picture route, each parameter at most once. */
+function pictureQuery(query: PictureQuery): { model?: string; topK?: string; path: string } {
+  return {
+    model: queryValue(query, 'model'),
+    topK: queryValue(query, 'top_k'),
+    path: queryValue(query, 'path') ?? 'upload',
+  };
+}
+
+/** The predict row for one picture held in memory: decoded in a worker, run through the model's batcher. */
 export async function predictPicture(
   m: ServedModel,
   bytes: Uint8Array,
   path: string,
   topK: number,
-  signal?: AbortSignal,
+  work: RequestWork,
+  signal: AbortSignal,
 ): Promise<PredictRow> {
-  const r = await pictureInput(bytes, m.model.contract);
+  const r = await work.pictureInput(bytes, m.model.contract, signal);
   if (!r.ok) return failedRow(path, r.error);
   return {
     ...rankedRow(path, await m.infer(r.input, 1, signal), m.model.contract.labels, topK),

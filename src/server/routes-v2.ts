@@ -5,11 +5,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { VERSION } from '../version.js';
 import { ApiError, badField } from './api-error.js';
-import { parseInferRequest } from './infer-request.js';
+import { inferCallFromBody } from './infer-body.js';
 import { INFERENCE_HEADER, inferReply } from './infer-response.js';
 import { requestDeadline, untilAborted } from './deadline.js';
 import { MODEL_VERSION } from './model-metadata.js';
 import type { ServedModel } from './models.js';
+import type { RequestWork } from './request-work.js';
 
 /** Protocol extensions this server implements, as `GET /v2` lists them. */
 export const EXTENSIONS = ['binary_tensor_data'];
@@ -21,6 +22,8 @@ export interface V2Context {
   ready(): boolean;
   /** Longest an inference may take, queueing included (503 beyond). */
   requestTimeoutMs: number;
+  /** Where large bodies are parsed, off the event loop. */
+  work: RequestWork;
 }
 
 type ModelParams = { name: string; version?: string };
@@ -64,10 +67,28 @@ async function infer(
   reply: FastifyReply,
 ): Promise<unknown> {
   const m = modelFor(ctx, req.params);
-  const { json, binary } = splitBody(req);
-  const call = parseInferRequest(json, m, binary);
+  const body = req.body;
+  // every body of this context arrives as bytes: JSON is parsed here, not by the framework (see app.ts)
+  if (!Buffer.isBuffer(body) || body.length === 0) throw badField('request body', 'empty, expected JSON');
+  const header = req.headers[INFERENCE_HEADER];
+  if (Array.isArray(header)) throw badField(INFERENCE_HEADER, `given ${header.length} times; give it once`);
   const signal = requestDeadline(reply, ctx.requestTimeoutMs);
+  const contentType = String(req.headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
+  const headers = { contentType, headerLength: header };
+  // a small body is checked at once, without the round trip through a promise a worker's answer needs
+  const call = ctx.work.parsesInline(body)
+    ? inferCallFromBody(body, headers, m.spec)
+    : await untilAborted(ctx.work.inferCall(body, headers, m.spec, signal), signal);
   const probs = await untilAborted(m.infer(call.input, call.n, signal), signal);
+  const broken = firstNonFiniteRow(probs, m.outputSize);
+  if (broken !== undefined)
+    throw new ApiError(
+      422,
+      `the model's outputs for row ${broken} are not finite numbers: its input values are far outside the pixel range the model expects (${m.model.contract.pixelRange.join(' to ')})`,
+    );
   const r = inferReply(m, call, probs);
   if (r.kind === 'json') return r.body;
   return reply
@@ -76,32 +97,8 @@ async function infer(
     .send(r.body);
 }
 
-/** A JSON body as parsed, or a binary-extension body cut at its Inference-Header-Content-Length. */
-function splitBody(req: FastifyRequest): { json: unknown; binary?: Uint8Array } {
-  const body = req.body;
-  if (!Buffer.isBuffer(body)) {
-    if (body === undefined || body === null) throw badField('request body', 'empty: expected a JSON inference request');
-    if (typeof body !== 'object')
-      throw new ApiError(
-        415,
-        `content type '${req.headers['content-type']}': send application/json (or application/octet-stream with ${INFERENCE_HEADER})`,
-      );
-    return { json: body };
-  }
-  const header = req.headers[INFERENCE_HEADER];
-  if (header === undefined)
-    throw new ApiError(
-      415,
-      `a binary body needs the ${INFERENCE_HEADER} header (binary tensor extension); otherwise send application/json`,
-    );
-  const len = Number(header);
-  if (!Number.isInteger(len) || len < 0 || len > body.length)
-    throw badField(INFERENCE_HEADER, `expected the length of the JSON part, 0 to ${body.length}, got '${header}'`);
-  let json: unknown;
-  try {
-    json = JSON.parse(body.subarray(0, len).toString('utf8'));
-  } catch (err) {
-    throw badField('request body', `the JSON part is not valid JSON (${(err as Error).message})`);
-  }
-  return { json, binary: body.subarray(len) };
+/** The first row holding a NaN or an infinity, which JSON would carry as null. */
+function firstNonFiniteRow(probs: Float32Array, perRow: number): number | undefined {
+  for (let i = 0; i < probs.length; i++) if (!Number.isFinite(probs[i])) return Math.floor(i / perRow);
+  return undefined;
 }

@@ -100,7 +100,7 @@ export async function readPictureBytes(
   path: string,
   bytes: Uint8Array,
   classify: Classifier,
-  model: DigitModel,
+  model: Pick<DigitModel, 'contract'>,
   o: ReadTextOptions & { keepDebug?: boolean } = {},
 ): Promise<ReadRow> {
   const row: ReadRow = { path, text: null, confidence: null, digits: [], error: null, decisions: [] };
