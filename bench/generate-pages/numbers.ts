@@ -15,6 +15,9 @@ export const PAPERS = ['plain', 'box', 'underline', 'ruled', 'squared', 'margin'
 export type Paper = (typeof PAPERS)[number];
 
 const DEG = Math.PI / 180;
+/** Share of neighbouring digits written into each other, and of those written close (under 0.06 heights apart). */
+export const TOUCHING = 0.08,
+  CLOSE = 0.2;
 const PHOTO_W = 640,
   PHOTO_H = 480;
 
@@ -53,9 +56,9 @@ export async function pageNumber(mnist: IdxDataset, seed: number, index: number,
     const patch = drawDigitPatch(mnist, k, digitStyle(rand, mnist.labels[k], lineStyle));
     const r = rand();
     const gap =
-      r < 0.15
+      r < TOUCHING
         ? -rand.int(1, Math.max(1, Math.round(0.03 * h)))
-        : r < 0.35
+        : r < TOUCHING + CLOSE
           ? rand.uniform(0, 0.06 * h)
           : rand.uniform(0.08, 0.45) * h;
     writer.write(patch, gap, rand.uniform(-0.04, 0.04) * h);

@@ -9,6 +9,7 @@ import { layer, pastePatch } from '../generate-pages/canvas.js';
 import { digitStyle, drawDigitPatch } from '../generate-pages/digit.js';
 import { LineWriter } from '../generate-pages/line.js';
 import { captureSheet, penColour, type Capture } from '../generate-pages/sheet.js';
+import { CLOSE, TOUCHING } from '../generate-pages/numbers.js';
 import { drawOperator, type Operator } from './operators.js';
 
 const PHOTO_W = 640,
@@ -70,9 +71,9 @@ export async function sumPicture(mnist: IdxDataset, seed: number, index: number)
       const r = rand();
       const gap = !prevDigit
         ? rand.uniform(0.1, 0.45) * h
-        : r < 0.12
+        : r < TOUCHING
           ? -rand.int(1, Math.max(1, Math.round(0.025 * h)))
-          : r < 0.3
+          : r < TOUCHING + CLOSE
             ? rand.uniform(0, 0.06 * h)
             : rand.uniform(0.08, 0.4) * h;
       writer.write(patch, writer.placed.length ? gap : 0, rand.uniform(-0.04, 0.04) * h);
