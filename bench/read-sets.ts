@@ -26,7 +26,7 @@ import { misreadDigits } from './misread.js';
 
 const WORK = 'bench/.work/read-sets';
 /** Bumped when a generator changes what it draws, so kept sets are written again. */
-const GENERATOR_VERSION = 2;
+const GENERATOR_VERSION = 3;
 const FULL = process.env.LENET_BENCH_FULL === '1';
 const NUMBER_MODEL = process.env.LENET_BENCH_ONNX ?? DEFAULT_ONNX_MODEL;
 const SUM_MODEL = process.env.LENET_ARITHMETIC_ONNX ?? 'models/arithmetic.onnx';

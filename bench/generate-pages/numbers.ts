@@ -41,27 +41,29 @@ export async function pageNumber(mnist: IdxDataset, seed: number, index: number,
   if (!PAPERS.includes(paper))
     throw new RangeError(`pageNumber: paper must be one of ${PAPERS.join(', ')}, got '${paper}'`);
   const digits = pageNumberDigits(mnist, seed, index);
+  // The writing (hand, size, capture) is the same on every paper, so the sets differ by the paper alone.
+  const hand = streamFor('pages-writing', seed, index);
   const rand = streamFor(`pages-${paper}`, seed, index);
-  const capture: Capture = rand.chance(0.5) ? 'scan' : 'photo';
+  const capture: Capture = hand.chance(0.5) ? 'scan' : 'photo';
   const n = digits.length;
-  let h = capture === 'scan' ? rand.uniform(28, 70) : rand.uniform(40, 100);
+  let h = capture === 'scan' ? hand.uniform(28, 70) : hand.uniform(40, 100);
   if (capture === 'photo') h = Math.min(h, 470 / (0.9 * n + 1.2));
   const lineStyle = {
     height: h,
-    slant: rand.chance(0.5) ? rand.uniform(-0.15, 0.35) : rand.uniform(-0.05, 0.08),
-    pen: rand.chance(0.6) ? rand.uniform(-0.035, 0.06) * h : 0,
+    slant: hand.chance(0.5) ? hand.uniform(-0.15, 0.35) : hand.uniform(-0.05, 0.08),
+    pen: hand.chance(0.6) ? hand.uniform(-0.035, 0.06) * h : 0,
   };
   const writer = new LineWriter(h);
   for (const k of digits) {
-    const patch = drawDigitPatch(mnist, k, digitStyle(rand, mnist.labels[k], lineStyle));
-    const r = rand();
+    const patch = drawDigitPatch(mnist, k, digitStyle(hand, mnist.labels[k], lineStyle));
+    const r = hand();
     const gap =
       r < TOUCHING
-        ? -rand.int(1, Math.max(1, Math.round(0.03 * h)))
+        ? -hand.int(1, Math.max(1, Math.round(0.03 * h)))
         : r < TOUCHING + CLOSE
-          ? rand.uniform(0, 0.06 * h)
-          : rand.uniform(0.08, 0.45) * h;
-    writer.write(patch, gap, rand.uniform(-0.04, 0.04) * h);
+          ? hand.uniform(0, 0.06 * h)
+          : hand.uniform(0.08, 0.45) * h;
+    writer.write(patch, gap, hand.uniform(-0.04, 0.04) * h);
   }
   const b = writer.bounds();
   const text = digits.map((k) => String(mnist.labels[k])).join('');
@@ -98,7 +100,7 @@ export async function pageNumber(mnist: IdxDataset, seed: number, index: number,
     };
   });
   const ink = { x0: b.x0 + ox, y0: b.y0 + oy, x1: b.x1 + ox, y1: b.y1 + oy, baseline: b.baseline + oy };
-  const pen = penColour(rand);
+  const pen = penColour(hand);
   const prints = paperPrints(paper, rand, width, height, ink, h, capture, pen);
   prints.push({ layer: writing, rgb: pen });
   const bytes = await captureSheet(prints, capture, rand);
