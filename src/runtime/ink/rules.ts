@@ -37,6 +37,7 @@ export interface RuledLine {
  *   to be the side of a box.
  * - INK_LEVEL: pixels at this fraction of the strongest ink count when looking for lines (light printed lines
  *   are far paler than the writing).
+ * - SLENDER: a line is at least this many times longer than it is thick.
  * - GAP_STRIPS: a chain of strips may skip this many strips where writing sits on the line and thickens it.
  */
 const STRIP = 12;
@@ -51,6 +52,7 @@ const SPAN = 0.9;
 const CORNER = 3;
 const INK_LEVEL = 0.06;
 const GAP_STRIPS = 3;
+const SLENDER = 10;
 
 /** Picture-sized scratch arrays kept between pictures (the line finder runs on every picture). */
 const buffers = {
@@ -60,6 +62,12 @@ const buffers = {
   bytes(which: number, n: number): Uint8Array {
     if (this.u8[which].length < n) this.u8[which] = new Uint8Array(n);
     return this.u8[which].subarray(0, n);
+  },
+  i32: new Int32Array(0),
+  /** Scratch ints, `n` long, zeroed. */
+  ints(n: number): Int32Array {
+    if (this.i32.length < n) this.i32 = new Int32Array(n);
+    return this.i32.subarray(0, n).fill(0);
   },
   /** Scratch floats, `n` long, contents undefined. */
   floats(n: number): Float32Array {
@@ -92,9 +100,22 @@ export function removeRules(strength: Float32Array, width: number, height: numbe
   const level = INK_LEVEL * peak;
   const n = width * height;
   const mask = buffers.bytes(0, n);
-  for (let i = 0; i < n; i++) mask[i] = strength[i] > level ? 1 : 0;
-  const found = [...candidates(mask, width, height, true), ...candidates(mask, width, height, false)];
-  if (found.length === 0) return [];
+  // ink per row and per column: rows and columns too empty to hold a line are never scanned
+  const rowInk = new Int32Array(height),
+    colInk = new Int32Array(width);
+  for (let y = 0; y < height; y++) {
+    let count = 0;
+    for (let x = 0, i = y * width; x < width; x++, i++) {
+      const m = strength[i] > level ? 1 : 0;
+      mask[i] = m;
+      count += m;
+      colInk[x] += m;
+    }
+    rowInk[y] = count;
+  }
+  const found = [...candidates(mask, width, height, true, rowInk), ...candidates(mask, width, height, false, colInk)];
+  // the pen strokes of ordinary writing are rarely this slender; only then is it worth measuring the characters
+  if (!found.some((c) => c.a1 - c.a0 + 1 >= SLENDER * c.thickness)) return [];
   const charHeight = characterHeight(mask, strength, width, height, found);
   const lines = accepted(found, charHeight, width, height);
   if (lines.length === 0) return [];
@@ -108,35 +129,34 @@ function at(horizontal: boolean, width: number, a: number, c: number): number {
 }
 
 /** Candidate lines along one axis: chains of strips whose rows are filled, refined to pixels. */
-function candidates(mask: Uint8Array, width: number, height: number, horizontal: boolean): Candidate[] {
+function candidates(
+  mask: Uint8Array,
+  width: number,
+  height: number,
+  horizontal: boolean,
+  lineInk: Int32Array,
+): Candidate[] {
   const along = horizontal ? width : height,
     across = horizontal ? height : width;
   const strips = Math.floor(along / STRIP);
   if (strips < MIN_STRIPS) return [];
+  const need = Math.ceil(FILL * STRIP);
   // filled[k * across + c]: positions of strip k where row c or c+1 holds ink
   const filled = new Uint16Array(strips * across);
-  if (horizontal) {
-    for (let y = 0; y < height; y++) {
-      const row = y * width,
-        next = y + 1 < height ? row + width : row;
-      for (let k = 0; k < strips; k++) {
-        let count = 0;
-        for (let x = k * STRIP; x < (k + 1) * STRIP; x++) count += mask[row + x] | mask[next + x];
-        filled[k * across + y] = count;
-      }
-    }
-  } else {
-    for (let y = 0; y < strips * STRIP; y++) {
-      const k = Math.floor(y / STRIP),
-        row = y * width;
-      for (let x = 0; x < width; x++) {
-        const last = x + 1 < width ? 1 : 0;
-        filled[k * across + x] += mask[row + x] | mask[row + x + last];
-      }
+  for (let c = 0; c < across; c++) {
+    const next = c + 1 < across ? c + 1 : c;
+    if (lineInk[c] + lineInk[next] < need * MIN_STRIPS) continue;
+    const i0 = at(horizontal, width, 0, c),
+      step = horizontal ? 1 : width,
+      beside = at(horizontal, width, 0, next) - i0;
+    for (let k = 0; k < strips; k++) {
+      let count = 0;
+      for (let a = k * STRIP, i = i0 + a * step; a < (k + 1) * STRIP; a++, i += step)
+        count += mask[i] | mask[i + beside];
+      filled[k * across + c] = count;
     }
   }
   // per strip, the centres of runs of filled rows no thicker than a line
-  const need = Math.ceil(FILL * STRIP);
   const centres: number[][] = [];
   for (let k = 0; k < strips; k++) {
     const list: number[] = [];
@@ -296,7 +316,7 @@ function characterHeight(
       for (let v = Math.max(0, lo); v <= Math.min(across - 1, hi); v++) rest[at(c.horizontal, width, a, v)] = 0;
     }
   }
-  const { components } = labelComponents(rest, width, height);
+  const { components } = labelComponents(rest, width, height, { into: buffers.ints(width * height) });
   let largest = 0;
   for (const p of components) largest = Math.max(largest, p.mass);
   const heights = components
@@ -309,7 +329,8 @@ function characterHeight(
 /** The candidates that are lines of the sheet or a form, judged against the characters' height. */
 function accepted(found: Candidate[], charHeight: number, width: number, height: number): Candidate[] {
   const length = (c: Candidate) => c.a1 - c.a0 + 1;
-  const thinEnough = (c: Candidate) => charHeight === 0 || c.thickness <= Math.max(2, THIN * charHeight);
+  const thinEnough = (c: Candidate) =>
+    length(c) >= SLENDER * c.thickness && (charHeight === 0 || c.thickness <= Math.max(2, THIN * charHeight));
   const spans = (c: Candidate) => length(c) >= SPAN * (c.horizontal ? width : height);
   const thin = found.filter(thinEnough);
   // a box: two horizontal lines joined at both ends by two vertical ones, whatever is written in it
