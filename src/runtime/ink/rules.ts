@@ -28,6 +28,7 @@ export interface RuledLine {
  * - STRIP: the length (px) over which a line must fill a row of its strip; a line may drift one pixel in it.
  * - FILL: the share of a strip's row a line fills (ink faded by compression leaves holes).
  * - MIN_STRIPS: a candidate spans at least this many strips.
+ * - MIN_LENGTH: no line is shorter (px); a picture smaller than this both ways (an MNIST digit) has none.
  * - STEP: how far (px) a line's course may move from one strip to the next.
  * - MAX_THICKNESS: a line is at most this thick (px), and at most THIN of the character height.
  * - H_LENGTH, V_LENGTH: a horizontal (vertical) line is at least this many character heights long; a `1` is
@@ -37,12 +38,19 @@ export interface RuledLine {
  *   to be the side of a box.
  * - INK_LEVEL: pixels at this fraction of the strongest ink count when looking for lines (light printed lines
  *   are far paler than the writing).
+ * - COVERED: ink lies on a line's course over at least this share of its length (the tops of a row of
+ *   digits line up too, but with paper between them).
+ * - STRAIGHT: a line strays from a straight course by at most this share of its length (root mean square).
+ * - OWN_RUNS: the line's thickness is this quantile of the runs of ink across it.
+ * - TOUCH: writing touching a line from one side keeps the line's pixels there over at most this many
+ *   character heights along it.
  * - SLENDER: a line is at least this many times longer than it is thick.
  * - GAP_STRIPS: a chain of strips may skip this many strips where writing sits on the line and thickens it.
  */
-const STRIP = 12;
+const STRIP = 8;
 const FILL = 0.8;
 const MIN_STRIPS = 3;
+const MIN_LENGTH = 30;
 const STEP = 2;
 const MAX_THICKNESS = 6;
 const THIN = 0.3;
@@ -53,6 +61,10 @@ const CORNER = 3;
 const INK_LEVEL = 0.06;
 const GAP_STRIPS = 3;
 const SLENDER = 10;
+const COVERED = 0.85;
+const OWN_RUNS = 0.2;
+const TOUCH = 0.25;
+const STRAIGHT = 0.025;
 
 /** Picture-sized scratch arrays kept between pictures (the line finder runs on every picture). */
 const buffers = {
@@ -96,7 +108,7 @@ interface Candidate {
  * @param peak the strongest ink in `strength`.
  */
 export function removeRules(strength: Float32Array, width: number, height: number, peak: number): RuledLine[] {
-  if (width < STRIP * MIN_STRIPS && height < STRIP * MIN_STRIPS) return [];
+  if (width < MIN_LENGTH && height < MIN_LENGTH) return [];
   const level = INK_LEVEL * peak;
   const n = width * height;
   const mask = buffers.bytes(0, n);
@@ -119,7 +131,7 @@ export function removeRules(strength: Float32Array, width: number, height: numbe
   const charHeight = characterHeight(mask, strength, width, height, found);
   const lines = accepted(found, charHeight, width, height);
   if (lines.length === 0) return [];
-  clear(strength, mask, width, height, lines);
+  clear(strength, mask, width, height, lines, charHeight);
   return lines.map((c) => describe(c));
 }
 
@@ -280,17 +292,53 @@ function refine(
       runs.push(r[1] - r[0] + 1);
     }
   }
-  if (runs.length < len / 2) return null;
+  if (len < MIN_LENGTH || runs.length < COVERED * len) return null;
+  // where strokes cross or run along the line its runs are longer: its own thickness is among the thinnest
   runs.sort((x, y) => x - y);
-  const thickness = runs[runs.length >> 1];
+  const thickness = runs[Math.floor(OWN_RUNS * runs.length)];
   if (thickness > MAX_THICKNESS) return null;
+  if (!isStraight(a0, lo, hi, thickness)) return null;
   return { horizontal, a0, a1, centre, lo, hi, thickness };
+}
+
+/**
+ * True when the middles of the line's own runs (where no stroke crosses it) lie on a straight line, within
+ * STRAIGHT of its length (root mean square): a ruler's line or a quick underline, not the top of a 0 running
+ * into the bar of a 7.
+ */
+function isStraight(a0: number, lo: Int32Array, hi: Int32Array, thickness: number): boolean {
+  let n = 0,
+    sa = 0,
+    sm = 0,
+    saa = 0,
+    sam = 0;
+  for (let i = 0; i < lo.length; i++) {
+    if (lo[i] < 0 || hi[i] - lo[i] + 1 > thickness + 1) continue;
+    const a = a0 + i,
+      m = (lo[i] + hi[i]) / 2;
+    n++;
+    sa += a;
+    sm += m;
+    saa += a * a;
+    sam += a * m;
+  }
+  if (n < 2) return false;
+  const d = n * saa - sa * sa;
+  const slope = d > 0 ? (n * sam - sa * sm) / d : 0,
+    icpt = (sm - slope * sa) / n;
+  let sq = 0;
+  for (let i = 0; i < lo.length; i++) {
+    if (lo[i] < 0 || hi[i] - lo[i] + 1 > thickness + 1) continue;
+    const r = (lo[i] + hi[i]) / 2 - (icpt + slope * (a0 + i));
+    sq += r * r;
+  }
+  return Math.sqrt(sq / n) <= Math.max(1, STRAIGHT * lo.length);
 }
 
 /** The pixels across position `a` of a line that belong to the line itself: its band, one pixel of rim each side. */
 function band(c: Candidate, a: number): [number, number] {
   const i = a - c.a0;
-  const pure = c.lo[i] >= 0 && c.hi[i] - c.lo[i] + 1 <= c.thickness + 1;
+  const pure = c.lo[i] >= 0 && c.hi[i] - c.lo[i] + 1 <= c.thickness + 2;
   if (pure) return [c.lo[i], c.hi[i]];
   const mid = c.centre[i] - 0.5;
   return [Math.round(mid - c.thickness / 2), Math.round(mid + c.thickness / 2)];
@@ -385,9 +433,17 @@ function isBoxSide(v: Candidate, lines: Candidate[]): boolean {
 
 /**
  * Clear the lines in `strength`: the band of every line, with its faint rim, except where a stroke crosses it
- * (ink that is no line goes on beyond the band on both sides, within a line's thickness along it).
+ * (ink that is no line goes on beyond the band on both sides, within a line's thickness along it) or writing
+ * touches it from one side for a short stretch.
  */
-function clear(strength: Float32Array, mask: Uint8Array, width: number, height: number, lines: Candidate[]): void {
+function clear(
+  strength: Float32Array,
+  mask: Uint8Array,
+  width: number,
+  height: number,
+  lines: Candidate[],
+  charHeight: number,
+): void {
   const onLine = buffers.bytes(1, width * height).fill(0);
   for (const c of lines) {
     const across = c.horizontal ? height : width;
@@ -406,6 +462,8 @@ function clear(strength: Float32Array, mask: Uint8Array, width: number, height: 
     const along = c.horizontal ? width : height,
       across = c.horizontal ? height : width;
     const reach = Math.max(1, Math.round(c.thickness));
+    // per position: 2 where a stroke crosses the line, 1 where writing touches it from one side, else 0
+    const touch = new Uint8Array(c.a1 - c.a0 + 1);
     for (let a = c.a0; a <= c.a1; a++) {
       const [lo, hi] = band(c, a);
       let above = false,
@@ -416,7 +474,20 @@ function clear(strength: Float32Array, mask: Uint8Array, width: number, height: 
         below ||=
           writing(c.horizontal, a + d, hi + 2, along, across) || writing(c.horizontal, a + d, hi + 3, along, across);
       }
-      if (above && below) continue;
+      touch[a - c.a0] = above && below ? 2 : above || below ? 1 : 0;
+    }
+    // writing touching the line from one side keeps it only for a short stretch (a stroke along the line,
+    // the top of a 0 on it); a long stretch is a character standing against the side of a box
+    const longest = Math.max(2, TOUCH * charHeight);
+    for (let i = 0; i < touch.length;) {
+      let j = i;
+      while (j < touch.length && touch[j] === 1) j++;
+      if (j > i && j - i > longest) touch.fill(0, i, j);
+      i = Math.max(j, i + 1);
+    }
+    for (let a = c.a0; a <= c.a1; a++) {
+      if (touch[a - c.a0] > 0) continue;
+      const [lo, hi] = band(c, a);
       for (let v = Math.max(0, lo - 2); v <= Math.min(across - 1, hi + 2); v++) {
         const i = at(c.horizontal, width, a, v);
         // beyond the band only the faint rim goes; a stroke touching the line keeps its ink
