@@ -44,6 +44,8 @@ export interface RuledLine {
  * - OWN_RUNS: the line's thickness is this quantile of the runs of ink across it.
  * - TOUCH: writing touching a line from one side keeps the line's pixels there over at most this many
  *   character heights along it.
+ * - BESIDE: a horizontal line over the writing's middle that is neither a box's nor across the picture
+ *   must reach this many character heights past the writing.
  * - SLENDER: a line is at least this many times longer than it is thick.
  * - GAP_STRIPS: a chain of strips may skip this many strips where writing sits on the line and thickens it.
  */
@@ -53,7 +55,7 @@ const MIN_STRIPS = 3;
 const MIN_LENGTH = 30;
 const STEP = 2;
 const MAX_THICKNESS = 6;
-const THIN = 0.3;
+const THIN = 0.15;
 const H_LENGTH = 1.4;
 const V_LENGTH = 1.6;
 const SPAN = 0.9;
@@ -64,6 +66,7 @@ const SLENDER = 10;
 const COVERED = 0.85;
 const OWN_RUNS = 0.2;
 const TOUCH = 0.25;
+const BESIDE = 0.5;
 const STRAIGHT = 0.025;
 
 /** Picture-sized scratch arrays kept between pictures (the line finder runs on every picture). */
@@ -128,8 +131,9 @@ export function removeRules(strength: Float32Array, width: number, height: numbe
   const found = [...candidates(mask, width, height, true, rowInk), ...candidates(mask, width, height, false, colInk)];
   // the pen strokes of ordinary writing are rarely this slender; only then is it worth measuring the characters
   if (!found.some((c) => c.a1 - c.a0 + 1 >= SLENDER * c.thickness)) return [];
-  const charHeight = characterHeight(mask, strength, width, height, found);
-  const lines = accepted(found, charHeight, width, height);
+  const writing = measureWriting(mask, strength, width, height, found);
+  const charHeight = writing.height;
+  const lines = accepted(found, writing, width, height);
   if (lines.length === 0) return [];
   clear(strength, mask, width, height, lines, charHeight);
   return lines.map((c) => describe(c));
@@ -344,17 +348,25 @@ function band(c: Candidate, a: number): [number, number] {
   return [Math.round(mid - c.thickness / 2), Math.round(mid + c.thickness / 2)];
 }
 
-/**
- * The height of the characters: the median height of the larger pieces left when every candidate line is
- * taken out; 0 when nothing but lines is left.
- */
-function characterHeight(
+/** Where the writing is, measured with the candidate lines taken out. */
+interface Writing {
+  /** Median height of the larger pieces; 0 when nothing but lines is left. */
+  height: number;
+  /** Median of their vertical middles. */
+  middle: number;
+  /** Their leftmost and rightmost column. */
+  x0: number;
+  x1: number;
+}
+
+/** The writing left when every candidate line is taken out (see {@link Writing}). */
+function measureWriting(
   mask: Uint8Array,
   strength: Float32Array,
   width: number,
   height: number,
   found: Candidate[],
-): number {
+): Writing {
   const rest = buffers.floats(width * height);
   for (let i = 0; i < rest.length; i++) rest[i] = mask[i] ? strength[i] : 0;
   for (const c of found) {
@@ -367,15 +379,20 @@ function characterHeight(
   const { components } = labelComponents(rest, width, height, { into: buffers.ints(width * height) });
   let largest = 0;
   for (const p of components) largest = Math.max(largest, p.mass);
-  const heights = components
-    .filter((p) => p.mass >= 0.1 * largest && p.area >= 12)
-    .map((p) => p.y1 - p.y0 + 1)
-    .sort((x, y) => x - y);
-  return heights.length ? heights[heights.length >> 1] : 0;
+  const big = components.filter((p) => p.mass >= 0.1 * largest && p.area >= 12);
+  if (big.length === 0) return { height: 0, middle: 0, x0: 0, x1: 0 };
+  const median = (xs: number[]) => xs.sort((x, y) => x - y)[xs.length >> 1];
+  return {
+    height: median(big.map((p) => p.y1 - p.y0 + 1)),
+    middle: median(big.map((p) => (p.y0 + p.y1) / 2)),
+    x0: Math.min(...big.map((p) => p.x0)),
+    x1: Math.max(...big.map((p) => p.x1)),
+  };
 }
 
 /** The candidates that are lines of the sheet or a form, judged against the characters' height. */
-function accepted(found: Candidate[], charHeight: number, width: number, height: number): Candidate[] {
+function accepted(found: Candidate[], writing: Writing, width: number, height: number): Candidate[] {
+  const charHeight = writing.height;
   const length = (c: Candidate) => c.a1 - c.a0 + 1;
   const thinEnough = (c: Candidate) =>
     length(c) >= SLENDER * c.thickness && (charHeight === 0 || c.thickness <= Math.max(2, THIN * charHeight));
@@ -391,7 +408,9 @@ function accepted(found: Candidate[], charHeight: number, width: number, height:
     if (left.length && right.length) for (const c of [hz, ...left, ...right]) boxed.add(c);
   }
   const horizontal = thin.filter(
-    (c) => c.horizontal && (boxed.has(c) || (charHeight > 0 ? length(c) >= H_LENGTH * charHeight : spans(c))),
+    (c) =>
+      c.horizontal &&
+      (boxed.has(c) || spans(c) || (charHeight > 0 && length(c) >= H_LENGTH * charHeight && underOrBeside(c, writing))),
   );
   const grid = horizontal.filter(spans).length >= 2;
   const vertical = thin.filter((c) => {
@@ -400,6 +419,17 @@ function accepted(found: Candidate[], charHeight: number, width: number, height:
     return grid && spans(c);
   });
   return [...horizontal, ...vertical];
+}
+
+/**
+ * True when horizontal line `c` lies under the middle of the writing (an underline, a ruled line under it) or
+ * reaches well past it to one side: a line over the writing that is neither a box's nor the sheet's is more
+ * likely the bar of a 7 run into its neighbour.
+ */
+function underOrBeside(c: Candidate, writing: Writing): boolean {
+  const y = c.centre[c.centre.length >> 1] - 0.5;
+  const past = BESIDE * writing.height;
+  return y >= writing.middle || c.a0 < writing.x0 - past || c.a1 > writing.x1 + past;
 }
 
 /** How near (px) two lines' ends must come to meet at a corner. */
