@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { after, test } from 'node:test';
+import sharp from 'sharp';
 import { readMnist } from '../../src/data/idx.js';
 import { findInk } from '../../src/runtime/ink/find.js';
 import type { GrayImage } from '../../src/runtime/ink/image.js';
 import { modelClassifier } from '../../src/runtime/node/read.js';
 import { loadDigitModel } from '../../src/runtime/node/session.js';
 import { readText } from '../../src/runtime/read-text.js';
-import { testOnnxPath } from './helpers/files.js';
+import { runCli } from '../helpers/cli.js';
+import { pngBytes, put, tempDir, testOnnxPath } from './helpers/files.js';
 
 const mnist = await readMnist('test');
 const model = await loadDigitModel(testOnnxPath());
@@ -133,4 +137,31 @@ test('ordinary writing is left alone: 1s, a lone 1, and every MNIST test 1 and 7
     assert.ok(found2.ok);
     assert.deepEqual(found2.map.rules, [], `test digit ${k} at 2x`);
   }
+});
+
+test('read --debug-dir shows the removed lines in blue, for a boxed number and for an empty box', async () => {
+  const w = 300,
+    h = 120;
+  const boxed: GrayImage = { width: w, height: h, data: sheet(w, h, ks, 60, 32) };
+  box(boxed, 30, 20, 250, 100, 2, 40);
+  const empty: GrayImage = { width: w, height: h, data: new Uint8Array(w * h).fill(240) };
+  box(empty, 30, 20, 250, 100, 2, 40);
+  const dir = tempDir('rules');
+  const a = put(dir, 'boxed.png', pngBytes(boxed)),
+    b = put(dir, 'empty.png', pngBytes(empty));
+  const debugDir = path.join(dir, 'debug');
+  const r = await runCli('read', a, b, '--model', testOnnxPath(), '--format', 'jsonl', '--debug-dir', debugDir);
+  const rows = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { text: string | null; error: string | null });
+  assert.equal(rows[0].text, TEXT);
+  assert.match(rows[1].error ?? '', /^no characters found/);
+  for (const file of readdirSync(debugDir)) {
+    const { data, info } = await sharp(path.join(debugDir, file)).raw().toBuffer({ resolveWithObject: true });
+    let blue = 0;
+    for (let i = 0; i < data.length; i += info.channels) if (data[i] < 60 && data[i + 2] > 200) blue++;
+    assert.ok(blue > 400, `${file}: ${blue} blue pixels`);
+  }
+  assert.equal(readdirSync(debugDir).length, 2);
 });
