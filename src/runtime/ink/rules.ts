@@ -118,13 +118,16 @@ export function removeRules(strength: Float32Array, width: number, height: numbe
   // ink per row and per column: rows and columns too empty to hold a line are never scanned
   const rowInk = new Int32Array(height),
     colInk = new Int32Array(width);
+  mask.fill(0);
+  // most pixels are paper: only ink is written
   for (let y = 0; y < height; y++) {
     let count = 0;
     for (let x = 0, i = y * width; x < width; x++, i++) {
-      const m = strength[i] > level ? 1 : 0;
-      mask[i] = m;
-      count += m;
-      colInk[x] += m;
+      if (strength[i] > level) {
+        mask[i] = 1;
+        count++;
+        colInk[x]++;
+      }
     }
     rowInk[y] = count;
   }
