@@ -1,6 +1,7 @@
 /**
  * `read --debug-dir`: one PNG per picture showing what the reader did: the picture with a box around each
- * character read, and under it the inputs the network saw, enlarged, in reading order.
+ * character read (and, in blue, the lines of a sheet or a form taken out), and under it the inputs the network
+ * saw, enlarged, in reading order.
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import sharp from 'sharp';
 import { writeFileNoFollow } from '../fs/folder-file.js';
 import type { InputContract } from '../runtime/contract.js';
 import type { ReadRow } from '../runtime/node/read.js';
+import { drawRules } from './read-debug-rules.js';
 
 const INPUT_SCALE = 3;
 const GAP = 4;
@@ -56,6 +58,7 @@ export async function writeDebugPicture(
     if (x < 0 || y < 0 || x >= width || y >= height) return;
     rgb.set(c, (y * width + x) * 3);
   };
+  drawRules(put, row.debug!.rules ?? []);
   for (const d of row.digits) {
     const { x, y, width: w, height: h } = d.box;
     for (let t = 0; t < 2; t++) {

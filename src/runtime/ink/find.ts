@@ -11,6 +11,7 @@ import { backgroundGrid, borderStats, isFlat, subtractGrid } from './background.
 import { labelComponents, type InkComponent } from './components.js';
 import { checkImage, type GrayImage } from './image.js';
 import { inkIsDark, levelNoise, levelsInkIsDark, NOISE_SUBSAMPLE_ABOVE, residualNoise } from './noise.js';
+import { removeRules, type RuledLine } from './rules.js';
 import { otsuOfHistogram } from './threshold.js';
 
 export type { InkComponent } from './components.js';
@@ -45,11 +46,19 @@ export interface InkMap {
   noise: number;
   /** Strongest ink. */
   peak: number;
+  /** The lines of a sheet or a form found and taken out before the ink was grouped (ink/rules.ts), in working pixels. */
+  rules: RuledLine[];
 }
 
 /** Why a picture holds no usable ink. */
 export type InkRefusal =
-  { ok: false; reason: 'no-ink'; message: string } | { ok: false; reason: 'too-much-ink'; message: string };
+  | {
+      ok: false;
+      reason: 'no-ink';
+      message: string;
+      /** Lines of a sheet or a form removed, in source pixels. */ rules?: RuledLine[];
+    }
+  | { ok: false; reason: 'too-much-ink'; message: string };
 
 /** Result of {@link findInk}. */
 export type FindInkResult = { ok: true; map: InkMap } | InkRefusal;
@@ -112,6 +121,23 @@ const MAX_INK_COVER = 0.6;
  */
 export function findInk(img: GrayImage, options: InkOptions = {}): FindInkResult {
   return findInkWith(img, options, null);
+}
+
+/**
+ * The lines of a sheet or a form that ink finding takes out of `img` (ink/rules.ts), in the picture's own
+ * pixels: what a debug view draws to show what was removed.
+ * @throws RangeError when `img` is malformed.
+ */
+export function findSheetLines(img: GrayImage, options: InkOptions = {}): RuledLine[] {
+  checkImage(img, 'findSheetLines');
+  const found = findInkWith(img, options, null);
+  const lines: RuledLine[] = [];
+  if (found.ok) {
+    for (const l of found.map.rules) lines.push(scaled(l, found.map.scale));
+  } else if (found.reason === 'no-ink' && found.rules) {
+    lines.push(...found.rules);
+  }
+  return lines;
 }
 
 /**
@@ -243,13 +269,29 @@ function findInkAt(img: GrayImage, scale: number, options: InkOptions, ws: Works
 
   // Ink strength above the noise floor: 0 = background, larger = more ink, whatever the source polarity.
   const strength = residual;
-  const peak = inkAbove(strength, inverted ? -1 : 1, noise);
+  let peak = inkAbove(strength, inverted ? -1 : 1, noise);
   if (peak < minContrast) {
     return {
       ok: false,
       reason: 'no-ink',
       message: `no ink found: the picture is blank or too faint (ink contrast ${Math.round(peak)} of 255, need ${minContrast})`,
     };
+  }
+  // The lines of a sheet or a form are no writing: taken out before the ink is grouped.
+  const rules = removeRules(strength, w, h, peak);
+  // a second look finds what the first lines hid: a double margin line, a line beside a removed one
+  if (rules.length > 0) rules.push(...removeRules(strength, w, h, peak));
+  if (rules.length > 0) {
+    peak = 0;
+    for (let i = 0; i < n; i++) if (strength[i] > peak) peak = strength[i];
+    if (peak < minContrast) {
+      return {
+        ok: false,
+        reason: 'no-ink',
+        message: `no characters found: the picture holds only ${rules.length === 1 ? 'a line' : `${rules.length} lines`} of a sheet or a form's box, and nothing written`,
+        rules: rules.map((l) => scaled(l, scale)),
+      };
+    }
   }
   // A noisy picture also has faint marks that are no ink (a shadow's edge, JPEG ringing, smudges) and
   // would chain strokes to them: there a pixel must reach a fraction of the strongest ink. A noise-free
@@ -312,8 +354,14 @@ function findInkAt(img: GrayImage, scale: number, options: InkOptions, ws: Works
       flatBackground: flat,
       noise,
       peak,
+      rules,
     },
   };
+}
+
+/** A line found in working pixels, in source pixels. */
+function scaled(l: RuledLine, s: number): RuledLine {
+  return { ...l, x0: l.x0 * s, y0: l.y0 * s, x1: l.x1 * s, y1: l.y1 * s, thickness: l.thickness * s };
 }
 
 /** The longer side of a piece's box. */

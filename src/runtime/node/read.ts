@@ -7,6 +7,8 @@ import type { GrayImage } from '../preprocess.js';
 import type { Classifier, LineDigit } from '../read-line.js';
 import type { ExpressionValue } from '../expression.js';
 import { readText, type ReadTextOptions } from '../read-text.js';
+import { findSheetLines } from '../ink/find.js';
+import type { RuledLine } from '../ink/rules.js';
 import { decodePicture, PictureError } from './images.js';
 import { nonFiniteReason } from './predict.js';
 import type { DigitModel } from './session.js';
@@ -26,8 +28,11 @@ export interface ReadRow {
   expression_error?: string;
   /** Each merge, split and set-aside mark the reader decided. */
   decisions: string[];
-  /** The model inputs of the characters read and the decoded picture (kept only when asked for, for a debug view). */
-  debug?: { inputs: Float32Array[]; image: GrayImage };
+  /**
+   * The model inputs of the characters read, the decoded picture and the lines of a sheet or a form taken out
+   * of it (kept only when asked for, for a debug view; also for a picture refused after decoding).
+   */
+  debug?: { inputs: Float32Array[]; image: GrayImage; rules?: RuledLine[] };
 }
 
 /** A `read` row as printed: the JSON field names are part of the CLI's interface. */
@@ -107,6 +112,7 @@ export async function readPictureBytes(
   try {
     const image = await decodePicture(bytes);
     const r = await readText(image, model.contract, classify, o);
+    if (o.keepDebug) row.debug = { inputs: r.ok ? r.inputs : [], image, rules: findSheetLines(image) };
     if (!r.ok) {
       row.error = r.message;
     } else {
@@ -116,7 +122,6 @@ export async function readPictureBytes(
       row.decisions = r.decisions;
       if (r.value) row.value = r.value;
       if (r.expression_error !== undefined) row.expression_error = r.expression_error;
-      if (o.keepDebug) row.debug = { inputs: r.inputs, image };
     }
   } catch (err) {
     if (!(err instanceof PictureError)) throw err;

@@ -1,0 +1,540 @@
+/**
+ * The lines of a sheet or a form, removed before anything is read: a form field's box, an underline, ruled
+ * and squared paper, a margin line. This is classical form processing. A ruled line is a long, thin,
+ * straight run of ink: in strips of the picture it fills a row (or a column) from one side of the strip to
+ * the other, and strip after strip those rows follow one straight course. Such a run is a line of the sheet
+ * only when it is long beside the characters written on it (their height, measured with the candidate lines
+ * taken out), so a `1`, a `7`'s bar or a long minus sign stays writing. Its pixels are then cleared, except
+ * where a stroke crosses it (ink goes on beyond the line on both sides): there the stroke keeps its pixels,
+ * so the character stays whole.
+ *
+ * Shared code: no Node and no DOM imports.
+ */
+import { labelComponents } from './components.js';
+
+/** One line removed: its course from end to end, in working pixels, and its thickness. */
+export interface RuledLine {
+  orientation: 'horizontal' | 'vertical';
+  /** Start and end of the line's centre: x, y of each end. */
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  thickness: number;
+}
+
+/**
+ * Every threshold of the line finder, in one place.
+ * - STRIP: the length (px) over which a line must fill a row of its strip; a line may drift one pixel in it.
+ * - FILL: the share of a strip's row a line fills (ink faded by compression leaves holes).
+ * - MIN_STRIPS: a candidate spans at least this many strips.
+ * - MIN_LENGTH: no line is shorter (px); a picture smaller than this both ways (an MNIST digit) has none.
+ * - STEP: how far (px) a line's course may move from one strip to the next.
+ * - MAX_THICKNESS: a line is at most this thick (px), and at most THIN of the character height.
+ * - H_LENGTH, V_LENGTH: a horizontal (vertical) line is at least this many character heights long; a `1` is
+ *   about one character height, an underline of two digits about two, a minus sign under one.
+ * - SPAN: a line across this share of the picture is a line of the sheet when nothing else decides.
+ * - CORNER: how near (in thicknesses, plus 3 px) a vertical line's ends come to a horizontal line's ends
+ *   to be the side of a box.
+ * - INK_LEVEL: pixels at this fraction of the strongest ink count when looking for lines (light printed lines
+ *   are far paler than the writing).
+ * - COVERED: ink lies on a line's course over at least this share of its length (the tops of a row of
+ *   digits line up too, but with paper between them).
+ * - STRAIGHT: a line strays from a straight course by at most this share of its length (root mean square).
+ * - OWN_RUNS: the line's thickness is this quantile of the runs of ink across it.
+ * - TOUCH: writing touching a line from one side keeps the line's pixels there over at most this many
+ *   character heights along it.
+ * - BESIDE: a horizontal line over the writing's middle that is neither a box's nor across the picture
+ *   must reach this many character heights past the writing.
+ * - SLENDER: a line is at least this many times longer than it is thick.
+ * - GAP_STRIPS: a chain of strips may skip this many strips where writing sits on the line and thickens it.
+ */
+const STRIP = 8;
+const FILL = 0.8;
+const MIN_STRIPS = 3;
+const MIN_LENGTH = 30;
+const STEP = 2;
+const MAX_THICKNESS = 6;
+const THIN = 0.15;
+const H_LENGTH = 1.4;
+const V_LENGTH = 1.6;
+const SPAN = 0.9;
+const CORNER = 3;
+const INK_LEVEL = 0.06;
+const GAP_STRIPS = 3;
+const SLENDER = 10;
+const COVERED = 0.85;
+const OWN_RUNS = 0.2;
+const TOUCH = 0.25;
+const BESIDE = 0.5;
+const STRAIGHT = 0.025;
+
+/** Picture-sized scratch arrays kept between pictures (the line finder runs on every picture). */
+const buffers = {
+  u8: [new Uint8Array(0), new Uint8Array(0)],
+  f32: new Float32Array(0),
+  /** Scratch bytes number `which` (0 or 1), `n` long, contents undefined. */
+  bytes(which: number, n: number): Uint8Array {
+    if (this.u8[which].length < n) this.u8[which] = new Uint8Array(n);
+    return this.u8[which].subarray(0, n);
+  },
+  i32: new Int32Array(0),
+  /** Scratch ints, `n` long, zeroed. */
+  ints(n: number): Int32Array {
+    if (this.i32.length < n) this.i32 = new Int32Array(n);
+    return this.i32.subarray(0, n).fill(0);
+  },
+  /** Scratch floats, `n` long, contents undefined. */
+  floats(n: number): Float32Array {
+    if (this.f32.length < n) this.f32 = new Float32Array(n);
+    return this.f32.subarray(0, n);
+  },
+};
+
+/** A candidate line along one axis: its centre per position along it, and the extent of ink across it there. */
+interface Candidate {
+  horizontal: boolean;
+  /** First and last position along the line. */
+  a0: number;
+  a1: number;
+  /** Centre across the line at each position a0..a1. */
+  centre: Float32Array;
+  /** Ink run across the line at each position (inclusive), or -1 where there is none. */
+  lo: Int32Array;
+  hi: Int32Array;
+  thickness: number;
+}
+
+/**
+ * Find the lines of a sheet or a form in `strength` (ink strength per pixel, `width` x `height`, ink > 0),
+ * clear them in place, and return them (see the file comment). Pictures without such lines are left as they are.
+ * @param peak the strongest ink in `strength`.
+ */
+export function removeRules(strength: Float32Array, width: number, height: number, peak: number): RuledLine[] {
+  if (width < MIN_LENGTH && height < MIN_LENGTH) return [];
+  const level = INK_LEVEL * peak;
+  const n = width * height;
+  const mask = buffers.bytes(0, n);
+  // ink per row and per column: rows and columns too empty to hold a line are never scanned
+  const rowInk = new Int32Array(height),
+    colInk = new Int32Array(width);
+  mask.fill(0);
+  // most pixels are paper: only ink is written
+  for (let y = 0; y < height; y++) {
+    let count = 0;
+    for (let x = 0, i = y * width; x < width; x++, i++) {
+      if (strength[i] > level) {
+        mask[i] = 1;
+        count++;
+        colInk[x]++;
+      }
+    }
+    rowInk[y] = count;
+  }
+  const found = [...candidates(mask, width, height, true, rowInk), ...candidates(mask, width, height, false, colInk)];
+  // the pen strokes of ordinary writing are rarely this slender; only then is it worth measuring the characters
+  if (!found.some((c) => c.a1 - c.a0 + 1 >= SLENDER * c.thickness)) return [];
+  const writing = measureWriting(mask, strength, width, height, found);
+  const charHeight = writing.height;
+  const lines = accepted(found, writing, width, height);
+  if (lines.length === 0) return [];
+  clear(strength, mask, width, height, lines, charHeight);
+  return lines.map((c) => describe(c));
+}
+
+/** Index of the pixel at `a` along and `c` across a line of the given orientation. */
+function at(horizontal: boolean, width: number, a: number, c: number): number {
+  return horizontal ? c * width + a : a * width + c;
+}
+
+/** Candidate lines along one axis: chains of strips whose rows are filled, refined to pixels. */
+function candidates(
+  mask: Uint8Array,
+  width: number,
+  height: number,
+  horizontal: boolean,
+  lineInk: Int32Array,
+): Candidate[] {
+  const along = horizontal ? width : height,
+    across = horizontal ? height : width;
+  const strips = Math.floor(along / STRIP);
+  if (strips < MIN_STRIPS) return [];
+  const need = Math.ceil(FILL * STRIP);
+  // filled[k * across + c]: positions of strip k where row c or c+1 holds ink
+  const filled = new Uint16Array(strips * across);
+  for (let c = 0; c < across; c++) {
+    const next = c + 1 < across ? c + 1 : c;
+    if (lineInk[c] + lineInk[next] < need * MIN_STRIPS) continue;
+    const i0 = at(horizontal, width, 0, c),
+      step = horizontal ? 1 : width,
+      beside = at(horizontal, width, 0, next) - i0;
+    for (let k = 0; k < strips; k++) {
+      let count = 0;
+      for (let a = k * STRIP, i = i0 + a * step; a < (k + 1) * STRIP; a++, i += step)
+        count += mask[i] | mask[i + beside];
+      filled[k * across + c] = count;
+    }
+  }
+  // per strip, the centres of runs of filled rows no thicker than a line
+  const centres: number[][] = [];
+  for (let k = 0; k < strips; k++) {
+    const list: number[] = [];
+    let start = -1;
+    for (let c = 0; c <= across; c++) {
+      const full = c < across && filled[k * across + c] >= need;
+      if (full && start < 0) start = c;
+      if (!full && start >= 0) {
+        if (c - start <= MAX_THICKNESS) list.push((start + c) / 2);
+        start = -1;
+      }
+    }
+    centres.push(list);
+  }
+  // chain strips whose centres follow one course
+  const used = centres.map((l) => new Uint8Array(l.length));
+  const out: Candidate[] = [];
+  for (let k = 0; k < strips; k++) {
+    for (let j = 0; j < centres[k].length; j++) {
+      if (used[k][j]) continue;
+      used[k][j] = 1;
+      const chain: [number, number][] = [[k, centres[k][j]]];
+      let last = centres[k][j],
+        lastK = k;
+      for (let q = k + 1; q < strips && q - lastK <= GAP_STRIPS + 1; q++) {
+        const step = STEP * (q - lastK);
+        let best = -1;
+        for (let i = 0; i < centres[q].length; i++) {
+          const d = Math.abs(centres[q][i] - last);
+          if (!used[q][i] && d <= step && (best < 0 || d < Math.abs(centres[q][best] - last))) best = i;
+        }
+        if (best < 0) continue;
+        used[q][best] = 1;
+        last = centres[q][best];
+        lastK = q;
+        chain.push([q, last]);
+      }
+      if (chain.length >= MIN_STRIPS && !out.some((o) => follows(o, chain))) {
+        const c = refine(mask, width, height, horizontal, chain);
+        if (c) out.push(c);
+      }
+    }
+  }
+  return out;
+}
+
+/** True when candidate `c` already runs through the strips of `chain` (one line found twice). */
+function follows(c: Candidate, chain: [number, number][]): boolean {
+  return chain.every(([k, centre]) => {
+    const a = k * STRIP + STRIP / 2;
+    return a >= c.a0 && a <= c.a1 && Math.abs(c.centre[Math.round(a) - c.a0] - 0.5 - centre) <= STEP;
+  });
+}
+
+/** The course of a chain of strips followed pixel by pixel, extended past its end strips while ink goes on. */
+function refine(
+  mask: Uint8Array,
+  width: number,
+  height: number,
+  horizontal: boolean,
+  chain: [number, number][],
+): Candidate | null {
+  const along = horizontal ? width : height,
+    across = horizontal ? height : width;
+  const points = chain.map(([k, c]) => [k * STRIP + STRIP / 2, c + 0.5] as const);
+  const slopeAt = (i: number, j: number) => (points[j][1] - points[i][1]) / (points[j][0] - points[i][0]);
+  const startSlope = slopeAt(0, Math.min(points.length - 1, 2)),
+    endSlope = slopeAt(Math.max(0, points.length - 3), points.length - 1);
+  const centreAt = (a: number): number => {
+    if (a <= points[0][0]) return points[0][1] + (a - points[0][0]) * startSlope;
+    const last = points[points.length - 1];
+    if (a >= last[0]) return last[1] + (a - last[0]) * endSlope;
+    let i = 0;
+    while (points[i + 1][0] < a) i++;
+    const t = (a - points[i][0]) / (points[i + 1][0] - points[i][0]);
+    return points[i][1] + t * (points[i + 1][1] - points[i][1]);
+  };
+  const runAt = (a: number): [number, number] | null => {
+    const c = Math.round(centreAt(a) - 0.5);
+    let seed = -1;
+    for (const d of [0, -1, 1])
+      if (c + d >= 0 && c + d < across && mask[at(horizontal, width, a, c + d)]) {
+        seed = c + d;
+        break;
+      }
+    if (seed < 0) return null;
+    let lo = seed,
+      hi = seed;
+    while (lo > 0 && mask[at(horizontal, width, a, lo - 1)]) lo--;
+    while (hi < across - 1 && mask[at(horizontal, width, a, hi + 1)]) hi++;
+    return [lo, hi];
+  };
+  // extend outwards from the chain's strips while the course carries ink (a one-pixel hole is passed over)
+  let a0 = chain[0][0] * STRIP,
+    a1 = (chain[chain.length - 1][0] + 1) * STRIP - 1;
+  for (let miss = 0; a0 > 0 && miss < 2;) {
+    if (runAt(a0 - 1)) {
+      a0--;
+      miss = 0;
+    } else if (runAt(a0 - 2)) a0 -= 2;
+    else miss = 2;
+  }
+  for (let miss = 0; a1 < along - 1 && miss < 2;) {
+    if (runAt(a1 + 1)) {
+      a1++;
+      miss = 0;
+    } else if (a1 + 2 < along && runAt(a1 + 2)) a1 += 2;
+    else miss = 2;
+  }
+  const len = a1 - a0 + 1;
+  const centre = new Float32Array(len),
+    lo = new Int32Array(len).fill(-1),
+    hi = new Int32Array(len).fill(-1);
+  const runs: number[] = [];
+  for (let a = a0; a <= a1; a++) {
+    centre[a - a0] = centreAt(a);
+    const r = runAt(a);
+    if (r) {
+      lo[a - a0] = r[0];
+      hi[a - a0] = r[1];
+      runs.push(r[1] - r[0] + 1);
+    }
+  }
+  if (len < MIN_LENGTH || runs.length < COVERED * len) return null;
+  // where strokes cross or run along the line its runs are longer: its own thickness is among the thinnest
+  runs.sort((x, y) => x - y);
+  const thickness = runs[Math.floor(OWN_RUNS * runs.length)];
+  if (thickness > MAX_THICKNESS) return null;
+  if (!isStraight(a0, lo, hi, thickness)) return null;
+  return { horizontal, a0, a1, centre, lo, hi, thickness };
+}
+
+/**
+ * True when the middles of the line's own runs (where no stroke crosses it) lie on a straight line, within
+ * STRAIGHT of its length (root mean square): a ruler's line or a quick underline, not the top of a 0 running
+ * into the bar of a 7.
+ */
+function isStraight(a0: number, lo: Int32Array, hi: Int32Array, thickness: number): boolean {
+  let n = 0,
+    sa = 0,
+    sm = 0,
+    saa = 0,
+    sam = 0;
+  for (let i = 0; i < lo.length; i++) {
+    if (lo[i] < 0 || hi[i] - lo[i] + 1 > thickness + 1) continue;
+    const a = a0 + i,
+      m = (lo[i] + hi[i]) / 2;
+    n++;
+    sa += a;
+    sm += m;
+    saa += a * a;
+    sam += a * m;
+  }
+  if (n < 2) return false;
+  const d = n * saa - sa * sa;
+  const slope = d > 0 ? (n * sam - sa * sm) / d : 0,
+    icpt = (sm - slope * sa) / n;
+  let sq = 0;
+  for (let i = 0; i < lo.length; i++) {
+    if (lo[i] < 0 || hi[i] - lo[i] + 1 > thickness + 1) continue;
+    const r = (lo[i] + hi[i]) / 2 - (icpt + slope * (a0 + i));
+    sq += r * r;
+  }
+  return Math.sqrt(sq / n) <= Math.max(1, STRAIGHT * lo.length);
+}
+
+/** The pixels across position `a` of a line that belong to the line itself: its band, one pixel of rim each side. */
+function band(c: Candidate, a: number): [number, number] {
+  const i = a - c.a0;
+  const pure = c.lo[i] >= 0 && c.hi[i] - c.lo[i] + 1 <= c.thickness + 2;
+  if (pure) return [c.lo[i], c.hi[i]];
+  const mid = c.centre[i] - 0.5;
+  return [Math.round(mid - c.thickness / 2), Math.round(mid + c.thickness / 2)];
+}
+
+/** Where the writing is, measured with the candidate lines taken out. */
+interface Writing {
+  /** Median height of the larger pieces; 0 when nothing but lines is left. */
+  height: number;
+  /** Median of their vertical middles. */
+  middle: number;
+  /** Their leftmost and rightmost column. */
+  x0: number;
+  x1: number;
+}
+
+/** The writing left when every candidate line is taken out (see {@link Writing}). */
+function measureWriting(
+  mask: Uint8Array,
+  strength: Float32Array,
+  width: number,
+  height: number,
+  found: Candidate[],
+): Writing {
+  const rest = buffers.floats(width * height);
+  for (let i = 0; i < rest.length; i++) rest[i] = mask[i] ? strength[i] : 0;
+  for (const c of found) {
+    const across = c.horizontal ? height : width;
+    for (let a = c.a0; a <= c.a1; a++) {
+      const [lo, hi] = band(c, a);
+      for (let v = Math.max(0, lo); v <= Math.min(across - 1, hi); v++) rest[at(c.horizontal, width, a, v)] = 0;
+    }
+  }
+  const { components } = labelComponents(rest, width, height, { into: buffers.ints(width * height) });
+  let largest = 0;
+  for (const p of components) largest = Math.max(largest, p.mass);
+  const big = components.filter((p) => p.mass >= 0.1 * largest && p.area >= 12);
+  if (big.length === 0) return { height: 0, middle: 0, x0: 0, x1: 0 };
+  const median = (xs: number[]) => xs.sort((x, y) => x - y)[xs.length >> 1];
+  return {
+    height: median(big.map((p) => p.y1 - p.y0 + 1)),
+    middle: median(big.map((p) => (p.y0 + p.y1) / 2)),
+    x0: Math.min(...big.map((p) => p.x0)),
+    x1: Math.max(...big.map((p) => p.x1)),
+  };
+}
+
+/** The candidates that are lines of the sheet or a form, judged against the characters' height. */
+function accepted(found: Candidate[], writing: Writing, width: number, height: number): Candidate[] {
+  const charHeight = writing.height;
+  const length = (c: Candidate) => c.a1 - c.a0 + 1;
+  const thinEnough = (c: Candidate) =>
+    length(c) >= SLENDER * c.thickness && (charHeight === 0 || c.thickness <= Math.max(2, THIN * charHeight));
+  const spans = (c: Candidate) => length(c) >= SPAN * (c.horizontal ? width : height);
+  const thin = found.filter(thinEnough);
+  // a box: two horizontal lines joined at both ends by two vertical ones, whatever is written in it
+  const sides = thin.filter((v) => !v.horizontal && isBoxSide(v, thin));
+  const boxed = new Set<Candidate>();
+  for (const hz of thin) {
+    if (!hz.horizontal) continue;
+    const left = sides.filter((v) => meetsEnd(v, hz, hz.a0)),
+      right = sides.filter((v) => meetsEnd(v, hz, hz.a1));
+    if (left.length && right.length) for (const c of [hz, ...left, ...right]) boxed.add(c);
+  }
+  const horizontal = thin.filter(
+    (c) =>
+      c.horizontal &&
+      (boxed.has(c) || spans(c) || (charHeight > 0 && length(c) >= H_LENGTH * charHeight && underOrBeside(c, writing))),
+  );
+  const grid = horizontal.filter(spans).length >= 2;
+  const vertical = thin.filter((c) => {
+    if (c.horizontal) return false;
+    if (boxed.has(c) || (charHeight > 0 && length(c) >= V_LENGTH * charHeight)) return true;
+    return grid && spans(c);
+  });
+  return [...horizontal, ...vertical];
+}
+
+/**
+ * True when horizontal line `c` lies under the middle of the writing (an underline, a ruled line under it) or
+ * reaches well past it to one side: a line over the writing that is neither a box's nor the sheet's is more
+ * likely the bar of a 7 run into its neighbour.
+ */
+function underOrBeside(c: Candidate, writing: Writing): boolean {
+  const y = c.centre[c.centre.length >> 1] - 0.5;
+  const past = BESIDE * writing.height;
+  return y >= writing.middle || c.a0 < writing.x0 - past || c.a1 > writing.x1 + past;
+}
+
+/** How near (px) two lines' ends must come to meet at a corner. */
+function cornerReach(a: Candidate, b: Candidate): number {
+  return CORNER * Math.max(a.thickness, b.thickness) + 3;
+}
+
+/** True when vertical line `v` stands at position `x` of horizontal line `hz` and one of its ends is on it. */
+function meetsEnd(v: Candidate, hz: Candidate, x: number): boolean {
+  const r = cornerReach(v, hz);
+  const vx = v.centre[0];
+  if (Math.abs(vx - x) > r) return false;
+  const xi = Math.round(Math.min(hz.a1, Math.max(hz.a0, vx)));
+  const y = hz.centre[xi - hz.a0];
+  return Math.abs(v.a0 - y) <= r || Math.abs(v.a1 - y) <= r;
+}
+
+/** True when both ends of vertical line `v` meet the end of a horizontal line among `lines`: the side of a box. */
+function isBoxSide(v: Candidate, lines: Candidate[]): boolean {
+  const meets = (y: number) =>
+    lines.some((hz) => {
+      if (!hz.horizontal) return false;
+      const r = cornerReach(v, hz);
+      const x = v.centre[0];
+      if (Math.abs(x - hz.a0) > r && Math.abs(x - hz.a1) > r) return false;
+      const xi = Math.round(Math.min(hz.a1, Math.max(hz.a0, x)));
+      return Math.abs(hz.centre[xi - hz.a0] - y) <= r;
+    });
+  return meets(v.a0) && meets(v.a1);
+}
+
+/**
+ * Clear the lines in `strength`: the band of every line, with its faint rim, except where a stroke crosses it
+ * (ink that is no line goes on beyond the band on both sides, within a line's thickness along it) or writing
+ * touches it from one side for a short stretch.
+ */
+function clear(
+  strength: Float32Array,
+  mask: Uint8Array,
+  width: number,
+  height: number,
+  lines: Candidate[],
+  charHeight: number,
+): void {
+  const onLine = buffers.bytes(1, width * height).fill(0);
+  for (const c of lines) {
+    const across = c.horizontal ? height : width;
+    for (let a = c.a0; a <= c.a1; a++) {
+      const [lo, hi] = band(c, a);
+      for (let v = Math.max(0, lo - 1); v <= Math.min(across - 1, hi + 1); v++)
+        onLine[at(c.horizontal, width, a, v)] = 1;
+    }
+  }
+  const writing = (horizontal: boolean, a: number, v: number, along: number, across: number) => {
+    if (a < 0 || a >= along || v < 0 || v >= across) return false;
+    const i = at(horizontal, width, a, v);
+    return mask[i] === 1 && onLine[i] === 0;
+  };
+  for (const c of lines) {
+    const along = c.horizontal ? width : height,
+      across = c.horizontal ? height : width;
+    const reach = Math.max(1, Math.round(c.thickness));
+    // per position: 2 where a stroke crosses the line, 1 where writing touches it from one side, else 0
+    const touch = new Uint8Array(c.a1 - c.a0 + 1);
+    for (let a = c.a0; a <= c.a1; a++) {
+      const [lo, hi] = band(c, a);
+      let above = false,
+        below = false;
+      for (let d = -reach; d <= reach && !(above && below); d++) {
+        above ||=
+          writing(c.horizontal, a + d, lo - 2, along, across) || writing(c.horizontal, a + d, lo - 3, along, across);
+        below ||=
+          writing(c.horizontal, a + d, hi + 2, along, across) || writing(c.horizontal, a + d, hi + 3, along, across);
+      }
+      touch[a - c.a0] = above && below ? 2 : above || below ? 1 : 0;
+    }
+    // writing touching the line from one side keeps it only for a short stretch (a stroke along the line,
+    // the top of a 0 on it); a long stretch is a character standing against the side of a box
+    const longest = Math.max(2, TOUCH * charHeight);
+    for (let i = 0; i < touch.length;) {
+      let j = i;
+      while (j < touch.length && touch[j] === 1) j++;
+      if (j > i && j - i > longest) touch.fill(0, i, j);
+      i = Math.max(j, i + 1);
+    }
+    for (let a = c.a0; a <= c.a1; a++) {
+      if (touch[a - c.a0] > 0) continue;
+      const [lo, hi] = band(c, a);
+      for (let v = Math.max(0, lo - 2); v <= Math.min(across - 1, hi + 2); v++) {
+        const i = at(c.horizontal, width, a, v);
+        // beyond the band only the faint rim goes; a stroke touching the line keeps its ink
+        if ((v < lo || v > hi) && mask[i] && !onLine[i]) continue;
+        strength[i] = 0;
+      }
+    }
+  }
+}
+
+function describe(c: Candidate): RuledLine {
+  const first = c.centre[0] - 0.5,
+    last = c.centre[c.centre.length - 1] - 0.5;
+  return c.horizontal
+    ? { orientation: 'horizontal', x0: c.a0, y0: first, x1: c.a1, y1: last, thickness: c.thickness }
+    : { orientation: 'vertical', x0: first, y0: c.a0, x1: last, y1: c.a1, thickness: c.thickness };
+}

@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import sharp from 'sharp';
+import { readMnist } from '../../src/data/idx.js';
+import { findInk } from '../../src/runtime/ink/find.js';
+import type { GrayImage } from '../../src/runtime/ink/image.js';
+import { modelClassifier } from '../../src/runtime/node/read.js';
+import { loadDigitModel } from '../../src/runtime/node/session.js';
+import { readText } from '../../src/runtime/read-text.js';
+import { runCli } from '../helpers/cli.js';
+import { pngBytes, put, tempDir, testOnnxPath } from './helpers/files.js';
+
+const mnist = await readMnist('test');
+const model = await loadDigitModel(testOnnxPath());
+const classify = modelClassifier(model);
+after(() => model.close());
+
+/** The first test digits of these labels. */
+function digitsOf(text: string): number[] {
+  return [...text].map((ch) => {
+    for (let k = 0; k < mnist.count; k++) if (mnist.labels[k] === Number(ch)) return k;
+    throw new Error(`no digit ${ch}`);
+  });
+}
+
+/** A white sheet `width` x `height` with MNIST digits `ks` written dark at 2x, left to right from (x, y), `gap` apart. */
+function sheet(width: number, height: number, ks: number[], x: number, y: number, gap = 6): Uint8Array {
+  const data = new Uint8Array(width * height).fill(245);
+  ks.forEach((k, j) => {
+    const ox = x + j * (40 + gap);
+    for (let py = 0; py < 56; py++)
+      for (let px = 0; px < 56; px++) {
+        const v = mnist.images[k * 784 + (py >> 1) * 28 + (px >> 1)];
+        const i = (y + py) * width + ox + px - 8;
+        if (v > 0) data[i] = Math.min(data[i], 245 - Math.round((215 * v) / 255));
+      }
+  });
+  return data;
+}
+
+/** Darken a rectangle of the sheet to `level` (a printed line: drawn under the writing, so the darker pixel stays). */
+function rect(img: GrayImage, x0: number, y0: number, x1: number, y1: number, level: number): void {
+  for (let y = y0; y <= y1; y++)
+    for (let x = x0; x <= x1; x++) img.data[y * img.width + x] = Math.min(img.data[y * img.width + x], level);
+}
+
+function box(img: GrayImage, x0: number, y0: number, x1: number, y1: number, t: number, level: number): void {
+  rect(img, x0, y0, x1, y0 + t - 1, level);
+  rect(img, x0, y1 - t + 1, x1, y1, level);
+  rect(img, x0, y0, x0 + t - 1, y1, level);
+  rect(img, x1 - t + 1, y0, x1, y1, level);
+}
+
+async function read(img: GrayImage): Promise<string> {
+  const r = await readText(img, model.contract, classify);
+  return r.ok ? r.text : `refused: ${r.message}`;
+}
+
+const TEXT = '7140';
+const ks = digitsOf(TEXT);
+
+test('a number written in a form field box reads as the same number without the box, and the box is removed', async () => {
+  const w = 300,
+    h = 120;
+  const plain: GrayImage = { width: w, height: h, data: sheet(w, h, ks, 60, 32) };
+  assert.equal(await read(plain), TEXT, 'the number alone must read right for this test to mean anything');
+  const boxed: GrayImage = { width: w, height: h, data: sheet(w, h, ks, 60, 32) };
+  box(boxed, 30, 20, 250, 100, 2, 40);
+  const found = findInk(boxed);
+  assert.ok(found.ok);
+  assert.equal(found.map.rules.length, 4, JSON.stringify(found.map.rules));
+  assert.deepEqual(found.map.rules.map((l) => l.orientation).sort(), [
+    'horizontal',
+    'horizontal',
+    'vertical',
+    'vertical',
+  ]);
+  assert.equal(await read(boxed), TEXT);
+});
+
+test('digits touching the box and crossing ruled lines keep their strokes', async () => {
+  const w = 300,
+    h = 120;
+  // the box's bottom runs through the feet of the digits; a ruled line crosses them in the middle
+  const img: GrayImage = { width: w, height: h, data: sheet(w, h, ks, 60, 32) };
+  box(img, 30, 30, 250, 80, 2, 60);
+  rect(img, 0, 60, w - 1, 60, 150);
+  assert.equal(await read(img), TEXT);
+});
+
+test('ruled and squared paper: the lines of the sheet are no characters', async () => {
+  const w = 320,
+    h = 160;
+  const ruled: GrayImage = { width: w, height: h, data: sheet(w, h, ks, 70, 50) };
+  for (const y of [20, 85, 150]) rect(ruled, 0, y, w - 1, y, 170);
+  rect(ruled, 40, 0, 41, h - 1, 120); // a margin line
+  assert.equal(await read(ruled), TEXT);
+  const squared: GrayImage = { width: w, height: h, data: sheet(w, h, ks, 70, 50) };
+  for (let y = 7; y < h; y += 25) rect(squared, 0, y, w - 1, y, 180);
+  for (let x = 11; x < w; x += 25) rect(squared, x, 0, x, h - 1, 180);
+  assert.equal(await read(squared), TEXT);
+});
+
+test('an empty box, or an empty ruled sheet, reads as no characters found', async () => {
+  const w = 200,
+    h = 90;
+  const empty: GrayImage = { width: w, height: h, data: new Uint8Array(w * h).fill(240) };
+  box(empty, 20, 15, 180, 75, 2, 30);
+  assert.match(await read(empty), /^refused: no characters found/);
+  const lines: GrayImage = { width: w, height: h, data: new Uint8Array(w * h).fill(240) };
+  for (const y of [20, 50, 80]) rect(lines, 0, y, w - 1, y, 150);
+  assert.match(await read(lines), /^refused: no characters found/);
+});
+
+test('ordinary writing is left alone: 1s, a lone 1, and every MNIST test 1 and 7 of the first thousand', async () => {
+  const ones = digitsOf('1');
+  const w = 300,
+    h = 100;
+  const line: GrayImage = {
+    width: w,
+    height: h,
+    data: sheet(w, h, [...ones, ...ones, ...digitsOf('7'), ...ones], 40, 22),
+  };
+  const found = findInk(line);
+  assert.ok(found.ok);
+  assert.deepEqual(found.map.rules, []);
+  assert.equal(await read(line), '1171');
+  for (let k = 0; k < 1000; k++) {
+    if (mnist.labels[k] !== 1 && mnist.labels[k] !== 7) continue;
+    const alone = findInk({ width: 28, height: 28, data: mnist.images.slice(k * 784, (k + 1) * 784) });
+    assert.ok(alone.ok);
+    assert.deepEqual(alone.map.rules, [], `test digit ${k}`);
+    const big = sheet(90, 90, [k], 25, 17);
+    const found2 = findInk({ width: 90, height: 90, data: big });
+    assert.ok(found2.ok);
+    assert.deepEqual(found2.map.rules, [], `test digit ${k} at 2x`);
+  }
+});
+
+test('read --debug-dir shows the removed lines in blue, for a boxed number and for an empty box', async () => {
+  const w = 300,
+    h = 120;
+  const boxed: GrayImage = { width: w, height: h, data: sheet(w, h, ks, 60, 32) };
+  box(boxed, 30, 20, 250, 100, 2, 40);
+  const empty: GrayImage = { width: w, height: h, data: new Uint8Array(w * h).fill(240) };
+  box(empty, 30, 20, 250, 100, 2, 40);
+  const dir = tempDir('rules');
+  const a = put(dir, 'boxed.png', pngBytes(boxed)),
+    b = put(dir, 'empty.png', pngBytes(empty));
+  const debugDir = path.join(dir, 'debug');
+  const r = await runCli('read', a, b, '--model', testOnnxPath(), '--format', 'jsonl', '--debug-dir', debugDir);
+  const rows = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { text: string | null; error: string | null });
+  assert.equal(rows[0].text, TEXT);
+  assert.match(rows[1].error ?? '', /^no characters found/);
+  for (const file of readdirSync(debugDir)) {
+    const { data, info } = await sharp(path.join(debugDir, file)).raw().toBuffer({ resolveWithObject: true });
+    let blue = 0;
+    for (let i = 0; i < data.length; i += info.channels) if (data[i] < 60 && data[i + 2] > 200) blue++;
+    assert.ok(blue > 400, `${file}: ${blue} blue pixels`);
+  }
+  assert.equal(readdirSync(debugDir).length, 2);
+});
