@@ -160,9 +160,9 @@ async function writeExamples(s: SetScore): Promise<string[]> {
   for await (const row of readStream(walkPictures(picked.map((p) => p.file)), model, { workers: 1, keepDebug: true })) {
     const p = picked[i++];
     if (!row.debug) continue;
-    const out = path.join(EXAMPLES_DIR, `${s.set}-${p.cause.replace(/ /g, '-')}-${path.basename(p.file)}.png`);
-    await writeDebugPicture(out, row, contract);
-    written.push(out);
+    const name = `${s.set}-${p.cause.replace(/ /g, '-')}-${path.basename(p.file)}.png`;
+    await writeDebugPicture(EXAMPLES_DIR, name, row, contract);
+    written.push(path.join(EXAMPLES_DIR, name));
   }
   return written;
 }
