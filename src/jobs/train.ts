@@ -121,7 +121,7 @@ export async function runTraining(
       `--symbols: architecture '${o.arch}' supports ${arch.symbols.join(', ')} only, not '${symbolsName}'; use --arch lenet5`,
     );
   }
-  const contract = contractFor(labelSet.labels);
+  const contract = contractFor(labelSet.labels, labelSet.rejectLabel);
   const extras = extraLabels(labelSet.labels);
   const backend = await initBackend(o.backend);
   const trainFile = await readMnist('train', o.data);
@@ -145,17 +145,26 @@ export async function runTraining(
     test: SYMBOL_TEST_PER_SYMBOL,
   };
   const digitsInValidation = validation.count;
+  // The test set's "not one character" pictures are cut from validation digits, which training never sees.
+  let heldOutDigits: Split | undefined;
   if (extras.length > 0) {
     const tSynth = performance.now();
     const synth = { contract, symbols: extras, seed: o.seed };
-    train = withSymbols(train, { ...synth, perSymbol: perSymbol.train, stream: SYMBOL_STREAMS.train });
+    const styled = Math.round(train.count * (labelSet.styledDigits ?? 0));
+    heldOutDigits = validation;
+    train = withSymbols(
+      train,
+      { ...synth, perSymbol: perSymbol.train, stream: SYMBOL_STREAMS.train, digits: train },
+      styled,
+    );
     validation = withSymbols(validation, {
       ...synth,
       perSymbol: perSymbol.validation,
       stream: SYMBOL_STREAMS.validation,
+      digits: validation,
     });
     log(
-      `synthesised ${extras.length} x ${perSymbol.train} training and ${extras.length} x ${perSymbol.validation} validation pictures of ${extras.join(' ')} in ${((performance.now() - tSynth) / 1000).toFixed(1)} s`,
+      `synthesised ${extras.length} x ${perSymbol.train} training and ${extras.length} x ${perSymbol.validation} validation pictures of ${extras.join(' ')}${styled ? `, and ${styled} training digits in other styles` : ''} in ${((performance.now() - tSynth) / 1000).toFixed(1)} s`,
     );
   }
   if (o.batchSize > train.count) {
@@ -230,6 +239,7 @@ export async function runTraining(
       seed: o.seed,
       perSymbol: perSymbol.test,
       stream: SYMBOL_STREAMS.test,
+      digits: heldOutDigits,
     });
     const symbolEval = evaluate(model, synthTest);
     const perSymbolAccuracy: Record<string, number> = {};
