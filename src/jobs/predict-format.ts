@@ -9,7 +9,7 @@ export type PredictFormat = RowFormat;
 export function rowFormatter(format: PredictFormat): RowFormatter<PredictRow> {
   return layoutFormatter<PredictRow>(format, {
     record: predictRecord,
-    csvHeader: ['path', 'digit', 'probability', 'top_k', 'error', 'note'],
+    csvHeader: ['path', 'digit', 'probability', 'top_k', 'error', 'note', 'not_character'],
     csvFields: (r) => [
       r.path,
       r.digit ?? '',
@@ -17,6 +17,7 @@ export function rowFormatter(format: PredictFormat): RowFormatter<PredictRow> {
       r.topK.map((t) => `${t.label}:${t.probability.toFixed(6)}`).join(' '),
       r.error ?? '',
       r.note ?? '',
+      r.notCharacter === null ? '' : r.notCharacter.toFixed(6),
     ],
     tableHeader: `${'digit'.padEnd(6)}${'prob'.padEnd(8)}${'top-k'.padEnd(34)}path`,
     tableRow: (r) =>

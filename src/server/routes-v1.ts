@@ -4,6 +4,7 @@
  * number; until a reader is given it answers 501.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { rejectIndex } from '../runtime/contract.js';
 import { pictureInput } from '../runtime/node/picture-input.js';
 import { readRecord, type ReadRow } from '../runtime/node/read.js';
 import {
@@ -87,7 +88,7 @@ export async function predictPicture(
   const r = await pictureInput(bytes, m.model.contract);
   if (!r.ok) return failedRow(path, r.error);
   return {
-    ...rankedRow(path, await m.infer(r.input, 1, signal), m.model.contract.labels, topK),
+    ...rankedRow(path, await m.infer(r.input, 1, signal), m.model.contract.labels, topK, rejectIndex(m.model.contract)),
     note: severalCharactersNote(r.characters),
   };
 }

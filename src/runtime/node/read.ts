@@ -116,7 +116,7 @@ export async function readPictureBytes(
       row.decisions = r.decisions;
       if (r.value) row.value = r.value;
       if (r.expression_error !== undefined) row.expression_error = r.expression_error;
-      if (o.keepDebug) row.debug = { inputs: r.inputs, image };
+      if (o.keepDebug) row.debug = { inputs: r.digits.flatMap((d) => (d.input ? [d.input] : [])), image };
     }
   } catch (err) {
     if (!(err instanceof PictureError)) throw err;
