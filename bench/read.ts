@@ -1,7 +1,7 @@
 // Benchmark of reading real-looking pictures, on seeded sets the bench generates from MNIST *test* digits
 // (bench/generate/): photo-like single digits through `predict` and `read`; numbers of 2-7 digits, photographed
 // and scanned, through `read`, with failures sorted by cause; and `read` throughput on 640x480 JPEG photos of
-// 4-digit numbers, decoding included. Sets are written once into bench/.work/read and kept between runs.
+// 4-digit numbers, decoding included; then the independent sets of bench/read-sets.ts. Sets are written once into bench/.work/read and kept between runs.
 // Run: npm run bench:read   (LENET_BENCH_FULL=1 for larger sets)
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -18,6 +18,7 @@ import { walkPictures } from '../src/runtime/node/walk.js';
 import { numberDigits, numberPicture } from './generate/numbers.js';
 import { photoDigit, photoDigitIndex } from './generate/photo-digits.js';
 import { misreadDigits } from './misread.js';
+import { benchReadSets } from './read-sets.js';
 import type { GeneratedPicture } from './generate/types.js';
 import { median } from './stats.js';
 
@@ -263,6 +264,8 @@ export async function benchRead(): Promise<void> {
   console.log(
     `read throughput, 640x480 JPEG photos of 4-digit numbers (decode included, ${WORKERS} workers, ${nSpeed} pictures, 3 runs): median ${Math.round(median(rates))} pictures/s (runs ${rates.map(Math.round).join(', ')})`,
   );
+  // the independent sets, built apart from bench/generate (bench/read-sets.ts)
+  await benchReadSets();
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
