@@ -210,7 +210,7 @@ test('dots and an underline are ignored', async () => {
   assert.ok(r.decisions.some((d) => /dot/.test(d)) && r.decisions.some((d) => /rule/.test(d)), r.decisions.join('; '));
 });
 
-test('several lines, too many characters and blank pictures are refused in one line each', async () => {
+test('several lines and blank pictures are refused in one line each; a line of 40 characters is read', async () => {
   const ks = await Promise.all([1, 2, 3, 4].map((l) => pick(l)));
   const top = writeLine(ks, 2, 12, 20, 20),
     bottom = writeLine(ks, 2, 12, 20, 110);
