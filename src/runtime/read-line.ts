@@ -175,8 +175,10 @@ export async function readLine(
     first.push(boundary);
     const ends: Array<Cut | null> = [null, ...cuts, null];
     for (let a = 0; a + 1 < ends.length; a++) {
-      for (let b = a + 1; b < ends.length && b - a <= READER.maxPiecesPerCharacter; b++) {
+      for (let b = a + 1; b < ends.length; b++) {
         const whole = a === 0 && b === ends.length - 1;
+        // The glyph whole is always a candidate, however many pieces its cuts make.
+        if (b - a > READER.maxPiecesPerCharacter && !whole) continue;
         const part = between(g, ends[a], ends[b]);
         const slot = add(part);
         if (slot === null) continue;
@@ -228,9 +230,6 @@ export async function readLine(
   };
   const spanScore = (s: Span): number => {
     const b = best(s.slot);
-    // Characters touch when digits crowd together; operators are written apart. A piece of a cut glyph read
-    // as an operator is the tail or the bar of a digit.
-    if (s.cutPart && !isDigit[b.k]) return READER.ruledOut;
     // A glyph alone in the picture is cut only into pieces standing nearly the line's full height: a lone
     // digit with a long tail is far more common than a lone touching pair.
     if (alone && s.cutPart && heights[s.slot] < READER.alonePairSide) return READER.ruledOut;

@@ -38,8 +38,14 @@ export const CUTS = {
   driftCost: 4,
   /** Fractions of the glyph's width where paths start besides the ink profile's dips. */
   fixedStarts: [0.5, 0.35, 0.65],
-  /** Cut candidates tried per glyph. */
+  /** Cut candidates tried per glyph from the profile's dips and the fixed starts. */
   maxCandidates: 4,
+  /** Then paths held to a narrow band start every this many character heights across the glyph ... */
+  startStep: 0.25,
+  /** ... free to drift this far either side ... */
+  narrowBand: 0.08,
+  /** ... up to this many more candidates. */
+  maxNarrow: 8,
 } as const;
 
 /** Neighbouring glyphs that may be pieces of one character (segment/merge.ts). */
@@ -62,13 +68,13 @@ export const MERGES = {
 export const PRIORS = {
   /** Reading a span wider than this as one character costs `wideSlope` per character height beyond it. */
   wideFrom: 1.1,
-  wideSlope: 10,
+  wideSlope: 4,
   /** Cutting a glyph narrower than this costs `splitSlope` per character height short of it. */
   splitFrom: 0.7,
   splitSlope: 20,
   /** A cut crossing more than this (rows' ink, split.ts) costs `cutSlope` per row beyond it. */
   cutFree: 0.22,
-  cutSlope: 15,
+  cutSlope: 5,
   /** For a glyph alone in the picture, the width thresholds move up by this much. */
   aloneShift: 0.25,
   /** A piece shorter than this read as a digit costs `shortSlope` per character height short of it. */
@@ -81,12 +87,12 @@ export const READER = {
   /** Each character read costs this log-probability, so two characters must be clearly better than one. */
   characterPenalty: Math.log(0.97),
   /** Cuts whose shape prior is below this are not worth the network's time. */
-  hopelessCut: -6,
-  /** Cuts kept per glyph, so a glyph yields at most one more piece than this. */
-  maxCutsPerGlyph: 3,
-  /** Two cuts of one glyph must stay this far apart on every row. */
+  hopelessCut: -12,
+  /** Cuts kept per glyph (the cheapest that do not cross those kept), so a glyph makes at most one more piece. */
+  maxCutsPerGlyph: 4,
+  /** Two cuts of one glyph stay this far apart on every row. */
   cutClearance: 0.15,
-  /** A character is read from at most this many neighbouring pieces. */
+  /** A character is read from at most this many neighbouring pieces (the glyph whole is always read). */
   maxPiecesPerCharacter: 3,
   /** A glyph alone in the picture is cut only into pieces at least this tall. */
   alonePairSide: 0.7,

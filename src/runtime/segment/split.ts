@@ -73,6 +73,22 @@ export function cutCandidates(map: InkMap, g: Glyph, height: number): Cut[] {
     cuts.push(cut);
     if (cuts.length === CUTS.maxCandidates) break;
   }
+  // Paths free to drift settle on the cheapest gap nearby, often the same one. A glyph of several touching
+  // characters needs a path near each of their meeting points: paths held to a narrow band start across it.
+  const step = Math.max(2, Math.round(CUTS.startStep * height));
+  const narrow = Math.max(1, Math.round(CUTS.narrowBand * height));
+  for (let s = margin; s < w - margin && cuts.length < CUTS.maxCandidates + CUTS.maxNarrow; s += step) {
+    const cut = cheapestPath(
+      ink,
+      w,
+      h,
+      Math.max(margin - 1, s - narrow),
+      Math.min(w - margin - 1, s + narrow),
+      g,
+      g.mass / h,
+    );
+    if (!cuts.some((c) => samePath(c, cut))) cuts.push(cut);
+  }
   return cuts.sort((a, b) => a.cost - b.cost);
 }
 
