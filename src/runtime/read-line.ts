@@ -22,7 +22,7 @@ import { rowShape, type RowShape } from './segment/bars.js';
 import { mergeCandidate } from './segment/merge.js';
 import { cutPrior, digitHeightPrior, wholePrior } from './segment/priors.js';
 import { cutCandidates, cutColumn, type Cut } from './segment/split.js';
-import { READER } from './reader-thresholds.js';
+import { PRIORS, READER } from './reader-thresholds.js';
 
 /** Probabilities per input, in `contract.labels` order. */
 export type Classifier = (inputs: Float32Array[]) => Promise<Float32Array[]>;
@@ -233,7 +233,13 @@ export async function readLine(
     // A glyph alone in the picture is cut only into pieces standing nearly the line's full height: a lone
     // digit with a long tail is far more common than a lone touching pair.
     if (alone && s.cutPart && heights[s.slot] < READER.alonePairSide) return READER.ruledOut;
+    // A glyph alone in the picture is its own measure of height, so the network's word on a lone pair is all
+    // there is: the two sides of a touching pair stand the full height and read clearly, which a cut through
+    // one character seldom leaves. Each such side earns half a bonus (on longer lines it did not earn its place).
+    const tallSide =
+      alone && s.cutPart && heights[s.slot] >= PRIORS.tallSide && b.p >= PRIORS.sureSide ? PRIORS.tallPairBonus / 2 : 0;
     return (
+      tallSide +
       Math.log(Math.max(1e-9, b.p)) +
       (isDigit[b.k] ? digitHeightPrior(heights[s.slot]) : 0) +
       s.prior +

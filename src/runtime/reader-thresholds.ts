@@ -80,6 +80,10 @@ export const PRIORS = {
   /** A piece shorter than this read as a digit costs `shortSlope` per character height short of it. */
   shortFrom: 0.55,
   shortSlope: 12,
+  /** Cutting a lone glyph whose two sides both stand this tall and read at least `sureSide` earns `tallPairBonus`. */
+  tallSide: 0.85,
+  sureSide: 0.9,
+  tallPairBonus: 1,
 } as const;
 
 /** The line reader's search (read-line.ts). */
