@@ -14,7 +14,7 @@
  */
 import { answerLabels, isDigitLabel, rejectIndex, type InputContract } from './contract.js';
 import { findInk } from './ink/find.js';
-import { sourceBox, touchesEdge } from './ink/fit.js';
+import { sourceBox, touchesEdge, type InkCrop } from './ink/fit.js';
 import type { GrayImage, PixelBox } from './ink/image.js';
 import { glyphInput, glyphWidth, type Glyph } from './segment/glyph.js';
 import { findLine, where } from './segment/line.js';
@@ -150,14 +150,14 @@ export async function readLine(
   const boxes: PixelBox[] = [];
   // Ink height of each crop in character heights: what the 28x28 crop no longer shows.
   const heights: number[] = [];
-  const shapes: RowShape[] = [];
+  const crops: InkCrop[] = [];
   const add = (g: Glyph): number | null => {
     const r = glyphInput(map, g, contract);
     if (!r) return null;
     inputs.push(r.input);
     boxes.push(sourceBox(map, r.crop.box));
     heights.push(r.crop.box.height / height);
-    shapes.push(rowShape(r.crop));
+    crops.push(r.crop);
     return inputs.length - 1;
   };
 
@@ -290,7 +290,7 @@ export async function readLine(
       edge: touchesEdge(box, img.width, img.height, map.scale - 1),
       probabilities: probs[slot],
       input: inputs[slot],
-      rows: shapes[slot],
+      rows: rowShape(crops[slot]),
     };
   });
   return {

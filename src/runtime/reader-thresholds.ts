@@ -40,7 +40,9 @@ export const CUTS = {
   fixedStarts: [0.5, 0.35, 0.65],
   /** Cut candidates tried per glyph from the profile's dips and the fixed starts. */
   maxCandidates: 4,
-  /** Then paths held to a narrow band start every this many character heights across the glyph ... */
+  /** Glyphs at least this wide (room for two characters and more) ... */
+  gridFrom: 0.9,
+  /** ... get paths held to a narrow band, starting every this many character heights across the glyph, ... */
   startStep: 0.25,
   /** ... free to drift this far either side ... */
   narrowBand: 0.08,

@@ -77,7 +77,8 @@ export function cutCandidates(map: InkMap, g: Glyph, height: number): Cut[] {
   // characters needs a path near each of their meeting points: paths held to a narrow band start across it.
   const step = Math.max(2, Math.round(CUTS.startStep * height));
   const narrow = Math.max(1, Math.round(CUTS.narrowBand * height));
-  for (let s = margin; s < w - margin && cuts.length < CUTS.maxCandidates + CUTS.maxNarrow; s += step) {
+  const grid = w >= CUTS.gridFrom * height ? w - margin : 0;
+  for (let s = margin; s < grid && cuts.length < CUTS.maxCandidates + CUTS.maxNarrow; s += step) {
     const cut = cheapestPath(
       ink,
       w,
