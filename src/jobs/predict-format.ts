@@ -9,8 +9,8 @@ export type PredictFormat = RowFormat;
 export function rowFormatter(format: PredictFormat): RowFormatter<PredictRow> {
   return layoutFormatter<PredictRow>(format, {
     record: predictRecord,
-    csvHeader: ['path', 'digit', 'probability', 'top_k', 'error', 'note'],
-    csvNumeric: ['probability'],
+    csvHeader: ['path', 'digit', 'probability', 'top_k', 'error', 'note', 'not_character'],
+    csvNumeric: ['probability', 'not_character'],
     csvFields: (r) => [
       r.path,
       r.digit ?? '',
@@ -18,6 +18,7 @@ export function rowFormatter(format: PredictFormat): RowFormatter<PredictRow> {
       r.topK.map((t) => `${t.label}:${t.probability.toFixed(6)}`).join(' '),
       r.error ?? '',
       r.note ?? '',
+      r.notCharacter === null ? '' : r.notCharacter.toFixed(6),
     ],
     tableHeader: `${'digit'.padEnd(6)}${'prob'.padEnd(8)}${'top-k'.padEnd(34)}path`,
     tableRow: (r) =>

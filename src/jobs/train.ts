@@ -45,7 +45,7 @@ function reporter(o: TrainingOptions, log: Log): RunEvents {
     ...trainingProgress(o.epochs, log, o.progress),
     synthesised: (e) =>
       log(
-        `synthesised ${e.symbols.length} x ${e.perSymbol.train} training and ${e.symbols.length} x ${e.perSymbol.validation} validation pictures of ${e.symbols.join(' ')} in ${e.seconds.toFixed(1)} s`,
+        `synthesised ${e.symbols.length} x ${e.perSymbol.train} training and ${e.symbols.length} x ${e.perSymbol.validation} validation pictures of ${e.symbols.join(' ')}${e.styled ? `, and ${e.styled} training digits in other styles` : ''} in ${e.seconds.toFixed(1)} s`,
       ),
     started: (e) =>
       log(

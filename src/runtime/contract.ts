@@ -32,6 +32,12 @@ export interface InputContract {
   std: number;
   /** Class labels in output order. */
   labels: string[];
+  /**
+   * The label, among `labels`, whose output says "not one character" (half a digit, two touching digits, a
+   * stray stroke): readers refuse a crop by it, and `predict` answers among the other labels. Absent for
+   * models trained without it.
+   */
+  rejectLabel?: string;
 }
 
 /** Metadata key prefix for contract entries, so they never collide with provenance entries. */
@@ -52,6 +58,7 @@ const KEYS = {
   mean: 'normalization_mean',
   std: 'normalization_std',
   labels: 'labels',
+  rejectLabel: 'reject_label',
 } as const;
 
 /**
@@ -82,6 +89,7 @@ export function contractToMetadata(c: InputContract): Record<string, string> {
     [KEYS.std]: String(c.std),
     [KEYS.labels]: c.labels.join(','),
   };
+  if (c.rejectLabel !== undefined) out[KEYS.rejectLabel] = c.rejectLabel;
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [CONTRACT_PREFIX + k, v]));
 }
 
@@ -145,6 +153,12 @@ export function contractFromMetadata(meta: Record<string, string>): InputContrac
       `metadata '${CONTRACT_PREFIX}${KEYS.labels}': expected 1-${CONTRACT_LIMITS.maxLabels} non-empty labels, got ${labels.length}${labels.some((l) => l === '') ? ' with an empty one' : ''}`,
     );
   }
+  const rejectLabel = meta[CONTRACT_PREFIX + KEYS.rejectLabel];
+  if (rejectLabel !== undefined && !labels.includes(rejectLabel)) {
+    throw new ContractError(
+      `metadata '${CONTRACT_PREFIX}${KEYS.rejectLabel}': '${rejectLabel}' is not one of the labels (${labels.join(', ')})`,
+    );
+  }
   const std = num(get(KEYS.std), KEYS.std);
   if (std <= 0) throw new ContractError(`metadata '${CONTRACT_PREFIX}${KEYS.std}': expected > 0, got ${std}`);
   return {
@@ -159,7 +173,19 @@ export function contractFromMetadata(meta: Record<string, string>): InputContrac
     mean: num(get(KEYS.mean), KEYS.mean),
     std,
     labels,
+    ...(rejectLabel !== undefined ? { rejectLabel } : {}),
   };
+}
+
+/** Output index of the contract's "not one character" label, or -1 when the model has none. */
+export function rejectIndex(c: InputContract): number {
+  return c.rejectLabel === undefined ? -1 : c.labels.indexOf(c.rejectLabel);
+}
+
+/** True for the labels a reader may answer: every label but the "not one character" one. */
+export function answerLabels(c: InputContract): boolean[] {
+  const reject = rejectIndex(c);
+  return c.labels.map((_, i) => i !== reject);
 }
 
 /**

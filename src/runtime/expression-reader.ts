@@ -20,20 +20,14 @@
 import { isDigitLabel } from './contract.js';
 import { expressionFields, type ExpressionValue } from './expression.js';
 import type { PixelBox } from './ink/image.js';
-import type { RowShape } from './segment/bars.js';
+import type { LineDigit } from './read-line.js';
+import { ARITHMETIC as T } from './reader-thresholds.js';
 
-/** One character as a line reader reports it. */
-export interface ReadCharacter {
-  /** The label read (the most probable one). */
-  label: string;
-  probability: number;
-  /** Ink box in source pixels. */
-  box: PixelBox;
-  /** Probabilities of every label, in the model's label order, when the reader kept them. */
-  probabilities?: ArrayLike<number>;
-  /** How its ink lies in rows (bars and marks stacked), when the reader measured it. */
-  rows?: RowShape;
-}
+/**
+ * One character as the line reader reports it: the reading type itself, so the rules change the very
+ * objects that become the output row.
+ */
+export type ReadCharacter = LineDigit;
 
 /** A line read as arithmetic. */
 export interface ExpressionReading {
@@ -50,16 +44,8 @@ export interface ExpressionReading {
 
 const OPERATOR_LABELS = new Set(['+', '-', '×', '÷', '=']);
 
-/** A mark this much wider than tall is a bar lying down (`-`), never a `1`. */
-const FLAT_ASPECT = 1.6;
-/** A mark this much taller than wide is standing (`1`), never a `-`. */
-const TALL_ASPECT = 1.6;
-/** Marks smaller than this fraction of the digit height in both directions are small: dots, specks. */
-const SMALL = 0.35;
 /** Which label names two touching operator halves: the one with more structure than the other. */
 const JOIN_PRIORITY = ['÷', '×', '+', '=', '-'];
-/** Two flat marks overlapping over at least this fraction of the narrower one's columns are stacked. */
-const STACK_OVERLAP = 0.5;
 
 const cx = (b: PixelBox): number => b.x + b.width / 2;
 const cy = (b: PixelBox): number => b.y + b.height / 2;
@@ -92,10 +78,10 @@ function median(xs: number[]): number {
  * height: a small operator or a speck the network called a digit is no digit's size.
  */
 function lineMetrics(chars: ReadCharacter[]): { height: number; middle: number } {
-  const digits = chars.filter((c) => isDigitLabel(c.label));
+  const digits = chars.filter((c) => isDigitLabel(c.digit));
   const pool = digits.length > 0 ? digits : chars;
   const tallest = Math.max(...pool.map((c) => c.box.height));
-  const basis = pool.filter((c) => c.box.height >= 0.5 * tallest);
+  const basis = pool.filter((c) => c.box.height >= T.digitBasis * tallest);
   return { height: median(basis.map((c) => c.box.height)), middle: median(basis.map((c) => cy(c.box))) };
 }
 
@@ -104,13 +90,13 @@ function bestAmong(
   c: ReadCharacter,
   labels: readonly string[],
   allowed: (l: string) => boolean,
-): { label: string; probability: number } | null {
+): { digit: string; probability: number } | null {
   if (!c.probabilities) return null;
   let best = -1;
   for (let k = 0; k < labels.length; k++) {
     if (allowed(labels[k]) && (best < 0 || c.probabilities[k] > c.probabilities[best])) best = k;
   }
-  return best < 0 ? null : { label: labels[best], probability: c.probabilities[best] };
+  return best < 0 ? null : { digit: labels[best], probability: c.probabilities[best] };
 }
 
 /**
@@ -124,9 +110,9 @@ export function readExpression(characters: readonly ReadCharacter[], labels: rea
   if (chars.length === 0) return { text: '', characters: [], decisions };
   const { height: h, middle } = lineMetrics(chars);
   const knowsOperators = labels.some((l) => OPERATOR_LABELS.has(l));
-  const isSmall = (b: PixelBox): boolean => b.width < SMALL * h && b.height < SMALL * h;
-  const isFlat = (b: PixelBox): boolean => b.width >= FLAT_ASPECT * b.height;
-  const inMiddleBand = (b: PixelBox): boolean => Math.abs(cy(b) - middle) <= 0.35 * h;
+  const isSmall = (b: PixelBox): boolean => b.width < T.small * h && b.height < T.small * h;
+  const isFlat = (b: PixelBox): boolean => b.width >= T.flatAspect * b.height;
+  const inMiddleBand = (b: PixelBox): boolean => Math.abs(cy(b) - middle) <= T.middleBand * h;
 
   // 0. A line reader may cut one wide operator in two (its halves each look like an operator); two
   // operators in a row are never valid, so touching operator halves are joined again. The part with more
@@ -134,40 +120,45 @@ export function readExpression(characters: readonly ReadCharacter[], labels: rea
   for (let i = 0; i + 1 < chars.length; i++) {
     const a = chars[i],
       b = chars[i + 1];
-    if (!knowsOperators || !OPERATOR_LABELS.has(a.label) || !OPERATOR_LABELS.has(b.label)) continue;
+    if (!knowsOperators || !OPERATOR_LABELS.has(a.digit) || !OPERATOR_LABELS.has(b.digit)) continue;
     const gap = b.box.x - (a.box.x + a.box.width);
     const rows = Math.min(a.box.y + a.box.height, b.box.y + b.box.height) - Math.max(a.box.y, b.box.y);
     if (gap > 1 || rows <= 0) continue;
     const box = union(a.box, b.box);
     const rank = (l: string): number => JOIN_PRIORITY.indexOf(l);
-    let label = rank(a.label) <= rank(b.label) ? a.label : b.label;
-    if (label === '-' && !isFlat(box) && box.height >= 0.5 * box.width) label = '÷';
-    decisions.push(`'${a.label}' and '${b.label}' touching (one mark cut in two) joined as '${label}'`);
-    chars.splice(i, 2, { label, probability: Math.min(a.probability, b.probability), box });
+    let label = rank(a.digit) <= rank(b.digit) ? a.digit : b.digit;
+    if (label === '-' && !isFlat(box) && box.height >= T.dividerAspect * box.width) label = '÷';
+    decisions.push(`'${a.digit}' and '${b.digit}' touching (one mark cut in two) joined as '${label}'`);
+    chars.splice(i, 2, {
+      digit: label,
+      probability: Math.min(a.probability, b.probability),
+      box,
+      edge: a.edge || b.edge,
+    });
     i--;
   }
 
   // 1. ÷: a flat bar with small marks straight above and/or below it takes them in.
   for (let i = 0; i < chars.length; i++) {
     const bar = chars[i];
-    if (!knowsOperators || !isFlat(bar.box) || bar.box.height >= 0.5 * h) continue;
+    if (!knowsOperators || !isFlat(bar.box) || bar.box.height >= T.barHeight * h) continue;
     const dots = chars.filter(
       (d, j) =>
         j !== i &&
         isSmall(d.box) &&
         !isFlat(d.box) &&
-        cx(d.box) >= bar.box.x - 0.1 * bar.box.width &&
-        cx(d.box) <= bar.box.x + 1.1 * bar.box.width &&
+        cx(d.box) >= bar.box.x - T.dotColumns * bar.box.width &&
+        cx(d.box) <= bar.box.x + (1 + T.dotColumns) * bar.box.width &&
         (d.box.y + d.box.height <= bar.box.y + 1 || d.box.y >= bar.box.y + bar.box.height - 1) &&
-        Math.abs(cy(d.box) - cy(bar.box)) <= 0.7 * h,
+        Math.abs(cy(d.box) - cy(bar.box)) <= T.dotReach * h,
     );
     const above = dots.some((d) => cy(d.box) < cy(bar.box)),
       below = dots.some((d) => cy(d.box) > cy(bar.box));
     if (!(above && below)) continue;
     let box = bar.box;
     for (const d of dots) box = union(box, d.box);
-    decisions.push(`'${bar.label}' with the marks above and below it read as '÷'`);
-    const merged = { label: '÷', probability: bar.probability, box };
+    decisions.push(`'${bar.digit}' with the marks above and below it read as '÷'`);
+    const merged = { digit: '÷', probability: bar.probability, box, edge: bar.edge || dots.some((d) => d.edge) };
     const keep = chars.filter((c) => c !== bar && !dots.includes(c));
     chars.length = 0;
     chars.push(...[...keep, merged].sort((a, b) => cx(a.box) - cx(b.box)));
@@ -178,10 +169,15 @@ export function readExpression(characters: readonly ReadCharacter[], labels: rea
   for (let i = 0; i + 1 < chars.length; i++) {
     const a = chars[i],
       b = chars[i + 1];
-    if (!knowsOperators || !isFlat(a.box) || !isFlat(b.box) || overlap(a.box, b.box) < STACK_OVERLAP) continue;
-    if (a.box.height >= 0.5 * h || b.box.height >= 0.5 * h) continue;
-    decisions.push(`'${a.label}' over '${b.label}' (stacked flat marks) read as '='`);
-    chars.splice(i, 2, { label: '=', probability: Math.min(a.probability, b.probability), box: union(a.box, b.box) });
+    if (!knowsOperators || !isFlat(a.box) || !isFlat(b.box) || overlap(a.box, b.box) < T.stackOverlap) continue;
+    if (a.box.height >= T.barHeight * h || b.box.height >= T.barHeight * h) continue;
+    decisions.push(`'${a.digit}' over '${b.digit}' (stacked flat marks) read as '='`);
+    chars.splice(i, 2, {
+      digit: '=',
+      probability: Math.min(a.probability, b.probability),
+      box: union(a.box, b.box),
+      edge: a.edge || b.edge,
+    });
     i--;
   }
 
@@ -189,51 +185,51 @@ export function readExpression(characters: readonly ReadCharacter[], labels: rea
   const out: ReadCharacter[] = [];
   for (const c of chars) {
     const b = c.box;
-    if (knowsOperators && c.label === '1' && isFlat(b)) {
+    if (knowsOperators && c.digit === '1' && isFlat(b)) {
       decisions.push(`'1' lying flat (${b.width}x${b.height} px) read as '-'`);
-      out.push({ ...c, label: '-' });
+      out.push({ ...c, digit: '-' });
       continue;
     }
-    if (knowsOperators && c.label === '-' && c.rows?.bars === 2) {
+    if (knowsOperators && c.digit === '-' && c.rows?.bars === 2) {
       decisions.push(`'-' holding two stacked bars read as '='`);
-      out.push({ ...c, label: '=' });
+      out.push({ ...c, digit: '=' });
       continue;
     }
-    if (knowsOperators && c.label === '-' && c.rows?.bars === 1 && c.rows.marks >= 2) {
+    if (knowsOperators && c.digit === '-' && c.rows?.bars === 1 && c.rows.marks >= 2) {
       // A dot written close to the bar is read with it, and the fitted crop shows a dash.
       decisions.push(`'-' with a separate mark over or under its bar read as '÷'`);
-      out.push({ ...c, label: '÷' });
+      out.push({ ...c, digit: '÷' });
       continue;
     }
-    if (c.label === '-' && b.height >= TALL_ASPECT * b.width) {
+    if (c.digit === '-' && b.height >= T.tallAspect * b.width) {
       decisions.push(`'-' standing upright (${b.width}x${b.height} px) read as '1'`);
-      out.push({ ...c, label: '1' });
+      out.push({ ...c, digit: '1' });
       continue;
     }
-    if (c.label === '=' && b.height > 0.8 * h && !isFlat(b)) {
+    if (c.digit === '=' && b.height > T.tallEquals * h && !isFlat(b)) {
       // As tall as a digit and not flat: the crop only looked like two bars.
       const alt = bestAmong(c, labels, isDigitLabel);
       if (alt) {
-        decisions.push(`'=' as tall as the digits read as '${alt.label}'`);
+        decisions.push(`'=' as tall as the digits read as '${alt.digit}'`);
         out.push({ ...c, ...alt });
         continue;
       }
     }
-    if (isDigitLabel(c.label) && isSmall(b) && knowsOperators) {
+    if (isDigitLabel(c.digit) && isSmall(b) && knowsOperators) {
       // A small mark: an operator written small is kept; a small round mark alone is a speck.
       const alt = bestAmong(c, labels, (l) => OPERATOR_LABELS.has(l) && l !== '÷');
       if (isFlat(b) && inMiddleBand(b)) {
-        decisions.push(`small flat mark read as '-' (not '${c.label}')`);
-        out.push({ ...c, label: '-' });
+        decisions.push(`small flat mark read as '-' (not '${c.digit}')`);
+        out.push({ ...c, digit: '-' });
         continue;
       }
-      if (alt && alt.probability >= 0.2 && inMiddleBand(b)) {
-        decisions.push(`small mark in the middle of the line read as '${alt.label}' (not '${c.label}')`);
+      if (alt && alt.probability >= T.smallOperator && inMiddleBand(b)) {
+        decisions.push(`small mark in the middle of the line read as '${alt.digit}' (not '${c.digit}')`);
         out.push({ ...c, ...alt });
         continue;
       }
-      if (!isFlat(b) && b.width < 0.2 * h && b.height < 0.2 * h) {
-        decisions.push(`set aside a speck (${b.width}x${b.height} px) read as '${c.label}'`);
+      if (!isFlat(b) && b.width < T.speck * h && b.height < T.speck * h) {
+        decisions.push(`set aside a speck (${b.width}x${b.height} px) read as '${c.digit}'`);
         continue;
       }
     }
@@ -241,32 +237,10 @@ export function readExpression(characters: readonly ReadCharacter[], labels: rea
   }
   // 4. A line never ends in a minus sign; it ends in `=` written with its bars run together.
   const last = out[out.length - 1];
-  if (knowsOperators && out.length >= 2 && last.label === '-' && isDigitLabel(out[out.length - 2].label)) {
+  if (knowsOperators && out.length >= 2 && last.digit === '-' && isDigitLabel(out[out.length - 2].digit)) {
     decisions.push(`'-' ending the line read as '='`);
-    out[out.length - 1] = { ...last, label: '=' };
+    out[out.length - 1] = { ...last, digit: '=' };
   }
-  const text = out.map((c) => c.label).join('');
+  const text = out.map((c) => c.digit).join('');
   return { text, ...expressionFields(text), characters: out, decisions };
-}
-
-/**
- * The characters of `readLine`'s result (`{ digit, probability, box }` each, best label only) as
- * {@link ReadCharacter}s.
- */
-export function fromLineCharacters(
-  chars: ReadonlyArray<{
-    digit: string;
-    probability: number;
-    box: PixelBox;
-    probabilities?: ArrayLike<number>;
-    rows?: RowShape;
-  }>,
-): ReadCharacter[] {
-  return chars.map((c) => ({
-    label: c.digit,
-    probability: c.probability,
-    box: c.box,
-    probabilities: c.probabilities,
-    rows: c.rows,
-  }));
 }

@@ -1,37 +1,50 @@
 /**
- * Read one line of handwritten characters (a number) from a grayscale picture: the same ink finding as
- * single-digit preprocessing, the marks grouped into one line of glyphs, and the network's confidence
- * choosing, glyph by glyph, between reading it whole, cutting it in two (touching characters) or joining
- * it with its neighbour (a broken character), weighed with what the glyph's shape says (segment/priors.ts).
- * All candidate crops go to the classifier in one batch, and the best reading of the whole line is found
- * by dynamic programming over the glyphs.
+ * Read one line of handwritten characters from a grayscale picture, recognition-based (LeCun et al. 1998):
+ * the same ink finding as single-digit preprocessing, the marks grouped into one line of glyphs, the line
+ * over-segmented into pieces (its glyphs, and wide glyphs cut along the paths of least ink), and every span
+ * of one to three neighbouring pieces read by the network in one batch. The network's "not one character"
+ * output (the contract's `rejectLabel`) takes the probability from a crop that holds half a digit or two of
+ * them; the best reading of the whole line is the path through the pieces with the highest total
+ * log-probability, found by dynamic programming. What the network cannot see in a 28x28 crop (how tall a
+ * piece stands in the line, how wide it is, how much ink a cut crosses) is weighed in by a few shape priors
+ * (segment/priors.ts); every threshold lives in reader-thresholds.ts.
  *
  * Shared code: no Node and no DOM imports; the classifier is a callback, so the CLI, the server and the
  * browser widget each bring their own runtime.
  */
-import { isDigitLabel, type InputContract } from './contract.js';
+import { answerLabels, isDigitLabel, rejectIndex, type InputContract } from './contract.js';
 import { findInk } from './ink/find.js';
 import { sourceBox, touchesEdge, type InkCrop } from './ink/fit.js';
 import type { GrayImage, PixelBox } from './ink/image.js';
 import { glyphInput, glyphWidth, type Glyph } from './segment/glyph.js';
-import { DEFAULT_MAX_CHARACTERS, findLine, where } from './segment/line.js';
+import { findLine, where } from './segment/line.js';
 import { rowShape, type RowShape } from './segment/bars.js';
 import { mergeCandidate } from './segment/merge.js';
-import { cutPrior, digitHeightPrior, sidesPrior, wholePrior } from './segment/priors.js';
-import { cutCandidates, cutColumn, splitGlyph, type Cut } from './segment/split.js';
+import { cutPrior, digitHeightPrior, wholePrior } from './segment/priors.js';
+import { cutCandidates, cutColumn, type Cut } from './segment/split.js';
+import { PRIORS, READER } from './reader-thresholds.js';
 
 /** Probabilities per input, in `contract.labels` order. */
 export type Classifier = (inputs: Float32Array[]) => Promise<Float32Array[]>;
 
-/** One character of a line that was read. */
+/**
+ * One character of a line that was read: the one reading type from the line reader through the arithmetic
+ * rules to the output row, which picks the fields it prints.
+ */
 export interface LineDigit {
-  /** The label read (a digit for digit models). */
+  /** The label read (a digit for digit models; never the "not one character" label). */
   digit: string;
   probability: number;
   /** Ink box in source pixels. */
   box: PixelBox;
   /** True when the ink box touches the picture's edge: the character may be cut off. */
   edge: boolean;
+  /** Every label's probability, in the contract's order (absent for characters the rules made up). */
+  probabilities?: Float32Array;
+  /** The model input the network saw (absent for characters the rules made up). */
+  input?: Float32Array;
+  /** How its ink lies in rows (segment/bars.ts): what tells `=` and `÷` from `-`. */
+  rows?: RowShape;
 }
 
 /** A line that was read. */
@@ -43,16 +56,12 @@ export interface ReadLineOk {
   digits: LineDigit[];
   /** Each merge, split and set-aside mark, one line each, in the order decided. */
   decisions: string[];
-  /** The model inputs of the characters read, in order (for a debug view). */
-  inputs: Float32Array[];
-  /** How each character's ink lies in rows, in order (segment/bars.ts): what tells `=` and `÷` from `-`. */
-  shapes: RowShape[];
 }
 
 /** A picture that is not one readable line; `message` is one line for a person. */
 export interface ReadLineRefusal {
   ok: false;
-  reason: 'no-ink' | 'too-much-ink' | 'not-one-line' | 'too-many-characters';
+  reason: 'no-ink' | 'too-much-ink' | 'not-one-line';
   message: string;
 }
 
@@ -62,42 +71,59 @@ export type ReadLineResult = ReadLineOk | ReadLineRefusal;
 export interface ReadLineOptions {
   /** Least ink contrast (0..255) for a picture to count as holding ink. Default 32. */
   minContrast?: number;
-  /** Most characters a line may hold. Default 12. */
-  maxCharacters?: number;
-  /**
-   * Leave the character count to the caller: arithmetic rules may still join characters the line reader
-   * read apart (the pieces of a `÷`), so the count is checked on their result.
-   */
-  callerCounts?: boolean;
 }
 
-/**
- * Each extra character must buy at least this much log-probability: reading two characters where one
- * would do needs both to be clearly better than the one.
- */
-const CHARACTER_PENALTY = Math.log(0.97);
-
-/**
- * A cut whose shape prior is below this log-probability would need the network to prefer its two halves
- * by a factor of hundreds; such cuts are dropped before the batch is classified.
- */
-const HOPELESS = -6;
-
-/** Each side of a cut through a glyph alone in the picture stands at least this many character heights. */
-const ALONE_PAIR_SIDE = 0.7;
-
-/** The refusal of a line read as more than `max` characters. */
-export function tooManyCharacters(read: number, max: number): ReadLineRefusal {
-  return {
-    ok: false,
-    reason: 'too-many-characters',
-    message: `too many characters: read ${read} in the line, a line holds at most ${max}`,
-  };
-}
-
-/** A crop waiting for (or given) the network's reading: its place in the batch. */
-interface Option {
+/** A span of pieces a path may read as one character. */
+interface Span {
+  /** Its crop's place in the batch. */
   slot: number;
+  /** Shape priors of reading it as one character (width, and the cut that ends it). */
+  prior: number;
+  /** True when it is part of a glyph that was cut (so it must not read as an operator). */
+  cutPart: boolean;
+  /** Piece boundaries it runs between. */
+  from: number;
+  to: number;
+  note?: string;
+}
+
+/** The glyph between two cuts (null: the glyph's own edge), as a crop description. */
+function between(g: Glyph, a: Cut | null, b: Cut | null): Glyph {
+  if (!a && !b) return g;
+  const n = g.y1 - g.y0 + 1;
+  const from = new Int32Array(n),
+    to = new Int32Array(n);
+  let x0 = g.x1,
+    x1 = g.x0;
+  for (let i = 0; i < n; i++) {
+    from[i] = a ? a.last[i] + 1 : g.x0;
+    to[i] = b ? b.last[i] : g.x1;
+    if (from[i] < x0) x0 = from[i];
+    if (to[i] > x1) x1 = to[i];
+  }
+  return { ...g, x0: Math.min(x0, x1), x1: Math.max(x0, x1), span: { y0: g.y0, from, to } };
+}
+
+/**
+ * Cuts of a glyph that do not cross one another, left to right: the cheapest first, each kept when it
+ * stays clear of those already kept on every row.
+ */
+function compatibleCuts(cuts: Cut[], clearance: number): Cut[] {
+  const kept: Cut[] = [];
+  for (const c of cuts) {
+    if (kept.length >= READER.maxCutsPerGlyph) break;
+    const clear = kept.every((k) => {
+      let left = true,
+        right = true;
+      for (let i = 0; i < c.last.length; i++) {
+        if (!(c.last[i] + clearance <= k.last[i])) left = false;
+        if (!(k.last[i] + clearance <= c.last[i])) right = false;
+      }
+      return left || right;
+    });
+    if (clear) kept.push(c);
+  }
+  return kept.sort((a, b) => cutColumn(a) - cutColumn(b));
 }
 
 /**
@@ -114,122 +140,146 @@ export async function readLine(
   const found = findInk(img, { minContrast: options.minContrast });
   if (!found.ok) return found;
   const { map } = found;
-  const line = findLine(map, { maxCharacters: options.maxCharacters });
+  const line = findLine(map);
   if (!line.ok) return line;
   const { glyphs, height, decisions } = line;
+  const alone = glyphs.length === 1;
 
-  // Every crop any choice may need, classified in one batch.
+  // Every crop any path may need, classified in one batch.
   const inputs: Float32Array[] = [];
   const boxes: PixelBox[] = [];
-  // Ink height of each crop in character heights: the shape priors' measure of a piece.
+  // Ink height of each crop in character heights: what the 28x28 crop no longer shows.
   const heights: number[] = [];
   const crops: InkCrop[] = [];
-  const add = (g: Glyph): Option | null => {
+  const add = (g: Glyph): number | null => {
     const r = glyphInput(map, g, contract);
     if (!r) return null;
     inputs.push(r.input);
     boxes.push(sourceBox(map, r.crop.box));
     heights.push(r.crop.box.height / height);
     crops.push(r.crop);
-    return { slot: inputs.length - 1 };
+    return inputs.length - 1;
   };
-  const whole = glyphs.map((g) => add(g)!);
-  // Cuts the picture already speaks strongly against are not worth the network's time.
-  const alone = glyphs.length === 1;
-  const worthReading = (g: Glyph) => (c: Cut) => cutPrior(glyphWidth(g) / height, c.cost, alone) > HOPELESS;
-  const splits = glyphs.map((g) =>
-    cutCandidates(map, g, height)
-      .filter(worthReading(g))
-      .map((c) => {
-        const [l, r] = splitGlyph(g, c);
-        const a = add(l),
-          b = add(r);
-        return a && b ? { cut: cutColumn(c), cost: c.cost, parts: [a, b] } : null;
-      })
-      .filter((s) => s !== null),
-  );
-  const merges = glyphs.map((g, i) => {
-    if (i + 1 >= glyphs.length) return null;
-    const m = mergeCandidate(g, glyphs[i + 1], height);
-    return m ? add(m) : null;
+
+  // Pieces: each glyph, cut where touching characters may meet. first[i] is glyph i's first piece boundary.
+  const spans: Span[] = [];
+  const first: number[] = [];
+  let boundary = 0;
+  const clearance = Math.max(2, Math.round(READER.cutClearance * height));
+  glyphs.forEach((g) => {
+    const width = glyphWidth(g) / height;
+    const cuts = compatibleCuts(
+      cutCandidates(map, g, height).filter((c) => cutPrior(width, c.cost, alone) > READER.hopelessCut),
+      clearance,
+    );
+    first.push(boundary);
+    const ends: Array<Cut | null> = [null, ...cuts, null];
+    for (let a = 0; a + 1 < ends.length; a++) {
+      for (let b = a + 1; b < ends.length; b++) {
+        const whole = a === 0 && b === ends.length - 1;
+        // The glyph whole is always a candidate, however many pieces its cuts make.
+        if (b - a > READER.maxPiecesPerCharacter && !whole) continue;
+        const part = between(g, ends[a], ends[b]);
+        const slot = add(part);
+        if (slot === null) continue;
+        const endCut = ends[b];
+        spans.push({
+          slot,
+          from: boundary + a,
+          to: boundary + b,
+          cutPart: !whole,
+          prior: wholePrior(glyphWidth(part) / height, alone) + (endCut ? cutPrior(width, endCut.cost, alone) : 0),
+          note: whole ? undefined : `cut ${where(g, map.scale)} into pieces ${a + 1}-${b} of ${ends.length - 1}`,
+        });
+      }
+    }
+    boundary += ends.length - 1;
   });
+  first.push(boundary);
+  // Whole neighbouring glyphs that may be pieces of one character (a broken 0, a 5 whose bar floats).
+  for (let i = 0; i + 1 < glyphs.length; i++) {
+    let joined: Glyph | null = glyphs[i];
+    for (let k = i + 1; k < glyphs.length && k - i < READER.maxPiecesPerCharacter; k++) {
+      joined = mergeCandidate(joined, glyphs[k], height);
+      if (!joined) break;
+      const slot = add(joined);
+      if (slot === null) break;
+      spans.push({
+        slot,
+        from: first[i],
+        to: first[k + 1],
+        cutPart: false,
+        // mergeCandidate bounds the width already, by the joined pieces' own height where a bar is lifted.
+        prior: 0,
+        note: `joined ${where(glyphs[i], map.scale)} to ${where(glyphs[k], map.scale)}`,
+      });
+    }
+  }
   if (inputs.length === 0)
     return { ok: false, reason: 'no-ink', message: 'no ink found: no mark in the picture is large enough to read' };
   const probs = await classify(inputs);
 
-  const best = (slot: number) => {
+  const answer = answerLabels(contract);
+  const reject = rejectIndex(contract);
+  const isDigit = contract.labels.map(isDigitLabel);
+  const best = (slot: number): { k: number; p: number } => {
     const p = probs[slot];
-    let k = 0;
-    for (let j = 1; j < p.length; j++) if (p[j] > p[k]) k = j;
+    let k = -1;
+    for (let j = 0; j < p.length; j++) if (answer[j] && (k < 0 || p[j] > p[k])) k = j;
     return { k, p: p[k] };
   };
-  const isDigit = contract.labels.map(isDigitLabel);
-  const logp = (slot: number) => {
-    const b = best(slot);
-    return Math.log(Math.max(1e-9, b.p)) + (isDigit[b.k] ? digitHeightPrior(heights[slot]) : 0);
+  const spanScore = (s: Span): number => {
+    const b = best(s.slot);
+    // A glyph alone in the picture is cut only into pieces standing nearly the line's full height: a lone
+    // digit with a long tail is far more common than a lone touching pair.
+    if (alone && s.cutPart && heights[s.slot] < READER.alonePairSide) return READER.ruledOut;
+    // A glyph alone in the picture is its own measure of height, so the network's word on a lone pair is all
+    // there is: the two sides of a touching pair stand the full height and read clearly, which a cut through
+    // one character seldom leaves. Each such side earns half a bonus (on longer lines it did not earn its place).
+    const tallSide =
+      alone && s.cutPart && heights[s.slot] >= PRIORS.tallSide && b.p >= PRIORS.sureSide ? PRIORS.tallPairBonus / 2 : 0;
+    return (
+      tallSide +
+      Math.log(Math.max(1e-9, b.p)) +
+      (isDigit[b.k] ? digitHeightPrior(heights[s.slot]) : 0) +
+      s.prior +
+      READER.characterPenalty
+    );
   };
 
-  // Best reading of the first i glyphs: each glyph read whole or cut in two, or two neighbours joined.
-  const n = glyphs.length;
+  // Best reading of the first `at` piece boundaries.
+  const n = boundary;
   const score = new Float64Array(n + 1).fill(-Infinity);
-  const pick: Array<{ slots: number[]; note?: string; from: number }> = new Array(n + 1);
+  const pick: Array<Span | undefined> = new Array(n + 1);
   score[0] = 0;
+  const byStart: Span[][] = Array.from({ length: n + 1 }, () => []);
+  for (const s of spans) byStart[s.from].push(s);
   for (let i = 0; i < n; i++) {
     if (score[i] === -Infinity) continue;
-    const consider = (to: number, slots: number[], note?: string, prior = 0) => {
-      const s = score[i] + prior + slots.reduce((acc, sl) => acc + logp(sl) + CHARACTER_PENALTY, 0);
-      if (s > score[to]) {
-        score[to] = s;
-        pick[to] = { slots, note, from: i };
+    for (const s of byStart[i]) {
+      const v = score[i] + spanScore(s);
+      if (v > score[s.to]) {
+        score[s.to] = v;
+        pick[s.to] = s;
       }
-    };
-    // What the picture itself says (width, the ink a cut crosses) weighs in before the network's readings.
-    const r = glyphWidth(glyphs[i]) / height;
-    consider(i + 1, [whole[i].slot], undefined, wholePrior(r, alone));
-    for (const s of splits[i]) {
-      // Two digits alone in a picture stand side by side at full height; a lone glyph cut into a digit and a
-      // short piece is one digit with a long tail.
-      if (alone && Math.min(heights[s.parts[0].slot], heights[s.parts[1].slot]) < ALONE_PAIR_SIDE) continue;
-      // Characters touch when digits crowd together; operators are written apart. A cut that leaves an
-      // operator on either side has cut the tail or the bar off a digit.
-      if (s.parts.some((o) => !isDigit[best(o.slot).k])) continue;
-      consider(
-        i + 1,
-        s.parts.map((o) => o.slot),
-        `cut ${where(glyphs[i], map.scale)} near column ${s.cut * map.scale}`,
-        cutPrior(r, s.cost, alone) +
-          sidesPrior(
-            heights[s.parts[0].slot],
-            heights[s.parts[1].slot],
-            Math.min(best(s.parts[0].slot).p, best(s.parts[1].slot).p),
-          ),
-      );
     }
-    const m = merges[i];
-    if (m) consider(i + 2, [m.slot], `joined ${where(glyphs[i], map.scale)} and ${where(glyphs[i + 1], map.scale)}`);
   }
+  if (score[n] === -Infinity)
+    return { ok: false, reason: 'no-ink', message: 'no ink found: no mark in the picture is large enough to read' };
 
-  const chosen: Array<{ slot: number }> = [];
-  const notes: string[] = [];
-  for (let at = n; at > 0; at = pick[at].from) {
-    const p = pick[at];
-    chosen.unshift(...p.slots.map((slot) => ({ slot })));
-    if (p.note)
-      notes.unshift(`${p.note}: read ${p.slots.map((sl) => describe(sl)).join(' ')} over ${alternative(p, at)}`);
+  const chosen: Span[] = [];
+  for (let at = n; at > 0;) {
+    const s = pick[at];
+    if (!s) break;
+    chosen.unshift(s);
+    at = s.from;
   }
-  decisions.push(...notes);
-
-  function describe(slot: number): string {
+  const describe = (slot: number): string => {
     const b = best(slot);
-    return `'${contract.labels[b.k]}' (${b.p.toFixed(2)})`;
-  }
-  function alternative(p: { slots: number[]; from: number }, at: number): string {
-    if (at - p.from === 2) return `${describe(whole[p.from].slot)} ${describe(whole[p.from + 1].slot)} apart`;
-    return `${describe(whole[p.from].slot)} whole`;
-  }
+    return `'${contract.labels[b.k]}' (${b.p.toFixed(2)}${reject >= 0 ? `, not a character ${probs[slot][reject].toFixed(2)}` : ''})`;
+  };
+  for (const s of chosen) if (s.note) decisions.push(`${s.note}: read ${describe(s.slot)}`);
 
-  const maxCharacters = options.maxCharacters ?? DEFAULT_MAX_CHARACTERS;
-  if (!options.callerCounts && chosen.length > maxCharacters) return tooManyCharacters(chosen.length, maxCharacters);
   const digits: LineDigit[] = chosen.map(({ slot }) => {
     const b = best(slot);
     const box = boxes[slot];
@@ -238,6 +288,9 @@ export async function readLine(
       probability: b.p,
       box,
       edge: touchesEdge(box, img.width, img.height, map.scale - 1),
+      probabilities: probs[slot],
+      input: inputs[slot],
+      rows: rowShape(crops[slot]),
     };
   });
   return {
@@ -246,7 +299,5 @@ export async function readLine(
     confidence: digits.reduce((m, d) => Math.min(m, d.probability), 1),
     digits,
     decisions,
-    inputs: chosen.map(({ slot }) => inputs[slot]),
-    shapes: chosen.map(({ slot }) => rowShape(crops[slot])),
   };
 }

@@ -6,19 +6,10 @@
  * Shared code: no Node and no DOM imports.
  */
 import type { InputContract } from './contract.js';
-import { fromLineCharacters, readExpression } from './expression-reader.js';
+import { readExpression } from './expression-reader.js';
 import { OPERATORS, type ExpressionValue } from './expression.js';
-import { touchesEdge } from './ink/fit.js';
 import type { GrayImage } from './ink/image.js';
-import {
-  readLine,
-  tooManyCharacters,
-  type Classifier,
-  type ReadLineOk,
-  type ReadLineOptions,
-  type ReadLineRefusal,
-} from './read-line.js';
-import { DEFAULT_MAX_CHARACTERS } from './segment/line.js';
+import { readLine, type Classifier, type ReadLineOk, type ReadLineOptions, type ReadLineRefusal } from './read-line.js';
 
 /** A line that was read; `value`/`expression_error` only when it was read as arithmetic. */
 export interface TextReading extends ReadLineOk {
@@ -47,41 +38,16 @@ export async function readText(
   classify: Classifier,
   o: ReadTextOptions = {},
 ): Promise<TextReading | ReadLineRefusal> {
-  // The line reader reports each character's best label; the arithmetic rules weigh all of them, so keep
-  // every crop's probabilities, found again through the very input arrays the reader hands back.
-  const probsOf = new Map<Float32Array, Float32Array>();
   const arithmetic = o.expression ?? readsArithmetic(contract.labels);
-  const r = await readLine(
-    img,
-    contract,
-    async (inputs) => {
-      const out = await classify(inputs);
-      inputs.forEach((x, i) => probsOf.set(x, out[i]));
-      return out;
-    },
-    { ...o, callerCounts: arithmetic },
-  );
+  const r = await readLine(img, contract, classify, o);
   if (!r.ok || !arithmetic) return r;
-  const e = readExpression(
-    fromLineCharacters(r.digits.map((d, i) => ({ ...d, probabilities: probsOf.get(r.inputs[i]), rows: r.shapes[i] }))),
-    contract.labels,
-  );
-  const max = o.maxCharacters ?? DEFAULT_MAX_CHARACTERS;
-  if (e.characters.length > max) return tooManyCharacters(e.characters.length, max);
-  const digits = e.characters.map((c) => ({
-    digit: c.label,
-    probability: c.probability,
-    box: { ...c.box },
-    edge: touchesEdge(c.box, img.width, img.height),
-  }));
+  const e = readExpression(r.digits, contract.labels);
   const out: TextReading = {
     ok: true,
     text: e.text,
-    confidence: digits.reduce((m, c) => Math.min(m, c.probability), 1),
-    digits,
+    confidence: e.characters.reduce((m, c) => Math.min(m, c.probability), 1),
+    digits: e.characters,
     decisions: [...r.decisions, ...e.decisions],
-    inputs: r.inputs,
-    shapes: r.shapes,
   };
   if (e.value) out.value = e.value;
   if (e.expression_error !== undefined) out.expression_error = e.expression_error;

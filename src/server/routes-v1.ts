@@ -4,6 +4,7 @@
  * number; until a reader is given it answers 501.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { rejectIndex } from '../runtime/contract.js';
 import { readRecord, type ReadRow } from '../runtime/node/read.js';
 import {
   failedRow,
@@ -109,7 +110,7 @@ export async function predictPicture(
   const r = await work.pictureInput(bytes, m.model.contract, signal);
   if (!r.ok) return failedRow(path, r.error);
   return {
-    ...rankedRow(path, await m.infer(r.input, 1, signal), m.model.contract.labels, topK),
+    ...rankedRow(path, await m.infer(r.input, 1, signal), m.model.contract.labels, topK, rejectIndex(m.model.contract)),
     note: severalCharactersNote(r.characters),
   };
 }

@@ -75,7 +75,12 @@ export type RunHistory = TrainingHistory & { symbols?: SymbolFigures; config: { 
 /** What a run tells as it goes, in this order; the progress of the epochs comes through the TrainCallbacks. */
 export interface RunEvents extends TrainCallbacks {
   /** Pictures of the symbols beyond digits were made for training and validation. */
-  synthesised?(e: { symbols: string[]; perSymbol: { train: number; validation: number }; seconds: number }): void;
+  synthesised?(e: {
+    symbols: string[];
+    perSymbol: { train: number; validation: number };
+    styled: number;
+    seconds: number;
+  }): void;
   /** The data is read and split; training starts. */
   started?(e: {
     arch: string;
@@ -153,7 +158,7 @@ function part(s: Split, from: number, to: number): Split {
 export async function prepareRun(o: RunOptions, events: RunEvents = {}): Promise<PreparedRun> {
   const t0 = performance.now();
   const { arch, symbols, labelSet } = choose(o);
-  const contract = contractFor(labelSet.labels);
+  const contract = contractFor(labelSet.labels, labelSet.rejectLabel);
   const extras = extraLabels(labelSet.labels);
   const backend = await initBackend(o.backend);
   const trainFile = await readMnist('train', o.data);
@@ -177,16 +182,25 @@ export async function prepareRun(o: RunOptions, events: RunEvents = {}): Promise
     test: SYMBOL_TEST_PER_SYMBOL,
   };
   const digitsInValidation = validation.count;
+  // The test set's "not one character" pictures are cut from validation digits, which training never sees.
+  let heldOutDigits: Split | undefined;
   if (extras.length > 0) {
     const tSynth = performance.now();
     const synth = { contract, symbols: extras, seed: o.seed };
-    train = withSymbols(train, { ...synth, perSymbol: perSymbol.train, stream: SYMBOL_STREAMS.train });
+    const styled = Math.round(train.count * (labelSet.styledDigits ?? 0));
+    heldOutDigits = validation;
+    train = withSymbols(
+      train,
+      { ...synth, perSymbol: perSymbol.train, stream: SYMBOL_STREAMS.train, digits: train },
+      styled,
+    );
     validation = withSymbols(validation, {
       ...synth,
       perSymbol: perSymbol.validation,
       stream: SYMBOL_STREAMS.validation,
+      digits: validation,
     });
-    events.synthesised?.({ symbols: extras, perSymbol, seconds: (performance.now() - tSynth) / 1000 });
+    events.synthesised?.({ symbols: extras, perSymbol, styled, seconds: (performance.now() - tSynth) / 1000 });
   }
   if (o.batchSize > train.count) {
     throw new UsageError(
@@ -194,7 +208,7 @@ export async function prepareRun(o: RunOptions, events: RunEvents = {}): Promise
     );
   }
   const test = head(testFile);
-  const data = { trainFile, train, validation, test, digitsInValidation };
+  const data = { trainFile, train, validation, test, digitsInValidation, heldOutDigits };
   const run = { o, t0, arch, symbols, labels: labelSet.labels, contract, extras, backend, workers, perSymbol };
   return { train: (e = events) => trainPrepared(run, data, e) };
 }
@@ -218,6 +232,7 @@ interface RunData {
   validation: Split;
   test: Split;
   digitsInValidation: number;
+  heldOutDigits?: Split;
 }
 
 async function trainPrepared(r: Run, d: RunData, events: RunEvents): Promise<FinishedRun> {
@@ -271,7 +286,7 @@ async function trainPrepared(r: Run, d: RunData, events: RunEvents): Promise<Fin
   const trainingSeconds = (performance.now() - tTrain) / 1000;
   const testEval = { ...evaluate(model, test), samples: test.count };
   events.tested?.(testEval);
-  const symbols = extras.length > 0 ? testSymbols(model, r, testEval, symbolValidation) : undefined;
+  const symbols = extras.length > 0 ? testSymbols(model, r, testEval, symbolValidation, d.heldOutDigits) : undefined;
   if (symbols) events.symbolsTested?.(symbols.test.symbols, extras);
 
   const perLayer = parameterCounts(model);
@@ -325,6 +340,7 @@ function testSymbols(
   r: Run,
   digits: Evaluation & { samples: number },
   validation: SymbolFigures['validation'],
+  heldOutDigits: Split | undefined,
 ): SymbolFigures {
   const n = r.perSymbol.test;
   const synthTest = synthesizeSymbols({
@@ -333,6 +349,7 @@ function testSymbols(
     seed: r.o.seed,
     perSymbol: n,
     stream: SYMBOL_STREAMS.test,
+    digits: heldOutDigits,
   });
   const symbolEval = evaluate(model, synthTest);
   const perSymbolAccuracy: Record<string, number> = {};

@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fromLineCharacters, readExpression, type ReadCharacter } from '../../src/runtime/expression-reader.js';
+import { readExpression, type ReadCharacter } from '../../src/runtime/expression-reader.js';
 
 const LABELS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '+', '-', '×', '÷', '='];
 
 /** A digit 24 px wide and 40 px tall standing on the line y = 10..50, at column x. */
 const digit = (label: string, x: number): ReadCharacter => ({
-  label,
+  digit: label,
   probability: 0.99,
   box: { x, y: 10, width: 24, height: 40 },
+  edge: false,
 });
 const mark = (
   label: string,
@@ -17,7 +18,13 @@ const mark = (
   width: number,
   height: number,
   probabilities?: number[],
-): ReadCharacter => ({ label, probability: 0.9, box: { x, y, width, height }, probabilities });
+): ReadCharacter => ({
+  digit: label,
+  probability: 0.9,
+  box: { x, y, width, height },
+  edge: false,
+  probabilities: probabilities && Float32Array.from(probabilities),
+});
 
 function probs(best: string, second: string, p2: number): number[] {
   const p = new Array<number>(LABELS.length).fill(0);
@@ -85,27 +92,15 @@ test('a broken expression gets expression_error, never a throw; a digits-only mo
   assert.deepEqual(readExpression([], LABELS), { text: '', characters: [], decisions: [] });
 });
 
-test('line reader characters adapt by name', () => {
-  const chars = fromLineCharacters([
-    { digit: '5', probability: 0.8, box: { x: 0, y: 0, width: 10, height: 20 } },
-    { digit: '-', probability: 0.9, box: { x: 20, y: 8, width: 10, height: 4 }, rows: { bars: 2, marks: 2 } },
-  ]);
-  assert.deepEqual(chars, [
-    {
-      label: '5',
-      probability: 0.8,
-      box: { x: 0, y: 0, width: 10, height: 20 },
-      probabilities: undefined,
-      rows: undefined,
-    },
-    {
-      label: '-',
-      probability: 0.9,
-      box: { x: 20, y: 8, width: 10, height: 4 },
-      probabilities: undefined,
-      rows: { bars: 2, marks: 2 },
-    },
-  ]);
+test('the rules change the reading type itself: a character they keep is the object the line reader made', () => {
+  const five = digit('5', 0);
+  const dash: ReadCharacter = { ...mark('-', 30, 24, 14, 4), rows: { bars: 2, marks: 2 } };
+  const r = readExpression([five, dash, digit('2', 60)], LABELS);
+  assert.equal(r.text, '5=2');
+  assert.equal(r.characters[0].digit, '5');
+  assert.deepEqual(r.characters[0].box, five.box);
+  assert.equal(r.characters[1].digit, '=');
+  assert.deepEqual(r.characters[1].rows, { bars: 2, marks: 2 });
 });
 
 test('an operator a line reader cut in two is joined again: == as =, +- as +, two dashes standing tall as ÷', () => {

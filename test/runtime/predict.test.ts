@@ -158,7 +158,7 @@ test('every format is well-formed and --out is complete (no temp files left)', a
         6,
       );
     if (format === 'csv') {
-      assert.match(text, /^path,digit,probability,top_k,error,note\n/);
+      assert.match(text, /^path,digit,probability,top_k,error,note,not_character\n/);
       assert.match(text, /"[^"]*odd, ""name"".png",\d,/);
     }
     if (format === 'table') assert.equal(text.trim().split('\n').length, 7);

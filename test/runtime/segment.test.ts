@@ -135,8 +135,9 @@ test('a 4-digit number of MNIST test digits on a photographed sheet reads as the
   const r = await readLine(photo(line.right + 40, 150, line.marks), CONTRACT, classify);
   ok(r);
   assert.equal(r.text, '2026', r.decisions.join('; '));
-  assert.equal(r.inputs.length, 4);
-  assert.equal(r.inputs[0].length, SIZE);
+  assert.equal(r.digits.length, 4);
+  assert.equal(r.digits[0].input?.length, SIZE);
+  assert.equal(r.digits[0].probabilities?.length, CONTRACT.labels.length);
   assert.ok(r.confidence > 0.5 && r.confidence === Math.min(...r.digits.map((d) => d.probability)));
   r.digits.forEach((d, i) => {
     const t = line.boxes[i];
@@ -215,7 +216,7 @@ test('dots and an underline are ignored', async () => {
   );
 });
 
-test('several lines, too many characters and blank pictures are refused in one line each', async () => {
+test('several lines and blank pictures are refused in one line each; a line of 40 characters is read', async () => {
   const ks = await Promise.all([1, 2, 3, 4].map((l) => pick(l)));
   const top = writeLine(ks, 2, 12, 20, 20),
     bottom = writeLine(ks, 2, 12, 20, 110);
@@ -225,21 +226,15 @@ test('several lines, too many characters and blank pictures are refused in one l
     assert.equal(two.reason, 'not-one-line');
     assert.match(two.message, /^not one line: found 2 lines/);
   }
-  const many = writeLine([...ks, ...ks, ...ks, ks[0], ks[1]], 2, 10, 10, 20);
-  const long = await readLine(photo(many.right + 20, 100, many.marks, 12), CONTRACT, classify);
-  assert.equal(long.ok, false);
-  if (!long.ok) {
-    assert.equal(long.reason, 'too-many-characters');
-    assert.match(long.message, /read 14 in the line, a line holds at most 12/);
-  }
-  const far = writeLine([...ks, ...ks, ...ks, ...ks, ...ks], 2, 10, 10, 20);
-  const tooFar = await readLine(photo(far.right + 20, 100, far.marks, 12), CONTRACT, classify);
-  assert.equal(tooFar.ok, false);
-  if (!tooFar.ok) assert.match(tooFar.message, /found 20 separate marks in the line/);
+  // A line holds as many characters as the picture allows: no count is refused.
+  const far = writeLine([...ks, ...ks, ...ks, ...ks, ...ks, ...ks, ...ks, ...ks, ...ks, ...ks], 2, 10, 10, 20);
+  const long = await readLine(photo(far.right + 20, 100, far.marks, 12), CONTRACT, classify);
+  assert.ok(long.ok, !long.ok ? long.message : '');
+  if (long.ok) assert.equal(long.digits.length, 40, long.text);
   const blank = await readLine(photo(200, 100, [], 13), CONTRACT, classify);
   assert.equal(blank.ok, false);
   if (!blank.ok) assert.equal(blank.reason, 'no-ink');
-  for (const r of [two, long, tooFar, blank]) if (!r.ok) assert.doesNotMatch(r.message, /\n/);
+  for (const r of [two, blank]) if (!r.ok) assert.doesNotMatch(r.message, /\n/);
 });
 
 test('countCharacters: well separated digits are counted without the network', async () => {
@@ -267,7 +262,7 @@ test('countCharacters: a picture of one ink piece counts one, as the line of gly
     assert.ok(found.ok);
     if (found.map.ink.length !== 1) continue;
     single++;
-    const line = findLine(found.map, { maxCharacters: Infinity });
+    const line = findLine(found.map);
     assert.ok(
       line.ok && line.glyphs.length === 1,
       `digit ${k}: findLine makes ${line.ok ? line.glyphs.length : 'no'} glyphs of one piece`,

@@ -38,8 +38,12 @@ test('label sets: digits first, operators as text writes them, the contract carr
     '\u00d7',
     '\u00f7',
     '=',
+    'none',
   ]);
-  assert.deepEqual(extraLabels(LABEL_SETS.arithmetic.labels), [...OPERATOR_SYMBOLS]);
+  assert.deepEqual(extraLabels(LABEL_SETS.arithmetic.labels), [...OPERATOR_SYMBOLS, 'none']);
+  assert.equal(LABEL_SETS.arithmetic.rejectLabel, 'none');
+  assert.deepEqual(LABEL_SETS.reading.labels, [...MNIST_CONTRACT.labels, 'none']);
+  assert.equal(LABEL_SETS.digits.rejectLabel, undefined, 'the coursework digits keep their ten classes');
   assert.equal(ARITHMETIC.mean, MNIST_CONTRACT.mean, 'the same picture contract');
   assert.deepEqual(MNIST_CONTRACT.labels.length, 10, 'the shared constant is not mutated');
 });
@@ -73,10 +77,15 @@ test('an operator picture is a function of its seed, fitted like MNIST (ink in [
   );
 });
 
-test('strokes: ÷ has a bar and two dots, = two bars, every operator renders with ink', () => {
+test('strokes: ÷ has a bar and two dots, = two bars (each gone over twice by a sketchy hand), every operator renders with ink', () => {
   const rand = seededRandom(3);
-  assert.equal(operatorStrokes('÷', rand).length, 3);
-  assert.equal(operatorStrokes('=', rand).length, 2);
+  const counts = { '÷': new Set<number>(), '=': new Set<number>() };
+  for (let i = 0; i < 200; i++) {
+    counts['÷'].add(operatorStrokes('÷', rand).length);
+    counts['='].add(operatorStrokes('=', rand).length);
+  }
+  assert.deepEqual([...counts['÷']].sort(), [3, 6]);
+  assert.deepEqual([...counts['=']].sort(), [2, 4]);
   for (const s of OPERATOR_SYMBOLS) {
     const img = renderStrokes(operatorStrokes(s, rand));
     assert.ok(
@@ -97,7 +106,7 @@ test('withSymbols appends the operators after the digits with their labels; stre
   };
   const o = {
     contract: ARITHMETIC,
-    symbols: extraLabels(ARITHMETIC.labels),
+    symbols: [...OPERATOR_SYMBOLS],
     perSymbol: 2,
     seed: 9,
     stream: SYMBOL_STREAMS.train,

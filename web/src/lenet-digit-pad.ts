@@ -13,7 +13,7 @@ import {
   type PadMode,
   type ReadRowLike,
 } from './line-reading.js';
-import { OPERATORS, preprocess, rgbaToGray, type GrayImage, type InputContract } from './runtime.js';
+import { answerLabels, OPERATORS, preprocess, rgbaToGray, type GrayImage, type InputContract } from './runtime.js';
 import { pictureFilePixels } from './picture-file.js';
 import { drawLastSegment, drawStrokes, type Point } from './strokes.js';
 import { TEMPLATE } from './template.js';
@@ -388,8 +388,10 @@ export class LenetDigitPad extends HTMLElement {
     }
     const probs = await model.run(pre.input);
     const milliseconds = performance.now() - t0;
-    let digit = 0;
-    for (let i = 1; i < probs.length; i++) if (probs[i] > probs[digit]) digit = i;
+    // The "not one character" output (the contract's reject_label) is never the answer.
+    const answer = answerLabels(model.contract);
+    let digit = answer.indexOf(true);
+    for (let i = 0; i < probs.length; i++) if (answer[i] && probs[i] > probs[digit]) digit = i;
     const result: Prediction = {
       ok: true,
       digit,

@@ -48,7 +48,7 @@ export interface LinePrediction {
   milliseconds: number;
 }
 
-/** A picture that holds no readable line (no ink, several lines, too many characters...). */
+/** A picture that holds no readable line (no ink, ink all over, several lines). */
 export interface LineRefusal {
   ok: false;
   reason: Exclude<ReadLineResult, { ok: true }>['reason'];

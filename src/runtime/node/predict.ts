@@ -2,6 +2,7 @@
  * Files and folders -> streamed predictions, in input order, with bounded memory: at most `maxInFlight` chunks
  * are being decoded and one batch is waiting for the model at any time.
  */
+import { rejectIndex } from '../contract.js';
 import { DecodePool, type DecodeReply } from './decode-pool.js';
 import type { DigitModel } from './session.js';
 import { inChunks, openPath, type WalkEntry } from './walk.js';
@@ -21,6 +22,11 @@ export interface PredictRow {
   error: string | null;
   /** Set when the picture clearly holds several characters: the one answer then describes none of them. */
   note: string | null;
+  /**
+   * The model's probability that the picture is not one character, for models with such an output
+   * (`contract.reject_label`); null otherwise and on error. `digit` and `topK` never name that output.
+   */
+  notCharacter: number | null;
 }
 
 /** The note of a picture that holds `characters` separate characters, or null for one. */
@@ -38,8 +44,18 @@ export function predictRecord(r: PredictRow): {
   topK: Ranked[];
   error: string | null;
   note: string | null;
+  notCharacter?: number;
 } {
-  return { path: r.path, digit: r.digit, probability: r.probability, topK: r.topK, error: r.error, note: r.note };
+  const record = {
+    path: r.path,
+    digit: r.digit,
+    probability: r.probability,
+    topK: r.topK,
+    error: r.error,
+    note: r.note,
+  };
+  // Models without a "not one character" output keep the row they always had.
+  return r.notCharacter === null ? record : { ...record, notCharacter: r.notCharacter };
 }
 
 /** Tuning of {@link predictStream}. */
@@ -72,6 +88,7 @@ export async function* predictStream(
   o: PredictOptions,
 ): AsyncGenerator<PredictRow> {
   const c = model.contract;
+  const reject = rejectIndex(c);
   const size = c.height * c.width * c.channels;
   const chunkSize = o.chunkSize ?? 64;
   const pool = o.pool ?? new DecodePool(o.workers, c);
@@ -98,6 +115,7 @@ export async function* predictStream(
             probs.subarray(s.batchIndex * c.labels.length, (s.batchIndex + 1) * c.labels.length),
             c.labels,
             o.topK,
+            reject,
           );
       // the runtime may still hold the old buffer's view; a fresh one is cheap next to a batch of decoding
       batch = new Float32Array(o.batchSize * size);
@@ -119,6 +137,7 @@ export async function* predictStream(
         topK: [],
         error: e.error ?? null,
         note: null,
+        notCharacter: null,
       };
       if (!e.error) {
         const err = r!.errors[k];
@@ -152,8 +171,8 @@ export async function* predictStream(
   }
 }
 
-function fillRow(row: PredictRow, probs: Float32Array, labels: string[], topK: number): void {
-  Object.assign(row, rankedRow(row.path, probs, labels, topK), { note: row.note });
+function fillRow(row: PredictRow, probs: Float32Array, labels: string[], topK: number, reject: number): void {
+  Object.assign(row, rankedRow(row.path, probs, labels, topK, reject), { note: row.note });
 }
 
 /**
@@ -171,12 +190,15 @@ export function nonFiniteReason(probs: Float32Array): string | undefined {
 
 /**
  * The row for a picture that has probabilities: labels ranked most probable first, `topK` of them listed; an error
- * row when the probabilities are not all finite.
+ * row when the probabilities are not all finite. `reject` is the output index of the contract's "not one
+ * character" label (`rejectIndex`), or -1: that output is never the answer, and is reported on its own.
  */
-export function rankedRow(path: string, probs: Float32Array, labels: string[], topK: number): PredictRow {
+export function rankedRow(path: string, probs: Float32Array, labels: string[], topK: number, reject = -1): PredictRow {
   const broken = nonFiniteReason(probs);
   if (broken) return failedRow(path, broken);
-  const order = Array.from(probs.keys()).sort((a, b) => probs[b] - probs[a]);
+  const order = Array.from(probs.keys())
+    .filter((i) => i !== reject)
+    .sort((a, b) => probs[b] - probs[a]);
   return {
     path,
     digit: labels[order[0]],
@@ -184,10 +206,11 @@ export function rankedRow(path: string, probs: Float32Array, labels: string[], t
     topK: order.slice(0, topK).map((i) => ({ label: labels[i], probability: probs[i] })),
     error: null,
     note: null,
+    notCharacter: reject >= 0 ? probs[reject] : null,
   };
 }
 
 /** The row for a picture that could not be predicted. */
 export function failedRow(path: string, error: string): PredictRow {
-  return { path, digit: null, probability: null, topK: [], error, note: null };
+  return { path, digit: null, probability: null, topK: [], error, note: null, notCharacter: null };
 }

@@ -112,7 +112,12 @@ export async function readPictureBytes(
   try {
     const image = await decodePicture(bytes);
     const r = await readText(image, model.contract, classify, o);
-    if (o.keepDebug) row.debug = { inputs: r.ok ? r.inputs : [], image, rules: findSheetLines(image) };
+    if (o.keepDebug)
+      row.debug = {
+        inputs: r.ok ? r.digits.flatMap((d) => (d.input ? [d.input] : [])) : [],
+        image,
+        rules: findSheetLines(image),
+      };
     if (!r.ok) {
       row.error = r.message;
     } else {

@@ -25,7 +25,7 @@ const TALL = 0.5;
 export function countCharacters(map: InkMap): number {
   // One piece of ink is its own line and its own character height, so findLine would find the one glyph.
   if (map.ink.length === 1) return 1;
-  const line = findLine(map, { maxCharacters: Infinity });
+  const line = findLine(map);
   if (!line.ok) return map.ink.length;
   const { glyphs, height } = line;
   if (glyphs.length === 0) return 0;

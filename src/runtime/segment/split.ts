@@ -7,19 +7,10 @@
 import type { InkMap } from '../ink/find.js';
 import type { RowSpan } from '../ink/fit.js';
 import { glyphHeight, glyphWidth, type Glyph } from './glyph.js';
+import { CUTS } from '../reader-thresholds.js';
 
 /** Glyphs at least this many character heights wide may be two characters. */
-export const SPLIT_MIN_WIDTH = 0.6;
-/** Each side of a cut keeps at least this fraction of the character height. */
-const MIN_SIDE = 0.15;
-/** A path may drift this fraction of the character height either side of its starting column. */
-const BAND = 0.3;
-/** Cost of a diagonal step, in strength levels: paths prefer to go straight down through blank paper. */
-const DRIFT_COST = 4;
-/** Fractions of the glyph's width where paths start besides the profile's dips. */
-const FIXED_STARTS = [0.5, 0.35, 0.65];
-/** Cut candidates tried per glyph. */
-const MAX_CUTS = 4;
+export const SPLIT_MIN_WIDTH = CUTS.minWidth;
 
 /** A cut: per row of the glyph, the last column of the left side. */
 export interface Cut {
@@ -56,18 +47,18 @@ export function cutCandidates(map: InkMap, g: Glyph, height: number): Cut[] {
   const smooth = new Float64Array(w);
   for (let i = 0; i < w; i++)
     smooth[i] = (profile[Math.max(0, i - 1)] + profile[i] + profile[Math.min(w - 1, i + 1)]) / 3;
-  const margin = Math.max(1, Math.round(MIN_SIDE * height));
+  const margin = Math.max(1, Math.round(CUTS.minSide * height));
   const starts: number[] = [];
   for (let i = margin; i < w - margin; i++) {
     if (smooth[i] <= smooth[i - 1] && smooth[i] <= smooth[i + 1]) starts.push(i);
   }
-  const band = Math.max(2, Math.round(BAND * height));
+  const band = Math.max(2, Math.round(CUTS.band * height));
   const cuts: Cut[] = [];
   const taken: number[] = [];
   starts.sort((a, b) => smooth[a] - smooth[b]);
   // Touching characters do not always leave a dip in the profile (one leans over the other): paths from
   // a few fixed places across the glyph are tried as well, after the dips.
-  for (const f of FIXED_STARTS) {
+  for (const f of CUTS.fixedStarts) {
     const i = Math.round(f * (w - 1));
     if (i >= margin && i < w - margin) starts.push(i);
   }
@@ -80,7 +71,24 @@ export function cutCandidates(map: InkMap, g: Glyph, height: number): Cut[] {
     // Neighbouring starts often settle on the same path: the network need not read it twice.
     if (cuts.some((c) => samePath(c, cut))) continue;
     cuts.push(cut);
-    if (cuts.length === MAX_CUTS) break;
+    if (cuts.length === CUTS.maxCandidates) break;
+  }
+  // Paths free to drift settle on the cheapest gap nearby, often the same one. A glyph of several touching
+  // characters needs a path near each of their meeting points: paths held to a narrow band start across it.
+  const step = Math.max(2, Math.round(CUTS.startStep * height));
+  const narrow = Math.max(1, Math.round(CUTS.narrowBand * height));
+  const grid = w >= CUTS.gridFrom * height ? w - margin : 0;
+  for (let s = margin; s < grid && cuts.length < CUTS.maxCandidates + CUTS.maxNarrow; s += step) {
+    const cut = cheapestPath(
+      ink,
+      w,
+      h,
+      Math.max(margin - 1, s - narrow),
+      Math.min(w - margin - 1, s + narrow),
+      g,
+      g.mass / h,
+    );
+    if (!cuts.some((c) => samePath(c, cut))) cuts.push(cut);
   }
   return cuts.sort((a, b) => a.cost - b.cost);
 }
@@ -99,12 +107,12 @@ function cheapestPath(ink: Float32Array, w: number, h: number, lo: number, hi: n
       const up = (y - 1) * bw + x;
       let best = cost[up],
         step = 0;
-      if (x > 0 && cost[up - 1] + DRIFT_COST < best) {
-        best = cost[up - 1] + DRIFT_COST;
+      if (x > 0 && cost[up - 1] + CUTS.driftCost < best) {
+        best = cost[up - 1] + CUTS.driftCost;
         step = -1;
       }
-      if (x + 1 < bw && cost[up + 1] + DRIFT_COST < best) {
-        best = cost[up + 1] + DRIFT_COST;
+      if (x + 1 < bw && cost[up + 1] + CUTS.driftCost < best) {
+        best = cost[up + 1] + CUTS.driftCost;
         step = 1;
       }
       cost[y * bw + x] = best + ink[y * w + lo + x];

@@ -59,8 +59,25 @@ export function renderStrokes(strokes: Stroke[], inkSide = 40, margin = 8): Gray
   const width = Math.ceil((x1 - x0) * scale) + 2 * margin;
   const height = Math.ceil((y1 - y0) * scale) + 2 * margin;
   const ink = new Float32Array(width * height);
-  const tx = (x: number): number => (x - x0) * scale + margin;
-  const ty = (y: number): number => (y - y0) * scale + margin;
+  paintStrokes(ink, width, height, strokes, scale, margin - x0 * scale, margin - y0 * scale);
+  const data = new Uint8Array(width * height);
+  for (let i = 0; i < data.length; i++) data[i] = Math.round(255 * Math.min(1, ink[i]));
+  return { width, height, data };
+}
+
+/**
+ * Paint strokes into an ink canvas (`width` x `height`, 0..1, ink high) at `scale` pixels per stroke unit,
+ * offset by (`ox`, `oy`) pixels; a pixel keeps the strongest ink over it.
+ */
+export function paintStrokes(
+  ink: Float32Array,
+  width: number,
+  height: number,
+  strokes: Stroke[],
+  scale = 1,
+  ox = 0,
+  oy = 0,
+): void {
   for (const s of strokes) {
     for (let i = 0; i < s.length; i++) {
       const a = s[i],
@@ -70,10 +87,10 @@ export function renderStrokes(strokes: Stroke[], inkSide = 40, margin = 8): Gray
         ink,
         width,
         height,
-        tx(a.x),
-        ty(a.y),
-        tx(b.x),
-        ty(b.y),
+        a.x * scale + ox,
+        a.y * scale + oy,
+        b.x * scale + ox,
+        b.y * scale + oy,
         (a.width * scale) / 2,
         (b.width * scale) / 2,
         a.pressure,
@@ -81,9 +98,6 @@ export function renderStrokes(strokes: Stroke[], inkSide = 40, margin = 8): Gray
       );
     }
   }
-  const data = new Uint8Array(width * height);
-  for (let i = 0; i < data.length; i++) data[i] = Math.round(255 * Math.min(1, ink[i]));
-  return { width, height, data };
 }
 
 function capsule(
@@ -135,7 +149,7 @@ const uniform = (rand: () => number, lo: number, hi: number): number => lo + (hi
 const DEG = Math.PI / 180;
 
 /** A writer's pen: stroke thickness and typical pressure, in digit-height units. */
-interface Pen {
+export interface Pen {
   width: number;
   pressure: number;
 }
@@ -145,7 +159,15 @@ interface Pen {
  * vertex jittered, thinner and lighter where the pen lands and lifts, and sometimes a short hook where it
  * lifts (the flick many writers leave at a stroke's end).
  */
-function penStroke(rand: () => number, pen: Pen, x0: number, y0: number, x1: number, y1: number, bend = 0.08): Stroke {
+export function penStroke(
+  rand: () => number,
+  pen: Pen,
+  x0: number,
+  y0: number,
+  x1: number,
+  y1: number,
+  bend = 0.08,
+): Stroke {
   const n = 12;
   const dx = x1 - x0,
     dy = y1 - y0;
@@ -191,7 +213,7 @@ function penStroke(rand: () => number, pen: Pen, x0: number, y0: number, x1: num
 }
 
 /** A dot: a tiny closed loop of the pen, radius `r` (at least the pen's own half width). */
-function penDot(rand: () => number, pen: Pen, cx: number, cy: number, r: number): Stroke {
+export function penDot(rand: () => number, pen: Pen, cx: number, cy: number, r: number): Stroke {
   const ring = Math.max(0, r - pen.width / 2);
   const pts: Stroke = [];
   const start = uniform(rand, 0, 2 * Math.PI);
@@ -234,40 +256,88 @@ function through(
 /**
  * The strokes of one handwritten operator, in digit-height units (y grows downwards), drawn by the
  * training generator's stroke model. Deterministic in `rand`.
+ *
+ * Writers differ as much in their operators as in their digits: sizes from a third to most of the digit
+ * height, thin and thick pens and bold blobs, sketchy strokes gone over twice, `×` as a cross or a
+ * letter x, `÷` with round or dashed dots, `=` and `-` short or long, `+` with unequal or curved arms.
  */
 export function operatorStrokes(symbol: OperatorSymbol, rand: () => number): Stroke[] {
-  const writer: Pen = { width: uniform(rand, 0.07, 0.16), pressure: uniform(rand, 0.7, 1) };
-  // A writer who makes a small operator slows down and thins the line: the pen never gets wider than
-  // a third of the operator's main stroke, or a small x would be a blob no reader could name.
-  const penFor = (len: number): Pen => ({ ...writer, width: Math.min(writer.width, len * uniform(rand, 0.18, 0.33)) });
-  const tilt = uniform(rand, -10, 10) * DEG;
+  const bold = rand() < 0.15;
+  const writer: Pen = {
+    width: bold ? uniform(rand, 0.14, 0.26) : uniform(rand, 0.05, 0.16),
+    pressure: uniform(rand, 0.65, 1),
+  };
+  // A writer who makes a small operator slows down and thins the line: the pen never gets wider than a
+  // third of the operator's main stroke (half for a bold writer), or a small x would be a blob no reader
+  // could name.
+  const penFor = (len: number): Pen => ({
+    ...writer,
+    width: Math.min(writer.width, len * (bold ? uniform(rand, 0.3, 0.5) : uniform(rand, 0.16, 0.33))),
+  });
+  const tilt = (rand() < 0.2 ? uniform(rand, -20, 20) : uniform(rand, -10, 10)) * DEG;
+  const strokes = drawOperator(symbol, rand, penFor, tilt);
+  // A sketchy hand goes over each line twice, a little off the first.
+  if (rand() < 0.15) {
+    const offset = uniform(rand, 0.015, 0.05);
+    return strokes.flatMap((st) => {
+      if (st.length < 4) return [st];
+      const a = uniform(rand, 0, 2 * Math.PI);
+      const again = st.map((p, i) => ({
+        ...p,
+        x: p.x + Math.cos(a) * offset * (1 - i / st.length) + gaussian(rand) * 0.006,
+        y: p.y + Math.sin(a) * offset * (i / st.length) + gaussian(rand) * 0.006,
+        pressure: p.pressure * uniform(rand, 0.7, 1),
+      }));
+      return [st, again];
+    });
+  }
+  return strokes;
+}
+
+function drawOperator(
+  symbol: OperatorSymbol,
+  rand: () => number,
+  penFor: (len: number) => Pen,
+  tilt: number,
+): Stroke[] {
   switch (symbol) {
     case '-': {
-      const len = uniform(rand, 0.3, 0.9);
+      const len = uniform(rand, 0.25, 1);
       return [through(rand, penFor(len), 0, 0, len, tilt * 1.2)];
     }
     case '=': {
-      const len = uniform(rand, 0.3, 0.9);
+      const len = uniform(rand, 0.25, 1);
       const pen = penFor(len);
-      const gap = uniform(rand, 0.12, 0.4);
-      const shift = uniform(rand, -0.12, 0.12) * len;
+      const gap = uniform(rand, 0.08, 0.5) * Math.max(0.5, len);
+      const shift = uniform(rand, -0.15, 0.15) * len;
       return [
         through(rand, pen, 0, -gap / 2, len, tilt + uniform(rand, -4, 4) * DEG),
-        through(rand, pen, shift, gap / 2, len * uniform(rand, 0.8, 1.2), tilt + uniform(rand, -4, 4) * DEG),
+        through(rand, pen, shift, gap / 2, len * uniform(rand, 0.75, 1.25), tilt + uniform(rand, -4, 4) * DEG),
       ];
     }
     case '+': {
-      const v = uniform(rand, 0.35, 0.9);
-      const hLen = v * uniform(rand, 0.75, 1.3);
+      const v = uniform(rand, 0.3, 0.9);
+      const hLen = v * uniform(rand, 0.65, 1.4);
       const pen = penFor(Math.min(v, hLen));
+      const bend = rand() < 0.3 ? 0.2 : 0.08;
       return [
-        through(rand, pen, 0, 0, hLen, tilt, uniform(rand, 0.35, 0.65)),
-        through(rand, pen, 0, 0, v, Math.PI / 2 + tilt + uniform(rand, -8, 8) * DEG, uniform(rand, 0.35, 0.65)),
+        through(rand, pen, 0, 0, hLen, tilt, uniform(rand, 0.25, 0.75), bend),
+        through(rand, pen, 0, 0, v, Math.PI / 2 + tilt + uniform(rand, -8, 8) * DEG, uniform(rand, 0.25, 0.75), bend),
       ];
     }
     case '×': {
       const len = uniform(rand, 0.3, 0.8);
       const pen = penFor(len);
+      if (rand() < 0.35) {
+        // The letter x: two arcs back to back, each bowing away from the other.
+        const h = len * uniform(rand, 0.8, 1.1),
+          w = len * uniform(rand, 0.6, 0.95);
+        const bow = uniform(rand, 0.12, 0.3);
+        return [
+          penStroke(rand, pen, -w / 2, -h / 2, w / 2, h / 2, bow),
+          penStroke(rand, pen, w / 2, -h / 2, -w / 2, h / 2, bow),
+        ];
+      }
       return [
         through(rand, pen, 0, 0, len, 45 * DEG + tilt + uniform(rand, -10, 10) * DEG, uniform(rand, 0.35, 0.65)),
         through(
@@ -282,14 +352,29 @@ export function operatorStrokes(symbol: OperatorSymbol, rand: () => number): Str
       ];
     }
     case '÷': {
-      const len = uniform(rand, 0.35, 0.9);
+      const len = uniform(rand, 0.3, 0.95);
       const pen = penFor(len);
       const strokes = [through(rand, pen, 0, 0, len, tilt * 0.8)];
-      const dist = uniform(rand, 0.12, 0.35);
+      const dist = uniform(rand, 0.1, 0.38);
+      const dashed = rand() < 0.3;
       for (const side of [-1, 1]) {
-        const r = Math.max(pen.width / 2, uniform(rand, 0.025, 0.075));
+        const r = Math.max(pen.width / 2, uniform(rand, 0.025, 0.08));
         const d = dist * uniform(rand, 0.85, 1.15) + r;
-        strokes.push(penDot(rand, pen, uniform(rand, -0.12, 0.12) * len - Math.sin(tilt) * d * side, side * d, r));
+        const cx = uniform(rand, -0.12, 0.12) * len - Math.sin(tilt) * d * side;
+        strokes.push(
+          dashed
+            ? through(
+                rand,
+                pen,
+                cx,
+                side * d,
+                Math.max(pen.width * 1.5, len * uniform(rand, 0.12, 0.3)),
+                tilt,
+                0.5,
+                0.05,
+              )
+            : penDot(rand, pen, cx, side * d, r),
+        );
       }
       return strokes;
     }

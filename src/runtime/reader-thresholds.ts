@@ -1,0 +1,137 @@
+/**
+ * Every threshold of the line reader and the arithmetic reader rules, in one place: what the network cannot
+ * know from a 28x28 crop (a piece's size and place in the line, how much ink a cut crosses) and what keeps
+ * the over-segmentation small enough to read in one batch. Lengths are in character heights (the line's
+ * typical character height, segment/line.ts) unless said otherwise; log-probability terms are added to the
+ * network's log-probabilities. Ink finding (ink/) keeps its own.
+ *
+ * Shared code: no Node and no DOM imports.
+ */
+
+/** The line: its height, rules and dots, how many lines the marks form (segment/line.ts). */
+export const LINE = {
+  /** Pieces at least this fraction of the heaviest piece's mass set the line's character height. */
+  bigMass: 0.2,
+  /** A dot: both sides under this many character heights. */
+  dotSide: 0.25,
+  /** A rule (underline, strike): wider than this many character heights ... */
+  ruleMinWidth: 1.2,
+  /** ... and thinner than this. */
+  ruleMaxHeight: 0.25,
+  /** Pieces at least this tall decide how many lines there are. */
+  tall: 0.5,
+  /** Two tall pieces overlapping vertically by this fraction of the shorter one are on one line. */
+  sameLine: 0.3,
+  /** Two glyphs overlapping by this fraction of the narrower one's width are one character. */
+  sameColumn: 0.5,
+} as const;
+
+/** Candidate cuts through a glyph that may be touching characters (segment/split.ts). */
+export const CUTS = {
+  /** Glyphs at least this wide may be two characters. */
+  minWidth: 0.6,
+  /** Each side of a cut keeps at least this much width. */
+  minSide: 0.15,
+  /** A cut's path may drift this far either side of its starting column. */
+  band: 0.3,
+  /** Cost of a diagonal step of a path, in ink strength levels: paths prefer to go straight down. */
+  driftCost: 4,
+  /** Fractions of the glyph's width where paths start besides the ink profile's dips. */
+  fixedStarts: [0.5, 0.35, 0.65],
+  /** Cut candidates tried per glyph from the profile's dips and the fixed starts. */
+  maxCandidates: 4,
+  /** Glyphs at least this wide (room for two characters and more) ... */
+  gridFrom: 0.9,
+  /** ... get paths held to a narrow band, starting every this many character heights across the glyph, ... */
+  startStep: 0.25,
+  /** ... free to drift this far either side ... */
+  narrowBand: 0.08,
+  /** ... up to this many more candidates. */
+  maxNarrow: 8,
+} as const;
+
+/** Neighbouring glyphs that may be pieces of one character (segment/merge.ts). */
+export const MERGES = {
+  /** Glyphs further apart than this are separate characters. */
+  gap: 0.15,
+  /** Joined, pieces of one character are at most this wide (in the larger of the line's and their own height). */
+  maxWidth: 1.1,
+  /** A piece at most this tall is low: a bar or a tail, no character of its own. */
+  low: 0.4,
+  /** Joined with a low piece over its columns, a character may be this wide. */
+  lowMaxWidth: 1.8,
+  /** Pieces at least this tall are tall ... */
+  tall: 0.75,
+  /** ... and tall pieces further apart than this are separate characters (a 1 beside a 9). */
+  tallGap: 0.04,
+} as const;
+
+/** Shape priors: log-probability terms for what the fitted crop hides (segment/priors.ts). */
+export const PRIORS = {
+  /** Reading a span wider than this as one character costs `wideSlope` per character height beyond it. */
+  wideFrom: 1.1,
+  wideSlope: 4,
+  /** Cutting a glyph narrower than this costs `splitSlope` per character height short of it. */
+  splitFrom: 0.7,
+  splitSlope: 20,
+  /** A cut crossing more than this (rows' ink, split.ts) costs `cutSlope` per row beyond it. */
+  cutFree: 0.22,
+  cutSlope: 5,
+  /** For a glyph alone in the picture, the width thresholds move up by this much. */
+  aloneShift: 0.25,
+  /** A piece shorter than this read as a digit costs `shortSlope` per character height short of it. */
+  shortFrom: 0.55,
+  shortSlope: 12,
+  /** Cutting a lone glyph whose two sides both stand this tall and read at least `sureSide` earns `tallPairBonus`. */
+  tallSide: 0.85,
+  sureSide: 0.9,
+  tallPairBonus: 1,
+} as const;
+
+/** The line reader's search (read-line.ts). */
+export const READER = {
+  /** Each character read costs this log-probability, so two characters must be clearly better than one. */
+  characterPenalty: Math.log(0.97),
+  /** Cuts whose shape prior is below this are not worth the network's time. */
+  hopelessCut: -12,
+  /** Cuts kept per glyph (the cheapest that do not cross those kept), so a glyph makes at most one more piece. */
+  maxCutsPerGlyph: 4,
+  /** Two cuts of one glyph stay this far apart on every row. */
+  cutClearance: 0.15,
+  /** A character is read from at most this many neighbouring pieces (the glyph whole is always read). */
+  maxPiecesPerCharacter: 3,
+  /** A glyph alone in the picture is cut only into pieces at least this tall. */
+  alonePairSide: 0.7,
+  /** The score of a reading the rules rule out, low enough never to win against a real one. */
+  ruledOut: -50,
+} as const;
+
+/** The arithmetic reader rules, relative to the line's digit height (expression-reader.ts). */
+export const ARITHMETIC = {
+  /** A mark this much wider than tall is a bar lying down (`-`), never a `1`. */
+  flatAspect: 1.6,
+  /** A mark this much taller than wide is standing (`1`), never a `-`. */
+  tallAspect: 1.6,
+  /** Marks smaller than this in both directions are small: dots, specks, small operators. */
+  small: 0.35,
+  /** Two flat marks overlapping over this fraction of the narrower one's columns are stacked (`=`). */
+  stackOverlap: 0.5,
+  /** Marks under this fraction of the tallest are left out of the digit height. */
+  digitBasis: 0.5,
+  /** A small mark within this distance of the line's middle sits in its middle band. */
+  middleBand: 0.35,
+  /** Bars and the marks that make them `÷` or `=`: at most this tall. */
+  barHeight: 0.5,
+  /** Two touching dashes joined stand at least this tall for their width when they held a `÷`'s dots. */
+  dividerAspect: 0.5,
+  /** A `÷`'s dots lie over its bar's columns, give or take this fraction of the bar's width. */
+  dotColumns: 0.1,
+  /** A `÷`'s dots lie within this distance of its bar's middle, vertically. */
+  dotReach: 0.7,
+  /** An `=` this tall and not flat is a digit. */
+  tallEquals: 0.8,
+  /** A small mark whose best operator has at least this probability is that operator. */
+  smallOperator: 0.2,
+  /** A round mark under this size in both directions, belonging to no bar, is a speck. */
+  speck: 0.2,
+} as const;
