@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { prepareRun, type RunEvents, type RunOptions } from '../../src/train/run.js';
+import { LABEL_SETS } from '../../src/train/models/label-sets.js';
 
 const options: RunOptions = {
   arch: 'lenet5',
@@ -85,12 +86,15 @@ test('a run with symbols beyond digits synthesises them first and scores them ap
     'tested',
     'symbols tested',
   ]);
-  // 32 pictures of each of the five symbols join the 320 digits.
-  assert.equal(said.started?.train, 320 + 5 * 32);
-  assert.deepEqual(said.started?.extras, ['+', '-', '×', '÷', '=']);
-  assert.equal(history.symbols?.labels.length, 15);
+  // 32 pictures of each of the five operators and of 'none' join the 320 digits, and the label set's share of
+  // digits in other styles is added on top.
+  const styled = Math.round(320 * (LABEL_SETS.arithmetic.styledDigits ?? 0));
+  assert.ok(styled > 0, 'the arithmetic set trains on styled digits too');
+  assert.equal(said.started?.train, 320 + 6 * 32 + styled);
+  assert.deepEqual(said.started?.extras, ['+', '-', '×', '÷', '=', 'none']);
+  assert.equal(history.symbols?.labels.length, 16);
   assert.equal(history.symbols?.validation.length, 1);
-  assert.equal(history.symbols?.test.symbols.samples, 5000);
+  assert.equal(history.symbols?.test.symbols.samples, 6000);
 });
 
 test('a run refuses a batch larger than its training data while it is prepared, before training', async () => {

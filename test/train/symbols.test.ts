@@ -175,7 +175,7 @@ test('train refuses an unknown label set (listing the valid ones) and arithmetic
   };
   await assert.rejects(
     runTraining({ ...base, symbols: 'greek' }, () => {}),
-    /--symbols: unknown label set 'greek'; valid: digits, arithmetic/,
+    /--symbols: unknown label set 'greek'; valid: digits, reading, arithmetic/,
   );
   await assert.rejects(
     runTraining({ ...base, arch: 'classic', symbols: 'arithmetic' }, () => {}),
