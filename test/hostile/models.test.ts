@@ -29,6 +29,7 @@ import {
   snapshot,
   type CliRun,
 } from './helpers.js';
+import { tinyTrainArgs } from '../helpers/tiny-train.js';
 
 const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
 const MODEL_DIR = path.join(ROOT, 'models/lenet5');
@@ -357,22 +358,7 @@ test('train writes history.json, curves.svg and card.md before switching model.j
   const dir = caseDir('train-order');
   const out = path.join(dir, 'm');
   mkdirSync(out);
-  const r = await runCli([
-    'train',
-    '--out',
-    out,
-    '--epochs',
-    '1',
-    '--limit',
-    '300',
-    '--validation-size',
-    '100',
-    '--batch-size',
-    '50',
-    '--workers',
-    '1',
-    '--no-augment',
-  ]);
+  const r = await runCli(tinyTrainArgs(out));
   assertBounded(r, 'tiny train');
   assert.equal(r.code, 0, r.stderr);
   report('tiny train', r);

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { readMnist } from '../../src/data/idx.js';
 import { debugFileName } from '../../src/jobs/read-debug.js';
 import { runCli } from '../helpers/cli.js';
+import { tinyTrainArgs } from '../helpers/tiny-train.js';
 import { pngBytes, put } from '../runtime/helpers/files.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'lenet-planted-'));
@@ -29,22 +30,7 @@ test('train --out: links at model.json, history.json, curves.svg and card.md are
   const out = path.join(root, 'model');
   mkdirSync(out);
   const planted = ['model.json', 'history.json', 'curves.svg', 'card.md'].map((f) => [f, plant(path.join(out, f))]);
-  const r = await runCli(
-    'train',
-    '--out',
-    out,
-    '--epochs',
-    '1',
-    '--limit',
-    '300',
-    '--validation-size',
-    '100',
-    '--batch-size',
-    '50',
-    '--workers',
-    '1',
-    '--no-augment',
-  );
+  const r = await runCli(...tinyTrainArgs(out));
   assert.equal(r.code, 0, r.stderr);
   for (const [f, victim] of planted) {
     untouched(victim, f);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
+import { tinyTrainArgs } from '../helpers/tiny-train.js';
 
 /** Every file in `dir` with its bytes, for comparing a folder before and after. */
 function snapshot(dir: string): Map<string, string> {
@@ -33,22 +34,7 @@ test('a train run that cannot finish its set is refused before training: no orph
   rmSync(path.join(out, 'card.md'));
   mkdirSync(path.join(out, 'card.md'));
   const before = snapshot(out);
-  const r = await runCli(
-    'train',
-    '--out',
-    out,
-    '--epochs',
-    '1',
-    '--limit',
-    '300',
-    '--validation-size',
-    '100',
-    '--batch-size',
-    '50',
-    '--workers',
-    '1',
-    '--no-augment',
-  );
+  const r = await runCli(...tinyTrainArgs(out));
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /^lenet-onnx: error: .*card\.md' is a folder/);
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
