@@ -1,5 +1,11 @@
 import type { Command } from 'commander';
-import { defaultOnnxPath, EXPORT_DEFAULTS, exportModelDir, QUANTIZE_CHOICES } from '../jobs/export.js';
+import {
+  defaultOnnxPath,
+  EXPORT_DEFAULTS,
+  exportModelDir,
+  GENERIC_INPUT_LAYOUT,
+  QUANTIZE_CHOICES,
+} from '../jobs/export.js';
 import { INPUT_LAYOUTS, OPSET_MAX, OPSET_MIN } from '../export/to-onnx.js';
 import { UsageError } from '../errors.js';
 import { choiceOption, intOption, positiveNumberOption } from './options.js';
@@ -43,7 +49,7 @@ export function registerExport(program: Command): void {
     )
     .option(
       '--input-layout <layout>',
-      `how an image input is fed, ${INPUT_LAYOUTS.join(' or ')}: nhwc as tfjs takes it (one Transpose in the graph), nchw without it (default ${EXPORT_DEFAULTS.inputLayout}; the digit contract fixes nchw)`,
+      `how an image input is fed, ${INPUT_LAYOUTS.join(' or ')}: nhwc as tfjs takes it (one Transpose in the graph), nchw without it (default ${GENERIC_INPUT_LAYOUT}; the digit contract fixes nchw)`,
     )
     .option(
       '--rtol <x>',

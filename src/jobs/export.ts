@@ -35,9 +35,14 @@ export const EXPORT_DEFAULTS = {
   /** Models without the MNIST contract: seeded random parity inputs, and the tolerance relative to the output scale. */
   randomSamples: 32,
   rtol: 1e-4,
-  /** How such a model's image input is fed (the LeNet contract fixes NCHW). */
-  inputLayout: 'nhwc' as InputLayout,
 } as const;
+
+/**
+ * How the image input of a model without the digit contract is fed when `--input-layout` is not given: as tfjs
+ * takes it. Kept apart from {@link EXPORT_DEFAULTS} because a digit-contract model refuses the option outright,
+ * so a caller that spreads the defaults into its options must not be taken to have given it.
+ */
+export const GENERIC_INPUT_LAYOUT: InputLayout = 'nhwc';
 
 /** Values of `--quantize`. */
 export const QUANTIZE_CHOICES = ['int8'] as const;
@@ -142,7 +147,7 @@ export async function exportModelDir(o: ExportModelOptions, log: (line: string) 
     );
     // A model with the MNIST contract is checked on MNIST and fed NCHW; any other on random inputs or pictures.
     const mnist = description.contract !== undefined;
-    const inputLayout = mnist ? 'nchw' : (o.inputLayout ?? EXPORT_DEFAULTS.inputLayout);
+    const inputLayout = mnist ? 'nchw' : (o.inputLayout ?? GENERIC_INPUT_LAYOUT);
     if (mnist && o.inputLayout === 'nhwc')
       throw new UsageError(
         `--input-layout nhwc: model '${o.modelDir}' carries the digit contract, whose input is NCHW [N, 1, 28, 28]; leave the option out`,
