@@ -14,6 +14,7 @@ import * as zlib from 'node:zlib';
 import { PNG } from 'pngjs';
 import sharp from 'sharp';
 import { readMnist } from '../src/data/idx.js';
+import { ihdr, pngFromChunks } from '../test/hostile/helpers.js';
 import { mean } from './stats.js';
 
 /** The part of autocannon's API and result used here (the package ships no type declarations). */
@@ -172,29 +173,11 @@ async function postUntil(
   return statuses;
 }
 
-/** PNG bytes from chunks, with their lengths and CRCs. */
-function png(chunks: Array<[string, Buffer]>): Buffer {
-  const parts = [Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])];
-  for (const [type, data] of chunks) {
-    const head = Buffer.alloc(8);
-    head.writeUInt32BE(data.length, 0);
-    head.write(type, 4, 'latin1');
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(zlib.crc32(Buffer.concat([head.subarray(4), data])), 0);
-    parts.push(head, Buffer.from(data), crc);
-  }
-  return Buffer.concat(parts);
-}
-
 /** A `width` x `height` PNG of zeros at `depth` bits and `channels` channels: a small file, a large decode. */
 function oversizedPng(width: number, height: number, depth: number, channels: number): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([depth, { 1: 0, 2: 4, 3: 2, 4: 6 }[channels]!, 0, 0, 0], 8);
   const raw = Buffer.alloc((1 + (width * channels * depth) / 8) * height);
-  return png([
-    ['IHDR', ihdr],
+  return pngFromChunks([
+    ['IHDR', ihdr(width, height, depth, { 1: 0, 2: 4, 3: 2, 4: 6 }[channels]!)],
     ['IDAT', zlib.deflateSync(raw, { level: 9 })],
     ['IEND', Buffer.alloc(0)],
   ]);
