@@ -6,6 +6,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { askParent, takeAnswer } from '../threads/parent-calls.js';
+import { takeClose } from '../threads/worker-close.js';
 import { pictureInput } from '../runtime/node/picture-input.js';
 import { readPictureBytes } from '../runtime/node/read.js';
 import { ApiError } from './api-error.js';
@@ -13,7 +14,7 @@ import { inferCallFromBody } from './infer-body.js';
 import { rowClassifier, type ClassifyAnswer, type WorkReply, type WorkRequest } from './request-work.js';
 
 parentPort!.on('message', (req: WorkRequest) => {
-  if (takeAnswer(req)) return;
+  if (takeAnswer(req) || takeClose(req)) return;
   void run(req).then(
     (reply) => parentPort!.postMessage(reply),
     (err: Error) =>

@@ -1,4 +1,8 @@
 import type { Worker } from 'node:worker_threads';
+import { CLOSE_MESSAGE } from './worker-close.js';
+
+/** Longest a worker asked to end (see worker-close.ts) may take before it is terminated all the same. */
+const END_GRACE_MS = 5000;
 
 /** What a pooled worker answers: the id of the request it replies to. */
 export interface PoolReply {
@@ -146,16 +150,35 @@ export class WorkerPool<Req extends { id: number }, Reply extends PoolReply> {
    */
   async close(waitMs = Infinity): Promise<void> {
     this.closed = true;
-    const answered = Promise.allSettled(this.inFlight);
+    const answered = Promise.allSettled(this.inFlight).then(() => true);
+    let allAnswered: boolean;
     if (waitMs === Infinity) {
-      await answered;
+      allAnswered = await answered;
     } else {
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([answered, new Promise((r) => (timer = setTimeout(r, waitMs)))]);
+      allAnswered = await Promise.race([
+        answered,
+        new Promise<boolean>((r) => (timer = setTimeout(() => r(false), waitMs))),
+      ]);
       clearTimeout(timer);
     }
     for (let w = 0; w < this.workers.length; w++) this.failWorker(w, new Error(`${this.what} workers stopped`));
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    // Idle workers are asked to end and given time to finish what they started on their own (a model still
+    // loading); busy ones, whose grace is already spent, are stopped at once.
+    await Promise.all(this.workers.map((w) => (allAnswered ? this.end(w) : w.terminate())));
+  }
+
+  /** Ask worker `w` to end (see worker-close.ts); terminate it if it has not within END_GRACE_MS. */
+  private end(worker: Worker): Promise<unknown> {
+    return new Promise<unknown>((resolve) => {
+      if (worker.threadId === -1) return resolve(undefined); // already ended
+      const timer = setTimeout(() => void worker.terminate().then(resolve, resolve), END_GRACE_MS);
+      worker.once('exit', () => {
+        clearTimeout(timer);
+        resolve(undefined);
+      });
+      worker.postMessage(CLOSE_MESSAGE);
+    });
   }
 
   private answer(worker: Worker, a: PoolAsk, p: Pending<Reply>): void {

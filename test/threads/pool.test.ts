@@ -5,12 +5,13 @@ import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { WorkerPool } from '../../src/threads/pool.js';
 
-// a worker that echoes, loops forever on 'spin', and asks its parent to double a number on 'ask'
+// a worker that ends when its pool closes, echoes, loops forever on 'spin', and asks its parent to double a number on 'ask'
 const CODE = `
 const { parentPort } = require('node:worker_threads');
 let setup = 0;
 const asked = new Map();
 parentPort.on('message', (m) => {
+  if ('poolClose' in m) { parentPort.close(); return; }
   if ('setup' in m) { setup = m.setup; return; }
   if ('answer' in m) { asked.get(m.id)(m.answer); return; }
   if (m.op === 'spin') for (;;) {}

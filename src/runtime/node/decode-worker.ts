@@ -6,12 +6,14 @@ import { parentPort } from 'node:worker_threads';
 import type { InputContract } from '../contract.js';
 import { PictureError, pictureToInput, readPictureFile } from './images.js';
 import type { DecodeReply, DecodeRequest, DecodeSetup } from './decode-pool.js';
+import { takeClose } from '../../threads/worker-close.js';
 
 // set by the pool's first message, which comes before any request
 let contract: InputContract;
 let size = 0;
 
 parentPort!.on('message', (req: DecodeRequest | DecodeSetup) => {
+  if (takeClose(req)) return;
   if ('contract' in req) {
     contract = req.contract;
     size = contract.height * contract.width * contract.channels;

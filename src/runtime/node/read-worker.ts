@@ -7,11 +7,15 @@ import { PictureError, readPictureFile } from './images.js';
 import { modelClassifier, readPictureBytes, type ReadRow } from './read.js';
 import type { ReadChunk, ReadChunkReply, ReadWorkerData } from './read-pool.js';
 import { loadDigitModel } from './session.js';
+import { beforeClose, takeClose } from '../../threads/worker-close.js';
 
 const data = workerData as ReadWorkerData;
 const ready = loadDigitModel(data.model);
+// a model that failed to load has nothing to release; its failure went to the chunks that waited on it
+beforeClose(() => ready.then((m) => m.close()).catch(() => undefined));
 
 parentPort!.on('message', (req: ReadChunk) => {
+  if (takeClose(req)) return;
   void readChunk(req).then(
     (reply) => parentPort!.postMessage(reply),
     (err: Error) => {
