@@ -11,9 +11,9 @@
  * share a pixel budget, so a burst of large pictures waits its turn instead of holding gigabytes at once. EXIF
  * orientation is honoured for every format that carries it (JPEG, TIFF, PNG's eXIf chunk).
  *
- * Decoders: for the common PNG shape (8-bit gray, gray+alpha, RGB, RGBA, not interlaced) our own inflate and
- * unfilter, faster than pngjs's on small files (BENCHMARKS.md, predict), pngjs for the
- * other PNGs, sharp (libvips) for JPEG, GIF and TIFF, and a small reader of our own for uncompressed BMP, which
+ * Decoders: for the common PNG shapes (grey, grey+alpha, RGB, RGBA at 8 or 16 bits, not interlaced) our own
+ * inflate and unfilter (png-rows.ts), faster than pngjs's on small files (BENCHMARKS.md, predict) and row by row
+ * on large ones, pngjs for the other PNGs, sharp (libvips) for JPEG, GIF and TIFF, and a small reader of our own for uncompressed BMP, which
  * neither sharp nor pngjs reads. Every PNG goes through one chunk walk first, so a damaged file (a bad CRC, a
  * chunk running past the end) gets the same message whichever decoder would have run.
  */
@@ -25,7 +25,9 @@ import type { InputContract } from '../contract.js';
 import { preprocess, rgbaToGray, type GrayImage, type PreprocessResult } from '../preprocess.js';
 import { countGifFrame } from './gif-frame.js';
 import { applyOrientation, exifOrientation } from './orientation.js';
+import { PictureError } from './picture-error.js';
 import { PixelGate } from './pixel-gate.js';
+import { streamPngRows, unfilterImage, type PngRowShape } from './png-rows.js';
 
 /**
  * The two decoder libraries are loaded on first use, not with this module: loading sharp (libvips) takes longer
@@ -68,16 +70,16 @@ export const MAX_FILE_BYTES = 100 * 1024 * 1024;
  * size does not, and would need several times this in copies while being converted.
  */
 export const MAX_DECODED_BYTES = 256 * 1024 * 1024;
+/**
+ * PNG image data larger than this, in bytes once inflated, is inflated and unfiltered row by row instead of whole:
+ * a picture at the size limit would otherwise hold its inflated data, zlib's pieces of it and a copy of its
+ * samples at once.
+ */
+export const PNG_STREAM_FROM_BYTES = 8 * 1024 * 1024;
 /** Longest sharp may spend on one picture, in seconds. */
 export const DECODE_SECONDS = 8;
 
-/** A file that cannot be turned into pixels; the message is one line naming no path (the caller adds it). */
-export class PictureError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PictureError';
-  }
-}
+export { PictureError };
 
 /** Width and height from a picture's header, without decoding it. */
 export interface PictureHeader {
@@ -272,7 +274,7 @@ export async function decodePicture(bytes: Uint8Array): Promise<GrayImage> {
   const layout = format === 'png' ? readPngChunks(bytes) : undefined;
   if (header) checkSize(header);
   if (layout)
-    return applyOrientation(decodePng(bytes, layout) ?? (await decodePngWithPngjs(bytes)), layout.orientation);
+    return applyOrientation((await decodePng(layout)) ?? (await decodePngWithPngjs(bytes)), layout.orientation);
   if (format === 'bmp') return decodeBmp(bytes);
   if (format === 'jpeg') checkJpegData(bytes);
   if (format === 'gif') checkGifData(bytes, header);
@@ -410,8 +412,11 @@ function pngDataBytes(l: PngLayout): number {
   return total;
 }
 
-/** Inflate no further than the header allows: a bomb fails after that many bytes, not after gigabytes. */
-function inflatePng(l: PngLayout): Uint8Array {
+/**
+ * The bytes a PNG's image data must inflate to, once shown to be under the limit and within what its compressed
+ * size can code.
+ */
+function checkPngData(l: PngLayout): number {
   const expected = pngDataBytes(l);
   if (expected > MAX_DECODED_BYTES) {
     throw new PictureError(
@@ -426,6 +431,11 @@ function inflatePng(l: PngLayout): Uint8Array {
     throw new PictureError(
       `truncated PNG: the header says ${l.width}x${l.height}, which needs at least ${needed} bytes of compressed data; the file holds ${compressed}: it is cut short or its header lies`,
     );
+  return expected;
+}
+
+/** Inflate no further than the header allows: a bomb fails after that many bytes, not after gigabytes. */
+function inflatePng(l: PngLayout, expected: number): Uint8Array {
   let raw: Uint8Array;
   try {
     raw = inflateCapped(l.idat.length === 1 ? l.idat[0] : Buffer.concat(l.idat), expected);
@@ -459,14 +469,25 @@ function inflateCapped(data: Uint8Array, expected: number): Buffer {
   }
 }
 
-/** The common PNG shape decoded here, or undefined for the others (pngjs's), once the image data has passed its checks. */
-function decodePng(bytes: Uint8Array, layout: PngLayout): GrayImage | undefined {
-  const raw = inflatePng(layout);
+/**
+ * The common PNG shapes (grey, grey+alpha, RGB, RGBA at 8 or 16 bits, not interlaced, no tRNS) decoded here:
+ * small 8-bit ones inflated whole, the others row by row; undefined for the rest (pngjs's), once the image data
+ * has passed its checks.
+ */
+async function decodePng(layout: PngLayout): Promise<GrayImage | undefined> {
+  const expected = checkPngData(layout);
+  const { width, height, bitDepth: depth } = layout;
   const channels = PNG_CHANNELS[layout.colorType];
-  if (layout.bitDepth === 8 && !layout.interlaced && !layout.hasTransparency && layout.colorType !== 3) {
-    return unfilterPlainPng(raw, layout.width, layout.height, channels);
+  if (layout.interlaced || layout.hasTransparency || layout.colorType === 3 || depth < 8) {
+    inflatePng(layout, expected); // a damaged or oversized stream is refused before pngjs reads it
+    return undefined;
   }
-  return undefined;
+  const shape: PngRowShape = { width, height, channels, depth };
+  const px =
+    depth === 8 && expected <= PNG_STREAM_FROM_BYTES
+      ? unfilterImage(inflatePng(layout, expected), shape)
+      : await streamPngRows(layout.idat, expected, shape);
+  return channels === 1 ? { width, height, data: px } : rgbaToGray(px, width, height, channels);
 }
 
 async function decodePngWithPngjs(bytes: Uint8Array): Promise<GrayImage> {
@@ -479,70 +500,6 @@ async function decodePngWithPngjs(bytes: Uint8Array): Promise<GrayImage> {
     throw new PictureError(`corrupt PNG (${oneLine(err)}); re-save or re-export the picture`);
   }
   return rgbaToGray(png.data, png.width, png.height, 4);
-}
-
-/**
- * The common PNG shape (8-bit gray, gray+alpha, RGB or RGBA, not interlaced, no tRNS) unfiltered in place
- * straight to bytes, where pngjs builds an RGBA copy through several stream objects.
- * @throws PictureError on an unknown row filter type.
- */
-function unfilterPlainPng(raw: Uint8Array, width: number, height: number, channels: number): GrayImage {
-  const stride = width * channels;
-  const px = new Uint8Array(height * stride);
-  // One loop per filter type and row, the first `channels` bytes (no left neighbour) apart: the per-byte
-  // switch this replaces was a large share of decoding a small PNG. Same arithmetic, byte for byte.
-  for (let y = 0; y < height; y++) {
-    const filter = raw[y * (stride + 1)];
-    const src = y * (stride + 1) + 1,
-      row = y * stride,
-      up = row - stride;
-    const first = Math.min(channels, stride);
-    switch (filter) {
-      case 0:
-        for (let x = 0; x < stride; x++) px[row + x] = raw[src + x];
-        break;
-      case 1:
-        for (let x = 0; x < first; x++) px[row + x] = raw[src + x];
-        for (let x = first; x < stride; x++) px[row + x] = (raw[src + x] + px[row + x - channels]) & 0xff;
-        break;
-      case 2:
-        if (y === 0) for (let x = 0; x < stride; x++) px[row + x] = raw[src + x];
-        else for (let x = 0; x < stride; x++) px[row + x] = (raw[src + x] + px[up + x]) & 0xff;
-        break;
-      case 3:
-        if (y === 0) {
-          for (let x = 0; x < first; x++) px[row + x] = raw[src + x];
-          for (let x = first; x < stride; x++) px[row + x] = (raw[src + x] + (px[row + x - channels] >> 1)) & 0xff;
-        } else {
-          for (let x = 0; x < first; x++) px[row + x] = (raw[src + x] + (px[up + x] >> 1)) & 0xff;
-          for (let x = first; x < stride; x++)
-            px[row + x] = (raw[src + x] + ((px[row + x - channels] + px[up + x]) >> 1)) & 0xff;
-        }
-        break;
-      case 4:
-        if (y === 0) {
-          // no row above: the Paeth predictor is the left neighbour (0 for the first pixel)
-          for (let x = 0; x < first; x++) px[row + x] = raw[src + x];
-          for (let x = first; x < stride; x++) px[row + x] = (raw[src + x] + px[row + x - channels]) & 0xff;
-        } else {
-          // no left neighbour: the predictor is the byte above
-          for (let x = 0; x < first; x++) px[row + x] = (raw[src + x] + px[up + x]) & 0xff;
-          for (let x = first; x < stride; x++) {
-            const a = px[row + x - channels],
-              u = px[up + x],
-              c = px[up + x - channels];
-            const pa = Math.abs(u - c),
-              pb = Math.abs(a - c),
-              pc = Math.abs(a + u - 2 * c);
-            px[row + x] = (raw[src + x] + (pa <= pb && pa <= pc ? a : pb <= pc ? u : c)) & 0xff;
-          }
-        }
-        break;
-      default:
-        throw new PictureError(`corrupt PNG (row ${y} has filter type ${filter}); re-save or re-export the picture`);
-    }
-  }
-  return channels === 1 ? { width, height, data: px } : rgbaToGray(px, width, height, channels);
 }
 
 /** A TIFF's size from its first directory, as sharp reads it (no pixels decoded), checked like the others'. */
