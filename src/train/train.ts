@@ -44,6 +44,23 @@ export interface TrainCallbacks {
   onEpochEnd?(record: EpochRecord): void;
 }
 
+/** An epoch's figures from its running sums (`lossSum` weighted by samples) and its validation. */
+export function endEpoch(
+  epoch: number,
+  t: { lossSum: number; hits: number; seen: number; seconds: number },
+  val: Evaluation,
+): EpochRecord {
+  return {
+    epoch,
+    trainLoss: t.lossSum / t.seen,
+    trainAccuracy: t.hits / t.seen,
+    valLoss: val.loss,
+    valAccuracy: val.accuracy,
+    seconds: t.seconds,
+    samplesPerSecond: t.seen / t.seconds,
+  };
+}
+
 /** Mean per-sample cross-entropy and accuracy of `model` on a split. */
 export interface Evaluation {
   loss: number;
@@ -181,16 +198,7 @@ export async function trainModel(
     }
     const seconds = (performance.now() - started) / 1000;
     if (weights) writeWeights(vars, weights);
-    const val = evaluate(model, validation);
-    const record: EpochRecord = {
-      epoch,
-      trainLoss: lossSum / seen,
-      trainAccuracy: hits / seen,
-      valLoss: val.loss,
-      valAccuracy: val.accuracy,
-      seconds,
-      samplesPerSecond: seen / seconds,
-    };
+    const record = endEpoch(epoch, { lossSum, hits, seen, seconds }, evaluate(model, validation));
     history.push(record);
     cb.onEpochEnd?.(record);
   }

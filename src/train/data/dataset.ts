@@ -36,10 +36,25 @@ export function splitTrainValidation(
   seed: number,
   train?: number,
 ): { train: Split; validation: Split } {
-  const perm = permutation(d.count, seededRandom(seed));
-  const v = perm.subarray(0, validation);
-  const t = perm.subarray(validation, train === undefined ? d.count : validation + train);
+  const { train: t, validation: v } = splitRows(d.count, validation, seed, train);
   return { train: toSplit(d, t), validation: toSplit(d, v) };
+}
+
+/**
+ * The rows of {@link splitTrainValidation}: a seeded permutation of `count` rows, the first `validation` of them
+ * for validation and the next `train` (default: all the rest) for training.
+ */
+export function splitRows(
+  count: number,
+  validation: number,
+  seed: number,
+  train?: number,
+): { train: Uint32Array; validation: Uint32Array } {
+  const perm = permutation(count, seededRandom(seed));
+  return {
+    validation: perm.subarray(0, validation),
+    train: perm.subarray(validation, train === undefined ? count : validation + train),
+  };
 }
 
 /** The first `limit` rows of a dataset (all when limit is undefined). */

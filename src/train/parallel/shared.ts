@@ -1,6 +1,5 @@
-import { toSplit, type Split } from '../data/dataset.js';
+import { splitRows, toSplit, type Split } from '../data/dataset.js';
 import type { IdxDataset } from '../../data/idx.js';
-import { permutation, seededRandom } from '../data/rng.js';
 import { CTL_LENGTH } from './barrier.js';
 
 /**
@@ -67,9 +66,7 @@ export function sharedSplitTrainValidation(
   seed: number,
   train?: number,
 ): { train: Split; validation: Split } {
-  const perm = permutation(d.count, seededRandom(seed));
-  const v = perm.subarray(0, validation);
-  const t = perm.subarray(validation, train === undefined ? d.count : validation + train);
+  const { train: t, validation: v } = splitRows(d.count, validation, seed, train);
   const px = d.rows * d.cols;
   const x = new Float32Array(new SharedArrayBuffer(t.length * px * 4));
   const y = new Uint8Array(new SharedArrayBuffer(t.length));

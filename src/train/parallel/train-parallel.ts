@@ -3,7 +3,7 @@ import type { Worker } from 'node:worker_threads';
 import { UserError } from '../../errors.js';
 import type { Split } from '../data/dataset.js';
 import { permutation, seededRandom } from '../data/rng.js';
-import { evaluate, type EpochRecord, type TrainCallbacks, type TrainConfig } from '../train.js';
+import { endEpoch, evaluate, type EpochRecord, type TrainCallbacks, type TrainConfig } from '../train.js';
 import { enableFastWasmGradients } from '../step/wasm-fast-grads.js';
 import { readWeights } from '../step/flat-adam.js';
 import { Barrier, COMMAND, CTL, ReplicaAborted } from './barrier.js';
@@ -175,16 +175,7 @@ export async function trainModelParallel(
       }
       const seconds = (performance.now() - started) / 1000;
       replica.syncModel();
-      const val = evaluate(model, validation);
-      const record: EpochRecord = {
-        epoch,
-        trainLoss: lossSum / seen,
-        trainAccuracy: hits / seen,
-        valLoss: val.loss,
-        valAccuracy: val.accuracy,
-        seconds,
-        samplesPerSecond: seen / seconds,
-      };
+      const record = endEpoch(epoch, { lossSum, hits, seen, seconds }, evaluate(model, validation));
       history.push(record);
       cb.onEpochEnd?.(record);
     }
