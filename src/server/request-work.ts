@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import type { InputContract } from '../runtime/contract.js';
 import type { Classifier } from '../runtime/read-line.js';
-import { MAX_PIXELS, PictureError, readHeader, sniffFormat } from '../runtime/node/images.js';
+import { canHoldClaim, MAX_PIXELS, PictureError, readHeader, sniffFormat } from '../runtime/node/images.js';
 import { pictureInput, type PictureInput } from '../runtime/node/picture-input.js';
 import { nonFiniteReason } from '../runtime/node/predict.js';
 import { readPictureBytes, type ReadRow } from '../runtime/node/read.js';
@@ -76,7 +76,8 @@ export function rowClassifier(ask: (inputs: Float32Array[]) => Promise<ClassifyA
 
 /**
  * The pixels a picture claims, from its header alone; the whole budget when its header does not say (TIFF) or
- * cannot be read, and one pixel when it claims more than a picture may have (refused from the header unread).
+ * cannot be read, and one pixel when it claims more than a picture may have or more than its bytes can code
+ * (refused from the header, never decoded).
  */
 export function claimedPixels(bytes: Uint8Array, budget: number): number {
   const format = sniffFormat(bytes);
@@ -85,7 +86,7 @@ export function claimedPixels(bytes: Uint8Array, budget: number): number {
     const h = readHeader(bytes, format);
     if (!h) return budget;
     const px = h.width * h.height;
-    return px > MAX_PIXELS ? 1 : Math.max(1, px);
+    return px > MAX_PIXELS || !canHoldClaim(bytes, format) ? 1 : Math.max(1, px);
   } catch {
     return 1;
   }

@@ -11,7 +11,7 @@ import { after, test } from 'node:test';
 import * as zlib from 'node:zlib';
 import type { ServeHandle } from '../../src/jobs/serve.js';
 import { inferBody, MODEL, postJson, rows, serveForTest } from '../server/helpers/server.js';
-import { pngBytes } from '../runtime/helpers/files.js';
+import { jpegClaiming, pngBytes } from '../runtime/helpers/files.js';
 import { assertRefused, caseDir, ihdr, pngFromChunks, runCli } from './helpers.js';
 
 const started: ServeHandle[] = [];
@@ -266,6 +266,28 @@ test('heavy pictures: health answers meanwhile, --request-timeout-ms holds (503)
   await h.close();
   assert.ok(performance.now() - c < 3500, `close took ${Math.round(performance.now() - c)} ms with a 1500 ms grace`);
   await more;
+});
+
+test('a JPEG too short for the size it claims is refused at once, not queued behind heavy pictures', async () => {
+  const png = heavyPng();
+  const jpeg = new Uint8Array(await jpegClaiming(7000, 7000));
+  const h = await serveForTest({ requestTimeoutMs: 1500 });
+  try {
+    // two heavy decodes hold the pixel budget well past the request timeout
+    const heavy = Promise.all([postPng(h.url, png), postPng(h.url, png)]);
+    await new Promise((r) => setTimeout(r, 100));
+    const r = await fetch(h.url + 'v1/predict', {
+      method: 'POST',
+      headers: { 'content-type': 'image/jpeg' },
+      body: jpeg,
+    });
+    const body = (await r.json()) as { error?: string };
+    assert.equal(r.status, 422, JSON.stringify(body));
+    assert.match(body.error ?? '', /truncated JPEG: the header says 7000x7000/);
+    await heavy;
+  } finally {
+    await h.close();
+  }
 });
 
 test('twenty concurrent 16 MB JSON bodies: health stays responsive', async () => {

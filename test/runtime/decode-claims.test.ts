@@ -2,33 +2,10 @@
 // before decoding, and how it turns a photo upright.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import sharp from 'sharp';
 import { decodePicture, PictureError } from '../../src/runtime/node/images.js';
 import type { GrayImage } from '../../src/runtime/preprocess.js';
 import { EXIF_ORIENTATIONS, orientedJpeg, orientedPng, orientedTiff, uprightOf } from './helpers/orientation.js';
-import { pngBytes } from './helpers/files.js';
-
-/** A JPEG whose frame header is rewritten to claim `w` x `h`, its data left as it was. */
-async function jpegClaiming(w: number, h: number): Promise<Uint8Array> {
-  const small = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#ffffff' } })
-    .jpeg()
-    .toBuffer();
-  const b = Uint8Array.from(small);
-  const dv = new DataView(b.buffer);
-  for (let p = 2; p + 9 < b.length;) {
-    if (b[p] !== 0xff) {
-      p++;
-      continue;
-    }
-    if (b[p + 1] >= 0xc0 && b[p + 1] <= 0xc2) {
-      dv.setUint16(p + 5, h);
-      dv.setUint16(p + 7, w);
-      return b;
-    }
-    p += 2 + dv.getUint16(p + 2);
-  }
-  throw new Error('no SOF marker');
-}
+import { jpegClaiming, pngBytes } from './helpers/files.js';
 
 async function refused(bytes: Uint8Array, re: RegExp, what: string): Promise<void> {
   await assert.rejects(decodePicture(bytes), (e: Error) => {

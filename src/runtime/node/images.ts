@@ -187,6 +187,20 @@ function jpegFrame(b: Uint8Array): { width: number; height: number; huffman: boo
  * blocks with grey and answer; this refuses it before a byte of the claimed size is allocated. (An arithmetic-
  * coded JPEG has no such floor; its decoder's warning about data ending early refuses it instead.)
  */
+/**
+ * False when the bytes cannot code the picture their header claims (a JPEG shorter than its frame needs), which
+ * decoding refuses at once: such a picture costs nothing to turn away and must not wait behind real ones.
+ */
+export function canHoldClaim(b: Uint8Array, format: PictureFormat): boolean {
+  if (format !== 'jpeg') return true;
+  try {
+    checkJpegData(b);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function checkJpegData(b: Uint8Array): void {
   const frame = jpegFrame(b);
   if (!frame?.huffman) return;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
+import sharp from 'sharp';
 import type { GrayImage } from '../../../src/runtime/preprocess.js';
 
 /**
@@ -72,4 +73,26 @@ export function put(dir: string, name: string, bytes: Uint8Array | string): stri
   const p = path.join(dir, name);
   writeFileSync(p, bytes);
   return p;
+}
+
+/** A JPEG whose frame header is rewritten to claim `w` x `h`, its data left as it was. */
+export async function jpegClaiming(w: number, h: number): Promise<Uint8Array> {
+  const small = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#ffffff' } })
+    .jpeg()
+    .toBuffer();
+  const b = Uint8Array.from(small);
+  const dv = new DataView(b.buffer);
+  for (let p = 2; p + 9 < b.length;) {
+    if (b[p] !== 0xff) {
+      p++;
+      continue;
+    }
+    if (b[p + 1] >= 0xc0 && b[p + 1] <= 0xc2) {
+      dv.setUint16(p + 5, h);
+      dv.setUint16(p + 7, w);
+      return b;
+    }
+    p += 2 + dv.getUint16(p + 2);
+  }
+  throw new Error('no SOF marker');
 }
