@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import { readMnist, type IdxDataset } from '../src/data/idx.js';
 import { expressionFields } from '../src/runtime/expression.js';
 import { decodePicture } from '../src/runtime/node/images.js';
-import { modelClassifier } from '../src/runtime/node/read.js';
+import { modelClassifier } from '../src/runtime/model-classifier.js';
 import { loadDigitModel } from '../src/runtime/node/session.js';
 import { misreadDigits } from './misread.js';
 import { readText } from '../src/runtime/read-text.js';

@@ -7,7 +7,7 @@ import type { InputContract } from '../runtime/contract.js';
 import { preprocess } from '../runtime/preprocess.js';
 import { pictureInput } from '../runtime/node/picture-input.js';
 import { rankedRow, severalCharactersNote, type PredictRow } from '../runtime/node/predict.js';
-import { modelClassifier, readPictureBytes, type ReadRow } from '../runtime/node/read.js';
+import { readPictureBytes, type ReadRow } from '../runtime/node/read.js';
 import { DEFAULT_ONNX_MODEL, loadDigitModel, type DigitModel } from '../runtime/node/session.js';
 import { PictureFailedError } from './errors.js';
 import { toPicture, type PictureSource } from './picture.js';
@@ -41,7 +41,6 @@ export interface Model {
  */
 export async function loadModel(file: string = DEFAULT_MODEL, options: { threads?: number } = {}): Promise<Model> {
   const model = await loadDigitModel(file, options);
-  const classify = modelClassifier(model);
   return {
     file,
     contract: model.contract,
@@ -49,7 +48,7 @@ export async function loadModel(file: string = DEFAULT_MODEL, options: { threads
     async read(picture) {
       const p = toPicture(picture, 'read(picture)');
       if (!('bytes' in p)) throw new PictureFailedError(p.name, 'read takes encoded picture bytes or a file path');
-      const row = await readPictureBytes(p.name, p.bytes, classify, model);
+      const row = await readPictureBytes(p.name, p.bytes, model);
       if (row.error !== null) throw new PictureFailedError(p.name, row.error);
       return row;
     },

@@ -5,6 +5,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
+import type { ContractModel } from '../runtime/model.js';
 import { loadDigitModel, type DigitModel } from '../runtime/node/session.js';
 import { DynamicBatcher } from './batcher.js';
 import type { InferSpec } from './infer-request.js';
@@ -18,8 +19,11 @@ export interface BatchingOptions {
   delayMs: number;
 }
 
-/** One model as the server holds it. */
-export interface ServedModel {
+/**
+ * One model as the server holds it: the shared model interface, whose `run` goes through the batcher when
+ * batching is on (and drops a queued run whose signal aborts), beside the session and what the routes need.
+ */
+export interface ServedModel extends ContractModel {
   name: string;
   file: string;
   model: DigitModel;
@@ -29,8 +33,6 @@ export interface ServedModel {
   outputSize: number;
   /** What an inference request is checked against. */
   spec: InferSpec;
-  /** Outputs for `n` rows; goes through the batcher when batching is on. */
-  infer(input: Float32Array, n: number, signal?: AbortSignal): Promise<Float32Array>;
   batcher?: DynamicBatcher;
 }
 
@@ -92,6 +94,8 @@ async function serve(name: string, file: string, batching: BatchingOptions): Pro
   return {
     name,
     file,
+    source: file,
+    contract: c,
     model,
     metadata,
     inputSize,
@@ -99,7 +103,7 @@ async function serve(name: string, file: string, batching: BatchingOptions): Pro
     // only the contract's output is computed by a run, whatever else the graph may declare
     spec: { inputs: metadata.inputs, inputSize, outputSize, outputs: [c.outputName] },
     batcher,
-    infer: batcher
+    run: batcher
       ? (input, n, signal) => batcher.submit(input, n, signal)
       : // the session may keep a view of its output; a copy belongs to the caller
         async (input, n) => (await run(input, n)).slice(),

@@ -6,10 +6,8 @@
  */
 import { availableParallelism } from 'node:os';
 import type { InputContract } from '../runtime/contract.js';
-import type { Classifier } from '../runtime/read-line.js';
-import { canHoldClaim, MAX_PIXELS, PictureError, readHeader, sniffFormat } from '../runtime/node/images.js';
+import { canHoldClaim, MAX_PIXELS, readHeader, sniffFormat } from '../runtime/node/images.js';
 import { pictureInput, type PictureInput } from '../runtime/node/picture-input.js';
-import { nonFiniteReason } from '../runtime/node/predict.js';
 import { readPictureBytes, type ReadRow } from '../runtime/node/read.js';
 import { WorkerPool } from '../threads/pool.js';
 import { startWorker } from '../threads/start-worker.js';
@@ -23,7 +21,7 @@ import { WorkGate } from './work-gate.js';
 export type WorkJob =
   | { task: 'infer'; body: Uint8Array; headers: InferBodyHeaders; spec: InferSpec }
   | { task: 'picture'; bytes: Uint8Array; contract: InputContract }
-  | { task: 'read'; bytes: Uint8Array; contract: InputContract; path: string };
+  | { task: 'read'; bytes: Uint8Array; contract: InputContract; source: string; path: string };
 
 /** A job as sent, with the pool's request id. */
 export type WorkRequest = WorkJob & { id: number };
@@ -62,16 +60,10 @@ export const WORK_DEFAULTS: Readonly<WorkOptions> = Object.freeze({
   inlinePixels: 256 * 256,
 });
 
-/** What the main thread answers a reader's request for a model run: probabilities per input, or why not. */
-export type ClassifyAnswer = Float32Array[] | { broken: string };
-
-/** A reader's classifier on top of `ask`; a broken model's answer becomes the picture's error (its row). */
-export function rowClassifier(ask: (inputs: Float32Array[]) => Promise<ClassifyAnswer>): Classifier {
-  return async (inputs) => {
-    const a = await ask(inputs);
-    if (!Array.isArray(a)) throw new PictureError(a.broken);
-    return a;
-  };
+/** A reading worker's question to the main thread: one run of the served model (answered with its output). */
+export interface RunAsk {
+  input: Float32Array;
+  n: number;
 }
 
 /**
@@ -129,22 +121,15 @@ export class RequestWork {
     return r.picture!;
   }
 
-  /** One picture -> the row of the line it holds, each model run through `m`'s batcher. */
+  /** One picture -> the row of the line it holds, each model run through `m` (its batcher, when batching). */
   async read(bytes: Uint8Array, m: ServedModel, path: string, signal: AbortSignal): Promise<ReadRow> {
     const px = claimedPixels(bytes, this.o.pixelBudget);
-    const classify = async (inputs: Float32Array[]): Promise<ClassifyAnswer> => {
-      const batch = new Float32Array(inputs.length * m.inputSize);
-      inputs.forEach((x, i) => batch.set(x, i * m.inputSize));
-      const probs = await m.infer(batch, inputs.length, signal);
-      // a broken model is this picture's error row, as in the CLI, not a failed request
-      const broken = nonFiniteReason(probs);
-      if (broken) return { broken: broken.replace('this picture', 'a character of this picture') };
-      return inputs.map((_, i) => probs.slice(i * m.outputSize, (i + 1) * m.outputSize));
-    };
-    if (this.inline(bytes, px)) return readPictureBytes(path, bytes, rowClassifier(classify), m.model);
-    const r = await this.job(px, signal, { task: 'read', bytes, contract: m.model.contract, path }, async (ask) => ({
-      answer: await classify(ask as Float32Array[]),
-    }));
+    if (this.inline(bytes, px)) return readPictureBytes(path, bytes, m, { signal });
+    const job: WorkJob = { task: 'read', bytes, contract: m.contract, source: m.source, path };
+    const r = await this.job(px, signal, job, async (ask) => {
+      const { input, n } = ask as RunAsk;
+      return { answer: await m.run(input, n, signal) };
+    });
     return r.row!;
   }
 

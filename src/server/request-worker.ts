@@ -8,10 +8,11 @@ import { parentPort } from 'node:worker_threads';
 import { askParent, takeAnswer } from '../threads/parent-calls.js';
 import { takeClose } from '../threads/worker-close.js';
 import { pictureInput } from '../runtime/node/picture-input.js';
+import type { ContractModel } from '../runtime/model.js';
 import { readPictureBytes } from '../runtime/node/read.js';
 import { ApiError } from './api-error.js';
 import { inferCallFromBody } from './infer-body.js';
-import { rowClassifier, type ClassifyAnswer, type WorkReply, type WorkRequest } from './request-work.js';
+import type { RunAsk, WorkReply, WorkRequest } from './request-work.js';
 
 parentPort!.on('message', (req: WorkRequest) => {
   if (takeAnswer(req) || takeClose(req)) return;
@@ -35,9 +36,12 @@ async function run(req: WorkRequest): Promise<WorkReply> {
     case 'picture':
       return { id: req.id, picture: await pictureInput(req.bytes, req.contract) };
     case 'read': {
-      const classify = rowClassifier((inputs) => askParent<ClassifyAnswer>(req.id, inputs));
-      const row = await readPictureBytes(req.path, req.bytes, classify, { contract: req.contract });
-      return { id: req.id, row };
+      const served: ContractModel = {
+        source: req.source,
+        contract: req.contract,
+        run: (input, n) => askParent<Float32Array>(req.id, { input, n } satisfies RunAsk),
+      };
+      return { id: req.id, row: await readPictureBytes(req.path, req.bytes, served) };
     }
   }
 }

@@ -107,10 +107,10 @@ export async function predictPicture(
   work: RequestWork,
   signal: AbortSignal,
 ): Promise<PredictRow> {
-  const r = await work.pictureInput(bytes, m.model.contract, signal);
+  const r = await work.pictureInput(bytes, m.contract, signal);
   if (!r.ok) return failedRow(path, r.error);
   return {
-    ...rankedRow(path, await m.infer(r.input, 1, signal), m.model.contract.labels, topK, rejectIndex(m.model.contract)),
+    ...rankedRow(path, await m.run(r.input, 1, signal), m.contract.labels, topK, rejectIndex(m.contract)),
     note: severalCharactersNote(r.characters),
   };
 }

@@ -82,7 +82,7 @@ async function infer(
   const call = ctx.work.parsesInline(body)
     ? inferCallFromBody(body, headers, m.spec)
     : await untilAborted(ctx.work.inferCall(body, headers, m.spec, signal), signal);
-  const probs = await untilAborted(m.infer(call.input, call.n, signal), signal);
+  const probs = await untilAborted(m.run(call.input, call.n, signal), signal);
   const broken = firstNonFiniteRow(probs, m.outputSize);
   if (broken !== undefined)
     throw new ApiError(

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readMnist } from '../../src/data/idx.js';
 import { findInk } from '../../src/runtime/ink/find.js';
-import { modelClassifier } from '../../src/runtime/node/read.js';
+import { modelClassifier } from '../../src/runtime/model-classifier.js';
 import { loadDigitModel } from '../../src/runtime/node/session.js';
 import type { GrayImage } from '../../src/runtime/preprocess.js';
 import { readText } from '../../src/runtime/read-text.js';

@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { readMnist } from '../../src/data/idx.js';
 import { findInk } from '../../src/runtime/ink/find.js';
 import type { GrayImage } from '../../src/runtime/ink/image.js';
-import { modelClassifier } from '../../src/runtime/node/read.js';
+import { modelClassifier } from '../../src/runtime/model-classifier.js';
 import { loadDigitModel } from '../../src/runtime/node/session.js';
 import { readText } from '../../src/runtime/read-text.js';
 import { runCli } from '../helpers/cli.js';

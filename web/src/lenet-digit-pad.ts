@@ -13,7 +13,15 @@ import {
   type PadMode,
   type ReadRowLike,
 } from './line-reading.js';
-import { answerLabels, OPERATORS, preprocess, rgbaToGray, type GrayImage, type InputContract } from './runtime.js';
+import {
+  answerLabels,
+  modelClassifier,
+  OPERATORS,
+  preprocess,
+  rgbaToGray,
+  type GrayImage,
+  type InputContract,
+} from './runtime.js';
 import { pictureFilePixels } from './picture-file.js';
 import { drawLastSegment, drawStrokes, type Point } from './strokes.js';
 import { TEMPLATE } from './template.js';
@@ -278,7 +286,7 @@ export class LenetDigitPad extends HTMLElement {
         gray,
         model.contract,
         this.modeValue === 'expression' ? 'expression' : 'number',
-        model.runBatch,
+        modelClassifier(model),
       ),
     );
   }
@@ -386,7 +394,7 @@ export class LenetDigitPad extends HTMLElement {
       this.showNoInk(pre.message);
       return { ok: false, reason: 'no-ink', message: pre.message };
     }
-    const probs = await model.run(pre.input);
+    const probs = await model.run(pre.input, 1);
     const milliseconds = performance.now() - t0;
     // The "not one character" output (the contract's reject_label) is never the answer.
     const answer = answerLabels(model.contract);
@@ -427,7 +435,7 @@ export class LenetDigitPad extends HTMLElement {
       rgbaToGray(rgba.data, rgba.width, rgba.height, 4),
       model.contract,
       mode,
-      model.runBatch,
+      modelClassifier(model),
     );
     if (!r.ok) {
       if (generation === this.generation) {
@@ -579,5 +587,5 @@ function parseBackend(value: string | null): BackendChoice {
 }
 
 function readyDetail(m: LoadedModel): ReadyDetail {
-  return { model: m.url, backend: m.backend, fallbackReason: m.fallbackReason, labels: [...m.contract.labels] };
+  return { model: m.source, backend: m.backend, fallbackReason: m.fallbackReason, labels: [...m.contract.labels] };
 }

@@ -2,7 +2,14 @@
  * Number and expression modes: a whole line of handwriting read through the shared line reader (the very
  * code `lenet-onnx read` runs), and for expressions the shared reader rules and exact arithmetic. No DOM.
  */
-import { readText, type ExpressionValue, type GrayImage, type InputContract, type ReadLineResult } from './runtime.js';
+import {
+  readText,
+  type Classifier,
+  type ExpressionValue,
+  type GrayImage,
+  type InputContract,
+  type ReadLineResult,
+} from './runtime.js';
 
 /** What the pad reads: one digit (the default), a number of several digits, or an arithmetic expression. */
 export type PadMode = 'digit' | 'number' | 'expression';
@@ -71,15 +78,15 @@ type Reading = Omit<LinePrediction, 'backend' | 'milliseconds'> | LineRefusal;
 
 /**
  * Read the line of characters in `gray` with the shared reader (`readText`, what `lenet-onnx read` runs); in
- * expression mode as arithmetic. `runBatch` classifies a line's candidate crops in one model run.
+ * expression mode as arithmetic. `classify` is the model's (see `modelClassifier`): a line's crops in one run.
  */
 export async function readGrayLine(
   gray: GrayImage,
   contract: InputContract,
   mode: 'number' | 'expression',
-  runBatch: (inputs: Float32Array[]) => Promise<Float32Array[]>,
+  classify: Classifier,
 ): Promise<Reading> {
-  const r = await readText(gray, contract, runBatch, { expression: mode === 'expression' });
+  const r = await readText(gray, contract, classify, { expression: mode === 'expression' });
   if (!r.ok) return { ok: false, reason: r.reason, message: r.message };
   const size = { width: gray.width, height: gray.height };
   const digits = r.digits.map((d) => ({ digit: d.digit, probability: d.probability, box: { ...d.box }, edge: d.edge }));

@@ -1,4 +1,4 @@
-import { inputShape, pictureSize, readModelBytes, type InputContract } from './runtime.js';
+import { inputShape, pictureSize, readModelBytes, type ContractModel, type InputContract } from './runtime.js';
 import {
   type BackendInUse,
   createSession,
@@ -17,17 +17,14 @@ export type { BackendInUse };
 
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'webgpu', 'wasm'];
 
-/** A model ready to run: its contract (read from the file), the backend in use and why, and a runner. */
-export interface LoadedModel {
-  url: string;
-  contract: InputContract;
+/**
+ * A model ready to run: the shared model interface (`source` is the URL; runs are serialised, each result a copy
+ * of its own), with the backend in use and why.
+ */
+export interface LoadedModel extends ContractModel {
   backend: BackendInUse;
   /** Set when the backend differs from what a WebGPU-capable choice hoped for, e.g. "no WebGPU adapter was granted". */
   fallbackReason: string | null;
-  /** Probabilities for one picture already in the contract's input format. Calls are serialised. */
-  run(input: Float32Array): Promise<Float32Array>;
-  /** Probabilities for several pictures in one session run (a line's candidate characters). Serialised with `run`. */
-  runBatch(inputs: Float32Array[]): Promise<Float32Array[]>;
 }
 
 /** The model could not be loaded; the message names the URL, what went wrong and what to check. */
@@ -180,7 +177,6 @@ function makeModel(
   fallbackReason: string | null,
   s: Session,
 ): LoadedModel {
-  const dims = inputShape(contract, 1);
   // onnxruntime-web sessions do not accept overlapping run() calls; widgets sharing a session take turns.
   let queue: Promise<unknown> = Promise.resolve();
   const inTurn = <T>(task: () => Promise<T>): Promise<T> => {
@@ -188,27 +184,18 @@ function makeModel(
     queue = next.catch(() => undefined);
     return next;
   };
-  const run = (input: Float32Array): Promise<Float32Array> =>
-    inTurn(async () => {
-      const out = await s.session.run({ [contract.inputName]: new s.ort.Tensor('float32', input, dims) });
-      const t = out[contract.outputName];
-      const data = (await t.getData()) as Float32Array;
-      return Float32Array.from(data);
-    });
   const size = pictureSize(contract);
-  const classes = contract.labels.length;
-  const runBatch = (inputs: Float32Array[]): Promise<Float32Array[]> =>
+  const run = (input: Float32Array, n: number): Promise<Float32Array> =>
     inTurn(async () => {
-      if (inputs.length === 0) return [];
-      const batch = new Float32Array(inputs.length * size);
-      inputs.forEach((x, i) => batch.set(x, i * size));
+      // the tensor takes exactly `n` pictures; a longer buffer is cut to them (a copy, not a view)
+      const pictures = input.length === n * size ? input : input.slice(0, n * size);
       const out = await s.session.run({
-        [contract.inputName]: new s.ort.Tensor('float32', batch, inputShape(contract, inputs.length)),
+        [contract.inputName]: new s.ort.Tensor('float32', pictures, inputShape(contract, n)),
       });
       const data = (await out[contract.outputName].getData()) as Float32Array;
-      return inputs.map((_, i) => Float32Array.from(data.subarray(i * classes, (i + 1) * classes)));
+      return Float32Array.from(data);
     });
-  return { url, contract, backend, fallbackReason, run, runBatch };
+  return { source: url, contract, backend, fallbackReason, run };
 }
 
 function oneLine(err: unknown): string {

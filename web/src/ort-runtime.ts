@@ -98,8 +98,8 @@ export function importOrt(backend: BackendInUse): Promise<OrtModule> {
       }
       const folder = ortFolder();
       if (folder) ort.env.wasm.wasmPaths = folder;
-      // One thread: a 28x28 LeNet-5 runs no faster on more (measured in headless Chromium, 0.2 ms either
-      // way), while each extra thread is a worker that loads and instantiates the runtime at page load.
+      // One thread: a run of a 28x28 LeNet-5 is too short to gain from being shared out, while each extra
+      // thread is a worker that loads and instantiates the runtime at page load.
       ort.env.wasm.numThreads = 1;
       ort.env.logLevel = 'error';
       performance.mark(`lenet:ort-${backend}-imported`);

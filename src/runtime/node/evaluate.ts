@@ -57,7 +57,7 @@ export async function evaluateModel(
   }
   if (data.rows !== c.height || data.cols !== c.width) {
     throw new UserError(
-      `data has ${data.rows}x${data.cols} pictures but model '${model.file}' takes ${c.height}x${c.width}`,
+      `data has ${data.rows}x${data.cols} pictures but model '${model.source}' takes ${c.height}x${c.width}`,
     );
   }
   // The data's labels are digits; the model's outputs are named by its contract, which may hold more
@@ -82,7 +82,7 @@ export async function evaluateModel(
     for (let j = 0; j < n * k; j++) {
       if (!Number.isFinite(probs[j])) {
         throw new UserError(
-          `model '${model.file}' produced ${Number.isNaN(probs[j]) ? 'NaN' : 'infinite'} probabilities for picture ${start + Math.floor(j / k)}; the model is broken: re-train or re-export it`,
+          `model '${model.source}' produced ${Number.isNaN(probs[j]) ? 'NaN' : 'infinite'} probabilities for picture ${start + Math.floor(j / k)}; the model is broken: re-train or re-export it`,
         );
       }
     }

@@ -3,6 +3,7 @@
  * are being decoded and one batch is waiting for the model at any time.
  */
 import { rejectIndex } from '../contract.js';
+import { nonFiniteReason } from '../model.js';
 import { DecodePool, type DecodeReply } from './decode-pool.js';
 import type { DigitModel } from './session.js';
 import { inChunks, openPath, type WalkEntry } from './walk.js';
@@ -173,19 +174,6 @@ export async function* predictStream(
 
 function fillRow(row: PredictRow, probs: Float32Array, labels: string[], topK: number, reject: number): void {
   Object.assign(row, rankedRow(row.path, probs, labels, topK, reject), { note: row.note });
-}
-
-/**
- * The error for probabilities that are not all finite, or undefined when they are. NaN compares false with
- * everything, so ranking such a row would name whichever label happened to come first.
- */
-export function nonFiniteReason(probs: Float32Array): string | undefined {
-  for (let i = 0; i < probs.length; i++) {
-    if (!Number.isFinite(probs[i])) {
-      return `the model produced ${Number.isNaN(probs[i]) ? 'NaN' : 'infinite'} probabilities for this picture; the model is broken: re-train or re-export it`;
-    }
-  }
-  return undefined;
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { PictureError, readPictureFile } from './images.js';
-import { modelClassifier, readPictureBytes, type ReadRow } from './read.js';
+import { readPictureBytes, type ReadRow } from './read.js';
 import type { ReadChunk, ReadChunkReply, ReadWorkerData } from './read-pool.js';
 import { loadDigitModel } from './session.js';
 import { beforeClose, takeClose } from '../../threads/worker-close.js';
@@ -26,7 +26,6 @@ parentPort!.on('message', (req: ReadChunk) => {
 
 async function readChunk(req: ReadChunk): Promise<ReadChunkReply> {
   const model = await ready;
-  const classify = modelClassifier(model);
   const rows: ReadRow[] = [];
   for (const file of req.paths) {
     // the stream puts the shown path back on the row; this one only has to be a string
@@ -39,7 +38,7 @@ async function readChunk(req: ReadChunk): Promise<ReadChunkReply> {
       rows.push({ path: shown, text: null, confidence: null, digits: [], error: err.message, decisions: [] });
       continue;
     }
-    rows.push(await readPictureBytes(shown, bytes, classify, model, { ...data.options, keepDebug: data.keepDebug }));
+    rows.push(await readPictureBytes(shown, bytes, model, { ...data.options, keepDebug: data.keepDebug }));
   }
   return { id: req.id, rows };
 }

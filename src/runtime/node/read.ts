@@ -2,16 +2,15 @@
  * One picture -> the line of handwriting it holds, as a row (`lenet-onnx read`, `/v1/read` and the read
  * workers all make rows here), and the row's JSON form.
  */
-import { pictureSize } from '../contract.js';
 import type { GrayImage } from '../preprocess.js';
-import type { Classifier, LineDigit } from '../read-line.js';
+import type { ContractModel } from '../model.js';
+import { BrokenModelError, modelClassifier } from '../model-classifier.js';
+import type { LineDigit } from '../read-line.js';
 import type { ExpressionValue } from '../expression.js';
 import { readText, type ReadTextOptions } from '../read-text.js';
 import { findSheetLines } from '../ink/find.js';
 import type { RuledLine } from '../ink/rules.js';
 import { decodePicture, PictureError } from './images.js';
-import { nonFiniteReason } from './predict.js';
-import type { DigitModel } from './session.js';
 
 /** The result for one picture: the characters read left to right, or why there are none. */
 export interface ReadRow {
@@ -82,36 +81,21 @@ export interface ReadOptions extends ReadTextOptions {
   keepDebug?: boolean;
 }
 
-/** A classifier on an onnxruntime-node model: all crops of one picture in one run. */
-export function modelClassifier(model: DigitModel): Classifier {
-  const size = pictureSize(model.contract);
-  const classes = model.contract.labels.length;
-  return async (inputs) => {
-    const batch = new Float32Array(inputs.length * size);
-    inputs.forEach((x, i) => batch.set(x, i * size));
-    const probs = await model.run(batch, inputs.length);
-    // a PictureError becomes this picture's error row; the reader would otherwise rank NaN as a character
-    const broken = nonFiniteReason(probs);
-    if (broken) throw new PictureError(broken.replace('this picture', 'a character of this picture'));
-    return inputs.map((_, i) => probs.slice(i * classes, (i + 1) * classes));
-  };
-}
-
 /**
- * Read one picture's bytes into a row; never throws for a bad picture (the row carries the error).
- * Shared by the CLI's stream and the server's `/v1/read`.
+ * Read one picture's bytes into a row with `model` (through {@link modelClassifier}); never throws for a bad
+ * picture (the row carries the error). Shared by the CLI's stream, the Node API and the server's `/v1/read`.
+ * @param o.signal passed to the model's runs: the server's request deadline.
  */
 export async function readPictureBytes(
   path: string,
   bytes: Uint8Array,
-  classify: Classifier,
-  model: Pick<DigitModel, 'contract'>,
-  o: ReadTextOptions & { keepDebug?: boolean } = {},
+  model: ContractModel,
+  o: ReadTextOptions & { keepDebug?: boolean; signal?: AbortSignal } = {},
 ): Promise<ReadRow> {
   const row: ReadRow = { path, text: null, confidence: null, digits: [], error: null, decisions: [] };
   try {
     const image = await decodePicture(bytes);
-    const r = await readText(image, model.contract, classify, o);
+    const r = await readText(image, model.contract, modelClassifier(model, o.signal), o);
     if (o.keepDebug)
       row.debug = {
         inputs: r.ok ? r.digits.flatMap((d) => (d.input ? [d.input] : [])) : [],
@@ -129,7 +113,8 @@ export async function readPictureBytes(
       if (r.expression_error !== undefined) row.expression_error = r.expression_error;
     }
   } catch (err) {
-    if (!(err instanceof PictureError)) throw err;
+    // a picture that cannot be decoded, or a model that gives NaN for it, is this picture's error row
+    if (!(err instanceof PictureError || err instanceof BrokenModelError)) throw err;
     row.error = err.message;
   }
   return row;

@@ -12,9 +12,11 @@ import { readModelFile } from './model-file.js';
 
 export { DEFAULT_ONNX_MODEL } from './default-model-file.js';
 
-/** A model loaded in onnxruntime-node: the shared model interface plus header facts and a way to free it. */
+/**
+ * A model loaded in onnxruntime-node: the shared model interface (`source` is the file) plus header facts and a
+ * way to free it.
+ */
 export interface DigitModel extends ContractModel {
-  file: string;
   info: OnnxModelInfo;
   close(): Promise<void>;
 }
@@ -55,7 +57,6 @@ export async function openDigitModel(
   }
   const classes = contract.labels.length;
   return {
-    file,
     source: file,
     contract,
     info,

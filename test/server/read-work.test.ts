@@ -1,0 +1,44 @@
+// A served model is a model like any other: `/v1/read`'s work, on the main thread or in a worker thread asking
+// the main thread for each run through the batcher, gives the very row a plain Node session reads.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, test } from 'node:test';
+import { readPictureBytes, type ReadRow } from '../../src/runtime/node/read.js';
+import { loadDigitModel } from '../../src/runtime/node/session.js';
+import { closeServedModels, loadServedModels } from '../../src/server/models.js';
+import { RequestWork, WORK_DEFAULTS } from '../../src/server/request-work.js';
+import { MODEL } from './helpers/server.js';
+
+const PICTURES = ['examples/scan-number-40033.png', 'examples/photo-number-3286.jpg', 'examples/mnist-7.png'];
+
+const session = await loadDigitModel(MODEL);
+const served = await loadServedModels([MODEL], { enabled: true, maxBatch: 64, delayMs: 1 });
+const m = [...served.values()][0];
+const onMain = new RequestWork({ ...WORK_DEFAULTS, workers: 1, inlineBodyBytes: Infinity, inlinePixels: Infinity });
+const inWorker = new RequestWork({ ...WORK_DEFAULTS, workers: 1, inlineBodyBytes: 0, inlinePixels: 0 });
+after(async () => {
+  await Promise.all([onMain.close(1000), inWorker.close(1000)]);
+  await closeServedModels(served);
+  await session.close();
+});
+
+/** A row without its debug view, for comparison. */
+const plain = (r: ReadRow): ReadRow => ({ ...r, debug: undefined });
+
+test('the served model reads each picture as the Node session does, on the main thread and in a worker', async () => {
+  const runsBefore = m.batcher!.stats.runs;
+  for (const file of PICTURES) {
+    const bytes = readFileSync(file);
+    const want = await readPictureBytes(file, bytes, session);
+    assert.equal(want.error, null, `${file}: ${want.error}`);
+    for (const [where, work] of [
+      ['main thread', onMain],
+      ['worker', inWorker],
+    ] as const) {
+      const got = await work.read(bytes, m, file, new AbortController().signal);
+      assert.deepEqual(plain(got), plain(want), `${file} read on the ${where}`);
+    }
+  }
+  // every run went through the served model's batcher: one per picture and place
+  assert.equal(m.batcher!.stats.runs - runsBefore, PICTURES.length * 2);
+});
