@@ -204,22 +204,3 @@ test('preprocess flags ink that touches the edge and counts separate digits', ()
   const edge = preprocess({ width: 28, height: 28, data: shifted }, CONTRACT);
   assert.ok(edge.ok && edge.edgeTouching);
 });
-
-test('ink finding on a 640x480 photo stays within a few milliseconds', () => {
-  const { img } = sheet(
-    640,
-    480,
-    [
-      { img: scaleUp(digit(0), 4), x: 100, y: 100 },
-      { img: scaleUp(digit(1), 4), x: 250, y: 110 },
-    ],
-    { seed: 7 },
-  );
-  for (let i = 0; i < 5; i++) findInk(img);
-  const runs = 20;
-  const t0 = performance.now();
-  for (let i = 0; i < runs; i++) findInk(img);
-  const ms = (performance.now() - t0) / runs;
-  // Generous for a shared CI core; the budget on an idle machine is far lower.
-  assert.ok(ms < 25, `${ms.toFixed(2)} ms per picture`);
-});
