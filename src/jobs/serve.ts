@@ -2,11 +2,12 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { UsageError, UserError } from '../errors.js';
-import { readModelFile } from '../runtime/node/model-file.js';
+import { readAnyModelFile } from '../runtime/node/model-file.js';
 import { DEFAULT_ONNX_MODEL } from '../runtime/node/session.js';
 import { buildServer } from '../server/app.js';
 import { listen } from '../server/listen.js';
 import { readNumber } from '../server/number-reader.js';
+import { MODEL_VERSION } from '../server/model-metadata.js';
 import { closeServedModels, loadServedModels, modelName, onnxFilesIn, type ServedModel } from '../server/models.js';
 import { MODEL_URL_PATH, webDistDir } from '../server/paths.js';
 
@@ -60,14 +61,24 @@ export const SERVE_DEFAULTS: Readonly<Omit<ServeJobOptions, 'token' | 'modelDir'
   web: true,
 });
 
-/** The name `/v1/*` uses when a request names no model: the runtime's default model when served, else the first. */
+/**
+ * The name `/v1/*` uses when a request names no model: the runtime's default model when served, else the first
+ * model that takes pictures.
+ */
 export const PREFERRED_MODEL = path.basename(DEFAULT_ONNX_MODEL, '.onnx');
+
+/** The default model of the picture routes and the page, or undefined when no served model takes pictures. */
+function defaultPictureModel(models: Map<string, ServedModel>): string | undefined {
+  if (models.get(PREFERRED_MODEL)?.pictures) return PREFERRED_MODEL;
+  return [...models.values()].find((m) => m.pictures)?.name;
+}
 
 /** A started server. */
 export interface ServeHandle {
   url: string;
   models: Map<string, ServedModel>;
-  defaultModel: string;
+  /** The model of `/v1/*` requests that name none; undefined when no served model takes pictures. */
+  defaultModel: string | undefined;
   /** Graceful stop, then the sessions released. */
   close(): Promise<void>;
 }
@@ -96,16 +107,21 @@ export async function startServe(o: ServeJobOptions): Promise<ServeHandle> {
       chosen ? '--model' : 'default model',
       'pass the path of an .onnx file (see `lenet-onnx export`)',
     );
-    await readModelFile(f);
+    await readAnyModelFile(f);
   }
-  const models = await loadServedModels(files, { enabled: o.batching, maxBatch: o.maxBatch, delayMs: o.batchDelayMs });
-  const defaultModel = models.has(PREFERRED_MODEL) ? PREFERRED_MODEL : modelName(files[0]);
+  const models = await loadServedModels(
+    files.map((file) => ({ file, name: modelName(file), version: MODEL_VERSION })),
+    { enabled: o.batching, maxBatch: o.maxBatch, delayMs: o.batchDelayMs },
+  );
+  const defaultModel = defaultPictureModel(models);
   try {
     const built = await buildServer({
       models,
       defaultModel,
       // the page fetches its model from one URL: whichever model is the default is the one it gets
-      site: o.web ? { root, overrides: chosen ? { [MODEL_URL_PATH]: models.get(defaultModel)!.file } : {} } : undefined,
+      site: o.web
+        ? { root, overrides: chosen && defaultModel ? { [MODEL_URL_PATH]: models.get(defaultModel)!.file } : {} }
+        : undefined,
       bodyLimitBytes: Math.round(o.maxBodyMb * 1024 * 1024),
       bodyBudgetBytes: Math.round(o.maxBodiesMb * 1024 * 1024),
       requestTimeoutMs: o.requestTimeoutMs,
@@ -151,7 +167,7 @@ export async function runServe(
     .map((m) => `${m.name} (${path.relative(process.cwd(), m.file) || m.file})`)
     .join(', ');
   log(
-    `serving ${o.web ? 'the widget and ' : ''}the inference API at ${h.url} (models: ${list}; default ${h.defaultModel})${o.token ? '; API needs a bearer token' : ''}; press Ctrl-C to stop`,
+    `serving ${o.web ? 'the widget and ' : ''}the inference API at ${h.url} (models: ${list}; ${h.defaultModel ? `default ${h.defaultModel}` : 'none takes pictures'})${o.token ? '; API needs a bearer token' : ''}; press Ctrl-C to stop`,
   );
   await untilSignal();
   await h.close();

@@ -16,7 +16,7 @@ import { startWorker } from '../threads/start-worker.js';
 import { ApiError } from './api-error.js';
 import { inferCallFromBody, type InferBodyHeaders } from './infer-body.js';
 import type { InferCall, InferSpec } from './infer-request.js';
-import type { ServedModel } from './models.js';
+import type { PictureModel } from './models.js';
 import { WorkGate } from './work-gate.js';
 
 /** A job for a worker. */
@@ -129,7 +129,7 @@ export class RequestWork {
   }
 
   /** One picture -> the row of the line it holds, each model run through `m`'s batcher. */
-  async read(bytes: Uint8Array, m: ServedModel, path: string, signal: AbortSignal): Promise<ReadRow> {
+  async read(bytes: Uint8Array, m: PictureModel, path: string, signal: AbortSignal): Promise<ReadRow> {
     const px = claimedPixels(bytes, this.o.pixelBudget);
     const classify = async (inputs: Float32Array[]): Promise<ClassifyAnswer> => {
       const batch = new Float32Array(inputs.length * m.inputSize);
@@ -140,8 +140,8 @@ export class RequestWork {
       if (broken) return { broken: broken.replace('this picture', 'a character of this picture') };
       return inputs.map((_, i) => probs.slice(i * m.outputSize, (i + 1) * m.outputSize));
     };
-    if (this.inline(bytes, px)) return readPictureBytes(path, bytes, rowClassifier(classify), m.model);
-    const r = await this.job(px, signal, { task: 'read', bytes, contract: m.model.contract, path }, async (ask) => ({
+    if (this.inline(bytes, px)) return readPictureBytes(path, bytes, rowClassifier(classify), m);
+    const r = await this.job(px, signal, { task: 'read', bytes, contract: m.contract, path }, async (ask) => ({
       answer: await classify(ask as Float32Array[]),
     }));
     return r.row!;
