@@ -56,7 +56,7 @@ export function jsonKind(v: unknown): string {
 }
 
 const quoted = (xs: string[]) => xs.map((x) => `'${x}'`).join(', ');
-const shapeText = (shape: number[]) => `[${shape.map((d) => (d < 0 ? 'N' : d)).join(',')}]`;
+const shapeText = (shape: number[]) => `[${shape.map((d, i) => (d >= 0 ? d : i === 0 ? 'N' : '?')).join(',')}]`;
 
 /**
  * Values one output holds for `n` rows, from its declared shape; undefined when a dimension past the first is
@@ -180,10 +180,13 @@ function tensorHead(raw: unknown, at: string, spec: TensorMetadata[], before: Te
   if (before.some((h) => h.want === want))
     throw badField(`${at}.name`, `'${want.name}' is given more than once; give each input once`);
   if (raw.datatype !== want.datatype)
-    throw badField(`${at}.datatype`, `expected "${want.datatype}", got ${JSON.stringify(raw.datatype)}`);
+    throw badField(
+      `${at}.datatype`,
+      `expected "${want.datatype}", got ${JSON.stringify(raw.datatype)} (input '${want.name}')`,
+    );
   if (raw.parameters !== undefined && !isObject(raw.parameters))
     throw badField(`${at}.parameters`, 'expected an object');
-  const shape = checkShape(raw.shape, want.shape, `${at}.shape`);
+  const shape = checkShape(raw.shape, want, `${at}.shape`);
   const first = before.find((h) => h.want.shape[0] < 0);
   if (first && want.shape[0] < 0 && shape[0] !== first.shape[0])
     throw badField(
@@ -197,14 +200,15 @@ function tensorHead(raw: unknown, at: string, spec: TensorMetadata[], before: Te
  * A shape whose rank and fixed dimensions are the model's, free dimensions any size (the first, the rows, 1 to
  * MAX_ROWS_PER_REQUEST).
  */
-function checkShape(shape: unknown, want: number[], field: string): number[] {
+function checkShape(shape: unknown, want: TensorMetadata, field: string): number[] {
+  const of = `(input '${want.name}')`;
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0))
-    throw badField(field, 'expected an array of non-negative integers');
+    throw badField(field, `expected an array of non-negative integers ${of}`);
   const dims = shape as number[];
-  if (dims.length !== want.length || want.some((d, i) => d >= 0 && dims[i] !== d))
-    throw badField(field, `expected ${shapeText(want)}, got [${dims.join(',')}]`);
+  if (dims.length !== want.shape.length || want.shape.some((d, i) => d >= 0 && dims[i] !== d))
+    throw badField(field, `expected ${shapeText(want.shape)}, got [${dims.join(',')}] ${of}`);
   if (dims.length > 0 && (dims[0] < 1 || dims[0] > MAX_ROWS_PER_REQUEST))
-    throw badField(field, `batch of ${dims[0]}: expected 1 to ${MAX_ROWS_PER_REQUEST} rows`);
+    throw badField(field, `batch of ${dims[0]}: expected 1 to ${MAX_ROWS_PER_REQUEST} rows ${of}`);
   return dims;
 }
 
