@@ -8,14 +8,24 @@ import { buildServer } from '../server/app.js';
 import { listen } from '../server/listen.js';
 import { readNumber } from '../server/number-reader.js';
 import { MODEL_VERSION } from '../server/model-metadata.js';
-import { closeServedModels, loadServedModels, modelName, onnxFilesIn, type ServedModel } from '../server/models.js';
+import {
+  closeServedModels,
+  loadServedModels,
+  modelName,
+  onnxFilesIn,
+  servedEntry,
+  type ServedModel,
+} from '../server/models.js';
 import { MODEL_URL_PATH, webDistDir } from '../server/paths.js';
 
 /** Options of {@link startServe} (the parsed command line). */
 export interface ServeJobOptions {
   host: string;
   port: number;
-  /** Model files, each served under its stem; with `modelDir`, added to its files. */
+  /**
+   * Model files, each served under its stem as version 1, or `NAME@VERSION=FILE` (see servedEntry); with
+   * `modelDir`, added to its files.
+   */
   models: string[];
   modelDir?: string;
   /** Rows per onnxruntime run at most, and how long a request waits for others (dynamic batching). */
@@ -98,21 +108,24 @@ export async function startServe(o: ServeJobOptions): Promise<ServeHandle> {
       'built demo page',
       'build it first with `npm run build:web` (or pass --no-web)',
     );
-  const files = [...o.models, ...(o.modelDir !== undefined ? await onnxFilesIn(o.modelDir) : [])];
-  const chosen = files.length > 0;
-  if (!chosen) files.push(await defaultModelFile());
-  for (const f of files) {
+  const asFile = (file: string) => ({ file, name: modelName(file), version: MODEL_VERSION });
+  const dirFiles = o.modelDir !== undefined ? await onnxFilesIn(o.modelDir) : [];
+  const entries = [...o.models.map(servedEntry), ...dirFiles.map(asFile)];
+  const chosen = entries.length > 0;
+  if (!chosen) entries.push(asFile(await defaultModelFile()));
+  for (const e of entries) {
     await requireFile(
-      f,
+      e.file,
       chosen ? '--model' : 'default model',
       'pass the path of an .onnx file (see `lenet-onnx export`)',
     );
-    await readAnyModelFile(f);
+    await readAnyModelFile(e.file);
   }
-  const models = await loadServedModels(
-    files.map((file) => ({ file, name: modelName(file), version: MODEL_VERSION })),
-    { enabled: o.batching, maxBatch: o.maxBatch, delayMs: o.batchDelayMs },
-  );
+  const models = await loadServedModels(entries, {
+    enabled: o.batching,
+    maxBatch: o.maxBatch,
+    delayMs: o.batchDelayMs,
+  });
   const defaultModel = defaultPictureModel(models);
   try {
     const built = await buildServer({

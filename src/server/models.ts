@@ -6,14 +6,14 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../errors.js';
+import { UsageError, UserError } from '../errors.js';
 import { inputShape, type InputContract } from '../runtime/contract.js';
 import { readAnyModelFile } from '../runtime/node/model-file.js';
 import { openTensorSession, type TensorSession, type TensorValue } from '../runtime/node/tensor-session.js';
 import { ApiError } from './api-error.js';
 import { batchable, DynamicBatcher } from './batcher.js';
 import type { CallTensor, InferSpec } from './infer-request.js';
-import { modelMetadata, type ModelMetadata } from './model-metadata.js';
+import { MODEL_VERSION, modelMetadata, type ModelMetadata } from './model-metadata.js';
 
 /** How requests reach a session: through a dynamic batcher, or one run each. */
 export interface BatchingOptions {
@@ -65,6 +65,26 @@ export interface ServedEntry {
 /** The name a file is served under. */
 export function modelName(file: string): string {
   return path.parse(file).name;
+}
+
+/** `NAME@VERSION=FILE` or `NAME=FILE`: a name that holds no path separator, a version a positive whole number. */
+const NAMED = /^([A-Za-z0-9_][A-Za-z0-9_.-]*)(?:@([^=]*))?=(.+)$/;
+
+/**
+ * What `--model` names: a file, served under its stem as version 1; or `NAME=FILE`, or `NAME@VERSION=FILE` to
+ * serve several files as versions of one name (Triton's numbering: positive whole numbers, the highest the
+ * default). A path holding `=` is given with a folder part (`./a=b.onnx`).
+ * @throws UsageError for a version that is not a positive whole number.
+ */
+export function servedEntry(spec: string): ServedEntry {
+  const m = NAMED.exec(spec);
+  if (!m) return { file: spec, name: modelName(spec), version: MODEL_VERSION };
+  const [, name, version, file] = m;
+  if (version !== undefined && !/^[1-9]\d{0,8}$/.test(version))
+    throw new UsageError(
+      `--model '${spec}': version '${version}' is not a positive whole number; give NAME@VERSION=FILE, e.g. lenet5@20=models/lenet5-e20.onnx`,
+    );
+  return { file, name, version: version ?? MODEL_VERSION };
 }
 
 /** The `.onnx` files directly inside `dir`, sorted by name. */

@@ -15,7 +15,7 @@ import { initBackend } from '../../src/train/backend.js';
 import { saveModelDir } from '../../src/train/models/model-io.js';
 import { lcg } from '../export/helpers/equivalence.js';
 import { randomizeWeights } from '../export/helpers/zoo.js';
-import { MODEL, getJson, postJson, serveForTest } from './helpers/server.js';
+import { MODEL, getJson, inferBody, postJson, rows, serveForTest } from './helpers/server.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'lenet-serve-generic-'));
 /** The exported tfjs model, its input and output names, and the two hand-built graphs. */
@@ -314,4 +314,40 @@ test('a server of generic models only: the picture routes answer 404, the protoc
   } finally {
     await only.close();
   }
+});
+
+test('versions: two files under one name, the highest the default, each reachable by its version', async () => {
+  const E20 = path.resolve('models/lenet5-e20.onnx');
+  const v = await serveForTest({ models: [`lenet5@5=${MODEL}`, `lenet5@20=${E20}`] });
+  try {
+    const meta = await getJson(v.url + 'v2/models/lenet5');
+    assert.equal(meta.status, 200);
+    assert.deepEqual(meta.body.versions, ['5', '20']);
+    const x = rows(2, 3);
+    const ask = (p: string) => postJson(v.url + p, inferBody(2, 3));
+    for (const [p, file, version] of [
+      ['v2/models/lenet5/infer', E20, '20'],
+      ['v2/models/lenet5/versions/20/infer', E20, '20'],
+      ['v2/models/lenet5/versions/5/infer', MODEL, '5'],
+    ]) {
+      const r = await ask(p);
+      assert.equal(r.status, 200, p);
+      assert.equal(r.body.model_version, version, p);
+      const want = await direct(file, { image: new ort.Tensor('float32', Float32Array.from(x), [2, 1, 28, 28]) });
+      assert.deepEqual(r.body.outputs[0].data, Array.from(want.probabilities.data as Float32Array), p);
+    }
+    assert.equal((await getJson(v.url + 'v2/models/lenet5/versions/5/ready')).status, 200);
+    const missing = await getJson(v.url + 'v2/models/lenet5/versions/1');
+    assert.equal(missing.status, 404);
+    assert.match(missing.body.error, /no version '1'; its versions are '5', '20'/);
+    // the picture routes take the name at its default version
+    assert.equal(v.defaultModel, 'lenet5');
+  } finally {
+    await v.close();
+  }
+  await assert.rejects(serveForTest({ models: [`lenet5@v2=${MODEL}`] }), /version 'v2' is not a positive whole number/);
+  await assert.rejects(
+    serveForTest({ models: [`lenet5@5=${MODEL}`, `lenet5@5=${E20}`] }),
+    /would both be served as 'lenet5' version 5; rename one/,
+  );
 });
