@@ -10,7 +10,6 @@ import { UsageError, UserError } from '../errors.js';
 import { inputShape, type InputContract } from '../runtime/contract.js';
 import { readAnyModelFile } from '../runtime/node/model-file.js';
 import { openTensorSession, type TensorSession, type TensorValue } from '../runtime/node/tensor-session.js';
-import { ApiError } from './api-error.js';
 import { batchable, DynamicBatcher } from './batcher.js';
 import type { CallTensor, InferSpec } from './infer-request.js';
 import { MODEL_VERSION, modelMetadata, type ModelMetadata } from './model-metadata.js';
@@ -43,7 +42,7 @@ export interface ServedModel {
   spec: InferSpec;
   /**
    * Every output of `spec.outputs`, in that order, for a checked call; through the batcher when there is one.
-   * @throws ApiError 422 when onnxruntime refuses the inputs.
+   * @throws ModelRunError when onnxruntime refuses the inputs.
    */
   run(inputs: CallTensor[], n: number, signal?: AbortSignal): Promise<TensorValue[]>;
   /** Present when batching is on and the graph's first dimensions are free (see `batchable`). */
@@ -196,7 +195,18 @@ async function serve(
   };
 }
 
-/** One session run for named inputs, what onnxruntime refuses answered as the client's 422. */
+/**
+ * onnxruntime refused a run. The values of an inference request, checked against the declared shapes, can still
+ * break what the graph leaves unsaid (symbolic dimensions that must agree): `/v2` answers that as the client's 422.
+ */
+export class ModelRunError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModelRunError';
+  }
+}
+
+/** One session run for named inputs. */
 function runner(session: TensorSession, e: ServedEntry, outputs: string[]) {
   return async (inputs: CallTensor[]): Promise<TensorValue[]> => {
     try {
@@ -205,8 +215,7 @@ function runner(session: TensorSession, e: ServedEntry, outputs: string[]) {
         outputs,
       );
     } catch (err) {
-      throw new ApiError(
-        422,
+      throw new ModelRunError(
         `model '${e.name}' cannot run on these inputs: onnxruntime says ${(err as Error).message.split('\n')[0]}`,
       );
     }

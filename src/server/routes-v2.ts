@@ -8,7 +8,7 @@ import { ApiError, badField } from './api-error.js';
 import { inferCallFromBody } from './infer-body.js';
 import { INFERENCE_HEADER, inferReply } from './infer-response.js';
 import { requestDeadline, untilAborted } from './deadline.js';
-import type { ServedModel } from './models.js';
+import { ModelRunError, type ServedModel } from './models.js';
 import type { RequestWork } from './request-work.js';
 
 /** Protocol extensions this server implements, as `GET /v2` lists them. */
@@ -88,7 +88,12 @@ async function infer(
   const call = ctx.work.parsesInline(body)
     ? inferCallFromBody(body, headers, m.spec)
     : await untilAborted(ctx.work.inferCall(body, headers, m.spec, signal), signal);
-  const outs = await untilAborted(m.run(call.inputs, call.n, signal), signal);
+  const outs = await untilAborted(
+    m.run(call.inputs, call.n, signal).catch((err: unknown) => {
+      throw err instanceof ModelRunError ? new ApiError(422, err.message) : err;
+    }),
+    signal,
+  );
   const r = inferReply(m, call, outs);
   if (r.kind === 'json') return r.body;
   return reply

@@ -22,6 +22,7 @@ const dir = mkdtempSync(path.join(tmpdir(), 'lenet-serve-generic-'));
 const IMAGE = path.join(dir, 'tiny-image.onnx');
 const PAIR = path.join(dir, 'pair.onnx');
 const SEQ = path.join(dir, 'seq.onnx');
+const SUM = path.join(dir, 'sum.onnx');
 const SIDE = 6;
 const CLASSES = 4;
 let imageIn = '';
@@ -70,10 +71,10 @@ function writePairModel(): void {
   writeFileSync(PAIR, bytes);
 }
 
-/** x FP32 [N,L] -> y = -x: a free dimension past the first, so no batching, and the answer's size known late. */
-function writeSeqModel(): void {
+/** A graph of one node over `inputs`, all FP32 with the given dimensions, to `y` [N,L]. */
+function writeOneNode(file: string, op: string, inputs: Array<[string, Array<number | string>]>): void {
   writeFileSync(
-    SEQ,
+    file,
     encodeModel({
       irVersion: 7,
       opsetImport: [{ domain: '', version: 13 }],
@@ -82,10 +83,10 @@ function writeSeqModel(): void {
       docString: '',
       metadataProps: [],
       graph: {
-        name: 'seq',
-        node: [{ name: 'neg', opType: 'Neg', input: ['x'], output: ['y'], attribute: [] }],
+        name: op,
+        node: [{ name: op, opType: op, input: inputs.map(([n]) => n), output: ['y'], attribute: [] }],
         initializer: [],
-        input: [valueInfo('x', ['N', 'L'])],
+        input: inputs.map(([n, dims]) => valueInfo(n, dims)),
         output: [valueInfo('y', ['N', 'L'])],
       },
     }),
@@ -113,13 +114,19 @@ function pictures(n: number, seed: number): number[] {
 before(async () => {
   await exportImageModel();
   writePairModel();
-  writeSeqModel();
+  // y = -x: a free dimension past the first, so no batching, and the answer's size known only after the run
+  writeOneNode(SEQ, 'Neg', [['x', ['N', 'L']]]);
+  // y = x + z: L and M must agree, which the declared shapes leave unsaid
+  writeOneNode(SUM, 'Add', [
+    ['x', ['N', 'L']],
+    ['z', ['N', 'M']],
+  ]);
   const { readOnnxInfo } = await import('../../src/onnx/info.js');
   const { readFileSync } = await import('node:fs');
   const info = readOnnxInfo(readFileSync(IMAGE));
   imageIn = info.inputs[0].name;
   imageOut = info.outputs[0].name;
-  srv = await serveForTest({ models: [IMAGE, PAIR, SEQ, MODEL], maxBatch: 64, batchDelayMs: 200 });
+  srv = await serveForTest({ models: [IMAGE, PAIR, SEQ, SUM, MODEL], maxBatch: 64, batchDelayMs: 200 });
   u = srv.url;
 });
 after(async () => srv?.close());
@@ -234,6 +241,24 @@ test('a free dimension past the first: each request runs alone, at its own lengt
       x.map((v) => -v),
     );
   }
+});
+
+test('values onnxruntime refuses within the declared shapes: 422 with its reason', async () => {
+  const r = await postJson(u + 'v2/models/sum/infer', {
+    inputs: [
+      { name: 'x', datatype: 'FP32', shape: [1, 2], data: [1, 2] },
+      { name: 'z', datatype: 'FP32', shape: [1, 3], data: [1, 2, 3] },
+    ],
+  });
+  assert.equal(r.status, 422);
+  assert.match(r.body.error, /^model 'sum' cannot run on these inputs: onnxruntime says /);
+  const ok = await postJson(u + 'v2/models/sum/infer', {
+    inputs: [
+      { name: 'x', datatype: 'FP32', shape: [1, 2], data: [1, 2] },
+      { name: 'z', datatype: 'FP32', shape: [1, 2], data: [10, 20] },
+    ],
+  });
+  assert.deepEqual(ok.body.outputs[0].data, [11, 22]);
 });
 
 test('bad shapes, datatypes and values answer 400 naming the input, expected against given', async () => {
