@@ -177,7 +177,11 @@ export async function runServe(
 ): Promise<void> {
   const h = await startServe(o);
   const list = [...h.models.values()]
-    .map((m) => `${m.name} (${path.relative(process.cwd(), m.file) || m.file})`)
+    .flatMap((m) => [...m.versions.values()])
+    .map((v) => {
+      const at = v.versions.size > 1 ? `@${v.version}` : '';
+      return `${v.name}${at} (${path.relative(process.cwd(), v.file) || v.file})`;
+    })
     .join(', ');
   log(
     `serving ${o.web ? 'the widget and ' : ''}the inference API at ${h.url} (models: ${list}; ${h.defaultModel ? `default ${h.defaultModel}` : 'none takes pictures'})${o.token ? '; API needs a bearer token' : ''}; press Ctrl-C to stop`,
