@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { UsageError, UserError } from '../errors.js';
 import { inputShape, type InputContract } from '../runtime/contract.js';
+import type { ContractModel } from '../runtime/model.js';
 import { readAnyModelFile } from '../runtime/node/model-file.js';
 import { openTensorSession, type TensorSession, type TensorValue } from '../runtime/node/tensor-session.js';
 import { batchable, DynamicBatcher } from './batcher.js';
@@ -22,9 +23,11 @@ export interface BatchingOptions {
   delayMs: number;
 }
 
-/** What the picture routes need of a model that carries the digit contract. */
-export interface PictureModel {
-  contract: InputContract;
+/**
+ * What the picture routes need of a model that carries the digit contract: the runtime's one model interface
+ * (its `run` through the batcher, without a deadline), plus row sizes and a run that a request's deadline stops.
+ */
+export interface PictureModel extends ContractModel {
   /** Values per input row (channels * height * width) and per output row (labels). */
   inputSize: number;
   outputSize: number;
@@ -232,10 +235,12 @@ function pictureModel(
   const inputSize = contract.channels * contract.height * contract.width;
   const outputSize = contract.labels.length;
   const at = outputNames.indexOf(contract.outputName);
-  return {
+  const picture: PictureModel = {
+    source: file,
     contract,
     inputSize,
     outputSize,
+    run: (input, n) => picture.infer(input, n),
     async infer(input, n, signal) {
       const outs = await run(
         [{ name: contract.inputName, shape: inputShape(contract, n), data: input.subarray(0, n * inputSize) }],
@@ -250,6 +255,7 @@ function pictureModel(
       return probs;
     },
   };
+  return picture;
 }
 
 /** Release every session, of every version. */
