@@ -376,3 +376,17 @@ test('versions: two files under one name, the highest the default, each reachabl
     /would both be served as 'lenet5' version 5; rename one/,
   );
 });
+
+test('--model values: a file under its stem, NAME=FILE, NAME@VERSION=FILE, and a path holding = with a folder part', async () => {
+  const { servedEntry } = await import('../../src/server/models.js');
+  assert.deepEqual(servedEntry('models/classic.onnx'), { file: 'models/classic.onnx', name: 'classic', version: '1' });
+  assert.deepEqual(servedEntry('digits=models/classic.onnx'), {
+    file: 'models/classic.onnx',
+    name: 'digits',
+    version: '1',
+  });
+  assert.deepEqual(servedEntry('lenet5@20=a/b.onnx'), { file: 'a/b.onnx', name: 'lenet5', version: '20' });
+  assert.deepEqual(servedEntry('./x=y.onnx'), { file: './x=y.onnx', name: 'x=y', version: '1' });
+  for (const bad of ['lenet5@0=a.onnx', 'lenet5@=a.onnx', 'lenet5@1.5=a.onnx'])
+    assert.throws(() => servedEntry(bad), /is not a positive whole number/, bad);
+});
