@@ -18,7 +18,7 @@ export function registerServe(program: Command): void {
     .option('--host <addr>', 'address to listen on', d.host)
     .option(
       '--model <file>',
-      `ONNX model served under its file stem (repeatable); the default one is also the widget's ${MODEL_URL_PATH}`,
+      `ONNX model served under its file stem, or NAME@VERSION=FILE to serve files as versions of one name (repeatable); any ONNX file takes tensors, one with the digit contract pictures too; the default picture model is also the widget's ${MODEL_URL_PATH}`,
       collect,
       [],
     )
@@ -49,6 +49,7 @@ export function registerServe(program: Command): void {
 Examples:
   $ lenet-onnx serve
   $ lenet-onnx serve --port 0 --model models/lenet5.onnx --model models/classic.onnx
+  $ lenet-onnx serve --model lenet5@5=models/lenet5.onnx --model lenet5@20=models/lenet5-e20.onnx
   $ curl -s localhost:8080/v2/models/lenet5
   $ curl -s --data-binary @examples/mnist-7.png -H 'content-type: image/png' localhost:8080/v1/predict`,
     )

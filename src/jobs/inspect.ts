@@ -1,13 +1,14 @@
+/**
+ * `inspect`: a model summary of an ONNX file or a tfjs model. The ONNX side reads the file with the project's
+ * own schema and needs no training package; the tfjs side (inspect-tfjs.ts) is loaded only for a tfjs model, so
+ * an install without TensorFlow.js inspects .onnx files all the same.
+ */
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { UserError } from '../errors.js';
-import { initBackend } from '../train/backend.js';
-import { loadModelDir, modelJsonPath, MODEL_JSON } from '../train/models/model-io.js';
 import { DataType, decodeModel } from '../onnx/encode.js';
+import { readQuantizedWeights, type QuantizedWeightInfo } from '../onnx/quantized-weights.js';
 import { inferShapes, type Dim } from '../export/shape-infer.js';
 import { readOnnxFile } from '../runtime/node/model-file.js';
-import { readQuantizedWeights, type QuantizedWeightInfo } from '../export/quantize.js';
-import { layerSupport } from '../export/support.js';
 
 /** One row of the summary: an ONNX node or a tfjs layer. */
 export interface InspectRow {
@@ -101,57 +102,6 @@ export async function inspectOnnx(file: string): Promise<InspectReport> {
   };
 }
 
-/** Flatten tfjs user metadata ({contract: {...}, training: {...}}) into dotted string keys. */
-function flatten(meta: Record<string, unknown> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(meta ?? {})) {
-    if (v && typeof v === 'object') {
-      for (const [k2, v2] of Object.entries(v as Record<string, unknown>))
-        out[k2.includes('.') ? k2 : `${k}.${k2}`] = String(v2);
-    } else out[k] = String(v);
-  }
-  return out;
-}
-
-const shapeOf = (s: Array<number | null>): Dim[] => s.map((d) => (d === null ? 'N' : d));
-
-/** Summarise a tfjs LayersModel directory or model.json (like Keras' model.summary()). */
-export async function inspectTfjs(dirOrFile: string): Promise<InspectReport> {
-  const jsonPath = modelJsonPath(dirOrFile);
-  // Loading builds variables only; the small cpu backend avoids starting wasm for a summary.
-  await initBackend('cpu');
-  const model = await loadModelDir(dirOrFile);
-  try {
-    const json = JSON.parse(await fs.readFile(jsonPath, 'utf8')) as { weightsManifest: Array<{ paths: string[] }> };
-    let fileBytes = (await fs.stat(jsonPath)).size;
-    for (const g of json.weightsManifest)
-      for (const p of g.paths) fileBytes += (await fs.stat(path.join(path.dirname(jsonPath), p))).size;
-    const rows = layerSupport(model).map(({ name, className, layer: l, converts, note }) => ({
-      name,
-      kind: className,
-      outputShape: shapeOf(
-        (Array.isArray(l.outputShape[0]) ? l.outputShape[0] : l.outputShape) as Array<number | null>,
-      ),
-      // A nested model's parameters are its layers', counted on their own rows.
-      params: converts === 'nested' ? 0 : l.countParams(),
-      converts,
-      convertNote: note,
-    }));
-    return {
-      file: jsonPath,
-      format: 'tfjs-layers',
-      fileBytes,
-      inputs: model.inputs.map((t, i) => ({ name: model.inputNames[i], shape: shapeOf(t.shape) })),
-      outputs: model.outputs.map((t, i) => ({ name: model.outputNames[i], shape: shapeOf(t.shape) })),
-      rows,
-      totals: { rows: rows.length, params: rows.reduce((s, r) => s + r.params, 0) },
-      metadata: flatten(model.getUserDefinedMetadata() as Record<string, unknown> | undefined),
-    };
-  } finally {
-    model.dispose();
-  }
-}
-
 /**
  * Summarise FILE: a tfjs model directory or `.json` file, otherwise an ONNX file.
  * @throws UserError for a missing file or one that is neither.
@@ -159,14 +109,8 @@ export async function inspectTfjs(dirOrFile: string): Promise<InspectReport> {
 export async function inspectFile(file: string): Promise<InspectReport> {
   const stat = await fs.stat(file).catch(() => undefined);
   if (!stat) throw new UserError(`'${file}' not found; expected an .onnx file, a model.json or a model directory`);
-  if (stat.isDirectory() || file.endsWith('.json')) {
-    if (stat.isDirectory() && !(await fs.stat(path.join(file, MODEL_JSON)).catch(() => undefined))) {
-      throw new UserError(
-        `directory '${file}' holds no ${MODEL_JSON}; expected an .onnx file, a model.json or a model directory`,
-      );
-    }
-    return inspectTfjs(file);
-  }
+  if (stat.isDirectory() || file.endsWith('.json'))
+    return (await import('./inspect-tfjs.js')).inspectTfjsPath(file, stat);
   return inspectOnnx(file);
 }
 

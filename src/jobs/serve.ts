@@ -2,19 +2,30 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { UsageError, UserError } from '../errors.js';
-import { readModelFile } from '../runtime/node/model-file.js';
+import { readAnyModelFile } from '../runtime/node/model-file.js';
 import { DEFAULT_ONNX_MODEL } from '../runtime/node/session.js';
 import { buildServer } from '../server/app.js';
 import { listen } from '../server/listen.js';
 import { readNumber } from '../server/number-reader.js';
-import { closeServedModels, loadServedModels, modelName, onnxFilesIn, type ServedModel } from '../server/models.js';
+import { MODEL_VERSION } from '../server/model-metadata.js';
+import {
+  closeServedModels,
+  loadServedModels,
+  modelName,
+  onnxFilesIn,
+  servedEntry,
+  type ServedModel,
+} from '../server/models.js';
 import { MODEL_URL_PATH, webDistDir } from '../server/paths.js';
 
 /** Options of {@link startServe} (the parsed command line). */
 export interface ServeJobOptions {
   host: string;
   port: number;
-  /** Model files, each served under its stem; with `modelDir`, added to its files. */
+  /**
+   * Model files, each served under its stem as version 1, or `NAME@VERSION=FILE` (see servedEntry); with
+   * `modelDir`, added to its files.
+   */
   models: string[];
   modelDir?: string;
   /** Rows per onnxruntime run at most, and how long a request waits for others (dynamic batching). */
@@ -60,14 +71,24 @@ export const SERVE_DEFAULTS: Readonly<Omit<ServeJobOptions, 'token' | 'modelDir'
   web: true,
 });
 
-/** The name `/v1/*` uses when a request names no model: the runtime's default model when served, else the first. */
+/**
+ * The name `/v1/*` uses when a request names no model: the runtime's default model when served, else the first
+ * model that takes pictures.
+ */
 export const PREFERRED_MODEL = path.basename(DEFAULT_ONNX_MODEL, '.onnx');
+
+/** The default model of the picture routes and the page, or undefined when no served model takes pictures. */
+function defaultPictureModel(models: Map<string, ServedModel>): string | undefined {
+  if (models.get(PREFERRED_MODEL)?.pictures) return PREFERRED_MODEL;
+  return [...models.values()].find((m) => m.pictures)?.name;
+}
 
 /** A started server. */
 export interface ServeHandle {
   url: string;
   models: Map<string, ServedModel>;
-  defaultModel: string;
+  /** The model of `/v1/*` requests that name none; undefined when no served model takes pictures. */
+  defaultModel: string | undefined;
   /** Graceful stop, then the sessions released. */
   close(): Promise<void>;
 }
@@ -87,25 +108,33 @@ export async function startServe(o: ServeJobOptions): Promise<ServeHandle> {
       'built demo page',
       'build it first with `npm run build:web` (or pass --no-web)',
     );
-  const files = [...o.models, ...(o.modelDir !== undefined ? await onnxFilesIn(o.modelDir) : [])];
-  const chosen = files.length > 0;
-  if (!chosen) files.push(await defaultModelFile());
-  for (const f of files) {
+  const asFile = (file: string) => ({ file, name: modelName(file), version: MODEL_VERSION });
+  const dirFiles = o.modelDir !== undefined ? await onnxFilesIn(o.modelDir) : [];
+  const entries = [...o.models.map(servedEntry), ...dirFiles.map(asFile)];
+  const chosen = entries.length > 0;
+  if (!chosen) entries.push(asFile(await defaultModelFile()));
+  for (const e of entries) {
     await requireFile(
-      f,
+      e.file,
       chosen ? '--model' : 'default model',
       'pass the path of an .onnx file (see `lenet-onnx export`)',
     );
-    await readModelFile(f);
+    await readAnyModelFile(e.file);
   }
-  const models = await loadServedModels(files, { enabled: o.batching, maxBatch: o.maxBatch, delayMs: o.batchDelayMs });
-  const defaultModel = models.has(PREFERRED_MODEL) ? PREFERRED_MODEL : modelName(files[0]);
+  const models = await loadServedModels(entries, {
+    enabled: o.batching,
+    maxBatch: o.maxBatch,
+    delayMs: o.batchDelayMs,
+  });
+  const defaultModel = defaultPictureModel(models);
   try {
     const built = await buildServer({
       models,
       defaultModel,
       // the page fetches its model from one URL: whichever model is the default is the one it gets
-      site: o.web ? { root, overrides: chosen ? { [MODEL_URL_PATH]: models.get(defaultModel)!.file } : {} } : undefined,
+      site: o.web
+        ? { root, overrides: chosen && defaultModel ? { [MODEL_URL_PATH]: models.get(defaultModel)!.file } : {} }
+        : undefined,
       bodyLimitBytes: Math.round(o.maxBodyMb * 1024 * 1024),
       bodyBudgetBytes: Math.round(o.maxBodiesMb * 1024 * 1024),
       requestTimeoutMs: o.requestTimeoutMs,
@@ -148,10 +177,14 @@ export async function runServe(
 ): Promise<void> {
   const h = await startServe(o);
   const list = [...h.models.values()]
-    .map((m) => `${m.name} (${path.relative(process.cwd(), m.file) || m.file})`)
+    .flatMap((m) => [...m.versions.values()])
+    .map((v) => {
+      const at = v.versions.size > 1 ? `@${v.version}` : '';
+      return `${v.name}${at} (${path.relative(process.cwd(), v.file) || v.file})`;
+    })
     .join(', ');
   log(
-    `serving ${o.web ? 'the widget and ' : ''}the inference API at ${h.url} (models: ${list}; default ${h.defaultModel})${o.token ? '; API needs a bearer token' : ''}; press Ctrl-C to stop`,
+    `serving ${o.web ? 'the widget and ' : ''}the inference API at ${h.url} (models: ${list}; ${h.defaultModel ? `default ${h.defaultModel}` : 'none takes pictures'})${o.token ? '; API needs a bearer token' : ''}; press Ctrl-C to stop`,
   );
   await untilSignal();
   await h.close();

@@ -6,7 +6,7 @@
  * Shared code: no Node and no DOM imports.
  */
 import { OnnxFormatError, readOnnxInfo, type OnnxModelInfo } from '../onnx/info.js';
-import { ContractError, contractFromMetadata, inputShape, type InputContract } from './contract.js';
+import { CONTRACT_PREFIX, ContractError, contractFromMetadata, inputShape, type InputContract } from './contract.js';
 
 /** ONNX TensorProto element type of float32. */
 const FLOAT = 1;
@@ -47,6 +47,11 @@ export function readOnnxBytes(bytes: Uint8Array, name: string, noun = 'ONNX file
  */
 export function readModelBytes(bytes: Uint8Array, name: string): ModelFile {
   const info = readOnnxBytes(bytes, name, 'model');
+  return { info, contract: checkedContract(info, name) };
+}
+
+/** The contract of a decoded file, checked against its graph. */
+function checkedContract(info: OnnxModelInfo, name: string): InputContract {
   let contract: InputContract;
   try {
     contract = contractFromMetadata(info.metadata);
@@ -56,7 +61,25 @@ export function readModelBytes(bytes: Uint8Array, name: string): ModelFile {
   }
   const problem = graphMismatch(info, contract);
   if (problem) throw new ModelFileError(`model '${name}': ${problem}; re-export the model`);
-  return { info, contract };
+  return contract;
+}
+
+/** What any ONNX model file says about itself: its contract only when it claims one. */
+export interface AnyModelFile {
+  info: OnnxModelInfo;
+  /** Present when the file carries the lenet-onnx input contract (then checked against the graph). */
+  contract?: InputContract;
+}
+
+/**
+ * Decode any ONNX file. A file that claims the contract (any `contract.` key in its metadata) is held to it, as
+ * {@link readModelBytes} holds it: a broken contract is refused rather than the file served as if it had none.
+ * @throws ModelFileError naming the file: not ONNX, or a contract that is incomplete or disagrees with the graph.
+ */
+export function readAnyModelBytes(bytes: Uint8Array, name: string): AnyModelFile {
+  const info = readOnnxBytes(bytes, name, 'model');
+  if (!Object.keys(info.metadata).some((k) => k.startsWith(CONTRACT_PREFIX))) return { info };
+  return { info, contract: checkedContract(info, name) };
 }
 
 /**

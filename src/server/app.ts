@@ -16,8 +16,8 @@ import { registerStaticSite, type StaticSiteOptions } from './static-site.js';
 /** Everything {@link buildServer} needs; models are loaded by the caller, which also closes them. */
 export interface ServerOptions {
   models: Map<string, ServedModel>;
-  /** Model used by `/v1/*` when the request names none. */
-  defaultModel: string;
+  /** Model used by `/v1/*` when the request names none (a picture model); none when no model takes pictures. */
+  defaultModel?: string;
   /** The widget's files; none served when absent. */
   site?: StaticSiteOptions;
   /** Largest request body (413 beyond). */

@@ -20,7 +20,7 @@ export interface InferBodyHeaders {
  * @throws ApiError: 415 for a media type or a binary body without its header, 400 naming the field otherwise.
  */
 export function inferCallFromBody(body: Uint8Array, h: InferBodyHeaders, spec: InferSpec): InferCall {
-  if (h.contentType === 'application/json') return parseInferRequest(parseJson(body, ''), spec);
+  if (h.contentType === 'application/json') return parseInferRequest(parseJson(body, ''), spec, undefined, body.length);
   if (h.headerLength === undefined)
     throw new ApiError(
       415,
@@ -32,7 +32,12 @@ export function inferCallFromBody(body: Uint8Array, h: InferBodyHeaders, spec: I
       INFERENCE_HEADER,
       `expected the length of the JSON part, 0 to ${body.length}, got '${h.headerLength}'`,
     );
-  return parseInferRequest(parseJson(body.subarray(0, len), 'the JSON part is '), spec, body.subarray(len));
+  return parseInferRequest(
+    parseJson(body.subarray(0, len), 'the JSON part is '),
+    spec,
+    body.subarray(len),
+    body.length,
+  );
 }
 
 /** @param part names the part in messages: '' for the whole body, 'the JSON part is '. */

@@ -3,46 +3,47 @@
  * every refusal is a 400 naming the field, so a client can tell which part of its request to fix.
  */
 import { badField } from './api-error.js';
+import type { TensorData } from '../runtime/node/tensor-session.js';
+import { DATATYPES, type Datatype } from './datatypes.js';
 import type { TensorMetadata } from './model-metadata.js';
 
 /** Most rows one request may carry; keeps a single request from holding a batch (and memory) hostage. */
 export const MAX_ROWS_PER_REQUEST = 1024;
 
 /**
- * Most output values one response may hold (rows x outputs x values per row): what a request may ask of the
+ * Most output values one response may hold (every output asked for, every row): what a request may ask of the
  * server, checked before any work, as the body limit checks what it may send. A model at the contract's largest
  * label set answering the largest batch stays under it.
  */
 export const MAX_RESPONSE_VALUES = 2 ** 20;
 
-/** Largest finite FP32 value; a JSON number beyond it would become an infinity in the input tensor. */
-const FP32_MAX = 3.4028234663852886e38;
-
 /** What checking a request needs to know of a model; plain data, so a worker thread can check a body too. */
 export interface InferSpec {
-  /** The model's inputs as the protocol describes them (one). */
+  /** The model's inputs as the protocol describes them (`-1`: any size). */
   inputs: TensorMetadata[];
-  /** Values per input row and per output row. */
-  inputSize: number;
-  outputSize: number;
-  /** The outputs a run computes. */
-  outputs: string[];
+  /** The outputs a run computes, as the protocol describes them. */
+  outputs: TensorMetadata[];
+}
+
+/** One input of a request: its values in the model's datatype, row-major, and the shape they were sent with. */
+export interface CallTensor {
+  name: string;
+  shape: number[];
+  data: TensorData;
 }
 
 /** An inference request reduced to what a run needs. */
 export interface InferCall {
   id?: string;
-  /** Rows laid out back to back, as the model's input wants them. */
-  input: Float32Array;
+  /** Every input of the model, in the model's order. */
+  inputs: CallTensor[];
+  /** Rows: the first dimension of the first input (1 for a model whose inputs have none). */
   n: number;
   /** Output names to answer with, in the order asked (all of the model's when the request names none). */
   outputs: string[];
   /** Outputs the client asked to receive as binary data (binary tensor extension). */
   binaryOutputs: Set<string>;
 }
-
-/** Where an input's values come from: the JSON `data` field, or a slice of a binary body. */
-export type TensorSource = { kind: 'json' } | { kind: 'binary'; bytes: Uint8Array };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -54,13 +55,33 @@ export function jsonKind(v: unknown): string {
   return t === 'object' ? 'an object' : `a ${t}`;
 }
 
+const quoted = (xs: string[]) => xs.map((x) => `'${x}'`).join(', ');
+const shapeText = (shape: number[]) => `[${shape.map((d, i) => (d >= 0 ? d : i === 0 ? 'N' : '?')).join(',')}]`;
+
 /**
- * Check a parsed request body against `m` and pull out its input rows. The output list is checked first (names
- * unique and known) and the response's size bounded before any input value is read.
+ * Values one output holds for `n` rows, from its declared shape; undefined when a dimension past the first is
+ * free (known only once the model has run).
+ */
+export function outputValues(shape: number[], n: number): number | undefined {
+  let count = 1;
+  for (const [i, d] of shape.entries()) {
+    if (d >= 0) count *= d;
+    else if (i === 0) count *= n;
+    else return undefined;
+  }
+  return count;
+}
+
+/**
+ * Check a parsed request body against `m` and pull out its inputs. Every tensor's name, datatype and shape are
+ * checked, then the output list (names unique and known), and the response's size bounded, before any input
+ * value is read.
  * @param binary the bytes following the JSON header when the binary tensor extension is used.
+ * @param bodyBytes the size of the whole body: JSON `data` cannot hold more values than half as many, so a shape
+ * claiming more is refused before its array is allocated.
  * @throws ApiError 400 naming the field: body, id, parameters, inputs, inputs[i].name/datatype/shape/data, outputs.
  */
-export function parseInferRequest(body: unknown, m: InferSpec, binary?: Uint8Array): InferCall {
+export function parseInferRequest(body: unknown, m: InferSpec, binary?: Uint8Array, bodyBytes?: number): InferCall {
   if (!isObject(body))
     throw badField('request body', `expected a JSON object with an "inputs" array, got ${jsonKind(body)}`);
   const { id, parameters, inputs, outputs } = body;
@@ -68,81 +89,137 @@ export function parseInferRequest(body: unknown, m: InferSpec, binary?: Uint8Arr
   if (parameters !== undefined && !isObject(parameters)) throw badField('parameters', 'expected an object');
   const spec = m.inputs;
   if (!Array.isArray(inputs)) throw badField('inputs', 'expected an array of tensors');
-  if (inputs.length !== spec.length) {
+  if (inputs.length !== spec.length)
     throw badField(
       'inputs',
-      `expected ${spec.length} tensor(s) (${spec.map((s) => `'${s.name}'`).join(', ')}), got ${inputs.length}`,
+      `expected ${spec.length} tensor(s) (${quoted(spec.map((s) => s.name))}), got ${inputs.length}`,
     );
-  }
-  const t = inputs[0] as unknown;
-  const at = 'inputs[0]';
-  if (!isObject(t)) throw badField(at, 'expected a tensor object');
-  const want = spec[0];
-  if (t.name !== want.name)
-    throw badField(`${at}.name`, `the model has no input ${JSON.stringify(t.name)}; its input is '${want.name}'`);
-  if (t.datatype !== want.datatype)
-    throw badField(`${at}.datatype`, `expected "${want.datatype}", got ${JSON.stringify(t.datatype)}`);
-  if (t.parameters !== undefined && !isObject(t.parameters)) throw badField(`${at}.parameters`, 'expected an object');
-  const n = checkShape(t.shape, want.shape, `${at}.shape`);
+  const heads: TensorHead[] = [];
+  for (const [i, raw] of (inputs as unknown[]).entries()) heads.push(tensorHead(raw, `inputs[${i}]`, spec, heads));
+  const n = heads.length > 0 && heads[0].shape.length > 0 ? heads[0].shape[0] : 1;
   const { names, binaryOutputs } = requestedOutputs(
     outputs,
     m,
     isObject(parameters) && parameters.binary_data_output === true,
   );
-  const answer = n * names.length * m.outputSize;
+  let answer = 0;
+  for (const name of names) answer += outputValues(m.outputs.find((o) => o.name === name)!.shape, n) ?? 0;
   if (answer > MAX_RESPONSE_VALUES)
     throw badField(
-      `${at}.shape`,
-      `${n} rows x ${names.length} output(s) x ${m.outputSize} values would answer ${answer} values, over the ${MAX_RESPONSE_VALUES} one response may hold; send fewer rows per request`,
+      `${heads[0]?.at ?? 'inputs'}.shape`,
+      `${n} rows of ${quoted(names)} would answer ${answer} values, over the ${MAX_RESPONSE_VALUES} one response may hold; send fewer rows per request`,
     );
-  const count = n * m.inputSize;
-  const binarySize = isObject(t.parameters) ? t.parameters.binary_data_size : undefined;
-  let input: Float32Array;
-  if (binarySize !== undefined) {
-    if (!binary)
-      throw badField(
-        `${at}.parameters.binary_data_size`,
-        'given, but the request has no binary part (Inference-Header-Content-Length)',
-      );
-    if (binarySize !== count * 4 || binary.byteLength !== binarySize) {
-      throw badField(
-        `${at}.parameters.binary_data_size`,
-        `shape [${(t.shape as number[]).join(',')}] needs ${count * 4} bytes of FP32, got ${binarySize} declared and ${binary.byteLength} sent`,
-      );
+  const jsonRoom = bodyBytes === undefined ? Infinity : Math.ceil(bodyBytes / 2);
+  let jsonValues = 0;
+  let binaryAt = 0;
+  const read = new Map<string, CallTensor>();
+  for (const { t, want, at, shape } of heads) {
+    const type = DATATYPES[want.datatype];
+    const count = shape.reduce((a, b) => a * b, 1);
+    const binarySize = isObject(t.parameters) ? t.parameters.binary_data_size : undefined;
+    let data: TensorData;
+    if (binarySize !== undefined) {
+      if (!binary)
+        throw badField(
+          `${at}.parameters.binary_data_size`,
+          'given, but the request has no binary part (Inference-Header-Content-Length)',
+        );
+      const left = binary.byteLength - binaryAt;
+      if (binarySize !== count * type.bytes || left < binarySize)
+        throw badField(
+          `${at}.parameters.binary_data_size`,
+          `shape [${shape.join(',')}] needs ${count * type.bytes} bytes of ${want.datatype}, got ${JSON.stringify(binarySize)} declared and ${left} sent`,
+        );
+      data = type.make(count);
+      new Uint8Array(data.buffer).set(binary.subarray(binaryAt, binaryAt + binarySize));
+      binaryAt += binarySize;
+      if (type.float && !(data as Float32Array).every(Number.isFinite))
+        throw badField(`${at}.data`, 'every value must be a finite number');
+    } else {
+      if (t.data === undefined) throw badField(`${at}.data`, 'missing');
+      jsonValues += count;
+      if (jsonValues > jsonRoom)
+        throw badField(
+          `${at}.shape`,
+          `[${shape.join(',')}] holds ${count} values, more than a body of ${bodyBytes} bytes carries as JSON; check the shape`,
+        );
+      data = flatten(t.data, count, shape, `${at}.data`, type);
     }
-    input = new Float32Array(count);
-    new Uint8Array(input.buffer).set(binary);
-    if (!input.every(Number.isFinite)) throw badField(`${at}.data`, 'every value must be a finite number');
-  } else {
-    if (t.data === undefined) throw badField(`${at}.data`, 'missing');
-    input = flatten(t.data, count, t.shape as number[], `${at}.data`);
+    read.set(want.name, { name: want.name, shape, data });
   }
-  return { id: id as string | undefined, input, n, outputs: names, binaryOutputs };
+  if (binary && binaryAt !== binary.byteLength)
+    throw badField(
+      'request body',
+      `${binary.byteLength} bytes follow the JSON part, but the inputs' binary_data_size declare ${binaryAt}`,
+    );
+  return { id: id as string | undefined, inputs: spec.map((s) => read.get(s.name)!), n, outputs: names, binaryOutputs };
 }
 
-/** The batch size a shape asks for, once every other dimension matches the model's. */
-function checkShape(shape: unknown, want: number[], field: string): number {
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0))
-    throw badField(field, 'expected an array of non-negative integers');
-  const wanted = `[${want.map((d) => (d < 0 ? 'N' : d)).join(',')}]`;
-  if (shape.length !== want.length) throw badField(field, `expected ${wanted}, got [${shape.join(',')}]`);
-  for (const [i, d] of want.entries()) {
-    if (d >= 0 && shape[i] !== d) throw badField(field, `expected ${wanted}, got [${shape.join(',')}]`);
-  }
-  const n = shape[0] as number;
-  if (n < 1 || n > MAX_ROWS_PER_REQUEST)
-    throw badField(field, `batch of ${n}: expected 1 to ${MAX_ROWS_PER_REQUEST} rows`);
-  return n;
+/** A request tensor's header, checked: which input it is, and its shape. */
+interface TensorHead {
+  t: Record<string, unknown>;
+  want: TensorMetadata;
+  at: string;
+  shape: number[];
 }
 
 /**
- * Row-major values from a flat array or arrays nested up to the shape's rank (the protocol allows both), as FP32.
- * Checks the count against the shape and refuses anything not a number FP32 can hold. Walked with a stack of its
- * own, so nesting costs no call depth.
+ * Check one tensor's name (a model input, not given before), datatype, parameters and shape; inputs whose first
+ * dimension is free must all carry the same rows, as a run takes them together.
  */
-function flatten(data: unknown, count: number, shape: number[], field: string): Float32Array {
-  if (!Array.isArray(data)) throw badField(field, 'expected an array of numbers (flat or nested)');
-  const out = new Float32Array(count);
+function tensorHead(raw: unknown, at: string, spec: TensorMetadata[], before: TensorHead[]): TensorHead {
+  if (!isObject(raw)) throw badField(at, 'expected a tensor object');
+  const want = spec.find((s) => s.name === raw.name);
+  if (!want) {
+    const names = spec.map((s) => s.name);
+    throw badField(
+      `${at}.name`,
+      `the model has no input ${JSON.stringify(raw.name)}; ${names.length === 1 ? 'its input is' : 'its inputs are'} ${quoted(names)}`,
+    );
+  }
+  if (before.some((h) => h.want === want))
+    throw badField(`${at}.name`, `'${want.name}' is given more than once; give each input once`);
+  if (raw.datatype !== want.datatype)
+    throw badField(
+      `${at}.datatype`,
+      `expected "${want.datatype}", got ${JSON.stringify(raw.datatype)} (input '${want.name}')`,
+    );
+  if (raw.parameters !== undefined && !isObject(raw.parameters))
+    throw badField(`${at}.parameters`, 'expected an object');
+  const shape = checkShape(raw.shape, want, `${at}.shape`);
+  const first = before.find((h) => h.want.shape[0] < 0);
+  if (first && want.shape[0] < 0 && shape[0] !== first.shape[0])
+    throw badField(
+      `${at}.shape`,
+      `${shape[0]} rows, but ${first.at} has ${first.shape[0]}; every input carries the same rows`,
+    );
+  return { t: raw, want, at, shape };
+}
+
+/**
+ * A shape whose rank and fixed dimensions are the model's, free dimensions any size (the first, the rows, 1 to
+ * MAX_ROWS_PER_REQUEST).
+ */
+function checkShape(shape: unknown, want: TensorMetadata, field: string): number[] {
+  const of = `(input '${want.name}')`;
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0))
+    throw badField(field, `expected an array of non-negative integers ${of}`);
+  const dims = shape as number[];
+  if (dims.length !== want.shape.length || want.shape.some((d, i) => d >= 0 && dims[i] !== d))
+    throw badField(field, `expected ${shapeText(want.shape)}, got [${dims.join(',')}] ${of}`);
+  if (dims.length > 0 && (dims[0] < 1 || dims[0] > MAX_ROWS_PER_REQUEST))
+    throw badField(field, `batch of ${dims[0]}: expected 1 to ${MAX_ROWS_PER_REQUEST} rows ${of}`);
+  return dims;
+}
+
+/**
+ * Row-major values from a flat array or arrays nested up to the shape's rank (the protocol allows both), in the
+ * tensor's datatype. Checks the count against the shape and refuses anything the datatype cannot hold. Walked
+ * with a stack of its own, so nesting costs no call depth.
+ */
+function flatten(data: unknown, count: number, shape: number[], field: string, type: Datatype): TensorData {
+  if (!Array.isArray(data)) throw badField(field, 'expected an array of values (flat or nested)');
+  const out = type.make(count);
   let k = 0;
   const arrays: unknown[][] = [data];
   const next: number[] = [0];
@@ -155,27 +232,20 @@ function flatten(data: unknown, count: number, shape: number[], field: string): 
       continue;
     }
     const x = xs[next[top]++];
-    if (typeof x === 'number') {
-      if (!Number.isFinite(Math.fround(x)))
+    if (Array.isArray(x)) {
+      if (arrays.length >= Math.max(1, shape.length))
         throw badField(
           field,
-          Number.isFinite(x)
-            ? `value ${k} (${x}) is outside the range of FP32 (largest magnitude ${FP32_MAX.toPrecision(5)})`
-            : `value ${k} is not a finite number`,
-        );
-      if (k >= count) throw badField(field, `more than the ${count} values the shape holds`);
-      out[k++] = x;
-    } else if (Array.isArray(x)) {
-      if (arrays.length >= shape.length)
-        throw badField(
-          field,
-          `nested ${arrays.length + depthAlongFirst(x)} deep; the shape [${shape.join(',')}] allows at most ${shape.length}`,
+          `nested ${arrays.length + depthAlongFirst(x)} deep; the shape [${shape.join(',')}] allows at most ${Math.max(1, shape.length)}`,
         );
       arrays.push(x);
       next.push(0);
-    } else {
-      throw badField(field, `value ${k} is ${x === null ? 'null' : typeof x}, expected a number`);
+      continue;
     }
+    const refused = type.refuse(x);
+    if (refused) throw badField(field, `value ${k} ${refused}`);
+    if (k >= count) throw badField(field, `more than the ${count} values the shape holds`);
+    out[k++] = type.store(x) as never;
   }
   if (k !== count) throw badField(field, `${k} values, but the shape holds ${count}`);
   return out;
@@ -197,7 +267,7 @@ function requestedOutputs(
   m: InferSpec,
   allBinary: boolean,
 ): { names: string[]; binaryOutputs: Set<string> } {
-  const known = m.outputs;
+  const known = m.outputs.map((o) => o.name);
   // an empty list names no output, which the protocol reads as every output, as an absent one
   if (outputs === undefined || (Array.isArray(outputs) && outputs.length === 0))
     return { names: known, binaryOutputs: new Set(allBinary ? known : []) };
@@ -207,10 +277,7 @@ function requestedOutputs(
   for (const [i, o] of outputs.entries()) {
     if (!isObject(o) || typeof o.name !== 'string') throw badField(`outputs[${i}]`, 'expected {"name": string}');
     if (!known.includes(o.name))
-      throw badField(
-        `outputs[${i}].name`,
-        `the model has no output '${o.name}'; its outputs are ${known.map((k) => `'${k}'`).join(', ')}`,
-      );
+      throw badField(`outputs[${i}].name`, `the model has no output '${o.name}'; its outputs are ${quoted(known)}`);
     if (names.includes(o.name))
       throw badField(`outputs[${i}].name`, `'${o.name}' is listed more than once; name each output once`);
     if (o.parameters !== undefined && !isObject(o.parameters))

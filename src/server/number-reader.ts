@@ -4,13 +4,13 @@
  * batcher.
  */
 import type { ReadRow } from '../runtime/node/read.js';
-import type { ServedModel } from './models.js';
+import type { PictureModel } from './models.js';
 import type { RequestWork } from './request-work.js';
 
 /** Read the picture `bytes` with `m`; the row says why when nothing could be read. */
 export function readNumber(
   bytes: Uint8Array,
-  m: ServedModel,
+  m: PictureModel,
   signal: AbortSignal,
   path: string,
   work: RequestWork,

@@ -14,7 +14,7 @@ import { startWorker } from '../threads/start-worker.js';
 import { ApiError } from './api-error.js';
 import { inferCallFromBody, type InferBodyHeaders } from './infer-body.js';
 import type { InferCall, InferSpec } from './infer-request.js';
-import type { ServedModel } from './models.js';
+import type { PictureModel } from './models.js';
 import { WorkGate } from './work-gate.js';
 
 /** A job for a worker. */
@@ -122,7 +122,7 @@ export class RequestWork {
   }
 
   /** One picture -> the row of the line it holds, each model run through `m` (its batcher, when batching). */
-  async read(bytes: Uint8Array, m: ServedModel, path: string, signal: AbortSignal): Promise<ReadRow> {
+  async read(bytes: Uint8Array, m: PictureModel, path: string, signal: AbortSignal): Promise<ReadRow> {
     const px = claimedPixels(bytes, this.o.pixelBudget);
     if (this.inline(bytes, px)) return readPictureBytes(path, bytes, m, { signal });
     const job: WorkJob = { task: 'read', bytes, contract: m.contract, source: m.source, path };

@@ -15,7 +15,7 @@ import {
 } from '../runtime/node/predict.js';
 import { ApiError, badField } from './api-error.js';
 import { requestDeadline, untilAborted } from './deadline.js';
-import type { ServedModel } from './models.js';
+import type { PictureModel, ServedModel } from './models.js';
 import type { RequestWork } from './request-work.js';
 
 /** Content types accepted as a raw picture; the bytes decide the format, as they do for files. */
@@ -24,7 +24,7 @@ export const PICTURE_CONTENT_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'i
 /** Reads a number (several digits) from a picture; plugged in when the runtime has one. */
 export type NumberReader = (
   bytes: Uint8Array,
-  model: ServedModel,
+  model: PictureModel,
   signal: AbortSignal,
   path: string,
   work: RequestWork,
@@ -33,7 +33,8 @@ export type NumberReader = (
 /** What the picture routes need from the server. */
 export interface V1Context {
   models: Map<string, ServedModel>;
-  defaultModel: string;
+  /** The model a request naming none uses: a picture model, or none when no served model takes pictures. */
+  defaultModel?: string;
   /** Longest a picture may take, decoding and queueing included (503 beyond). */
   requestTimeoutMs: number;
   /** Default of the `top_k` query parameter: the CLI's `--top-k` default. */
@@ -100,7 +101,7 @@ function pictureQuery(query: PictureQuery): { model?: string; topK?: string; pat
 
 /** The predict row for one picture held in memory: decoded in a worker, run through the model's batcher. */
 export async function predictPicture(
-  m: ServedModel,
+  m: PictureModel,
   bytes: Uint8Array,
   path: string,
   topK: number,
@@ -115,14 +116,32 @@ export async function predictPicture(
   };
 }
 
-function modelOf(ctx: V1Context, name: string | undefined): ServedModel {
-  const m = ctx.models.get(name ?? ctx.defaultModel);
+/**
+ * The picture model a request names, or the default one. A served model without the digit contract is a 400
+ * naming `model`: the request is fine but for the value of that parameter, and the client fixes it by naming
+ * another model or by sending the model's tensors to `/v2/models/{name}/infer` (see docs/serving.md).
+ */
+function modelOf(ctx: V1Context, name: string | undefined): PictureModel {
+  const takers = [...ctx.models.values()].filter((m) => m.pictures).map((m) => `'${m.name}'`);
+  const which =
+    takers.length > 0 ? `models that take pictures: ${takers.join(', ')}` : 'no served model takes pictures';
+  if (name === undefined && ctx.defaultModel === undefined)
+    throw new ApiError(
+      404,
+      `no served model takes pictures: each lacks the digit input contract; send tensors to /v2/models/{name}/infer instead`,
+    );
+  const m = ctx.models.get(name ?? ctx.defaultModel!);
   if (!m)
     throw new ApiError(
       404,
       `unknown model '${name}'; served: ${[...ctx.models.keys()].map((k) => `'${k}'`).join(', ')}`,
     );
-  return m;
+  if (!m.pictures)
+    throw badField(
+      'model',
+      `'${m.name}' has no picture contract (its file carries no lenet-onnx input contract), so it takes tensors only: POST them to /v2/models/${m.name}/infer; ${which}`,
+    );
+  return m.pictures;
 }
 
 function topKOf(raw: string | undefined, fallback: number, labels: number): number {

@@ -1,6 +1,6 @@
 /**
  * The Open Inference Protocol (KServe v2) over REST: health, server and model metadata, model readiness and
- * inference, each also under `/versions/{version}` for the one version a served file has.
+ * inference, for any ONNX model, each also under `/versions/{version}`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { VERSION } from '../version.js';
@@ -8,8 +8,7 @@ import { ApiError, badField } from './api-error.js';
 import { inferCallFromBody } from './infer-body.js';
 import { INFERENCE_HEADER, inferReply } from './infer-response.js';
 import { requestDeadline, untilAborted } from './deadline.js';
-import { MODEL_VERSION } from './model-metadata.js';
-import type { ServedModel } from './models.js';
+import { ModelRunError, type ServedModel } from './models.js';
 import type { RequestWork } from './request-work.js';
 
 /** Protocol extensions this server implements, as `GET /v2` lists them. */
@@ -36,9 +35,16 @@ function modelFor(ctx: V2Context, p: ModelParams): ServedModel {
       404,
       `unknown model '${p.name}'; served: ${[...ctx.models.keys()].map((k) => `'${k}'`).join(', ')}`,
     );
-  if (p.version !== undefined && p.version !== MODEL_VERSION)
-    throw new ApiError(404, `model '${p.name}' has no version '${p.version}'; its version is '${MODEL_VERSION}'`);
-  return m;
+  if (p.version === undefined) return m;
+  const v = m.versions.get(p.version);
+  if (!v) {
+    const have = [...m.versions.keys()];
+    throw new ApiError(
+      404,
+      `model '${p.name}' has no version '${p.version}'; ${have.length === 1 ? 'its version is' : 'its versions are'} ${have.map((k) => `'${k}'`).join(', ')}`,
+    );
+  }
+  return v;
 }
 
 /** Register the v2 routes on `app` (an encapsulated context that has the API's guards and error handler). */
@@ -82,23 +88,16 @@ async function infer(
   const call = ctx.work.parsesInline(body)
     ? inferCallFromBody(body, headers, m.spec)
     : await untilAborted(ctx.work.inferCall(body, headers, m.spec, signal), signal);
-  const probs = await untilAborted(m.run(call.input, call.n, signal), signal);
-  const broken = firstNonFiniteRow(probs, m.outputSize);
-  if (broken !== undefined)
-    throw new ApiError(
-      422,
-      `the model's outputs for row ${broken} are not finite numbers: its input values are far outside the pixel range the model expects (${m.model.contract.pixelRange.join(' to ')})`,
-    );
-  const r = inferReply(m, call, probs);
+  const outs = await untilAborted(
+    m.run(call.inputs, call.n, signal).catch((err: unknown) => {
+      throw err instanceof ModelRunError ? new ApiError(422, err.message) : err;
+    }),
+    signal,
+  );
+  const r = inferReply(m, call, outs);
   if (r.kind === 'json') return r.body;
   return reply
     .header('content-type', 'application/octet-stream')
     .header(INFERENCE_HEADER, String(r.headerLength))
     .send(r.body);
-}
-
-/** The first row holding a NaN or an infinity, which JSON would carry as null. */
-function firstNonFiniteRow(probs: Float32Array, perRow: number): number | undefined {
-  for (let i = 0; i < probs.length; i++) if (!Number.isFinite(probs[i])) return Math.floor(i / perRow);
-  return undefined;
 }

@@ -152,3 +152,47 @@ test('--parity-data: pictures of any size, resized to the input, drive the parit
   assert.ok(r.parity?.ok, lines.join('\n'));
   assert.equal(r.parity!.samples, 3);
 });
+
+test('serve: every whole model over the Open Inference Protocol, its real shapes, answers equal to onnxruntime', async () => {
+  const ort = await import('onnxruntime-node');
+  const { SERVE_DEFAULTS, startServe } = await import('../../src/jobs/serve.js');
+  const names = ['tm-gap-224', 'mobilenet-v2', 'resnet', 'unet'];
+  const files = names.map((n) => path.join(dir, `${n}.onnx`));
+  const srv = await startServe({ ...SERVE_DEFAULTS, port: 0, web: false, models: files });
+  try {
+    for (const [i, name] of names.entries()) {
+      const info = readOnnxInfo(readFileSync(files[i]));
+      const meta = (await (await fetch(`${srv.url}v2/models/${name}`)).json()) as {
+        inputs: Array<{ name: string; shape: number[] }>;
+        outputs: Array<{ name: string; shape: number[] }>;
+      };
+      const asProtocol = (dims: Array<number | string>) => dims.map((d) => (typeof d === 'number' ? d : -1));
+      assert.deepEqual(meta.inputs[0].shape, asProtocol(info.inputs[0].dims), name);
+      assert.deepEqual(meta.outputs[0].shape, asProtocol(info.outputs[0].dims), name);
+      const shape = [2, ...(info.inputs[0].dims.slice(1) as number[])];
+      const x = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, k) => ((k * 7919) % 1000) / 1000);
+      // JSON: a 224x224 picture pair is a body of megabytes, checked in a worker thread
+      const r = await fetch(`${srv.url}v2/models/${name}/infer`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          inputs: [{ name: info.inputs[0].name, datatype: 'FP32', shape, data: Array.from(x) }],
+        }),
+      });
+      assert.equal(r.status, 200, `${name}: ${await r.clone().text()}`);
+      const out = ((await r.json()) as { outputs: Array<{ shape: number[]; data: number[] }> }).outputs[0];
+      const s = await ort.InferenceSession.create(files[i]);
+      try {
+        const want = (await s.run({ [info.inputs[0].name]: new ort.Tensor('float32', x, shape) }))[
+          info.outputs[0].name
+        ];
+        assert.deepEqual(out.shape, want.dims, name);
+        assert.deepEqual(out.data, Array.from(want.data as Float32Array), name);
+      } finally {
+        await s.release();
+      }
+    }
+  } finally {
+    await srv.close();
+  }
+});

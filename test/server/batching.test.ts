@@ -36,14 +36,14 @@ test('the batcher keeps to --max-batch, runs a larger request alone, and splits 
   try {
     const seen: number[] = [];
     const b = new DynamicBatcher(
-      async (input, n) => {
+      async ([input], n) => {
         seen.push(n);
-        return model.run(input, n);
+        return [{ data: (await model.run(input as Float32Array, n)).slice(), dims: [n, 10] }];
       },
-      { maxBatch: 4, delayMs: 5, inputSize: 784, outputSize: 10 },
+      { maxBatch: 4, delayMs: 5 },
     );
     const sizes = [1, 2, 1, 3, 6, 1];
-    const outs = await Promise.all(sizes.map((n, i) => b.submit(Float32Array.from(rows(n, i)), n)));
+    const outs = await Promise.all(sizes.map((n, i) => b.submit([Float32Array.from(rows(n, i))], n)));
     assert.ok(
       seen.every((n) => n <= 4 || sizes.includes(n)),
       `batches ${seen}`,
@@ -54,7 +54,8 @@ test('the batcher keeps to --max-batch, runs a larger request alone, and splits 
     );
     for (const [i, n] of sizes.entries()) {
       const alone = await model.run(Float32Array.from(rows(n, i)), n);
-      assert.deepEqual(Array.from(outs[i]), Array.from(alone), `request ${i}`);
+      assert.deepEqual(outs[i][0].dims, [n, 10]);
+      assert.deepEqual(Array.from(outs[i][0].data as Float32Array), Array.from(alone), `request ${i}`);
     }
   } finally {
     await model.close();
@@ -64,17 +65,17 @@ test('the batcher keeps to --max-batch, runs a larger request alone, and splits 
 test('a request whose signal aborts while queued is dropped, not run', async () => {
   let ran = 0;
   const b = new DynamicBatcher(
-    async (_input, n) => {
+    async (_inputs, n) => {
       ran += n;
-      return new Float32Array(n * 10);
+      return [{ data: new Float32Array(n * 10), dims: [n, 10] }];
     },
-    { maxBatch: 8, delayMs: 30, inputSize: 784, outputSize: 10 },
+    { maxBatch: 8, delayMs: 30 },
   );
   const ac = new AbortController();
-  const dropped = b.submit(new Float32Array(784), 1, ac.signal);
-  const kept = b.submit(new Float32Array(784), 1);
+  const dropped = b.submit([new Float32Array(784)], 1, ac.signal);
+  const kept = b.submit([new Float32Array(784)], 1);
   ac.abort(new Error('gone'));
   await assert.rejects(dropped, /gone/);
-  assert.equal((await kept).length, 10);
+  assert.equal((await kept)[0].data.length, 10);
   assert.equal(ran, 1);
 });

@@ -5,9 +5,7 @@ import { MAX_RESPONSE_VALUES, parseInferRequest, type InferSpec } from '../../sr
 
 const spec = (outputSize: number): InferSpec => ({
   inputs: [{ name: 'image', datatype: 'FP32', shape: [-1, 1, 28, 28] }],
-  inputSize: 784,
-  outputSize,
-  outputs: ['probabilities'],
+  outputs: [{ name: 'probabilities', datatype: 'FP32', shape: [-1, outputSize] }],
 });
 const request = (n: number) => ({
   inputs: [{ name: 'image', datatype: 'FP32', shape: [n, 1, 28, 28], data: [] }],
@@ -21,7 +19,7 @@ test('an answer over MAX_RESPONSE_VALUES is refused before any input value is re
     (e: Error & { statusCode?: number }) =>
       e.statusCode === 400 &&
       e.message ===
-        `inputs[0].shape: ${n} rows x 1 output(s) x ${labels} values would answer ${n * labels} values, over the ${MAX_RESPONSE_VALUES} one response may hold; send fewer rows per request`,
+        `inputs[0].shape: ${n} rows of 'probabilities' would answer ${n * labels} values, over the ${MAX_RESPONSE_VALUES} one response may hold; send fewer rows per request`,
   );
   // one row fewer fits, and gets as far as the (empty) data
   assert.throws(() => parseInferRequest(request(n - 1), spec(labels)), /^ApiError: inputs\[0\]\.data: 0 values/);

@@ -5,15 +5,16 @@ import { readFileSync } from 'node:fs';
 import { after, test } from 'node:test';
 import { readPictureBytes, type ReadRow } from '../../src/runtime/node/read.js';
 import { loadDigitModel } from '../../src/runtime/node/session.js';
-import { closeServedModels, loadServedModels } from '../../src/server/models.js';
+import { closeServedModels, loadServedModels, servedEntry } from '../../src/server/models.js';
 import { RequestWork, WORK_DEFAULTS } from '../../src/server/request-work.js';
 import { MODEL } from './helpers/server.js';
 
 const PICTURES = ['examples/scan-number-40033.png', 'examples/photo-number-3286.jpg', 'examples/mnist-7.png'];
 
 const session = await loadDigitModel(MODEL);
-const served = await loadServedModels([MODEL], { enabled: true, maxBatch: 64, delayMs: 1 });
-const m = [...served.values()][0];
+const served = await loadServedModels([servedEntry(MODEL)], { enabled: true, maxBatch: 64, delayMs: 1 });
+const m = [...served.values()][0].pictures!;
+const batcher = [...served.values()][0].batcher!;
 const onMain = new RequestWork({ ...WORK_DEFAULTS, workers: 1, inlineBodyBytes: Infinity, inlinePixels: Infinity });
 const inWorker = new RequestWork({ ...WORK_DEFAULTS, workers: 1, inlineBodyBytes: 0, inlinePixels: 0 });
 after(async () => {
@@ -26,7 +27,7 @@ after(async () => {
 const plain = (r: ReadRow): ReadRow => ({ ...r, debug: undefined });
 
 test('the served model reads each picture as the Node session does, on the main thread and in a worker', async () => {
-  const runsBefore = m.batcher!.stats.runs;
+  const runsBefore = batcher.stats.runs;
   for (const file of PICTURES) {
     const bytes = readFileSync(file);
     const want = await readPictureBytes(file, bytes, session);
@@ -40,5 +41,5 @@ test('the served model reads each picture as the Node session does, on the main 
     }
   }
   // every run went through the served model's batcher: one per picture and place
-  assert.equal(m.batcher!.stats.runs - runsBefore, PICTURES.length * 2);
+  assert.equal(batcher.stats.runs - runsBefore, PICTURES.length * 2);
 });

@@ -4,7 +4,14 @@
  */
 import { UserError } from '../../errors.js';
 import { FileReadError, readFileCapped } from '../../fs/bounded-read.js';
-import { ModelFileError, readModelBytes, readOnnxBytes, type ModelFile } from '../model-file.js';
+import {
+  ModelFileError,
+  readAnyModelBytes,
+  readModelBytes,
+  readOnnxBytes,
+  type AnyModelFile,
+  type ModelFile,
+} from '../model-file.js';
 import type { OnnxModelInfo } from '../../onnx/info.js';
 
 /** Largest ONNX file read; LeNet-5 is a quarter of a megabyte, so anything near this is not one of ours. */
@@ -50,6 +57,20 @@ export async function readOnnxFile(file: string): Promise<{ bytes: Uint8Array; i
   const bytes = readModelFileBytes(file, 'ONNX file');
   try {
     return { bytes, info: readOnnxBytes(bytes, file) };
+  } catch (err) {
+    if (err instanceof ModelFileError) throw new UserError(err.message);
+    throw err;
+  }
+}
+
+/**
+ * Any ONNX model file (what `serve` takes): bytes and header, and the contract when the file claims one.
+ * @throws UserError naming the file: unreadable, not ONNX, or a claimed contract that does not hold.
+ */
+export async function readAnyModelFile(file: string): Promise<AnyModelFile & { bytes: Uint8Array }> {
+  const bytes = readModelFileBytes(file);
+  try {
+    return { bytes, ...readAnyModelBytes(bytes, file) };
   } catch (err) {
     if (err instanceof ModelFileError) throw new UserError(err.message);
     throw err;

@@ -9,6 +9,7 @@ import type { ContractModel } from '../model.js';
 import type { OnnxModelInfo } from '../../onnx/info.js';
 import type { ModelFile } from '../model-file.js';
 import { readModelFile } from './model-file.js';
+import { sessionOptions } from './session-options.js';
 
 export { DEFAULT_ONNX_MODEL } from './default-model-file.js';
 
@@ -42,16 +43,7 @@ export async function openDigitModel(
   const { bytes, info, contract } = read;
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(bytes, {
-      intraOpNumThreads: opts.threads ?? 1,
-      interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
-      // A weight-only int8 file keeps its DequantizeLinear nodes by default, which costs onnxruntime its packed
-      // float kernels; folding them at load gives the float graph back, computing what the file says.
-      ...(info.metadata['quantization.mode'] === 'weight-only'
-        ? { extra: { session: { disable_quant_qdq: '1' } } }
-        : {}),
-    });
+    session = await ort.InferenceSession.create(bytes, sessionOptions(info, opts.threads));
   } catch (err) {
     throw new UserError(`model '${file}': onnxruntime cannot load it (${(err as Error).message.split('\n')[0]})`);
   }
