@@ -6,7 +6,6 @@ import { readAnyModelFile } from '../runtime/node/model-file.js';
 import { DEFAULT_ONNX_MODEL } from '../runtime/node/session.js';
 import { buildServer } from '../server/app.js';
 import { listen } from '../server/listen.js';
-import { readNumber } from '../server/number-reader.js';
 import { MODEL_VERSION } from '../server/model-metadata.js';
 import {
   closeServedModels,
@@ -145,7 +144,6 @@ export async function startServe(o: ServeJobOptions): Promise<ServeHandle> {
       token: o.token,
       corsOrigins: o.cors,
       topK: 3,
-      read: readNumber,
     });
     const running = await listen(built, o.host, o.port, o.shutdownGraceMs);
     let closing: Promise<void> | undefined;

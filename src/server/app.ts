@@ -8,7 +8,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import { ApiError } from './api-error.js';
 import { boundBodyBytes, boundInFlight, requireToken } from './guards.js';
 import type { ServedModel } from './models.js';
-import { PICTURE_CONTENT_TYPES, registerV1Routes, type NumberReader } from './routes-v1.js';
+import { PICTURE_CONTENT_TYPES, registerV1Routes } from './routes-v1.js';
 import { registerV2Routes } from './routes-v2.js';
 import { RequestWork, WORK_DEFAULTS, type WorkOptions } from './request-work.js';
 import { registerStaticSite, type StaticSiteOptions } from './static-site.js';
@@ -39,7 +39,6 @@ export interface ServerOptions {
   corsOrigins: string[];
   /** `top_k` of `/v1/predict` when the request gives none. */
   topK: number;
-  read?: NumberReader;
   /** Worker threads for large bodies and pictures, and the bounds on their work (defaults: WORK_DEFAULTS). */
   work?: Partial<WorkOptions>;
 }
@@ -121,7 +120,6 @@ export async function buildServer(o: ServerOptions): Promise<BuiltServer> {
       defaultModel: o.defaultModel,
       requestTimeoutMs: o.requestTimeoutMs,
       topK: o.topK,
-      read: o.read,
       work,
     });
   });

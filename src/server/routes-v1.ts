@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { rejectIndex } from '../runtime/contract.js';
-import { readRecord, type ReadRow } from '../runtime/node/read.js';
+import { readRecord } from '../runtime/node/read.js';
 import {
   failedRow,
   predictRecord,
@@ -21,15 +21,6 @@ import type { RequestWork } from './request-work.js';
 /** Content types accepted as a raw picture; the bytes decide the format, as they do for files. */
 export const PICTURE_CONTENT_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/bmp', 'image/tiff'];
 
-/** Reads a number (several digits) from a picture; plugged in when the runtime has one. */
-export type NumberReader = (
-  bytes: Uint8Array,
-  model: PictureModel,
-  signal: AbortSignal,
-  path: string,
-  work: RequestWork,
-) => Promise<ReadRow>;
-
 /** What the picture routes need from the server. */
 export interface V1Context {
   models: Map<string, ServedModel>;
@@ -39,8 +30,7 @@ export interface V1Context {
   requestTimeoutMs: number;
   /** Default of the `top_k` query parameter: the CLI's `--top-k` default. */
   topK: number;
-  read?: NumberReader;
-  /** Where pictures are decoded, off the event loop. */
+  /** Where pictures are decoded and lines read, off the event loop. */
   work: RequestWork;
 }
 
@@ -75,13 +65,11 @@ export function registerV1Routes(app: FastifyInstance, ctx: V1Context): void {
       .send(formatRow(row));
   });
   app.post<{ Querystring: PictureQuery }>('/v1/read', async (req, reply) => {
-    if (!ctx.read)
-      throw new ApiError(501, 'reading numbers is not available in this build; use /v1/predict for one digit');
     const q = pictureQuery(req.query);
     const m = modelOf(ctx, q.model);
     const bytes = pictureBytes(req);
     const signal = requestDeadline(reply, ctx.requestTimeoutMs);
-    const row = await untilAborted(ctx.read(bytes, m, signal, q.path, ctx.work), signal);
+    const row = await untilAborted(ctx.work.read(bytes, m, q.path, signal), signal);
     // the very record `lenet-onnx read --format json` prints
     return reply
       .code(row.error ? 422 : 200)
