@@ -161,10 +161,14 @@ export class LenetDigitPad extends HTMLElement {
   }
 
   connectedCallback(): void {
+    // The model's download starts before the pad's own layout work, which forces a style and layout pass.
+    if (!this.loading) this.loadWhenWanted();
     this.resizeObserver ??= new ResizeObserver(() => this.fitCanvas());
     this.resizeObserver.observe(this.canvas);
     this.fitCanvas();
-    if (this.loading) return;
+  }
+
+  private loadWhenWanted(): void {
     if (this.getAttribute('loading') !== 'lazy' || typeof IntersectionObserver !== 'function') {
       this.startLoad();
       return;
