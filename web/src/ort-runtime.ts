@@ -147,7 +147,9 @@ export async function createSession(
     const provider = ep === 'webgpu' ? { name: 'webgpu' as const, preferredLayout: 'NCHW' as const } : ep;
     const session = await ort.InferenceSession.create(bytes.slice(), {
       executionProviders: [provider],
-      graphOptimizationLevel: 'all',
+      // On WASM, the fusions past the basic level make no difference to a LeNet-sized model on one thread,
+      // while running them costs the page CPU time before its first prediction.
+      graphOptimizationLevel: ep === 'wasm' ? 'basic' : 'all',
     });
     // Marks let a host page (and bench/web.ts) see where loading time goes.
     performance.mark(`lenet:session-${ep}-created`);
