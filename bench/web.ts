@@ -9,6 +9,7 @@ import { registerStaticSite } from '../src/server/static-site.js';
 import { MODEL_URL_PATH, packageRoot, webDistDir } from '../src/server/paths.js';
 import { inputShape } from '../src/runtime/contract.js';
 import { readMnist } from '../src/data/idx.js';
+import type { BrowserContext, Page } from 'playwright-core';
 import { launchBrowser } from '../test/web/helpers/browser.js';
 import { testModel } from '../test/web/helpers/model.js';
 import { median, quantile } from './stats.js';
@@ -45,6 +46,11 @@ export interface WebBenchResult {
   referenceColdLoadMs: number[];
   /** The same for the demo page with backend="wasm" instead of "auto": the cost of asking for a WebGPU adapter first. */
   wasmBackendColdLoadMs: number[];
+  /**
+   * CPU time of the page's renderer process up to its first prediction, for the same cold runs (demo page, reference,
+   * backend="wasm"): the work each page costs, which other load on the machine stretches less than it does wall time.
+   */
+  coldCpuMs: { widget: number[]; reference: number[]; wasmBackend: number[] };
   /** The same after a reload in the same profile (HTTP and compiled-wasm caches warm). */
   warmLoadMs: number[];
   /** Navigation start -> `ready`, cold, for the breakdown. */
@@ -134,18 +140,30 @@ async function wasmDemoPage(root: string): Promise<string> {
   return file;
 }
 
+/** Reads the renderer's CPU time (ms) through the DevTools protocol; opened before the page navigates. */
+async function rendererCpu(context: BrowserContext, page: Page): Promise<() => Promise<number>> {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  return async () => {
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    return (metrics.find((m) => m.name === 'ProcessTime')?.value ?? NaN) * 1000;
+  };
+}
+
 /**
- * One cold load of `url` in a fresh profile: navigation start -> the page's first prediction, ms. The
- * reference page records it itself; widget pages need `probe` ({@link FIRST_PREDICTION_PROBE}).
+ * One cold load of `url` in a fresh profile: navigation start -> the page's first prediction, ms, and the
+ * renderer's CPU time by then. The reference page records it itself; widget pages need `probe`
+ * ({@link FIRST_PREDICTION_PROBE}).
  */
-async function coldFirstPrediction(url: string, probe?: string): Promise<number> {
+async function coldFirstPrediction(url: string, probe?: string): Promise<{ at: number; cpu: number }> {
   const browser = await launchBrowser();
   try {
     const page = await browser.context.newPage();
     if (probe) await page.addInitScript(probe);
+    const cpu = await rendererCpu(browser.context, page);
     await page.goto(url);
     await page.waitForFunction(() => (globalThis as any).__firstPrediction !== undefined, null, { timeout: 60_000 });
-    return await page.evaluate(() => (globalThis as any).__firstPrediction.at as number);
+    return { at: await page.evaluate(() => (globalThis as any).__firstPrediction.at as number), cpu: await cpu() };
   } finally {
     await browser.close();
   }
@@ -160,7 +178,7 @@ export async function benchWeb(
   o: { coldRuns?: number; warmRuns?: number; predictions?: number; log?: (l: string) => void } = {},
 ): Promise<WebBenchResult> {
   const log = o.log ?? ((l: string) => process.stdout.write(l + '\n'));
-  const coldRuns = o.coldRuns ?? 5,
+  const coldRuns = o.coldRuns ?? (process.env.LENET_BENCH_FULL === '1' ? 15 : 5),
     warmRuns = o.warmRuns ?? 5,
     n = o.predictions ?? 200;
   const root = webDistDir();
@@ -179,6 +197,7 @@ export async function benchWeb(
     coldLoadMs: [],
     referenceColdLoadMs: [],
     wasmBackendColdLoadMs: [],
+    coldCpuMs: { widget: [], reference: [], wasmBackend: [] },
     warmLoadMs: [],
     coldReadyMs: [],
     coldMarksMs: {},
@@ -190,14 +209,20 @@ export async function benchWeb(
   };
   try {
     for (let run = 0; run < coldRuns; run++) {
-      result.referenceColdLoadMs.push(await coldFirstPrediction(referenceUrl));
-      result.wasmBackendColdLoadMs.push(
-        await coldFirstPrediction(`${server.url}${WASM_DEMO_URL_PATH.slice(1)}`, FIRST_PREDICTION_PROBE(digit)),
+      const reference = await coldFirstPrediction(referenceUrl);
+      result.referenceColdLoadMs.push(reference.at);
+      result.coldCpuMs.reference.push(reference.cpu);
+      const wasmBackend = await coldFirstPrediction(
+        `${server.url}${WASM_DEMO_URL_PATH.slice(1)}`,
+        FIRST_PREDICTION_PROBE(digit),
       );
+      result.wasmBackendColdLoadMs.push(wasmBackend.at);
+      result.coldCpuMs.wasmBackend.push(wasmBackend.cpu);
       const browser = await launchBrowser();
       try {
         const page = await browser.context.newPage();
         await page.addInitScript(FIRST_PREDICTION_PROBE(digit));
+        const cpu = await rendererCpu(browser.context, page);
         const loads = run === 0 ? 1 + warmRuns : 1;
         for (let l = 0; l < loads; l++) {
           if (l === 0) await page.goto(server.url);
@@ -213,6 +238,7 @@ export async function benchWeb(
           result.backend = first.backend;
           if (l === 0) {
             result.coldLoadMs.push(first.at);
+            result.coldCpuMs.widget.push(await cpu());
             result.coldReadyMs.push(first.ready);
             const marks: Array<[string, number]> = await page.evaluate(() =>
               performance
@@ -275,7 +301,7 @@ export async function benchWeb(
         await browser.close();
       }
       log(
-        `  cold load ${run + 1}/${coldRuns}: first prediction at ${result.coldLoadMs.at(-1)!.toFixed(0)} ms (backend="wasm" ${result.wasmBackendColdLoadMs.at(-1)!.toFixed(0)} ms, reference page ${result.referenceColdLoadMs.at(-1)!.toFixed(0)} ms)`,
+        `  cold load ${run + 1}/${coldRuns}: first prediction at ${result.coldLoadMs.at(-1)!.toFixed(0)} ms (backend="wasm" ${result.wasmBackendColdLoadMs.at(-1)!.toFixed(0)} ms, reference page ${result.referenceColdLoadMs.at(-1)!.toFixed(0)} ms); renderer CPU ${result.coldCpuMs.widget.at(-1)!.toFixed(0)} / ${result.coldCpuMs.wasmBackend.at(-1)!.toFixed(0)} / ${result.coldCpuMs.reference.at(-1)!.toFixed(0)} ms`,
       );
     }
   } finally {
@@ -297,6 +323,17 @@ export function formatWebBench(r: WebBenchResult): string[] {
     `| reference: onnxruntime-web alone, cold profile (bench/web-reference.html, ${r.referenceColdLoadMs.length} runs, alternating) | ${median(r.referenceColdLoadMs).toFixed(0)} ms | ${Math.min(...r.referenceColdLoadMs).toFixed(0)}–${Math.max(...r.referenceColdLoadMs).toFixed(0)} ms |`,
     `| the demo page with backend="wasm", cold profile (${r.wasmBackendColdLoadMs.length} runs, alternating) | ${median(r.wasmBackendColdLoadMs).toFixed(0)} ms | ${Math.min(...r.wasmBackendColdLoadMs).toFixed(0)}–${Math.max(...r.wasmBackendColdLoadMs).toFixed(0)} ms |`,
     `| widget / reference, cold (ratio of medians): backend="auto" / "wasm" | ${(median(r.coldLoadMs) / median(r.referenceColdLoadMs)).toFixed(2)} / ${(median(r.wasmBackendColdLoadMs) / median(r.referenceColdLoadMs)).toFixed(2)} | |`,
+    ...(
+      [
+        ['the demo page', r.coldCpuMs.widget],
+        ['reference', r.coldCpuMs.reference],
+        ['backend="wasm"', r.coldCpuMs.wasmBackend],
+      ] as const
+    ).map(
+      ([what, xs]) =>
+        `| renderer CPU to first prediction, cold: ${what} | ${median(xs).toFixed(0)} ms | ${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)} ms |`,
+    ),
+    `| widget / reference, renderer CPU (ratio of medians): backend="auto" / "wasm" | ${(median(r.coldCpuMs.widget) / median(r.coldCpuMs.reference)).toFixed(2)} / ${(median(r.coldCpuMs.wasmBackend) / median(r.coldCpuMs.reference)).toFixed(2)} | |`,
     `| of which load -> \`ready\` | ${median(r.coldReadyMs).toFixed(0)} ms | ${Math.min(...r.coldReadyMs).toFixed(0)}–${Math.max(...r.coldReadyMs).toFixed(0)} ms |`,
     ...Object.entries(r.coldMarksMs)
       .sort((a, b) => median(a[1]) - median(b[1]))

@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs';
 import { UserError } from '../errors.js';
 import { DataType, decodeModel } from '../onnx/encode.js';
+import { OnnxFormatError } from '../onnx/info.js';
 import { readQuantizedWeights, type QuantizedWeightInfo } from '../onnx/quantized-weights.js';
 import { inferShapes, type Dim } from '../export/shape-infer.js';
 import { readOnnxFile } from '../runtime/node/model-file.js';
@@ -56,7 +57,13 @@ export interface InspectReport {
  */
 export async function inspectOnnx(file: string): Promise<InspectReport> {
   const { bytes, info } = await readOnnxFile(file);
-  const model = decodeModel(bytes);
+  let model: ReturnType<typeof decodeModel>;
+  try {
+    model = decodeModel(bytes);
+  } catch (err) {
+    if (!(err instanceof OnnxFormatError)) throw err;
+    throw new UserError(`ONNX file '${file}': ${err.message}; give an .onnx file written by 'lenet-onnx export'`);
+  }
   const shapes = inferShapes(model);
   const params = new Map(
     model.graph.initializer

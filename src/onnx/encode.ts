@@ -1,4 +1,5 @@
 import { modelProtoType } from './model-type.js';
+import { OnnxFormatError } from './info.js';
 
 /** ONNX TensorProto.DataType values lenet-onnx writes. */
 export const DataType = { FLOAT: 1, INT64: 7 } as const;
@@ -66,11 +67,22 @@ export function encodeModel(model: ModelProto): Uint8Array {
 
 /**
  * Decode ONNX bytes into the plain-object form (int64 as numbers, bytes as Uint8Array).
- * Callers that may get arbitrary bytes should go through readOnnxInfo first, which explains failures.
+ * Callers that may get arbitrary bytes should go through readOnnxInfo first, which explains most failures; it
+ * does not look inside nodes and weights, which this full decode does.
+ * @throws OnnxFormatError in readOnnxInfo's words when the bytes do not decode.
  */
 export function decodeModel(bytes: Uint8Array): ModelProto {
   const type = modelProtoType();
-  return type.toObject(type.decode(bytes), { longs: Number, arrays: true }) as ModelProto;
+  let decoded: ReturnType<typeof type.decode>;
+  try {
+    decoded = type.decode(bytes);
+  } catch (err) {
+    // protobufjs errors (wire type, index out of range) mean nothing to a user: say what it is instead.
+    throw new OnnxFormatError(
+      `the data (${bytes.byteLength} bytes) is not an ONNX model: it does not parse as an ONNX ModelProto (${(err as Error).message.split('\n')[0]})`,
+    );
+  }
+  return type.toObject(decoded, { longs: Number, arrays: true }) as ModelProto;
 }
 
 /** A float32 tensor as little-endian raw_data (the compact encoding; float_data would cost a tag per value on some writers). */

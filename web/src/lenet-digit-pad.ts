@@ -169,10 +169,15 @@ export class LenetDigitPad extends HTMLElement {
   }
 
   connectedCallback(): void {
+    // The model's download starts before the pad's own layout work, which forces a style and layout pass.
+    if (!this.loading) this.loadWhenWanted();
+    // The observer's first call, after the page's next layout, sizes the canvas: measuring it here would force
+    // a layout of the page for every pad as it is defined.
     this.resizeObserver ??= new ResizeObserver(() => this.fitCanvas());
     this.resizeObserver.observe(this.canvas);
-    this.fitCanvas();
-    if (this.loading) return;
+  }
+
+  private loadWhenWanted(): void {
     if (this.getAttribute('loading') !== 'lazy' || typeof IntersectionObserver !== 'function') {
       this.startLoad();
       return;

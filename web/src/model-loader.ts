@@ -3,7 +3,7 @@ import {
   type BackendInUse,
   createSession,
   importOrt,
-  preloadWasm,
+  preloadRuntime,
   requestAdapter,
   type Session,
   webGpuWanted,
@@ -54,57 +54,56 @@ export function loadModel(url: string, choice: BackendChoice): Promise<LoadedMod
 }
 
 async function load(url: string, choice: BackendChoice): Promise<LoadedModel> {
+  performance.mark('lenet:load-started');
+  // The WASM runtime is needed whatever a WebGPU adapter request answers: it runs the model without an adapter
+  // and checks the WebGPU kernels with one. So its download, its compile (which streams with the download once
+  // a session asks for it) and its session start with the model's download, never behind the adapter.
+  preloadRuntime('wasm');
+  importOrt('wasm').catch(() => undefined);
   const bytesP = fetchModel(url);
+  const contractP = bytesP.then((bytes) => {
+    performance.mark('lenet:model-fetched');
+    return readContract(url, bytes);
+  });
+  // A file that is no model is reported by its contract, not by the runtime: the session waits for the contract.
+  const wasmP = contractP.then(async () => createSession('wasm', 'wasm', await bytesP));
+  // Whichever of these the outcome does not await must not surface as an unhandled rejection.
+  wasmP.catch(() => undefined);
   // Pads already in the page load as soon as the element is defined, which may be before a later import of
   // the WebGPU entry in the same module graph has run; a microtask later, every module of that graph has run.
   await Promise.resolve();
   if (choice === 'wasm' || !webGpuWanted()) {
-    // No adapter to wait for: the runtime's download starts with the model's.
-    preloadWasm('wasm');
-    importOrt('wasm').catch(() => undefined);
-    const contract = readContract(url, await bytesP);
-    performance.mark('lenet:model-fetched');
+    const contract = await contractP;
     const why = choice === 'wasm' ? null : noWebGpuReason();
-    return makeModel(url, contract, 'wasm', why, await createSession('wasm', 'wasm', await bytesP));
+    return makeModel(url, contract, 'wasm', why, await wasmP);
   }
-  // The model download, the adapter request and the runtime's import do not depend on each other: overlap them.
   const adapterP = requestAdapter();
   adapterP
     .then((a) => {
       performance.mark('lenet:adapter-answered');
-      preloadWasm(a ? 'webgpu' : 'wasm');
-      return importOrt(a ? 'webgpu' : 'wasm');
+      if (!a) return;
+      preloadRuntime('webgpu');
+      return importOrt('webgpu');
     })
     .catch(() => undefined);
+  const contract = await contractP;
   const bytes = await bytesP;
-  performance.mark('lenet:model-fetched');
-  const contract = readContract(url, bytes);
   const adapter = await adapterP;
-  if (!adapter) {
-    return makeModel(
-      url,
-      contract,
-      'wasm',
-      'no WebGPU adapter was granted',
-      await createSession('wasm', 'wasm', bytes),
-    );
-  }
+  if (!adapter) return makeModel(url, contract, 'wasm', 'no WebGPU adapter was granted', await wasmP);
   let gpu: Session;
   try {
     gpu = await createSession('webgpu', 'webgpu', bytes, adapter);
   } catch (err) {
-    const why = `the WebGPU session failed (${oneLine(err)})`;
-    return makeModel(url, contract, 'wasm', why, await createSession('wasm', 'wasm', bytes));
+    return makeModel(url, contract, 'wasm', `the WebGPU session failed (${oneLine(err)})`, await wasmP);
   }
-  // WebGPU kernels have computed wrong convolutions on some devices; check them against the WASM kernels of
-  // the same (already downloaded) runtime before trusting them, and keep the WASM session if they disagree.
+  // WebGPU kernels have computed wrong convolutions on some devices; check them against the WASM kernels
+  // (the session started above) before trusting them, and keep the WASM session if they disagree.
   let cpu: Session;
   try {
-    cpu = await createSession('webgpu', 'wasm', bytes);
+    cpu = await wasmP;
   } catch (err) {
     await gpu.session.release();
-    const why = `WebGPU could not be checked against WASM (${oneLine(err)})`;
-    return makeModel(url, contract, 'wasm', why, await createSession('wasm', 'wasm', bytes));
+    throw err;
   }
   const diff = await compareOnProbes(gpu, cpu, contract);
   if (diff <= SELF_CHECK_TOLERANCE) {

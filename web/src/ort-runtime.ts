@@ -38,6 +38,11 @@ export async function requestAdapter(): Promise<unknown> {
 }
 
 const MODULE_FILES: Record<BackendInUse, string> = { wasm: 'ort.wasm.min.mjs', webgpu: 'ort.webgpu.min.mjs' };
+/** The Emscripten loader each build imports once a session is created, and the wasm binary that loader fetches. */
+const FACTORY_FILES: Record<BackendInUse, string> = {
+  wasm: 'ort-wasm-simd-threaded.mjs',
+  webgpu: 'ort-wasm-simd-threaded.asyncify.mjs',
+};
 const WASM_FILES: Record<BackendInUse, string> = {
   wasm: 'ort-wasm-simd-threaded.wasm',
   webgpu: 'ort-wasm-simd-threaded.asyncify.wasm',
@@ -57,19 +62,27 @@ function moduleUrl(backend: BackendInUse): string | null {
 }
 
 /**
- * Start downloading the runtime's wasm binary now instead of after its loader modules: a preload whose request
- * matches the runtime's own `fetch` (same URL, CORS mode) is handed over to it by the browser. Only where the
- * URL is known in advance (a set folder, an import map); a bundler's hashed file name is not.
+ * Start downloading the runtime's loader module and wasm binary now instead of one after the other behind the
+ * build's own module: a preload whose request matches the runtime's own (same URL; CORS mode for the `fetch` of
+ * the wasm) is handed over to it by the browser, and its streaming compile picks up the bytes already received.
+ * Only where the URL is known in advance (a set folder, an import map); a bundler's hashed file name is not.
+ * Hints the host page already carries are not repeated.
  */
-export function preloadWasm(backend: BackendInUse): void {
+export function preloadRuntime(backend: BackendInUse): void {
   const from = moduleUrl(backend);
   if (!from || !/^https?:/.test(from)) return;
-  const href = new URL(WASM_FILES[backend], from).href;
-  if (document.querySelector(`link[rel="preload"][href="${CSS.escape(href)}"]`)) return;
+  addHint('modulepreload', new URL(FACTORY_FILES[backend], from).href);
+  addHint('preload', new URL(WASM_FILES[backend], from).href);
+}
+
+function addHint(rel: 'preload' | 'modulepreload', href: string): void {
+  for (const l of document.querySelectorAll<HTMLLinkElement>(`link[rel="${rel}"]`)) if (l.href === href) return;
   const link = document.createElement('link');
-  link.rel = 'preload';
-  link.as = 'fetch';
-  link.crossOrigin = 'anonymous';
+  link.rel = rel;
+  if (rel === 'preload') {
+    link.as = 'fetch';
+    link.crossOrigin = 'anonymous';
+  }
   link.href = href;
   document.head.append(link);
 }
@@ -112,10 +125,12 @@ export function importOrt(backend: BackendInUse): Promise<OrtModule> {
 }
 
 // WebGPU sessions must not be created concurrently ("another WebGPU EP inference session is being created"),
-// and widgets with different models may load at the same time: creations take turns.
-let creating: Promise<unknown> = Promise.resolve();
+// and widgets with different models may load at the same time: creations on one build take turns. The two
+// builds are separate module instances with separate wasm instances, so a WASM session being created on one
+// does not hold up a WebGPU session on the other.
+const creating = new Map<BackendInUse, Promise<unknown>>();
 
-/** Create a session on execution provider `ep` with the given runtime build; creations are serialised. */
+/** Create a session on execution provider `ep` with the given runtime build; creations on a build are serialised. */
 export async function createSession(
   build: BackendInUse,
   ep: BackendInUse,
@@ -123,7 +138,7 @@ export async function createSession(
   adapter?: unknown,
 ): Promise<Session> {
   const ort = await importOrt(build);
-  const next = creating.then(async () => {
+  const next = (creating.get(build) ?? Promise.resolve()).then(async () => {
     if (adapter) (ort.env.webgpu as { adapter: unknown }).adapter = adapter;
     // Sessions may keep a view on the buffer; give each its own copy so a second session never sees a detached one.
     // NCHW layout on WebGPU: with the EP's NHWC-transformed convolutions, onnxruntime-web 1.30 computed LeNet-5's
@@ -132,12 +147,17 @@ export async function createSession(
     const provider = ep === 'webgpu' ? { name: 'webgpu' as const, preferredLayout: 'NCHW' as const } : ep;
     const session = await ort.InferenceSession.create(bytes.slice(), {
       executionProviders: [provider],
-      graphOptimizationLevel: 'all',
+      // On WASM, the fusions past the basic level make no difference to a LeNet-sized model on one thread,
+      // while running them costs the page CPU time before its first prediction.
+      graphOptimizationLevel: ep === 'wasm' ? 'basic' : 'all',
     });
     // Marks let a host page (and bench/web.ts) see where loading time goes.
     performance.mark(`lenet:session-${ep}-created`);
     return { ort, session };
   });
-  creating = next.catch(() => undefined);
+  creating.set(
+    build,
+    next.catch(() => undefined),
+  );
   return next;
 }
