@@ -3,7 +3,8 @@
  * form. The background is removed locally where the light is uneven, the noise is measured on what is
  * left, ink polarity is decided by which side of the background carries more mass, pieces are 8-connected
  * regions above the noise, and a piece counts as ink only when it is strong (Otsu) and not a speck next
- * to the largest piece. Specks close to ink stay with that ink: they are its broken anti-aliased rim.
+ * to the largest piece (taken as one character: a run of touching characters is no measure of one). Specks
+ * close to ink stay with that ink: they are its broken anti-aliased rim.
  *
  * Shared code: the single-digit preprocessing and the line reader both start here.
  */
@@ -71,7 +72,10 @@ export interface InkOptions {
 
 /** Default of {@link InkOptions.minContrast}. */
 export const DEFAULT_MIN_CONTRAST = 32;
-/** A piece lighter than this fraction of the largest piece's mass is a speck (noise, dust, JPEG blocks). */
+/**
+ * A piece lighter than this fraction of the largest piece's mass is a speck (noise, dust, JPEG blocks). The
+ * largest piece counts as one character: one wider than tall only by the mass of a square as tall as it.
+ */
 const SPECK_FRACTION = 0.03;
 /**
  * ... unless it is a compact mark straight above or below a bar (the dots of a ÷): those are written on
@@ -310,11 +314,14 @@ function findInkAt(img: GrayImage, scale: number, options: InkOptions, ws: Works
     longest = 0;
   for (const p of pieces) covered += p.area;
   const strong = Math.max(minContrast, Math.min(otsuOfHistogram(levels, covered), STRONG_FRACTION * peak));
-  for (const p of pieces) {
-    if (p.peak >= strong && p.mass > largest) {
-      largest = p.mass;
-      longest = longSide(p);
-    }
+  let heaviest: InkComponent | null = null;
+  for (const p of pieces) if (p.peak >= strong && (!heaviest || p.mass > heaviest.mass)) heaviest = p;
+  if (heaviest) {
+    // The heaviest piece may be several characters touching side by side, and a minus sign beside them is
+    // no speck: a piece wider than tall is measured as one character, by its height.
+    const one = Math.min(1, (heaviest.y1 - heaviest.y0 + 1) / (heaviest.x1 - heaviest.x0 + 1));
+    largest = heaviest.mass * one;
+    longest = longSide(heaviest) * one;
   }
   const ink = pieces.filter(
     (p) =>
