@@ -101,6 +101,12 @@ const STRONG_FRACTION = 1 / 3;
  */
 const STROKE_LENGTH = 0.3;
 const STROKE_FRACTION = 0.01;
+/**
+ * A straight bar (at least BAR_ASPECT times longer than thick) is a written stroke from BAR_LENGTH of the
+ * largest piece's longer side: a small minus sign; noise and dust leave compact specks, not bars.
+ */
+const BAR_LENGTH = 0.2;
+const BAR_ASPECT = 2.5;
 /** How far a speck may sit from ink and still be its rim: this fraction of the ink piece's height, at least 2 px. */
 const ATTACH_FRACTION = 0.08;
 /** Least noise margin (levels) under a local background. */
@@ -327,7 +333,7 @@ function findInkAt(img: GrayImage, scale: number, options: InkOptions, ws: Works
     (p) =>
       p.peak >= strong &&
       (p.mass >= SPECK_FRACTION * largest ||
-        (p.mass >= STROKE_FRACTION * largest && longSide(p) >= STROKE_LENGTH * longest)),
+        (p.mass >= STROKE_FRACTION * largest && longSide(p) >= (isBar(p) ? BAR_LENGTH : STROKE_LENGTH) * longest)),
   );
   ink.push(...divisionMarks(pieces, ink, strong, largest));
   ink.sort((a, b) => a.label - b.label);
@@ -369,6 +375,13 @@ function findInkAt(img: GrayImage, scale: number, options: InkOptions, ws: Works
 /** A line found in working pixels, in source pixels. */
 function scaled(l: RuledLine, s: number): RuledLine {
   return { ...l, x0: l.x0 * s, y0: l.y0 * s, x1: l.x1 * s, y1: l.y1 * s, thickness: l.thickness * s };
+}
+
+/** True when a piece is a straight bar lying down or standing: BAR_ASPECT times longer than thick. */
+function isBar(p: InkComponent): boolean {
+  const w = p.x1 - p.x0 + 1,
+    h = p.y1 - p.y0 + 1;
+  return Math.max(w, h) >= BAR_ASPECT * Math.min(w, h);
 }
 
 /** The longer side of a piece's box. */
