@@ -102,11 +102,13 @@ const STRONG_FRACTION = 1 / 3;
 const STROKE_LENGTH = 0.3;
 const STROKE_FRACTION = 0.01;
 /**
- * A straight bar (at least BAR_ASPECT times longer than thick) is a written stroke from BAR_LENGTH of the
- * largest piece's longer side: a small minus sign; noise and dust leave compact specks, not bars.
+ * A bar lying down (at least BAR_ASPECT times wider than tall) and at least BAR_THICKNESS working pixels
+ * thick is a written stroke from BAR_LENGTH of the largest piece's longer side: a small minus sign. Noise and
+ * dust leave compact specks, and what is left of a removed line of a sheet is a sliver one or two pixels thin.
  */
 const BAR_LENGTH = 0.2;
 const BAR_ASPECT = 2.5;
+const BAR_THICKNESS = 3;
 /** How far a speck may sit from ink and still be its rim: this fraction of the ink piece's height, at least 2 px. */
 const ATTACH_FRACTION = 0.08;
 /** Least noise margin (levels) under a local background. */
@@ -377,11 +379,11 @@ function scaled(l: RuledLine, s: number): RuledLine {
   return { ...l, x0: l.x0 * s, y0: l.y0 * s, x1: l.x1 * s, y1: l.y1 * s, thickness: l.thickness * s };
 }
 
-/** True when a piece is a straight bar lying down or standing: BAR_ASPECT times longer than thick. */
+/** True when a piece is a bar lying down, a pen stroke thick (see BAR_LENGTH). */
 function isBar(p: InkComponent): boolean {
   const w = p.x1 - p.x0 + 1,
     h = p.y1 - p.y0 + 1;
-  return Math.max(w, h) >= BAR_ASPECT * Math.min(w, h);
+  return w >= BAR_ASPECT * h && h >= BAR_THICKNESS;
 }
 
 /** The longer side of a piece's box. */
