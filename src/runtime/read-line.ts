@@ -229,7 +229,7 @@ export async function readLine(
     for (let j = 0; j < p.length; j++) if (answer[j] && (k < 0 || p[j] > p[k])) k = j;
     return { k, p: p[k] };
   };
-  // Pieces the network reads, alone, as an operator sitting in the line's middle band: a span that takes one
+  // Glyphs the network reads, alone, as an operator sitting in the line's middle band: a span that takes one
   // of them into a digit is a digit with a sign stuck to it (the network, which never saw signs touching
   // digits, may still read the whole as that digit). Where a mark sits in the line the crop cannot show.
   const middle = median(
@@ -237,15 +237,15 @@ export async function readLine(
   );
   const signAt = new Uint8Array(boundary);
   for (const s of spans) {
-    if (s.to - s.from !== 1) continue;
+    // A piece cut out of a glyph, or much of a digit, may read as a sign too (a 5's bar, a 2's base): only
+    // small marks of their own count.
+    if (s.to - s.from !== 1 || s.cutPart) continue;
     const b = best(s.slot);
     const box = boxes[s.slot];
-    // A piece cut out of a glyph may be a part of a digit: only a small one, read surely, counts.
-    const cut = s.cutPart;
     if (
       !isDigit[b.k] &&
-      b.p >= (cut ? PRIORS.sureCutSign : PRIORS.sureSign) &&
-      heights[s.slot] <= (cut ? PRIORS.cutSignHeight : PRIORS.signHeight) &&
+      b.p >= PRIORS.sureSign &&
+      heights[s.slot] <= PRIORS.signHeight &&
       Math.abs(box.y + box.height / 2 - middle) <= PRIORS.signBand * height * map.scale
     )
       signAt[s.from] = 1;

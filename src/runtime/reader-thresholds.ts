@@ -87,16 +87,14 @@ export const PRIORS = {
   sureSide: 0.9,
   tallPairBonus: 1,
   /**
-   * A piece the network reads alone as a sign (an operator) with at least `sureSign`, at most `signHeight`
-   * tall and within `signBand` of the line's middle, costs `signInDigit` when a span takes it into a digit.
+   * A glyph (not a piece cut out of one) the network reads alone as a sign (an operator) with at least
+   * `sureSign`, at most `signHeight` tall and within `signBand` of the line's middle, costs `signInDigit`
+   * when a span takes it into a digit.
    */
   sureSign: 0.5,
-  signHeight: 0.6,
-  signBand: 0.3,
+  signHeight: 0.4,
+  signBand: 0.2,
   signInDigit: -1.5,
-  /** A piece cut out of a glyph counts as a sign only when read with at least this and at most this tall. */
-  sureCutSign: 0.9,
-  cutSignHeight: 0.4,
 } as const;
 
 /** The line reader's search (read-line.ts). */
