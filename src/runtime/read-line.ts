@@ -6,8 +6,9 @@
  * output (the contract's `rejectLabel`) takes the probability from a crop that holds half a digit or two of
  * them; the best reading of the whole line is the path through the pieces with the highest total
  * log-probability, found by dynamic programming. What the network cannot see in a 28x28 crop (how tall a
- * piece stands in the line, how wide it is, how much ink a cut crosses) is weighed in by a few shape priors
- * (segment/priors.ts); every threshold lives in reader-thresholds.ts.
+ * piece stands in the line, how wide it is, how much ink a cut crosses, whether a mark the network reads as
+ * an operator sits in the line's middle) is weighed in by a few priors (segment/priors.ts, and the sign rule
+ * below); every threshold lives in reader-thresholds.ts.
  *
  * Shared code: no Node and no DOM imports; the classifier is a callback, so the CLI, the server and the
  * browser widget each bring their own runtime.
@@ -16,13 +17,13 @@ import { answerLabels, isDigitLabel, rejectIndex, type InputContract } from './c
 import { findInk } from './ink/find.js';
 import { sourceBox, touchesEdge, type InkCrop } from './ink/fit.js';
 import type { GrayImage, PixelBox } from './ink/image.js';
-import { glyphInput, glyphWidth, type Glyph } from './segment/glyph.js';
+import { glyphHeight, glyphInput, glyphWidth, type Glyph } from './segment/glyph.js';
 import { findLine, where } from './segment/line.js';
 import { rowShape, type RowShape } from './segment/bars.js';
 import { mergeCandidate } from './segment/merge.js';
 import { cutPrior, digitHeightPrior, wholePrior } from './segment/priors.js';
 import { cutCandidates, cutColumn, type Cut } from './segment/split.js';
-import { PRIORS, READER } from './reader-thresholds.js';
+import { LINE, PRIORS, READER } from './reader-thresholds.js';
 
 /** Probabilities per input, in `contract.labels` order. */
 export type Classifier = (inputs: Float32Array[]) => Promise<Float32Array[]>;
@@ -228,6 +229,32 @@ export async function readLine(
     for (let j = 0; j < p.length; j++) if (answer[j] && (k < 0 || p[j] > p[k])) k = j;
     return { k, p: p[k] };
   };
+  // Glyphs the network reads, alone, as an operator sitting in the line's middle band: a span that takes one
+  // of them into a digit is a digit with a sign stuck to it (the network, which never saw signs touching
+  // digits, may still read the whole as that digit). Where a mark sits in the line the crop cannot show.
+  const middle = median(
+    glyphs.filter((g) => glyphHeight(g) >= LINE.tall * height).map((g) => ((g.y0 + g.y1 + 1) / 2) * map.scale),
+  );
+  const signAt = new Uint8Array(boundary);
+  for (const s of spans) {
+    // A piece cut out of a glyph, or much of a digit, may read as a sign too (a 5's bar, a 2's base): only
+    // small marks of their own count.
+    if (s.to - s.from !== 1 || s.cutPart) continue;
+    const b = best(s.slot);
+    const box = boxes[s.slot];
+    if (
+      !isDigit[b.k] &&
+      b.p >= PRIORS.sureSign &&
+      heights[s.slot] <= PRIORS.signHeight &&
+      Math.abs(box.y + box.height / 2 - middle) <= PRIORS.signBand * height * map.scale
+    )
+      signAt[s.from] = 1;
+  }
+  const holdsSign = (s: Span): boolean => {
+    if (s.to - s.from < 2) return false;
+    for (let i = s.from; i < s.to; i++) if (signAt[i]) return true;
+    return false;
+  };
   const spanScore = (s: Span): number => {
     const b = best(s.slot);
     // A glyph alone in the picture is cut only into pieces standing nearly the line's full height: a lone
@@ -241,7 +268,7 @@ export async function readLine(
     return (
       tallSide +
       Math.log(Math.max(1e-9, b.p)) +
-      (isDigit[b.k] ? digitHeightPrior(heights[s.slot]) : 0) +
+      (isDigit[b.k] ? digitHeightPrior(heights[s.slot]) + (holdsSign(s) ? PRIORS.signInDigit : 0) : 0) +
       s.prior +
       READER.characterPenalty
     );
@@ -300,4 +327,10 @@ export async function readLine(
     digits,
     decisions,
   };
+}
+
+/** The middle value of `xs` (NaN when empty). */
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s[s.length >> 1];
 }

@@ -86,6 +86,15 @@ export const PRIORS = {
   tallSide: 0.85,
   sureSide: 0.9,
   tallPairBonus: 1,
+  /**
+   * A glyph (not a piece cut out of one) the network reads alone as a sign (an operator) with at least
+   * `sureSign`, at most `signHeight` tall and within `signBand` of the line's middle, costs `signInDigit`
+   * when a span takes it into a digit.
+   */
+  sureSign: 0.5,
+  signHeight: 0.4,
+  signBand: 0.2,
+  signInDigit: -1.5,
 } as const;
 
 /** The line reader's search (read-line.ts). */

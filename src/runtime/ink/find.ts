@@ -3,7 +3,8 @@
  * form. The background is removed locally where the light is uneven, the noise is measured on what is
  * left, ink polarity is decided by which side of the background carries more mass, pieces are 8-connected
  * regions above the noise, and a piece counts as ink only when it is strong (Otsu) and not a speck next
- * to the largest piece. Specks close to ink stay with that ink: they are its broken anti-aliased rim.
+ * to the largest piece (taken as one character: a run of touching characters is no measure of one). Specks
+ * close to ink stay with that ink: they are its broken anti-aliased rim.
  *
  * Shared code: the single-digit preprocessing and the line reader both start here.
  */
@@ -71,7 +72,10 @@ export interface InkOptions {
 
 /** Default of {@link InkOptions.minContrast}. */
 export const DEFAULT_MIN_CONTRAST = 32;
-/** A piece lighter than this fraction of the largest piece's mass is a speck (noise, dust, JPEG blocks). */
+/**
+ * A piece lighter than this fraction of the largest piece's mass is a speck (noise, dust, JPEG blocks). The
+ * largest piece counts as one character: one wider than tall only by the mass of a square as tall as it.
+ */
 const SPECK_FRACTION = 0.03;
 /**
  * ... unless it is a compact mark straight above or below a bar (the dots of a ÷): those are written on
@@ -97,6 +101,14 @@ const STRONG_FRACTION = 1 / 3;
  */
 const STROKE_LENGTH = 0.3;
 const STROKE_FRACTION = 0.01;
+/**
+ * A bar lying down (at least BAR_ASPECT times wider than tall) and at least BAR_THICKNESS working pixels
+ * thick is a written stroke from BAR_LENGTH of the largest piece's longer side: a small minus sign. Noise and
+ * dust leave compact specks, and what is left of a removed line of a sheet is a sliver one or two pixels thin.
+ */
+const BAR_LENGTH = 0.2;
+const BAR_ASPECT = 2.5;
+const BAR_THICKNESS = 3;
 /** How far a speck may sit from ink and still be its rim: this fraction of the ink piece's height, at least 2 px. */
 const ATTACH_FRACTION = 0.08;
 /** Least noise margin (levels) under a local background. */
@@ -310,17 +322,20 @@ function findInkAt(img: GrayImage, scale: number, options: InkOptions, ws: Works
     longest = 0;
   for (const p of pieces) covered += p.area;
   const strong = Math.max(minContrast, Math.min(otsuOfHistogram(levels, covered), STRONG_FRACTION * peak));
-  for (const p of pieces) {
-    if (p.peak >= strong && p.mass > largest) {
-      largest = p.mass;
-      longest = longSide(p);
-    }
+  let heaviest: InkComponent | null = null;
+  for (const p of pieces) if (p.peak >= strong && (!heaviest || p.mass > heaviest.mass)) heaviest = p;
+  if (heaviest) {
+    // The heaviest piece may be several characters touching side by side, and a minus sign beside them is
+    // no speck: a piece wider than tall is measured as one character, by its height.
+    const one = Math.min(1, (heaviest.y1 - heaviest.y0 + 1) / (heaviest.x1 - heaviest.x0 + 1));
+    largest = heaviest.mass * one;
+    longest = longSide(heaviest) * one;
   }
   const ink = pieces.filter(
     (p) =>
       p.peak >= strong &&
       (p.mass >= SPECK_FRACTION * largest ||
-        (p.mass >= STROKE_FRACTION * largest && longSide(p) >= STROKE_LENGTH * longest)),
+        (p.mass >= STROKE_FRACTION * largest && longSide(p) >= (isBar(p) ? BAR_LENGTH : STROKE_LENGTH) * longest)),
   );
   ink.push(...divisionMarks(pieces, ink, strong, largest));
   ink.sort((a, b) => a.label - b.label);
@@ -362,6 +377,13 @@ function findInkAt(img: GrayImage, scale: number, options: InkOptions, ws: Works
 /** A line found in working pixels, in source pixels. */
 function scaled(l: RuledLine, s: number): RuledLine {
   return { ...l, x0: l.x0 * s, y0: l.y0 * s, x1: l.x1 * s, y1: l.y1 * s, thickness: l.thickness * s };
+}
+
+/** True when a piece is a bar lying down, a pen stroke thick (see BAR_LENGTH). */
+function isBar(p: InkComponent): boolean {
+  const w = p.x1 - p.x0 + 1,
+    h = p.y1 - p.y0 + 1;
+  return w >= BAR_ASPECT * h && h >= BAR_THICKNESS;
 }
 
 /** The longer side of a piece's box. */
