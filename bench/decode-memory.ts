@@ -5,32 +5,9 @@
 import { spawnSync } from 'node:child_process';
 import sharp from 'sharp';
 import { decodePicture } from '../src/runtime/node/images.js';
+import { jpegClaiming } from '../test/runtime/helpers/files.js';
 
 const BURST = 40;
-
-async function lyingJpeg(): Promise<Uint8Array> {
-  const noise = Buffer.alloc(120 * 120 * 3);
-  for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
-  const b = Uint8Array.from(
-    await sharp(noise, { raw: { width: 120, height: 120, channels: 3 } })
-      .jpeg({ quality: 60 })
-      .toBuffer(),
-  );
-  const dv = new DataView(b.buffer);
-  for (let p = 2; p + 9 < b.length;) {
-    if (b[p] !== 0xff) {
-      p++;
-      continue;
-    }
-    if (b[p + 1] >= 0xc0 && b[p + 1] <= 0xc2) {
-      dv.setUint16(p + 5, 7000);
-      dv.setUint16(p + 7, 7000);
-      break;
-    }
-    p += 2 + dv.getUint16(p + 2);
-  }
-  return b;
-}
 
 async function realJpeg(): Promise<Uint8Array> {
   return sharp({ create: { width: 7000, height: 7000, channels: 3, background: '#f4f4f0' } })
@@ -39,7 +16,7 @@ async function realJpeg(): Promise<Uint8Array> {
 }
 
 async function burst(kind: string): Promise<void> {
-  const bytes = kind === 'lying' ? await lyingJpeg() : await realJpeg();
+  const bytes = kind === 'lying' ? await jpegClaiming(7000, 7000) : await realJpeg();
   const t0 = performance.now();
   let decoded = 0,
     refused = 0;

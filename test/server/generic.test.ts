@@ -47,16 +47,23 @@ async function exportImageModel(): Promise<void> {
   await exportModelDir({ modelDir, out: IMAGE, opset: 13, verify: true, atol: 1e-5, verifySamples: 2 }, () => {});
 }
 
-/** a FP32 [N,4] and b INT32 [N,4] -> sum FP32 (a + b), twice INT32 (b + b): two inputs, two outputs, two types. */
-function writePairModel(): void {
-  const bytes = encodeModel({
+/** A model holding `graph`, its header that of a small test file. */
+function testModel(graph: Parameters<typeof encodeModel>[0]['graph']): Parameters<typeof encodeModel>[0] {
+  return {
     irVersion: 7,
     opsetImport: [{ domain: '', version: 13 }],
     producerName: 'test',
     producerVersion: '1',
     docString: '',
     metadataProps: [],
-    graph: {
+    graph,
+  };
+}
+
+/** a FP32 [N,4] and b INT32 [N,4] -> sum FP32 (a + b), twice INT32 (b + b): two inputs, two outputs, two types. */
+function writePairModel(): void {
+  const bytes = encodeModel(
+    testModel({
       name: 'pair',
       node: [
         { name: 'cast', opType: 'Cast', input: ['b'], output: ['bf'], attribute: [attr.int('to', DataType.FLOAT)] },
@@ -66,8 +73,8 @@ function writePairModel(): void {
       initializer: [],
       input: [valueInfo('a', ['N', 4]), valueInfo('b', ['N', 4], INT32)],
       output: [valueInfo('sum', ['N', 4]), valueInfo('twice', ['N', 4], INT32)],
-    },
-  });
+    }),
+  );
   writeFileSync(PAIR, bytes);
 }
 
@@ -75,21 +82,15 @@ function writePairModel(): void {
 function writeOneNode(file: string, op: string, inputs: Array<[string, Array<number | string>]>): void {
   writeFileSync(
     file,
-    encodeModel({
-      irVersion: 7,
-      opsetImport: [{ domain: '', version: 13 }],
-      producerName: 'test',
-      producerVersion: '1',
-      docString: '',
-      metadataProps: [],
-      graph: {
+    encodeModel(
+      testModel({
         name: op,
         node: [{ name: op, opType: op, input: inputs.map(([n]) => n), output: ['y'], attribute: [] }],
         initializer: [],
         input: inputs.map(([n, dims]) => valueInfo(n, dims)),
         output: [valueInfo('y', ['N', 'L'])],
-      },
-    }),
+      }),
+    ),
   );
 }
 
