@@ -9,7 +9,7 @@ import { initBackend } from '../train/backend.js';
 import { loadModelDir, modelJsonPath, MODEL_JSON } from '../train/models/model-io.js';
 import type { Dim } from '../export/shape-infer.js';
 import { layerSupport } from '../export/support.js';
-import type { InspectReport } from './inspect.js';
+import type { InspectReport } from './inspect-report.js';
 
 /** Flatten tfjs user metadata ({contract: {...}, training: {...}}) into dotted string keys. */
 function flatten(meta: Record<string, unknown> | undefined): Record<string, string> {

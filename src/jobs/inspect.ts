@@ -9,45 +9,10 @@ import { DataType, decodeModel } from '../onnx/encode.js';
 import { OnnxFormatError } from '../onnx/info.js';
 import { readQuantizedWeights, type QuantizedWeightInfo } from '../onnx/quantized-weights.js';
 import { inferShapes, type Dim } from '../export/shape-infer.js';
+import type { InspectReport, InspectRow } from './inspect-report.js';
+
+export type { InspectReport, InspectRow };
 import { readOnnxFile } from '../runtime/node/model-file.js';
-
-/** One row of the summary: an ONNX node or a tfjs layer. */
-export interface InspectRow {
-  name: string;
-  /** ONNX op type or tfjs layer class. */
-  kind: string;
-  outputShape: Dim[];
-  params: number;
-  /** tfjs models: whether the exporter converts the layer (yes, folded, nested, no) and how or why not. */
-  converts?: string;
-  convertNote?: string;
-}
-
-/** A model summary, the same shape for both formats (`inspect --json` prints it). */
-export interface InspectReport {
-  file: string;
-  format: 'onnx' | 'tfjs-layers';
-  /** Bytes on disk (model.json plus its weight files for tfjs). */
-  fileBytes: number;
-  irVersion?: number;
-  opset?: number;
-  producer?: string;
-  inputs: Array<{ name: string; shape: Dim[] }>;
-  outputs: Array<{ name: string; shape: Dim[] }>;
-  rows: InspectRow[];
-  totals: { rows: number; params: number };
-  metadata: Record<string, string>;
-  docString?: string;
-  /** ONNX weights stored quantized behind a DequantizeLinear, with what storing them so saves. */
-  quantized?: {
-    weights: QuantizedWeightInfo[];
-    /** Bytes of the quantized data, of the same weights as float32, and of their scales and zero points. */
-    bytes: number;
-    floatBytes: number;
-    overheadBytes: number;
-    savedBytes: number;
-  };
-}
 
 /**
  * Summarise an ONNX file. Parameters are the elements of the float initializers a node reads, scalars
