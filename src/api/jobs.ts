@@ -4,6 +4,7 @@
  * without them these reject with a UserError saying what to install.
  */
 import { EVALUATE_DEFAULTS } from '../jobs/evaluate.js';
+import type { ExportResult as JobExportResult } from '../jobs/export.js';
 import { SERVE_DEFAULTS, startServe, type ServeHandle, type ServeJobOptions } from '../jobs/serve.js';
 import { evaluateModel, type EvaluationReport } from '../runtime/node/evaluate.js';
 import { loadDigitModel } from '../runtime/node/session.js';
@@ -59,13 +60,8 @@ export interface ExportOptions {
   triton?: string;
 }
 
-/** What {@link exportModel} wrote. */
-export interface ExportResult {
-  out: string;
-  bytes: number;
-  nodes: number;
-  convertSeconds: number;
-}
+/** What {@link exportModel} wrote: the export job's own figures (its parity report left to the CLI). */
+export type ExportResult = Pick<JobExportResult, 'out' | 'bytes' | 'nodes' | 'convertSeconds'>;
 
 /**
  * Convert a trained tfjs model folder to ONNX, check parity with onnxruntime-node, then write the file atomically.
