@@ -9,15 +9,22 @@ import http from 'node:http';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import * as zlib from 'node:zlib';
-import { inferBody, MODEL, postJson, rows, serveForTest, serveKept } from '../server/helpers/server.js';
+import type { ServeHandle } from '../../src/jobs/serve.js';
+import { inferBody, MODEL, postJson, rows, serveForTest } from '../server/helpers/server.js';
 import { jpegClaiming, pngBytes } from '../runtime/helpers/files.js';
 import { assertRefused, caseDir, ihdr, pngFromChunks, runCli } from './helpers.js';
 
+const started: ServeHandle[] = [];
 const children: ChildProcess[] = [];
-after(() => {
+async function serve(o: Parameters<typeof serveForTest>[0] = {}): Promise<string> {
+  const h = await serveForTest(o);
+  started.push(h);
+  return h.url;
+}
+after(async () => {
+  for (const h of started) await h.close();
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
 });
-const serve = serveKept;
 
 const INFER = 'v2/models/lenet5/infer';
 const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);

@@ -1,9 +1,18 @@
 // Every limit of the API, over HTTP: body size, content type, each malformed field, saturation, timeout, token, CORS.
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { getJson, inferBody, postJson, rows, serveForTest, serveKept } from './helpers/server.js';
+import type { ServeHandle } from '../../src/jobs/serve.js';
+import { getJson, inferBody, postJson, rows, serveForTest } from './helpers/server.js';
 
-const serve = serveKept;
+const started: ServeHandle[] = [];
+async function serve(o: Parameters<typeof serveForTest>[0] = {}): Promise<string> {
+  const h = await serveForTest(o);
+  started.push(h);
+  return h.url;
+}
+after(async () => {
+  for (const h of started) await h.close();
+});
 
 const INFER = 'v2/models/lenet5/infer';
 

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { after } from 'node:test';
 import { SERVE_DEFAULTS, startServe, type ServeHandle, type ServeJobOptions } from '../../../src/jobs/serve.js';
 
 /** The model every server test serves: LENET_TEST_ONNX, else the committed models/lenet5.onnx. */
@@ -12,24 +11,6 @@ export const HAVE_CLASSIC = existsSync(CLASSIC);
 /** Start the API (no widget unless asked) on 127.0.0.1 and an ephemeral port. */
 export function serveForTest(o: Partial<ServeJobOptions> = {}): Promise<ServeHandle> {
   return startServe({ ...SERVE_DEFAULTS, port: 0, models: [MODEL], web: false, ...o });
-}
-
-/**
- * serveForTest for a test file that keeps its servers to the end: each is closed once the file's tests are done
- * (call at most from the file's top level or its tests).
- */
-const kept: ServeHandle[] = [];
-let closing = false;
-export async function serveKept(o: Partial<ServeJobOptions> = {}): Promise<string> {
-  if (!closing) {
-    closing = true;
-    after(async () => {
-      for (const h of kept.splice(0)) await h.close();
-    });
-  }
-  const h = await serveForTest(o);
-  kept.push(h);
-  return h.url;
 }
 
 /** POST JSON and return status, headers and the parsed body. */
