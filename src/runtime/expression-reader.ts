@@ -12,8 +12,8 @@
  * - a bar with small marks straight above and below it is a `÷` (the dots may come as separate characters);
  * - operators are often written smaller than digits: a small mark is kept when it is flat or cross-shaped
  *   and sits in the line's middle band, and only a small round mark with no bar to belong to is a speck;
- * - a dash holding two stacked bars at the picture's resolution is an `=` (segment/bars.ts), and so is a
- *   dash ending the line after a digit: no expression ends in a minus sign.
+ * - a dash holding two stacked bars at the picture's resolution is an `=` (segment/bars.ts), an `=` holding
+ *   one is a dash, and a dash ending the line after a digit is an `=`: no expression ends in a minus sign.
  *
  * Shared code: no Node and no DOM imports; works on any reader's characters (boxes and probabilities).
  */
@@ -193,6 +193,14 @@ export function readExpression(characters: readonly ReadCharacter[], labels: rea
     if (knowsOperators && c.digit === '-' && c.rows?.bars === 2) {
       decisions.push(`'-' holding two stacked bars read as '='`);
       out.push({ ...c, digit: '=' });
+      continue;
+    }
+    if (knowsOperators && c.digit === '=' && c.rows?.bars === 1 && c.rows.marks === 1) {
+      // The fitted crop of a thick or short dash looks like two bars run together; at the picture's own
+      // resolution an `=` still shows two (segment/bars.ts), and one bar is a dash. A dash ending the line
+      // turns back into `=` below.
+      decisions.push(`'=' holding one bar read as '-'`);
+      out.push({ ...c, digit: '-' });
       continue;
     }
     if (knowsOperators && c.digit === '-' && c.rows?.bars === 1 && c.rows.marks >= 2) {

@@ -157,3 +157,21 @@ test('a dash holding two stacked bars is an =, one with a separate mark over or 
   // A leading minus stays a minus.
   assert.equal(readExpression([mark('-', 0, 28, 16, 5), digit('4', 30)], LABELS).text, '-4');
 });
+
+test('an = holding one bar at the picture resolution is a dash, unless it ends the line; one holding two stays =', () => {
+  const thick = (x: number, bars: number, marks: number): ReadCharacter => ({
+    ...mark('=', x, 24, 22, 12, probs('=', '-', 0.3)),
+    rows: { bars, marks },
+  });
+  const dash = readExpression([mark('-', 0, 28, 16, 5), digit('7', 30), thick(60, 1, 1), digit('2', 90)], LABELS);
+  assert.equal(dash.text, '-7-2');
+  assert.ok(
+    dash.decisions.some((d) => /one bar read as '-'/.test(d)),
+    dash.decisions.join('; '),
+  );
+  assert.deepEqual(dash.value, { fraction: '-9', decimal: '-9' });
+  assert.equal(readExpression([digit('7', 0), thick(30, 2, 2), digit('2', 60)], LABELS).text, '7=2');
+  // Marks stacked apart are no single bar: the rule leaves them.
+  assert.equal(readExpression([digit('7', 0), thick(30, 1, 3), digit('2', 60)], LABELS).text, '7=2');
+  assert.equal(readExpression([digit('1', 0), digit('2', 30), thick(60, 1, 1)], LABELS).text, '12=');
+});
