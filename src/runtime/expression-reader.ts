@@ -195,10 +195,10 @@ export function readExpression(characters: readonly ReadCharacter[], labels: rea
       out.push({ ...c, digit: '=' });
       continue;
     }
-    if (knowsOperators && c.digit === '=' && c.rows?.bars === 1 && c.rows.marks === 1) {
+    if (knowsOperators && c.digit === '=' && c.rows?.bars === 1 && c.rows.marks === 1 && c !== chars.at(-1)) {
       // The fitted crop of a thick or short dash looks like two bars run together; at the picture's own
-      // resolution an `=` still shows two (segment/bars.ts), and one bar is a dash. A dash ending the line
-      // turns back into `=` below.
+      // resolution an `=` usually still shows two (segment/bars.ts), and one bar is a dash. A small `=` may
+      // show one too, so the line's last mark keeps its `=`: no expression ends in a minus sign.
       decisions.push(`'=' holding one bar read as '-'`);
       out.push({ ...c, digit: '-' });
       continue;

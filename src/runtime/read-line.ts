@@ -255,6 +255,13 @@ export async function readLine(
     for (let i = s.from; i < s.to; i++) if (signAt[i]) return true;
     return false;
   };
+  // An operator is written across the line's middle; a mark the network reads as one near the top or the
+  // bottom of the line is more likely a digit's part set apart (a 5's lifted bar, a 2's base).
+  const offMiddle = (s: Span): number => {
+    const box = boxes[s.slot];
+    const off = Math.abs(box.y + box.height / 2 - middle) / (height * map.scale);
+    return off > PRIORS.operatorBand ? PRIORS.operatorOffMiddle : 0;
+  };
   const spanScore = (s: Span): number => {
     const b = best(s.slot);
     // A glyph alone in the picture is cut only into pieces standing nearly the line's full height: a lone
@@ -268,7 +275,7 @@ export async function readLine(
     return (
       tallSide +
       Math.log(Math.max(1e-9, b.p)) +
-      (isDigit[b.k] ? digitHeightPrior(heights[s.slot]) + (holdsSign(s) ? PRIORS.signInDigit : 0) : 0) +
+      (isDigit[b.k] ? digitHeightPrior(heights[s.slot]) + (holdsSign(s) ? PRIORS.signInDigit : 0) : offMiddle(s)) +
       s.prior +
       READER.characterPenalty
     );

@@ -95,6 +95,9 @@ export const PRIORS = {
   signHeight: 0.4,
   signBand: 0.2,
   signInDigit: -1.5,
+  /** A piece read as an operator whose middle lies further than `operatorBand` from the line's middle costs `operatorOffMiddle`. */
+  operatorBand: 0.35,
+  operatorOffMiddle: -3,
 } as const;
 
 /** The line reader's search (read-line.ts). */
