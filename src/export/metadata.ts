@@ -42,13 +42,11 @@ export function describeForOnnx(user: Record<string, unknown> | undefined, sourc
     if (v !== undefined && v !== null && typeof v !== 'object') metadata[`training.${snake(k)}`] = String(v);
   }
   metadata['source.format'] = 'tfjs-layers-model';
-  const lines = [
-    contract
-      ? 'LeNet-style digit classifier exported from a TensorFlow.js LayersModel by lenet-onnx.'
-      : 'Model exported from a TensorFlow.js LayersModel by lenet-onnx.',
-  ];
+  // Without the digit contract there is nothing to say that producer_name and source.format do not.
+  const lines: string[] = [];
   if (contract) {
     const c = contract;
+    lines.push('LeNet-style digit classifier exported from a TensorFlow.js LayersModel by lenet-onnx.');
     lines.push(
       `Input '${c.inputName}': float32 [N, ${c.channels}, ${c.height}, ${c.width}] (NCHW), pixels in [${c.pixelRange.join(', ')}], ink ${c.ink}; ` +
         `the graph itself pads and standardises ((x - ${c.mean}) / ${c.std}).`,

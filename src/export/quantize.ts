@@ -36,7 +36,7 @@ import {
   floatTensor,
   floatValues,
 } from '../onnx/encode.js';
-import { INT8 } from '../onnx/quantized-weights.js';
+import { DEQUANTIZE_SUFFIX, INT8 } from '../onnx/quantized-weights.js';
 
 export { INT8, readQuantizedWeights, type QuantizedWeightInfo } from '../onnx/quantized-weights.js';
 
@@ -178,8 +178,10 @@ export function roundWeightsThroughInt8(model: tf.LayersModel, qmax = INT8_QMAX)
 
 /** A weight of the exported graph stored as int8, as `inspect` and the export log describe it. */
 export interface QuantizedInitializer {
-  /** The float tensor the DequantizeLinear produces (the Conv/Gemm input name, unchanged). */
+  /** The weight as people read it: the name of the Conv or Gemm node that reads it (tensors are numbered). */
   name: string;
+  /** The float tensor the DequantizeLinear produces (the Conv/Gemm input name, unchanged). */
+  tensor: string;
   /** Names of the INT8 data, the float scales and the INT8 zero points. */
   quantized: string;
   scale: string;
@@ -247,13 +249,20 @@ export function quantizeGraphWeights(model: ModelProto, qmax = INT8_QMAX): Quant
         { name: names.zeroPoint, dims: [dims[axis]], dataType: INT8, rawData: new Uint8Array(t.zeroPoints.buffer) },
       ]);
       nodes.push({
-        name: `${w.name}/DequantizeLinear`,
+        name: `${node.name || w.name}${DEQUANTIZE_SUFFIX}`,
         opType: 'DequantizeLinear',
         input: [names.quantized, names.scale, names.zeroPoint],
         output: [w.name],
         attribute: [{ name: 'axis', type: 2, i: axis }],
       });
-      done.push({ name: w.name, ...names, dims, axis, consumer: node.name || node.output[0] });
+      done.push({
+        name: node.name || w.name,
+        tensor: w.name,
+        ...names,
+        dims,
+        axis,
+        consumer: node.name || node.output[0],
+      });
     }
     nodes.push(node);
   }

@@ -91,8 +91,16 @@ function product(dims: Dim[]): Dim {
   return (dims as number[]).reduce((a, b) => a * b, 1);
 }
 
-function windowed(x: Dim[], node: NodeProto, channels: Dim): Dim[] {
-  const k = ints(node, 'kernel_shape') ?? [];
+/** A window's size: its `kernel_shape`, or (a convolution may leave it out) its weight's trailing dims. */
+function kernelShape(node: NodeProto, weight: Dim[] | undefined): number[] {
+  const k = ints(node, 'kernel_shape');
+  if (k) return k;
+  const spatial = weight?.slice(2) ?? [];
+  return spatial.every((d) => typeof d === 'number') ? (spatial as number[]) : [];
+}
+
+function windowed(x: Dim[], node: NodeProto, channels: Dim, weight?: Dim[]): Dim[] {
+  const k = kernelShape(node, weight);
   const s = ints(node, 'strides') ?? k.map(() => 1);
   const d = ints(node, 'dilations') ?? k.map(() => 1);
   const p = ints(node, 'pads') ?? [...k, ...k].map(() => 0);
@@ -124,7 +132,7 @@ export function inferShapes(model: ModelProto): Map<string, Dim[]> {
     if (x) {
       switch (node.opType) {
         case 'Conv':
-          out = windowed(x, node, shapes.get(node.input[1])?.[0] ?? '?');
+          out = windowed(x, node, shapes.get(node.input[1])?.[0] ?? '?', shapes.get(node.input[1]));
           break;
         case 'MaxPool':
         case 'AveragePool':
@@ -132,7 +140,7 @@ export function inferShapes(model: ModelProto): Map<string, Dim[]> {
           break;
         case 'ConvTranspose': {
           const w = shapes.get(node.input[1]);
-          const k = ints(node, 'kernel_shape') ?? [];
+          const k = kernelShape(node, w);
           const st = ints(node, 'strides') ?? k.map(() => 1);
           const p = ints(node, 'pads') ?? [...k, ...k].map(() => 0);
           const op = ints(node, 'output_padding') ?? k.map(() => 0);

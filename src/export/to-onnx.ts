@@ -229,7 +229,7 @@ export function layersModelToOnnx(model: tf.LayersModel, o: OnnxExportOptions = 
   }
   // The last node's output carries the public name; a model that is all identity layers gets an Identity.
   if (result.name !== outputName && !graph.renameOutput(result.name, outputName)) {
-    graph.addNode('Identity', [result.name], outputName);
+    graph.renameOutput(graph.addNode('Identity', [result.name], `${outputName}/Identity`), outputName);
   }
   return {
     irVersion: IR_VERSION,

@@ -190,7 +190,7 @@ export async function exportModelDir(o: ExportModelOptions, log: (line: string) 
       proto.metadataProps.push(
         ...Object.entries(quantizationMetadata(weights, qmax)).map(([key, value]) => ({ key, value })),
       );
-      proto.docString += `\nWeights: the ${weights.length} Conv/Gemm weights are int8 (symmetric, per output channel) read through DequantizeLinear; biases and activations are float32.`;
+      proto.docString += `${proto.docString ? '\n' : ''}Weights: the ${weights.length} Conv/Gemm weights are int8 (symmetric, per output channel) read through DequantizeLinear; biases and activations are float32.`;
     }
     let bytes = encodeModel(proto);
     const convertSeconds = (performance.now() - t0) / 1000;

@@ -5,12 +5,15 @@
  */
 import { DataType, floatValues, type ModelProto } from './encode.js';
 
+/** A DequantizeLinear's node name is the weight's followed by this. */
+export const DEQUANTIZE_SUFFIX = '/DequantizeLinear';
+
 /** ONNX TensorProto.DataType of int8. */
 export const INT8 = 3;
 
 /** A quantized weight read back from an ONNX file (inspect, tests). */
 export interface QuantizedWeightInfo {
-  /** The float tensor the DequantizeLinear produces. */
+  /** The weight: the name of the node reading it, from its DequantizeLinear's node name. */
   name: string;
   dims: number[];
   axis: number;
@@ -43,7 +46,7 @@ export function readQuantizedWeights(model: ModelProto): QuantizedWeightInfo[] {
     const axisAttr = n.attribute.find((a) => a.name === 'axis');
     const elements = dims.reduce((a, b) => a * b, 1);
     out.push({
-      name: n.output[0],
+      name: n.name.endsWith(DEQUANTIZE_SUFFIX) ? n.name.slice(0, -DEQUANTIZE_SUFFIX.length) : n.output[0],
       dims,
       axis: s.dims.length === 0 ? -1 : axisAttr ? Number(axisAttr.i) : 1,
       scales,

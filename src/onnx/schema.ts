@@ -204,7 +204,10 @@ export const ONNX_SCHEMA = {
             "ints": {
               "rule": "repeated",
               "type": "int64",
-              "id": 8
+              "id": 8,
+              "options": {
+                "packed": true
+              }
             },
             "strings": {
               "rule": "repeated",
@@ -338,7 +341,10 @@ export const ONNX_SCHEMA = {
             "dims": {
               "rule": "repeated",
               "type": "int64",
-              "id": 1
+              "id": 1,
+              "options": {
+                "packed": true
+              }
             },
             "dataType": {
               "type": "int32",

@@ -164,10 +164,12 @@ test('the int8 values are the tfjs weights quantized per output channel directly
   const [inF, units] = f6.shape;
   const direct = quantizePerChannel(f6.dataSync() as Float32Array, f6.shape, 1);
   model.dispose();
-  const stored = readQuantizedWeights(decodeModel(readFileSync(int8File))).find((w) => w.name === 'f6/kernel')!;
+  // A weight is known by the node that reads it (f6's Gemm); the tensors themselves are numbered.
+  const stored = readQuantizedWeights(decodeModel(readFileSync(int8File))).find((w) => w.name === 'f6/Gemm')!;
   assert.deepEqual(stored.dims, [units, inF]);
   const m = decodeModel(readFileSync(int8File));
-  const raw = m.graph.initializer.find((t) => t.name === 'f6/kernel/quantized')!.rawData;
+  const dequantize = m.graph.node.find((n) => n.name === 'f6/Gemm/DequantizeLinear')!;
+  const raw = m.graph.initializer.find((t) => t.name === dequantize.input[0])!.rawData;
   const q = new Int8Array(raw.buffer, raw.byteOffset, raw.byteLength);
   for (let u = 0; u < units; u++) {
     for (let i = 0; i < inF; i++) assert.equal(q[u * inF + i], direct.q[i * units + u], `f6 [${u}, ${i}]`);
@@ -278,7 +280,7 @@ test('inspect shows the quantized initializers, their scales and the bytes saved
   assert.match(r.stdout, /quantized initializers \(int8 behind DequantizeLinear\):/);
   assert.match(
     r.stdout,
-    /f5\/kernel\s+\[120, 400\]\s+axis 0\s+120 scales \S+\.\.\S+\s+zero points 0\s+48,000 bytes \(float32 192,000\)/,
+    /f5\/Gemm\s+\[120, 400\]\s+axis 0\s+120 scales \S+\.\.\S+\s+zero points 0\s+48,000 bytes \(float32 192,000\)/,
   );
   assert.match(
     r.stdout,
@@ -290,7 +292,7 @@ test('inspect shows the quantized initializers, their scales and the bytes saved
   assert.equal(j.quantized.weights.length, 5);
   assert.equal(j.quantized.weights[0].scales.length, 6);
   assert.deepEqual(
-    j.rows.find((row: { name: string }) => row.name === 'c3/kernel/DequantizeLinear').outputShape,
+    j.rows.find((row: { name: string }) => row.name === 'c3/Conv/DequantizeLinear').outputShape,
     [16, 6, 5, 5],
   );
 });
@@ -308,7 +310,8 @@ test('the committed models/lenet5.int8.onnx: at most 70,000 bytes, int8 accuracy
   assert.equal(readQuantizedWeights(decodeModel(bytes)).length, 5);
   // Its biases are the float model's, untouched except the folded first one.
   const m = decodeModel(bytes);
-  assert.ok(floatValues(m.graph.initializer.find((x) => x.name === 'f5/bias')!).length === 120);
+  const f5 = m.graph.node.find((n) => n.name === 'f5/Gemm')!;
+  assert.ok(floatValues(m.graph.initializer.find((x) => x.name === f5.input[2])!).length === 120);
 });
 
 test('the official checker accepts the int8 files', (t) => {

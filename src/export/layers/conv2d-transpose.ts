@@ -33,8 +33,8 @@ export const convertConv2DTranspose: LayerConverter = (ctx) => {
   const pads = [...begin, ...end];
   const iohw = hwoiToIohw(kernel.values, kernel.shape); // HWOI -> IOHW
   const conv = addConvNode(ctx, 'ConvTranspose', x.name, { ...iohw, outAxis: 1 }, optionalBias(ctx), [
-    attr.ints('kernel_shape', kernelSize),
-    attr.ints('strides', strides),
+    // kernel_shape is left out (the weight's shape says it), strides where they are the default 1.
+    ...(strides.some((s) => s !== 1) ? [attr.ints('strides', strides)] : []),
     ...(pads.some((p) => p !== 0) ? [attr.ints('pads', pads)] : []),
     ...(outputPadding.some((p) => p !== 0) ? [attr.ints('output_padding', outputPadding)] : []),
   ]);

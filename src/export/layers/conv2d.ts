@@ -78,12 +78,21 @@ export function optionalBias(ctx: ConvertContext): Float32Array | undefined {
   return ctx.config.useBias !== false ? weight(ctx, 'bias').values : undefined;
 }
 
-/** Window attributes of a Conv or pool: kernel, strides, and pads / dilations when not the defaults. */
-export function windowAttributes(kernel: number[], strides: number[], pads: number[], dilations = [1, 1]) {
+/**
+ * Window attributes of a Conv or pool, each left out where it is the ONNX default (strides and dilations
+ * 1, pads 0), which keeps the file lean. A convolution's `kernel_shape` is optional too (its weight's
+ * shape says it), so `convolution` leaves it out; pools must have it.
+ */
+export function windowAttributes(
+  kernel: number[],
+  strides: number[],
+  pads: number[],
+  dilations = [1, 1],
+  convolution = false,
+): AttributeProto[] {
   return [
-    attr.ints('kernel_shape', kernel),
-    attr.ints('strides', strides),
-    // Zero pads and dilation 1 are the ONNX defaults; leaving them out keeps the file lean.
+    ...(convolution ? [] : [attr.ints('kernel_shape', kernel)]),
+    ...(strides.some((s) => s !== 1) ? [attr.ints('strides', strides)] : []),
     ...(pads.some((p) => p !== 0) ? [attr.ints('pads', pads)] : []),
     ...(dilations.some((d) => d !== 1) ? [attr.ints('dilations', dilations)] : []),
   ];
@@ -114,7 +123,7 @@ export const convertConv2D: LayerConverter = (ctx) => {
     x.name,
     { ...oihw, outAxis: 0 },
     optionalBias(ctx),
-    windowAttributes(kernelSize, strides, pads, dilations),
+    windowAttributes(kernelSize, strides, pads, dilations, true),
   );
   return applyActivation(ctx, { name: conv, shape: ctx.outputShape, layout: 'nchw' }, c.activation);
 };

@@ -40,7 +40,7 @@ export function addDepthwise(
     x.name,
     { ...oihw, outAxis: 0 },
     bias,
-    [attr.int('group', cin), ...windowAttributes(kernelSize, strides, pads, dilations)],
+    [attr.int('group', cin), ...windowAttributes(kernelSize, strides, pads, dilations, true)],
     suffix,
     withFold ? (ctx.fold ?? null) : null,
   );

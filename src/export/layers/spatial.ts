@@ -47,7 +47,8 @@ function resize(
     ? [x.name, '', g.addFloat(`${ctx.name}/scales`, [4], new Float32Array([1, 1, oh / ih, ow / iw]))]
     : [x.name, '', '', shapeWithSpatial(ctx, x, oh, ow)];
   const out = g.addNode('Resize', inputs, `${ctx.name}/Resize`, [
-    attr.string('mode', interpolation === 'nearest' ? 'nearest' : 'linear'),
+    // 'nearest' is the default mode.
+    ...(interpolation === 'nearest' ? [] : [attr.string('mode', 'linear')]),
     attr.string('coordinate_transformation_mode', alignCorners ? 'align_corners' : 'asymmetric'),
     ...(interpolation === 'nearest' ? [attr.string('nearest_mode', alignCorners ? 'round_prefer_ceil' : 'floor')] : []),
   ]);
