@@ -141,7 +141,9 @@ export async function readLine(
   const found = findInk(img, { minContrast: options.minContrast });
   if (!found.ok) return found;
   const { map } = found;
-  const line = findLine(map);
+  const reject = rejectIndex(contract);
+  const readsSigns = contract.labels.some((l, k) => k !== reject && !isDigitLabel(l));
+  const line = findLine(map, { flatMarks: readsSigns });
   if (!line.ok) return line;
   const { glyphs, height, decisions } = line;
   const alone = glyphs.length === 1;
@@ -221,7 +223,6 @@ export async function readLine(
   const probs = await classify(inputs);
 
   const answer = answerLabels(contract);
-  const reject = rejectIndex(contract);
   const isDigit = contract.labels.map(isDigitLabel);
   const best = (slot: number): { k: number; p: number } => {
     const p = probs[slot];

@@ -14,6 +14,8 @@ export const LINE = {
   bigMass: 0.2,
   /** A dot: both sides under this many character heights. */
   dotSide: 0.25,
+  /** ... unless, for a model that reads operators, it is this many times wider than tall (a short minus sign). */
+  flatMark: 2,
   /** A rule (underline, strike): wider than this many character heights ... */
   ruleMinWidth: 1.2,
   /** ... and thinner than this. */

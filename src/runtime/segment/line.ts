@@ -27,8 +27,9 @@ export interface LineRefusal {
 
 /**
  * Group the ink of `map` into one line of glyphs, or say why it is not one line.
+ * @param o.flatMarks keep small marks lying flat (a short minus sign) as glyphs: for models that read operators.
  */
-export function findLine(map: InkMap): LineFound | LineRefusal {
+export function findLine(map: InkMap, o: { flatMarks?: boolean } = {}): LineFound | LineRefusal {
   const decisions: string[] = [];
   let glyphs = map.ink.map(glyphOf);
   // Broken characters make pieces shorter than characters: this first height only serves to spot rules.
@@ -56,7 +57,12 @@ export function findLine(map: InkMap): LineFound | LineRefusal {
   glyphs = joinColumns(glyphs, decisions, map.scale);
   height = characterHeight(glyphs);
 
-  const dots = glyphs.filter((g) => glyphWidth(g) < LINE.dotSide * height && glyphHeight(g) < LINE.dotSide * height);
+  const dots = glyphs.filter(
+    (g) =>
+      glyphWidth(g) < LINE.dotSide * height &&
+      glyphHeight(g) < LINE.dotSide * height &&
+      !(o.flatMarks && glyphWidth(g) >= LINE.flatMark * glyphHeight(g)),
+  );
   if (dots.length) {
     glyphs = glyphs.filter((g) => !dots.includes(g));
     decisions.push(
