@@ -4,7 +4,6 @@
  * without them these reject with a UserError saying what to install.
  */
 import { EVALUATE_DEFAULTS } from '../jobs/evaluate.js';
-import type { ExportResult as JobExportResult } from '../jobs/export.js';
 import { SERVE_DEFAULTS, startServe, type ServeHandle, type ServeJobOptions } from '../jobs/serve.js';
 import { evaluateModel, type EvaluationReport } from '../runtime/node/evaluate.js';
 import { loadDigitModel } from '../runtime/node/session.js';
@@ -60,8 +59,16 @@ export interface ExportOptions {
   triton?: string;
 }
 
-/** What {@link exportModel} wrote: the export job's own figures (its parity report left to the CLI). */
-export type ExportResult = Pick<JobExportResult, 'out' | 'bytes' | 'nodes' | 'convertSeconds'>;
+/**
+ * What {@link exportModel} wrote. Its own interface, not the export job's type: the shipped declarations must
+ * not reach the export job's, which name the optional training packages' types.
+ */
+export interface ExportResult {
+  out: string;
+  bytes: number;
+  nodes: number;
+  convertSeconds: number;
+}
 
 /**
  * Convert a trained tfjs model folder to ONNX, check parity with onnxruntime-node, then write the file atomically.
