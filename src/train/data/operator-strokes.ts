@@ -262,17 +262,17 @@ function through(
  * letter x, `÷` with round or dashed dots, `=` and `-` short or long, `+` with unequal or curved arms.
  */
 export function operatorStrokes(symbol: OperatorSymbol, rand: () => number): Stroke[] {
-  const bold = rand() < 0.15;
+  const bold = rand() < 0.25;
   const writer: Pen = {
     width: bold ? uniform(rand, 0.14, 0.26) : uniform(rand, 0.05, 0.16),
     pressure: uniform(rand, 0.65, 1),
   };
   // A writer who makes a small operator slows down and thins the line: the pen never gets wider than a
-  // third of the operator's main stroke (half for a bold writer), or a small x would be a blob no reader
-  // could name.
+  // third of the operator's main stroke, or a small x would be a blob no reader could name. A bold writer's
+  // pen may reach most of it: a ÷ whose dots run into the bar, a dash as thick as it is long.
   const penFor = (len: number): Pen => ({
     ...writer,
-    width: Math.min(writer.width, len * (bold ? uniform(rand, 0.3, 0.5) : uniform(rand, 0.16, 0.33))),
+    width: Math.min(writer.width, len * (bold ? uniform(rand, 0.3, 0.7) : uniform(rand, 0.16, 0.33))),
   });
   const tilt = (rand() < 0.2 ? uniform(rand, -20, 20) : uniform(rand, -10, 10)) * DEG;
   const strokes = drawOperator(symbol, rand, penFor, tilt);
