@@ -243,7 +243,23 @@ export function readExpression(characters: readonly ReadCharacter[], labels: rea
     }
     out.push(c);
   }
-  // 4. A line never ends in a minus sign; it ends in `=` written with its bars run together.
+  // 4. Two operators in a row are no expression: where one of them is read with doubt, it is a stray mark
+  // (a piece of a digit, a sketchy stroke's second line), set aside; the line's last `=` excepted.
+  for (let i = 0; knowsOperators && i + 1 < out.length; i++) {
+    const a = out[i],
+      b = out[i + 1];
+    if (!OPERATOR_LABELS.has(a.digit) || !OPERATOR_LABELS.has(b.digit)) continue;
+    if (Math.min(a.probability, b.probability) >= T.doubtfulOperator) continue;
+    const drop = a.probability < b.probability ? i : i + 1;
+    // The line's last `=` asks for the value: it is written on purpose, however it reads.
+    if (drop === out.length - 1 && out[drop].digit === '=') continue;
+    decisions.push(
+      `set aside a doubtful '${out[drop].digit}' (${out[drop].probability.toFixed(2)}) beside another operator`,
+    );
+    out.splice(drop, 1);
+    i--;
+  }
+  // 5. A line never ends in a minus sign; it ends in `=` written with its bars run together.
   const last = out[out.length - 1];
   if (knowsOperators && out.length >= 2 && last.digit === '-' && isDigitLabel(out[out.length - 2].digit)) {
     decisions.push(`'-' ending the line read as '='`);

@@ -148,4 +148,6 @@ export const ARITHMETIC = {
   smallOperator: 0.2,
   /** A round mark under this size in both directions, belonging to no bar, is a speck. */
   speck: 0.2,
+  /** Of two operators in a row, one read with less than this probability is a stray mark. */
+  doubtfulOperator: 0.9,
 } as const;

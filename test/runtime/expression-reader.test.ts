@@ -175,3 +175,28 @@ test('an = holding one bar at the picture resolution is a dash, unless it ends t
   assert.equal(readExpression([digit('7', 0), thick(30, 1, 3), digit('2', 60)], LABELS).text, '7=2');
   assert.equal(readExpression([digit('1', 0), digit('2', 30), thick(60, 1, 1)], LABELS).text, '12=');
 });
+
+test('of two operators in a row, one read with doubt is set aside; two sure ones stay and make an expression error', () => {
+  const sure = (label: string, x: number): ReadCharacter => ({ ...mark(label, x, 22, 16, 16), probability: 0.99 });
+  const doubtful = (label: string, x: number): ReadCharacter => ({ ...mark(label, x, 28, 14, 4), probability: 0.4 });
+  const stray = readExpression(
+    [digit('9', 0), sure('×', 30), doubtful('-', 52), digit('3', 72), digit('4', 100)],
+    LABELS,
+  );
+  assert.equal(stray.text, '9×34');
+  assert.deepEqual(stray.value, { fraction: '306', decimal: '306' });
+  assert.ok(
+    stray.decisions.some((d) => /doubtful '-'/.test(d)),
+    stray.decisions.join('; '),
+  );
+  const both = readExpression([digit('7', 0), sure('+', 30), sure('×', 52), digit('2', 72)], LABELS);
+  assert.equal(both.text, '7+×2');
+  assert.equal(typeof both.expression_error, 'string');
+  // The line's last `=` is kept however doubtful: the writer asked for a value.
+  const last = readExpression(
+    [digit('7', 0), sure('+', 30), { ...doubtful('=', 52), rows: { bars: 2, marks: 2 } }],
+    LABELS,
+  );
+  assert.equal(last.text, '7+=');
+  assert.equal(typeof last.expression_error, 'string');
+});
