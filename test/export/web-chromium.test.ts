@@ -16,6 +16,7 @@ import { layersModelToOnnx } from '../../src/export/to-onnx.js';
 import { browserSkipReason, launchBrowser } from '../web/helpers/browser.js';
 import { buildGraph, buildLayers, lcg } from './helpers/equivalence.js';
 import { smallResNet, uNetLike } from './helpers/zoo.js';
+import { relativeDiff } from '../helpers/close.js';
 
 const ORT_DIST = path.resolve('node_modules/onnxruntime-web/dist');
 const TYPES: Record<string, string> = {
@@ -71,17 +72,6 @@ after(async () => {
   await browser?.close();
   await new Promise((done) => (server ? server.close(done) : done(undefined)));
 });
-
-/** Largest |a - b| over the largest |b|. */
-function relativeDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0,
-    scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / Math.max(scale, 1e-30);
-}
 
 /** Run the file named `name` in the page on `data` of `shape`: the output's dims and values. */
 async function runInChromium(name: string, data: Float32Array, shape: number[]) {

@@ -8,22 +8,12 @@ import { layersModelToOnnx } from '../../src/export/to-onnx.js';
 import { quantizeGraphWeights } from '../../src/export/quantize.js';
 import { lcg } from './helpers/equivalence.js';
 import { mobilenetV2Like, smallResNet, teachableMachineLike, uNetLike } from './helpers/zoo.js';
+import { relativeDiff } from '../helpers/close.js';
 
 before(async () => {
   await initBackend('wasm');
   ortWeb.env.wasm.numThreads = 1;
 });
-
-/** Largest |a - b| over the largest |b|. */
-function relativeDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0,
-    scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / Math.max(scale, 1e-30);
-}
 
 // onnxruntime-web's wasm build (the widget's runtime), hosted by Node: the exported files load and compute
 // what onnxruntime-node computes from them.

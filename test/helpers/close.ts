@@ -32,3 +32,14 @@ export function compareFloats(a: ArrayLike<number>, b: ArrayLike<number>, atol: 
   }
   return { ok, maxAbs, maxRel, worstIndex: worst };
 }
+
+/** Largest |a - b| over the largest |b|: a difference relative to the output's scale. */
+export function relativeDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let diff = 0,
+    scale = 0;
+  for (let i = 0; i < b.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return diff / Math.max(scale, 1e-30);
+}

@@ -5,21 +5,16 @@ import { test } from 'node:test';
 import { findInk } from '../../src/runtime/ink/find.js';
 import type { GrayImage } from '../../src/runtime/preprocess.js';
 import { findLine } from '../../src/runtime/segment/line.js';
+import { blocksPicture } from './helpers/blocks.js';
 
 /** Two upright strokes 60 px tall on white, a short bar 10x4 between them and a round-ish dot 6x6 after them. */
-function picture(): GrayImage {
-  const width = 220,
-    height = 100;
-  const data = new Uint8Array(width * height).fill(250);
-  const block = (bx: number, by: number, bw: number, bh: number) => {
-    for (let y = by; y < by + bh; y++) data.fill(20, y * width + bx, y * width + bx + bw);
-  };
-  block(40, 20, 12, 60);
-  block(75, 48, 10, 4);
-  block(110, 20, 12, 60);
-  block(150, 47, 6, 6);
-  return { width, height, data };
-}
+const picture = (): GrayImage =>
+  blocksPicture(220, 100, [
+    [40, 20, 12, 60],
+    [75, 48, 10, 4],
+    [110, 20, 12, 60],
+    [150, 47, 6, 6],
+  ]);
 
 test('a short flat mark is a glyph only when the model reads operators; a dot is set aside either way', () => {
   const found = findInk(picture());

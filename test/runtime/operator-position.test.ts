@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { readModelFile } from '../../src/runtime/node/model-file.js';
 import type { GrayImage } from '../../src/runtime/preprocess.js';
 import { readLine, type Classifier } from '../../src/runtime/read-line.js';
+import { blocksPicture } from './helpers/blocks.js';
 
 const { contract } = await readModelFile('models/arithmetic.onnx');
 const W = contract.width;
@@ -38,18 +39,12 @@ const stub: Classifier = async (inputs) =>
   });
 
 /** Two upright strokes on white, the first with a flat mark just right of it whose top is at `barTop`. */
-function line(barTop: number): GrayImage {
-  const width = 200,
-    height = 100;
-  const data = new Uint8Array(width * height).fill(250);
-  const block = (bx: number, by: number, bw: number, bh: number) => {
-    for (let y = by; y < by + bh; y++) data.fill(20, y * width + bx, y * width + bx + bw);
-  };
-  block(40, 20, 10, 60);
-  block(52, barTop, 24, 6);
-  block(120, 20, 10, 60);
-  return { width, height, data };
-}
+const line = (barTop: number): GrayImage =>
+  blocksPicture(200, 100, [
+    [40, 20, 10, 60],
+    [52, barTop, 24, 6],
+    [120, 20, 10, 60],
+  ]);
 
 test("a flat mark across the line's middle reads as a minus sign", async () => {
   const r = await readLine(line(47), contract, stub);
