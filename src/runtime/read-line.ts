@@ -143,7 +143,7 @@ export async function readLine(
   const { map } = found;
   const reject = rejectIndex(contract);
   const readsSigns = contract.labels.some((l, k) => k !== reject && !isDigitLabel(l));
-  const line = findLine(map, { flatMarks: readsSigns });
+  const line = findLine(map, { smallSigns: readsSigns });
   if (!line.ok) return line;
   const { glyphs, height, decisions } = line;
   const alone = glyphs.length === 1;

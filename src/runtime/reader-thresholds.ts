@@ -14,8 +14,12 @@ export const LINE = {
   bigMass: 0.2,
   /** A dot: both sides under this many character heights. */
   dotSide: 0.25,
-  /** ... unless, for a model that reads operators, it is this many times wider than tall (a short minus sign). */
+  /**
+   * ... unless, for a model that reads operators, it is this many times wider than tall (a short minus sign)
+   * or its middle lies within `signBand` of the line's middle (a small + or ÷).
+   */
   flatMark: 2,
+  signBand: 0.15,
   /** A rule (underline, strike): wider than this many character heights ... */
   ruleMinWidth: 1.2,
   /** ... and thinner than this. */

@@ -1,5 +1,6 @@
-// Small marks in a line: a round dot is set aside for every model, a short flat mark (a minus sign written
-// small) is kept as a glyph for models that read operators.
+// Small marks in a line: a dot above the line's middle is set aside for every model; a short flat mark (a
+// minus sign written small) and a small mark across the line's middle (a + or ÷ written small) are kept as
+// glyphs for models that read operators.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { findInk } from '../../src/runtime/ink/find.js';
@@ -7,26 +8,30 @@ import type { GrayImage } from '../../src/runtime/preprocess.js';
 import { findLine } from '../../src/runtime/segment/line.js';
 import { blocksPicture } from './helpers/blocks.js';
 
-/** Two upright strokes 60 px tall on white, a short bar 10x4 between them and a round-ish dot 6x6 after them. */
+/**
+ * Two upright strokes 60 px tall on white (rows 20-79), a short bar 10x4 between them, then a 6x6 dot near the
+ * top of the line and a 6x6 mark across its middle.
+ */
 const picture = (): GrayImage =>
   blocksPicture(220, 100, [
     [40, 20, 12, 60],
     [75, 48, 10, 4],
     [110, 20, 12, 60],
-    [150, 47, 6, 6],
+    [150, 22, 6, 6],
+    [180, 47, 6, 6],
   ]);
 
-test('a short flat mark is a glyph only when the model reads operators; a dot is set aside either way', () => {
+test('small flat marks and small marks across the middle are glyphs only when the model reads operators; a dot off the middle never', () => {
   const found = findInk(picture());
   assert.ok(found.ok);
-  assert.equal(found.map.ink.length, 4, 'two strokes, the bar and the dot are all ink');
+  assert.equal(found.map.ink.length, 5, 'two strokes, the bar and the two small marks are all ink');
   const digitsOnly = findLine(found.map);
-  const withSigns = findLine(found.map, { flatMarks: true });
+  const withSigns = findLine(found.map, { smallSigns: true });
   assert.ok(digitsOnly.ok && withSigns.ok);
   assert.equal(digitsOnly.glyphs.length, 2);
-  assert.equal(withSigns.glyphs.length, 3);
+  assert.equal(withSigns.glyphs.length, 4);
   assert.deepEqual(
     withSigns.glyphs.map((g) => g.x0 * found.map.scale),
-    [40, 75, 110],
+    [40, 75, 110, 180],
   );
 });

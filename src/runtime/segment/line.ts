@@ -27,9 +27,10 @@ export interface LineRefusal {
 
 /**
  * Group the ink of `map` into one line of glyphs, or say why it is not one line.
- * @param o.flatMarks keep small marks lying flat (a short minus sign) as glyphs: for models that read operators.
+ * @param o.smallSigns keep small marks that may be operators written small as glyphs (for models that read
+ *   operators): marks lying flat, and marks across the line's middle.
  */
-export function findLine(map: InkMap, o: { flatMarks?: boolean } = {}): LineFound | LineRefusal {
+export function findLine(map: InkMap, o: { smallSigns?: boolean } = {}): LineFound | LineRefusal {
   const decisions: string[] = [];
   let glyphs = map.ink.map(glyphOf);
   // Broken characters make pieces shorter than characters: this first height only serves to spot rules.
@@ -57,11 +58,16 @@ export function findLine(map: InkMap, o: { flatMarks?: boolean } = {}): LineFoun
   glyphs = joinColumns(glyphs, decisions, map.scale);
   height = characterHeight(glyphs);
 
+  const middle = o.smallSigns ? lineMiddle(glyphs, height) : NaN;
+  // A model that reads operators may be given them written small: a mark lying flat (a short minus sign), or
+  // one across the line's middle (a small + or ÷), is read rather than set aside.
+  const smallSign = (g: Glyph): boolean =>
+    glyphWidth(g) >= LINE.flatMark * glyphHeight(g) || Math.abs((g.y0 + g.y1) / 2 - middle) <= LINE.signBand * height;
   const dots = glyphs.filter(
     (g) =>
       glyphWidth(g) < LINE.dotSide * height &&
       glyphHeight(g) < LINE.dotSide * height &&
-      !(o.flatMarks && glyphWidth(g) >= LINE.flatMark * glyphHeight(g)),
+      !(o.smallSigns && smallSign(g)),
   );
   if (dots.length) {
     glyphs = glyphs.filter((g) => !dots.includes(g));
@@ -70,6 +76,15 @@ export function findLine(map: InkMap, o: { flatMarks?: boolean } = {}): LineFoun
     );
   }
   return { ok: true, glyphs, height, decisions };
+}
+
+/** Middle row of the line: the median of its tall glyphs' middles. */
+function lineMiddle(glyphs: Glyph[], height: number): number {
+  const ms = glyphs
+    .filter((g) => glyphHeight(g) >= LINE.tall * height)
+    .map((g) => (g.y0 + g.y1) / 2)
+    .sort((a, b) => a - b);
+  return ms.length ? ms[ms.length >> 1] : NaN;
 }
 
 /** Median height of the heavy pieces: broken strokes and dots are light and do not drag it down. */
