@@ -35,6 +35,11 @@ export type Operator = '+' | '-' | '×' | '÷' | '=';
 /** The operator characters in the order the arithmetic label set lists them. */
 export const OPERATORS: readonly Operator[] = ['+', '-', '×', '÷', '='];
 
+/** True when a model with these labels reads arithmetic: they hold an operator. */
+export function readsArithmetic(labels: readonly string[]): boolean {
+  return OPERATORS.some((op) => labels.includes(op));
+}
+
 /** Result of {@link evaluateExpression}. */
 export type ExpressionResult = { ok: true; value: ExpressionValue; exact: Rational } | { ok: false; error: string };
 

@@ -14,16 +14,17 @@
  * browser widget each bring their own runtime.
  */
 import { answerLabels, isDigitLabel, rejectIndex, type InputContract } from './contract.js';
+import { readsArithmetic } from './expression.js';
 import { findInk } from './ink/find.js';
 import { sourceBox, touchesEdge, type InkCrop } from './ink/fit.js';
 import type { GrayImage, PixelBox } from './ink/image.js';
-import { glyphHeight, glyphInput, glyphWidth, type Glyph } from './segment/glyph.js';
+import { glyphInput, glyphWidth, type Glyph } from './segment/glyph.js';
 import { findLine, where } from './segment/line.js';
 import { rowShape, type RowShape } from './segment/bars.js';
 import { mergeCandidate } from './segment/merge.js';
 import { cutPrior, digitHeightPrior, wholePrior } from './segment/priors.js';
 import { cutCandidates, cutColumn, type Cut } from './segment/split.js';
-import { LINE, PRIORS, READER } from './reader-thresholds.js';
+import { PRIORS, READER } from './reader-thresholds.js';
 
 /** Probabilities per input, in `contract.labels` order. */
 export type Classifier = (inputs: Float32Array[]) => Promise<Float32Array[]>;
@@ -141,9 +142,7 @@ export async function readLine(
   const found = findInk(img, { minContrast: options.minContrast });
   if (!found.ok) return found;
   const { map } = found;
-  const reject = rejectIndex(contract);
-  const readsSigns = contract.labels.some((l, k) => k !== reject && !isDigitLabel(l));
-  const line = findLine(map, { smallSigns: readsSigns });
+  const line = findLine(map, { smallSigns: readsArithmetic(contract.labels) });
   if (!line.ok) return line;
   const { glyphs, height, decisions } = line;
   const alone = glyphs.length === 1;
@@ -223,6 +222,7 @@ export async function readLine(
   const probs = await classify(inputs);
 
   const answer = answerLabels(contract);
+  const reject = rejectIndex(contract);
   const isDigit = contract.labels.map(isDigitLabel);
   const best = (slot: number): { k: number; p: number } => {
     const p = probs[slot];
@@ -233,9 +233,7 @@ export async function readLine(
   // Glyphs the network reads, alone, as an operator sitting in the line's middle band: a span that takes one
   // of them into a digit is a digit with a sign stuck to it (the network, which never saw signs touching
   // digits, may still read the whole as that digit). Where a mark sits in the line the crop cannot show.
-  const middle = median(
-    glyphs.filter((g) => glyphHeight(g) >= LINE.tall * height).map((g) => ((g.y0 + g.y1 + 1) / 2) * map.scale),
-  );
+  const middle = line.middle * map.scale;
   const signAt = new Uint8Array(boundary);
   for (const s of spans) {
     // A piece cut out of a glyph, or much of a digit, may read as a sign too (a 5's bar, a 2's base): only
@@ -335,10 +333,4 @@ export async function readLine(
     digits,
     decisions,
   };
-}
-
-/** The middle value of `xs` (NaN when empty). */
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s[s.length >> 1];
 }

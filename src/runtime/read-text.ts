@@ -7,7 +7,7 @@
  */
 import type { InputContract } from './contract.js';
 import { readExpression } from './expression-reader.js';
-import { OPERATORS, type ExpressionValue } from './expression.js';
+import { readsArithmetic, type ExpressionValue } from './expression.js';
 import type { GrayImage } from './ink/image.js';
 import { readLine, type Classifier, type ReadLineOk, type ReadLineOptions, type ReadLineRefusal } from './read-line.js';
 
@@ -21,11 +21,6 @@ export interface TextReading extends ReadLineOk {
 export interface ReadTextOptions extends ReadLineOptions {
   /** Read the line as arithmetic. Default: when the model's labels hold operators. */
   expression?: boolean;
-}
-
-/** True when a model with these labels reads arithmetic. */
-export function readsArithmetic(labels: readonly string[]): boolean {
-  return OPERATORS.some((op) => labels.includes(op));
 }
 
 /**

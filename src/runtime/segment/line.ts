@@ -14,6 +14,8 @@ export interface LineFound {
   glyphs: Glyph[];
   /** Typical character height in source pixels. */
   height: number;
+  /** The line's middle row (working pixels, a box's middle being (y0 + y1 + 1) / 2): the median of its tall glyphs'; NaN without any. */
+  middle: number;
   /** What was set aside or joined, one line each. */
   decisions: string[];
 }
@@ -58,11 +60,11 @@ export function findLine(map: InkMap, o: { smallSigns?: boolean } = {}): LineFou
   glyphs = joinColumns(glyphs, decisions, map.scale);
   height = characterHeight(glyphs);
 
-  const middle = o.smallSigns ? lineMiddle(glyphs, height) : NaN;
+  const middle = lineMiddle(glyphs, height);
   // A model that reads operators may be given them written small: a mark lying flat (a short minus sign), or
   // one across the line's middle (a small + or ÷), is read rather than set aside.
   const smallSign = (g: Glyph): boolean =>
-    glyphWidth(g) >= LINE.flatMark * glyphHeight(g) || Math.abs((g.y0 + g.y1) / 2 - middle) <= LINE.signBand * height;
+    glyphWidth(g) >= LINE.flatMark * glyphHeight(g) || Math.abs(boxMiddle(g) - middle) <= LINE.signBand * height;
   const dots = glyphs.filter(
     (g) =>
       glyphWidth(g) < LINE.dotSide * height &&
@@ -75,14 +77,17 @@ export function findLine(map: InkMap, o: { smallSigns?: boolean } = {}): LineFou
       `ignored ${dots.length} dot${dots.length > 1 ? 's' : ''} at ${dots.map((g) => where(g, map.scale)).join(', ')}`,
     );
   }
-  return { ok: true, glyphs, height, decisions };
+  return { ok: true, glyphs, height, middle, decisions };
 }
+
+/** A glyph box's middle row (working pixels). */
+const boxMiddle = (g: Glyph): number => (g.y0 + g.y1 + 1) / 2;
 
 /** Middle row of the line: the median of its tall glyphs' middles. */
 function lineMiddle(glyphs: Glyph[], height: number): number {
   const ms = glyphs
     .filter((g) => glyphHeight(g) >= LINE.tall * height)
-    .map((g) => (g.y0 + g.y1) / 2)
+    .map(boxMiddle)
     .sort((a, b) => a - b);
   return ms.length ? ms[ms.length >> 1] : NaN;
 }
