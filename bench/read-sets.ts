@@ -109,6 +109,8 @@ export interface SetScore {
   n: number;
   exact: number;
   ceiling: number;
+  /** Failures of a picture holding a digit the model misreads in MNIST's own form too. */
+  failedAtCeiling: number;
   causes: Map<Cause, { file: string; line: string }[]>;
 }
 
@@ -125,7 +127,8 @@ async function scoreSet(
     set === 'sums' ? SUM_MODEL : NUMBER_MODEL,
   );
   const byFile = new Map(truth.map((t) => [t.file, t]));
-  let exact = 0;
+  let exact = 0,
+    failedAtCeiling = 0;
   const causes = new Map<Cause, { file: string; line: string }[]>();
   for (const r of rows) {
     const t = byFile.get(r.path)!;
@@ -133,6 +136,7 @@ async function scoreSet(
       exact++;
       continue;
     }
+    if (t.digits.some((k) => misread.has(k))) failedAtCeiling++;
     const c = causeOf(r, t);
     causes.set(c, [
       ...(causes.get(c) ?? []),
@@ -140,7 +144,15 @@ async function scoreSet(
     ]);
   }
   const clean = truth.filter((t) => !t.digits.some((k) => misread.has(k))).length;
-  return { set, split, n: rows.length, exact: exact / rows.length, ceiling: clean / truth.length, causes };
+  return {
+    set,
+    split,
+    n: rows.length,
+    exact: exact / rows.length,
+    ceiling: clean / truth.length,
+    failedAtCeiling,
+    causes,
+  };
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
@@ -193,6 +205,7 @@ export async function benchReadSets(
       console.log(`  ${what}, ${s.n}: exact ${pct(s.exact)}, the model's ceiling ${pct(s.ceiling)}`);
       const parts = [...s.causes].map(([c, xs]) => `${c} ${xs.length}`);
       console.log(`    failures by cause: ${parts.join(', ') || 'none'}`);
+      console.log(`    failures holding a digit the model misreads in MNIST's own form: ${s.failedAtCeiling}`);
       for (const [c, xs] of s.causes)
         console.log(
           `      ${c}: ${xs

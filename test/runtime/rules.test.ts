@@ -103,6 +103,18 @@ test('ruled and squared paper: the lines of the sheet are no characters', async 
   assert.equal(await read(squared), TEXT);
 });
 
+test('pen written along a pale grid line keeps its ink: a 1 drawn on a line of squared paper', async () => {
+  const w = 320,
+    h = 160;
+  // an 8, room for a 1, a 4; the 1 is a pen stroke four pixels wide, centred on a grid line two wide
+  const squared: GrayImage = { width: w, height: h, data: sheet(w, h, digitsOf('84'), 70, 50, 52) };
+  const onLine = 136;
+  rect(squared, onLine - 2, 54, onLine + 1, 100, 30);
+  for (let y = 12; y < h; y += 25) rect(squared, 0, y, w - 1, y + 1, 180);
+  for (let x = onLine - 75; x < w; x += 25) rect(squared, x - 1, 0, x, h - 1, 180);
+  assert.equal(await read(squared), '814');
+});
+
 test('an empty box, or an empty ruled sheet, reads as no characters found', async () => {
   const w = 200,
     h = 90;

@@ -48,6 +48,10 @@ export interface RuledLine {
  *   must reach this many character heights past the writing.
  * - SLENDER: a line is at least this many times longer than it is thick.
  * - GAP_STRIPS: a chain of strips may skip this many strips where writing sits on the line and thickens it.
+ * - PALE: a line whose own ink is at most this share of the strongest ink is printed paler than the writing
+ *   (a sheet's ruling, a form's tinted box); pen over it is told apart by its strength.
+ * - DARKER: on a pale line, a pixel this far (share of the way) from the line's own strength to the
+ *   strongest ink is pen over the line, and stays.
  */
 const STRIP = 8;
 const FILL = 0.8;
@@ -68,6 +72,8 @@ const OWN_RUNS = 0.2;
 const TOUCH = 0.25;
 const BESIDE = 0.5;
 const STRAIGHT = 0.025;
+const PALE = 0.5;
+const DARKER = 0.5;
 
 /** Picture-sized scratch arrays kept between pictures (the line finder runs on every picture). */
 const buffers = {
@@ -138,7 +144,7 @@ export function removeRules(strength: Float32Array, width: number, height: numbe
   const charHeight = writing.height;
   const lines = accepted(found, writing, width, height);
   if (lines.length === 0) return [];
-  clear(strength, mask, width, height, lines, charHeight);
+  clear(strength, mask, width, height, lines, charHeight, peak);
   return lines.map((c) => describe(c));
 }
 
@@ -476,7 +482,13 @@ function clear(
   height: number,
   lines: Candidate[],
   charHeight: number,
+  peak: number,
 ): void {
+  // measured before any line is cleared: where two lines cross, the first cleared would take the other's pixels
+  const keepAbove = lines.map((c) => {
+    const own = ownStrength(strength, width, c);
+    return own <= PALE * peak ? own + DARKER * (peak - own) : Infinity;
+  });
   const onLine = buffers.bytes(1, width * height).fill(0);
   for (const c of lines) {
     const across = c.horizontal ? height : width;
@@ -491,7 +503,7 @@ function clear(
     const i = at(horizontal, width, a, v);
     return mask[i] === 1 && onLine[i] === 0;
   };
-  for (const c of lines) {
+  lines.forEach((c, k) => {
     const along = c.horizontal ? width : height,
       across = c.horizontal ? height : width;
     const reach = Math.max(1, Math.round(c.thickness));
@@ -525,10 +537,26 @@ function clear(
         const i = at(c.horizontal, width, a, v);
         // beyond the band only the faint rim goes; a stroke touching the line keeps its ink
         if ((v < lo || v > hi) && mask[i] && !onLine[i]) continue;
+        // pen written over a pale line is darker than the line: the stroke crossing or running along it stays
+        if (strength[i] >= keepAbove[k]) continue;
         strength[i] = 0;
       }
     }
+  });
+}
+
+/** The line's own strength: the median over its runs, where nothing crosses it, of each run's strongest pixel. */
+function ownStrength(strength: Float32Array, width: number, c: Candidate): number {
+  const values: number[] = [];
+  for (let a = c.a0; a <= c.a1; a++) {
+    const i = a - c.a0;
+    if (c.lo[i] < 0 || c.hi[i] - c.lo[i] + 1 > c.thickness + 2) continue;
+    let core = 0;
+    for (let v = c.lo[i]; v <= c.hi[i]; v++) core = Math.max(core, strength[at(c.horizontal, width, a, v)]);
+    values.push(core);
   }
+  values.sort((x, y) => x - y);
+  return values.length ? values[values.length >> 1] : Infinity;
 }
 
 function describe(c: Candidate): RuledLine {
