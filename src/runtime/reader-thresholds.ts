@@ -16,7 +16,8 @@ export const LINE = {
   dotSide: 0.25,
   /**
    * ... unless, for a model that reads operators, it is this many times wider than tall (a short minus sign)
-   * or its middle lies within `signBand` of the line's middle (a small + or ÷).
+   * or its middle lies within `signBand` of the line's middle (a small + or ÷). For such a model a mark this
+   * flat within `signBand` of the middle is also never joined to a tall glyph sharing its columns.
    */
   flatMark: 2,
   signBand: 0.15,

@@ -35,3 +35,27 @@ test('small flat marks and small marks across the middle are glyphs only when th
     [40, 75, 110, 180],
   );
 });
+
+test("a minus tucked under a 7's bar stays a glyph of its own for models that read operators; a ÷ stays whole", () => {
+  // a 7 (bar and stem, rows 20-79) whose bar overhangs a minus at the line's middle, then an upright stroke,
+  // then a ÷: a bar with a dot above and one below, sharing its columns
+  const found = findInk(
+    blocksPicture(320, 100, [
+      [60, 20, 40, 8],
+      [90, 20, 10, 60],
+      [45, 48, 30, 5],
+      [150, 20, 12, 60],
+      [200, 48, 30, 5],
+      [211, 34, 8, 8],
+      [211, 59, 8, 8],
+    ]),
+  );
+  assert.ok(found.ok);
+  assert.equal(found.map.ink.length, 6, 'the 7, the minus, the stroke, and the bar and two dots of the ÷');
+  const digitsOnly = findLine(found.map);
+  const withSigns = findLine(found.map, { smallSigns: true });
+  assert.ok(digitsOnly.ok && withSigns.ok);
+  const starts = (r: typeof withSigns) => (r.ok ? r.glyphs.map((g) => g.x0 * found.map.scale) : []);
+  assert.deepEqual(starts(digitsOnly), [45, 150, 200], 'a digit model joins the minus to the 7');
+  assert.deepEqual(starts(withSigns), [45, 60, 150, 200], 'the minus apart, the ÷ whole');
+});

@@ -57,7 +57,15 @@ export function findLine(map: InkMap, o: { smallSigns?: boolean } = {}): LineFou
     };
   }
 
-  glyphs = joinColumns(glyphs, decisions, map.scale);
+  // A flat mark across the line's middle is kept apart from a neighbour that shares its columns, for models
+  // that read operators: a minus tucked under a 7's bar is a sign; the network-guided joins may still join it.
+  const before = lineMiddle(glyphs, height);
+  const flatSign = (g: Glyph): boolean =>
+    glyphWidth(g) >= LINE.flatMark * glyphHeight(g) && Math.abs(boxMiddle(g) - before) <= LINE.signBand * height;
+  const tall = (g: Glyph): boolean => glyphHeight(g) >= LINE.tall * height;
+  const apart = (a: Glyph, b: Glyph): boolean =>
+    !!o.smallSigns && ((flatSign(a) && tall(b)) || (flatSign(b) && tall(a)));
+  glyphs = joinColumns(glyphs, decisions, map.scale, apart);
   height = characterHeight(glyphs);
 
   const middle = lineMiddle(glyphs, height);
@@ -125,13 +133,19 @@ export function countLines(glyphs: Glyph[], height: number): number {
 }
 
 /** Join glyphs that share most of their columns (a 5's lifted bar, a 4 in two strokes), left to right. */
-function joinColumns(glyphs: Glyph[], decisions: string[], scale: number): Glyph[] {
+function joinColumns(
+  glyphs: Glyph[],
+  decisions: string[],
+  scale: number,
+  apart: (a: Glyph, b: Glyph) => boolean,
+): Glyph[] {
   const sorted = [...glyphs].sort((a, b) => a.x0 - b.x0 || a.y0 - b.y0);
   const out: Glyph[] = [];
   for (const g of sorted) {
     let joined = false;
     for (let k = out.length - 1; k >= 0 && k >= out.length - 3; k--) {
       const o = out[k];
+      if (apart(o, g)) continue;
       const overlap = Math.min(o.x1, g.x1) - Math.max(o.x0, g.x0) + 1;
       if (overlap >= LINE.sameColumn * Math.min(glyphWidth(o), glyphWidth(g))) {
         out[k] = joinGlyphs(o, g);
