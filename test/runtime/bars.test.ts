@@ -30,3 +30,13 @@ test('rowShape counts marks apart in rows as well: a bar with a dot under it is 
   assert.deepEqual(rowShape(crop(20, [200, 220, 10, 200])), { bars: 2, marks: 1 });
   assert.deepEqual(rowShape(crop(20, [50, 180, 255, 200, 40])), { bars: 1, marks: 1 });
 });
+
+test("rowShape: ink at the side of a bar is a neighbour's piece left by a cut, not a ÷'s dot", () => {
+  // a bar in rows 4-5 with a short piece over its left end (rows 0-1, columns 0-3) and, apart, over its middle
+  const side = crop(20, [0, 0, 0, 0, 200, 200]);
+  for (const y of [0, 1]) side.data.fill(180, y * 20, y * 20 + 4);
+  assert.deepEqual(rowShape(side), { bars: 1, marks: 1 });
+  const dot = crop(20, [0, 0, 0, 0, 200, 200]);
+  for (const y of [0, 1]) dot.data.fill(180, y * 20 + 8, y * 20 + 12);
+  assert.deepEqual(rowShape(dot), { bars: 1, marks: 2 });
+});

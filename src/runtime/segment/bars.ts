@@ -19,17 +19,38 @@ export interface RowShape {
   marks: number;
 }
 
+/**
+ * A mark besides the heaviest counts when its middle lies over the middle half of the crop's width (a
+ * `÷`'s dot over its bar); ink at a side is a piece of a neighbour that a cut left with the sign.
+ */
+const MARK_SIDE = 0.25;
+
 /** {@link stackedBars} and the marks stacked in `crop`. */
 export function rowShape(crop: InkCrop): RowShape {
   const { width, height } = crop.box;
-  let marks = 0,
-    inMark = false;
+  const found: { mass: number; middle: number }[] = [];
+  let inMark = false;
   for (let y = 0; y < height; y++) {
-    let any = false;
-    for (let x = 0; x < width && !any; x++) any = crop.data[y * width + x] > 0;
-    if (any && !inMark) marks++;
-    inMark = any;
+    let mass = 0,
+      moment = 0;
+    for (let x = 0; x < width; x++) {
+      const v = crop.data[y * width + x];
+      mass += v;
+      moment += v * x;
+    }
+    if (mass > 0) {
+      if (!inMark) found.push({ mass: 0, middle: 0 });
+      const m = found[found.length - 1];
+      m.middle = (m.middle * m.mass + moment) / (m.mass + mass);
+      m.mass += mass;
+    }
+    inMark = mass > 0;
   }
+  let heaviest = 0;
+  for (const m of found) heaviest = Math.max(heaviest, m.mass);
+  const centred = (m: { middle: number }) =>
+    m.middle >= MARK_SIDE * (width - 1) && m.middle <= (1 - MARK_SIDE) * (width - 1);
+  const marks = found.filter((m) => m.mass === heaviest || centred(m)).length;
   return { bars: stackedBars(crop), marks };
 }
 
