@@ -118,7 +118,7 @@ export const READER = {
   /** Two cuts of one glyph stay this far apart on every row. */
   cutClearance: 0.15,
   /** A character is read from at most this many neighbouring pieces (the glyph whole is always read). */
-  maxPiecesPerCharacter: 3,
+  maxPiecesPerCharacter: 4,
   /** A glyph alone in the picture is cut only into pieces at least this tall. */
   alonePairSide: 0.7,
   /** The score of a reading the rules rule out, low enough never to win against a real one. */
