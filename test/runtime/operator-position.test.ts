@@ -57,3 +57,29 @@ test('the same mark at the top of the line is no operator: the reading that take
   assert.ok(r.ok, r.ok ? '' : r.message);
   assert.equal(r.text, '71');
 });
+
+test('a minus beside a digit is never read as part of it, however surely the network reads the two as one', async () => {
+  // the stub reads flat ink as a doubtful '-', upright ink as '1', and the two joined, surely, as '7'
+  const sure: Classifier = async (inputs) => {
+    const read = await stub(inputs);
+    return read.map((p) => {
+      const k = p.indexOf(Math.max(...p));
+      const [label, prob] =
+        contract.labels[k] === '-' ? ['-', 0.3] : contract.labels[k] === '1' ? ['1', 0.9] : ['7', 0.95];
+      const q = new Float32Array(p.length).fill((1 - prob) / (p.length - 1));
+      q[contract.labels.indexOf(label)] = prob;
+      return q;
+    });
+  };
+  const r = await readLine(
+    blocksPicture(200, 100, [
+      [26, 47, 24, 6],
+      [52, 20, 10, 60],
+      [120, 20, 10, 60],
+    ]),
+    contract,
+    sure,
+  );
+  assert.ok(r.ok, r.ok ? '' : r.message);
+  assert.equal(r.text, '-11');
+});

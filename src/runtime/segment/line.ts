@@ -60,11 +60,7 @@ export function findLine(map: InkMap, o: { smallSigns?: boolean } = {}): LineFou
   // A flat mark across the line's middle is kept apart from a neighbour that shares its columns, for models
   // that read operators: a minus tucked under a 7's bar is a sign; the network-guided joins may still join it.
   const before = lineMiddle(glyphs, height);
-  const flatSign = (g: Glyph): boolean =>
-    glyphWidth(g) >= LINE.flatMark * glyphHeight(g) && Math.abs(boxMiddle(g) - before) <= LINE.signBand * height;
-  const tall = (g: Glyph): boolean => glyphHeight(g) >= LINE.tall * height;
-  const apart = (a: Glyph, b: Glyph): boolean =>
-    !!o.smallSigns && ((flatSign(a) && tall(b)) || (flatSign(b) && tall(a)));
+  const apart = (a: Glyph, b: Glyph): boolean => !!o.smallSigns && signBesideDigit(a, b, before, height);
   glyphs = joinColumns(glyphs, decisions, map.scale, apart);
   height = characterHeight(glyphs);
 
@@ -86,6 +82,17 @@ export function findLine(map: InkMap, o: { smallSigns?: boolean } = {}): LineFou
     );
   }
   return { ok: true, glyphs, height, middle, decisions };
+}
+
+/**
+ * True when one of two glyphs is a flat mark across the line's middle (`middle`, working pixels) and the other
+ * stands at least half a character tall (`height`): a minus sign beside or under a digit, not part of it.
+ */
+export function signBesideDigit(a: Glyph, b: Glyph, middle: number, height: number): boolean {
+  const flatSign = (g: Glyph): boolean =>
+    glyphWidth(g) >= LINE.flatMark * glyphHeight(g) && Math.abs(boxMiddle(g) - middle) <= LINE.signBand * height;
+  const tall = (g: Glyph): boolean => glyphHeight(g) >= LINE.tall * height;
+  return (flatSign(a) && tall(b)) || (flatSign(b) && tall(a));
 }
 
 /** A glyph box's middle row (working pixels). */
