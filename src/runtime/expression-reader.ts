@@ -18,7 +18,7 @@
  * Shared code: no Node and no DOM imports; works on any reader's characters (boxes and probabilities).
  */
 import { isDigitLabel } from './contract.js';
-import { expressionFields, type ExpressionValue } from './expression.js';
+import { expressionFields, isOperator, readsArithmetic, type ExpressionValue } from './expression.js';
 import type { PixelBox } from './ink/image.js';
 import type { LineDigit } from './read-line.js';
 import { ARITHMETIC as T } from './reader-thresholds.js';
@@ -41,8 +41,6 @@ export interface ExpressionReading {
   /** Each rule that changed the reading, one line each. */
   decisions: string[];
 }
-
-const OPERATOR_LABELS = new Set(['+', '-', '×', '÷', '=']);
 
 /** Which label names two touching operator halves: the one with more structure than the other. */
 const JOIN_PRIORITY = ['÷', '×', '+', '=', '-'];
@@ -109,7 +107,7 @@ export function readExpression(characters: readonly ReadCharacter[], labels: rea
   const chars = [...characters].sort((a, b) => cx(a.box) - cx(b.box)).map((c) => ({ ...c, box: { ...c.box } }));
   if (chars.length === 0) return { text: '', characters: [], decisions };
   const { height: h, middle } = lineMetrics(chars);
-  const knowsOperators = labels.some((l) => OPERATOR_LABELS.has(l));
+  const knowsOperators = readsArithmetic(labels);
   const isSmall = (b: PixelBox): boolean => b.width < T.small * h && b.height < T.small * h;
   const isFlat = (b: PixelBox): boolean => b.width >= T.flatAspect * b.height;
   const inMiddleBand = (b: PixelBox): boolean => Math.abs(cy(b) - middle) <= T.middleBand * h;
@@ -120,7 +118,7 @@ export function readExpression(characters: readonly ReadCharacter[], labels: rea
   for (let i = 0; i + 1 < chars.length; i++) {
     const a = chars[i],
       b = chars[i + 1];
-    if (!knowsOperators || !OPERATOR_LABELS.has(a.digit) || !OPERATOR_LABELS.has(b.digit)) continue;
+    if (!knowsOperators || !isOperator(a.digit) || !isOperator(b.digit)) continue;
     const gap = b.box.x - (a.box.x + a.box.width);
     const rows = Math.min(a.box.y + a.box.height, b.box.y + b.box.height) - Math.max(a.box.y, b.box.y);
     if (gap > 1 || rows <= 0) continue;
@@ -225,7 +223,7 @@ export function readExpression(characters: readonly ReadCharacter[], labels: rea
     }
     if (isDigitLabel(c.digit) && isSmall(b) && knowsOperators) {
       // A small mark: an operator written small is kept; a small round mark alone is a speck.
-      const alt = bestAmong(c, labels, (l) => OPERATOR_LABELS.has(l) && l !== '÷');
+      const alt = bestAmong(c, labels, (l) => isOperator(l) && l !== '÷');
       if (isFlat(b) && inMiddleBand(b)) {
         decisions.push(`small flat mark read as '-' (not '${c.digit}')`);
         out.push({ ...c, digit: '-' });
@@ -248,7 +246,7 @@ export function readExpression(characters: readonly ReadCharacter[], labels: rea
   for (let i = 0; knowsOperators && i + 1 < out.length; i++) {
     const a = out[i],
       b = out[i + 1];
-    if (!OPERATOR_LABELS.has(a.digit) || !OPERATOR_LABELS.has(b.digit)) continue;
+    if (!isOperator(a.digit) || !isOperator(b.digit)) continue;
     if (Math.min(a.probability, b.probability) >= T.doubtfulOperator) continue;
     const drop = a.probability < b.probability ? i : i + 1;
     // The line's last `=` asks for the value: it is written on purpose, however it reads.

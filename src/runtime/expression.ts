@@ -40,6 +40,11 @@ export function readsArithmetic(labels: readonly string[]): boolean {
   return OPERATORS.some((op) => labels.includes(op));
 }
 
+/** True when `label` is one of the {@link OPERATORS}. */
+export function isOperator(label: string): label is Operator {
+  return (OPERATORS as readonly string[]).includes(label);
+}
+
 /** Result of {@link evaluateExpression}. */
 export type ExpressionResult = { ok: true; value: ExpressionValue; exact: Rational } | { ok: false; error: string };
 

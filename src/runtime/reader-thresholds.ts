@@ -33,6 +33,16 @@ export const LINE = {
   sameColumn: 0.5,
 } as const;
 
+/** How a character's ink lies in rows, which tells `=` and `÷` from `-` (segment/bars.ts). Shares of ink. */
+export const BARS = {
+  /** A row holding at least this share of the inkiest row's ink belongs to a bar. */
+  barRow: 0.5,
+  /** Between two bars, some row must hold at most this share of the inkiest row's ink. */
+  gapRow: 0.3,
+  /** A mark besides the heaviest counts when its middle lies this far (share of the crop's width) from either side or more. */
+  markSide: 0.25,
+} as const;
+
 /** Candidate cuts through a glyph that may be touching characters (segment/split.ts). */
 export const CUTS = {
   /** Glyphs at least this wide may be two characters. */

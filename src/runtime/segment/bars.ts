@@ -5,11 +5,7 @@
  * bars themselves.
  */
 import type { InkCrop } from '../ink/fit.js';
-
-/** A row holding at least this fraction of the inkiest row's ink belongs to a bar. */
-const BAR_ROW = 0.5;
-/** Between two bars, some row must hold at most this fraction of the inkiest row's ink. */
-const GAP_ROW = 0.3;
+import { BARS } from '../reader-thresholds.js';
 
 /** How a character's ink lies in rows: what tells `=` and `÷` from `-` once the crop is fitted. */
 export interface RowShape {
@@ -20,12 +16,10 @@ export interface RowShape {
 }
 
 /**
- * A mark besides the heaviest counts when its middle lies over the middle half of the crop's width (a
- * `÷`'s dot over its bar); ink at a side is a piece of a neighbour that a cut left with the sign.
+ * {@link stackedBars} and the marks stacked in `crop`. A mark besides the heaviest counts only over the
+ * middle of the crop's width (a `÷`'s dot over its bar); ink at a side is a piece of a neighbour that a cut
+ * left with the sign.
  */
-const MARK_SIDE = 0.25;
-
-/** {@link stackedBars} and the marks stacked in `crop`. */
 export function rowShape(crop: InkCrop): RowShape {
   const { width, height } = crop.box;
   const found: { mass: number; middle: number }[] = [];
@@ -49,7 +43,7 @@ export function rowShape(crop: InkCrop): RowShape {
   let heaviest = 0;
   for (const m of found) heaviest = Math.max(heaviest, m.mass);
   const centred = (m: { middle: number }) =>
-    m.middle >= MARK_SIDE * (width - 1) && m.middle <= (1 - MARK_SIDE) * (width - 1);
+    m.middle >= BARS.markSide * (width - 1) && m.middle <= (1 - BARS.markSide) * (width - 1);
   const marks = found.filter((m) => m.mass === heaviest || centred(m)).length;
   return { bars: stackedBars(crop), marks };
 }
@@ -74,13 +68,13 @@ export function stackedBars(crop: InkCrop): number {
     gapSeen = true;
   for (let y = 0; y < height; y++) {
     const r = rows[y] / most;
-    if (r >= BAR_ROW && !inBar) {
+    if (r >= BARS.barRow && !inBar) {
       if (gapSeen) bars++;
       inBar = true;
       gapSeen = false;
-    } else if (r < BAR_ROW) {
+    } else if (r < BARS.barRow) {
       inBar = false;
-      if (r <= GAP_ROW) gapSeen = true;
+      if (r <= BARS.gapRow) gapSeen = true;
     }
   }
   return bars;
