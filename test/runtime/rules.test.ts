@@ -25,15 +25,15 @@ function digitsOf(text: string): number[] {
   });
 }
 
-/** A white sheet `width` x `height` with MNIST digits `ks` written dark at 2x, left to right from (x, y), `gap` apart. */
-function sheet(width: number, height: number, ks: number[], x: number, y: number, gap = 6): Uint8Array {
+/** A white sheet `width` x `height` with MNIST digits `ks` written dark at `zoom`x, left to right from (x, y), `gap` apart. */
+function sheet(width: number, height: number, ks: number[], x: number, y: number, gap = 6, zoom = 2): Uint8Array {
   const data = new Uint8Array(width * height).fill(245);
   ks.forEach((k, j) => {
-    const ox = x + j * (40 + gap);
-    for (let py = 0; py < 56; py++)
-      for (let px = 0; px < 56; px++) {
-        const v = mnist.images[k * 784 + (py >> 1) * 28 + (px >> 1)];
-        const i = (y + py) * width + ox + px - 8;
+    const ox = x + j * (20 * zoom + gap);
+    for (let py = 0; py < 28 * zoom; py++)
+      for (let px = 0; px < 28 * zoom; px++) {
+        const v = mnist.images[k * 784 + Math.floor(py / zoom) * 28 + Math.floor(px / zoom)];
+        const i = (y + py) * width + ox + px - 4 * zoom;
         if (v > 0) data[i] = Math.min(data[i], 245 - Math.round((215 * v) / 255));
       }
   });
@@ -113,6 +113,22 @@ test('pen written along a pale grid line keeps its ink: a 1 drawn on a line of s
   for (let y = 12; y < h; y += 25) rect(squared, 0, y, w - 1, y + 1, 180);
   for (let x = onLine - 75; x < w; x += 25) rect(squared, x - 1, 0, x, h - 1, 180);
   assert.equal(await read(squared), '814');
+});
+
+test("an underline drawn with a pen as thick as the writing's strokes, under large digits, is taken out", async () => {
+  const w = 420,
+    h = 160;
+  const img: GrayImage = { width: w, height: h, data: sheet(w, h, ks, 50, 20, 10, 3) };
+  // eight pixels thick, dark as the writing, through the feet of the digits
+  rect(img, 40, 96, 380, 103, 30);
+  const found = findInk(img);
+  assert.ok(found.ok);
+  assert.deepEqual(
+    found.map.rules.map((l) => l.orientation),
+    ['horizontal'],
+    JSON.stringify(found.map.rules),
+  );
+  assert.equal(await read(img), TEXT);
 });
 
 test('an empty box, or an empty ruled sheet, reads as no characters found', async () => {

@@ -292,7 +292,7 @@ function findInkAt(img: GrayImage, scale: number, options: InkOptions, ws: Works
   // The lines of a sheet or a form are no writing: taken out before the ink is grouped.
   const rules = removeRules(strength, w, h, peak);
   // a second look finds what the first lines hid: a double margin line, a line beside a removed one
-  if (rules.length > 0) rules.push(...removeRules(strength, w, h, peak));
+  if (rules.length > 0) rules.push(...removeRules(strength, w, h, peak, { penLines: false }));
   if (rules.length > 0) {
     peak = 0;
     for (let i = 0; i < n; i++) if (strength[i] > peak) peak = strength[i];

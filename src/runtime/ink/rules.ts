@@ -31,6 +31,9 @@ export interface RuledLine {
  * - MIN_LENGTH: no line is shorter (px); a picture smaller than this both ways (an MNIST digit) has none.
  * - STEP: how far (px) a line's course may move from one strip to the next.
  * - MAX_THICKNESS: a line is at most this thick (px), and at most THIN of the character height.
+ * - PEN_THICKNESS: when no line that thin is found, lines up to this thick (px) are looked for once more: a
+ *   pen's underline under large writing (still at most THIN of the character height), lying along at least
+ *   PEN_SPAN of the writing's width (a minus sign run into a digit's base also makes a thick straight run).
  * - H_LENGTH, V_LENGTH: a horizontal (vertical) line is at least this many character heights long; a `1` is
  *   about one character height, an underline of two digits about two, a minus sign under one.
  * - SPAN: a line across this share of the picture is a line of the sheet when nothing else decides.
@@ -59,6 +62,8 @@ const MIN_STRIPS = 3;
 const MIN_LENGTH = 30;
 const STEP = 2;
 const MAX_THICKNESS = 6;
+const PEN_THICKNESS = 12;
+const PEN_SPAN = 0.6;
 const THIN = 0.15;
 const H_LENGTH = 1.4;
 const V_LENGTH = 1.6;
@@ -115,8 +120,16 @@ interface Candidate {
  * Find the lines of a sheet or a form in `strength` (ink strength per pixel, `width` x `height`, ink > 0),
  * clear them in place, and return them (see the file comment). Pictures without such lines are left as they are.
  * @param peak the strongest ink in `strength`.
+ * @param o.penLines when no thin line is found, look again for lines as thick as a pen's (default true; a
+ *   second look at a picture whose lines were taken out leaves it off, or it finds the writing's strokes).
  */
-export function removeRules(strength: Float32Array, width: number, height: number, peak: number): RuledLine[] {
+export function removeRules(
+  strength: Float32Array,
+  width: number,
+  height: number,
+  peak: number,
+  o: { penLines?: boolean } = {},
+): RuledLine[] {
   if (width < MIN_LENGTH && height < MIN_LENGTH) return [];
   const level = INK_LEVEL * peak;
   const n = width * height;
@@ -137,15 +150,31 @@ export function removeRules(strength: Float32Array, width: number, height: numbe
     }
     rowInk[y] = count;
   }
-  const found = [...candidates(mask, width, height, true, rowInk), ...candidates(mask, width, height, false, colInk)];
-  // the pen strokes of ordinary writing are rarely this slender; only then is it worth measuring the characters
-  if (!found.some((c) => c.a1 - c.a0 + 1 >= SLENDER * c.thickness)) return [];
-  const writing = measureWriting(mask, strength, width, height, found);
-  const charHeight = writing.height;
-  const lines = accepted(found, writing, width, height);
-  if (lines.length === 0) return [];
-  clear(strength, mask, width, height, lines, charHeight, peak);
-  return lines.map((c) => describe(c));
+  for (const thickest of o.penLines === false ? [MAX_THICKNESS] : [MAX_THICKNESS, PEN_THICKNESS]) {
+    const pen = thickest > MAX_THICKNESS;
+    // a pen's line kept is an underline: lying across, so only rows are scanned for it
+    const found = [
+      ...candidates(mask, width, height, true, rowInk, thickest),
+      ...(pen ? [] : candidates(mask, width, height, false, colInk, thickest)),
+    ];
+    // the pen strokes of ordinary writing are rarely this slender; only then is it worth measuring the characters
+    if (!found.some((c) => c.a1 - c.a0 + 1 >= SLENDER * c.thickness)) continue;
+    // a pen's thick strokes make short thick runs too (a 7's bar): only slender ones are taken out to measure
+    const writing = measureWriting(
+      mask,
+      strength,
+      width,
+      height,
+      pen ? found.filter((c) => c.a1 - c.a0 + 1 >= SLENDER * c.thickness) : found,
+    );
+    const lines = accepted(found, writing, width, height).filter(
+      (c) => !pen || (c.horizontal && c.a1 - c.a0 + 1 >= PEN_SPAN * (writing.x1 - writing.x0 + 1)),
+    );
+    if (lines.length === 0) continue;
+    clear(strength, mask, width, height, lines, writing.height, peak);
+    return lines.map((c) => describe(c));
+  }
+  return [];
 }
 
 /** Index of the pixel at `a` along and `c` across a line of the given orientation. */
@@ -160,6 +189,7 @@ function candidates(
   height: number,
   horizontal: boolean,
   lineInk: Int32Array,
+  thickest: number,
 ): Candidate[] {
   const along = horizontal ? width : height,
     across = horizontal ? height : width;
@@ -190,7 +220,7 @@ function candidates(
       const full = c < across && filled[k * across + c] >= need;
       if (full && start < 0) start = c;
       if (!full && start >= 0) {
-        if (c - start <= MAX_THICKNESS) list.push((start + c) / 2);
+        if (c - start <= thickest) list.push((start + c) / 2);
         start = -1;
       }
     }
@@ -220,7 +250,7 @@ function candidates(
         chain.push([q, last]);
       }
       if (chain.length >= MIN_STRIPS && !out.some((o) => follows(o, chain))) {
-        const c = refine(mask, width, height, horizontal, chain);
+        const c = refine(mask, width, height, horizontal, chain, thickest);
         if (c) out.push(c);
       }
     }
@@ -243,6 +273,7 @@ function refine(
   height: number,
   horizontal: boolean,
   chain: [number, number][],
+  thickest: number,
 ): Candidate | null {
   const along = horizontal ? width : height,
     across = horizontal ? height : width;
@@ -309,7 +340,7 @@ function refine(
   // where strokes cross or run along the line its runs are longer: its own thickness is among the thinnest
   runs.sort((x, y) => x - y);
   const thickness = runs[Math.floor(OWN_RUNS * runs.length)];
-  if (thickness > MAX_THICKNESS) return null;
+  if (thickness > thickest) return null;
   if (!isStraight(a0, lo, hi, thickness)) return null;
   return { horizontal, a0, a1, centre, lo, hi, thickness };
 }
