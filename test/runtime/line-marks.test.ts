@@ -9,53 +9,49 @@ import { findLine } from '../../src/runtime/segment/line.js';
 import { blocksPicture } from './helpers/blocks.js';
 
 /**
- * Two upright strokes 60 px tall on white (rows 20-79), a short bar 10x4 between them, then a 6x6 dot near the
- * top of the line and a 6x6 mark across its middle.
+ * The ink pieces of a picture of `blocks` 100 px tall, and the left edges (source pixels) of the glyphs of its
+ * line as a digit model and as a model that reads operators group them.
  */
-const picture = (): GrayImage =>
-  blocksPicture(220, 100, [
+function lineBothWays(width: number, blocks: Array<[number, number, number, number]>) {
+  const picture: GrayImage = blocksPicture(width, 100, blocks);
+  const found = findInk(picture);
+  assert.ok(found.ok);
+  const starts = (smallSigns: boolean): number[] => {
+    const r = findLine(found.map, { smallSigns });
+    assert.ok(r.ok);
+    return r.glyphs.map((g) => g.x0 * found.map.scale);
+  };
+  return { pieces: found.map.ink.length, digitsOnly: starts(false), withSigns: starts(true) };
+}
+
+test('small flat marks and small marks across the middle are glyphs only when the model reads operators; a dot off the middle never', () => {
+  // two upright strokes 60 px tall (rows 20-79), a short bar 10x4 between them, then a 6x6 dot near the top of
+  // the line and a 6x6 mark across its middle
+  const r = lineBothWays(220, [
     [40, 20, 12, 60],
     [75, 48, 10, 4],
     [110, 20, 12, 60],
     [150, 22, 6, 6],
     [180, 47, 6, 6],
   ]);
-
-test('small flat marks and small marks across the middle are glyphs only when the model reads operators; a dot off the middle never', () => {
-  const found = findInk(picture());
-  assert.ok(found.ok);
-  assert.equal(found.map.ink.length, 5, 'two strokes, the bar and the two small marks are all ink');
-  const digitsOnly = findLine(found.map);
-  const withSigns = findLine(found.map, { smallSigns: true });
-  assert.ok(digitsOnly.ok && withSigns.ok);
-  assert.equal(digitsOnly.glyphs.length, 2);
-  assert.equal(withSigns.glyphs.length, 4);
-  assert.deepEqual(
-    withSigns.glyphs.map((g) => g.x0 * found.map.scale),
-    [40, 75, 110, 180],
-  );
+  assert.equal(r.pieces, 5, 'two strokes, the bar and the two small marks are all ink');
+  assert.deepEqual(r.digitsOnly, [40, 110]);
+  assert.deepEqual(r.withSigns, [40, 75, 110, 180]);
 });
 
 test("a minus tucked under a 7's bar stays a glyph of its own for models that read operators; a ÷ stays whole", () => {
   // a 7 (bar and stem, rows 20-79) whose bar overhangs a minus at the line's middle, then an upright stroke,
   // then a ÷: a bar with a dot above and one below, sharing its columns
-  const found = findInk(
-    blocksPicture(320, 100, [
-      [60, 20, 40, 8],
-      [90, 20, 10, 60],
-      [45, 48, 30, 5],
-      [150, 20, 12, 60],
-      [200, 48, 30, 5],
-      [211, 34, 8, 8],
-      [211, 59, 8, 8],
-    ]),
-  );
-  assert.ok(found.ok);
-  assert.equal(found.map.ink.length, 6, 'the 7, the minus, the stroke, and the bar and two dots of the ÷');
-  const digitsOnly = findLine(found.map);
-  const withSigns = findLine(found.map, { smallSigns: true });
-  assert.ok(digitsOnly.ok && withSigns.ok);
-  const starts = (r: typeof withSigns) => (r.ok ? r.glyphs.map((g) => g.x0 * found.map.scale) : []);
-  assert.deepEqual(starts(digitsOnly), [45, 150, 200], 'a digit model joins the minus to the 7');
-  assert.deepEqual(starts(withSigns), [45, 60, 150, 200], 'the minus apart, the ÷ whole');
+  const r = lineBothWays(320, [
+    [60, 20, 40, 8],
+    [90, 20, 10, 60],
+    [45, 48, 30, 5],
+    [150, 20, 12, 60],
+    [200, 48, 30, 5],
+    [211, 34, 8, 8],
+    [211, 59, 8, 8],
+  ]);
+  assert.equal(r.pieces, 6, 'the 7, the minus, the stroke, and the bar and two dots of the ÷');
+  assert.deepEqual(r.digitsOnly, [45, 150, 200], 'a digit model joins the minus to the 7');
+  assert.deepEqual(r.withSigns, [45, 60, 150, 200], 'the minus apart, the ÷ whole');
 });
