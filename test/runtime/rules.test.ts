@@ -131,6 +131,23 @@ test("an underline drawn with a pen as thick as the writing's strokes, under lar
   assert.equal(await read(img), TEXT);
 });
 
+test('a box whose side a digit is written against is still a box: its top, bottom and free side go', async () => {
+  const w = 320,
+    h = 120;
+  const img: GrayImage = { width: w, height: h, data: sheet(w, h, ks, 80, 32) };
+  box(img, 40, 30, 270, 92, 2, 40);
+  // a 1 written hard against the box's left side, as thick as four of its lines, along most of its height
+  rect(img, 40, 36, 47, 86, 30);
+  const found = findInk(img);
+  assert.ok(found.ok);
+  assert.deepEqual(
+    found.map.rules.map((l) => `${l.orientation} ${Math.floor(l.orientation === 'vertical' ? l.x0 : l.y0)}`).sort(),
+    ['horizontal 30', 'horizontal 91', 'vertical 269'],
+    JSON.stringify(found.map.rules),
+  );
+  assert.equal(await read(img), `1${TEXT}`);
+});
+
 test('an empty box, or an empty ruled sheet, reads as no characters found', async () => {
   const w = 200,
     h = 90;

@@ -447,6 +447,19 @@ function accepted(found: Candidate[], writing: Writing, width: number, height: n
       right = sides.filter((v) => meetsEnd(v, hz, hz.a1));
     if (left.length && right.length) for (const c of [hz, ...left, ...right]) boxed.add(c);
   }
+  // a box whose side is hidden by writing run into it: a top and a bottom of the same extent, one over and
+  // one under the writing, with one side meeting both
+  for (const top of thin) {
+    if (!top.horizontal) continue;
+    const y = (c: Candidate) => c.centre[c.centre.length >> 1] - 0.5;
+    for (const bottom of thin) {
+      if (!bottom.horizontal || y(bottom) <= writing.middle || y(top) >= writing.middle) continue;
+      const r = cornerReach(top, bottom);
+      if (Math.abs(top.a0 - bottom.a0) > r || Math.abs(top.a1 - bottom.a1) > r) continue;
+      const side = sides.filter((v) => [top.a0, top.a1].some((x) => meetsEnd(v, top, x) && meetsEnd(v, bottom, x)));
+      if (side.length) for (const c of [top, bottom, ...side]) boxed.add(c);
+    }
+  }
   const horizontal = thin.filter(
     (c) =>
       c.horizontal &&
