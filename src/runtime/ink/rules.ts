@@ -33,7 +33,8 @@ export interface RuledLine {
  * - MAX_THICKNESS: a line is at most this thick (px), and at most THIN of the character height.
  * - PEN_THICKNESS: when no line that thin is found, lines up to this thick (px) are looked for once more: a
  *   pen's underline under large writing (still at most THIN of the character height), lying along at least
- *   PEN_SPAN of the writing's width (a minus sign run into a digit's base also makes a thick straight run).
+ *   PEN_SPAN of the writing's width (a minus sign run into a digit's base also makes a thick straight run);
+ *   only looked for when some row holds a run of ink PEN_RUN px long.
  * - H_LENGTH, V_LENGTH: a horizontal (vertical) line is at least this many character heights long; a `1` is
  *   about one character height, an underline of two digits about two, a minus sign under one.
  * - SPAN: a line across this share of the picture is a line of the sheet when nothing else decides.
@@ -64,6 +65,7 @@ const STEP = 2;
 const MAX_THICKNESS = 6;
 const PEN_THICKNESS = 12;
 const PEN_SPAN = 0.6;
+const PEN_RUN = 2 * MIN_LENGTH;
 const THIN = 0.15;
 const H_LENGTH = 1.4;
 const V_LENGTH = 1.6;
@@ -139,18 +141,27 @@ export function removeRules(
     colInk = new Int32Array(width);
   mask.fill(0);
   // most pixels are paper: only ink is written
+  // the longest run of ink along a row: without one as long as PEN_RUN there is no pen's underline to look for
+  let longest = 0;
   for (let y = 0; y < height; y++) {
-    let count = 0;
+    let count = 0,
+      run = 0;
     for (let x = 0, i = y * width; x < width; x++, i++) {
       if (strength[i] > level) {
         mask[i] = 1;
         count++;
         colInk[x]++;
+        run++;
+      } else {
+        if (run > longest) longest = run;
+        run = 0;
       }
     }
+    if (run > longest) longest = run;
     rowInk[y] = count;
   }
-  for (const thickest of o.penLines === false ? [MAX_THICKNESS] : [MAX_THICKNESS, PEN_THICKNESS]) {
+  const penLines = o.penLines !== false && longest >= PEN_RUN;
+  for (const thickest of penLines ? [MAX_THICKNESS, PEN_THICKNESS] : [MAX_THICKNESS]) {
     const pen = thickest > MAX_THICKNESS;
     // a pen's line kept is an underline: lying across, so only rows are scanned for it
     const found = [
