@@ -169,17 +169,11 @@ export function removeRules(
       ...(pen ? [] : candidates(mask, width, height, false, colInk, thickest)),
     ];
     // the pen strokes of ordinary writing are rarely this slender; only then is it worth measuring the characters
-    if (!found.some((c) => c.a1 - c.a0 + 1 >= SLENDER * c.thickness)) continue;
+    if (!found.some(slender)) continue;
     // a pen's thick strokes make short thick runs too (a 7's bar): only slender ones are taken out to measure
-    const writing = measureWriting(
-      mask,
-      strength,
-      width,
-      height,
-      pen ? found.filter((c) => c.a1 - c.a0 + 1 >= SLENDER * c.thickness) : found,
-    );
+    const writing = measureWriting(mask, strength, width, height, pen ? found.filter(slender) : found);
     const lines = accepted(found, writing, width, height).filter(
-      (c) => !pen || (c.horizontal && c.a1 - c.a0 + 1 >= PEN_SPAN * (writing.x1 - writing.x0 + 1)),
+      (c) => !pen || (c.horizontal && lineLength(c) >= PEN_SPAN * (writing.x1 - writing.x0 + 1)),
     );
     if (lines.length === 0) continue;
     clear(strength, mask, width, height, lines, writing.height, peak);
@@ -187,6 +181,18 @@ export function removeRules(
   }
   return [];
 }
+
+/** A candidate's length along its course (px). */
+const lineLength = (c: Candidate): number => c.a1 - c.a0 + 1;
+
+/** True when a candidate is at least SLENDER times longer than thick, as the strokes of writing rarely are. */
+const slender = (c: Candidate): boolean => lineLength(c) >= SLENDER * c.thickness;
+
+/** Where a candidate lies across its course, at its middle (px). */
+const middleAcross = (c: Candidate): number => c.centre[c.centre.length >> 1] - 0.5;
+
+/** True when position `i` of a candidate holds the line alone: ink no thicker than the line, nothing crossing. */
+const pureAt = (c: Candidate, i: number): boolean => c.lo[i] >= 0 && c.hi[i] - c.lo[i] + 1 <= c.thickness + 2;
 
 /** Index of the pixel at `a` along and `c` across a line of the given orientation. */
 function at(horizontal: boolean, width: number, a: number, c: number): number {
@@ -393,8 +399,7 @@ function isStraight(a0: number, lo: Int32Array, hi: Int32Array, thickness: numbe
 /** The pixels across position `a` of a line that belong to the line itself: its band, one pixel of rim each side. */
 function band(c: Candidate, a: number): [number, number] {
   const i = a - c.a0;
-  const pure = c.lo[i] >= 0 && c.hi[i] - c.lo[i] + 1 <= c.thickness + 2;
-  if (pure) return [c.lo[i], c.hi[i]];
+  if (pureAt(c, i)) return [c.lo[i], c.hi[i]];
   const mid = c.centre[i] - 0.5;
   return [Math.round(mid - c.thickness / 2), Math.round(mid + c.thickness / 2)];
 }
@@ -444,10 +449,9 @@ function measureWriting(
 /** The candidates that are lines of the sheet or a form, judged against the characters' height. */
 function accepted(found: Candidate[], writing: Writing, width: number, height: number): Candidate[] {
   const charHeight = writing.height;
-  const length = (c: Candidate) => c.a1 - c.a0 + 1;
   const thinEnough = (c: Candidate) =>
-    length(c) >= SLENDER * c.thickness && (charHeight === 0 || c.thickness <= Math.max(2, THIN * charHeight));
-  const spans = (c: Candidate) => length(c) >= SPAN * (c.horizontal ? width : height);
+    slender(c) && (charHeight === 0 || c.thickness <= Math.max(2, THIN * charHeight));
+  const spans = (c: Candidate) => lineLength(c) >= SPAN * (c.horizontal ? width : height);
   const thin = found.filter(thinEnough);
   // a box: two horizontal lines joined at both ends by two vertical ones, whatever is written in it
   const sides = thin.filter((v) => !v.horizontal && isBoxSide(v, thin));
@@ -462,9 +466,8 @@ function accepted(found: Candidate[], writing: Writing, width: number, height: n
   // one under the writing, with one side meeting both
   for (const top of thin) {
     if (!top.horizontal) continue;
-    const y = (c: Candidate) => c.centre[c.centre.length >> 1] - 0.5;
     for (const bottom of thin) {
-      if (!bottom.horizontal || y(bottom) <= writing.middle || y(top) >= writing.middle) continue;
+      if (!bottom.horizontal || middleAcross(bottom) <= writing.middle || middleAcross(top) >= writing.middle) continue;
       const r = cornerReach(top, bottom);
       if (Math.abs(top.a0 - bottom.a0) > r || Math.abs(top.a1 - bottom.a1) > r) continue;
       const side = sides.filter((v) => [top.a0, top.a1].some((x) => meetsEnd(v, top, x) && meetsEnd(v, bottom, x)));
@@ -474,12 +477,14 @@ function accepted(found: Candidate[], writing: Writing, width: number, height: n
   const horizontal = thin.filter(
     (c) =>
       c.horizontal &&
-      (boxed.has(c) || spans(c) || (charHeight > 0 && length(c) >= H_LENGTH * charHeight && underOrBeside(c, writing))),
+      (boxed.has(c) ||
+        spans(c) ||
+        (charHeight > 0 && lineLength(c) >= H_LENGTH * charHeight && underOrBeside(c, writing))),
   );
   const grid = horizontal.filter(spans).length >= 2;
   const vertical = thin.filter((c) => {
     if (c.horizontal) return false;
-    if (boxed.has(c) || (charHeight > 0 && length(c) >= V_LENGTH * charHeight)) return true;
+    if (boxed.has(c) || (charHeight > 0 && lineLength(c) >= V_LENGTH * charHeight)) return true;
     return grid && spans(c);
   });
   return [...horizontal, ...vertical];
@@ -491,7 +496,7 @@ function accepted(found: Candidate[], writing: Writing, width: number, height: n
  * likely the bar of a 7 run into its neighbour.
  */
 function underOrBeside(c: Candidate, writing: Writing): boolean {
-  const y = c.centre[c.centre.length >> 1] - 0.5;
+  const y = middleAcross(c);
   const past = BESIDE * writing.height;
   return y >= writing.middle || c.a0 < writing.x0 - past || c.a1 > writing.x1 + past;
 }
@@ -605,7 +610,7 @@ function ownStrength(strength: Float32Array, width: number, c: Candidate): numbe
   const values: number[] = [];
   for (let a = c.a0; a <= c.a1; a++) {
     const i = a - c.a0;
-    if (c.lo[i] < 0 || c.hi[i] - c.lo[i] + 1 > c.thickness + 2) continue;
+    if (!pureAt(c, i)) continue;
     let core = 0;
     for (let v = c.lo[i]; v <= c.hi[i]; v++) core = Math.max(core, strength[at(c.horizontal, width, a, v)]);
     values.push(core);

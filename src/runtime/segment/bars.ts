@@ -11,7 +11,10 @@ import { BARS } from '../reader-thresholds.js';
 export interface RowShape {
   /** Horizontal strokes stacked: runs of ink-heavy rows separated by a nearly empty row. */
   bars: number;
-  /** Marks stacked: runs of rows holding any ink, separated by rows holding none (a `÷`'s dot and bar). */
+  /**
+   * Marks stacked: runs of rows holding any ink, separated by rows holding none (a `÷`'s dot and bar); besides
+   * the heaviest, only those over the middle of the crop's width.
+   */
   marks: number;
 }
 
@@ -22,6 +25,7 @@ export interface RowShape {
  */
 export function rowShape(crop: InkCrop): RowShape {
   const { width, height } = crop.box;
+  const rows = new Float64Array(height);
   const found: { mass: number; middle: number }[] = [];
   let inMark = false;
   for (let y = 0; y < height; y++) {
@@ -32,6 +36,7 @@ export function rowShape(crop: InkCrop): RowShape {
       mass += v;
       moment += v * x;
     }
+    rows[y] = mass;
     if (mass > 0) {
       if (!inMark) found.push({ mass: 0, middle: 0 });
       const m = found[found.length - 1];
@@ -45,7 +50,7 @@ export function rowShape(crop: InkCrop): RowShape {
   const centred = (m: { middle: number }) =>
     m.middle >= BARS.markSide * (width - 1) && m.middle <= (1 - BARS.markSide) * (width - 1);
   const marks = found.filter((m) => m.mass === heaviest || centred(m)).length;
-  return { bars: stackedBars(crop), marks };
+  return { bars: barsInRows(rows), marks };
 }
 
 /**
@@ -55,19 +60,20 @@ export function rowShape(crop: InkCrop): RowShape {
 export function stackedBars(crop: InkCrop): number {
   const { width, height } = crop.box;
   const rows = new Float64Array(height);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) rows[y] += crop.data[y * width + x];
+  return barsInRows(rows);
+}
+
+/** {@link stackedBars}, from the ink of each row. */
+function barsInRows(rows: Float64Array): number {
   let most = 0;
-  for (let y = 0; y < height; y++) {
-    let s = 0;
-    for (let x = 0; x < width; x++) s += crop.data[y * width + x];
-    rows[y] = s;
-    if (s > most) most = s;
-  }
+  for (const s of rows) if (s > most) most = s;
   if (most <= 0) return 0;
   let bars = 0,
     inBar = false,
     gapSeen = true;
-  for (let y = 0; y < height; y++) {
-    const r = rows[y] / most;
+  for (const s of rows) {
+    const r = s / most;
     if (r >= BARS.barRow && !inBar) {
       if (gapSeen) bars++;
       inBar = true;
