@@ -104,6 +104,35 @@ test('ruled and squared paper: the lines of the sheet are no characters', async 
   assert.equal(await read(squared), TEXT);
 });
 
+test("a margin's double line goes whole: no sliver of its second line is left as ink", async () => {
+  // a photo's size, so ink is found at half size, where the two lines of the margin lie a pixel apart
+  const w = 640,
+    h = 480;
+  // grey paper, as a photo's is
+  const img: GrayImage = {
+    width: w,
+    height: h,
+    data: sheet(w, h, ks, 200, 300, 6, 3).map((v) => Math.round((v * 170) / 245)),
+  };
+  // two pale anti-aliased lines five pixels apart, leaning a pixel every 17 rows
+  for (let y = 0; y < h; y++)
+    for (const c of [40 + y / 17, 45 + y / 17])
+      for (let x = Math.floor(c) - 2; x <= Math.ceil(c) + 2; x++) {
+        const d = Math.abs(x + 0.5 - c);
+        const cover = d <= 0.75 ? 1 : Math.max(0, 1 - (d - 0.75) / 0.75);
+        img.data[y * w + x] = Math.min(img.data[y * w + x], Math.round(170 - 60 * cover));
+      }
+  const found = findInk(img);
+  assert.ok(found.ok);
+  const margin = found.map.ink.filter((p) => p.x0 * found.map.scale < 100);
+  assert.deepEqual(
+    margin.map((p) => `x ${p.x0}..${p.x1} y ${p.y0}..${p.y1}`),
+    [],
+  );
+  // the margin adds no character (how this small model reads the grey 7 is another matter)
+  assert.match(await read(img), /^\d{4}$/);
+});
+
 test('pen written along a pale grid line keeps its ink: a 1 drawn on a line of squared paper', async () => {
   const w = 320,
     h = 160;

@@ -56,6 +56,9 @@ export interface RuledLine {
  *   (a sheet's ruling, a form's tinted box); pen over it is told apart by its strength.
  * - DARKER: on a pale line, a pixel this far (share of the way) from the line's own strength to the
  *   strongest ink is pen over the line, and stays.
+ * - TWIN_GAP: beside a pale line, a run of ink no thicker than it and as pale, with paper on both sides of it
+ *   and at most this many pixels of paper between them, is its twin (a margin is often ruled double, and at
+ *   the working size the two lines run so close that one course is found for both); it goes too.
  */
 const STRIP = 8;
 const FILL = 0.8;
@@ -81,6 +84,7 @@ const BESIDE = 0.5;
 const STRAIGHT = 0.025;
 const PALE = 0.5;
 const DARKER = 0.5;
+const TWIN_GAP = 3;
 
 /** Picture-sized scratch arrays kept between pictures (the line finder runs on every picture). */
 const buffers = {
@@ -601,8 +605,48 @@ function clear(
         if (strength[i] >= keepAbove[k]) continue;
         strength[i] = 0;
       }
+      if (Number.isFinite(keepAbove[k])) {
+        clearTwin(strength, mask, width, c, a, lo, -1, across, keepAbove[k]);
+        clearTwin(strength, mask, width, c, a, hi, 1, across, keepAbove[k]);
+      }
     }
   });
+}
+
+/**
+ * The twin of pale line `c` at position `a` (see TWIN_GAP), on the side of band edge `edge` that `dir` points
+ * to: past the band's rim and a gap of paper, a run of ink no thicker than the line with every pixel under
+ * `keepAbove` (as pale as the line, not pen) is cleared.
+ */
+function clearTwin(
+  strength: Float32Array,
+  mask: Uint8Array,
+  width: number,
+  c: Candidate,
+  a: number,
+  edge: number,
+  dir: number,
+  across: number,
+  keepAbove: number,
+): void {
+  const pos = (v: number) => at(c.horizontal, width, a, v);
+  let v = edge + dir;
+  // the band's rim (two pixels, as clear takes them)
+  for (let g = 0; g < 2 && v >= 0 && v < across && mask[pos(v)]; g++) v += dir;
+  let gap = 0;
+  while (v >= 0 && v < across && !mask[pos(v)] && gap <= TWIN_GAP) {
+    v += dir;
+    gap++;
+  }
+  if (gap === 0 || gap > TWIN_GAP) return;
+  const start = v;
+  let run = 0;
+  while (v >= 0 && v < across && mask[pos(v)]) {
+    if (strength[pos(v)] >= keepAbove || ++run > c.thickness + 1) return;
+    v += dir;
+  }
+  if (run === 0) return;
+  for (let u = start; u !== v; u += dir) strength[pos(u)] = 0;
 }
 
 /** The line's own strength: the median over its runs, where nothing crosses it, of each run's strongest pixel. */
