@@ -96,6 +96,28 @@ test('strokes: ÷ has a bar and two dots, = two bars (each gone over twice by a 
   }
 });
 
+test('a broad pen may press the dots of a ÷ into blots wider than its bar, sitting on the bar; a fine pen never', () => {
+  const rand = seededRandom(11);
+  let blots = 0;
+  for (let i = 0; i < 400; i++) {
+    const [bar, ...rest] = operatorStrokes('÷', rand);
+    const barWidth = Math.max(...bar.map((p) => p.width));
+    for (const dot of rest) {
+      const width = Math.max(...dot.map((p) => p.width));
+      if (width <= 1.2 * barWidth) continue;
+      blots++;
+      assert.ok(barWidth >= 0.085, `a blot beside a bar ${barWidth.toFixed(3)} wide: only broad pens blot`);
+      // the blot's inked disc comes within a stroke's width of the bar's course under it
+      const x = dot.reduce((sum, p) => sum + p.x, 0) / dot.length;
+      const y = dot.reduce((sum, p) => sum + p.y, 0) / dot.length;
+      const under = bar.reduce((best, p) => (Math.abs(p.x - x) < Math.abs(best.x - x) ? p : best));
+      const reach = Math.max(...dot.map((p) => Math.hypot(p.x - x, p.y - y))) + width / 2;
+      assert.ok(Math.abs(y - under.y) - reach <= barWidth, 'a blot sits on the bar');
+    }
+  }
+  assert.ok(blots >= 20, `blots in 400 ÷: ${blots}`);
+});
+
 test('withSymbols appends the operators after the digits with their labels; streams differ', () => {
   const digits: Split = {
     x: new Float32Array(3 * 784).fill(0.5),

@@ -2,17 +2,17 @@
  * Handwritten operators (`+ - × ÷ =`) synthesised as pen strokes, because no dataset of handwritten
  * operators can be installed here. Each operator is a few polylines drawn the way people write them: a
  * random length, angle and slight bend per stroke, a hand's jitter, a pen width and a pressure that varies
- * along the stroke; `÷` gets dots of varying size and distance, `×` is a tilted cross, `-` and `=` vary in
- * width and spacing. Sizes are in units of the writer's digit height, so the pen is as thick as it would be
- * on the digits of the same line.
+ * along the stroke; `÷` gets dots (or blots, from a broad pen) of varying size and distance, `×` is a tilted
+ * cross, `-` and `=` vary in width and spacing. Sizes are in units of the writer's digit height, so the pen is
+ * as thick as it would be on the digits of the same line.
  *
  * The strokes are rendered anti-aliased into a grey picture and fitted by the very `preprocess` the readers
  * run (20x20 box, centre of mass centred), so a synthesised operator reaches the model exactly as an MNIST
  * digit or a drawn character does.
  *
  * What this cannot capture (docs/arithmetic.md says more): real people's idiosyncrasies (a `+` written as
- * one looping stroke, a `÷` whose dots merge with the bar, a `×` drawn like a letter x with curls), paper
- * texture, ink blots and the correlation between a writer's digits and operators.
+ * one looping stroke, a `×` drawn like a letter x with curls), paper texture, ink blots and the correlation
+ * between a writer's digits and operators.
  */
 import { preprocess, type GrayImage } from '../../runtime/preprocess.js';
 import type { InputContract } from '../../runtime/contract.js';
@@ -147,6 +147,9 @@ export function gaussian(rand: () => number): number {
 
 const uniform = (rand: () => number, lo: number, hi: number): number => lo + (hi - lo) * rand();
 const DEG = Math.PI / 180;
+
+/** A pen at least this wide (in digit heights) can leave a blot for a dot. */
+const BROAD_PEN = 0.1;
 
 /** A writer's pen: stroke thickness and typical pressure, in digit-height units. */
 export interface Pen {
@@ -357,9 +360,16 @@ function drawOperator(
       const strokes = [through(rand, pen, 0, 0, len, tilt * 0.8)];
       const dist = uniform(rand, 0.1, 0.38);
       const dashed = rand() < 0.3;
+      // A writer with a broad pen may press each dot into a round blot wider than the bar's stroke, sitting on
+      // the bar; then only the blots' roundness and the waist where they join it tell a ÷ from a +. (A fine
+      // pen's dot stays a dot: pressed into the bar it would be a small +.)
+      const blot = !dashed && pen.width >= BROAD_PEN && rand() < 0.5;
       for (const side of [-1, 1]) {
-        const r = Math.max(pen.width / 2, uniform(rand, 0.025, 0.08));
-        const d = dist * uniform(rand, 0.85, 1.15) + r;
+        const r = blot
+          ? (pen.width / 2) * uniform(rand, 1.3, 2.2)
+          : Math.max(pen.width / 2, uniform(rand, 0.025, 0.08));
+        // A blot sits on the bar's edge or into it; a dot clears the bar.
+        const d = blot ? pen.width / 2 + r * uniform(rand, 0.4, 1.1) : dist * uniform(rand, 0.85, 1.15) + r;
         const cx = uniform(rand, -0.12, 0.12) * len - Math.sin(tilt) * d * side;
         strokes.push(
           dashed
@@ -373,7 +383,7 @@ function drawOperator(
                 0.5,
                 0.05,
               )
-            : penDot(rand, pen, cx, side * d, r),
+            : penDot(rand, blot ? { ...pen, width: 1.5 * r } : pen, cx, side * d, r),
         );
       }
       return strokes;
