@@ -2,13 +2,14 @@
  * Read one line of handwritten characters from a grayscale picture, recognition-based (LeCun et al. 1998):
  * the same ink finding as single-digit preprocessing, the marks grouped into one line of glyphs, the line
  * over-segmented into pieces (its glyphs, and wide glyphs cut along the paths of least ink), and every span
- * of one to three neighbouring pieces read by the network in one batch. The network's "not one character"
- * output (the contract's `rejectLabel`) takes the probability from a crop that holds half a digit or two of
- * them; the best reading of the whole line is the path through the pieces with the highest total
- * log-probability, found by dynamic programming. What the network cannot see in a 28x28 crop (how tall a
- * piece stands in the line, how wide it is, how much ink a cut crosses, whether a mark the network reads as
- * an operator sits in the line's middle) is weighed in by a few priors (segment/priors.ts, and the sign rule
- * below); every threshold lives in reader-thresholds.ts.
+ * of a few neighbouring pieces read by the network in one batch; a crop the network is unsure of is read
+ * again leaning left and right, and its reading is the mean of the three (writers' slants differ most). The
+ * network's "not one character" output (the contract's `rejectLabel`) takes the probability from a crop that
+ * holds half a digit or two of them; the best reading of the whole line is the path through the pieces with
+ * the highest total log-probability, found by dynamic programming. What the network cannot see in a 28x28
+ * crop (how tall a piece stands in the line, how wide it is, how much ink a cut crosses, whether a mark the
+ * network reads as an operator sits in the line's middle) is weighed in by a few priors (segment/priors.ts,
+ * and the sign rule below); every threshold lives in reader-thresholds.ts.
  *
  * Shared code: no Node and no DOM imports; the classifier is a callback, so the CLI, the server and the
  * browser widget each bring their own runtime.
@@ -16,7 +17,7 @@
 import { answerLabels, isDigitLabel, rejectIndex, type InputContract } from './contract.js';
 import { readsArithmetic } from './expression.js';
 import { findInk } from './ink/find.js';
-import { sourceBox, touchesEdge, type InkCrop } from './ink/fit.js';
+import { fitToContract, shearCrop, sourceBox, touchesEdge, type InkCrop } from './ink/fit.js';
 import type { GrayImage, PixelBox } from './ink/image.js';
 import { glyphInput, glyphWidth, type Glyph } from './segment/glyph.js';
 import { findLine, signBesideDigit, where } from './segment/line.js';
@@ -87,6 +88,38 @@ interface Span {
   from: number;
   to: number;
   note?: string;
+}
+
+/**
+ * The network's readings of `inputs`; a crop it reads with less than READER.sureReading is read again sheared
+ * by each of READER.slantViews, and its reading is the mean of them all.
+ */
+async function readWithViews(
+  classify: Classifier,
+  inputs: Float32Array[],
+  crops: InkCrop[],
+  contract: InputContract,
+): Promise<Float32Array[]> {
+  const probs = await classify(inputs);
+  const shears = READER.slantViews;
+  const unsure: number[] = [];
+  probs.forEach((p, i) => {
+    if (Math.max(...p) < READER.sureReading) unsure.push(i);
+  });
+  if (unsure.length === 0 || shears.length === 0) return probs;
+  const views = await classify(
+    unsure.flatMap((i) => shears.map((s) => fitToContract(shearCrop(crops[i], s), contract))),
+  );
+  unsure.forEach((i, u) => {
+    const p = Float32Array.from(probs[i]);
+    for (let v = 0; v < shears.length; v++) {
+      const q = views[u * shears.length + v];
+      for (let k = 0; k < p.length; k++) p[k] += q[k];
+    }
+    for (let k = 0; k < p.length; k++) p[k] /= shears.length + 1;
+    probs[i] = p;
+  });
+  return probs;
 }
 
 /** The glyph between two cuts (null: the glyph's own edge), as a crop description. */
@@ -222,7 +255,7 @@ export async function readLine(
   }
   if (inputs.length === 0)
     return { ok: false, reason: 'no-ink', message: 'no ink found: no mark in the picture is large enough to read' };
-  const probs = await classify(inputs);
+  const probs = await readWithViews(classify, inputs, crops, contract);
 
   const answer = answerLabels(contract);
   const reject = rejectIndex(contract);

@@ -329,3 +329,44 @@ function placeByCentreOfMass(
   }
   return out;
 }
+
+/**
+ * The crop sheared along its rows: row `y` moves `-shear * (y - middle row)` pixels, so a positive `shear`
+ * leans the character further right (its top moves right, its foot left). Values are split between the two
+ * columns a moved pixel falls across, so no ink is lost; the box is the sheared ink's, one crop's width wider
+ * at most.
+ */
+export function shearCrop(crop: InkCrop, shear: number): InkCrop {
+  const { data, box } = crop;
+  const w = box.width,
+    h = box.height;
+  const middle = (h - 1) / 2;
+  const extra = Math.ceil(Math.abs(shear) * middle) + 1;
+  const wide = w + 2 * extra;
+  const out = new Float32Array(wide * h);
+  let x0 = wide,
+    x1 = -1;
+  for (let y = 0; y < h; y++) {
+    const shift = extra - shear * (y - middle);
+    const whole = Math.floor(shift),
+      part = shift - whole;
+    for (let x = 0; x < w; x++) {
+      const v = data[y * w + x];
+      if (v === 0) continue;
+      const at = y * wide + x + whole;
+      out[at] += v * (1 - part);
+      out[at + 1] += v * part;
+    }
+  }
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < wide; x++)
+      if (out[y * wide + x] > 0) {
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+      }
+  if (x1 < 0) return crop;
+  const bw = x1 - x0 + 1;
+  const tight = new Float32Array(bw * h);
+  for (let y = 0; y < h; y++) tight.set(out.subarray(y * wide + x0, y * wide + x1 + 1), y * bw);
+  return { box: { x: box.x + x0 - extra, y: box.y, width: bw, height: h }, data: tight, peak: crop.peak };
+}

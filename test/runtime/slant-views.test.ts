@@ -1,0 +1,83 @@
+// Writers' slants differ more than anything else in their digits: the line reader reads a crop the network is
+// unsure of again leaning left and right (READER.slantViews) and takes the mean. The network here is a stub, so
+// the tests check the reader's use of the views and the shear itself, not what a model makes of them.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { shearCrop, type InkCrop } from '../../src/runtime/ink/fit.js';
+import { readModelFile } from '../../src/runtime/node/model-file.js';
+import { readLine, type Classifier } from '../../src/runtime/read-line.js';
+import { READER } from '../../src/runtime/reader-thresholds.js';
+import { blocksPicture } from './helpers/blocks.js';
+
+const { contract } = await readModelFile('models/lenet5-e20.onnx');
+
+/** A stub network that reads every crop of its first call as `first`, and of every later call as '7', surely. */
+function stub(first: Record<string, number>): { classify: Classifier; calls: number[] } {
+  const calls: number[] = [];
+  const classify: Classifier = async (inputs) => {
+    calls.push(inputs.length);
+    const probs = calls.length === 1 ? first : { '7': 1 };
+    return inputs.map(() => Float32Array.from(contract.labels, (l) => probs[l] ?? 0));
+  };
+  return { classify, calls };
+}
+
+const stroke = blocksPicture(120, 100, [[50, 20, 10, 60]]);
+
+test('a crop the network is unsure of is read again leaning either way, and its reading is the mean of the three', async () => {
+  const { classify, calls } = stub({ '1': 0.6, '7': 0.4 });
+  const r = await readLine(stroke, contract, classify);
+  assert.ok(r.ok, r.ok ? '' : r.message);
+  assert.equal(r.text, '7');
+  assert.deepEqual(calls, [1, READER.slantViews.length]);
+  const seven = contract.labels.indexOf('7');
+  assert.ok(
+    Math.abs(r.digits[0].probabilities![seven] - (0.4 + READER.slantViews.length) / (READER.slantViews.length + 1)) <
+      1e-6,
+  );
+});
+
+test('a crop the network reads surely is read once', async () => {
+  const { classify, calls } = stub({ '1': 0.995, '7': 0.005 });
+  const r = await readLine(stroke, contract, classify);
+  assert.ok(r.ok, r.ok ? '' : r.message);
+  assert.equal(r.text, '1');
+  assert.deepEqual(calls, [1]);
+});
+
+/** A w x h crop with ink `v(x, y)`. */
+function crop(w: number, h: number, v: (x: number, y: number) => number): InkCrop {
+  const data = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data[y * w + x] = v(x, y);
+  return { box: { x: 10, y: 5, width: w, height: h }, data, peak: 1 };
+}
+
+/** Mean column of the ink in rows y0..y1 of a crop, in the crop's box's coordinates. */
+function meanColumn(c: InkCrop, y0: number, y1: number): number {
+  let m = 0,
+    s = 0;
+  for (let y = y0; y <= y1; y++)
+    for (let x = 0; x < c.box.width; x++) {
+      m += c.data[y * c.box.width + x];
+      s += c.data[y * c.box.width + x] * (c.box.x + x);
+    }
+  return s / m;
+}
+
+test('shearCrop leans a stroke by the shear per row, keeps every bit of ink, and changes nothing at 0', () => {
+  const upright = crop(3, 41, (x) => (x === 1 ? 1 : 0));
+  const total = (c: InkCrop) => c.data.reduce((a, b) => a + b, 0);
+  for (const shear of [0.2, -0.2, 0.35]) {
+    const leaning = shearCrop(upright, shear);
+    assert.equal(leaning.box.height, 41);
+    assert.ok(Math.abs(total(leaning) - total(upright)) < 1e-4);
+    // the top row moves right by shear * 20 rows, the bottom row left by as much
+    assert.ok(Math.abs(meanColumn(leaning, 0, 0) - meanColumn(upright, 0, 0) - 20 * shear) < 1e-4);
+    assert.ok(Math.abs(meanColumn(leaning, 40, 40) - meanColumn(upright, 40, 40) + 20 * shear) < 1e-4);
+  }
+  const same = shearCrop(upright, 0);
+  assert.deepEqual(
+    [same.box, same.data],
+    [{ x: 11, y: 5, width: 1, height: 41 }, upright.data.filter((_, i) => i % 3 === 1)],
+  );
+});
