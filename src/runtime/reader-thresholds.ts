@@ -123,7 +123,7 @@ export const READER = {
   characterPenalty: Math.log(0.97),
   /** Cuts whose shape prior is below this are not worth the network's time. */
   hopelessCut: -12,
-  /** Cuts kept per glyph (the cheapest that do not cross those kept), so a glyph makes at most one more piece. */
+  /** Cuts kept per glyph (the cheapest that do not cross those kept): a glyph makes at most one piece more than this. */
   maxCutsPerGlyph: 4,
   /**
    * A crop the network reads with less than `sureReading` is read again sheared by each of `slantViews` (columns
