@@ -333,8 +333,8 @@ function placeByCentreOfMass(
 /**
  * The crop sheared along its rows: row `y` moves `-shear * (y - middle row)` pixels, so a positive `shear`
  * leans the character further right (its top moves right, its foot left). Values are split between the two
- * columns a moved pixel falls across, so no ink is lost; the box is the sheared ink's, one crop's width wider
- * at most.
+ * columns a moved pixel falls across, so no ink is lost; the box is the sheared ink's, wider than the crop by
+ * up to `|shear|` times its height.
  */
 export function shearCrop(crop: InkCrop, shear: number): InkCrop {
   const { data, box } = crop;

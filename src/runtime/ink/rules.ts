@@ -631,7 +631,7 @@ function clearTwin(
 ): void {
   const pos = (v: number) => at(c.horizontal, width, a, v);
   let v = edge + dir;
-  // the band's rim (two pixels, as clear takes them)
+  // ink just past the band is the line's own soft edge (up to two pixels, the reach of clear's rim), not its twin
   for (let g = 0; g < 2 && v >= 0 && v < across && mask[pos(v)]; g++) v += dir;
   let gap = 0;
   while (v >= 0 && v < across && !mask[pos(v)] && gap <= TWIN_GAP) {
