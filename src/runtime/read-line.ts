@@ -297,11 +297,18 @@ export async function readLine(
     const off = Math.abs(box.y + box.height / 2 - middle) / (height * map.scale);
     return off > PRIORS.operatorBand ? PRIORS.operatorOffMiddle : 0;
   };
+  // A lone glyph the network reads whole as not one character is a run of touching characters: its height,
+  // which is the line's, may be one character's long tail, so its characters are allowed to stand shorter.
+  const rejectedWhole = alone && reject >= 0 && spans.some((s) => !s.cutPart && probs[s.slot][reject] > best(s.slot).p);
   const spanScore = (s: Span): number => {
     const b = best(s.slot);
     // A glyph alone in the picture is cut only into pieces standing nearly the line's full height: a lone
     // digit with a long tail is far more common than a lone touching pair.
-    if (alone && s.cutPart && heights[s.slot] < READER.alonePairSide) return READER.ruledOut;
+    let short = 0;
+    if (alone && s.cutPart && heights[s.slot] < READER.alonePairSide) {
+      if (!rejectedWhole) return READER.ruledOut;
+      short = READER.aloneShortPiece;
+    }
     // A glyph alone in the picture is its own measure of height, so the network's word on a lone pair is all
     // there is: the two sides of a touching pair stand the full height and read clearly, which a cut through
     // one character seldom leaves. Each such side earns half a bonus (on longer lines it did not earn its place).
@@ -309,6 +316,7 @@ export async function readLine(
       alone && s.cutPart && heights[s.slot] >= PRIORS.tallSide && b.p >= PRIORS.sureSide ? PRIORS.tallPairBonus / 2 : 0;
     return (
       tallSide +
+      short +
       Math.log(Math.max(1e-9, b.p)) +
       (isDigit[b.k] ? digitHeightPrior(heights[s.slot]) + (holdsSign(s) ? PRIORS.signInDigit : 0) : offMiddle(s)) +
       s.prior +

@@ -136,8 +136,12 @@ export const READER = {
   cutClearance: 0.15,
   /** A character is read from at most this many neighbouring pieces (the glyph whole is always read). */
   maxPiecesPerCharacter: 4,
-  /** A glyph alone in the picture is cut only into pieces at least this tall. */
+  /**
+   * A glyph alone in the picture is cut only into pieces at least this tall, unless the network reads the
+   * glyph whole as not one character: then each shorter piece costs `aloneShortPiece`.
+   */
   alonePairSide: 0.7,
+  aloneShortPiece: -2,
   /** The score of a reading the rules rule out, low enough never to win against a real one. */
   ruledOut: -50,
 } as const;
