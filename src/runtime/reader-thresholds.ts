@@ -25,6 +25,12 @@ export const LINE = {
   ruleMinWidth: 1.2,
   /** ... and thinner than this. */
   ruleMaxHeight: 0.25,
+  /**
+   * A margin line (or a sheet's fold or edge): a piece taller than this many character heights and at least
+   * `marginSlender` times taller than wide. No character stands twice as tall as the line's others.
+   */
+  marginMinHeight: 2,
+  marginSlender: 8,
   /** Pieces at least this tall decide how many lines there are. */
   tall: 0.5,
   /** Two tall pieces overlapping vertically by this fraction of the shorter one are on one line. */

@@ -55,3 +55,26 @@ test("a minus tucked under a 7's bar stays a glyph of its own for models that re
   assert.deepEqual(r.digitsOnly, [45, 150, 200], 'a digit model joins the minus to the 7');
   assert.deepEqual(r.withSigns, [45, 60, 150, 200], 'the minus apart, the ÷ whole');
 });
+
+test('a margin line beside the writing, twice its height and more, is set aside; a long stroke of the writing is not', () => {
+  // a double margin too thick to be found as a ruled line (10 px, the picture's full height), then three
+  // strokes 60 px tall (rows 70-129), the last with a tail making it 1.5 times their height
+  const picture = blocksPicture(260, 200, [
+    [10, 0, 10, 200],
+    [60, 70, 12, 60],
+    [110, 70, 12, 60],
+    [160, 70, 12, 90],
+  ]);
+  const found = findInk(picture);
+  assert.ok(found.ok);
+  const r = findLine(found.map);
+  assert.ok(r.ok, r.ok ? '' : r.message);
+  assert.deepEqual(
+    r.glyphs.map((g) => g.x0 * found.map.scale),
+    [60, 110, 160],
+  );
+  assert.ok(
+    r.decisions.some((d) => d.startsWith('ignored 1 margin line at x 10..')),
+    r.decisions.join('; '),
+  );
+});

@@ -48,6 +48,16 @@ export function findLine(map: InkMap, o: { smallSigns?: boolean } = {}): LineFou
     );
   }
 
+  const margins = glyphs.filter(
+    (g) => glyphHeight(g) > LINE.marginMinHeight * height && glyphHeight(g) >= LINE.marginSlender * glyphWidth(g),
+  );
+  if (margins.length) {
+    glyphs = glyphs.filter((g) => !margins.includes(g));
+    decisions.push(
+      `ignored ${margins.length} margin line${margins.length > 1 ? 's' : ''} at ${margins.map((g) => where(g, map.scale)).join(', ')}`,
+    );
+  }
+
   const lines = countLines(glyphs, height);
   if (lines > 1) {
     return {
