@@ -177,6 +177,46 @@ test('an empty box, or an empty ruled sheet, reads as no characters found', asyn
   assert.match(await read(lines), /^refused: no characters found/);
 });
 
+/** A form's comb: a row of `cells` boxes `cell` x `tall` from (x, y), their walls `t` thick at `level`. */
+function comb(
+  img: GrayImage,
+  x: number,
+  y: number,
+  cells: number,
+  cell: number,
+  tall: number,
+  t: number,
+  level: number,
+) {
+  box(img, x, y, x + cells * cell, y + tall, t, level);
+  for (let c = 1; c < cells; c++) rect(img, x + c * cell, y, x + c * cell + t - 1, y + tall, level);
+}
+
+test("a form's comb of boxes, one per digit, goes whole, empty or written in", async () => {
+  const w = 320,
+    h = 120;
+  const empty: GrayImage = { width: w, height: h, data: new Uint8Array(w * h).fill(240) };
+  comb(empty, 40, 25, 4, 60, 70, 2, 40);
+  assert.match(await read(empty), /^refused: no characters found: the picture holds only 7 lines/);
+  // the same comb with a digit in each box, as the number above
+  const written: GrayImage = { width: w, height: h, data: sheet(w, h, ks, 62, 32, 20) };
+  comb(written, 40, 25, 4, 60, 70, 2, 40);
+  assert.equal(await read(written), TEXT);
+});
+
+test('an empty line to write on reads as no characters found, and so do the crumbs its ends leave in a JPEG', async () => {
+  const w = 300,
+    h = 100;
+  const printed: GrayImage = { width: w, height: h, data: new Uint8Array(w * h).fill(240) };
+  rect(printed, 40, 70, 260, 72, 40);
+  assert.match(await read(printed), /^refused: no characters found: the picture holds only a line/);
+  // drawn with a slight bow and saved as a JPEG: its anti-aliased ends fray into slivers once it is taken out
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}"><rect width="100%" height="100%" fill="#ecebe4"/><path d="M 30 70 Q 150 66 270 71" fill="none" stroke="#666" stroke-width="3.1"/></svg>`;
+  const jpeg = await sharp(Buffer.from(svg)).jpeg({ quality: 75 }).toBuffer();
+  const { data, info } = await sharp(jpeg).greyscale().raw().toBuffer({ resolveWithObject: true });
+  assert.match(await read({ width: info.width, height: info.height, data }), /^refused: no characters found/);
+});
+
 test('ordinary writing is left alone: 1s, a lone 1, and every MNIST test 1 and 7 of the first thousand', async () => {
   const ones = digitsOf('1');
   const w = 300,

@@ -122,6 +122,11 @@ const LOW_FRACTION = 0.12;
 const HALVE_FROM_SIDE = 400;
 /** Ink shorter than this at half size (working pixels) is looked at again at full size. */
 const MIN_HALF_HEIGHT = 24;
+/**
+ * What a removed line leaves behind (its frayed ends, a crumb where two lines met) is no longer than this many
+ * times the line's thickness; a picture whose ink is all such crumbs holds nothing written.
+ */
+const REMNANT = 4;
 /** More ink pieces than this is a page or a busy photo, not one digit or one number. */
 const MAX_INK_PIECES = 60;
 /** Ink over more than this fraction of the picture is not a handwritten mark on a background. */
@@ -296,14 +301,7 @@ function findInkAt(img: GrayImage, scale: number, options: InkOptions, ws: Works
   if (rules.length > 0) {
     peak = 0;
     for (let i = 0; i < n; i++) if (strength[i] > peak) peak = strength[i];
-    if (peak < minContrast) {
-      return {
-        ok: false,
-        reason: 'no-ink',
-        message: `no characters found: the picture holds only ${rules.length === 1 ? 'a line' : `${rules.length} lines`} of a sheet or a form's box, and nothing written`,
-        rules: rules.map((l) => scaled(l, scale)),
-      };
-    }
+    if (peak < minContrast) return onlyLines(rules, scale);
   }
   // A noisy picture also has faint marks that are no ink (a shadow's edge, JPEG ringing, smudges) and
   // would chain strokes to them: there a pixel must reach a fraction of the strongest ink. A noise-free
@@ -339,6 +337,11 @@ function findInkAt(img: GrayImage, scale: number, options: InkOptions, ws: Works
   );
   ink.push(...divisionMarks(pieces, ink, strong, largest));
   ink.sort((a, b) => a.label - b.label);
+  if (rules.length > 0) {
+    let thickest = 0;
+    for (const l of rules) thickest = Math.max(thickest, l.thickness);
+    if (ink.every((p) => longSide(p) <= REMNANT * thickest)) return onlyLines(rules, scale);
+  }
   if (ink.length > MAX_INK_PIECES || covered > MAX_INK_COVER * n) {
     const what =
       ink.length > MAX_INK_PIECES
@@ -371,6 +374,16 @@ function findInkAt(img: GrayImage, scale: number, options: InkOptions, ws: Works
       peak,
       rules,
     },
+  };
+}
+
+/** The refusal of a picture that holds only `rules` (working pixels) and nothing written. */
+function onlyLines(rules: RuledLine[], scale: number) {
+  return {
+    ok: false as const,
+    reason: 'no-ink' as const,
+    message: `no characters found: the picture holds only ${rules.length === 1 ? 'a line' : `${rules.length} lines`} of a sheet or a form's box, and nothing written`,
+    rules: rules.map((l) => scaled(l, scale)),
   };
 }
 

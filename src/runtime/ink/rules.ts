@@ -85,6 +85,8 @@ const STRAIGHT = 0.025;
 const PALE = 0.5;
 const DARKER = 0.5;
 const TWIN_GAP = 3;
+const CELLS = 0.15;
+const WALL_REACH = 2;
 
 /** Picture-sized scratch arrays kept between pictures (the line finder runs on every picture). */
 const buffers = {
@@ -478,12 +480,27 @@ function accepted(found: Candidate[], writing: Writing, width: number, height: n
       if (side.length) for (const c of [top, bottom, ...side]) boxed.add(c);
     }
   }
+  // a row of boxes, one per character (a form's comb): the walls between them run from the boxes' top to their
+  // bottom, meeting both along their length rather than at their ends, and cut the row into equal cells (a
+  // stroke of a digit touching its box's top and bottom stands anywhere)
+  const boxedRows = [...boxed].filter((c) => c.horizontal);
+  const boxSides = [...boxed].filter((c) => !c.horizontal);
+  const walls = thin.filter(
+    (v) =>
+      !v.horizontal &&
+      !boxed.has(v) &&
+      boxSides.some((side) => Math.abs(drift(v) - drift(side)) <= WALL_REACH) &&
+      [v.a0, v.a1].every((y) => boxedRows.some((hz) => crosses(v, hz, y))),
+  );
+  if (walls.length && evenlySpaced([...boxSides, ...walls])) for (const v of walls) boxed.add(v);
+  // with nothing written, a lone thin line across is a line to write on (a form's field), not a character
   const horizontal = thin.filter(
     (c) =>
       c.horizontal &&
       (boxed.has(c) ||
         spans(c) ||
-        (charHeight > 0 && lineLength(c) >= H_LENGTH * charHeight && underOrBeside(c, writing))),
+        charHeight === 0 ||
+        (lineLength(c) >= H_LENGTH * charHeight && underOrBeside(c, writing))),
   );
   const grid = horizontal.filter(spans).length >= 2;
   const vertical = thin.filter((c) => {
@@ -518,6 +535,27 @@ function meetsEnd(v: Candidate, hz: Candidate, x: number): boolean {
   const xi = Math.round(Math.min(hz.a1, Math.max(hz.a0, vx)));
   const y = hz.centre[xi - hz.a0];
   return Math.abs(v.a0 - y) <= r || Math.abs(v.a1 - y) <= r;
+}
+
+/** How far (px) a line's course moves from its first position to its last. */
+const drift = (c: Candidate): number => c.centre[c.centre.length - 1] - c.centre[0];
+
+/** True when vertical lines stand at equal distances from each other, give or take CELLS. */
+function evenlySpaced(verticals: Candidate[]): boolean {
+  const xs = verticals.map(middleAcross).sort((a, b) => a - b);
+  const gaps = xs.slice(1).map((x, i) => x - xs[i]);
+  if (gaps.length < 2) return false;
+  const typical = [...gaps].sort((a, b) => a - b)[gaps.length >> 1];
+  return gaps.every((g) => Math.abs(g - typical) <= CELLS * typical);
+}
+
+/** True when vertical line `v`, at its end `y`, lies on horizontal line `hz` anywhere along it. */
+function crosses(v: Candidate, hz: Candidate, y: number): boolean {
+  const r = Math.max(v.thickness, hz.thickness) + WALL_REACH;
+  const x = v.centre[Math.round(y) - v.a0];
+  if (x < hz.a0 - r || x > hz.a1 + r) return false;
+  const xi = Math.round(Math.min(hz.a1, Math.max(hz.a0, x)));
+  return Math.abs(hz.centre[xi - hz.a0] - y) <= r;
 }
 
 /** True when both ends of vertical line `v` meet the end of a horizontal line among `lines`: the side of a box. */
