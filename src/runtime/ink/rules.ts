@@ -59,6 +59,9 @@ export interface RuledLine {
  * - TWIN_GAP: beside a pale line, a run of ink no thicker than it and as pale, with paper on both sides of it
  *   and at most this many pixels of paper between them, is its twin (a margin is often ruled double, and at
  *   the working size the two lines run so close that one course is found for both); it goes too.
+ * - CELLS, WALL_REACH: a form's comb (a row of boxes, one per character) has walls from its top to its bottom
+ *   whose ends lie within WALL_REACH px (plus the lines' thickness) of both, that lean as its sides do (within
+ *   WALL_REACH px end to end), and that cut it into cells equal within CELLS of their typical width.
  */
 const STRIP = 8;
 const FILL = 0.8;
