@@ -204,6 +204,17 @@ test("a form's comb of boxes, one per digit, goes whole, empty or written in", a
   assert.equal(await read(written), TEXT);
 });
 
+test("a small form's comb, its walls shorter than any line looked for, goes whole too", async () => {
+  const w = 200,
+    h = 60;
+  // boxes 30 wide and 26 tall, one digit 20 px tall in the middle of each
+  const img: GrayImage = { width: w, height: h, data: sheet(w, h, ks, 45, 14, 10, 1) };
+  assert.equal(await read(img), TEXT, 'the number alone must read right for this test to mean anything');
+  comb(img, 40, 15, 4, 30, 26, 2, 40);
+  assert.deepEqual(linesOf(img), ['horizontal', 'horizontal', ...Array(5).fill('vertical')]);
+  assert.equal(await read(img), TEXT);
+});
+
 test('an empty line to write on reads as no characters found, and so do the crumbs its ends leave in a JPEG', async () => {
   const w = 300,
     h = 100;

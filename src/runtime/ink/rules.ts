@@ -184,6 +184,16 @@ export function removeRules(
     const lines = accepted(found, writing, width, height).filter(
       (c) => !pen || (c.horizontal && lineLength(c) >= PEN_SPAN * (writing.x1 - writing.x0 + 1)),
     );
+    if (!pen)
+      for (const c of shortWalls(
+        mask,
+        width,
+        height,
+        found.filter((c) => c.horizontal && slender(c)),
+        lines,
+        thickest,
+      ))
+        if (!lines.includes(c)) lines.push(c);
     if (lines.length === 0) continue;
     clear(strength, mask, width, height, lines, writing.height, peak);
     return lines.map((c) => describe(c));
@@ -538,6 +548,95 @@ function meetsEnd(v: Candidate, hz: Candidate, x: number): boolean {
   const xi = Math.round(Math.min(hz.a1, Math.max(hz.a0, vx)));
   const y = hz.centre[xi - hz.a0];
   return Math.abs(v.a0 - y) <= r || Math.abs(v.a1 - y) <= r;
+}
+
+/**
+ * Small boxes and combs, whose sides are too short to be found as lines (under MIN_LENGTH): two horizontal
+ * candidates, one over the other, that end together inside the picture, with columns filled from one to the
+ * other at both ends (the sides). They are returned with the sides, and with the walls between the sides when
+ * these cut the box into equal cells, as a comb's do (a digit's stroke touching its box's top and bottom
+ * stands anywhere).
+ */
+function shortWalls(
+  mask: Uint8Array,
+  width: number,
+  height: number,
+  lines: Candidate[],
+  known: Candidate[],
+  thickest: number,
+): Candidate[] {
+  const rows = lines.filter((c) => c.horizontal && c.a0 > 1 && c.a1 < width - 2);
+  const out: Candidate[] = [];
+  for (const top of rows)
+    for (const bottom of rows) {
+      const r = cornerReach(top, bottom);
+      if (bottom === top || Math.abs(top.thickness - bottom.thickness) > 1) continue;
+      if (Math.abs(top.a0 - bottom.a0) > r || Math.abs(top.a1 - bottom.a1) > r) continue;
+      const x0 = Math.max(top.a0, bottom.a0),
+        x1 = Math.min(top.a1, bottom.a1);
+      const yTop = (x: number) => Math.round(top.centre[x - top.a0] - 0.5 + top.thickness / 2) + 1;
+      const yBottom = (x: number) => Math.round(bottom.centre[x - bottom.a0] - 0.5 - bottom.thickness / 2) - 1;
+      if (yBottom(x0) - yTop(x0) < (MIN_STRIPS * STRIP) / 2) continue;
+      // columns filled from the top line to the bottom one, in runs no thicker than a line
+      const runs: Array<[number, number]> = [];
+      for (let x = x0; x <= x1; x++) {
+        let filled = 0;
+        const y0 = yTop(x),
+          y1 = yBottom(x);
+        for (let y = y0; y <= y1; y++) filled += mask[y * width + x];
+        const full = filled >= FILL * (y1 - y0 + 1);
+        const last = runs[runs.length - 1];
+        if (full && last && last[1] === x - 1) last[1] = x;
+        else if (full) runs.push([x, x]);
+      }
+      // printed, a box's lines are all as thick
+      const t = Math.max(top.thickness, bottom.thickness);
+      const thin = runs.filter(([a, b]) => b - a + 1 <= Math.min(thickest, t + 1));
+      const middle = ([a, b]: [number, number]) => (a + b) / 2;
+      const near = (x: number, reach: number): [number, number] | undefined => {
+        let best: [number, number] | undefined;
+        for (const w of thin)
+          if (Math.abs(middle(w) - x) <= reach && (!best || Math.abs(middle(w) - x) < Math.abs(middle(best) - x)))
+            best = w;
+        return best;
+      };
+      // the sides stand at the lines' ends, as a printed box's do
+      const left = near(x0, t + WALL_REACH),
+        right = near(x1, t + WALL_REACH);
+      if (!left || !right) continue;
+      // the most cells whose every wall is there; three at least, as one stroke in the middle of a box may be a 1
+      const span = middle(right) - middle(left);
+      let walls = [left, right];
+      // cells at least half as wide as they are tall
+      for (let cells = 3; span / cells >= (yBottom(x0) - yTop(x0)) / 2; cells++) {
+        const cell = span / cells;
+        const found = Array.from({ length: cells - 1 }, (_, i) =>
+          near(middle(left) + (i + 1) * cell, Math.max(2, CELLS * cell)),
+        );
+        if (found.every((w) => w)) walls = [left, ...(found as Array<[number, number]>), right];
+      }
+      out.push(top, bottom);
+      for (const [a, b] of walls) {
+        const x = (a + b) / 2;
+        // a side or wall long enough to have been found already
+        if (known.some((v) => !v.horizontal && Math.abs(middleAcross(v) - x) <= t + WALL_REACH)) continue;
+        const y0 = yTop(Math.round(x)) - 1,
+          y1 = yBottom(Math.round(x)) + 1;
+        const n = y1 - y0 + 1;
+        const lo = new Int32Array(n).fill(a),
+          hi = new Int32Array(n).fill(b);
+        out.push({
+          horizontal: false,
+          a0: y0,
+          a1: y1,
+          centre: new Float32Array(n).fill(x + 0.5),
+          lo,
+          hi,
+          thickness: b - a + 1,
+        });
+      }
+    }
+  return out;
 }
 
 /** How far (px) a line's course moves from its first position to its last. */
