@@ -1,5 +1,5 @@
 // `read` on the independent evaluation sets (bench/generate-pages, bench/generate-sums): numbers of 2-7 digits
-// in other hands on six kinds of paper, and sums of 3-25 characters with operators in many styles, each set in
+// in other hands on seven kinds of paper, and sums of 3-25 characters with operators in many styles, each set in
 // a tuning split (rules may be chosen on it) and an evaluation split (reported, never tuned on). For every set:
 // the model's ceiling, the exact-read rate, failures by cause, and a debug picture of the first failures of
 // each cause. Sets are written once into bench/.work/read-sets and kept between runs.

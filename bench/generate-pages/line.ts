@@ -29,9 +29,10 @@ export class LineWriter {
 
   /**
    * Write `patch` with its baseline `lift` pixels above the line's (negative: below), `gap` pixels of clear
-   * paper from the ink already written in the rows both share (negative: overlapping by that much).
+   * paper from the ink already written in the rows both share (negative: overlapping by that much); or, given
+   * `centre`, with its ink centred on that column (a character written into a box of its own).
    */
-  write(patch: DigitPatch, gap: number, lift: number): Placed {
+  write(patch: DigitPatch, gap: number, lift: number, centre?: number): Placed {
     const y = this.top - lift - patch.base;
     let x: number;
     let need = -Infinity;
@@ -46,7 +47,8 @@ export class LineWriter {
         }
       if (left >= 0) need = Math.max(need, this.right[row] + 1 + gap - left);
     }
-    if (this.placed.length === 0) x = -patch.x0;
+    if (centre !== undefined) x = centre - (patch.x0 + patch.x1 + 1) / 2;
+    else if (this.placed.length === 0) x = -patch.x0;
     else x = need === -Infinity ? this.cursor + gap - patch.x0 : need;
     x = Math.round(x);
     for (let py = patch.y0; py <= patch.y1; py++) {

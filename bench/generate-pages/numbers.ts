@@ -1,7 +1,7 @@
 // Numbers written by other hands on real paper: 2-7 MNIST *test* digits, each stretched or condensed, slanted,
 // bolder or thinner, some with long tails, written close or into each other; on a plain sheet, in a form
-// field's box, underlined, on ruled paper, on squared paper, or on ruled paper with a margin line; scanned or
-// photographed. Composition, paper and capture are this folder's own code, not bench/generate's.
+// field's box, in a form's comb of boxes (one digit in each), underlined, on ruled paper, on squared paper, or on
+// ruled paper with a margin line; scanned or photographed. Composition, paper and capture are this folder's own code, not bench/generate's.
 import type { IdxDataset } from '../../src/data/idx.js';
 import type { Box, GeneratedPicture } from '../generate/types.js';
 import { streamFor, type Rand } from '../generate/seed.js';
@@ -11,7 +11,7 @@ import { LineWriter } from './line.js';
 import { captureSheet, penColour, type Capture, type Print } from './sheet.js';
 
 /** What the number is written on. */
-export const PAPERS = ['plain', 'box', 'underline', 'ruled', 'squared', 'margin'] as const;
+export const PAPERS = ['plain', 'box', 'underline', 'ruled', 'squared', 'margin', 'comb'] as const;
 export type Paper = (typeof PAPERS)[number];
 
 const DEG = Math.PI / 180;
@@ -53,8 +53,7 @@ export async function pageNumber(mnist: IdxDataset, seed: number, index: number,
     slant: hand.chance(0.5) ? hand.uniform(-0.15, 0.35) : hand.uniform(-0.05, 0.08),
     pen: hand.chance(0.6) ? hand.uniform(-0.035, 0.06) * h : 0,
   };
-  const writer = new LineWriter(h);
-  for (const k of digits) {
+  const drawn = digits.map((k) => {
     const patch = drawDigitPatch(mnist, k, digitStyle(hand, mnist.labels[k], lineStyle));
     const r = hand();
     const gap =
@@ -63,8 +62,14 @@ export async function pageNumber(mnist: IdxDataset, seed: number, index: number,
         : r < TOUCHING + CLOSE
           ? hand.uniform(0, 0.06 * h)
           : hand.uniform(0.08, 0.45) * h;
-    writer.write(patch, gap, hand.uniform(-0.04, 0.04) * h);
-  }
+    return { patch, gap, lift: hand.uniform(-0.04, 0.04) * h };
+  });
+  // In a comb each digit is written in the middle of a box of its own, and the boxes are as wide as the
+  // widest digit needs, or wider.
+  const widest = Math.max(...drawn.map(({ patch }) => patch.x1 - patch.x0 + 1));
+  const cell = paper === 'comb' ? Math.round(Math.max(0.75 * h, widest) * rand.uniform(1.1, 1.45)) : 0;
+  const writer = new LineWriter(h);
+  drawn.forEach(({ patch, gap, lift }, i) => writer.write(patch, gap, lift, cell ? i * cell : undefined));
   const b = writer.bounds();
   const text = digits.map((k) => String(mnist.labels[k])).join('');
 
@@ -77,6 +82,13 @@ export async function pageNumber(mnist: IdxDataset, seed: number, index: number,
   if (paper === 'box') [left, right, top, bottom] = [m(0.5, 1.3), m(0.5, 1.3), m(0.5, 1.1), m(0.5, 1.1)];
   if (paper === 'ruled' || paper === 'squared' || paper === 'margin') [top, bottom] = [m(0.8, 2), m(0.8, 2)];
   if (paper === 'margin') left = m(0.9, 2.2);
+  if (paper === 'comb') {
+    // room for the half-cells beside the first and the last digit
+    const half = (w: number) => Math.ceil((cell - w) / 2);
+    const first = drawn[0].patch,
+      last = drawn[n - 1].patch;
+    [left, right] = [m(0.2, 1) + half(first.x1 - first.x0 + 1), m(0.2, 1) + half(last.x1 - last.x0 + 1)];
+  }
   const inkW = b.x1 - b.x0 + 1,
     inkH = b.y1 - b.y0 + 1;
   let width = inkW + left + right,
@@ -101,7 +113,8 @@ export async function pageNumber(mnist: IdxDataset, seed: number, index: number,
   });
   const ink = { x0: b.x0 + ox, y0: b.y0 + oy, x1: b.x1 + ox, y1: b.y1 + oy, baseline: b.baseline + oy };
   const pen = penColour(hand);
-  const prints = paperPrints(paper, rand, width, height, ink, h, capture, pen);
+  const comb = cell ? { x0: ox - cell / 2, cell, cells: n } : undefined;
+  const prints = paperPrints(paper, rand, width, height, ink, h, capture, pen, comb);
   prints.push({ layer: writing, rgb: pen });
   const bytes = await captureSheet(prints, capture, rand);
   return {
@@ -122,6 +135,7 @@ function paperPrints(
   h: number,
   capture: Capture,
   pen: [number, number, number],
+  comb?: { x0: number; cell: number; cells: number },
 ): Print[] {
   const thick = (lo: number, hi: number) => Math.max(1, Math.min(4, rand.uniform(lo, hi) * (h / 40)));
   const tilt = (capture === 'photo' ? rand.uniform(-1.5, 1.5) : rand.uniform(-0.3, 0.3)) * DEG;
@@ -151,6 +165,21 @@ function paperPrints(
       const [ax, ay] = corners[i],
         [bx, by] = corners[(i + 1) % 4];
       ruledSegment(l, ax, ay, bx, by, t, 1);
+    }
+    const g = rand.chance(0.6) ? rand.uniform(0, 60) : rand.uniform(90, 150);
+    out.push({ layer: l, rgb: [g, g, g] });
+  } else if (paper === 'comb' && comb) {
+    // a form's row of boxes, printed: the writing may stand taller than its boxes, or shorter
+    const l = layer(width, height);
+    const y0 = ink.y0 + rand.uniform(-0.3, 0.12) * h,
+      y1 = ink.baseline + rand.uniform(-0.08, 0.3) * h;
+    const x1 = comb.x0 + comb.cells * comb.cell;
+    const t = thick(0.6, 2.2);
+    ruledSegment(l, comb.x0, y0, x1, y0, t, 1);
+    ruledSegment(l, comb.x0, y1, x1, y1, t, 1);
+    for (let c = 0; c <= comb.cells; c++) {
+      const x = comb.x0 + c * comb.cell;
+      ruledSegment(l, x, y0, x, y1, t, 1);
     }
     const g = rand.chance(0.6) ? rand.uniform(0, 60) : rand.uniform(90, 150);
     out.push({ layer: l, rgb: [g, g, g] });

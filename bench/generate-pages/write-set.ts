@@ -1,6 +1,6 @@
 // Writes a set of the page generators to a folder, to look at or to run the CLI over:
 //   node --import tsx bench/generate-pages/write-set.ts --kind box --split evaluation --count 50 --out /tmp/box
-// --kind is a paper (plain, box, underline, ruled, squared, margin) or 'sums'; --split tuning|evaluation picks
+// --kind is a paper (plain, box, underline, ruled, squared, margin, comb) or 'sums'; --split tuning|evaluation picks
 // the bench's seed (or --seed N). Pictures are 00000.png/.jpg onwards; truth.json lists [{file, text, boxes}].
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
