@@ -572,10 +572,12 @@ function shortWalls(
       const r = cornerReach(top, bottom);
       if (bottom === top || Math.abs(top.thickness - bottom.thickness) > 1) continue;
       if (Math.abs(top.a0 - bottom.a0) > r || Math.abs(top.a1 - bottom.a1) > r) continue;
-      const x0 = Math.max(top.a0, bottom.a0),
-        x1 = Math.min(top.a1, bottom.a1);
-      const yTop = (x: number) => Math.round(top.centre[x - top.a0] - 0.5 + top.thickness / 2) + 1;
-      const yBottom = (x: number) => Math.round(bottom.centre[x - bottom.a0] - 0.5 - bottom.thickness / 2) - 1;
+      // the box's ends: writing over a corner may hide one line's end
+      const x0 = Math.min(top.a0, bottom.a0),
+        x1 = Math.max(top.a1, bottom.a1);
+      const course = (c: Candidate, x: number) => c.centre[Math.min(c.a1, Math.max(c.a0, x)) - c.a0] - 0.5;
+      const yTop = (x: number) => Math.round(course(top, x) + top.thickness / 2) + 1;
+      const yBottom = (x: number) => Math.round(course(bottom, x) - bottom.thickness / 2) - 1;
       if (yBottom(x0) - yTop(x0) < (MIN_STRIPS * STRIP) / 2) continue;
       // columns filled from the top line to the bottom one, in runs no thicker than a line
       const runs: Array<[number, number]> = [];
