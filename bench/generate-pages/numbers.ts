@@ -67,7 +67,9 @@ export async function pageNumber(mnist: IdxDataset, seed: number, index: number,
   // In a comb each digit is written in the middle of a box of its own, and the boxes are as wide as the
   // widest digit needs, or wider.
   const widest = Math.max(...drawn.map(({ patch }) => patch.x1 - patch.x0 + 1));
-  const cell = paper === 'comb' ? Math.round(Math.max(0.75 * h, widest) * rand.uniform(1.1, 1.45)) : 0;
+  let cell = paper === 'comb' ? Math.round(Math.max(0.75 * h, widest) * rand.uniform(1.1, 1.45)) : 0;
+  // a photographed comb stays in the photo, its boxes narrower than the digits if need be
+  if (cell && capture === 'photo') cell = Math.min(cell, Math.floor((PHOTO_W - h) / n));
   const writer = new LineWriter(h);
   drawn.forEach(({ patch, gap, lift }, i) => writer.write(patch, gap, lift, cell ? i * cell : undefined));
   const b = writer.bounds();
