@@ -297,8 +297,9 @@ export async function readLine(
     const off = Math.abs(box.y + box.height / 2 - middle) / (height * map.scale);
     return off > PRIORS.operatorBand ? PRIORS.operatorOffMiddle : 0;
   };
-  // A lone glyph the network reads whole as not one character is a run of touching characters: its height,
-  // which is the line's, may be one character's long tail, so its characters are allowed to stand shorter.
+  // A lone glyph the network reads whole (its one span not cut) as not one character is a run of touching
+  // characters: its height, which is the line's, may be one character's long tail, so its characters are
+  // allowed to stand shorter.
   const rejectedWhole = alone && reject >= 0 && spans.some((s) => !s.cutPart && probs[s.slot][reject] > best(s.slot).p);
   const spanScore = (s: Span): number => {
     const b = best(s.slot);

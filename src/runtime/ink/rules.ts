@@ -494,8 +494,8 @@ function accepted(found: Candidate[], writing: Writing, width: number, height: n
     }
   }
   // a row of boxes, one per character (a form's comb): the walls between them run from the boxes' top to their
-  // bottom, meeting both along their length rather than at their ends, and cut the row into equal cells (a
-  // stroke of a digit touching its box's top and bottom stands anywhere)
+  // bottom, meeting both along their length rather than at their ends, lean as its sides do, and cut the row
+  // into equal cells (a stroke of a digit touching its box's top and bottom stands anywhere)
   const boxedRows = [...boxed].filter((c) => c.horizontal);
   const boxSides = [...boxed].filter((c) => !c.horizontal);
   const walls = thin.filter(
@@ -551,21 +551,21 @@ function meetsEnd(v: Candidate, hz: Candidate, x: number): boolean {
 }
 
 /**
- * Small boxes and combs, whose sides are too short to be found as lines (under MIN_LENGTH): two horizontal
- * candidates, one over the other, that end together inside the picture, with columns filled from one to the
- * other at both ends (the sides). They are returned with the sides, and with the walls between the sides when
- * these cut the box into equal cells, as a comb's do (a digit's stroke touching its box's top and bottom
- * stands anywhere).
+ * Small boxes and combs, whose sides are too short to be found as lines (under MIN_LENGTH): two of the
+ * horizontal candidates `across`, one over the other and as thick, that end together inside the picture, with
+ * columns filled from one to the other at both ends (the sides). They are returned with the sides, and with the
+ * walls between the sides when these cut the box into three or more equal cells, as a comb's do (a digit's
+ * stroke touching its box's top and bottom stands anywhere); sides and walls among `known` are not returned again.
  */
 function shortWalls(
   mask: Uint8Array,
   width: number,
   height: number,
-  lines: Candidate[],
+  across: Candidate[],
   known: Candidate[],
   thickest: number,
 ): Candidate[] {
-  const rows = lines.filter((c) => c.horizontal && c.a0 > 1 && c.a1 < width - 2);
+  const rows = across.filter((c) => c.a0 > 1 && c.a1 < width - 2);
   const out: Candidate[] = [];
   for (const top of rows)
     for (const bottom of rows) {
@@ -578,6 +578,7 @@ function shortWalls(
       const course = (c: Candidate, x: number) => c.centre[Math.min(c.a1, Math.max(c.a0, x)) - c.a0] - 0.5;
       const yTop = (x: number) => Math.round(course(top, x) + top.thickness / 2) + 1;
       const yBottom = (x: number) => Math.round(course(bottom, x) - bottom.thickness / 2) - 1;
+      // a box lower than half the shortest course the line finder follows is too low to write in
       if (yBottom(x0) - yTop(x0) < (MIN_STRIPS * STRIP) / 2) continue;
       // columns filled from the top line to the bottom one, in runs no thicker than a line
       const runs: Array<[number, number]> = [];

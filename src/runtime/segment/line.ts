@@ -48,6 +48,8 @@ export function findLine(map: InkMap, o: { smallSigns?: boolean } = {}): LineFou
     );
   }
 
+  // A margin line the line finder left (at a photo's working size a double one is too thick for a line, and one
+  // at the picture's edge has paper on one side only) stands far taller and more slender than any character.
   const margins = glyphs.filter(
     (g) => glyphHeight(g) > LINE.marginMinHeight * height && glyphHeight(g) >= LINE.marginSlender * glyphWidth(g),
   );
