@@ -31,6 +31,8 @@ export const LINE = {
    */
   marginMinHeight: 2,
   marginSlender: 8,
+  /** For a model that reads digits only, a lone mark this many times wider than tall is a line to write on. */
+  loneLine: 8,
   /** Pieces at least this tall decide how many lines there are. */
   tall: 0.5,
   /** Two tall pieces overlapping vertically by this fraction of the shorter one are on one line. */

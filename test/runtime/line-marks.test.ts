@@ -78,3 +78,15 @@ test('a margin line beside the writing, twice its height and more, is set aside;
     r.decisions.join('; '),
   );
 });
+
+test('a lone long flat mark is a line to write on for a model that reads digits only, and a minus for one that reads operators', () => {
+  const picture = blocksPicture(300, 100, [[40, 60, 220, 4]]);
+  const found = findInk(picture);
+  assert.ok(found.ok);
+  const digits = findLine(found.map);
+  assert.ok(!digits.ok);
+  assert.match(digits.message, /^no characters found: the picture holds only a line/);
+  const signs = findLine(found.map, { smallSigns: true });
+  assert.ok(signs.ok);
+  assert.equal(signs.glyphs.length, 1);
+});

@@ -155,6 +155,21 @@ test("an underline drawn with a pen as thick as the writing's strokes, under lar
   assert.equal(await read(img), TEXT);
 });
 
+test("a pen's underline under small writing, a fifth as thick as the digits are tall, is taken out", async () => {
+  const w = 200,
+    h = 70;
+  const img: GrayImage = { width: w, height: h, data: sheet(w, h, ks, 40, 15, 8, 1) };
+  assert.equal(await read(img), TEXT, 'the number alone must read right for this test to mean anything');
+  // four pixels thick, dark as the writing, through the feet of the digits and past both ends
+  rect(img, 24, 37, 150, 40, 30);
+  assert.deepEqual(linesOf(img), ['horizontal']);
+  assert.equal(await read(img), TEXT);
+  // as thick but within the writing, as the bases of digits written close make one, it is the writing's own
+  const within: GrayImage = { width: w, height: h, data: sheet(w, h, ks, 40, 15, 8, 1) };
+  rect(within, 50, 37, 125, 40, 30);
+  assert.deepEqual(linesOf(within), []);
+});
+
 test('a box whose side a digit is written against is still a box: its top, bottom and free side go', async () => {
   const w = 320,
     h = 120;

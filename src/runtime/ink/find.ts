@@ -127,6 +127,8 @@ const MIN_HALF_HEIGHT = 24;
  * times the line's thickness; a picture whose ink is all such crumbs holds nothing written.
  */
 const REMNANT = 4;
+/** A line this share of the picture long runs across it. */
+const SHEET_SPAN = 0.9;
 /** More ink pieces than this is a page or a busy photo, not one digit or one number. */
 const MAX_INK_PIECES = 60;
 /** Ink over more than this fraction of the picture is not a handwritten mark on a background. */
@@ -337,7 +339,11 @@ function findInkAt(img: GrayImage, scale: number, options: InkOptions, ws: Works
   );
   ink.push(...divisionMarks(pieces, ink, strong, largest));
   ink.sort((a, b) => a.label - b.label);
-  if (rules.length > 0) {
+  // Only lines that make a form or a sheet (three or more, or one across the picture) say that crumbs are all
+  // that is written: the two strokes of a lone + or = can be taken for lines too.
+  const across = (l: RuledLine) =>
+    l.orientation === 'horizontal' ? l.x1 - l.x0 + 1 >= SHEET_SPAN * w : l.y1 - l.y0 + 1 >= SHEET_SPAN * h;
+  if (rules.length >= 3 || rules.some(across)) {
     let thickest = 0;
     for (const l of rules) thickest = Math.max(thickest, l.thickness);
     if (ink.every((p) => longSide(p) <= REMNANT * thickest)) return onlyLines(rules, scale);

@@ -31,8 +31,9 @@ export interface RuledLine {
  * - MIN_LENGTH: no line is shorter (px); a picture smaller than this both ways (an MNIST digit) has none.
  * - STEP: how far (px) a line's course may move from one strip to the next.
  * - MAX_THICKNESS: a line is at most this thick (px), and at most THIN of the character height.
- * - PEN_THICKNESS: when no line that thin is found, lines up to this thick (px) are looked for once more: a
- *   pen's underline under large writing (still at most THIN of the character height), lying along at least
+ * - PEN_THICKNESS, PEN_THIN: when no line that thin is found, lines up to this thick (px) are looked for once
+ *   more: a pen's underline (at most THIN of the character height, or PEN_THIN when it reaches past the writing
+ *   at both ends by its own thickness, as under small writing), lying along at least
  *   PEN_SPAN of the writing's width (a minus sign run into a digit's base also makes a thick straight run);
  *   only looked for when some row holds a run of ink PEN_RUN px long.
  * - H_LENGTH, V_LENGTH: a horizontal (vertical) line is at least this many character heights long; a `1` is
@@ -71,6 +72,7 @@ const STEP = 2;
 const MAX_THICKNESS = 6;
 const PEN_THICKNESS = 12;
 const PEN_SPAN = 0.6;
+const PEN_THIN = 0.25;
 const PEN_RUN = 2 * MIN_LENGTH;
 const THIN = 0.15;
 const H_LENGTH = 1.4;
@@ -181,8 +183,15 @@ export function removeRules(
     if (!found.some(slender)) continue;
     // a pen's thick strokes make short thick runs too (a 7's bar): only slender ones are taken out to measure
     const writing = measureWriting(mask, strength, width, height, pen ? found.filter(slender) : found);
-    const lines = accepted(found, writing, width, height).filter(
-      (c) => !pen || (c.horizontal && lineLength(c) >= PEN_SPAN * (writing.x1 - writing.x0 + 1)),
+    // a pen's underline thicker than THIN of small writing reaches past it at both ends: the bases of digits
+    // written close make a thick straight run too, but within the writing
+    const lines = accepted(found, writing, width, height, pen ? PEN_THIN : THIN).filter(
+      (c) =>
+        !pen ||
+        (c.horizontal &&
+          lineLength(c) >= PEN_SPAN * (writing.x1 - writing.x0 + 1) &&
+          (c.thickness <= Math.max(2, THIN * writing.height) ||
+            (c.a0 <= writing.x0 - c.thickness && c.a1 >= writing.x1 + c.thickness))),
     );
     if (!pen)
       for (const c of shortWalls(
@@ -465,11 +474,14 @@ function measureWriting(
   };
 }
 
-/** The candidates that are lines of the sheet or a form, judged against the characters' height. */
-function accepted(found: Candidate[], writing: Writing, width: number, height: number): Candidate[] {
+/**
+ * The candidates that are lines of the sheet or a form, judged against the characters' height; none thicker
+ * than `thinShare` of it.
+ */
+function accepted(found: Candidate[], writing: Writing, width: number, height: number, thinShare: number): Candidate[] {
   const charHeight = writing.height;
   const thinEnough = (c: Candidate) =>
-    slender(c) && (charHeight === 0 || c.thickness <= Math.max(2, THIN * charHeight));
+    slender(c) && (charHeight === 0 || c.thickness <= Math.max(2, thinShare * charHeight));
   const spans = (c: Candidate) => lineLength(c) >= SPAN * (c.horizontal ? width : height);
   const thin = found.filter(thinEnough);
   // a box: two horizontal lines joined at both ends by two vertical ones, whatever is written in it
@@ -506,14 +518,12 @@ function accepted(found: Candidate[], writing: Writing, width: number, height: n
       [v.a0, v.a1].every((y) => boxedRows.some((hz) => crosses(v, hz, y))),
   );
   if (walls.length && evenlySpaced([...boxSides, ...walls])) for (const v of walls) boxed.add(v);
-  // with nothing written, a lone thin line across is a line to write on (a form's field), not a character
   const horizontal = thin.filter(
     (c) =>
       c.horizontal &&
       (boxed.has(c) ||
         spans(c) ||
-        charHeight === 0 ||
-        (lineLength(c) >= H_LENGTH * charHeight && underOrBeside(c, writing))),
+        (charHeight > 0 && lineLength(c) >= H_LENGTH * charHeight && underOrBeside(c, writing))),
   );
   const grid = horizontal.filter(spans).length >= 2;
   const vertical = thin.filter((c) => {

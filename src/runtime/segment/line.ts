@@ -23,7 +23,7 @@ export interface LineFound {
 /** Why the marks are not one line of characters. */
 export interface LineRefusal {
   ok: false;
-  reason: 'not-one-line';
+  reason: 'not-one-line' | 'no-ink';
   message: string;
 }
 
@@ -93,6 +93,14 @@ export function findLine(map: InkMap, o: { smallSigns?: boolean } = {}): LineFou
       `ignored ${dots.length} dot${dots.length > 1 ? 's' : ''} at ${dots.map((g) => where(g, map.scale)).join(', ')}`,
     );
   }
+  // For a model that reads digits only, a lone mark lying flat and long is no character: an empty line to write
+  // on (for one that reads operators it may be a minus sign).
+  if (!o.smallSigns && glyphs.length === 1 && glyphWidth(glyphs[0]) >= LINE.loneLine * glyphHeight(glyphs[0]))
+    return {
+      ok: false,
+      reason: 'no-ink',
+      message: "no characters found: the picture holds only a line of a sheet or a form's box, and nothing written",
+    };
   return { ok: true, glyphs, height, middle, decisions };
 }
 
