@@ -12,7 +12,7 @@ import { backgroundGrid, borderStats, isFlat, subtractGrid } from './background.
 import { labelComponents, type InkComponent } from './components.js';
 import { checkImage, type GrayImage } from './image.js';
 import { inkIsDark, levelNoise, levelsInkIsDark, NOISE_SUBSAMPLE_ABOVE, residualNoise } from './noise.js';
-import { removeRules, type RuledLine } from './rules.js';
+import { acrossPicture, removeRules, type RuledLine } from './rules.js';
 import { otsuOfHistogram } from './threshold.js';
 
 export type { InkComponent } from './components.js';
@@ -127,8 +127,6 @@ const MIN_HALF_HEIGHT = 24;
  * times the line's thickness; a picture whose ink is all such crumbs holds nothing written.
  */
 const REMNANT = 4;
-/** A line this share of the picture long runs across it. */
-const SHEET_SPAN = 0.9;
 /** More ink pieces than this is a page or a busy photo, not one digit or one number. */
 const MAX_INK_PIECES = 60;
 /** Ink over more than this fraction of the picture is not a handwritten mark on a background. */
@@ -341,9 +339,7 @@ function findInkAt(img: GrayImage, scale: number, options: InkOptions, ws: Works
   ink.sort((a, b) => a.label - b.label);
   // Only lines that make a form or a sheet (three or more, or one across the picture) say that crumbs are all
   // that is written: the two strokes of a lone + or = can be taken for lines too.
-  const across = (l: RuledLine) =>
-    l.orientation === 'horizontal' ? l.x1 - l.x0 + 1 >= SHEET_SPAN * w : l.y1 - l.y0 + 1 >= SHEET_SPAN * h;
-  if (rules.length >= 3 || rules.some(across)) {
+  if (rules.length >= 3 || rules.some((l) => acrossPicture(l, w, h))) {
     let thickest = 0;
     for (const l of rules) thickest = Math.max(thickest, l.thickness);
     if (ink.every((p) => longSide(p) <= REMNANT * thickest)) return onlyLines(rules, scale);

@@ -210,6 +210,11 @@ export function removeRules(
   return [];
 }
 
+/** True when a line found runs across a `width` x `height` picture (SPAN of it or more), as a sheet's lines do. */
+export function acrossPicture(l: RuledLine, width: number, height: number): boolean {
+  return l.orientation === 'horizontal' ? l.x1 - l.x0 + 1 >= SPAN * width : l.y1 - l.y0 + 1 >= SPAN * height;
+}
+
 /** A candidate's length along its course (px). */
 const lineLength = (c: Candidate): number => c.a1 - c.a0 + 1;
 
