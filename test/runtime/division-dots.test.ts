@@ -81,3 +81,23 @@ test('a thin minus sign written with a light hand beside dark digits is ink, not
   assert.ok(found.ok);
   assert.equal(found.map.ink.length, 3, 'the 7, the minus sign, the 2');
 });
+
+test('a short, stubby minus sign (twice as long as thick, a fifth of a digit tall) is ink, not a speck of the digit beside it', async () => {
+  const s = 3;
+  const img = line(false);
+  for (const y0 of [18 * s, 29 * s])
+    for (let y = y0; y < y0 + s; y++) img.data.fill(245, y * img.width + 47 * s, y * img.width + 48 * s);
+  // Ink at 170 on paper at 245, 12 by 6 pixels: too light for a stroke by mass, too short for one by length.
+  for (let y = 23 * s; y < 25 * s; y++) img.data.fill(170, y * img.width + 46 * s, y * img.width + 50 * s);
+  const found = findInk(img);
+  assert.ok(found.ok);
+  assert.equal(found.map.ink.length, 3, 'the 7, the minus sign, the 2');
+  const model = await loadDigitModel('models/arithmetic.onnx');
+  try {
+    const r = await readText(img, model.contract, modelClassifier(model));
+    assert.ok(r.ok, r.ok ? '' : r.message);
+    assert.equal(r.text, '7-2');
+  } finally {
+    await model.close();
+  }
+});

@@ -105,9 +105,11 @@ const STROKE_FRACTION = 0.01;
  * A bar lying down (at least BAR_ASPECT times wider than tall) and at least BAR_THICKNESS working pixels
  * thick is a written stroke from BAR_LENGTH of the largest piece's longer side: a small minus sign. Noise and
  * dust leave compact specks, and what is left of a removed line of a sheet is a sliver one or two pixels thin.
+ * A quick minus written small is a short, stubby dash: were it a speck, a drawn picture would hand it to the
+ * nearest digit's crop.
  */
-const BAR_LENGTH = 0.2;
-const BAR_ASPECT = 2.5;
+const BAR_LENGTH = 0.12;
+const BAR_ASPECT = 2;
 const BAR_THICKNESS = 3;
 /** How far a speck may sit from ink and still be its rim: this fraction of the ink piece's height, at least 2 px. */
 const ATTACH_FRACTION = 0.08;
