@@ -101,3 +101,26 @@ test('a short, stubby minus sign (twice as long as thick, a fifth of a digit tal
     await model.close();
   }
 });
+
+test('a small + standing clear of the digits in a drawn picture is a mark of its own, not a speck', async () => {
+  const s = 3;
+  const img = line(false);
+  for (const y0 of [18 * s, 29 * s])
+    for (let y = y0; y < y0 + s; y++) img.data.fill(245, y * img.width + 47 * s, y * img.width + 48 * s);
+  // Arms 15 pixels long and 3 thick at 165 on paper at 245: too light for ink by mass, too short for a stroke.
+  const x0 = 46 * s,
+    y0 = 22 * s;
+  for (let y = y0; y < y0 + 15; y++) img.data.fill(165, y * img.width + x0 + 6, y * img.width + x0 + 9);
+  for (let y = y0 + 6; y < y0 + 9; y++) img.data.fill(165, y * img.width + x0, y * img.width + x0 + 15);
+  const found = findInk(img);
+  assert.ok(found.ok);
+  assert.equal(found.map.ink.length, 3, 'the 7, the plus sign, the 2');
+  const model = await loadDigitModel('models/arithmetic.onnx');
+  try {
+    const r = await readText(img, model.contract, modelClassifier(model));
+    assert.ok(r.ok, r.ok ? '' : r.message);
+    assert.equal(r.text, '7+2');
+  } finally {
+    await model.close();
+  }
+});

@@ -111,6 +111,13 @@ const STROKE_FRACTION = 0.01;
 const BAR_LENGTH = 0.12;
 const BAR_ASPECT = 2;
 const BAR_THICKNESS = 3;
+/**
+ * A light piece of a drawn picture is a mark of its own further than APART of each ink piece's height from it
+ * (a broken stroke or a rim lies closer) ...
+ */
+const APART = 0.1;
+/** ... and from this fraction of the largest piece's longer side. */
+const APART_LENGTH = 0.1;
 /** How far a speck may sit from ink and still be its rim: this fraction of the ink piece's height, at least 2 px. */
 const ATTACH_FRACTION = 0.08;
 /** Least noise margin (levels) under a local background. */
@@ -338,6 +345,7 @@ function findInkAt(img: GrayImage, scale: number, options: InkOptions, ws: Works
         (p.mass >= STROKE_FRACTION * largest && longSide(p) >= (isBar(p) ? BAR_LENGTH : STROKE_LENGTH) * longest)),
   );
   ink.push(...divisionMarks(pieces, ink, strong, largest));
+  if (noise === 0) ink.push(...marksApart(pieces, ink, strong, largest, longest));
   ink.sort((a, b) => a.label - b.label);
   // Only lines that make a form or a sheet (three or more, or one across the picture) say that crumbs are all
   // that is written: the two strokes of a lone + or = can be taken for lines too.
@@ -401,6 +409,32 @@ function isBar(p: InkComponent): boolean {
   const w = p.x1 - p.x0 + 1,
     h = p.y1 - p.y0 + 1;
   return w >= BAR_ASPECT * h && h >= BAR_THICKNESS;
+}
+
+/**
+ * In a picture without noise (drawn or rendered), the light pieces that stand clear of every ink piece: a
+ * small sign written quickly (a short dash, a small +), where a broken stroke or a rim lies close to its
+ * character. Still at least STROKE_FRACTION of the largest mass and APART_LENGTH of its longer side.
+ */
+function marksApart(
+  pieces: InkComponent[],
+  ink: InkComponent[],
+  strong: number,
+  largest: number,
+  longest: number,
+): InkComponent[] {
+  const isInk = new Set(ink);
+  const out: InkComponent[] = [];
+  for (const p of pieces) {
+    if (isInk.has(p) || p.peak < strong || p.mass < STROKE_FRACTION * largest || longSide(p) < APART_LENGTH * longest)
+      continue;
+    const clear = ink.every((q) => {
+      const gap = Math.max(q.x0 - p.x1, p.x0 - q.x1, q.y0 - p.y1, p.y0 - q.y1);
+      return gap > APART * (q.y1 - q.y0 + 1);
+    });
+    if (clear) out.push(p);
+  }
+  return out;
 }
 
 /** The longer side of a piece's box. */
