@@ -345,7 +345,8 @@ function findInkAt(img: GrayImage, scale: number, options: InkOptions, ws: Works
         (p.mass >= STROKE_FRACTION * largest && longSide(p) >= (isBar(p) ? BAR_LENGTH : STROKE_LENGTH) * longest)),
   );
   ink.push(...divisionMarks(pieces, ink, strong, largest));
-  if (noise === 0) ink.push(...marksApart(pieces, ink, strong, largest, longest));
+  // Where lines were taken out, what is left of them stands apart too.
+  if (noise === 0 && rules.length === 0) ink.push(...marksApart(pieces, ink, strong, largest, longest));
   ink.sort((a, b) => a.label - b.label);
   // Only lines that make a form or a sheet (three or more, or one across the picture) say that crumbs are all
   // that is written: the two strokes of a lone + or = can be taken for lines too.
