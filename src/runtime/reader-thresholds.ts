@@ -21,6 +21,12 @@ export const LINE = {
    */
   flatMark: 2,
   signBand: 0.15,
+  /**
+   * A mark at most `signHeight` tall within `signBand` of the line's middle is no piece of the tall glyph
+   * sharing its columns when their inks come no nearer than `signClear` (character heights), for such a model.
+   */
+  signHeight: 0.6,
+  signClear: 0.05,
   /** A rule (underline, strike): wider than this many character heights ... */
   ruleMinWidth: 1.2,
   /** ... and thinner than this. */

@@ -90,3 +90,23 @@ test('a lone long flat mark is a line to write on for a model that reads digits 
   assert.ok(signs.ok);
   assert.equal(signs.glyphs.length, 1);
 });
+
+test("a small mark across the line's middle, within a digit's columns but clear of its ink, stays a glyph for models that read operators; one nearly touching it is the digit's piece", () => {
+  // an L 60 px tall (its upright at columns 60-65, its foot along rows 74-79 from column 40), a 13x13 + over
+  // its foot, 6 px from the upright; then the same L with a 6x6 piece 1 px from its upright (a broken stroke)
+  const plus: Array<[number, number, number, number]> = [
+    [47, 44, 3, 13],
+    [42, 49, 13, 3],
+  ];
+  const r = lineBothWays(260, [
+    [60, 20, 6, 60],
+    [40, 74, 26, 6],
+    ...plus,
+    [180, 20, 6, 60],
+    [160, 74, 26, 6],
+    [173, 47, 6, 6],
+  ]);
+  assert.equal(r.pieces, 4, 'two Ls, the + and the small piece');
+  assert.deepEqual(r.digitsOnly, [40, 160], 'a digit model joins each small mark to the L whose columns it shares');
+  assert.deepEqual(r.withSigns, [40, 42, 160], 'the + stands apart; the piece 1 px from the upright does not');
+});

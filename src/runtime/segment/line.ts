@@ -69,10 +69,12 @@ export function findLine(map: InkMap, o: { smallSigns?: boolean } = {}): LineFou
     };
   }
 
-  // A flat mark across the line's middle is kept apart from a neighbour that shares its columns, for models
-  // that read operators: a minus tucked under a 7's bar is a sign; the network-guided joins may still join it.
+  // For models that read operators, a flat mark across the line's middle is kept apart from a tall neighbour
+  // that shares its columns (a minus tucked under a 7's bar is a sign), and so is a small mark there standing
+  // clear of the neighbour's ink (a + under a 2's curl): the pieces of a broken stroke nearly touch.
   const before = lineMiddle(glyphs, height);
-  const apart = (a: Glyph, b: Glyph): boolean => !!o.smallSigns && signBesideDigit(a, b, before, height);
+  const apart = (a: Glyph, b: Glyph): boolean =>
+    !!o.smallSigns && (signBesideDigit(a, b, before, height) || smallSignClear(map, a, b, before, height));
   glyphs = joinColumns(glyphs, decisions, map.scale, apart);
   height = characterHeight(glyphs);
 
@@ -113,6 +115,35 @@ export function signBesideDigit(a: Glyph, b: Glyph, middle: number, height: numb
     glyphWidth(g) >= LINE.flatMark * glyphHeight(g) && Math.abs(boxMiddle(g) - middle) <= LINE.signBand * height;
   const tall = (g: Glyph): boolean => glyphHeight(g) >= LINE.tall * height;
   return (flatSign(a) && tall(b)) || (flatSign(b) && tall(a));
+}
+
+/**
+ * True when one of two glyphs is a small mark (at most `LINE.signHeight` of a character tall) across the line's
+ * middle, the other stands at least half a character tall, and no ink of the two comes within
+ * `LINE.signClear` character heights of the other's.
+ */
+export function smallSignClear(map: InkMap, a: Glyph, b: Glyph, middle: number, height: number): boolean {
+  const small = (g: Glyph): boolean =>
+    glyphHeight(g) <= LINE.signHeight * height &&
+    2 * glyphWidth(g) >= glyphHeight(g) &&
+    Math.abs(boxMiddle(g) - middle) <= LINE.signBand * height;
+  const tall = (g: Glyph): boolean => glyphHeight(g) >= LINE.tall * height;
+  const [sign, digit] = small(a) && tall(b) ? [a, b] : small(b) && tall(a) ? [b, a] : [null, null];
+  if (!sign || !digit) return false;
+  const reach = Math.max(2, Math.round(LINE.signClear * height));
+  const { labels, owner, width } = map;
+  const mine = (g: Glyph, i: number): boolean => {
+    const l = labels[i];
+    return l > 0 && g.labels.includes(owner[l]);
+  };
+  for (let y = sign.y0; y <= sign.y1; y++)
+    for (let x = sign.x0; x <= sign.x1; x++) {
+      if (!mine(sign, y * width + x)) continue;
+      for (let v = Math.max(digit.y0, y - reach); v <= Math.min(digit.y1, y + reach); v++)
+        for (let u = Math.max(digit.x0, x - reach); u <= Math.min(digit.x1, x + reach); u++)
+          if (mine(digit, v * width + u)) return false;
+    }
+  return true;
 }
 
 /** A glyph box's middle row (working pixels). */
