@@ -13,7 +13,8 @@
  * - operators are often written smaller than digits: a small mark is kept when it is flat or cross-shaped
  *   and sits in the line's middle band, and only a small round mark with no bar to belong to is a speck;
  * - a dash holding two stacked bars at the picture's resolution is an `=` (segment/bars.ts), an `=` holding
- *   one is a dash, and a dash ending the line after a digit is an `=`: no expression ends in a minus sign.
+ *   one is a dash, and a dash ending the line after a digit is an `=`: no expression ends in a minus sign;
+ * - a `÷` whose ink shows no dot apart from its bar is a `+` when the network gives `+` a fair share.
  *
  * Shared code: no Node and no DOM imports; works on any reader's characters (boxes and probabilities).
  */
@@ -205,6 +206,21 @@ export function readExpression(characters: readonly ReadCharacter[], labels: rea
       // A dot written close to the bar is read with it, and the fitted crop shows a dash.
       decisions.push(`'-' with a separate mark over or under its bar read as '÷'`);
       out.push({ ...c, digit: '÷' });
+      continue;
+    }
+    if (
+      knowsOperators &&
+      c.digit === '÷' &&
+      c.rows?.marks === 1 &&
+      c.probabilities &&
+      c.probabilities[labels.indexOf('+')] >= T.plusWithoutDots
+    ) {
+      // A ÷ is told by dots apart from its bar. Where the ink shows none, the network's ÷ rests on blots run
+      // into the bar, which a bold + with short arms also shows: its doubt is enough for a +.
+      decisions.push(
+        `'÷' showing no dot apart from its bar, with '+' at ${c.probabilities[labels.indexOf('+')].toFixed(2)}, read as '+'`,
+      );
+      out.push({ ...c, digit: '+' });
       continue;
     }
     if (c.digit === '-' && b.height >= T.tallAspect * b.width) {

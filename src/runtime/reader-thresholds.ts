@@ -186,6 +186,8 @@ export const ARITHMETIC = {
   tallEquals: 0.8,
   /** A small mark whose best operator has at least this probability is that operator. */
   smallOperator: 0.2,
+  /** A `÷` whose ink shows no dot apart from its bar is a `+` when the network gives `+` this much. */
+  plusWithoutDots: 0.2,
   /** A round mark under this size in both directions, belonging to no bar, is a speck. */
   speck: 0.2,
   /** Of two operators in a row, one read with less than this probability is a stray mark. */

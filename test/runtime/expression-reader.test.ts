@@ -176,6 +176,21 @@ test('an = holding one bar at the picture resolution is a dash, unless it ends t
   assert.equal(readExpression([digit('1', 0), digit('2', 30), thick(60, 1, 1)], LABELS).text, '12=');
 });
 
+test('a ÷ showing no dot apart from its bar is a + when the network gives + its share; one with its dots apart stays ÷', () => {
+  const sign = (marks: number, plus: number): ReadCharacter => ({
+    ...mark('÷', 32, 20, 18, 18, probs('÷', '+', plus)),
+    rows: { bars: 1, marks },
+  });
+  const blot = readExpression([digit('7', 0), sign(1, 0.3), digit('2', 60)], LABELS);
+  assert.equal(blot.text, '7+2');
+  assert.ok(
+    blot.decisions.some((d) => /no dot apart from its bar/.test(d)),
+    blot.decisions.join('; '),
+  );
+  assert.equal(readExpression([digit('7', 0), sign(3, 0.3), digit('2', 60)], LABELS).text, '7÷2', 'dots apart');
+  assert.equal(readExpression([digit('7', 0), sign(1, 0.1), digit('2', 60)], LABELS).text, '7÷2', 'a sure ÷');
+});
+
 test('of two operators in a row, one read with doubt is set aside; two sure ones stay and make an expression error', () => {
   const sure = (label: string, x: number): ReadCharacter => ({ ...mark(label, x, 22, 16, 16), probability: 0.99 });
   const doubtful = (label: string, x: number): ReadCharacter => ({ ...mark(label, x, 28, 14, 4), probability: 0.4 });
