@@ -39,6 +39,27 @@ function line(withBar: boolean, sign = 30, barWidth = 16): GrayImage {
   return { width: w, height: h, data };
 }
 
+/** The 7 and the 2 of {@link line} alone: no bar and no dots (dots over and under a mark make it a ÷). */
+function digitsOnly(): GrayImage {
+  const s = 3;
+  const img = line(false);
+  for (const y0 of [18 * s, 29 * s])
+    for (let y = y0; y < y0 + s; y++) img.data.fill(245, y * img.width + 47 * s, y * img.width + 48 * s);
+  return img;
+}
+
+/** What the arithmetic model reads in `img` (the test fails on a refusal). */
+async function readArithmetic(img: GrayImage) {
+  const model = await loadDigitModel('models/arithmetic.onnx');
+  try {
+    const r = await readText(img, model.contract, modelClassifier(model));
+    assert.ok(r.ok, r.ok ? '' : r.message);
+    return r;
+  } finally {
+    await model.close();
+  }
+}
+
 test('the dots of a division sign are kept as ink with their bar; the same dots without a bar are not', () => {
   const withBar = findInk(line(true));
   const without = findInk(line(false));
@@ -48,15 +69,9 @@ test('the dots of a division sign are kept as ink with their bar; the same dots 
 });
 
 test('the arithmetic model reads 7÷2 with its exact value', async () => {
-  const model = await loadDigitModel('models/arithmetic.onnx');
-  try {
-    const r = await readText(line(true), model.contract, modelClassifier(model));
-    assert.ok(r.ok, r.ok ? '' : r.message);
-    assert.equal(r.text, '7÷2');
-    assert.deepEqual(r.value, { fraction: '7/2', decimal: '3.5' });
-  } finally {
-    await model.close();
-  }
+  const r = await readArithmetic(line(true));
+  assert.equal(r.text, '7÷2');
+  assert.deepEqual(r.value, { fraction: '7/2', decimal: '3.5' });
 });
 
 test('a small ÷ written with a light hand is kept whole: its bar is too pale and short for ink alone, but holds a dot over and under it', () => {
@@ -71,10 +86,7 @@ test('a small ÷ written with a light hand is kept whole: its bar is too pale an
 
 test('a thin minus sign written with a light hand beside dark digits is ink, not a speck', () => {
   const s = 3;
-  const img = line(false);
-  // No stray dots: over and under a bar they would make a ÷.
-  for (const y0 of [18 * s, 29 * s])
-    for (let y = y0; y < y0 + s; y++) img.data.fill(245, y * img.width + 47 * s, y * img.width + 48 * s);
+  const img = digitsOnly();
   // Ink at 170 on paper at 245, two pixels thick: a third of the digits' contrast and about 2% of their mass.
   for (let y = 23 * s; y < 23 * s + 2; y++) for (let x = 43 * s; x < 53 * s; x++) img.data[y * img.width + x] = 170;
   const found = findInk(img);
@@ -84,29 +96,18 @@ test('a thin minus sign written with a light hand beside dark digits is ink, not
 
 test('a short, stubby minus sign (twice as long as thick, a fifth of a digit tall) is ink, not a speck of the digit beside it', async () => {
   const s = 3;
-  const img = line(false);
-  for (const y0 of [18 * s, 29 * s])
-    for (let y = y0; y < y0 + s; y++) img.data.fill(245, y * img.width + 47 * s, y * img.width + 48 * s);
+  const img = digitsOnly();
   // Ink at 170 on paper at 245, 12 by 6 pixels: too light for a stroke by mass, too short for one by length.
   for (let y = 23 * s; y < 25 * s; y++) img.data.fill(170, y * img.width + 46 * s, y * img.width + 50 * s);
   const found = findInk(img);
   assert.ok(found.ok);
   assert.equal(found.map.ink.length, 3, 'the 7, the minus sign, the 2');
-  const model = await loadDigitModel('models/arithmetic.onnx');
-  try {
-    const r = await readText(img, model.contract, modelClassifier(model));
-    assert.ok(r.ok, r.ok ? '' : r.message);
-    assert.equal(r.text, '7-2');
-  } finally {
-    await model.close();
-  }
+  assert.equal((await readArithmetic(img)).text, '7-2');
 });
 
 test('a small + standing clear of the digits in a drawn picture is a mark of its own, not a speck', async () => {
   const s = 3;
-  const img = line(false);
-  for (const y0 of [18 * s, 29 * s])
-    for (let y = y0; y < y0 + s; y++) img.data.fill(245, y * img.width + 47 * s, y * img.width + 48 * s);
+  const img = digitsOnly();
   // Arms 15 pixels long and 3 thick at 165 on paper at 245: too light for ink by mass, too short for a stroke.
   const x0 = 46 * s,
     y0 = 22 * s;
@@ -115,12 +116,5 @@ test('a small + standing clear of the digits in a drawn picture is a mark of its
   const found = findInk(img);
   assert.ok(found.ok);
   assert.equal(found.map.ink.length, 3, 'the 7, the plus sign, the 2');
-  const model = await loadDigitModel('models/arithmetic.onnx');
-  try {
-    const r = await readText(img, model.contract, modelClassifier(model));
-    assert.ok(r.ok, r.ok ? '' : r.message);
-    assert.equal(r.text, '7+2');
-  } finally {
-    await model.close();
-  }
+  assert.equal((await readArithmetic(img)).text, '7+2');
 });
