@@ -118,9 +118,9 @@ export function signBesideDigit(a: Glyph, b: Glyph, middle: number, height: numb
 }
 
 /**
- * True when one of two glyphs is a small mark (at most `LINE.signHeight` of a character tall) across the line's
- * middle, the other stands at least half a character tall, and no ink of the two comes within
- * `LINE.signClear` character heights of the other's.
+ * True when one of two glyphs is a small mark across the line's middle (at most `LINE.signHeight` of a
+ * character tall and at least half as wide as tall: a sliver is no sign), the other stands at least half a
+ * character tall, and no ink of the two comes within `LINE.signClear` character heights of the other's.
  */
 export function smallSignClear(map: InkMap, a: Glyph, b: Glyph, middle: number, height: number): boolean {
   const small = (g: Glyph): boolean =>
