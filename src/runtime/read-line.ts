@@ -20,7 +20,7 @@ import { findInk } from './ink/find.js';
 import { fitToContract, shearCrop, sourceBox, touchesEdge, type InkCrop } from './ink/fit.js';
 import type { GrayImage, PixelBox } from './ink/image.js';
 import { glyphInput, glyphWidth, type Glyph } from './segment/glyph.js';
-import { findLine, signBesideDigit, smallSignClear, where } from './segment/line.js';
+import { findLine, signBeside, where } from './segment/line.js';
 import { rowShape, type RowShape } from './segment/bars.js';
 import { mergeCandidate } from './segment/merge.js';
 import { cutPrior, digitHeightPrior, wholePrior } from './segment/priors.js';
@@ -232,18 +232,13 @@ export async function readLine(
   });
   first.push(boundary);
   // Whole neighbouring glyphs that may be pieces of one character (a broken 0, a 5 whose bar floats).
-  // For a model that reads operators, a minus beside a digit, or a small sign clear of its ink, is never
-  // offered to the network as part of it.
+  // For a model that reads operators, a sign beside a digit (segment/line.ts, signBeside) is never offered to
+  // the network as part of it.
   const signs = readsArithmetic(contract.labels);
   for (let i = 0; i + 1 < glyphs.length; i++) {
     let joined: Glyph | null = glyphs[i];
     for (let k = i + 1; k < glyphs.length && k - i < READER.maxPiecesPerCharacter; k++) {
-      if (
-        signs &&
-        (signBesideDigit(glyphs[k - 1], glyphs[k], line.middle, height) ||
-          smallSignClear(map, glyphs[k - 1], glyphs[k], line.middle, height))
-      )
-        break;
+      if (signs && signBeside(map, glyphs[k - 1], glyphs[k], line.middle, height)) break;
       joined = mergeCandidate(joined, glyphs[k], height);
       if (!joined) break;
       const slot = add(joined);

@@ -395,9 +395,14 @@ function onlyLines(rules: RuledLine[], scale: number) {
   return {
     ok: false as const,
     reason: 'no-ink' as const,
-    message: `no characters found: the picture holds only ${rules.length === 1 ? 'a line' : `${rules.length} lines`} of a sheet or a form's box, and nothing written`,
+    message: nothingWritten(rules.length),
     rules: rules.map((l) => scaled(l, scale)),
   };
+}
+
+/** The one-line answer for a picture that holds `lines` lines of a sheet or a form and nothing written. */
+export function nothingWritten(lines: number): string {
+  return `no characters found: the picture holds only ${lines === 1 ? 'a line' : `${lines} lines`} of a sheet or a form's box, and nothing written`;
 }
 
 /** A line found in working pixels, in source pixels. */

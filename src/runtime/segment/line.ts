@@ -3,7 +3,7 @@
  * check that the marks form one line, and the pieces of one character that overlap in x joined. What is
  * left is a left-to-right list of glyphs for the network-guided merges and splits.
  */
-import type { InkMap } from '../ink/find.js';
+import { nothingWritten, type InkMap } from '../ink/find.js';
 import { glyphHeight, glyphOf, glyphWidth, joinGlyphs, type Glyph } from './glyph.js';
 import { LINE } from '../reader-thresholds.js';
 
@@ -73,8 +73,7 @@ export function findLine(map: InkMap, o: { smallSigns?: boolean } = {}): LineFou
   // that shares its columns (a minus tucked under a 7's bar is a sign), and so is a small mark there standing
   // clear of the neighbour's ink (a + under a 2's curl): the pieces of a broken stroke nearly touch.
   const before = lineMiddle(glyphs, height);
-  const apart = (a: Glyph, b: Glyph): boolean =>
-    !!o.smallSigns && (signBesideDigit(a, b, before, height) || smallSignClear(map, a, b, before, height));
+  const apart = (a: Glyph, b: Glyph): boolean => !!o.smallSigns && signBeside(map, a, b, before, height);
   glyphs = joinColumns(glyphs, decisions, map.scale, apart);
   height = characterHeight(glyphs);
 
@@ -101,47 +100,43 @@ export function findLine(map: InkMap, o: { smallSigns?: boolean } = {}): LineFou
     return {
       ok: false,
       reason: 'no-ink',
-      message: "no characters found: the picture holds only a line of a sheet or a form's box, and nothing written",
+      message: nothingWritten(1),
     };
   return { ok: true, glyphs, height, middle, decisions };
 }
 
 /**
- * True when one of two glyphs is a flat mark across the line's middle (`middle`, working pixels) and the other
- * stands at least half a character tall (`height`): a minus sign beside or under a digit, not part of it.
+ * True when, of two glyphs, one is a sign written beside the other, a tall one (at least `LINE.tall` of the
+ * line's `height`), and not a piece of it, for models that read operators. The sign lies across the line's
+ * middle (`middle`, working pixels, within `LINE.signBand`) and is either flat (a minus beside or under a
+ * digit), or small (at most `LINE.signHeight` tall, at least half as wide as tall: a sliver is no sign) with
+ * its ink no nearer than `LINE.signClear` character heights to the tall one's (a + under a 2's curl; the
+ * pieces of a broken stroke nearly touch).
  */
-export function signBesideDigit(a: Glyph, b: Glyph, middle: number, height: number): boolean {
-  const flatSign = (g: Glyph): boolean =>
-    glyphWidth(g) >= LINE.flatMark * glyphHeight(g) && Math.abs(boxMiddle(g) - middle) <= LINE.signBand * height;
-  const tall = (g: Glyph): boolean => glyphHeight(g) >= LINE.tall * height;
-  return (flatSign(a) && tall(b)) || (flatSign(b) && tall(a));
+export function signBeside(map: InkMap, a: Glyph, b: Glyph, middle: number, height: number): boolean {
+  const beside = (sign: Glyph, digit: Glyph): boolean => {
+    if (glyphHeight(digit) < LINE.tall * height || Math.abs(boxMiddle(sign) - middle) > LINE.signBand * height)
+      return false;
+    if (glyphWidth(sign) >= LINE.flatMark * glyphHeight(sign)) return true;
+    if (glyphHeight(sign) > LINE.signHeight * height || 2 * glyphWidth(sign) < glyphHeight(sign)) return false;
+    return inkApart(map, sign, digit, Math.max(2, Math.round(LINE.signClear * height)));
+  };
+  return beside(a, b) || beside(b, a);
 }
 
-/**
- * True when one of two glyphs is a small mark across the line's middle (at most `LINE.signHeight` of a
- * character tall and at least half as wide as tall: a sliver is no sign), the other stands at least half a
- * character tall, and no ink of the two comes within `LINE.signClear` character heights of the other's.
- */
-export function smallSignClear(map: InkMap, a: Glyph, b: Glyph, middle: number, height: number): boolean {
-  const small = (g: Glyph): boolean =>
-    glyphHeight(g) <= LINE.signHeight * height &&
-    2 * glyphWidth(g) >= glyphHeight(g) &&
-    Math.abs(boxMiddle(g) - middle) <= LINE.signBand * height;
-  const tall = (g: Glyph): boolean => glyphHeight(g) >= LINE.tall * height;
-  const [sign, digit] = small(a) && tall(b) ? [a, b] : small(b) && tall(a) ? [b, a] : [null, null];
-  if (!sign || !digit) return false;
-  const reach = Math.max(2, Math.round(LINE.signClear * height));
+/** True when no ink of glyph `a` lies within `reach` pixels (either way, on both axes) of glyph `b`'s. */
+function inkApart(map: InkMap, a: Glyph, b: Glyph, reach: number): boolean {
   const { labels, owner, width } = map;
   const mine = (g: Glyph, i: number): boolean => {
     const l = labels[i];
     return l > 0 && g.labels.includes(owner[l]);
   };
-  for (let y = sign.y0; y <= sign.y1; y++)
-    for (let x = sign.x0; x <= sign.x1; x++) {
-      if (!mine(sign, y * width + x)) continue;
-      for (let v = Math.max(digit.y0, y - reach); v <= Math.min(digit.y1, y + reach); v++)
-        for (let u = Math.max(digit.x0, x - reach); u <= Math.min(digit.x1, x + reach); u++)
-          if (mine(digit, v * width + u)) return false;
+  for (let y = a.y0; y <= a.y1; y++)
+    for (let x = a.x0; x <= a.x1; x++) {
+      if (!mine(a, y * width + x)) continue;
+      for (let v = Math.max(b.y0, y - reach); v <= Math.min(b.y1, y + reach); v++)
+        for (let u = Math.max(b.x0, x - reach); u <= Math.min(b.x1, x + reach); u++)
+          if (mine(b, v * width + u)) return false;
     }
   return true;
 }
