@@ -208,18 +208,12 @@ export function readExpression(characters: readonly ReadCharacter[], labels: rea
       out.push({ ...c, digit: '÷' });
       continue;
     }
-    if (
-      knowsOperators &&
-      c.digit === '÷' &&
-      c.rows?.marks === 1 &&
-      c.probabilities &&
-      c.probabilities[labels.indexOf('+')] >= T.plusWithoutDots
-    ) {
+    const plus =
+      knowsOperators && c.digit === '÷' && c.rows?.marks === 1 ? c.probabilities?.[labels.indexOf('+')] : undefined;
+    if (plus !== undefined && plus >= T.plusWithoutDots) {
       // A ÷ is told by dots apart from its bar. Where the ink shows none, the network's ÷ rests on blots run
       // into the bar, which a bold + with short arms also shows: its doubt is enough for a +.
-      decisions.push(
-        `'÷' showing no dot apart from its bar, with '+' at ${c.probabilities[labels.indexOf('+')].toFixed(2)}, read as '+'`,
-      );
+      decisions.push(`'÷' showing no dot apart from its bar, with '+' at ${plus.toFixed(2)}, read as '+'`);
       out.push({ ...c, digit: '+' });
       continue;
     }

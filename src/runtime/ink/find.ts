@@ -434,13 +434,15 @@ function marksApart(
   for (const p of pieces) {
     if (isInk.has(p) || p.peak < strong || p.mass < STROKE_FRACTION * largest || longSide(p) < APART_LENGTH * longest)
       continue;
-    const clear = ink.every((q) => {
-      const gap = Math.max(q.x0 - p.x1, p.x0 - q.x1, q.y0 - p.y1, p.y0 - q.y1);
-      return gap > APART * (q.y1 - q.y0 + 1);
-    });
+    const clear = ink.every((q) => boxGap(p, q) > APART * (q.y1 - q.y0 + 1));
     if (clear) out.push(p);
   }
   return out;
+}
+
+/** Pixels between two pieces' boxes along the axis they are furthest apart on; 0 when the boxes overlap. */
+function boxGap(p: InkComponent, q: InkComponent): number {
+  return Math.max(q.x0 - p.x1, p.x0 - q.x1, q.y0 - p.y1, p.y0 - q.y1, 0);
 }
 
 /** The longer side of a piece's box. */
@@ -525,7 +527,7 @@ function attachSpecks(pieces: InkComponent[], ink: InkComponent[], reachFraction
     let best = 0,
       bestGap = Infinity;
     for (const q of ink) {
-      const gap = Math.max(q.x0 - p.x1, p.x0 - q.x1, q.y0 - p.y1, p.y0 - q.y1, 0);
+      const gap = boxGap(p, q);
       const reach = Math.max(2, reachFraction * (q.y1 - q.y0 + 1));
       if (gap <= reach && gap < bestGap) {
         bestGap = gap;
