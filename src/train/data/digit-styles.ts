@@ -1,11 +1,11 @@
 /**
  * MNIST digits in styles MNIST itself lacks, made from its training digits: elastic deformation (Simard et
  * al. 2003), a wider or narrower pen, stretched and condensed widths, and the strokes other writers add: a
- * `1` with a flag and a base, a crossed `7`. Each picture is composed on a canvas and fitted by the shared
- * `preprocess`, so it reaches the model as a reader's crop does.
+ * `1` with a flag and a base, a crossed `7`. Each picture is composed on a canvas and fitted to its ink by the
+ * readers' own `fitToContract` (fit-picture.ts), so it reaches the model as a reader's crop does.
  */
-import { preprocess } from '../../runtime/preprocess.js';
 import type { InputContract } from '../../runtime/contract.js';
+import { fitCleanPicture } from './fit-picture.js';
 import { blankCanvas, canvasPicture, drawStrokes, inkBox, pastePicture, type InkCanvas } from './ink-canvas.js';
 import { gaussian, penStroke, type Pen } from './operator-strokes.js';
 
@@ -182,6 +182,5 @@ export function styledDigit(
   const c = blankCanvas(CANVAS, CANVAS);
   pastePicture(c, pic, rows, cols, (CANVAS - cols * wide) / 2, (CANVAS - rows * tall) / 2, wide, tall);
   addStrokes(c, digit, rand);
-  const r = preprocess(canvasPicture(c), contract);
-  return r.ok ? r.input : null;
+  return fitCleanPicture(canvasPicture(c), contract);
 }

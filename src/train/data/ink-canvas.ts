@@ -1,7 +1,7 @@
 /**
  * A float canvas of ink (0..1, ink high) on which training pictures are composed from MNIST digits and pen
- * strokes, then handed to the shared `preprocess` as a grey picture, so they reach the model exactly as the
- * readers' crops do.
+ * strokes, then fitted as a grey picture by the readers' own `fitToContract` (fit-picture.ts), so they reach
+ * the model as the readers' crops do.
  */
 import type { GrayImage } from '../../runtime/ink/image.js';
 import { paintStrokes, type Stroke } from './operator-strokes.js';

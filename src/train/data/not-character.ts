@@ -13,9 +13,9 @@
  * character", so parts thinner than a stroke are drawn again, and straight fragments keep away from the
  * upright (a 1) and, for models that read operators, from the flat (a `-`).
  */
-import { preprocess } from '../../runtime/preprocess.js';
 import type { InputContract } from '../../runtime/contract.js';
 import type { Split } from './dataset.js';
+import { fitCleanPicture } from './fit-picture.js';
 import { blankCanvas, canvasPicture, drawStrokes, inkBox, pastePicture, type InkCanvas } from './ink-canvas.js';
 import { penDot, penStroke, type Pen, type Stroke } from './operator-strokes.js';
 
@@ -175,8 +175,8 @@ export function notCharacterPicture(
             ? twoDigits(digits, rand, false)
             : strayMark(rand, o);
     if (!c) continue;
-    const r = preprocess(canvasPicture(c), contract);
-    if (r.ok) return r.input;
+    const input = fitCleanPicture(canvasPicture(c), contract);
+    if (input) return input;
   }
   throw new Error('not-a-character: no picture after 50 attempts');
 }

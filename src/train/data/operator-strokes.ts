@@ -6,16 +6,17 @@
  * cross, `-` and `=` vary in width and spacing. Sizes are in units of the writer's digit height, so the pen is
  * as thick as it would be on the digits of the same line.
  *
- * The strokes are rendered anti-aliased into a grey picture and fitted by the very `preprocess` the readers
- * run (20x20 box, centre of mass centred), so a synthesised operator reaches the model exactly as an MNIST
- * digit or a drawn character does.
+ * The strokes are rendered anti-aliased into a grey picture and fitted by the very `fitToContract` the
+ * readers run (20x20 box, centre of mass centred; fit-picture.ts), so a synthesised operator reaches the model
+ * as an MNIST digit or a drawn character does.
  *
  * What this cannot capture (docs/arithmetic.md says more): real people's idiosyncrasies (a `+` written as
  * one looping stroke, a `×` drawn like a letter x with curls), paper texture, ink blots and the correlation
  * between a writer's digits and operators.
  */
-import { preprocess, type GrayImage } from '../../runtime/preprocess.js';
+import type { GrayImage } from '../../runtime/ink/image.js';
 import type { InputContract } from '../../runtime/contract.js';
+import { fitCleanPicture } from './fit-picture.js';
 
 /** One point of a pen stroke, in digit-height units; `width` is the stroke's full thickness there. */
 export interface StrokePoint {
@@ -405,8 +406,8 @@ export type OperatorDrawer = (symbol: OperatorSymbol, rand: () => number) => Str
 
 /**
  * One operator picture as model input (`contract.height * contract.width` floats, ink high in [0, 1]):
- * drawn, rendered, and fitted by the shared `preprocess`.
- * @throws Error if preprocessing finds no ink (a drawer bug: every operator has ink).
+ * drawn, rendered, and fitted to its ink (fit-picture.ts).
+ * @throws Error if the drawing holds no ink (a drawer bug: every operator has ink).
  */
 export function operatorPicture(
   symbol: OperatorSymbol,
@@ -415,7 +416,7 @@ export function operatorPicture(
   draw: OperatorDrawer = operatorStrokes,
 ): Float32Array {
   const picture = renderStrokes(draw(symbol, rand));
-  const r = preprocess(picture, contract);
-  if (!r.ok) throw new Error(`operator '${symbol}': ${r.message}`);
-  return r.input;
+  const input = fitCleanPicture(picture, contract);
+  if (!input) throw new Error(`operator '${symbol}': the drawing holds no ink`);
+  return input;
 }
