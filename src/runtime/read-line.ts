@@ -281,8 +281,8 @@ export async function readLine(
     if (
       !isDigit[b.k] &&
       b.p >= PRIORS.sureSign &&
-      heights[s.slot] <= PRIORS.signHeight &&
-      Math.abs(box.y + box.height / 2 - middle) <= PRIORS.signBand * height * map.scale
+      heights[s.slot] <= PRIORS.sureSignHeight &&
+      Math.abs(box.y + box.height / 2 - middle) <= PRIORS.sureSignBand * height * map.scale
     )
       signAt[s.from] = 1;
   }

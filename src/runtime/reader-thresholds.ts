@@ -119,12 +119,13 @@ export const PRIORS = {
   tallPairBonus: 1,
   /**
    * A glyph (not a piece cut out of one) the network reads alone as a sign (an operator) with at least
-   * `sureSign`, at most `signHeight` tall and within `signBand` of the line's middle, costs `signInDigit`
-   * when a span takes it into a digit.
+   * `sureSign`, at most `sureSignHeight` tall and within `sureSignBand` of the line's middle, costs
+   * `signInDigit` when a span takes it into a digit. (Not `LINE`'s sign thresholds: those decide which small
+   * marks stand apart from a tall glyph before anything is read.)
    */
   sureSign: 0.5,
-  signHeight: 0.4,
-  signBand: 0.2,
+  sureSignHeight: 0.4,
+  sureSignBand: 0.2,
   signInDigit: -1.5,
   /** A piece read as an operator whose middle lies further than `operatorBand` from the line's middle costs `operatorOffMiddle`. */
   operatorBand: 0.35,
