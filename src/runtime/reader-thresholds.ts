@@ -3,10 +3,24 @@
  * know from a 28x28 crop (a piece's size and place in the line, how much ink a cut crosses) and what keeps
  * the over-segmentation small enough to read in one batch. Lengths are in character heights (the line's
  * typical character height, segment/line.ts) unless said otherwise; log-probability terms are added to the
- * network's log-probabilities. Ink finding (ink/) keeps its own.
+ * network's log-probabilities. Ink finding keeps its own in ink/ink-thresholds.ts, the lines of a sheet or a
+ * form in ink/rule-thresholds.ts.
  *
  * Shared code: no Node and no DOM imports.
  */
+
+/** How many characters a picture clearly holds, without the network (segment/count.ts): a hint, not a reading. */
+export const COUNT = {
+  /** Two neighbours closer than this may be one broken character. */
+  clearGap: 0.15,
+  /**
+   * A character breaks into two tall pieces at most (a 4 whose strokes do not meet, the halves of a 0): among
+   * three or more, digits written close together (a form field) are parted by this smaller gap.
+   */
+  closeGap: 0.06,
+  /** Glyphs at least this tall count as characters. */
+  tall: 0.5,
+} as const;
 
 /** The line: its height, rules and dots, how many lines the marks form (segment/line.ts). */
 export const LINE = {

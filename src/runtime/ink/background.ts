@@ -5,6 +5,7 @@
  */
 import type { GrayImage } from './image.js';
 import { histMedian, noiseMargin } from './stats.js';
+import { MIN_SIDE_FOR_LOCAL, BLOCKS_ALONG_LONG_SIDE, MIN_BLOCK, PAPER_QUANTILE } from './ink-thresholds.js';
 
 /** Level and noise margin of the picture's border pixels. */
 export interface BorderStats {
@@ -47,18 +48,6 @@ export interface BackgroundGrid {
   /** Typical distance of the paper quantile from the median: the noise's share of it (about 1.6 sigma). */
   spread: number;
 }
-
-/** Pictures whose shorter side is below this are single-character crops: too small for lighting to vary. */
-const MIN_SIDE_FOR_LOCAL = 64;
-/** Blocks along the longer side: coarse enough to be cheap and to hold more paper than ink. */
-const BLOCKS_ALONG_LONG_SIDE = 24;
-/** Smallest block: a block must be wider than the strokes that cross it. */
-const MIN_BLOCK = 16;
-/**
- * The paper side of a block is read at this quantile (and 1 - it): ink on the other side does not move it
- * as long as a few percent of the block is paper.
- */
-const PAPER_QUANTILE = 0.95;
 
 /**
  * A smooth local background of `img`, or null when the picture is too small for one. Block statistics

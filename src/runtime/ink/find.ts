@@ -13,6 +13,29 @@ import { labelComponents, type InkComponent } from './components.js';
 import { checkImage, type GrayImage } from './image.js';
 import { inkIsDark, levelNoise, levelsInkIsDark, NOISE_SUBSAMPLE_ABOVE, residualNoise } from './noise.js';
 import { acrossPicture, removeRules, type RuledLine } from './rules.js';
+import {
+  SPECK_FRACTION,
+  BAR_DOT_FRACTION,
+  DOT_FLOOR,
+  BAR_DOT_PEAK,
+  LOW_BAR,
+  STRONG_FRACTION,
+  STROKE_LENGTH,
+  STROKE_FRACTION,
+  BAR_LENGTH,
+  BAR_ASPECT,
+  BAR_THICKNESS,
+  APART,
+  APART_LENGTH,
+  ATTACH_FRACTION,
+  MIN_LOCAL_NOISE,
+  LOW_FRACTION,
+  HALVE_FROM_SIDE,
+  MIN_HALF_HEIGHT,
+  REMNANT,
+  MAX_INK_PIECES,
+  MAX_INK_COVER,
+} from './ink-thresholds.js';
 import { otsuOfHistogram } from './threshold.js';
 
 export type { InkComponent } from './components.js';
@@ -72,75 +95,6 @@ export interface InkOptions {
 
 /** Default of {@link InkOptions.minContrast}. */
 export const DEFAULT_MIN_CONTRAST = 32;
-/**
- * A piece lighter than this fraction of the largest piece's mass is a speck (noise, dust, JPEG blocks). The
- * largest piece counts as one character: one wider than tall only by the mass of a square as tall as it.
- */
-const SPECK_FRACTION = 0.03;
-/**
- * ... unless it is a compact mark straight above or below a bar (the dots of a ÷): those are written on
- * purpose and may be far lighter than a digit, so they are measured against their bar. Down to
- * BAR_DOT_FRACTION of the bar's mass (and DOT_FLOOR of the largest piece's), and to BAR_DOT_PEAK of the
- * strong level: a dot is a dab of the pen, paler than the strokes around it.
- */
-const BAR_DOT_FRACTION = 0.02;
-const DOT_FLOOR = 0.002;
-const BAR_DOT_PEAK = 0.5;
-/** A piece under this fraction of the tallest piece's height is low enough to be a bar holding one dot. */
-const LOW_BAR = 0.45;
-/**
- * A piece is strong when its darkest pixel reaches Otsu's level or this fraction of the picture's strongest
- * ink, whichever is lower: a pen pressed lightly for a quick operator leaves a mark far paler than the
- * digits beside it, and it is still written on purpose.
- */
-const STRONG_FRACTION = 1 / 3;
-/**
- * Noise, dust and JPEG blocks leave compact specks; a stroke is long. A strong piece whose longer side
- * reaches STROKE_LENGTH of the largest piece's longer side is a written stroke (a thin, pale minus sign
- * beside heavy digits) down to STROKE_FRACTION of the largest mass.
- */
-const STROKE_LENGTH = 0.3;
-const STROKE_FRACTION = 0.01;
-/**
- * A bar lying down (at least BAR_ASPECT times wider than tall) and at least BAR_THICKNESS working pixels
- * thick is a written stroke from BAR_LENGTH of the largest piece's longer side: a small minus sign. Noise and
- * dust leave compact specks, and what is left of a removed line of a sheet is a sliver one or two pixels thin.
- * A quick minus written small is a short, stubby dash: were it a speck, a drawn picture would hand it to the
- * nearest digit's crop.
- */
-const BAR_LENGTH = 0.12;
-const BAR_ASPECT = 2;
-const BAR_THICKNESS = 3;
-/**
- * A light piece of a drawn picture is a mark of its own further than APART of each ink piece's height from it
- * (a broken stroke or a rim lies closer) ...
- */
-const APART = 0.1;
-/** ... and from this fraction of the largest piece's longer side. */
-const APART_LENGTH = 0.1;
-/** How far a speck may sit from ink and still be its rim: this fraction of the ink piece's height, at least 2 px. */
-const ATTACH_FRACTION = 0.08;
-/** Least noise margin (levels) under a local background. */
-const MIN_LOCAL_NOISE = 3;
-/** In a noisy picture, ink is at least this fraction of the strongest ink's strength. */
-const LOW_FRACTION = 0.12;
-/**
- * Pictures whose shorter side reaches this are worked on at half size (2x2 means): characters large
- * enough to matter stay well above the model's 20-pixel box, noise halves, and the work quarters.
- */
-const HALVE_FROM_SIDE = 400;
-/** Ink shorter than this at half size (working pixels) is looked at again at full size. */
-const MIN_HALF_HEIGHT = 24;
-/**
- * What a removed line leaves behind (its frayed ends, a crumb where two lines met) is no longer than this many
- * times the line's thickness; a picture whose ink is all such crumbs holds nothing written.
- */
-const REMNANT = 4;
-/** More ink pieces than this is a page or a busy photo, not one digit or one number. */
-const MAX_INK_PIECES = 60;
-/** Ink over more than this fraction of the picture is not a handwritten mark on a background. */
-const MAX_INK_COVER = 0.6;
-
 /**
  * Find the ink of a grayscale picture (see the file comment).
  * @throws RangeError when `img` is malformed.

@@ -6,6 +6,7 @@
 import type { InputContract } from '../contract.js';
 import type { InkMap } from './find.js';
 import type { PixelBox } from './image.js';
+import { STROKE_SHARE } from './ink-thresholds.js';
 
 /** MNIST's digits were fitted into a 20x20 box inside the 28x28 field. */
 export const MNIST_BOX_FRACTION = 20 / 28;
@@ -88,9 +89,6 @@ export function cropInk(map: InkMap, keep: Uint8Array, span?: RowSpan): InkCrop 
   }
   return { box: { x: x0, y: y0, width: bw, height: bh }, data, peak: map.noise > 0 ? strokeLevel(data, peak) : peak };
 }
-
-/** Share of a character's ink pixels at or above its stroke level. */
-const STROKE_SHARE = 0.4;
 
 /**
  * The level of a character's stroke cores: in a noisy picture the single strongest pixel is the noise's

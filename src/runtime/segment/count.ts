@@ -5,18 +5,9 @@
  */
 import { findInk, type InkMap, type InkOptions } from '../ink/find.js';
 import type { GrayImage } from '../ink/image.js';
+import { COUNT } from '../reader-thresholds.js';
 import { glyphHeight, xGap } from './glyph.js';
 import { findLine } from './line.js';
-
-/** Two neighbours closer than this fraction of the character height may be one broken character. */
-const CLEAR_GAP = 0.15;
-/**
- * A character breaks into two tall pieces at most (a 4 whose strokes do not meet, the halves of a 0): among
- * three or more, digits written close together (a form field) are parted by this smaller gap.
- */
-const CLOSE_GAP = 0.06;
-/** Glyphs at least this fraction of the character height count as characters. */
-const TALL = 0.5;
 
 /**
  * Characters `map` clearly holds: 1 for a single digit (broken or not), n for n well separated digits,
@@ -30,8 +21,8 @@ export function countCharacters(map: InkMap): number {
   const { glyphs, height } = line;
   if (glyphs.length === 0) return 0;
   // Only tall glyphs are clearly characters; small ones are pieces or marks that may belong to a neighbour.
-  const tall = glyphs.filter((g) => glyphHeight(g) >= TALL * height);
-  const gap = (tall.length >= 3 ? CLOSE_GAP : CLEAR_GAP) * height;
+  const tall = glyphs.filter((g) => glyphHeight(g) >= COUNT.tall * height);
+  const gap = (tall.length >= 3 ? COUNT.closeGap : COUNT.clearGap) * height;
   let n = tall.length ? 1 : 0;
   for (let i = 1; i < tall.length; i++) if (xGap(tall[i - 1], tall[i]) >= gap) n++;
   return n;
