@@ -37,6 +37,26 @@ export const FORBIDDEN = [
     message: 'training and export stay below the runtimes and the jobs that use them',
   },
   {
+    target: ['src/train/'],
+    from: [
+      'src/runtime/preprocess.ts',
+      'src/runtime/read-line.ts',
+      'src/runtime/read-text.ts',
+      'src/runtime/reader-thresholds.ts',
+      'src/runtime/ink/find.ts',
+      'src/runtime/ink/background.ts',
+      'src/runtime/ink/noise.ts',
+      'src/runtime/ink/ink-thresholds.ts',
+      'src/runtime/ink/rules.ts',
+      'src/runtime/ink/rule-course.ts',
+      'src/runtime/ink/rule-thresholds.ts',
+      'src/runtime/ink/boxes.ts',
+      'src/runtime/segment/',
+    ],
+    message:
+      "training pictures are fitted by src/train/data/fit-picture.ts, never by the reader's ink finding or segmentation: those are tuned on photos and change with them, and a training set must depend only on its recipe and seed",
+  },
+  {
     target: ['src/runtime/*.ts', 'src/runtime/!(node)/**'],
     from: ['src/runtime/node/'],
     message: 'the shared runtime cannot depend on its Node backend',
