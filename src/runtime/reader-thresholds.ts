@@ -53,6 +53,12 @@ export const LINE = {
   marginSlender: 8,
   /** For a model that reads digits only, a lone mark this many times wider than tall is a line to write on. */
   loneLine: 8,
+  /**
+   * A mark this many times wider than tall lies flat as a minus or the bar of an = does; a run of touching
+   * digits (the heaviest piece of many lines) is seldom this flat. Where all the heavy marks of a line are
+   * this flat and nothing stands taller, the line is signs alone, and their width measures the line.
+   */
+  flatSign: 4,
   /** Pieces at least this tall decide how many lines there are. */
   tall: 0.5,
   /** Two tall pieces overlapping vertically by this fraction of the shorter one are on one line. */

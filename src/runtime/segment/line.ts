@@ -36,7 +36,7 @@ export function findLine(map: InkMap, o: { smallSigns?: boolean } = {}): LineFou
   const decisions: string[] = [];
   let glyphs = map.ink.map(glyphOf);
   // Broken characters make pieces shorter than characters: this first height only serves to spot rules.
-  let height = characterHeight(glyphs);
+  let height = characterHeight(glyphs, o.smallSigns);
 
   const rules = glyphs.filter(
     (g) => glyphWidth(g) > LINE.ruleMinWidth * height && glyphHeight(g) < LINE.ruleMaxHeight * height,
@@ -75,7 +75,7 @@ export function findLine(map: InkMap, o: { smallSigns?: boolean } = {}): LineFou
   const before = lineMiddle(glyphs, height);
   const apart = (a: Glyph, b: Glyph): boolean => !!o.smallSigns && signBeside(map, a, b, before, height);
   glyphs = joinColumns(glyphs, decisions, map.scale, apart);
-  height = characterHeight(glyphs);
+  height = characterHeight(glyphs, o.smallSigns);
 
   const middle = lineMiddle(glyphs, height);
   // A model that reads operators may be given them written small: a mark lying flat (a short minus sign), or
@@ -153,14 +153,24 @@ function lineMiddle(glyphs: Glyph[], height: number): number {
   return ms.length ? ms[ms.length >> 1] : NaN;
 }
 
-/** Median height of the heavy pieces: broken strokes and dots are light and do not drag it down. */
-export function characterHeight(glyphs: Glyph[]): number {
+/**
+ * Median height of the heavy pieces: broken strokes and dots are light and do not drag it down.
+ * @param flatSigns true for models that read operators: a mark lying flat is then no measure of how tall
+ *   characters stand, and where every heavy piece lies flat as a sign does (`LINE.flatSign`) and no piece
+ *   stands taller (an operator written alone: a minus, the bars of an =), their width is taken instead, as a
+ *   sign is about as wide as a character is tall.
+ */
+export function characterHeight(glyphs: Glyph[], flatSigns = false): number {
   let heaviest = 0;
   for (const g of glyphs) if (g.mass > heaviest) heaviest = g.mass;
-  const hs = glyphs
-    .filter((g) => g.mass >= LINE.bigMass * heaviest)
-    .map(glyphHeight)
-    .sort((a, b) => a - b);
+  const heavy = glyphs.filter((g) => g.mass >= LINE.bigMass * heaviest);
+  const flatHeight = Math.max(0, ...heavy.map(glyphHeight));
+  const flat =
+    flatSigns &&
+    heavy.length > 0 &&
+    heavy.every((g) => glyphWidth(g) >= LINE.flatSign * glyphHeight(g)) &&
+    glyphs.every((g) => glyphHeight(g) <= flatHeight);
+  const hs = heavy.map(flat ? glyphWidth : glyphHeight).sort((a, b) => a - b);
   return hs.length ? hs[hs.length >> 1] : 1;
 }
 
