@@ -54,11 +54,14 @@ export const LINE = {
   /** For a model that reads digits only, a lone mark this many times wider than tall is a line to write on. */
   loneLine: 8,
   /**
-   * A mark this many times wider than tall lies flat as a minus or the bar of an = does; a run of touching
-   * digits (the heaviest piece of many lines) is seldom this flat. Where all the heavy marks of a line are
-   * this flat and nothing stands taller, the line is signs alone, and their width measures the line.
+   * An operator written alone (segment/line.ts, signAlone): its one or two bars are at least `flatSign` times
+   * longer than thick, with their ink in one run down at least `barColumns` of their columns (a run of
+   * touching digits is as flat, but its columns cross two strokes); two bars lie closer than `signStack` of
+   * their length (an =; further apart they are lines).
    */
   flatSign: 4,
+  barColumns: 0.9,
+  signStack: 0.75,
   /** Pieces at least this tall decide how many lines there are. */
   tall: 0.5,
   /** Two tall pieces overlapping vertically by this fraction of the shorter one are on one line. */

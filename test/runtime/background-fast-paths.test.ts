@@ -9,20 +9,15 @@ import type { GrayImage } from '../../src/runtime/ink/image.js';
 import { noiseMargin } from '../../src/runtime/ink/stats.js';
 import { decodePicture, readPictureFile } from '../../src/runtime/node/images.js';
 import { seededRandom } from '../../src/train/data/rng.js';
+import {
+  BLOCKS_ALONG_LONG_SIDE,
+  MIN_BLOCK,
+  MIN_SIDE_FOR_LOCAL,
+  PAPER_QUANTILE,
+} from '../../src/runtime/ink/ink-thresholds.js';
 
-// ---- The reference: background.ts's grid and subtraction as they were before their fast paths, verbatim. ----
-
-/** Pictures whose shorter side is below this are single-character crops: too small for lighting to vary. */
-const MIN_SIDE_FOR_LOCAL = 64;
-/** Blocks along the longer side: coarse enough to be cheap and to hold more paper than ink. */
-const BLOCKS_ALONG_LONG_SIDE = 24;
-/** Smallest block: a block must be wider than the strokes that cross it. */
-const MIN_BLOCK = 16;
-/**
- * The paper side of a block is read at this quantile (and 1 - it): ink on the other side does not move it
- * as long as a few percent of the block is paper.
- */
-const PAPER_QUANTILE = 0.95;
+// ---- The reference: background.ts's grid and subtraction as they were before their fast paths, verbatim (its
+// thresholds shared, so a retune moves both). ----
 
 /**
  * A smooth local background of `img`, or null when the picture is too small for one. Block statistics

@@ -57,7 +57,7 @@ test('every drawn piece is fitted, however small and far from the rest', async (
   pic.data[20 * 120 + 110] = pic.data[20 * 120 + 111] = 200;
   const withDot = fitCleanPicture(pic, READING)!;
   const side = READING.width;
-  // The box spans 108 columns of which the digit holds about a fifth; its centre of mass is placed in the middle.
+  // The box spans the digit and the far dot, so the digit is fitted into a small share of it.
   assert.ok(inkColumns(alone, side) >= 12, `the digit alone fills its box: ${inkColumns(alone, side)} columns`);
   assert.ok(inkColumns(withDot, side) <= 6, `beside the dot it shrinks: ${inkColumns(withDot, side)} columns`);
 });

@@ -3,6 +3,9 @@
  * ink, which pieces are specks, and when a picture is worked on at half size. Fractions are of the picture's
  * own measures (the largest piece, the strongest ink), as each comment says. The lines of a sheet or a form
  * have theirs in rule-thresholds.ts; the line reader and the arithmetic rules in ../reader-thresholds.ts.
+ * Two numbers stay where they are defined: the least contrast that counts as ink is an option's default
+ * (find.ts, DEFAULT_MIN_CONTRAST), and the noise margin of three robust sigmas is the noise's own measure
+ * (noise.ts, stats.ts).
  *
  * Shared code: no Node and no DOM imports.
  */

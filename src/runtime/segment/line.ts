@@ -30,13 +30,18 @@ export interface LineRefusal {
 /**
  * Group the ink of `map` into one line of glyphs, or say why it is not one line.
  * @param o.smallSigns keep small marks that may be operators written small as glyphs (for models that read
- *   operators): marks lying flat, and marks across the line's middle.
+ *   operators): marks lying flat, and marks across the line's middle; and measure an operator written alone
+ *   by its bars' length (signAlone).
  */
 export function findLine(map: InkMap, o: { smallSigns?: boolean } = {}): LineFound | LineRefusal {
   const decisions: string[] = [];
   let glyphs = map.ink.map(glyphOf);
-  // Broken characters make pieces shorter than characters: this first height only serves to spot rules.
-  let height = characterHeight(glyphs, o.smallSigns);
+  // An operator written alone (a minus, an =) holds nothing that stands as tall as a character: its bars'
+  // length measures the line instead, so the sign is read whole rather than cut into slivers.
+  const signLength = o.smallSigns ? signAlone(map, glyphs) : 0;
+  // Broken characters make pieces shorter than characters: this first height serves to spot rules, margins and
+  // how many lines the marks form.
+  let height = signLength || characterHeight(glyphs);
 
   const rules = glyphs.filter(
     (g) => glyphWidth(g) > LINE.ruleMinWidth * height && glyphHeight(g) < LINE.ruleMaxHeight * height,
@@ -75,7 +80,7 @@ export function findLine(map: InkMap, o: { smallSigns?: boolean } = {}): LineFou
   const before = lineMiddle(glyphs, height);
   const apart = (a: Glyph, b: Glyph): boolean => !!o.smallSigns && signBeside(map, a, b, before, height);
   glyphs = joinColumns(glyphs, decisions, map.scale, apart);
-  height = characterHeight(glyphs, o.smallSigns);
+  height = signLength || characterHeight(glyphs);
 
   const middle = lineMiddle(glyphs, height);
   // A model that reads operators may be given them written small: a mark lying flat (a short minus sign), or
@@ -154,23 +159,58 @@ function lineMiddle(glyphs: Glyph[], height: number): number {
 }
 
 /**
- * Median height of the heavy pieces: broken strokes and dots are light and do not drag it down.
- * @param flatSigns true for models that read operators: a mark lying flat is then no measure of how tall
- *   characters stand, and where every heavy piece lies flat as a sign does (`LINE.flatSign`) and no piece
- *   stands taller (an operator written alone: a minus, the bars of an =), their width is taken instead, as a
- *   sign is about as wide as a character is tall.
+ * The length of the bar or bars when the heavy marks are an operator written alone, else 0: one or two bars
+ * (`LINE.flatSign` times longer than thick, their ink one run down nearly every column: a run of touching
+ * digits is as flat, but its columns cross two strokes), two of them stacked over the same columns closer
+ * than `LINE.signStack` of their length (an =, not two lines), and no mark standing taller.
  */
-export function characterHeight(glyphs: Glyph[], flatSigns = false): number {
+function signAlone(map: InkMap, glyphs: Glyph[]): number {
   let heaviest = 0;
   for (const g of glyphs) if (g.mass > heaviest) heaviest = g.mass;
   const heavy = glyphs.filter((g) => g.mass >= LINE.bigMass * heaviest);
-  const flatHeight = Math.max(0, ...heavy.map(glyphHeight));
-  const flat =
-    flatSigns &&
-    heavy.length > 0 &&
-    heavy.every((g) => glyphWidth(g) >= LINE.flatSign * glyphHeight(g)) &&
-    glyphs.every((g) => glyphHeight(g) <= flatHeight);
-  const hs = heavy.map(flat ? glyphWidth : glyphHeight).sort((a, b) => a - b);
+  if (heavy.length === 0 || heavy.length > 2) return 0;
+  for (const g of heavy) {
+    const w = glyphWidth(g),
+      h = glyphHeight(g);
+    if (w < LINE.flatSign * h || oneRunColumns(map, g) < LINE.barColumns * w) return 0;
+  }
+  const length = Math.max(...heavy.map(glyphWidth));
+  const tallest = Math.max(...heavy.map(glyphHeight));
+  if (glyphs.some((g) => glyphHeight(g) > tallest)) return 0;
+  if (heavy.length === 2) {
+    const [a, b] = heavy;
+    const shared = Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0) + 1;
+    if (shared < 0.5 * Math.min(glyphWidth(a), glyphWidth(b))) return 0;
+    if (glyphHeight(joinGlyphs(a, b)) > LINE.signStack * length) return 0;
+  }
+  return length;
+}
+
+/** How many of a one-piece glyph's columns hold its ink in a single run. */
+function oneRunColumns(map: InkMap, g: Glyph): number {
+  const label = g.labels[0];
+  let n = 0;
+  for (let x = g.x0; x <= g.x1; x++) {
+    let runs = 0,
+      inside = false;
+    for (let y = g.y0; y <= g.y1; y++) {
+      const ink = map.labels[y * map.width + x] === label;
+      if (ink && !inside) runs++;
+      inside = ink;
+    }
+    if (runs === 1) n++;
+  }
+  return n;
+}
+
+/** Median height of the heavy pieces: broken strokes and dots are light and do not drag it down. */
+export function characterHeight(glyphs: Glyph[]): number {
+  let heaviest = 0;
+  for (const g of glyphs) if (g.mass > heaviest) heaviest = g.mass;
+  const hs = glyphs
+    .filter((g) => g.mass >= LINE.bigMass * heaviest)
+    .map(glyphHeight)
+    .sort((a, b) => a - b);
   return hs.length ? hs[hs.length >> 1] : 1;
 }
 

@@ -160,7 +160,7 @@ function addStrokes(c: InkCanvas, digit: number, rand: () => number): void {
 
 /**
  * One MNIST digit (`rows` x `cols`, ink high in [0, 1]) redrawn in a random style, as model input; null when
- * the style left no ink to fit (an eroded faint digit).
+ * the style left no ink to fit.
  */
 export function styledDigit(
   src: Float32Array,

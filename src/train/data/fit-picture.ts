@@ -4,8 +4,9 @@
  * cropped to all of its ink and fitted by the readers' own `fitToContract`, as a reader's crop is.
  *
  * It does not go through the readers' ink finder. That finder's rules (specks, marks standing apart, sheet
- * lines) are tuned for photos and scans and change with them; a training set must depend only on its recipe
- * and seed, or a committed model stops reproducing whenever the reader is tuned.
+ * lines) are tuned for photos and scans and change with them; a training set must depend only on its recipe,
+ * its seed and this fit, or a committed model stops reproducing whenever the reader is tuned. Every non-zero
+ * pixel counts as ink and the strongest is stretched to full scale, so the generators draw no faint haze.
  */
 import type { InputContract } from '../../runtime/contract.js';
 import { fitToContract, MNIST_BOX_FRACTION, type InkCrop } from '../../runtime/ink/fit.js';
