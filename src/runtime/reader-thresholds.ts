@@ -55,12 +55,16 @@ export const LINE = {
   loneLine: 8,
   /**
    * An operator written alone (segment/line.ts, signAlone): its one or two bars are at least `flatSign` times
-   * longer than thick, with their ink in one run down at least `barColumns` of their columns (a run of
-   * touching digits is as flat, but its columns cross two strokes); two bars lie closer than `signStack` of
-   * their length (an =; further apart they are lines).
+   * longer than thick, and at least `barColumns` of their columns are solid, ink over `barFill` of the rows
+   * between their first and last ink (a run of touching digits is as flat, but its columns cross two strokes
+   * and a hole); a ÷'s dots are at most `signDot` of the
+   * bar's length either way; and the whole sign is at most `signStack` of that length tall (an = or a ÷;
+   * bars further apart are lines).
    */
   flatSign: 4,
   barColumns: 0.9,
+  barFill: 0.75,
+  signDot: 0.4,
   signStack: 0.75,
   /** Pieces at least this tall decide how many lines there are. */
   tall: 0.5,

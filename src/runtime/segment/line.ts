@@ -159,46 +159,60 @@ function lineMiddle(glyphs: Glyph[], height: number): number {
 }
 
 /**
- * The length of the bar or bars when the heavy marks are an operator written alone, else 0: one or two bars
- * (`LINE.flatSign` times longer than thick, their ink one run down nearly every column: a run of touching
- * digits is as flat, but its columns cross two strokes), two of them stacked over the same columns closer
- * than `LINE.signStack` of their length (an =, not two lines), and no mark standing taller.
+ * The length of the bar or bars when the marks are an operator written alone, else 0: one or two heavy bars
+ * (`LINE.flatSign` times longer than thick, nearly every column solid: a run of touching digits is as flat,
+ * but its columns cross two strokes and a hole), two of them over the same columns; any other mark a
+ * dot over their columns (`LINE.signDot` of their length at most: a ÷'s) or a light crumb no taller than they
+ * are; and all of it within `LINE.signStack` of their length from top to bottom (an = or a ÷, not two lines).
  */
 function signAlone(map: InkMap, glyphs: Glyph[]): number {
   let heaviest = 0;
   for (const g of glyphs) if (g.mass > heaviest) heaviest = g.mass;
-  const heavy = glyphs.filter((g) => g.mass >= LINE.bigMass * heaviest);
-  if (heavy.length === 0 || heavy.length > 2) return 0;
-  for (const g of heavy) {
-    const w = glyphWidth(g),
-      h = glyphHeight(g);
-    if (w < LINE.flatSign * h || oneRunColumns(map, g) < LINE.barColumns * w) return 0;
+  const heavy = (g: Glyph): boolean => g.mass >= LINE.bigMass * heaviest;
+  const bars = glyphs.filter(
+    (g) =>
+      heavy(g) &&
+      glyphWidth(g) >= LINE.flatSign * glyphHeight(g) &&
+      solidColumns(map, g) >= LINE.barColumns * glyphWidth(g),
+  );
+  if (bars.length === 0 || bars.length > 2) return 0;
+  const length = Math.max(...bars.map(glyphWidth));
+  const x0 = Math.min(...bars.map((g) => g.x0)),
+    x1 = Math.max(...bars.map((g) => g.x1));
+  const tallest = Math.max(...bars.map(glyphHeight));
+  for (const g of glyphs) {
+    if (bars.includes(g)) continue;
+    const dot =
+      glyphWidth(g) <= LINE.signDot * length && glyphHeight(g) <= LINE.signDot * length && g.x0 >= x0 && g.x1 <= x1;
+    if (!dot && (heavy(g) || glyphHeight(g) > tallest)) return 0;
   }
-  const length = Math.max(...heavy.map(glyphWidth));
-  const tallest = Math.max(...heavy.map(glyphHeight));
-  if (glyphs.some((g) => glyphHeight(g) > tallest)) return 0;
-  if (heavy.length === 2) {
-    const [a, b] = heavy;
+  if (bars.length === 2) {
+    const [a, b] = bars;
     const shared = Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0) + 1;
     if (shared < 0.5 * Math.min(glyphWidth(a), glyphWidth(b))) return 0;
-    if (glyphHeight(joinGlyphs(a, b)) > LINE.signStack * length) return 0;
   }
+  if (glyphHeight(glyphs.reduce(joinGlyphs)) > LINE.signStack * length) return 0;
   return length;
 }
 
-/** How many of a one-piece glyph's columns hold its ink in a single run. */
-function oneRunColumns(map: InkMap, g: Glyph): number {
+/**
+ * How many of a one-piece glyph's columns are solid: ink over `LINE.barFill` of the rows from its first ink to
+ * its last (a bar's column, even with a compression halo beside it; a ring's crosses two strokes and a hole).
+ */
+function solidColumns(map: InkMap, g: Glyph): number {
   const label = g.labels[0];
   let n = 0;
   for (let x = g.x0; x <= g.x1; x++) {
-    let runs = 0,
-      inside = false;
+    let first = -1,
+      last = -1,
+      ink = 0;
     for (let y = g.y0; y <= g.y1; y++) {
-      const ink = map.labels[y * map.width + x] === label;
-      if (ink && !inside) runs++;
-      inside = ink;
+      if (map.labels[y * map.width + x] !== label) continue;
+      if (first < 0) first = y;
+      last = y;
+      ink++;
     }
-    if (runs === 1) n++;
+    if (first >= 0 && ink >= LINE.barFill * (last - first + 1)) n++;
   }
   return n;
 }
