@@ -58,13 +58,15 @@ export const LINE = {
    * longer than thick, and at least `barColumns` of their columns are solid, ink over `barFill` of the rows
    * between their first and last ink (a run of touching digits is as flat, but its columns cross two strokes
    * and a hole); a ÷'s dots are at most `signDot` of the
-   * bar's length either way; and the whole sign is at most `signStack` of that length tall (an = or a ÷;
-   * bars further apart are lines).
+   * bar's length either way; two bars share at least `barsShared` of the shorter one's columns (an =, not two
+   * dashes side by side); and the whole sign is at most `signStack` of that length tall (an = or a ÷; bars
+   * further apart are lines).
    */
   flatSign: 4,
   barColumns: 0.9,
   barFill: 0.75,
   signDot: 0.4,
+  barsShared: 0.5,
   signStack: 0.75,
   /** Pieces at least this tall decide how many lines there are. */
   tall: 0.5,

@@ -166,9 +166,7 @@ function lineMiddle(glyphs: Glyph[], height: number): number {
  * are; and all of it within `LINE.signStack` of their length from top to bottom (an = or a ÷, not two lines).
  */
 function signAlone(map: InkMap, glyphs: Glyph[]): number {
-  let heaviest = 0;
-  for (const g of glyphs) if (g.mass > heaviest) heaviest = g.mass;
-  const heavy = (g: Glyph): boolean => g.mass >= LINE.bigMass * heaviest;
+  const heavy = heavyTest(glyphs);
   const bars = glyphs.filter(
     (g) =>
       heavy(g) &&
@@ -189,7 +187,7 @@ function signAlone(map: InkMap, glyphs: Glyph[]): number {
   if (bars.length === 2) {
     const [a, b] = bars;
     const shared = Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0) + 1;
-    if (shared < 0.5 * Math.min(glyphWidth(a), glyphWidth(b))) return 0;
+    if (shared < LINE.barsShared * Math.min(glyphWidth(a), glyphWidth(b))) return 0;
   }
   if (glyphHeight(glyphs.reduce(joinGlyphs)) > LINE.signStack * length) return 0;
   return length;
@@ -217,12 +215,17 @@ function solidColumns(map: InkMap, g: Glyph): number {
   return n;
 }
 
-/** Median height of the heavy pieces: broken strokes and dots are light and do not drag it down. */
-export function characterHeight(glyphs: Glyph[]): number {
+/** Whether a glyph is heavy among `glyphs`: `LINE.bigMass` of the heaviest's mass or more (no broken stroke or dot). */
+function heavyTest(glyphs: Glyph[]): (g: Glyph) => boolean {
   let heaviest = 0;
   for (const g of glyphs) if (g.mass > heaviest) heaviest = g.mass;
+  return (g) => g.mass >= LINE.bigMass * heaviest;
+}
+
+/** Median height of the heavy pieces: broken strokes and dots are light and do not drag it down. */
+export function characterHeight(glyphs: Glyph[]): number {
   const hs = glyphs
-    .filter((g) => g.mass >= LINE.bigMass * heaviest)
+    .filter(heavyTest(glyphs))
     .map(glyphHeight)
     .sort((a, b) => a - b);
   return hs.length ? hs[hs.length >> 1] : 1;
