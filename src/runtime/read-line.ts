@@ -24,7 +24,7 @@ import { findLine, signBeside, where } from './segment/line.js';
 import { rowShape, type RowShape } from './segment/bars.js';
 import { mergeCandidate } from './segment/merge.js';
 import { cutPrior, digitHeightPrior, wholePrior } from './segment/priors.js';
-import { cutCandidates, cutColumn, type Cut } from './segment/split.js';
+import { clearOf, cutCandidates, keptCuts, type Cut } from './segment/split.js';
 import { PRIORS, READER } from './reader-thresholds.js';
 
 /** Probabilities per input, in `contract.labels` order. */
@@ -140,28 +140,6 @@ function between(g: Glyph, a: Cut | null, b: Cut | null): Glyph {
 }
 
 /**
- * Cuts of a glyph that do not cross one another, left to right: the cheapest first, each kept when it
- * stays clear of those already kept on every row.
- */
-function compatibleCuts(cuts: Cut[], clearance: number): Cut[] {
-  const kept: Cut[] = [];
-  for (const c of cuts) {
-    if (kept.length >= READER.maxCutsPerGlyph) break;
-    const clear = kept.every((k) => {
-      let left = true,
-        right = true;
-      for (let i = 0; i < c.last.length; i++) {
-        if (!(c.last[i] + clearance <= k.last[i])) left = false;
-        if (!(k.last[i] + clearance <= c.last[i])) right = false;
-      }
-      return left || right;
-    });
-    if (clear) kept.push(c);
-  }
-  return kept.sort((a, b) => cutColumn(a) - cutColumn(b));
-}
-
-/**
  * Read the line of characters in `img` (see the file comment).
  * @param classify returns one probability vector per input, in `contract.labels` order.
  * @throws RangeError when `img` is malformed.
@@ -203,17 +181,18 @@ export async function readLine(
   const clearance = Math.max(2, Math.round(READER.cutClearance * height));
   glyphs.forEach((g) => {
     const width = glyphWidth(g) / height;
-    const cuts = compatibleCuts(
+    const cuts = keptCuts(
       cutCandidates(map, g, height).filter((c) => cutPrior(width, c.cost, alone) > READER.hopelessCut),
       clearance,
+      width > PRIORS.wideFrom,
     );
     first.push(boundary);
+    // Boundaries: the glyph's left edge, its cuts left to right, its right edge.
     const ends: Array<Cut | null> = [null, ...cuts, null];
     for (let a = 0; a + 1 < ends.length; a++) {
       for (let b = a + 1; b < ends.length; b++) {
         const whole = a === 0 && b === ends.length - 1;
-        // The glyph whole is always a candidate, however many pieces its cuts make.
-        if (b - a > READER.maxPiecesPerCharacter && !whole) continue;
+        if (!clearOf(ends[a], ends[b], clearance)) continue;
         const part = between(g, ends[a], ends[b]);
         const slot = add(part);
         if (slot === null) continue;
@@ -224,7 +203,7 @@ export async function readLine(
           to: boundary + b,
           cutPart: !whole,
           prior: wholePrior(glyphWidth(part) / height, alone) + (endCut ? cutPrior(width, endCut.cost, alone) : 0),
-          note: whole ? undefined : `cut ${where(g, map.scale)} into pieces ${a + 1}-${b} of ${ends.length - 1}`,
+          note: whole ? undefined : `cut ${where(g, map.scale)} at ${where(part, map.scale)}`,
         });
       }
     }

@@ -167,8 +167,13 @@ export const READER = {
   characterPenalty: Math.log(0.97),
   /** Cuts whose shape prior is below this are not worth the network's time. */
   hopelessCut: -12,
-  /** Cuts kept per glyph (the cheapest that do not cross those kept): a glyph makes at most one piece more than this. */
-  maxCutsPerGlyph: 4,
+  /**
+   * Cuts kept per glyph wider than `PRIORS.wideFrom` (touching characters for sure), the cheapest, among them
+   * alternatives (cuts that cross or come closer than `cutClearance` on some row), of which a reading takes
+   * one. A narrower glyph keeps at most `maxClearCuts`, the cheapest that stay clear of one another.
+   */
+  maxCutsPerGlyph: 6,
+  maxClearCuts: 4,
   /**
    * A crop the network reads with less than `sureReading` is read again sheared by each of `slantViews` (columns
    * per row, positive leaning right), and its reading is the mean of them all: writers' slants differ more than
@@ -178,7 +183,7 @@ export const READER = {
   sureReading: 0.99,
   /** Two cuts of one glyph stay this far apart on every row. */
   cutClearance: 0.15,
-  /** A character is read from at most this many neighbouring pieces (the glyph whole is always read). */
+  /** A character is read from at most this many neighbouring glyphs joined (a broken one). */
   maxPiecesPerCharacter: 4,
   /**
    * A glyph alone in the picture is cut only into pieces at least this tall, unless the network reads the

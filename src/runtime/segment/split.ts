@@ -7,7 +7,7 @@
 import type { InkMap } from '../ink/find.js';
 import type { RowSpan } from '../ink/fit.js';
 import { glyphHeight, glyphWidth, type Glyph } from './glyph.js';
-import { CUTS } from '../reader-thresholds.js';
+import { CUTS, READER } from '../reader-thresholds.js';
 
 /** Glyphs at least this many character heights wide may be two characters. */
 export const SPLIT_MIN_WIDTH = CUTS.minWidth;
@@ -154,6 +154,42 @@ export function splitGlyph(g: Glyph, cut: Cut): [Glyph, Glyph] {
     { ...g, x1: lx1, span: left },
     { ...g, x0: rx0, span: right },
   ];
+}
+
+/**
+ * The cuts of a glyph worth reading, left to right. A glyph wider than any one character surely holds
+ * touching characters, and the cheapest path between two of them need not be the one that parts them well:
+ * it keeps the `READER.maxCutsPerGlyph` cheapest cuts, alternatives among them (cuts that cross or come within
+ * `clearance` of one another on some row, of which a reading takes one), but no cut that stays within
+ * `clearance` of a kept one on every row (the same cut, give or take). A narrower glyph keeps the
+ * `READER.maxClearCuts` cheapest that stay clear of one another.
+ * @param cuts candidates, the cheapest first (as {@link cutCandidates} gives them).
+ * @param clearance pixels two cuts of one reading stay apart on every row.
+ * @param wide the glyph is wider than one character is written (the line reader: `PRIORS.wideFrom`).
+ */
+export function keptCuts(cuts: Cut[], clearance: number, wide: boolean): Cut[] {
+  const kept: Cut[] = [];
+  for (const c of cuts) {
+    if (kept.length >= (wide ? READER.maxCutsPerGlyph : READER.maxClearCuts)) break;
+    const fits = wide
+      ? kept.every((k) => !sameCut(c, k, clearance))
+      : kept.every((k) => clearOf(c, k, clearance) || clearOf(k, c, clearance));
+    if (fits) kept.push(c);
+  }
+  return kept.sort((a, b) => cutColumn(a) - cutColumn(b));
+}
+
+/** True when cuts `a` and `b` lie within `clearance` of each other on every row. */
+function sameCut(a: Cut, b: Cut, clearance: number): boolean {
+  for (let i = 0; i < a.last.length; i++) if (Math.abs(a.last[i] - b.last[i]) > clearance) return false;
+  return true;
+}
+
+/** True when cut `a` lies left of cut `b` by at least `clearance` on every row (null: the glyph's own edge). */
+export function clearOf(a: Cut | null, b: Cut | null, clearance: number): boolean {
+  if (!a || !b) return true;
+  for (let i = 0; i < a.last.length; i++) if (!(a.last[i] + clearance <= b.last[i])) return false;
+  return true;
 }
 
 /** Middle column of a cut, for decisions. */
