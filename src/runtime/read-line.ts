@@ -1,8 +1,9 @@
 /**
  * Read one line of handwritten characters from a grayscale picture, recognition-based (LeCun et al. 1998):
  * the same ink finding as single-digit preprocessing, the marks grouped into one line of glyphs, the line
- * over-segmented into pieces (its glyphs, and wide glyphs cut along the paths of least ink), and every span
- * of a few neighbouring pieces read by the network in one batch; a crop the network is unsure of is read
+ * over-segmented into pieces (its glyphs, and wide glyphs cut along the paths of least ink, a very wide one
+ * along alternative paths too), and every part of a glyph between two cuts clear of each other, and a few
+ * neighbouring glyphs joined, read by the network in one batch; a crop the network is unsure of is read
  * again leaning left and right, and its reading is the mean of the three (writers' slants differ most). The
  * network's "not one character" output (the contract's `rejectLabel`) takes the probability from a crop that
  * holds half a digit or two of them; the best reading of the whole line is the path through the pieces with
@@ -24,7 +25,7 @@ import { findLine, signBeside, where } from './segment/line.js';
 import { rowShape, type RowShape } from './segment/bars.js';
 import { mergeCandidate } from './segment/merge.js';
 import { cutPrior, digitHeightPrior, wholePrior } from './segment/priors.js';
-import { clearOf, cutCandidates, keptCuts, type Cut } from './segment/split.js';
+import { cutCandidates, keptCuts, spanEnds, type Cut } from './segment/split.js';
 import { PRIORS, READER } from './reader-thresholds.js';
 
 /** Probabilities per input, in `contract.labels` order. */
@@ -184,28 +185,25 @@ export async function readLine(
     const cuts = keptCuts(
       cutCandidates(map, g, height).filter((c) => cutPrior(width, c.cost, alone) > READER.hopelessCut),
       clearance,
-      width > PRIORS.wideFrom,
+      // Wider than wholePrior lets one character stand.
+      width > PRIORS.wideFrom + (alone ? PRIORS.aloneShift : 0),
     );
     first.push(boundary);
-    // Boundaries: the glyph's left edge, its cuts left to right, its right edge.
     const ends: Array<Cut | null> = [null, ...cuts, null];
-    for (let a = 0; a + 1 < ends.length; a++) {
-      for (let b = a + 1; b < ends.length; b++) {
-        const whole = a === 0 && b === ends.length - 1;
-        if (!clearOf(ends[a], ends[b], clearance)) continue;
-        const part = between(g, ends[a], ends[b]);
-        const slot = add(part);
-        if (slot === null) continue;
-        const endCut = ends[b];
-        spans.push({
-          slot,
-          from: boundary + a,
-          to: boundary + b,
-          cutPart: !whole,
-          prior: wholePrior(glyphWidth(part) / height, alone) + (endCut ? cutPrior(width, endCut.cost, alone) : 0),
-          note: whole ? undefined : `cut ${where(g, map.scale)} at ${where(part, map.scale)}`,
-        });
-      }
+    for (const [a, b] of spanEnds(cuts, clearance)) {
+      const whole = a === 0 && b === ends.length - 1;
+      const part = between(g, ends[a], ends[b]);
+      const slot = add(part);
+      if (slot === null) continue;
+      const endCut = ends[b];
+      spans.push({
+        slot,
+        from: boundary + a,
+        to: boundary + b,
+        cutPart: !whole,
+        prior: wholePrior(glyphWidth(part) / height, alone) + (endCut ? cutPrior(width, endCut.cost, alone) : 0),
+        note: whole ? undefined : `cut ${where(g, map.scale)} at ${where(part, map.scale)}`,
+      });
     }
     boundary += ends.length - 1;
   });

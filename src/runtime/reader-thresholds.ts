@@ -167,13 +167,14 @@ export const READER = {
   characterPenalty: Math.log(0.97),
   /** Cuts whose shape prior is below this are not worth the network's time. */
   hopelessCut: -12,
+  /** Cuts kept per glyph that stay clear of one another on every row, the cheapest (segment/split.ts, keptCuts). */
+  maxClearCuts: 4,
   /**
-   * Cuts kept per glyph wider than `PRIORS.wideFrom` (touching characters for sure), the cheapest, among them
-   * alternatives (cuts that cross or come closer than `cutClearance` on some row), of which a reading takes
-   * one. A narrower glyph keeps at most `maxClearCuts`, the cheapest that stay clear of one another.
+   * Cuts kept in all per glyph wider than one character is written (touching characters for sure): besides the
+   * clear ones, alternatives that cross or come closer than `cutClearance` to them on some row, of which a
+   * reading takes at most one.
    */
   maxCutsPerGlyph: 6,
-  maxClearCuts: 4,
   /**
    * A crop the network reads with less than `sureReading` is read again sheared by each of `slantViews` (columns
    * per row, positive leaning right), and its reading is the mean of them all: writers' slants differ more than
@@ -181,7 +182,7 @@ export const READER = {
    */
   slantViews: [-0.2, 0.2] as readonly number[],
   sureReading: 0.99,
-  /** Two cuts of one glyph stay this far apart on every row. */
+  /** Two cuts of one reading stay this far apart on every row. */
   cutClearance: 0.15,
   /** A character is read from at most this many neighbouring glyphs joined (a broken one). */
   maxPiecesPerCharacter: 4,

@@ -1,10 +1,12 @@
 // Which cuts of a glyph the line reader reads (segment/split.ts, keptCuts): a glyph wider than any one
-// character keeps alternative paths between the same two characters, a narrower one only cuts that stay
-// clear of one another; and a span runs only between cuts clear of each other (clearOf).
+// character keeps alternative paths between the same two characters besides the cuts a narrower one keeps,
+// which stay clear of one another; and a part read as one character runs only between boundaries clear of
+// each other (spanEnds), so no reading takes two cuts that cross.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { READER } from '../../src/runtime/reader-thresholds.js';
-import { clearOf, cutColumn, keptCuts, type Cut } from '../../src/runtime/segment/split.js';
+import { seededRandom } from '../../src/train/data/rng.js';
+import { clearOf, cutColumn, keptCuts, spanEnds, type Cut } from '../../src/runtime/segment/split.js';
 
 /** A cut of a 10-row glyph running from column `top` on the first row to `bottom` on the last. */
 const cut = (top: number, bottom: number, cost: number): Cut => ({
@@ -60,4 +62,59 @@ test('clearOf: a glyph edge is clear of every cut; two cuts must keep the cleara
   assert.ok(clearOf(a, cut(13, 13, 0), 3));
   assert.ok(!clearOf(a, cut(13, 12, 0), 3), 'two columns apart on the last row');
   assert.ok(!clearOf(cut(13, 13, 0), a, 3), 'order matters');
+});
+
+test('a wide glyph keeps every cut a narrow one would, its alternatives on top', () => {
+  // Three meeting points; the two dearer paths at the first two crowd out none of the clear cuts.
+  const cuts = [
+    cut(20, 20, 0.1),
+    cut(16, 24, 0.2),
+    cut(24, 16, 0.3),
+    cut(40, 40, 0.4),
+    cut(36, 44, 0.5),
+    cut(44, 36, 0.6),
+    cut(60, 60, 0.7),
+  ];
+  const narrow = keptCuts(cuts, 3, false);
+  assert.deepEqual(
+    narrow.map((c) => c.cost),
+    [0.1, 0.4, 0.7],
+  );
+  const wide = keptCuts(cuts, 3, true);
+  assert.equal(wide.length, READER.maxCutsPerGlyph);
+  for (const c of narrow) assert.ok(wide.includes(c), `the clear cut at ${cutColumn(c)} is kept`);
+});
+
+test('spanEnds: parts run left to right between boundaries clear of each other, never across two crossing cuts', () => {
+  const straight = cut(20, 20, 0.1);
+  const leaning = cut(14, 26, 0.2);
+  const apart = cut(40, 40, 0.3);
+  const cuts = keptCuts([straight, leaning, apart], 3, true);
+  const i = (c: Cut) => cuts.indexOf(c) + 1;
+  const pairs = spanEnds(cuts, 3).map(([a, b]) => `${a}-${b}`);
+  assert.ok(pairs.includes(`0-${cuts.length + 1}`), 'the glyph whole');
+  assert.ok(!pairs.includes(`${Math.min(i(straight), i(leaning))}-${Math.max(i(straight), i(leaning))}`));
+  for (const c of [straight, leaning])
+    assert.ok(pairs.includes(`0-${i(c)}`) && pairs.includes(`${i(c)}-${i(apart)}`), 'each alternative on a path');
+
+  // Random cuts: every part is ordered and clear, and every boundary lies on some path from edge to edge.
+  const rand = seededRandom(5);
+  for (let round = 0; round < 200; round++) {
+    const random = Array.from({ length: 12 }, () => {
+      const top = Math.floor(rand() * 80);
+      return cut(top, Math.max(0, top + Math.floor(rand() * 21) - 10), rand());
+    }).sort((a, b) => a.cost - b.cost);
+    const kept = keptCuts(random, 4, rand() < 0.5);
+    const ends = [null, ...kept, null];
+    const parts = spanEnds(kept, 4);
+    for (const [a, b] of parts) {
+      assert.ok(a < b);
+      assert.ok(clearOf(ends[a], ends[b], 4));
+    }
+    for (let k = 1; k <= kept.length; k++)
+      assert.ok(
+        parts.some(([a, b]) => a === 0 && b === k) && parts.some(([a, b]) => a === k && b === kept.length + 1),
+        'a cut reaches both edges of the glyph',
+      );
+  }
 });

@@ -157,12 +157,12 @@ export function splitGlyph(g: Glyph, cut: Cut): [Glyph, Glyph] {
 }
 
 /**
- * The cuts of a glyph worth reading, left to right. A glyph wider than any one character surely holds
- * touching characters, and the cheapest path between two of them need not be the one that parts them well:
- * it keeps the `READER.maxCutsPerGlyph` cheapest cuts, alternatives among them (cuts that cross or come within
- * `clearance` of one another on some row, of which a reading takes one), but no cut that stays within
- * `clearance` of a kept one on every row (the same cut, give or take). A narrower glyph keeps the
- * `READER.maxClearCuts` cheapest that stay clear of one another.
+ * The cuts of a glyph worth reading, left to right: the `READER.maxClearCuts` cheapest that stay clear of one
+ * another. A glyph wider than any one character surely holds touching characters, and the cheapest path
+ * between two of them need not be the one that parts them well: it also keeps alternatives, the cheapest of
+ * the other cuts up to `READER.maxCutsPerGlyph` in all, cuts that cross or come within `clearance` of a kept
+ * one on some row (a reading takes at most one of such a set; {@link spanEnds}). A cut less than `clearance`
+ * from a kept one on every row is the same cut, give or take, and is left out.
  * @param cuts candidates, the cheapest first (as {@link cutCandidates} gives them).
  * @param clearance pixels two cuts of one reading stay apart on every row.
  * @param wide the glyph is wider than one character is written (the line reader: `PRIORS.wideFrom`).
@@ -170,18 +170,20 @@ export function splitGlyph(g: Glyph, cut: Cut): [Glyph, Glyph] {
 export function keptCuts(cuts: Cut[], clearance: number, wide: boolean): Cut[] {
   const kept: Cut[] = [];
   for (const c of cuts) {
-    if (kept.length >= (wide ? READER.maxCutsPerGlyph : READER.maxClearCuts)) break;
-    const fits = wide
-      ? kept.every((k) => !sameCut(c, k, clearance))
-      : kept.every((k) => clearOf(c, k, clearance) || clearOf(k, c, clearance));
-    if (fits) kept.push(c);
+    if (kept.length >= READER.maxClearCuts) break;
+    if (kept.every((k) => clearOf(c, k, clearance) || clearOf(k, c, clearance))) kept.push(c);
+  }
+  // Alternatives only add to the clear cuts, so a wide glyph can always be cut as a narrower one is.
+  for (const c of wide ? cuts : []) {
+    if (kept.length >= READER.maxCutsPerGlyph) break;
+    if (!kept.includes(c) && kept.every((k) => !sameCut(c, k, clearance))) kept.push(c);
   }
   return kept.sort((a, b) => cutColumn(a) - cutColumn(b));
 }
 
-/** True when cuts `a` and `b` lie within `clearance` of each other on every row. */
+/** True when cuts `a` and `b` lie less than `clearance` apart on every row (as {@link clearOf} measures). */
 function sameCut(a: Cut, b: Cut, clearance: number): boolean {
-  for (let i = 0; i < a.last.length; i++) if (Math.abs(a.last[i] - b.last[i]) > clearance) return false;
+  for (let i = 0; i < a.last.length; i++) if (Math.abs(a.last[i] - b.last[i]) >= clearance) return false;
   return true;
 }
 
@@ -190,6 +192,21 @@ export function clearOf(a: Cut | null, b: Cut | null, clearance: number): boolea
   if (!a || !b) return true;
   for (let i = 0; i < a.last.length; i++) if (!(a.last[i] + clearance <= b.last[i])) return false;
   return true;
+}
+
+/**
+ * The parts of a glyph a reading may take as one character, as pairs of boundaries: 0 is the glyph's left
+ * edge, k the k-th of `cuts` (left to right, as {@link keptCuts} gives them), `cuts.length + 1` its right
+ * edge. A part runs only between two boundaries clear of each other, so a path through the parts never takes
+ * two cuts that cross; and since `cuts` are sorted by their middle row, a part always runs from a lower
+ * boundary to a higher one, the order the line reader's path search goes in.
+ */
+export function spanEnds(cuts: Cut[], clearance: number): Array<[number, number]> {
+  const ends: Array<Cut | null> = [null, ...cuts, null];
+  const pairs: Array<[number, number]> = [];
+  for (let a = 0; a + 1 < ends.length; a++)
+    for (let b = a + 1; b < ends.length; b++) if (clearOf(ends[a], ends[b], clearance)) pairs.push([a, b]);
+  return pairs;
 }
 
 /** Middle column of a cut, for decisions. */
