@@ -24,8 +24,8 @@ import { glyphInput, glyphWidth, type Glyph } from './segment/glyph.js';
 import { findLine, signBeside, where } from './segment/line.js';
 import { rowShape, type RowShape } from './segment/bars.js';
 import { mergeCandidate } from './segment/merge.js';
-import { cutPrior, digitHeightPrior, wholePrior } from './segment/priors.js';
-import { cutCandidates, keptCuts, spanEnds, type Cut } from './segment/split.js';
+import { cutPrior, digitHeightPrior, wholePrior, widestCharacter } from './segment/priors.js';
+import { cutCandidates, keptCuts, glyphParts, type Cut } from './segment/split.js';
 import { PRIORS, READER } from './reader-thresholds.js';
 
 /** Probabilities per input, in `contract.labels` order. */
@@ -185,27 +185,24 @@ export async function readLine(
     const cuts = keptCuts(
       cutCandidates(map, g, height).filter((c) => cutPrior(width, c.cost, alone) > READER.hopelessCut),
       clearance,
-      // Wider than wholePrior lets one character stand.
-      width > PRIORS.wideFrom + (alone ? PRIORS.aloneShift : 0),
+      width > widestCharacter(alone),
     );
     first.push(boundary);
-    const ends: Array<Cut | null> = [null, ...cuts, null];
-    for (const [a, b] of spanEnds(cuts, clearance)) {
-      const whole = a === 0 && b === ends.length - 1;
-      const part = between(g, ends[a], ends[b]);
+    for (const p of glyphParts(cuts, clearance)) {
+      const whole = !p.left && !p.right;
+      const part = between(g, p.left, p.right);
       const slot = add(part);
       if (slot === null) continue;
-      const endCut = ends[b];
       spans.push({
         slot,
-        from: boundary + a,
-        to: boundary + b,
+        from: boundary + p.from,
+        to: boundary + p.to,
         cutPart: !whole,
-        prior: wholePrior(glyphWidth(part) / height, alone) + (endCut ? cutPrior(width, endCut.cost, alone) : 0),
+        prior: wholePrior(glyphWidth(part) / height, alone) + (p.right ? cutPrior(width, p.right.cost, alone) : 0),
         note: whole ? undefined : `cut ${where(g, map.scale)} at ${where(part, map.scale)}`,
       });
     }
-    boundary += ends.length - 1;
+    boundary += cuts.length + 1;
   });
   first.push(boundary);
   // Whole neighbouring glyphs that may be pieces of one character (a broken 0, a 5 whose bar floats).
@@ -214,7 +211,7 @@ export async function readLine(
   const signs = readsArithmetic(contract.labels);
   for (let i = 0; i + 1 < glyphs.length; i++) {
     let joined: Glyph | null = glyphs[i];
-    for (let k = i + 1; k < glyphs.length && k - i < READER.maxPiecesPerCharacter; k++) {
+    for (let k = i + 1; k < glyphs.length && k - i < READER.maxJoinedGlyphs; k++) {
       if (signs && signBeside(map, glyphs[k - 1], glyphs[k], line.middle, height)) break;
       joined = mergeCandidate(joined, glyphs[k], height);
       if (!joined) break;

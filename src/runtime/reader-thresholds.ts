@@ -185,7 +185,7 @@ export const READER = {
   /** Two cuts of one reading stay this far apart on every row. */
   cutClearance: 0.15,
   /** A character is read from at most this many neighbouring glyphs joined (a broken one). */
-  maxPiecesPerCharacter: 4,
+  maxJoinedGlyphs: 4,
   /**
    * A glyph alone in the picture is cut only into pieces at least this tall, unless the network reads the
    * glyph whole as not one character: then each shorter piece costs `aloneShortPiece`.

@@ -1,12 +1,12 @@
 // Which cuts of a glyph the line reader reads (segment/split.ts, keptCuts): a glyph wider than any one
 // character keeps alternative paths between the same two characters besides the cuts a narrower one keeps,
 // which stay clear of one another; and a part read as one character runs only between boundaries clear of
-// each other (spanEnds), so no reading takes two cuts that cross.
+// each other (glyphParts), so no reading takes two cuts that cross.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { READER } from '../../src/runtime/reader-thresholds.js';
 import { seededRandom } from '../../src/train/data/rng.js';
-import { clearOf, cutColumn, keptCuts, spanEnds, type Cut } from '../../src/runtime/segment/split.js';
+import { clearOf, cutColumn, keptCuts, glyphParts, type Cut } from '../../src/runtime/segment/split.js';
 
 /** A cut of a 10-row glyph running from column `top` on the first row to `bottom` on the last. */
 const cut = (top: number, bottom: number, cost: number): Cut => ({
@@ -85,13 +85,13 @@ test('a wide glyph keeps every cut a narrow one would, its alternatives on top',
   for (const c of narrow) assert.ok(wide.includes(c), `the clear cut at ${cutColumn(c)} is kept`);
 });
 
-test('spanEnds: parts run left to right between boundaries clear of each other, never across two crossing cuts', () => {
+test('glyphParts: parts run left to right between boundaries clear of each other, never across two crossing cuts', () => {
   const straight = cut(20, 20, 0.1);
   const leaning = cut(14, 26, 0.2);
   const apart = cut(40, 40, 0.3);
   const cuts = keptCuts([straight, leaning, apart], 3, true);
   const i = (c: Cut) => cuts.indexOf(c) + 1;
-  const pairs = spanEnds(cuts, 3).map(([a, b]) => `${a}-${b}`);
+  const pairs = glyphParts(cuts, 3).map((p) => `${p.from}-${p.to}`);
   assert.ok(pairs.includes(`0-${cuts.length + 1}`), 'the glyph whole');
   assert.ok(!pairs.includes(`${Math.min(i(straight), i(leaning))}-${Math.max(i(straight), i(leaning))}`));
   for (const c of [straight, leaning])
@@ -106,14 +106,16 @@ test('spanEnds: parts run left to right between boundaries clear of each other, 
     }).sort((a, b) => a.cost - b.cost);
     const kept = keptCuts(random, 4, rand() < 0.5);
     const ends = [null, ...kept, null];
-    const parts = spanEnds(kept, 4);
-    for (const [a, b] of parts) {
-      assert.ok(a < b);
-      assert.ok(clearOf(ends[a], ends[b], 4));
+    const parts = glyphParts(kept, 4);
+    for (const p of parts) {
+      assert.ok(p.from < p.to);
+      assert.equal(p.left, ends[p.from], 'the left boundary is the one indexed');
+      assert.equal(p.right, ends[p.to], 'the right boundary is the one indexed');
+      assert.ok(clearOf(p.left, p.right, 4));
     }
     for (let k = 1; k <= kept.length; k++)
       assert.ok(
-        parts.some(([a, b]) => a === 0 && b === k) && parts.some(([a, b]) => a === k && b === kept.length + 1),
+        parts.some((p) => p.from === 0 && p.to === k) && parts.some((p) => p.from === k && p.to === kept.length + 1),
         'a cut reaches both edges of the glyph',
       );
   }

@@ -14,8 +14,16 @@ import { PRIORS } from '../reader-thresholds.js';
  *   far more common than a lone touching pair).
  */
 export function wholePrior(width: number, alone: boolean): number {
-  const shift = alone ? PRIORS.aloneShift : 0;
-  return -PRIORS.wideSlope * Math.max(0, width - PRIORS.wideFrom - shift);
+  return -PRIORS.wideSlope * Math.max(0, width - widestCharacter(alone));
+}
+
+/**
+ * Width in character heights up to which a span reads as one character at no cost ({@link wholePrior}): a
+ * glyph wider than this holds touching characters for sure.
+ * @param alone true when the glyph is the only one in the picture.
+ */
+export function widestCharacter(alone: boolean): number {
+  return PRIORS.wideFrom + (alone ? PRIORS.aloneShift : 0);
 }
 
 /**

@@ -161,11 +161,11 @@ export function splitGlyph(g: Glyph, cut: Cut): [Glyph, Glyph] {
  * another. A glyph wider than any one character surely holds touching characters, and the cheapest path
  * between two of them need not be the one that parts them well: it also keeps alternatives, the cheapest of
  * the other cuts up to `READER.maxCutsPerGlyph` in all, cuts that cross or come within `clearance` of a kept
- * one on some row (a reading takes at most one of such a set; {@link spanEnds}). A cut less than `clearance`
+ * one on some row (a reading takes at most one of such a set; {@link glyphParts}). A cut less than `clearance`
  * from a kept one on every row is the same cut, give or take, and is left out.
  * @param cuts candidates, the cheapest first (as {@link cutCandidates} gives them).
  * @param clearance pixels two cuts of one reading stay apart on every row.
- * @param wide the glyph is wider than one character is written (the line reader: `PRIORS.wideFrom`).
+ * @param wide the glyph is wider than one character is written (segment/priors.ts, widestCharacter).
  */
 export function keptCuts(cuts: Cut[], clearance: number, wide: boolean): Cut[] {
   const kept: Cut[] = [];
@@ -194,19 +194,29 @@ export function clearOf(a: Cut | null, b: Cut | null, clearance: number): boolea
   return true;
 }
 
+/** A part of a glyph between two of its boundaries: `from` and `to` index them, `left` and `right` are them. */
+export interface GlyphPart {
+  /** 0 for the glyph's left edge, k for the k-th cut, the number of cuts + 1 for its right edge. */
+  from: number;
+  to: number;
+  /** The cuts bounding the part; null for the glyph's own edge. */
+  left: Cut | null;
+  right: Cut | null;
+}
+
 /**
- * The parts of a glyph a reading may take as one character, as pairs of boundaries: 0 is the glyph's left
- * edge, k the k-th of `cuts` (left to right, as {@link keptCuts} gives them), `cuts.length + 1` its right
- * edge. A part runs only between two boundaries clear of each other, so a path through the parts never takes
- * two cuts that cross; and since `cuts` are sorted by their middle row, a part always runs from a lower
- * boundary to a higher one, the order the line reader's path search goes in.
+ * The parts of a glyph a reading may take as one character, between boundaries of `cuts` (left to right, as
+ * {@link keptCuts} gives them). A part runs only between two boundaries clear of each other, so a path through
+ * the parts never takes two cuts that cross; and since `cuts` are sorted by their middle row, a part always
+ * runs from a lower boundary to a higher one, the order the line reader's path search goes in.
  */
-export function spanEnds(cuts: Cut[], clearance: number): Array<[number, number]> {
+export function glyphParts(cuts: Cut[], clearance: number): GlyphPart[] {
   const ends: Array<Cut | null> = [null, ...cuts, null];
-  const pairs: Array<[number, number]> = [];
+  const parts: GlyphPart[] = [];
   for (let a = 0; a + 1 < ends.length; a++)
-    for (let b = a + 1; b < ends.length; b++) if (clearOf(ends[a], ends[b], clearance)) pairs.push([a, b]);
-  return pairs;
+    for (let b = a + 1; b < ends.length; b++)
+      if (clearOf(ends[a], ends[b], clearance)) parts.push({ from: a, to: b, left: ends[a], right: ends[b] });
+  return parts;
 }
 
 /** Middle column of a cut, for decisions. */

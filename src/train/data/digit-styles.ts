@@ -6,7 +6,8 @@
  */
 import type { InputContract } from '../../runtime/contract.js';
 import { fitCleanPicture } from './fit-picture.js';
-import { blankCanvas, canvasPicture, drawStrokes, inkBox, pastePicture, type InkCanvas } from './ink-canvas.js';
+import { inkBox } from './ink-box.js';
+import { blankCanvas, canvasPicture, drawStrokes, pastePicture, type InkCanvas } from './ink-canvas.js';
 import { gaussian, penStroke, type Pen } from './operator-strokes.js';
 
 const uniform = (rand: () => number, lo: number, hi: number): number => lo + (hi - lo) * rand();

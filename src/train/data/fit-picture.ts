@@ -11,6 +11,7 @@
 import type { InputContract } from '../../runtime/contract.js';
 import { fitToContract, MNIST_BOX_FRACTION, type InkCrop } from '../../runtime/ink/fit.js';
 import type { GrayImage } from '../../runtime/ink/image.js';
+import { inkBox } from './ink-box.js';
 
 /**
  * Model input (`contract.height * contract.width` values) for a clean picture whose ink is high on a 0
@@ -24,31 +25,18 @@ export function fitCleanPicture(img: GrayImage, contract: InputContract): Float3
 
 /** Every non-zero pixel of `img`, as a tight crop; null when there is none. */
 function cropAllInk(img: GrayImage): InkCrop | null {
-  const { width: w, height: h, data } = img;
-  let x0 = w,
-    x1 = -1,
-    y0 = h,
-    y1 = -1;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      if (data[y * w + x] === 0) continue;
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      if (y > y1) y1 = y;
-    }
-  }
-  if (x1 < 0) return null;
-  const bw = x1 - x0 + 1,
-    bh = y1 - y0 + 1;
+  const b = inkBox(img.data, img.height, img.width, 0);
+  if (!b) return null;
+  const bw = b.x1 - b.x0 + 1,
+    bh = b.y1 - b.y0 + 1;
   const crop = new Float32Array(bw * bh);
   let peak = 0;
   for (let y = 0; y < bh; y++) {
     for (let x = 0; x < bw; x++) {
-      const v = data[(y0 + y) * w + x0 + x];
+      const v = img.data[(b.y0 + y) * img.width + b.x0 + x];
       crop[y * bw + x] = v;
       if (v > peak) peak = v;
     }
   }
-  return { box: { x: x0, y: y0, width: bw, height: bh }, data: crop, peak };
+  return { box: { x: b.x0, y: b.y0, width: bw, height: bh }, data: crop, peak };
 }
