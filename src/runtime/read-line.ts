@@ -4,13 +4,13 @@
  * over-segmented into pieces (its glyphs, and wide glyphs cut along the paths of least ink, a very wide one
  * along alternative paths too), and every part of a glyph between two cuts clear of each other, and a few
  * neighbouring glyphs joined, read by the network in one batch; a crop the network is unsure of is read
- * again leaning left and right, and its reading is the mean of the three (writers' slants differ most). The
- * network's "not one character" output (the contract's `rejectLabel`) takes the probability from a crop that
- * holds half a digit or two of them; the best reading of the whole line is the path through the pieces with
- * the highest total log-probability, found by dynamic programming. What the network cannot see in a 28x28
- * crop (how tall a piece stands in the line, how wide it is, how much ink a cut crosses, whether a mark the
- * network reads as an operator sits in the line's middle) is weighed in by a few priors (segment/priors.ts,
- * and the sign rule below); every threshold lives in reader-thresholds.ts.
+ * again leaning left and right, wider and narrower, and its reading is the mean of them all (writers differ
+ * most in slant and width). The network's "not one character" output (the contract's `rejectLabel`) takes
+ * the probability from a crop that holds half a digit or two of them; the best reading of the whole line is
+ * the path through the pieces with the highest total log-probability, found by dynamic programming. What the
+ * network cannot see in a 28x28 crop (how tall a piece stands in the line, how wide it is, how much ink a cut
+ * crosses, whether a mark the network reads as an operator sits in the line's middle) is weighed in by a few
+ * priors (segment/priors.ts, and the sign rule below); every threshold lives in reader-thresholds.ts.
  *
  * Shared code: no Node and no DOM imports; the classifier is a callback, so the CLI, the server and the
  * browser widget each bring their own runtime.
@@ -18,7 +18,7 @@
 import { answerLabels, isDigitLabel, rejectIndex, type InputContract } from './contract.js';
 import { readsArithmetic } from './expression.js';
 import { findInk } from './ink/find.js';
-import { fitToContract, shearCrop, sourceBox, touchesEdge, type InkCrop } from './ink/fit.js';
+import { fitToContract, shearCrop, stretchCrop, sourceBox, touchesEdge, type InkCrop } from './ink/fit.js';
 import type { GrayImage, PixelBox } from './ink/image.js';
 import { glyphInput, glyphWidth, type Glyph } from './segment/glyph.js';
 import { findLine, signBeside, where } from './segment/line.js';
@@ -91,9 +91,15 @@ interface Span {
   note?: string;
 }
 
+/** The second looks at a crop the network is unsure of: leaning either way, then wider and narrower. */
+const SECOND_VIEWS: readonly ((c: InkCrop) => InkCrop)[] = [
+  ...READER.slantViews.map((s) => (c: InkCrop) => shearCrop(c, s)),
+  ...READER.widthViews.map((f) => (c: InkCrop) => stretchCrop(c, f)),
+];
+
 /**
- * The network's readings of `inputs`; a crop it reads with less than READER.sureReading is read again sheared
- * by each of READER.slantViews, and its reading is the mean of them all.
+ * The network's readings of `inputs`; a crop it reads with less than READER.sureReading is read again in each
+ * of the second views (READER.slantViews, READER.widthViews), and its reading is the mean of them all.
  */
 async function readWithViews(
   classify: Classifier,
@@ -102,22 +108,22 @@ async function readWithViews(
   contract: InputContract,
 ): Promise<Float32Array[]> {
   const probs = await classify(inputs);
-  const shears = READER.slantViews;
   const unsure: number[] = [];
   probs.forEach((p, i) => {
     if (Math.max(...p) < READER.sureReading) unsure.push(i);
   });
-  if (unsure.length === 0 || shears.length === 0) return probs;
+  const n = SECOND_VIEWS.length;
+  if (unsure.length === 0 || n === 0) return probs;
   const views = await classify(
-    unsure.flatMap((i) => shears.map((s) => fitToContract(shearCrop(crops[i], s), contract))),
+    unsure.flatMap((i) => SECOND_VIEWS.map((view) => fitToContract(view(crops[i]), contract))),
   );
   unsure.forEach((i, u) => {
     const p = Float32Array.from(probs[i]);
-    for (let v = 0; v < shears.length; v++) {
-      const q = views[u * shears.length + v];
+    for (let v = 0; v < n; v++) {
+      const q = views[u * n + v];
       for (let k = 0; k < p.length; k++) p[k] += q[k];
     }
-    for (let k = 0; k < p.length; k++) p[k] /= shears.length + 1;
+    for (let k = 0; k < p.length; k++) p[k] /= n + 1;
     probs[i] = p;
   });
   return probs;

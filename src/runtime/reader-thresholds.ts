@@ -181,6 +181,11 @@ export const READER = {
    * anything else in their digits, and a character the network half-knows upright it often knows leaning.
    */
   slantViews: [-0.2, 0.2] as readonly number[],
+  /**
+   * Such a crop is read too stretched along its rows by each of `widthViews`: a hand that writes narrow digits
+   * leaves a 7's arm or a 6's bowl too short to tell, and one that writes wide ones flattens them.
+   */
+  widthViews: [1.35, 0.75] as readonly number[],
   sureReading: 0.99,
   /** Two cuts of one reading stay this far apart on every row. */
   cutClearance: 0.15,

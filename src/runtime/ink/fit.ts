@@ -368,3 +368,26 @@ export function shearCrop(crop: InkCrop, shear: number): InkCrop {
   for (let y = 0; y < h; y++) tight.set(out.subarray(y * wide + x0, y * wide + x1 + 1), y * bw);
   return { box: { x: box.x + x0 - extra, y: box.y, width: bw, height: h }, data: tight, peak: crop.peak };
 }
+
+/**
+ * The crop scaled along its rows by `factor` (above 1 wider, below 1 narrower; meant for 0.5..2), each new
+ * column sampled linearly between the two old columns its centre falls between, so a stroke keeps its
+ * strength and every old column still reaches a new one. The height and the left edge stay.
+ */
+export function stretchCrop(crop: InkCrop, factor: number): InkCrop {
+  const { data, box } = crop;
+  const w = box.width,
+    h = box.height;
+  const nw = Math.max(1, Math.round(w * factor));
+  if (nw === w) return crop;
+  const step = w / nw;
+  const out = new Float32Array(nw * h);
+  for (let x = 0; x < nw; x++) {
+    const at = Math.min(w - 1, Math.max(0, (x + 0.5) * step - 0.5));
+    const x0 = Math.floor(at),
+      x1 = Math.min(w - 1, x0 + 1),
+      f = at - x0;
+    for (let y = 0; y < h; y++) out[y * nw + x] = data[y * w + x0] * (1 - f) + data[y * w + x1] * f;
+  }
+  return { box: { x: box.x, y: box.y, width: nw, height: h }, data: out, peak: crop.peak };
+}

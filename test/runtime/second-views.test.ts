@@ -1,9 +1,10 @@
-// Writers' slants differ more than anything else in their digits: the line reader reads a crop the network is
-// unsure of again leaning left and right (READER.slantViews) and takes the mean. The network here is a stub, so
-// the tests check the reader's use of the views and the shear itself, not what a model makes of them.
+// Writers differ most in slant and width: the line reader reads a crop the network is unsure of again leaning
+// left and right (READER.slantViews), wider and narrower (READER.widthViews), and takes the mean. The network
+// here is a stub, so the tests check the reader's use of the views and the shear and stretch themselves, not
+// what a model makes of them.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { shearCrop, type InkCrop } from '../../src/runtime/ink/fit.js';
+import { shearCrop, stretchCrop, type InkCrop } from '../../src/runtime/ink/fit.js';
 import { readModelFile } from '../../src/runtime/node/model-file.js';
 import { readLine, type Classifier } from '../../src/runtime/read-line.js';
 import { READER } from '../../src/runtime/reader-thresholds.js';
@@ -24,17 +25,16 @@ function stub(first: Record<string, number>): { classify: Classifier; calls: num
 
 const stroke = blocksPicture(120, 100, [[50, 20, 10, 60]]);
 
-test('a crop the network is unsure of is read again leaning either way, and its reading is the mean of the three', async () => {
+test('a crop the network is unsure of is read again in every second view, and its reading is the mean of them all', async () => {
   const { classify, calls } = stub({ '1': 0.6, '7': 0.4 });
   const r = await readLine(stroke, contract, classify);
   assert.ok(r.ok, r.ok ? '' : r.message);
   assert.equal(r.text, '7');
-  assert.deepEqual(calls, [1, READER.slantViews.length]);
+  const views = READER.slantViews.length + READER.widthViews.length;
+  assert.ok(READER.widthViews.length > 0);
+  assert.deepEqual(calls, [1, views]);
   const seven = contract.labels.indexOf('7');
-  assert.ok(
-    Math.abs(r.digits[0].probabilities![seven] - (0.4 + READER.slantViews.length) / (READER.slantViews.length + 1)) <
-      1e-6,
-  );
+  assert.ok(Math.abs(r.digits[0].probabilities![seven] - (0.4 + views) / (views + 1)) < 1e-6);
 });
 
 test('a crop the network reads surely is read once', async () => {
@@ -80,4 +80,28 @@ test('shearCrop leans a stroke by the shear per row, keeps every bit of ink, and
     [same.box, same.data],
     [{ x: 11, y: 5, width: 1, height: 41 }, upright.data.filter((_, i) => i % 3 === 1)],
   );
+});
+
+test('stretchCrop scales a crop along its rows only: columns map to columns by the factor, strength is kept', () => {
+  // a ramp of ink across 20 columns, 7 rows, with a solid stroke at column 5
+  const ramp = crop(20, 7, (x) => (x === 5 ? 1 : 0.02 * x));
+  const total = (c: InkCrop) => c.data.reduce((a, b) => a + b, 0);
+  for (const factor of [1.35, 0.75, 2, 0.5]) {
+    const s = stretchCrop(ramp, factor);
+    assert.deepEqual(
+      { x: s.box.x, y: s.box.y, height: s.box.height, width: s.box.width },
+      { x: 10, y: 5, height: 7, width: Math.round(20 * factor) },
+    );
+    assert.equal(s.peak, ramp.peak);
+    // ink in all scales with the width, within the ends' rounding
+    assert.ok(Math.abs(total(s) / total(ramp) - s.box.width / 20) < 0.06, `factor ${factor}`);
+    // every row alike, and the stroke moves to its scaled column
+    for (let y = 1; y < 7; y++)
+      assert.deepEqual(s.data.subarray(y * s.box.width, (y + 1) * s.box.width), s.data.subarray(0, s.box.width));
+    const row = Array.from(s.data.subarray(0, s.box.width));
+    const strongest = row.indexOf(Math.max(...row));
+    assert.ok(Math.abs((strongest + 0.5) / factor - 0.5 - 5) <= 0.5 / Math.min(1, factor), `factor ${factor}`);
+    assert.ok(Math.max(...row) >= 0.5, 'a one-column stroke survives narrowing');
+  }
+  assert.equal(stretchCrop(ramp, 1), ramp);
 });
