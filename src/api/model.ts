@@ -3,7 +3,8 @@
  * `lenet-onnx read`). A thin front over the runtime's Node backend: the same decoding, preprocessing and
  * reading the CLI runs, row for row.
  */
-import type { InputContract } from '../runtime/contract.js';
+import { rejectIndex, type InputContract } from '../runtime/contract.js';
+import { predictInput } from '../runtime/predict-input.js';
 import { preprocess } from '../runtime/preprocess.js';
 import { pictureInput } from '../runtime/node/picture-input.js';
 import { rankedRow, severalCharactersNote, type PredictRow } from '../runtime/node/predict.js';
@@ -70,8 +71,8 @@ async function predictOne(model: DigitModel, source: PictureSource, topK: number
     if (!r.ok) throw new PictureFailedError(p.name, r.message);
     ({ input, digitCount: characters } = r);
   }
-  const probs = await model.run(input, 1);
-  const row = rankedRow(p.name, probs, model.contract.labels, topK);
+  const probs = await predictInput(model, input);
+  const row = rankedRow(p.name, probs, model.contract.labels, topK, rejectIndex(model.contract));
   if (row.error !== null) throw new PictureFailedError(p.name, row.error);
   return { ...row, note: severalCharactersNote(characters) };
 }

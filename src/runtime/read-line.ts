@@ -18,7 +18,8 @@
 import { answerLabels, isDigitLabel, rejectIndex, type InputContract } from './contract.js';
 import { readsArithmetic } from './expression.js';
 import { findInk } from './ink/find.js';
-import { fitToContract, shearCrop, stretchCrop, sourceBox, touchesEdge, type InkCrop } from './ink/fit.js';
+import { sourceBox, touchesEdge, type InkCrop } from './ink/fit.js';
+import { lookAgain, secondViews } from './second-look.js';
 import type { GrayImage, PixelBox } from './ink/image.js';
 import { glyphInput, glyphWidth, type Glyph } from './segment/glyph.js';
 import { findLine, signBeside, where } from './segment/line.js';
@@ -89,44 +90,6 @@ interface Span {
   from: number;
   to: number;
   note?: string;
-}
-
-/** The second looks at a crop the network is unsure of: leaning either way, then wider and narrower. */
-const SECOND_VIEWS: readonly ((c: InkCrop) => InkCrop)[] = [
-  ...READER.slantViews.map((s) => (c: InkCrop) => shearCrop(c, s)),
-  ...READER.widthViews.map((f) => (c: InkCrop) => stretchCrop(c, f)),
-];
-
-/**
- * The network's readings of `inputs`; a crop it reads with less than READER.sureReading is read again in each
- * of the second views (READER.slantViews, READER.widthViews), and its reading is the mean of them all.
- */
-async function readWithViews(
-  classify: Classifier,
-  inputs: Float32Array[],
-  crops: InkCrop[],
-  contract: InputContract,
-): Promise<Float32Array[]> {
-  const probs = await classify(inputs);
-  const unsure: number[] = [];
-  probs.forEach((p, i) => {
-    if (Math.max(...p) < READER.sureReading) unsure.push(i);
-  });
-  const n = SECOND_VIEWS.length;
-  if (unsure.length === 0 || n === 0) return probs;
-  const views = await classify(
-    unsure.flatMap((i) => SECOND_VIEWS.map((view) => fitToContract(view(crops[i]), contract))),
-  );
-  unsure.forEach((i, u) => {
-    const p = Float32Array.from(probs[i]);
-    for (let v = 0; v < n; v++) {
-      const q = views[u * n + v];
-      for (let k = 0; k < p.length; k++) p[k] += q[k];
-    }
-    for (let k = 0; k < p.length; k++) p[k] /= n + 1;
-    probs[i] = p;
-  });
-  return probs;
 }
 
 /** The glyph between two cuts (null: the glyph's own edge), as a crop description. */
@@ -236,7 +199,8 @@ export async function readLine(
   }
   if (inputs.length === 0)
     return { ok: false, reason: 'no-ink', message: 'no ink found: no mark in the picture is large enough to read' };
-  const probs = await readWithViews(classify, inputs, crops, contract);
+  // a crop the network is unsure of is looked at again (second-look.ts), from the source's pixels
+  const probs = await lookAgain(classify, await classify(inputs), (i) => secondViews(crops[i], contract));
 
   const answer = answerLabels(contract);
   const reject = rejectIndex(contract);

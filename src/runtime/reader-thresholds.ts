@@ -175,18 +175,6 @@ export const READER = {
    * reading takes at most one.
    */
   maxCutsPerGlyph: 6,
-  /**
-   * A crop the network reads with less than `sureReading` is read again sheared by each of `slantViews` (columns
-   * per row, positive leaning right), and its reading is the mean of them all: writers' slants differ more than
-   * anything else in their digits, and a character the network half-knows upright it often knows leaning.
-   */
-  slantViews: [-0.2, 0.2] as readonly number[],
-  /**
-   * Such a crop is read too stretched along its rows by each of `widthViews`: a hand that writes narrow digits
-   * leaves a 7's arm or a 6's bowl too short to tell, and one that writes wide ones flattens them.
-   */
-  widthViews: [1.35, 0.75] as readonly number[],
-  sureReading: 0.99,
   /** Two cuts of one reading stay this far apart on every row. */
   cutClearance: 0.15,
   /** A character is read from at most this many neighbouring glyphs joined (a broken one). */
@@ -233,4 +221,17 @@ export const ARITHMETIC = {
   speck: 0.2,
   /** Of two operators in a row, one read with less than this probability is a stray mark. */
   doubtfulOperator: 0.9,
+} as const;
+
+/**
+ * When and how a character the network is unsure of is looked at again, in `predict` and the line reader alike
+ * (second-look.ts): writers differ most in slant and width, so a reading under `sureReading` is averaged with
+ * the readings of the character sheared by each of `slantViews` (columns per row, positive leaning it further
+ * right) and stretched along its rows by each of `widthViews` (a narrow hand leaves a 7's arm or a 6's bowl
+ * too short to tell; a wide one flattens them).
+ */
+export const SECOND_LOOK = {
+  sureReading: 0.99,
+  slantViews: [-0.2, 0.2] as readonly number[],
+  widthViews: [1.35, 0.75] as readonly number[],
 } as const;

@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { rejectIndex } from '../runtime/contract.js';
 import { readRecord } from '../runtime/node/read.js';
+import { predictInput } from '../runtime/predict-input.js';
 import {
   failedRow,
   predictRecord,
@@ -99,7 +100,7 @@ export async function predictPicture(
   const r = await work.pictureInput(bytes, m.contract, signal);
   if (!r.ok) return failedRow(path, r.error);
   return {
-    ...rankedRow(path, await m.run(r.input, 1, signal), m.contract.labels, topK, rejectIndex(m.contract)),
+    ...rankedRow(path, await predictInput(m, r.input, signal), m.contract.labels, topK, rejectIndex(m.contract)),
     note: severalCharactersNote(r.characters),
   };
 }

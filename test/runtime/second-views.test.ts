@@ -1,13 +1,14 @@
 // Writers differ most in slant and width: the line reader reads a crop the network is unsure of again leaning
-// left and right (READER.slantViews), wider and narrower (READER.widthViews), and takes the mean. The network
-// here is a stub, so the tests check the reader's use of the views and the shear and stretch themselves, not
-// what a model makes of them.
+// left and right, wider and narrower (SECOND_LOOK), and takes the mean. The network here is a stub, so the
+// tests check the reader's use of the views and the shear and stretch themselves, not what a model makes of
+// them.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { shearCrop, stretchCrop, type InkCrop } from '../../src/runtime/ink/fit.js';
 import { readModelFile } from '../../src/runtime/node/model-file.js';
 import { readLine, type Classifier } from '../../src/runtime/read-line.js';
-import { READER } from '../../src/runtime/reader-thresholds.js';
+import { SECOND_LOOK } from '../../src/runtime/reader-thresholds.js';
+import { SECOND_VIEW_COUNT } from '../../src/runtime/second-look.js';
 import { blocksPicture } from './helpers/blocks.js';
 
 const { contract } = await readModelFile('models/lenet5-e20.onnx');
@@ -30,8 +31,9 @@ test('a crop the network is unsure of is read again in every second view, and it
   const r = await readLine(stroke, contract, classify);
   assert.ok(r.ok, r.ok ? '' : r.message);
   assert.equal(r.text, '7');
-  const views = READER.slantViews.length + READER.widthViews.length;
-  assert.ok(READER.widthViews.length > 0);
+  const views = SECOND_VIEW_COUNT;
+  assert.equal(views, SECOND_LOOK.slantViews.length + SECOND_LOOK.widthViews.length);
+  assert.ok(SECOND_LOOK.widthViews.length > 0);
   assert.deepEqual(calls, [1, views]);
   const seven = contract.labels.indexOf('7');
   assert.ok(Math.abs(r.digits[0].probabilities![seven] - (0.4 + views) / (views + 1)) < 1e-6);

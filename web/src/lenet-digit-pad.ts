@@ -17,6 +17,7 @@ import {
   answerLabels,
   modelClassifier,
   OPERATORS,
+  predictInput,
   preprocess,
   rgbaToGray,
   type GrayImage,
@@ -399,7 +400,7 @@ export class LenetDigitPad extends HTMLElement {
       this.showNoInk(pre.message);
       return { ok: false, reason: 'no-ink', message: pre.message };
     }
-    const probs = await model.run(pre.input, 1);
+    const probs = await predictInput(model, pre.input);
     const milliseconds = performance.now() - t0;
     // The "not one character" output (the contract's reject_label) is never the answer.
     const answer = answerLabels(model.contract);

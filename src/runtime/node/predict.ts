@@ -4,6 +4,7 @@
  */
 import { rejectIndex } from '../contract.js';
 import { nonFiniteReason } from '../model.js';
+import { lookAgainAtPictures } from '../predict-input.js';
 import { DecodePool, type DecodeReply } from './decode-pool.js';
 import type { DigitModel } from './session.js';
 import { inChunks, openPath, type WalkEntry } from './walk.js';
@@ -108,16 +109,12 @@ export async function* predictStream(
 
   async function* runBatch(): AsyncGenerator<PredictRow> {
     if (batchCount > 0) {
-      const probs = await model.run(batch, batchCount);
-      for (const s of slots)
-        if (s.batchIndex >= 0)
-          fillRow(
-            s.row,
-            probs.subarray(s.batchIndex * c.labels.length, (s.batchIndex + 1) * c.labels.length),
-            c.labels,
-            o.topK,
-            reject,
-          );
+      const run = await model.run(batch, batchCount);
+      const classes = c.labels.length;
+      const inputs = Array.from({ length: batchCount }, (_, i) => batch.subarray(i * size, (i + 1) * size));
+      const first = Array.from({ length: batchCount }, (_, i) => run.subarray(i * classes, (i + 1) * classes));
+      const probs = await lookAgainAtPictures(model, inputs, first);
+      for (const s of slots) if (s.batchIndex >= 0) fillRow(s.row, probs[s.batchIndex], c.labels, o.topK, reject);
       // the runtime may still hold the old buffer's view; a fresh one is cheap next to a batch of decoding
       batch = new Float32Array(o.batchSize * size);
     }

@@ -1,0 +1,184 @@
+// A second look at an unsure reading (src/runtime/second-look.ts, predict-input.ts): which readings get one,
+// how the views are made from a model input whatever the contract's range and polarity, and how the readings
+// are averaged. The networks here are stubs; what the views gain on real digits is measured in the benches.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { InputContract } from '../../src/runtime/contract.js';
+import { fitToContract, type InkCrop } from '../../src/runtime/ink/fit.js';
+import type { ContractModel } from '../../src/runtime/model.js';
+import { predictInput } from '../../src/runtime/predict-input.js';
+import { SECOND_LOOK } from '../../src/runtime/reader-thresholds.js';
+import {
+  inputInk,
+  isUnsure,
+  lookAgain,
+  lookAgainAtInputs,
+  secondViews,
+  SECOND_VIEW_COUNT,
+} from '../../src/runtime/second-look.js';
+
+const labels = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'none'];
+const base: InputContract = {
+  inputName: 'x',
+  outputName: 'y',
+  layout: 'NCHW',
+  height: 28,
+  width: 28,
+  channels: 1,
+  pixelRange: [0, 1],
+  ink: 'high',
+  mean: 0,
+  std: 1,
+  labels,
+  rejectLabel: 'none',
+};
+/** The same picture size under another range and the other polarity. */
+const dark: InputContract = { ...base, pixelRange: [-1, 255], ink: 'low' };
+
+/** A 7-ish crop: a bar on top and a stem, strengths 0..1. */
+function sevenInk(): InkCrop {
+  const w = 12,
+    h = 20,
+    data = new Float32Array(w * h);
+  for (let x = 0; x < w; x++) data[x] = data[w + x] = 1;
+  for (let y = 2; y < h; y++) data[y * w + Math.round(w - 2 - (y * (w - 4)) / h)] = 0.8;
+  return { box: { x: 3, y: 4, width: w, height: h }, data, peak: 1 };
+}
+
+const reading = (best: number, at = 7): Float32Array => {
+  const p = new Float32Array(labels.length).fill((1 - best) / (labels.length - 1));
+  p[at] = best;
+  return p;
+};
+
+test('inputInk gives back the same ink from a model input under any range and polarity', () => {
+  const ink = sevenInk();
+  const a = inputInk(fitToContract(ink, base), base)!;
+  const b = inputInk(fitToContract(ink, dark), dark)!;
+  assert.deepEqual(a.box, b.box);
+  for (let i = 0; i < a.data.length; i++) assert.ok(Math.abs(a.data[i] - b.data[i]) < 1e-5, `pixel ${i}`);
+  assert.ok(a.peak > 0.99 && a.peak <= 1);
+  // the box is tight round every inked pixel of the input, and holds the input's own strengths
+  const input = fitToContract(ink, base);
+  for (let y = 0; y < 28; y++)
+    for (let x = 0; x < 28; x++) {
+      const inside = x >= a.box.x && x < a.box.x + a.box.width && y >= a.box.y && y < a.box.y + a.box.height;
+      const v = input[y * 28 + x];
+      if (!inside) assert.equal(v, 0, `pixel ${x},${y} outside the box`);
+      else assert.equal(a.data[(y - a.box.y) * a.box.width + x - a.box.x], v);
+    }
+  for (const edge of [
+    a.data.subarray(0, a.box.width),
+    a.data.subarray((a.box.height - 1) * a.box.width),
+    a.data.filter((_, i) => i % a.box.width === 0),
+    a.data.filter((_, i) => i % a.box.width === a.box.width - 1),
+  ])
+    assert.ok(
+      edge.some((v) => v > 0),
+      'every edge of the box touches ink',
+    );
+  assert.equal(inputInk(new Float32Array(28 * 28).fill(255), dark), null, 'a blank input holds no ink');
+});
+
+test('secondViews makes one fitted input per view, different from the input itself', () => {
+  const ink = sevenInk();
+  const views = secondViews(ink, base);
+  assert.equal(views.length, SECOND_VIEW_COUNT);
+  assert.equal(SECOND_VIEW_COUNT, SECOND_LOOK.slantViews.length + SECOND_LOOK.widthViews.length);
+  const input = fitToContract(ink, base);
+  for (const v of views) {
+    assert.equal(v.length, 28 * 28);
+    assert.ok(
+      v.some((x, i) => Math.abs(x - input[i]) > 0.1),
+      'a view shows the character otherwise',
+    );
+  }
+});
+
+test('isUnsure: below the sure reading and finite only', () => {
+  assert.equal(isUnsure(reading(SECOND_LOOK.sureReading - 0.01)), true);
+  assert.equal(isUnsure(reading(SECOND_LOOK.sureReading + 0.005)), false);
+  const broken = reading(0.5);
+  broken[3] = NaN;
+  assert.equal(isUnsure(broken), false);
+});
+
+test('lookAgain reads the unsure in one call, averages them with their views, and leaves the rest alone', async () => {
+  const probs = [reading(0.999), reading(0.6, 1), reading(0.995), reading(0.5, 2)];
+  const copies = probs.map((p) => Float32Array.from(p));
+  const calls: number[] = [];
+  const read = async (xs: Float32Array[]) => {
+    calls.push(xs.length);
+    return xs.map(() => reading(1, 7));
+  };
+  const asked: number[] = [];
+  const out = await lookAgain(read, probs, (i) => {
+    asked.push(i);
+    return [new Float32Array(4), new Float32Array(4)];
+  });
+  assert.deepEqual(asked, [1, 3]);
+  assert.deepEqual(calls, [4]);
+  assert.equal(out[0], probs[0]);
+  assert.equal(out[2], probs[2]);
+  assert.ok(Math.abs(out[1][7] - (probs[1][7] + 2) / 3) < 1e-6);
+  assert.ok(Math.abs(out[1][1] - probs[1][1] / 3) < 1e-6);
+  assert.ok(Math.abs(out[3][7] - (probs[3][7] + 2) / 3) < 1e-6);
+  assert.deepEqual(probs, copies, 'the readings passed in are not changed');
+  // all sure: no call at all
+  const none: number[] = [];
+  await lookAgain(
+    async (xs) => (none.push(xs.length), xs.map(() => reading(1))),
+    [reading(1)],
+    () => [new Float32Array(4)],
+  );
+  assert.deepEqual(none, []);
+});
+
+test('lookAgainAtInputs skips an input with no ink and views the others from their own ink', async () => {
+  const input = fitToContract(sevenInk(), base);
+  const blank = new Float32Array(28 * 28);
+  let seen: Float32Array[] = [];
+  const out = await lookAgainAtInputs(
+    async (xs) => ((seen = xs), xs.map(() => reading(1))),
+    [blank, input],
+    [reading(0.4), reading(0.4)],
+    base,
+  );
+  assert.equal(seen.length, SECOND_VIEW_COUNT);
+  assert.deepEqual(seen, secondViews(inputInk(input, base)!, base));
+  assert.ok(Math.abs(out[0][7] - 0.4) < 1e-6, 'the blank input keeps its reading');
+  assert.ok(out[1][7] > 0.8);
+});
+
+/** A stub model: the first run reads `first`, later runs `then` for every picture; broken runs give NaN. */
+function stubModel(first: Float32Array, then: Float32Array): ContractModel & { runs: number[] } {
+  const runs: number[] = [];
+  return {
+    source: 'stub',
+    contract: base,
+    runs,
+    run: async (_x, n) => {
+      runs.push(n);
+      const p = runs.length === 1 ? first : then;
+      const out = new Float32Array(n * labels.length);
+      for (let i = 0; i < n; i++) out.set(p, i * labels.length);
+      return out;
+    },
+  };
+}
+
+test('predictInput: one run when sure; when unsure a second run of the views, averaged; a broken second run is ignored', async () => {
+  const input = fitToContract(sevenInk(), base);
+  const sure = stubModel(reading(0.999, 1), reading(1, 7));
+  assert.ok((await predictInput(sure, input))[1] > 0.99);
+  assert.deepEqual(sure.runs, [1]);
+
+  const unsure = stubModel(reading(0.6, 1), reading(1, 7));
+  const p = await predictInput(unsure, input);
+  assert.deepEqual(unsure.runs, [1, SECOND_VIEW_COUNT]);
+  assert.ok(Math.abs(p[7] - (reading(0.6, 1)[7] + SECOND_VIEW_COUNT) / (SECOND_VIEW_COUNT + 1)) < 1e-6);
+
+  const broken = stubModel(reading(0.6, 1), new Float32Array(labels.length).fill(NaN));
+  const q = await predictInput(broken, input);
+  assert.deepEqual(Array.from(q), Array.from(reading(0.6, 1)));
+});
