@@ -143,11 +143,16 @@ const rows = [];
 for await (const r of predictFolder(${JSON.stringify(examples)}, { workers: 1 })) rows.push(r);
 let missing = '';
 try { await loadModel('nope.onnx'); } catch (e) { missing = e instanceof UserError ? e.message : 'wrong type'; }
-console.log(JSON.stringify({ digit: row.digit, text: line.text, failed, rows: rows.length, missing }));
+console.log(JSON.stringify({ digit: row.digit, probability: row.probability, notCharacter: row.notCharacter, text: line.text, failed, rows: rows.length, missing }));
 `,
   );
   const out = JSON.parse(execFileSync(process.execPath, [script], { cwd: elsewhere, encoding: 'utf8' }));
   assert.equal(out.digit, '7');
+  // the API answers as the CLI does: the same reading, the "not one character" output reported apart
+  const cliRow = JSON.parse(cli(['predict', path.join(examples, 'mnist-7.png'), '--format', 'jsonl']).stdout);
+  assert.equal(out.probability, cliRow.probability);
+  assert.equal(typeof out.notCharacter, 'number');
+  assert.equal(out.notCharacter, cliRow.notCharacter);
   assert.equal(out.text, '40033');
   assert.match(out.failed, /^<pixels>: /);
   assert.ok(out.rows >= 5, `rows: ${out.rows}`);
