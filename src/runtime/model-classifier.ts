@@ -1,7 +1,8 @@
 /**
  * Any model -> the line reader's classifier: the crops of a picture packed into the model's input batch (runs
  * no larger than the model's `maxBatch`), and its probabilities handed back per crop. The CLI's read workers,
- * the server's `/v1/read` and the widget's line modes all read through this one function.
+ * the server's `/v1/read` and the widget's line modes all read through this one function, and every `predict`
+ * reads its second views through it (predict-input.ts).
  * Shared code: no Node and no DOM imports.
  */
 import { pictureSize } from './contract.js';
@@ -10,7 +11,8 @@ import type { Classifier } from './read-line.js';
 
 /**
  * A run gave probabilities that are not all finite: the model is broken, not the picture. Readers make it the
- * picture's error rather than rank NaN as a character.
+ * picture's error rather than rank NaN as a character; `predict` keeps its first reading instead, which is an
+ * answer or an error row of its own (predict-input.ts).
  */
 export class BrokenModelError extends Error {
   constructor(message: string) {

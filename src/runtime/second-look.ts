@@ -27,13 +27,15 @@ export function inputInk(input: Float32Array, contract: InputContract): InkCrop 
   const [lo, hi] = contract.pixelRange;
   const background = contract.ink === 'high' ? lo : hi;
   const span = contract.ink === 'high' ? hi - lo : lo - hi;
+  // the input holds its background as a float32, which for most ranges is not the contract's value itself
+  const stored = Math.fround(background);
   let x0 = w,
     x1 = -1,
     y0 = h,
     y1 = -1;
   for (let y = 0; y < h; y++)
     for (let x = 0; x < w; x++)
-      if ((input[y * w + x] - background) / span > 0) {
+      if (input[y * w + x] !== stored && (input[y * w + x] - background) / span > 0) {
         if (x < x0) x0 = x;
         if (x > x1) x1 = x;
         if (y < y0) y0 = y;
@@ -53,12 +55,17 @@ export function inputInk(input: Float32Array, contract: InputContract): InkCrop 
   return { box: { x: x0, y: y0, width: cw, height: ch }, data, peak };
 }
 
-/** The second views of a character's ink (SECOND_VIEW_COUNT of them), each fitted as a model input. */
+/**
+ * The second views of a character's ink, each fitted as a model input: SECOND_VIEW_COUNT of them, less any
+ * that would show the ink unchanged (a crop too narrow to stretch), so no view counts twice in the mean.
+ */
 export function secondViews(ink: InkCrop, contract: InputContract): Float32Array[] {
   return [
     ...SECOND_LOOK.slantViews.map((s) => shearCrop(ink, s)),
     ...SECOND_LOOK.widthViews.map((f) => stretchCrop(ink, f)),
-  ].map((view) => fitToContract(view, contract));
+  ]
+    .filter((view) => view !== ink)
+    .map((view) => fitToContract(view, contract));
 }
 
 /** Whether a reading is unsure enough to look again: its best output below SECOND_LOOK.sureReading, all finite. */

@@ -6,6 +6,7 @@ import { runPredict, type PredictJobOptions } from '../../src/jobs/predict.js';
 import { UserError } from '../../src/errors.js';
 import { predictStream, type PredictRow } from '../../src/runtime/node/predict.js';
 import { loadDigitModel } from '../../src/runtime/node/session.js';
+import { lookAgainAtPictures } from '../../src/runtime/predict-input.js';
 import { walkPictures } from '../../src/runtime/node/walk.js';
 import { readMnist } from '../../src/data/idx.js';
 import { jpegBytes, pngBytes, put, tempDir, testOnnxPath } from './helpers/files.js';
@@ -29,15 +30,24 @@ async function predictDir(dir: string, batchSize = 64): Promise<PredictRow[]> {
   return rows;
 }
 
-/** The model's own answer on the raw test pixels (no files, no preprocessing): what `evaluate` computes. */
+/**
+ * `predict`'s reading of the raw test pixels (no files, no preprocessing): the model's output, as `evaluate`
+ * computes it, with the second look at the unsure ones that every `predict` takes.
+ */
 async function directPredictions(n: number): Promise<number[]> {
   const model = await loadDigitModel(MODEL);
   try {
     const input = Float32Array.from(mnist.images.subarray(0, n * 784), (v) => v / 255);
-    const probs = await model.run(input, n);
-    return Array.from({ length: n }, (_, i) => {
+    const run = await model.run(input, n);
+    const classes = model.contract.labels.length;
+    const probs = await lookAgainAtPictures(
+      model,
+      Array.from({ length: n }, (_, i) => input.subarray(i * 784, (i + 1) * 784)),
+      Array.from({ length: n }, (_, i) => run.subarray(i * classes, (i + 1) * classes)),
+    );
+    return probs.map((p) => {
       let best = 0;
-      for (let q = 1; q < 10; q++) if (probs[i * 10 + q] > probs[i * 10 + best]) best = q;
+      for (let q = 1; q < 10; q++) if (p[q] > p[best]) best = q;
       return best;
     });
   } finally {

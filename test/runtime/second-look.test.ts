@@ -32,8 +32,14 @@ const base: InputContract = {
   labels,
   rejectLabel: 'none',
 };
-/** The same picture size under another range and the other polarity. */
+/** The same picture size under other ranges and polarities, some of whose backgrounds no float32 holds exactly. */
 const dark: InputContract = { ...base, pixelRange: [-1, 255], ink: 'low' };
+const others: InputContract[] = [
+  dark,
+  { ...base, pixelRange: [0.1, 1] },
+  { ...base, pixelRange: [0, 0.9], ink: 'low' },
+  { ...base, pixelRange: [-0.4242, 2.8215] },
+];
 
 /** A 7-ish crop: a bar on top and a stem, strengths 0..1. */
 function sevenInk(): InkCrop {
@@ -54,9 +60,12 @@ const reading = (best: number, at = 7): Float32Array => {
 test('inputInk gives back the same ink from a model input under any range and polarity', () => {
   const ink = sevenInk();
   const a = inputInk(fitToContract(ink, base), base)!;
-  const b = inputInk(fitToContract(ink, dark), dark)!;
-  assert.deepEqual(a.box, b.box);
-  for (let i = 0; i < a.data.length; i++) assert.ok(Math.abs(a.data[i] - b.data[i]) < 1e-5, `pixel ${i}`);
+  for (const c of others) {
+    const b = inputInk(fitToContract(ink, c), c)!;
+    const name = `${c.ink} ${c.pixelRange.join('..')}`;
+    assert.deepEqual(b.box, a.box, name);
+    for (let i = 0; i < a.data.length; i++) assert.ok(Math.abs(a.data[i] - b.data[i]) < 1e-5, `${name}: pixel ${i}`);
+  }
   assert.ok(a.peak > 0.99 && a.peak <= 1);
   // the box is tight round every inked pixel of the input, and holds the input's own strengths
   const input = fitToContract(ink, base);
@@ -77,7 +86,10 @@ test('inputInk gives back the same ink from a model input under any range and po
       edge.some((v) => v > 0),
       'every edge of the box touches ink',
     );
-  assert.equal(inputInk(new Float32Array(28 * 28).fill(255), dark), null, 'a blank input holds no ink');
+  for (const c of others) {
+    const blank = new Float32Array(28 * 28).fill(c.ink === 'high' ? c.pixelRange[0] : c.pixelRange[1]);
+    assert.equal(inputInk(blank, c), null, `a blank input holds no ink (${c.pixelRange.join('..')})`);
+  }
 });
 
 test('secondViews makes one fitted input per view, different from the input itself', () => {
@@ -95,6 +107,12 @@ test('secondViews makes one fitted input per view, different from the input itse
   }
 });
 
+test('secondViews leaves out a view that would show the ink unchanged', () => {
+  // two columns wide: 0.75 of that rounds back to two, so that view would count the reading twice
+  const thin: InkCrop = { box: { x: 0, y: 0, width: 2, height: 20 }, data: new Float32Array(40).fill(1), peak: 1 };
+  assert.equal(secondViews(thin, base).length, SECOND_VIEW_COUNT - 1);
+});
+
 test('isUnsure: below the sure reading and finite only', () => {
   assert.equal(isUnsure(reading(SECOND_LOOK.sureReading - 0.01)), true);
   assert.equal(isUnsure(reading(SECOND_LOOK.sureReading + 0.005)), false);
@@ -103,26 +121,41 @@ test('isUnsure: below the sure reading and finite only', () => {
   assert.equal(isUnsure(broken), false);
 });
 
-test('lookAgain reads the unsure in one call, averages them with their views, and leaves the rest alone', async () => {
-  const probs = [reading(0.999), reading(0.6, 1), reading(0.995), reading(0.5, 2)];
+test('lookAgain reads the unsure in one call, averages each with its own views, and leaves the rest alone', async () => {
+  const probs = [reading(0.999), reading(0.6, 1), reading(0.995), reading(0.5, 2), reading(0.3, 4)];
   const copies = probs.map((p) => Float32Array.from(p));
-  const calls: number[] = [];
+  // each view is a one-value input naming the label its reading puts everything on
+  const view = (label: number) => Float32Array.of(label);
+  const viewsOf: Record<number, Float32Array[]> = { 1: [view(3), view(5)], 3: [], 4: [view(6), view(8), view(9)] };
+  const calls: number[][] = [];
   const read = async (xs: Float32Array[]) => {
-    calls.push(xs.length);
-    return xs.map(() => reading(1, 7));
+    calls.push(xs.map((x) => x[0]));
+    return xs.map((x) => reading(1, x[0]));
   };
   const asked: number[] = [];
   const out = await lookAgain(read, probs, (i) => {
     asked.push(i);
-    return [new Float32Array(4), new Float32Array(4)];
+    return viewsOf[i];
   });
-  assert.deepEqual(asked, [1, 3]);
-  assert.deepEqual(calls, [4]);
-  assert.equal(out[0], probs[0]);
-  assert.equal(out[2], probs[2]);
-  assert.ok(Math.abs(out[1][7] - (probs[1][7] + 2) / 3) < 1e-6);
-  assert.ok(Math.abs(out[1][1] - probs[1][1] / 3) < 1e-6);
-  assert.ok(Math.abs(out[3][7] - (probs[3][7] + 2) / 3) < 1e-6);
+  assert.deepEqual(asked, [1, 3, 4], 'views asked for the unsure only');
+  assert.deepEqual(calls, [[3, 5, 6, 8, 9]], 'one call, views in order, none for a reading without views');
+  for (const i of [0, 2, 3]) assert.equal(out[i], probs[i]);
+  const mean = (i: number, label: number, hits: number, views: number) => (probs[i][label] + hits) / (views + 1);
+  for (const [label, hits] of [
+    [1, 0],
+    [3, 1],
+    [5, 1],
+    [7, 0],
+  ])
+    assert.ok(Math.abs(out[1][label] - mean(1, label, hits, 2)) < 1e-6, `reading 1, label ${label}`);
+  for (const [label, hits] of [
+    [4, 0],
+    [6, 1],
+    [8, 1],
+    [9, 1],
+    [3, 0],
+  ])
+    assert.ok(Math.abs(out[4][label] - mean(4, label, hits, 3)) < 1e-6, `reading 4, label ${label}`);
   assert.deepEqual(probs, copies, 'the readings passed in are not changed');
   // all sure: no call at all
   const none: number[] = [];

@@ -370,9 +370,9 @@ export function shearCrop(crop: InkCrop, shear: number): InkCrop {
 }
 
 /**
- * The crop scaled along its rows by `factor` (above 1 wider, below 1 narrower; meant for 0.5..2), each new
- * column sampled linearly between the two old columns its centre falls between, so a stroke keeps its
- * strength and every old column still reaches a new one. The height and the left edge stay.
+ * The crop scaled along its rows by `factor` (above 1 wider, below 1 narrower), resampled as a fit resamples
+ * (area taps when narrowing, linear ones when widening); the height and the left edge stay, and `peak` is the
+ * new strongest value. The crop itself when the width would not change.
  */
 export function stretchCrop(crop: InkCrop, factor: number): InkCrop {
   const { data, box } = crop;
@@ -380,14 +380,9 @@ export function stretchCrop(crop: InkCrop, factor: number): InkCrop {
     h = box.height;
   const nw = Math.max(1, Math.round(w * factor));
   if (nw === w) return crop;
-  const step = w / nw;
-  const out = new Float32Array(nw * h);
-  for (let x = 0; x < nw; x++) {
-    const at = Math.min(w - 1, Math.max(0, (x + 0.5) * step - 0.5));
-    const x0 = Math.floor(at),
-      x1 = Math.min(w - 1, x0 + 1),
-      f = at - x0;
-    for (let y = 0; y < h; y++) out[y * nw + x] = data[y * w + x0] * (1 - f) + data[y * w + x1] * f;
-  }
-  return { box: { x: box.x, y: box.y, width: nw, height: h }, data: out, peak: crop.peak };
+  // resample's result is a reused buffer: the crop keeps a copy
+  const out = resample(data, w, h, nw, h).slice(0, nw * h);
+  let peak = 0;
+  for (const v of out) if (v > peak) peak = v;
+  return { box: { x: box.x, y: box.y, width: nw, height: h }, data: out, peak };
 }
