@@ -68,33 +68,34 @@ export function secondViews(ink: InkCrop, contract: InputContract): Float32Array
     .map((view) => fitToContract(view, contract));
 }
 
-/** Whether a reading is unsure enough to look again: its best output below SECOND_LOOK.sureReading, all finite. */
-export function isUnsure(probs: Float32Array): boolean {
+/** Whether a reading is unsure enough to look again: its best output below `sure`, all finite. */
+export function isUnsure(probs: Float32Array, sure: number = SECOND_LOOK.sureReading): boolean {
   let best = -Infinity;
   for (const p of probs) {
     // a broken reading is the caller's to report, not to average away
     if (!Number.isFinite(p)) return false;
     if (p > best) best = p;
   }
-  return best < SECOND_LOOK.sureReading;
+  return best < sure;
 }
 
 /**
- * `probs` with every unsure reading replaced by the mean of it and of the readings of `viewsOf(i)`, its
- * second views; all of them go to `read` in one call, and none when every reading is sure. The arrays passed
- * in are not changed.
+ * `probs` with every unsure reading (best output under `sure`) replaced by the mean of it and of the readings
+ * of `viewsOf(i)`, its second views; all of them go to `read` in one call, and none when every reading is
+ * sure. The arrays passed in are not changed.
  */
 export async function lookAgain(
   read: ReadInputs,
   probs: readonly Float32Array[],
   viewsOf: (i: number) => Float32Array[],
+  sure: number = SECOND_LOOK.sureReading,
 ): Promise<Float32Array[]> {
   const out = probs.slice();
   const unsure: number[] = [];
   const views: Float32Array[] = [];
   const counts: number[] = [];
   probs.forEach((p, i) => {
-    if (!isUnsure(p)) return;
+    if (!isUnsure(p, sure)) return;
     const v = viewsOf(i);
     if (v.length === 0) return;
     unsure.push(i);
@@ -115,7 +116,7 @@ export async function lookAgain(
 
 /**
  * {@link lookAgain} for readers that have only the model inputs (`predict` on every surface): the views are
- * made from the ink of each input.
+ * made from the ink of each input, and a reading is unsure under SECOND_LOOK.surePicture.
  */
 export function lookAgainAtInputs(
   read: ReadInputs,
@@ -123,8 +124,13 @@ export function lookAgainAtInputs(
   probs: readonly Float32Array[],
   contract: InputContract,
 ): Promise<Float32Array[]> {
-  return lookAgain(read, probs, (i) => {
-    const ink = inputInk(inputs[i], contract);
-    return ink ? secondViews(ink, contract) : [];
-  });
+  return lookAgain(
+    read,
+    probs,
+    (i) => {
+      const ink = inputInk(inputs[i], contract);
+      return ink ? secondViews(ink, contract) : [];
+    },
+    SECOND_LOOK.surePicture,
+  );
 }

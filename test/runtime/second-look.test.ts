@@ -167,6 +167,20 @@ test('lookAgain reads the unsure in one call, averages each with its own views, 
   assert.deepEqual(none, []);
 });
 
+test('predict looks again under SECOND_LOOK.surePicture, the line reader under SECOND_LOOK.sureReading', async () => {
+  assert.ok(SECOND_LOOK.surePicture < SECOND_LOOK.sureReading);
+  const between = (SECOND_LOOK.surePicture + SECOND_LOOK.sureReading) / 2;
+  const input = fitToContract(sevenInk(), base);
+  let calls = 0;
+  const read = async (xs: Float32Array[]) => (calls++, xs.map(() => reading(1)));
+  await lookAgainAtInputs(read, [input], [reading(between)], base);
+  assert.equal(calls, 0, 'a picture read at least surePicture is not looked at again');
+  await lookAgain(read, [reading(between)], () => [input]);
+  assert.equal(calls, 1, 'a crop read under sureReading is');
+  await lookAgainAtInputs(read, [input], [reading(SECOND_LOOK.surePicture - 0.01)], base);
+  assert.equal(calls, 2);
+});
+
 test('lookAgainAtInputs skips an input with no ink and views the others from their own ink', async () => {
   const input = fitToContract(sevenInk(), base);
   const blank = new Float32Array(28 * 28);

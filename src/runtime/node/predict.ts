@@ -3,7 +3,7 @@
  * are being decoded and one batch is waiting for the model at any time.
  */
 import { rejectIndex } from '../contract.js';
-import { nonFiniteReason } from '../model.js';
+import { nonFiniteReason, type ContractModel } from '../model.js';
 import { lookAgainAtPictures } from '../predict-input.js';
 import { DecodePool, type DecodeReply } from './decode-pool.js';
 import type { DigitModel } from './session.js';
@@ -62,7 +62,7 @@ export function predictRecord(r: PredictRow): {
 
 /** Tuning of {@link predictStream}. */
 export interface PredictOptions {
-  /** Pictures per model run. */
+  /** Pictures per model run (the second views of a batch's unsure pictures too). */
   batchSize: number;
   /** Labels listed per picture, most probable first. */
   topK: number;
@@ -98,6 +98,13 @@ export async function* predictStream(
   // two batches' worth (within a bound), and at least three per worker.
   const maxInFlight = Math.max(3 * pool.size, Math.min(16, Math.ceil((2 * o.batchSize) / chunkSize)));
   const inFlight: Array<{ entries: WalkEntry[]; reply: Promise<DecodeReply> | undefined }> = [];
+  // the second views of a batch's unsure pictures go to the model in runs no larger than a batch either
+  const viewModel: ContractModel = {
+    source: model.source,
+    contract: c,
+    maxBatch: Math.min(model.maxBatch ?? o.batchSize, o.batchSize),
+    run: (input, n, signal) => model.run(input, n, signal),
+  };
   let batch = new Float32Array(o.batchSize * size);
   let batchCount = 0;
   let slots: Slot[] = [];
@@ -113,7 +120,7 @@ export async function* predictStream(
       const classes = c.labels.length;
       const inputs = Array.from({ length: batchCount }, (_, i) => batch.subarray(i * size, (i + 1) * size));
       const first = Array.from({ length: batchCount }, (_, i) => run.subarray(i * classes, (i + 1) * classes));
-      const probs = await lookAgainAtPictures(model, inputs, first);
+      const probs = await lookAgainAtPictures(viewModel, inputs, first);
       for (const s of slots) if (s.batchIndex >= 0) fillRow(s.row, probs[s.batchIndex], c.labels, o.topK, reject);
       // the runtime may still hold the old buffer's view; a fresh one is cheap next to a batch of decoding
       batch = new Float32Array(o.batchSize * size);
