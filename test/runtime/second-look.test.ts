@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import type { InputContract } from '../../src/runtime/contract.js';
 import { fitToContract, type InkCrop } from '../../src/runtime/ink/fit.js';
 import type { ContractModel } from '../../src/runtime/model.js';
+import { readModelFile } from '../../src/runtime/node/model-file.js';
 import { predictInput } from '../../src/runtime/predict-input.js';
 import { SECOND_LOOK } from '../../src/runtime/reader-thresholds.js';
 import {
@@ -17,21 +18,9 @@ import {
   SECOND_VIEW_COUNT,
 } from '../../src/runtime/second-look.js';
 
-const labels = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'none'];
-const base: InputContract = {
-  inputName: 'x',
-  outputName: 'y',
-  layout: 'NCHW',
-  height: 28,
-  width: 28,
-  channels: 1,
-  pixelRange: [0, 1],
-  ink: 'high',
-  mean: 0,
-  std: 1,
-  labels,
-  rejectLabel: 'none',
-};
+// the default model's contract: ten digits and `none`, 28x28, ink high in 0..1
+const { contract: base } = await readModelFile('models/lenet5-e20.onnx');
+const labels = base.labels;
 /** The same picture size under other ranges and polarities, some of whose backgrounds no float32 holds exactly. */
 const dark: InputContract = { ...base, pixelRange: [-1, 255], ink: 'low' };
 const others: InputContract[] = [
