@@ -229,8 +229,8 @@ export const ARITHMETIC = {
  * line reader) or `surePicture` (a picture `predict` reads) is averaged with the readings of the character
  * sheared by each of `slantViews` (columns per row, positive leaning it further right) and stretched along its
  * rows by each of `widthViews` (a narrow hand leaves a 7's arm or a 6's bowl too short to tell; a wide one
- * flattens them). `predict` looks at fewer pictures: on MNIST's test digits it reads as many right from 0.95
- * as from 0.99 at half the cost, and its speed is a target of its own.
+ * flattens them). `predict` looks at fewer pictures than the reader looks at crops: a picture is one reading
+ * where a line is many in one batch, and `predict`'s speed is a target of its own (BENCHMARKS.md, Predict).
  */
 export const SECOND_LOOK = {
   sureReading: 0.99,

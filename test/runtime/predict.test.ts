@@ -5,7 +5,9 @@ import { test } from 'node:test';
 import { runPredict, type PredictJobOptions } from '../../src/jobs/predict.js';
 import { UserError } from '../../src/errors.js';
 import { predictStream, type PredictRow } from '../../src/runtime/node/predict.js';
-import { loadDigitModel } from '../../src/runtime/node/session.js';
+import { loadDigitModel, type DigitModel } from '../../src/runtime/node/session.js';
+import { SECOND_LOOK } from '../../src/runtime/reader-thresholds.js';
+import { SECOND_VIEW_COUNT } from '../../src/runtime/second-look.js';
 import { lookAgainAtPictures } from '../../src/runtime/predict-input.js';
 import { walkPictures } from '../../src/runtime/node/walk.js';
 import { readMnist } from '../../src/data/idx.js';
@@ -59,7 +61,7 @@ const N = 400;
 const cleanDir = tempDir('clean');
 for (let k = 0; k < N; k++) put(cleanDir, `${String(k).padStart(5, '0')}.png`, pngBytes(digit(k)));
 
-test('MNIST digits as PNG files get the same answers as the model on raw pixels', async () => {
+test('MNIST digits as PNG files get the same answers as predict reading the raw pixels', async () => {
   const [rows, direct] = await Promise.all([predictDir(cleanDir), directPredictions(N)]);
   assert.equal(rows.length, N);
   let same = 0,
@@ -77,6 +79,56 @@ test('MNIST digits as PNG files get the same answers as the model on raw pixels'
     Math.abs(rightFiles - rightDirect) <= 1,
     `accuracy via files ${rightFiles}/${N}, direct ${rightDirect}/${N}`,
   );
+});
+
+test('predict looks again at a picture read under SECOND_LOOK.surePicture, its views in runs no larger than a batch', async () => {
+  const dir = tempDir('second-look');
+  for (let k = 0; k < 3; k++) put(dir, `${k}.png`, pngBytes(digit(k)));
+  const real = await loadDigitModel(MODEL);
+  const classes = real.contract.labels.length;
+  const seven = real.contract.labels.indexOf('7');
+  /** A stub on the real model's contract: the runs named in `unsureRuns` read every picture as '1' at `p`. */
+  const stubbed = (p: number, unsureRuns: number[]) => {
+    const runs: number[] = [];
+    const model: DigitModel = {
+      ...real,
+      run: async (_x, n) => {
+        const out = new Float32Array(n * classes);
+        const one = unsureRuns.includes(runs.length);
+        for (let i = 0; i < n; i++) {
+          out[i * classes + (one ? 1 : seven)] = one ? p : 1;
+          if (one) out[i * classes + seven] = 1 - p;
+        }
+        runs.push(n);
+        return out;
+      },
+    };
+    return { model, runs };
+  };
+  const rowsOf = async (model: DigitModel) => {
+    const rows: PredictRow[] = [];
+    for await (const r of predictStream(walkPictures([dir]), model, { batchSize: 2, topK: 2, workers: 1 }))
+      rows.push(r);
+    return rows;
+  };
+  try {
+    // unsure: each batch's pictures, then their four views each in runs of at most 2
+    const unsure = stubbed(0.6, [0, 1 + (2 * SECOND_VIEW_COUNT) / 2]);
+    const rows = await rowsOf(unsure.model);
+    const views = (n: number) => Array<number>((n * SECOND_VIEW_COUNT) / 2).fill(2);
+    assert.deepEqual(unsure.runs, [2, ...views(2), 1, ...views(1)]);
+    for (const r of rows) {
+      assert.equal(r.digit, '7', r.path);
+      assert.ok(Math.abs(r.probability! - (0.4 + SECOND_VIEW_COUNT) / (SECOND_VIEW_COUNT + 1)) < 1e-6, r.path);
+    }
+    // sure enough for predict, though the line reader would look again: one run per batch
+    const between = (SECOND_LOOK.surePicture + SECOND_LOOK.sureReading) / 2;
+    const sure = stubbed(between, [0, 1]);
+    for (const r of await rowsOf(sure.model)) assert.ok(r.digit === '1' && Math.abs(r.probability! - between) < 1e-6);
+    assert.deepEqual(sure.runs, [2, 1]);
+  } finally {
+    await real.close();
+  }
 });
 
 test('batch size does not change the answers', async () => {

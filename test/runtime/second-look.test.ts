@@ -104,6 +104,7 @@ test('secondViews leaves out a view that would show the ink unchanged', () => {
 
 test('isUnsure: below the sure reading and finite only', () => {
   assert.equal(isUnsure(reading(SECOND_LOOK.sureReading - 0.01)), true);
+  assert.equal(isUnsure(reading(0.5), 0.5), false, 'a reading at the bar is sure');
   assert.equal(isUnsure(reading(SECOND_LOOK.sureReading + 0.005)), false);
   const broken = reading(0.5);
   broken[3] = NaN;
@@ -156,7 +157,7 @@ test('lookAgain reads the unsure in one call, averages each with its own views, 
   assert.deepEqual(none, []);
 });
 
-test('predict looks again under SECOND_LOOK.surePicture, the line reader under SECOND_LOOK.sureReading', async () => {
+test('lookAgainAtInputs looks again under SECOND_LOOK.surePicture, lookAgain by default under sureReading', async () => {
   assert.ok(SECOND_LOOK.surePicture < SECOND_LOOK.sureReading);
   const between = (SECOND_LOOK.surePicture + SECOND_LOOK.sureReading) / 2;
   const input = fitToContract(sevenInk(), base);

@@ -39,6 +39,14 @@ test('a crop the network is unsure of is read again in every second view, and it
   assert.ok(Math.abs(r.digits[0].probabilities![seven] - (0.4 + views) / (views + 1)) < 1e-6);
 });
 
+test("the line reader looks again under its own bar, above predict's", async () => {
+  const between = (SECOND_LOOK.surePicture + SECOND_LOOK.sureReading) / 2;
+  const { classify, calls } = stub({ '1': between, '7': 1 - between });
+  const r = await readLine(stroke, contract, classify);
+  assert.ok(r.ok, r.ok ? '' : r.message);
+  assert.deepEqual(calls, [1, SECOND_VIEW_COUNT]);
+});
+
 test('a crop the network reads surely is read once', async () => {
   const { classify, calls } = stub({ '1': 0.995, '7': 0.005 });
   const r = await readLine(stroke, contract, classify);
@@ -77,6 +85,8 @@ test('shearCrop leans a stroke by the shear per row, keeps every bit of ink, and
     assert.ok(Math.abs(meanColumn(leaning, 0, 0) - meanColumn(upright, 0, 0) - 20 * shear) < 1e-4);
     assert.ok(Math.abs(meanColumn(leaning, 40, 40) - meanColumn(upright, 40, 40) + 20 * shear) < 1e-4);
   }
+  const flat = crop(9, 1, () => 1);
+  assert.equal(shearCrop(flat, 0.2), flat, 'a crop one row high has nothing to lean');
   const same = shearCrop(upright, 0);
   assert.deepEqual(
     [same.box, same.data],
@@ -95,7 +105,7 @@ test('stretchCrop scales a crop along its rows only: columns map to columns by t
       { x: 10, y: 5, height: 7, width: Math.round(20 * factor) },
     );
     const row = Array.from(s.data.subarray(0, s.box.width));
-    assert.equal(s.peak, Math.max(...row), 'the peak is the new strongest value');
+    assert.ok(Math.abs(s.peak - Math.max(...row)) < 1e-6, 'the peak falls as the strongest value does');
     // ink in all scales with the width, within the edges' rounding: resampling keeps a row's mean strength
     assert.ok(Math.abs(total(s) / total(ramp) / (s.box.width / 20) - 1) < 0.03, `factor ${factor}`);
     for (let y = 1; y < 7; y++)
@@ -113,6 +123,12 @@ test('stretchCrop scales a crop along its rows only: columns map to columns by t
     assert.ok(Math.abs(at / mass - 5.5 * factor) < 0.6, `factor ${factor}: stroke at ${at / mass}`);
   }
   assert.equal(stretchCrop(ramp, 1), ramp, 'no change, no copy');
+  // a crop whose stroke level lies under its brightest pixel (a noisy picture) keeps that ratio
+  const noisy = { ...crop(20, 7, (x) => (x === 5 ? 1 : x === 6 ? 0.5 : 0)), peak: 0.8 };
+  for (const factor of [0.75, 1.35]) {
+    const s = stretchCrop(noisy, factor);
+    assert.ok(Math.abs(s.peak / Math.max(...s.data) - 0.8) < 1e-6, `factor ${factor}: peak ${s.peak}`);
+  }
   const thin = crop(2, 5, () => 1);
   assert.equal(stretchCrop(thin, 0.75), thin, 'a crop too narrow to narrow is itself');
 });

@@ -336,6 +336,8 @@ function placeByCentreOfMass(
  */
 export function shearCrop(crop: InkCrop, shear: number): InkCrop {
   const { data, box } = crop;
+  // one row leans nowhere: every row would move alike
+  if (box.height === 1) return crop;
   const w = box.width,
     h = box.height;
   const middle = (h - 1) / 2;
@@ -371,8 +373,10 @@ export function shearCrop(crop: InkCrop, shear: number): InkCrop {
 
 /**
  * The crop scaled along its rows by `factor` (above 1 wider, below 1 narrower), resampled as a fit resamples
- * (area taps when narrowing, linear ones when widening); the height and the left edge stay, and `peak` is the
- * new strongest value. The crop itself when the width would not change.
+ * (area taps when narrowing, linear ones when widening); the height and the left edge stay. `peak` (the
+ * crop's stroke level, below its brightest pixel on a noisy picture) falls as much as the brightest value
+ * does, so a stroke thinned by narrowing stays as strong against the stroke level as before. The crop itself
+ * when the width would not change.
  */
 export function stretchCrop(crop: InkCrop, factor: number): InkCrop {
   const { data, box } = crop;
@@ -382,7 +386,10 @@ export function stretchCrop(crop: InkCrop, factor: number): InkCrop {
   if (nw === w) return crop;
   // resample's result is a reused buffer: the crop keeps a copy
   const out = resample(data, w, h, nw, h).slice(0, nw * h);
-  let peak = 0;
-  for (const v of out) if (v > peak) peak = v;
+  let before = 0,
+    after = 0;
+  for (const v of data) if (v > before) before = v;
+  for (const v of out) if (v > after) after = v;
+  const peak = before > 0 ? (crop.peak * after) / before : crop.peak;
   return { box: { x: box.x, y: box.y, width: nw, height: h }, data: out, peak };
 }
