@@ -196,6 +196,17 @@ export function inputShape(c: InputContract, n: number): number[] {
   return c.layout === 'NCHW' ? [n, c.channels, c.height, c.width] : [n, c.height, c.width, c.channels];
 }
 
+/**
+ * Where ink lies in the contract's pixel range: `background` (no ink) and `ink` (full ink) are its two ends, as
+ * `contract.ink` orders them, and a strength `s` in 0..1 is the value `background + s * span`. The one place
+ * that turns a strength into an input value and back (fitting, the second look, `evaluate`, the widget's
+ * self-check).
+ */
+export function inkScale(c: InputContract): { background: number; ink: number; span: number } {
+  const [lo, hi] = c.pixelRange;
+  return c.ink === 'high' ? { background: lo, ink: hi, span: hi - lo } : { background: hi, ink: lo, span: lo - hi };
+}
+
 /** Values one picture takes in the input tensor. */
 export function pictureSize(c: InputContract): number {
   return c.height * c.width * c.channels;

@@ -8,7 +8,7 @@
  *
  * Shared code: no Node and no DOM imports.
  */
-import type { InputContract } from './contract.js';
+import { inkScale, type InputContract } from './contract.js';
 import { fitToContract, shearCrop, stretchCrop, type InkCrop } from './ink/fit.js';
 import { SECOND_LOOK } from './reader-thresholds.js';
 
@@ -24,9 +24,7 @@ export type ReadInputs = (inputs: Float32Array[]) => Promise<Float32Array[]>;
  */
 export function inputInk(input: Float32Array, contract: InputContract): InkCrop | null {
   const { width: w, height: h } = contract;
-  const [lo, hi] = contract.pixelRange;
-  const background = contract.ink === 'high' ? lo : hi;
-  const span = contract.ink === 'high' ? hi - lo : lo - hi;
+  const { background, span } = inkScale(contract);
   // the input holds its background as a float32, which for most ranges is not the contract's value itself
   const stored = Math.fround(background);
   let x0 = w,

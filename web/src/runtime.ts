@@ -1,5 +1,5 @@
 // The widget's only door to the shared runtime code: the same files the CLI runs, bundled as they are.
-export { answerLabels, inputShape, pictureSize, type InputContract } from '../../src/runtime/contract.js';
+export { answerLabels, inkScale, inputShape, pictureSize, type InputContract } from '../../src/runtime/contract.js';
 export { readModelBytes } from '../../src/runtime/model-file.js';
 export type { ContractModel } from '../../src/runtime/model.js';
 export { modelClassifier } from '../../src/runtime/model-classifier.js';

@@ -1,4 +1,4 @@
-import type { InputContract } from './runtime.js';
+import { inkScale, type InputContract } from './runtime.js';
 
 /** Probabilities from WebGPU may differ from WASM's by rounding; anything past this is a wrong result. */
 export const SELF_CHECK_TOLERANCE = 1e-4;
@@ -12,8 +12,7 @@ export const PROBE_COUNT = 4;
  * the convolutions, so a kernel that miscomputes shows up as differing probabilities.
  */
 export function probeBatch(c: InputContract): Float32Array {
-  const [lo, hi] = c.pixelRange;
-  const [bg, ink] = c.ink === 'high' ? [lo, hi] : [hi, lo];
+  const { background: bg, ink } = inkScale(c);
   const n = c.height * c.width;
   const out = new Float32Array(PROBE_COUNT * n).fill(bg);
   let s = 12345;

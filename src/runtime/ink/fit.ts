@@ -3,7 +3,7 @@
  * anti-aliasing, stretch the contrast so the strongest ink is full scale, and place the centre of mass at
  * the centre of the field. It works on grey ink strength, not a mask, so strokes keep their soft edges.
  */
-import type { InputContract } from '../contract.js';
+import { inkScale, type InputContract } from '../contract.js';
 import type { InkMap } from './find.js';
 import type { PixelBox } from './image.js';
 import { STROKE_SHARE } from './ink-thresholds.js';
@@ -304,8 +304,7 @@ function placeByCentreOfMass(
   const cy = mass > 0 ? my / mass : (fh - 1) / 2;
   const dx = Math.round(c.width / 2 - cx);
   const dy = Math.round(c.height / 2 - cy);
-  const [lo, hi] = c.pixelRange;
-  const background = c.ink === 'high' ? lo : hi;
+  const { background, span } = inkScale(c);
   let out: Float32Array;
   if (into) {
     if (into.length !== c.width * c.height)
@@ -315,7 +314,6 @@ function placeByCentreOfMass(
     out = new Float32Array(c.width * c.height);
     if (background !== 0) out.fill(background);
   }
-  const span = c.ink === 'high' ? hi - lo : lo - hi;
   for (let y = 0; y < fh; y++) {
     const ty = y + dy;
     if (ty < 0 || ty >= c.height) continue;

@@ -5,6 +5,7 @@
  */
 import { UserError } from '../../errors.js';
 import type { IdxDataset } from '../../data/idx.js';
+import { inkScale } from '../contract.js';
 import type { DigitModel } from './session.js';
 
 /** Precision and recall of one class. */
@@ -64,7 +65,7 @@ export async function evaluateModel(
   // labels than digits (operators) in any order: a data label is looked up by name, never used as an index.
   const outputOf = new Map(c.labels.map((label, i) => [label, i] as const));
   const size = c.height * c.width;
-  const [lo, hi] = c.pixelRange;
+  const { background, span } = inkScale(c);
   const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   const mistakes: Mistake[] = [];
   let correct = 0,
@@ -76,7 +77,7 @@ export async function evaluateModel(
     // stored bytes: 0 = background, 255 = ink; map to the contract's range and polarity
     for (let i = 0; i < n * size; i++) {
       const v = data.images[start * size + i] / 255;
-      input[i] = c.ink === 'high' ? lo + v * (hi - lo) : hi - v * (hi - lo);
+      input[i] = background + v * span;
     }
     const probs = await model.run(input, n);
     for (let j = 0; j < n * k; j++) {
