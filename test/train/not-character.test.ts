@@ -4,8 +4,9 @@ import { readMnist } from '../../src/data/idx.js';
 import { contractFromMetadata, contractToMetadata, ContractError, rejectIndex } from '../../src/runtime/contract.js';
 import { rankedRow } from '../../src/runtime/node/predict.js';
 import { head } from '../../src/train/data/dataset.js';
+import { inkBox } from '../../src/train/data/ink-box.js';
 import { elastic, penWidth, styledDigit } from '../../src/train/data/digit-styles.js';
-import { notCharacterPicture } from '../../src/train/data/not-character.js';
+import { digitWithSign, notCharacterPicture } from '../../src/train/data/not-character.js';
 import { operatorSeed } from '../../src/train/data/operator-strokes.js';
 import { seededRandom } from '../../src/train/data/rng.js';
 import { SYMBOL_STREAMS, withSymbols } from '../../src/train/data/symbols.js';
@@ -45,10 +46,10 @@ test('predict answers among the other labels and reports the "not one character"
 test('not-a-character pictures: a function of their seed, fitted like MNIST, and varied', async () => {
   const digits = await digitsPromise;
   const pictures = Array.from({ length: 40 }, (_, i) =>
-    notCharacterPicture(digits, seededRandom(operatorSeed(1, 0, i)), READING, { flatIsCharacter: false }),
+    notCharacterPicture(digits, seededRandom(operatorSeed(1, 0, i)), READING, { readsOperators: false }),
   );
   assert.deepEqual(
-    notCharacterPicture(digits, seededRandom(operatorSeed(1, 0, 3)), READING, { flatIsCharacter: false }),
+    notCharacterPicture(digits, seededRandom(operatorSeed(1, 0, 3)), READING, { readsOperators: false }),
     pictures[3],
   );
   for (const p of pictures) {
@@ -88,4 +89,44 @@ test('withSymbols: "not one character" pictures cut from the given digits, then 
   assert.ok(styled.every((l) => l < 10));
   assert.ok(new Set(styled).size >= 5, 'styled digits of many classes');
   assert.throws(() => withSymbols(digits, { ...o, digits: undefined }), /cut from digits, and none were given/);
+});
+
+test('a digit with a sign stuck to it: the digit whole, and a sign against its side, touching or nearly', async () => {
+  const digits = await digitsPromise;
+  let drawn = 0;
+  for (let i = 0; i < 60; i++) {
+    // One digit at a time, so its place on the canvas is known: pasted at (28, 14).
+    const x = digits.x.slice(i * 784, (i + 1) * 784);
+    const one = { x, y: digits.y.slice(i, i + 1), count: 1, rows: 28, cols: 28 };
+    const c = digitWithSign(one, seededRandom(operatorSeed(2, 0, i)));
+    if (!c) continue;
+    drawn++;
+    const own = inkBox(x, 28, 28)!;
+    const column = (x: number): number => {
+      let m = 0;
+      for (let y = 0; y < c.height; y++) m += c.ink[y * c.width + x];
+      return m;
+    };
+    const all = inkBox(c.ink, c.height, c.width)!;
+    const left = own.x0 + 28 - all.x0,
+      right = all.x1 - (own.x1 + 28);
+    assert.ok(Math.max(left, right) >= 2, `picture ${i}: a sign beyond the digit's columns`);
+    assert.ok(Math.min(left, right) <= 1, `picture ${i}: the sign on one side only`);
+    // No empty column between the digit's ink box and the sign's ink: the two touch or nearly.
+    let gaps = 0;
+    for (let x = all.x0; x <= all.x1; x++) if ((x < own.x0 + 28 || x > own.x1 + 28) && column(x) < 0.05) gaps++;
+    assert.ok(gaps <= 1, `picture ${i}: ${gaps} empty columns between the digit and its sign`);
+  }
+  assert.ok(drawn >= 50, `most draws give a picture (${drawn} of 60)`);
+  const arithmetic = contractFor(LABEL_SETS.arithmetic.labels, LABEL_SETS.arithmetic.rejectLabel);
+  const draw = (readsOperators: boolean): Float32Array[] =>
+    Array.from({ length: 20 }, (_, i) =>
+      notCharacterPicture(digits, seededRandom(operatorSeed(3, 0, i)), arithmetic, { readsOperators }),
+    );
+  const withSigns = draw(true),
+    without = draw(false);
+  assert.ok(
+    withSigns.some((p, i) => mass(p) !== mass(without[i])),
+    'a model that reads operators is taught other pictures',
+  );
 });

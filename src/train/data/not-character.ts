@@ -7,7 +7,8 @@
  * - part of a digit: its left, right, top or bottom quarter to half (halves and thirds);
  * - a digit with part of its neighbour, the two close or touching;
  * - two whole digits touching or close;
- * - stray marks: curved strokes, hooks, dots, corners and straight line fragments.
+ * - stray marks: curved strokes, hooks, dots, corners and straight line fragments;
+ * - for models that read operators, a digit with a sign written against its side.
  *
  * A piece that is itself a plain stroke (the stem of a 7 cut off reads as a 1) is no example of "not a
  * character", so parts thinner than a stroke are drawn again, and straight fragments keep away from the
@@ -18,16 +19,33 @@ import type { Split } from './dataset.js';
 import { fitCleanPicture } from './fit-picture.js';
 import { inkBox } from './ink-box.js';
 import { blankCanvas, canvasPicture, drawStrokes, pastePicture, type InkCanvas } from './ink-canvas.js';
-import { penDot, penStroke, type Pen, type Stroke } from './operator-strokes.js';
+import {
+  OPERATOR_SYMBOLS,
+  operatorStrokes,
+  paintStrokes,
+  penDot,
+  penStroke,
+  type Pen,
+  type Stroke,
+} from './operator-strokes.js';
 
 const uniform = (rand: () => number, lo: number, hi: number): number => lo + (hi - lo) * rand();
 const DEG = Math.PI / 180;
 
 /** How a "not one character" picture is drawn. */
 export interface NotCharacterOptions {
-  /** True when a flat stroke is a character of the model (`-`): flat fragments are then left out. */
-  flatIsCharacter: boolean;
+  /**
+   * True when the model reads operators (`-` among its labels): flat fragments are then left out (a `-`), and
+   * digits with a sign stuck to them are drawn too.
+   */
+  readsOperators: boolean;
 }
+
+/**
+ * For a model that reads operators, the share of its pictures that are digits with a sign stuck to them
+ * ({@link digitWithSign}): the crop a line reader most often takes wrongly in a sum.
+ */
+const SIGN_SHARE = 0.5;
 
 /** Ink box extents below this fraction of the other side make a piece a plain stroke. */
 const STROKE_ASPECT = 0.3;
@@ -91,6 +109,46 @@ function twoDigits(s: Split, rand: () => number, part: boolean): InkCanvas | nul
   return c;
 }
 
+/**
+ * A digit with an operator written against its side, touching or nearly (for models that read operators): the
+ * crop a line reader takes when it leaves a small sign stuck to its neighbour. The sign is drawn by the
+ * operator generator at the digit's own scale, its middle up to a quarter of the digit's height above or below
+ * the digit's. Null when the pair would make a character (a bar against a 1's left side is a 7).
+ */
+export function digitWithSign(s: Split, rand: () => number): InkCanvas | null {
+  const d = pick(s, rand);
+  const b = inkBox(d.x, s.rows, s.cols);
+  if (!b) return null;
+  const unit = b.y1 - b.y0 + 1;
+  const symbol = OPERATOR_SYMBOLS[Math.floor(rand() * OPERATOR_SYMBOLS.length)];
+  const strokes = operatorStrokes(symbol, rand);
+  let x0 = Infinity,
+    x1 = -Infinity,
+    y0 = Infinity,
+    y1 = -Infinity;
+  for (const st of strokes)
+    for (const p of st) {
+      x0 = Math.min(x0, p.x - p.width / 2);
+      x1 = Math.max(x1, p.x + p.width / 2);
+      y0 = Math.min(y0, p.y - p.width / 2);
+      y1 = Math.max(y1, p.y + p.width / 2);
+    }
+  const right = rand() < 0.5;
+  // A bar or a cross against a 1's left side makes a 7 or a 4: no example of "not one character".
+  if (d.label === 1 && !right && (symbol === '-' || symbol === '+')) return null;
+  const c = blankCanvas(3 * s.cols, 2 * s.rows);
+  const dx = s.cols,
+    dy = Math.round(s.rows / 2);
+  pastePicture(c, d.x, s.rows, s.cols, dx, dy);
+  // Ink edges in canvas pixels: the sign's near side lands `gap` columns from the digit's.
+  const gap = uniform(rand, -0.15, 0.06) * unit;
+  const ox = right ? dx + b.x1 + 1 + gap - x0 * unit : dx + b.x0 - gap - x1 * unit;
+  const middle = dy + (b.y0 + b.y1 + 1) / 2 + uniform(rand, -0.25, 0.25) * unit;
+  const oy = middle - ((y0 + y1) / 2) * unit;
+  paintStrokes(c.ink, c.width, c.height, strokes, unit, ox, oy);
+  return c;
+}
+
 /** A mark that is not a character: a curved stroke, a hook, a dot, a corner or a straight fragment. */
 function strayMark(rand: () => number, o: NotCharacterOptions): InkCanvas | null {
   const c = blankCanvas(48, 48);
@@ -104,7 +162,7 @@ function strayMark(rand: () => number, o: NotCharacterOptions): InkCanvas | null
       const a = uniform(rand, 0, 180);
       const fromUpright = Math.abs(a - 90);
       const fromFlat = Math.min(a, 180 - a);
-      if (fromUpright >= 45 && (!o.flatIsCharacter || fromFlat >= 25)) return a * DEG;
+      if (fromUpright >= 45 && (!o.readsOperators || fromFlat >= 25)) return a * DEG;
     }
   };
   if (kind < 0.35) {
@@ -167,6 +225,12 @@ export function notCharacterPicture(
 ): Float32Array {
   for (let attempt = 0; attempt < 50; attempt++) {
     const kind = rand();
+    if (o.readsOperators && rand() < SIGN_SHARE) {
+      const c = digitWithSign(digits, rand);
+      const input = c && fitCleanPicture(canvasPicture(c), contract);
+      if (input) return input;
+      continue;
+    }
     const c =
       kind < 0.3
         ? partOfDigit(digits, rand)

@@ -61,7 +61,7 @@ export function synthesizeSymbols(o: SynthesisOptions, shared = false): Split {
 
 function writeSymbols(o: SynthesisOptions, x: Float32Array, y: Uint8Array, first: number): void {
   const px = o.contract.height * o.contract.width;
-  const flatIsCharacter = o.contract.labels.includes('-');
+  const readsOperators = o.contract.labels.includes('-');
   o.symbols.forEach((symbol, k) => {
     const reject = symbol === o.contract.rejectLabel;
     if (!reject && !isOperatorSymbol(symbol)) throw new Error(`no generator for symbol '${symbol}'`);
@@ -72,7 +72,7 @@ function writeSymbols(o: SynthesisOptions, x: Float32Array, y: Uint8Array, first
       const index = k * o.perSymbol + j;
       const rand = seededRandom(operatorSeed(o.seed, o.stream, index));
       const picture = reject
-        ? notCharacterPicture(o.digits!, rand, o.contract, { flatIsCharacter })
+        ? notCharacterPicture(o.digits!, rand, o.contract, { readsOperators })
         : operatorPicture(symbol as OperatorSymbol, rand, o.contract, o.draw);
       x.set(picture, (first + index) * px);
       y[first + index] = label;
