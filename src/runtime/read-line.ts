@@ -212,8 +212,8 @@ export async function readLine(
     return { k, p: p[k] };
   };
   // Glyphs the network reads, alone, as an operator sitting in the line's middle band: a span that takes one
-  // of them into a digit is a digit with a sign stuck to it (the network, which never saw signs touching
-  // digits, may still read the whole as that digit). Where a mark sits in the line the crop cannot show.
+  // of them into a digit is a digit with a sign stuck to it (the network, though taught such pairs as not one
+  // character, still reads some of them whole as the digit). Where a mark sits in the line the crop cannot show.
   const middle = line.middle * map.scale;
   const signAt = new Uint8Array(boundary);
   for (const s of spans) {

@@ -109,13 +109,22 @@ function twoDigits(s: Split, rand: () => number, part: boolean): InkCanvas | nul
   return c;
 }
 
+/** A digit with a sign stuck to it, and where the digit's 28x28 picture lies on the canvas. */
+export interface DigitWithSign {
+  canvas: InkCanvas;
+  /** The canvas column and row of the digit picture's top-left corner. */
+  digitAt: { x: number; y: number };
+}
+
 /**
- * A digit with an operator written against its side, touching or nearly (for models that read operators): the
- * crop a line reader takes when it leaves a small sign stuck to its neighbour. The sign is drawn by the
- * operator generator at the digit's own scale, its middle up to a quarter of the digit's height above or below
- * the digit's. Null when the pair would make a character (a bar against a 1's left side is a 7).
+ * A digit with an operator written against its left or right side (for models that read operators): the crop
+ * a line reader takes when it leaves a small sign stuck to its neighbour. The sign is drawn by the operator
+ * generator at the digit's own scale; its near side lands from 0.15 of the digit's height inside the digit's
+ * ink box to about a pixel clear of it, its middle up to a quarter of the digit's height above or below the
+ * digit's. Null when the pair would make a character: a bar or a cross against a 1's left side makes a 7 or
+ * a 4.
  */
-export function digitWithSign(s: Split, rand: () => number): InkCanvas | null {
+export function digitWithSign(s: Split, rand: () => number): DigitWithSign | null {
   const d = pick(s, rand);
   const b = inkBox(d.x, s.rows, s.cols);
   if (!b) return null;
@@ -134,19 +143,19 @@ export function digitWithSign(s: Split, rand: () => number): InkCanvas | null {
       y1 = Math.max(y1, p.y + p.width / 2);
     }
   const right = rand() < 0.5;
-  // A bar or a cross against a 1's left side makes a 7 or a 4: no example of "not one character".
   if (d.label === 1 && !right && (symbol === '-' || symbol === '+')) return null;
-  const c = blankCanvas(3 * s.cols, 2 * s.rows);
-  const dx = s.cols,
-    dy = Math.round(s.rows / 2);
-  pastePicture(c, d.x, s.rows, s.cols, dx, dy);
-  // Ink edges in canvas pixels: the sign's near side lands `gap` columns from the digit's.
+  // Room for the longest sign on either side of the digit (operators reach about 1.5 digit heights).
+  const canvas = blankCanvas(3 * s.cols, 2 * s.rows);
+  const digitAt = { x: s.cols, y: Math.round(s.rows / 2) };
+  pastePicture(canvas, d.x, s.rows, s.cols, digitAt.x, digitAt.y);
+  // Placed by the digit's ink box, not its ink: a negative gap runs into the box (a sign run into the digit),
+  // a positive one leaves at most about a column clear, so the reader meets the two as one glyph.
   const gap = uniform(rand, -0.15, 0.06) * unit;
-  const ox = right ? dx + b.x1 + 1 + gap - x0 * unit : dx + b.x0 - gap - x1 * unit;
-  const middle = dy + (b.y0 + b.y1 + 1) / 2 + uniform(rand, -0.25, 0.25) * unit;
+  const ox = right ? digitAt.x + b.x1 + 1 + gap - x0 * unit : digitAt.x + b.x0 - gap - x1 * unit;
+  const middle = digitAt.y + (b.y0 + b.y1 + 1) / 2 + uniform(rand, -0.25, 0.25) * unit;
   const oy = middle - ((y0 + y1) / 2) * unit;
-  paintStrokes(c.ink, c.width, c.height, strokes, unit, ox, oy);
-  return c;
+  paintStrokes(canvas.ink, canvas.width, canvas.height, strokes, unit, ox, oy);
+  return { canvas, digitAt };
 }
 
 /** A mark that is not a character: a curved stroke, a hook, a dot, a corner or a straight fragment. */
@@ -227,7 +236,7 @@ export function notCharacterPicture(
     const kind = rand();
     if (o.readsOperators && rand() < SIGN_SHARE) {
       const c = digitWithSign(digits, rand);
-      const input = c && fitCleanPicture(canvasPicture(c), contract);
+      const input = c && fitCleanPicture(canvasPicture(c.canvas), contract);
       if (input) return input;
       continue;
     }
