@@ -25,7 +25,7 @@ import { glyphInput, glyphWidth, type Glyph } from './segment/glyph.js';
 import { findLine, signBeside, where } from './segment/line.js';
 import { rowShape, type RowShape } from './segment/bars.js';
 import { mergeCandidate } from './segment/merge.js';
-import { cutPrior, digitHeightPrior, wholePrior, widestCharacter } from './segment/priors.js';
+import { cutPrior, digitHeightPrior, widestCharacter } from './segment/priors.js';
 import { cutCandidates, keptCuts, glyphParts, type Cut } from './segment/split.js';
 import { PRIORS, READER } from './reader-thresholds.js';
 
@@ -82,7 +82,7 @@ export interface ReadLineOptions {
 interface Span {
   /** Its crop's place in the batch. */
   slot: number;
-  /** Shape priors of reading it as one character (width, and the cut that ends it). */
+  /** Shape prior of the cut that ends it (how wide its glyph is, how much ink the cut crosses). */
   prior: number;
   /** True when it is part of a glyph that was cut (so it must not read as an operator). */
   cutPart: boolean;
@@ -167,7 +167,7 @@ export async function readLine(
         from: boundary + p.from,
         to: boundary + p.to,
         cutPart: !whole,
-        prior: wholePrior(glyphWidth(part) / height, alone) + (p.right ? cutPrior(width, p.right.cost, alone) : 0),
+        prior: p.right ? cutPrior(width, p.right.cost, alone) : 0,
         note: whole ? undefined : `cut ${where(g, map.scale)} at ${where(part, map.scale)}`,
       });
     }

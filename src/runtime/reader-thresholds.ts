@@ -128,9 +128,8 @@ export const MERGES = {
 
 /** Shape priors: log-probability terms for what the fitted crop hides (segment/priors.ts). */
 export const PRIORS = {
-  /** Reading a span wider than this as one character costs `wideSlope` per character height beyond it. */
+  /** A glyph wider than this many character heights holds touching characters for sure (alternative cuts). */
   wideFrom: 1.1,
-  wideSlope: 4,
   /** Cutting a glyph narrower than this costs `splitSlope` per character height short of it. */
   splitFrom: 0.7,
   splitSlope: 20,

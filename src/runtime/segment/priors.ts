@@ -1,26 +1,17 @@
 /**
  * What a piece's shape says, before the network reads it: log-probability terms added to the readings'
  * log-probabilities when the line reader chooses its path through the pieces. The 28x28 crop the network
- * sees hides a piece's size in the line and how wide it stands; the ink a cut crosses is measured on the
- * picture itself. The thresholds are in reader-thresholds.ts (PRIORS).
+ * sees hides a piece's size in the line and how wide its glyph stands; the ink a cut crosses is measured on
+ * the picture itself. The thresholds are in reader-thresholds.ts (PRIORS).
  */
 import { PRIORS } from '../reader-thresholds.js';
 
 /**
- * Log-prior of reading a span as one character: single handwritten characters are rarely wider than the
- * line is tall.
- * @param width the span's width in character heights.
+ * Width in character heights beyond which a glyph holds touching characters for sure, so the line reader
+ * gives it alternative cuts (segment/split.ts, keptCuts). How wide one character may be read is the network's
+ * call: its "not one character" output refuses a crop of two.
  * @param alone true when the glyph is the only one in the picture (a single digit turned or written wide is
  *   far more common than a lone touching pair).
- */
-export function wholePrior(width: number, alone: boolean): number {
-  return -PRIORS.wideSlope * Math.max(0, width - widestCharacter(alone));
-}
-
-/**
- * Width in character heights up to which a span reads as one character at no cost ({@link wholePrior}): a
- * glyph wider than this holds touching characters for sure.
- * @param alone true when the glyph is the only one in the picture.
  */
 export function widestCharacter(alone: boolean): number {
   return PRIORS.wideFrom + (alone ? PRIORS.aloneShift : 0);
