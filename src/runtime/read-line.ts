@@ -84,7 +84,7 @@ interface Span {
   slot: number;
   /** Shape prior of the cut that ends it (how wide its glyph is, how much ink the cut crosses). */
   prior: number;
-  /** True when it is part of a glyph that was cut (so it must not read as an operator). */
+  /** True when it is part of a glyph that was cut (so it never counts as a sign standing on its own). */
   cutPart: boolean;
   /** Piece boundaries it runs between. */
   from: number;

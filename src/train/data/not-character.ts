@@ -25,6 +25,7 @@ import {
   paintStrokes,
   penDot,
   penStroke,
+  strokeBox,
   type Pen,
   type Stroke,
 } from './operator-strokes.js';
@@ -131,17 +132,7 @@ export function digitWithSign(s: Split, rand: () => number): DigitWithSign | nul
   const unit = b.y1 - b.y0 + 1;
   const symbol = OPERATOR_SYMBOLS[Math.floor(rand() * OPERATOR_SYMBOLS.length)];
   const strokes = operatorStrokes(symbol, rand);
-  let x0 = Infinity,
-    x1 = -Infinity,
-    y0 = Infinity,
-    y1 = -Infinity;
-  for (const st of strokes)
-    for (const p of st) {
-      x0 = Math.min(x0, p.x - p.width / 2);
-      x1 = Math.max(x1, p.x + p.width / 2);
-      y0 = Math.min(y0, p.y - p.width / 2);
-      y1 = Math.max(y1, p.y + p.width / 2);
-    }
+  const { x0, y0, x1, y1 } = strokeBox(strokes);
   const right = rand() < 0.5;
   if (d.label === 1 && !right && (symbol === '-' || symbol === '+')) return null;
   // Room for the longest sign on either side of the digit (operators reach about 1.5 digit heights).

@@ -43,6 +43,19 @@ export type OperatorSymbol = (typeof OPERATOR_SYMBOLS)[number];
  * it, so overlapping strokes do not add up to blots.
  */
 export function renderStrokes(strokes: Stroke[], inkSide = 40, margin = 8): GrayImage {
+  const { x0, y0, x1, y1 } = strokeBox(strokes);
+  const scale = inkSide / Math.max(x1 - x0, y1 - y0, 1e-6);
+  const width = Math.ceil((x1 - x0) * scale) + 2 * margin;
+  const height = Math.ceil((y1 - y0) * scale) + 2 * margin;
+  const ink = new Float32Array(width * height);
+  paintStrokes(ink, width, height, strokes, scale, margin - x0 * scale, margin - y0 * scale);
+  const data = new Uint8Array(width * height);
+  for (let i = 0; i < data.length; i++) data[i] = Math.round(255 * Math.min(1, ink[i]));
+  return { width, height, data };
+}
+
+/** The box the strokes' ink covers, pen width included, in stroke units. */
+export function strokeBox(strokes: Stroke[]): { x0: number; y0: number; x1: number; y1: number } {
   let x0 = Infinity,
     y0 = Infinity,
     x1 = -Infinity,
@@ -56,14 +69,7 @@ export function renderStrokes(strokes: Stroke[], inkSide = 40, margin = 8): Gray
       y1 = Math.max(y1, p.y + r);
     }
   }
-  const scale = inkSide / Math.max(x1 - x0, y1 - y0, 1e-6);
-  const width = Math.ceil((x1 - x0) * scale) + 2 * margin;
-  const height = Math.ceil((y1 - y0) * scale) + 2 * margin;
-  const ink = new Float32Array(width * height);
-  paintStrokes(ink, width, height, strokes, scale, margin - x0 * scale, margin - y0 * scale);
-  const data = new Uint8Array(width * height);
-  for (let i = 0; i < data.length; i++) data[i] = Math.round(255 * Math.min(1, ink[i]));
-  return { width, height, data };
+  return { x0, y0, x1, y1 };
 }
 
 /**
