@@ -8,7 +8,7 @@ import { elastic, penWidth, styledDigit } from '../../src/train/data/digit-style
 import { fitCleanPicture } from '../../src/train/data/fit-picture.js';
 import { canvasPicture } from '../../src/train/data/ink-canvas.js';
 import { inkBox } from '../../src/train/data/ink-box.js';
-import { digitWithSign, notCharacterPicture } from '../../src/train/data/not-character.js';
+import { digitWithSign, notCharacterPicture, SIGN_SHARE } from '../../src/train/data/not-character.js';
 import { operatorSeed } from '../../src/train/data/operator-strokes.js';
 import { seededRandom } from '../../src/train/data/rng.js';
 import { SYMBOL_STREAMS, withSymbols } from '../../src/train/data/symbols.js';
@@ -142,7 +142,7 @@ test('a digit with a sign stuck to it: the digit whole, a sign on one side, touc
   }
   assert.ok(drawn >= 50, `most draws give a picture (${drawn} of 60)`);
 
-  // Replayed draw by draw: for a model that reads operators, about half of the pictures are such pairs.
+  // Replayed draw by draw: for a model that reads operators, SIGN_SHARE (about half) of the pictures are such pairs.
   const arithmetic = contractFor(LABEL_SETS.arithmetic.labels, LABEL_SETS.arithmetic.rejectLabel);
   let pairs = 0;
   const n = 200;
@@ -152,7 +152,7 @@ test('a digit with a sign stuck to it: the digit whole, a sign on one side, touc
     });
     const replay = seededRandom(operatorSeed(3, 0, i));
     replay(); // the kind of picture
-    if (replay() >= 0.5) continue;
+    if (replay() >= SIGN_SHARE) continue;
     const pair = digitWithSign(digits, replay);
     if (!pair) continue;
     assert.deepEqual(picture, fitCleanPicture(canvasPicture(pair.canvas), arithmetic), `picture ${i}`);

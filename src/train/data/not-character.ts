@@ -36,8 +36,8 @@ const DEG = Math.PI / 180;
 /** How a "not one character" picture is drawn. */
 export interface NotCharacterOptions {
   /**
-   * True when the model reads operators (`-` among its labels): flat fragments are then left out (a `-`), and
-   * digits with a sign stuck to them are drawn too.
+   * True when the model reads operators (an operator among its labels): flat fragments are then left out (a
+   * `-`), and digits with a sign stuck to them are drawn too.
    */
   readsOperators: boolean;
 }
@@ -46,7 +46,7 @@ export interface NotCharacterOptions {
  * For a model that reads operators, the share of its pictures that are digits with a sign stuck to them
  * ({@link digitWithSign}): the crop a line reader most often takes wrongly in a sum.
  */
-const SIGN_SHARE = 0.5;
+export const SIGN_SHARE = 0.5;
 
 /** Ink box extents below this fraction of the other side make a piece a plain stroke. */
 const STROKE_ASPECT = 0.3;

@@ -61,7 +61,7 @@ export function synthesizeSymbols(o: SynthesisOptions, shared = false): Split {
 
 function writeSymbols(o: SynthesisOptions, x: Float32Array, y: Uint8Array, first: number): void {
   const px = o.contract.height * o.contract.width;
-  const readsOperators = o.contract.labels.includes('-');
+  const readsOperators = o.contract.labels.some(isOperatorSymbol);
   o.symbols.forEach((symbol, k) => {
     const reject = symbol === o.contract.rejectLabel;
     if (!reject && !isOperatorSymbol(symbol)) throw new Error(`no generator for symbol '${symbol}'`);
