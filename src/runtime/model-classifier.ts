@@ -25,10 +25,17 @@ export class BrokenModelError extends Error {
  * A classifier on `model`: all crops in one run, or in runs of at most `model.maxBatch` crops. Each crop's
  * probabilities are its own copy, in `contract.labels` order; no crops, no run.
  * @param signal passed to every run, so a request that is abandoned stops waiting for the model.
+ * @param o.passNonFinite hand output that is not finite back as it is, for a caller that judges each crop's
+ *   reading by itself (predict's second views, predict-input.ts), instead of rejecting the whole call.
  * @throws RangeError when `model.maxBatch` is not a positive integer; the classifier rejects with a
- *   RangeError for a crop of the wrong size and with a {@link BrokenModelError} for output that is not finite.
+ *   RangeError for a crop of the wrong size and, unless `o.passNonFinite`, with a {@link BrokenModelError} for
+ *   output that is not finite.
  */
-export function modelClassifier(model: ContractModel, signal?: AbortSignal): Classifier {
+export function modelClassifier(
+  model: ContractModel,
+  signal?: AbortSignal,
+  o: { passNonFinite?: boolean } = {},
+): Classifier {
   const { maxBatch } = model;
   if (maxBatch !== undefined && !(Number.isInteger(maxBatch) && maxBatch >= 1))
     throw new RangeError(`model '${model.source}': maxBatch: expected an integer >= 1, got ${maxBatch}`);
@@ -48,7 +55,7 @@ export function modelClassifier(model: ContractModel, signal?: AbortSignal): Cla
       const batch = new Float32Array(crops.length * size);
       crops.forEach((x, i) => batch.set(x, i * size));
       const probs = await model.run(batch, crops.length, signal);
-      const broken = nonFiniteReason(probs);
+      const broken = o.passNonFinite ? null : nonFiniteReason(probs);
       if (broken) throw new BrokenModelError(broken.replace('this picture', 'a character of this picture'));
       for (let i = 0; i < crops.length; i++) out.push(probs.slice(i * classes, (i + 1) * classes));
     }

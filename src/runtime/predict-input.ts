@@ -5,26 +5,22 @@
  * Shared code: no Node and no DOM imports.
  */
 import type { ContractModel } from './model.js';
-import { BrokenModelError, modelClassifier } from './model-classifier.js';
+import { modelClassifier } from './model-classifier.js';
 import { lookAgainAtInputs } from './second-look.js';
 
 /**
  * `first[i]`, the model's probabilities for `inputs[i]`, each unsure one averaged with the readings of its
- * second views in one more run. When that run finds the model broken (output not finite) the first readings
- * stand: the caller reports a broken reading of its own, and a sound one needs no second look to be an answer.
+ * second views in one more run. A picture whose views the model reads as anything not finite keeps its first
+ * reading, and the other pictures of the batch keep their second looks: the caller reports a broken first
+ * reading of its own, and a sound one needs no second look to be an answer.
  */
-export async function lookAgainAtPictures(
+export function lookAgainAtPictures(
   model: ContractModel,
   inputs: readonly Float32Array[],
   first: readonly Float32Array[],
   signal?: AbortSignal,
 ): Promise<Float32Array[]> {
-  try {
-    return await lookAgainAtInputs(modelClassifier(model, signal), inputs, first, model.contract);
-  } catch (err) {
-    if (err instanceof BrokenModelError) return first.slice();
-    throw err;
-  }
+  return lookAgainAtInputs(modelClassifier(model, signal, { passNonFinite: true }), inputs, first, model.contract);
 }
 
 /** One picture's probabilities as `predict` answers them: `input` read by `model`, and looked at again when unsure. */

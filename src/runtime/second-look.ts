@@ -80,7 +80,8 @@ export function isUnsure(probs: Float32Array, sure: number = SECOND_LOOK.sureRea
 /**
  * `probs` with every unsure reading (best output under `sure`) replaced by the mean of it and of the readings
  * of `viewsOf(i)`, its second views; all of them go to `read` in one call, and none when every reading is
- * sure. The arrays passed in are not changed.
+ * sure. A reading whose views read back anything not finite stays as it was: one broken view leaves the
+ * others' second looks alone. The arrays passed in are not changed.
  */
 export async function lookAgain(
   read: ReadInputs,
@@ -107,7 +108,7 @@ export async function lookAgain(
     const p = Float32Array.from(probs[i]);
     for (let v = 0; v < counts[u]; v++, at++) for (let k = 0; k < p.length; k++) p[k] += again[at][k];
     for (let k = 0; k < p.length; k++) p[k] /= counts[u] + 1;
-    out[i] = p;
+    if (p.every(Number.isFinite)) out[i] = p;
   });
   return out;
 }

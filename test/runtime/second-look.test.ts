@@ -7,7 +7,7 @@ import type { InputContract } from '../../src/runtime/contract.js';
 import { fitToContract, type InkCrop } from '../../src/runtime/ink/fit.js';
 import type { ContractModel } from '../../src/runtime/model.js';
 import { readModelFile } from '../../src/runtime/node/model-file.js';
-import { predictInput } from '../../src/runtime/predict-input.js';
+import { lookAgainAtPictures, predictInput } from '../../src/runtime/predict-input.js';
 import { SECOND_LOOK } from '../../src/runtime/reader-thresholds.js';
 import {
   inputInk,
@@ -218,4 +218,34 @@ test('predictInput: one run when sure; when unsure a second run of the views, av
   const broken = stubModel(reading(0.6, 1), new Float32Array(labels.length).fill(NaN));
   const q = await predictInput(broken, input);
   assert.deepEqual(Array.from(q), Array.from(reading(0.6, 1)));
+});
+
+test('lookAgainAtPictures: views read back broken for one picture leave that picture its first reading, and the others their second looks', async () => {
+  const input = fitToContract(sevenInk(), base);
+  const runs: number[] = [];
+  // first run: both pictures unsure; second run: the first picture's views NaN, the second's a sure 7
+  const model: ContractModel = {
+    source: 'stub',
+    contract: base,
+    run: async (_x, n) => {
+      runs.push(n);
+      const out = new Float32Array(n * labels.length);
+      for (let i = 0; i < n; i++)
+        out.set(
+          runs.length === 1
+            ? reading(0.6, 1)
+            : i < SECOND_VIEW_COUNT
+              ? new Float32Array(labels.length).fill(NaN)
+              : reading(1, 7),
+          i * labels.length,
+        );
+      return out;
+    },
+  };
+  const first = await model.run(new Float32Array(2 * input.length), 2);
+  const firsts = [0, 1].map((i) => first.slice(i * labels.length, (i + 1) * labels.length));
+  const out = await lookAgainAtPictures(model, [input, input], firsts);
+  assert.deepEqual(runs, [2, 2 * SECOND_VIEW_COUNT]);
+  assert.deepEqual(Array.from(out[0]), Array.from(reading(0.6, 1)), 'the broken views are not averaged in');
+  assert.ok(Math.abs(out[1][7] - (reading(0.6, 1)[7] + SECOND_VIEW_COUNT) / (SECOND_VIEW_COUNT + 1)) < 1e-6);
 });
