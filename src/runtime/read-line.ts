@@ -151,8 +151,10 @@ export async function readLine(
   const clearance = Math.max(2, Math.round(READER.cutClearance * height));
   glyphs.forEach((g) => {
     const width = glyphWidth(g) / height;
+    // A path between pieces that never touched cuts nothing: no prior of cutting holds for it.
+    const prior = (c: Cut): number => (c.apart ? 0 : cutPrior(width, c.cost, alone));
     const cuts = keptCuts(
-      cutCandidates(map, g, height).filter((c) => cutPrior(width, c.cost, alone) > READER.hopelessCut),
+      cutCandidates(map, g, height).filter((c) => prior(c) > READER.hopelessCut),
       clearance,
       width > widestCharacter(alone),
     );
@@ -167,7 +169,7 @@ export async function readLine(
         from: boundary + p.from,
         to: boundary + p.to,
         cutPart: !whole,
-        prior: p.right ? cutPrior(width, p.right.cost, alone) : 0,
+        prior: p.right ? prior(p.right) : 0,
         note: whole ? undefined : `cut ${where(g, map.scale)} at ${where(part, map.scale)}`,
       });
     }

@@ -108,6 +108,11 @@ export const CUTS = {
   narrowBand: 0.08,
   /** ... up to this many more candidates. */
   maxNarrow: 8,
+  /**
+   * A glyph's pieces are parted between them (split.ts, pieceCuts) when they stand side by side: the rows
+   * holding ink of both sides are at least this fraction of the rows of the side holding fewer.
+   */
+  sideBySide: 0.5,
 } as const;
 
 /** Neighbouring glyphs that may be pieces of one character (segment/merge.ts). */

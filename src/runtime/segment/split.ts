@@ -18,6 +18,8 @@ export interface Cut {
   last: Int32Array;
   /** Ink the path crosses, as a fraction of the glyph's mean ink per row: about the number of strokes cut. */
   cost: number;
+  /** True when the path runs between the glyph's pieces and crosses no ink ({@link pieceCuts}). */
+  apart?: boolean;
 }
 
 /**
@@ -27,7 +29,9 @@ export interface Cut {
 export function cutCandidates(map: InkMap, g: Glyph, height: number): Cut[] {
   const w = glyphWidth(g),
     h = glyphHeight(g);
-  if (w < SPLIT_MIN_WIDTH * height || g.span) return [];
+  if (g.span) return [];
+  const between = pieceCuts(map, g);
+  if (w < SPLIT_MIN_WIDTH * height) return between;
   const keep = new Uint8Array(map.pieces.length + 1);
   for (const l of g.labels) keep[l] = 1;
   const ink = new Float32Array(w * h);
@@ -90,7 +94,68 @@ export function cutCandidates(map: InkMap, g: Glyph, height: number): Cut[] {
     );
     if (!cuts.some((c) => samePath(c, cut))) cuts.push(cut);
   }
+  for (const c of between) if (!cuts.some((k) => samePath(k, c))) cuts.push(c);
   return cuts.sort((a, b) => a.cost - b.cost);
+}
+
+/**
+ * Paths that part a glyph of several pieces (joined because they share columns, segment/line.ts) between
+ * them: for each way of taking its pieces in order of their middles, the first ones left and the rest right,
+ * where on every row the left ones' ink ends before the right ones' begins. A slanted 1 beside a digit shares
+ * its columns as a broken character's pieces do; such a path crosses no ink, and the network tells the two.
+ */
+export function pieceCuts(map: InkMap, g: Glyph): Cut[] {
+  const n = g.labels.length;
+  if (n < 2) return [];
+  const { labels, owner, width, pieces } = map;
+  const middle = (l: number): number => pieces[l - 1].x0 + pieces[l - 1].x1;
+  const order = [...g.labels].sort((a, b) => middle(a) - middle(b));
+  const rank = new Map(order.map((l, i) => [l, i]));
+  const h = glyphHeight(g);
+  // Per row and piece (in order), its first and last ink column; -1 where it has none.
+  const first = new Int32Array(h * n).fill(-1),
+    last = new Int32Array(h * n).fill(-1);
+  for (let y = 0; y < h; y++) {
+    const row = (g.y0 + y) * width;
+    for (let x = g.x0; x <= g.x1; x++) {
+      const l = labels[row + x];
+      const i = l ? rank.get(owner[l]) : undefined;
+      if (i === undefined) continue;
+      if (first[y * n + i] < 0) first[y * n + i] = x;
+      last[y * n + i] = x;
+    }
+  }
+  const cuts: Cut[] = [];
+  for (let k = 1; k < n; k++) {
+    const path = new Int32Array(h);
+    let prev = (g.x0 + g.x1) >> 1,
+      leftRows = 0,
+      rightRows = 0,
+      bothRows = 0;
+    let apart = true;
+    for (let y = 0; y < h && apart; y++) {
+      let leftEnd = -1,
+        rightStart = -1;
+      for (let i = 0; i < n; i++) {
+        const a = first[y * n + i];
+        if (a < 0) continue;
+        if (i < k) leftEnd = Math.max(leftEnd, last[y * n + i]);
+        else if (rightStart < 0 || a < rightStart) rightStart = a;
+      }
+      if (leftEnd >= 0) leftRows++;
+      if (rightStart >= 0) rightRows++;
+      if (leftEnd >= 0 && rightStart >= 0) {
+        bothRows++;
+        apart = leftEnd < rightStart;
+      }
+      path[y] = leftEnd >= 0 ? leftEnd : rightStart >= 0 ? rightStart - 1 : prev;
+      prev = path[y];
+    }
+    // Side by side, not stacked: a ÷'s dots or a 5's lifted bar share few rows with the rest.
+    if (apart && bothRows >= CUTS.sideBySide * Math.min(leftRows, rightRows))
+      cuts.push({ y0: g.y0, last: path, cost: 0, apart: true });
+  }
+  return cuts;
 }
 
 /**
@@ -157,27 +222,31 @@ export function splitGlyph(g: Glyph, cut: Cut): [Glyph, Glyph] {
 }
 
 /**
- * The cuts of a glyph worth reading, left to right: the `READER.maxClearCuts` cheapest that stay clear of one
- * another. A glyph wider than any one character surely holds touching characters, and the cheapest path
- * between two of them need not be the one that parts them well: it also keeps alternatives, the cheapest of
- * the other cuts up to `READER.maxCutsPerGlyph` in all, cuts that cross or come within `clearance` of a kept
- * one on some row (a reading takes at most one of such a set; {@link glyphParts}). A cut less than `clearance`
- * from a kept one on every row is the same cut, give or take, and is left out.
+ * The cuts of a glyph worth reading, left to right: the `READER.maxClearCuts` cheapest through ink that stay
+ * clear of one another. A glyph wider than any one character surely holds touching characters, and the cheapest
+ * path between two of them need not be the one that parts them well: it also keeps alternatives, the cheapest
+ * of the other cuts through ink up to `READER.maxCutsPerGlyph` in all, cuts that cross or come within
+ * `clearance` of a kept one on some row (a reading takes at most one of such a set; {@link glyphParts}). Every
+ * path between the glyph's pieces ({@link pieceCuts}) is kept besides, as such an alternative. A cut less than
+ * `clearance` from a kept one on every row is the same cut, give or take, and is left out.
  * @param cuts candidates, the cheapest first (as {@link cutCandidates} gives them).
  * @param clearance pixels two cuts of one reading stay apart on every row.
  * @param wide the glyph is wider than one character is written (segment/priors.ts, widestCharacter).
  */
 export function keptCuts(cuts: Cut[], clearance: number, wide: boolean): Cut[] {
   const kept: Cut[] = [];
-  for (const c of cuts) {
+  const through = cuts.filter((c) => !c.apart);
+  for (const c of through) {
     if (kept.length >= READER.maxClearCuts) break;
     if (kept.every((k) => clearOf(c, k, clearance) || clearOf(k, c, clearance))) kept.push(c);
   }
   // Alternatives only add to the clear cuts, so a wide glyph can always be cut as a narrower one is.
-  for (const c of wide ? cuts : []) {
+  for (const c of wide ? through : []) {
     if (kept.length >= READER.maxCutsPerGlyph) break;
     if (!kept.includes(c) && kept.every((k) => !sameCut(c, k, clearance))) kept.push(c);
   }
+  // A path between pieces is an alternative too, and never takes the place of a cut through ink.
+  for (const c of cuts) if (c.apart && kept.every((k) => !sameCut(c, k, clearance))) kept.push(c);
   return kept.sort((a, b) => cutColumn(a) - cutColumn(b));
 }
 
