@@ -11,8 +11,8 @@ import type { Classifier } from './read-line.js';
 
 /**
  * A run gave probabilities that are not all finite: the model is broken, not the picture. Readers make it the
- * picture's error rather than rank NaN as a character; `predict` keeps its first reading instead, which is an
- * answer or an error row of its own (predict-input.ts).
+ * picture's error rather than rank NaN as a character. (`predict`'s second look asks for such output as it is,
+ * and keeps the first reading of a picture whose views read back broken: predict-input.ts.)
  */
 export class BrokenModelError extends Error {
   constructor(message: string) {

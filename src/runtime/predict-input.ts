@@ -14,13 +14,18 @@ import { lookAgainAtInputs } from './second-look.js';
  * reading, and the other pictures of the batch keep their second looks: the caller reports a broken first
  * reading of its own, and a sound one needs no second look to be an answer.
  */
-export function lookAgainAtPictures(
+export async function lookAgainAtPictures(
   model: ContractModel,
   inputs: readonly Float32Array[],
   first: readonly Float32Array[],
   signal?: AbortSignal,
 ): Promise<Float32Array[]> {
-  return lookAgainAtInputs(modelClassifier(model, signal, { passNonFinite: true }), inputs, first, model.contract);
+  return await lookAgainAtInputs(
+    modelClassifier(model, signal, { passNonFinite: true }),
+    inputs,
+    first,
+    model.contract,
+  );
 }
 
 /** One picture's probabilities as `predict` answers them: `input` read by `model`, and looked at again when unsure. */

@@ -151,7 +151,8 @@ export async function readLine(
   const clearance = Math.max(2, Math.round(READER.cutClearance * height));
   glyphs.forEach((g) => {
     const width = glyphWidth(g) / height;
-    // A path between pieces that never touched cuts nothing: no prior of cutting holds for it.
+    // A path between pieces that never touched cuts nothing: no prior of cutting holds for it. (Its parts are
+    // still parts of a cut glyph to the rules below: a lone glyph's short pieces, a sign standing on its own.)
     const prior = (c: Cut): number => (c.apart ? 0 : cutPrior(width, c.cost, alone));
     const cuts = keptCuts(
       cutCandidates(map, g, height).filter((c) => prior(c) > READER.hopelessCut),

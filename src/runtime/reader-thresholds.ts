@@ -113,6 +113,8 @@ export const CUTS = {
    * holding ink of both sides are at least this fraction of the rows of the side holding fewer.
    */
   sideBySide: 0.5,
+  /** Paths between pieces tried per glyph, the first in order of the pieces' middles. */
+  maxPieceCuts: 4,
 } as const;
 
 /** Neighbouring glyphs that may be pieces of one character (segment/merge.ts). */
@@ -174,9 +176,9 @@ export const READER = {
   /** Cuts kept per glyph that stay clear of one another on every row, the cheapest (segment/split.ts, keptCuts). */
   maxClearCuts: 4,
   /**
-   * Cuts kept in all per glyph wider than one character is written (touching characters for sure): besides the
-   * clear ones, alternatives that cross or come closer than `cutClearance` to them on some row, of which a
-   * reading takes at most one.
+   * Cuts through ink kept in all per glyph wider than one character is written (touching characters for sure):
+   * besides the clear ones, alternatives that cross or come closer than `cutClearance` to them on some row, of
+   * which a reading takes at most one. Paths between a glyph's pieces come on top (CUTS.maxPieceCuts).
    */
   maxCutsPerGlyph: 6,
   /** Two cuts of one reading stay this far apart on every row. */

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { findInk, type InkMap } from '../../src/runtime/ink/find.js';
 import type { GrayImage } from '../../src/runtime/ink/image.js';
 import { glyphOf, joinGlyphs, type Glyph } from '../../src/runtime/segment/glyph.js';
-import { pieceCuts } from '../../src/runtime/segment/split.js';
+import { clearOf, glyphParts, keptCuts, pieceCuts, type Cut } from '../../src/runtime/segment/split.js';
 
 const W = 60,
   H = 48;
@@ -113,4 +113,41 @@ test('pieces that interleave on a row are not parted: a dot inside a ring', () =
 test('a glyph of one piece has no path between pieces', () => {
   const { map, g } = allAsOne(picture([ring(30, 24, 14)]), 1);
   assert.deepEqual(pieceCuts(map, g), []);
+});
+
+test('three pieces side by side: two paths that never cross, and every piece a part of its own', () => {
+  // a ring, a slanted stroke and another ring, each sharing columns with its neighbour
+  const { map, g } = allAsOne(
+    picture([
+      ring(12, 24, 8),
+      [
+        [30, 8],
+        [21, 42],
+      ],
+      ring(40, 24, 8),
+    ]),
+    3,
+  );
+  const cuts = pieceCuts(map, g);
+  assert.equal(cuts.length, 2);
+  const [a, b] = cuts;
+  assert.ok(clearOf(a, b, 0), 'the second path never runs left of the first');
+  // paths between pieces need only keep from crossing, however much room cuts through ink keep apart
+  const parts = glyphParts(keptCuts(cuts, 12, false), 12);
+  const spans = parts.map((p) => `${p.from}-${p.to}`);
+  for (const want of ['0-1', '1-2', '2-3']) assert.ok(spans.includes(want), `part ${want} among ${spans.join(' ')}`);
+});
+
+test('keptCuts: a path between pieces never takes a cut through ink out, and stands in for one along it', () => {
+  const rows = (col: number): Int32Array => new Int32Array(10).fill(col);
+  const ink = (col: number, cost: number): Cut => ({ y0: 0, last: rows(col), cost });
+  const many = [10, 20, 30, 40, 50].map((c, i) => ink(c, 0.1 * (i + 1)));
+  const between: Cut = { y0: 0, last: rows(25), cost: 0, apart: true };
+  const kept = keptCuts([between, ...many], 3, false);
+  assert.equal(kept.filter((c) => !c.apart).length, 4, 'the four cheapest cuts through ink, as without it');
+  assert.ok(kept.includes(between));
+  const along: Cut = { y0: 0, last: rows(21), cost: 0, apart: true };
+  const replaced = keptCuts([along, ...many], 3, false);
+  assert.ok(replaced.includes(along) && !replaced.includes(many[1]), 'the path takes the place of the cut at 20');
+  assert.equal(replaced.length, 4);
 });

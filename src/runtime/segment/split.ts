@@ -1,15 +1,16 @@
 /**
- * Where a glyph much wider than a character might be two touching characters. Touching digits lean into
- * each other, so a straight cut would slice both: each candidate is a top-to-bottom path through the
- * least ink, free to drift a column per row within a band around a low point of the vertical ink profile.
- * Whether to cut at all is the network's call.
+ * Where a glyph might be two characters. Touching digits lean into each other, so a straight cut would slice
+ * both: in a glyph much wider than a character, each candidate is a top-to-bottom path through the least ink,
+ * free to drift a column per row within a band around a low point of the vertical ink profile. A glyph of
+ * several pieces, whatever its width, may also be parted between its pieces. Whether to cut at all is the
+ * network's call.
  */
 import type { InkMap } from '../ink/find.js';
 import type { RowSpan } from '../ink/fit.js';
 import { glyphHeight, glyphWidth, type Glyph } from './glyph.js';
 import { CUTS, READER } from '../reader-thresholds.js';
 
-/** Glyphs at least this many character heights wide may be two characters. */
+/** Glyphs at least this many character heights wide may be two touching characters, cut through ink. */
 export const SPLIT_MIN_WIDTH = CUTS.minWidth;
 
 /** A cut: per row of the glyph, the last column of the left side. */
@@ -23,7 +24,8 @@ export interface Cut {
 }
 
 /**
- * Candidate cuts of `g`, cheapest first.
+ * Candidate cuts of `g`, cheapest first: paths through ink for a glyph at least `SPLIT_MIN_WIDTH` wide, and
+ * the paths between its pieces ({@link pieceCuts}) for any glyph.
  * @param height the line's character height.
  */
 export function cutCandidates(map: InkMap, g: Glyph, height: number): Cut[] {
@@ -101,18 +103,23 @@ export function cutCandidates(map: InkMap, g: Glyph, height: number): Cut[] {
 /**
  * Paths that part a glyph of several pieces (joined because they share columns, segment/line.ts) between
  * them: for each way of taking its pieces in order of their middles, the first ones left and the rest right,
- * where on every row the left ones' ink ends before the right ones' begins. A slanted 1 beside a digit shares
- * its columns as a broken character's pieces do; such a path crosses no ink, and the network tells the two.
+ * where on every row the left ones' ink ends before the right ones' begins, and the two sides stand side by
+ * side (`CUTS.sideBySide`) rather than stacked. A slanted 1 beside a digit shares its columns as a broken
+ * character's pieces do; such a path crosses no ink, and the network tells the two. On rows where a side has
+ * no ink the path keeps to the gap's middle column as far as the other side allows, so the paths of one glyph
+ * never cross and leave every piece a part of its own. At most `CUTS.maxPieceCuts` paths, the first ones in
+ * order, so a glyph of many specks costs no more than a few.
  */
 export function pieceCuts(map: InkMap, g: Glyph): Cut[] {
-  const n = g.labels.length;
-  if (n < 2) return [];
+  const n = Math.min(g.labels.length, CUTS.maxPieceCuts + 1);
+  if (g.labels.length < 2) return [];
   const { labels, owner, width, pieces } = map;
   const middle = (l: number): number => pieces[l - 1].x0 + pieces[l - 1].x1;
   const order = [...g.labels].sort((a, b) => middle(a) - middle(b));
-  const rank = new Map(order.map((l, i) => [l, i]));
+  // Pieces beyond the first n - 1 in order stay on the right of every path.
+  const rank = new Map(order.map((l, i) => [l, Math.min(i, n - 1)]));
   const h = glyphHeight(g);
-  // Per row and piece (in order), its first and last ink column; -1 where it has none.
+  // Per row and rank, the first and last ink column; -1 where there is none.
   const first = new Int32Array(h * n).fill(-1),
     last = new Int32Array(h * n).fill(-1);
   for (let y = 0; y < h; y++) {
@@ -125,35 +132,50 @@ export function pieceCuts(map: InkMap, g: Glyph): Cut[] {
       last[y * n + i] = x;
     }
   }
+  // Per row, the left side's last ink column for each split k (pieces before k), and the right side's first.
+  const leftEnd = new Int32Array(h * n).fill(-1),
+    rightStart = new Int32Array(h * n).fill(-1);
+  for (let y = 0; y < h; y++) {
+    for (let k = 1; k < n; k++) leftEnd[y * n + k] = Math.max(leftEnd[y * n + k - 1], last[y * n + k - 1]);
+    for (let k = n - 1; k >= 1; k--) {
+      const a = first[y * n + k],
+        next = k + 1 < n ? rightStart[y * n + k + 1] : -1;
+      rightStart[y * n + k] = a < 0 ? next : next < 0 ? a : Math.min(a, next);
+    }
+  }
   const cuts: Cut[] = [];
   for (let k = 1; k < n; k++) {
-    const path = new Int32Array(h);
-    let prev = (g.x0 + g.x1) >> 1,
-      leftRows = 0,
+    let leftRows = 0,
       rightRows = 0,
-      bothRows = 0;
-    let apart = true;
+      bothRows = 0,
+      gaps = 0,
+      gapSum = 0,
+      apart = true;
     for (let y = 0; y < h && apart; y++) {
-      let leftEnd = -1,
-        rightStart = -1;
-      for (let i = 0; i < n; i++) {
-        const a = first[y * n + i];
-        if (a < 0) continue;
-        if (i < k) leftEnd = Math.max(leftEnd, last[y * n + i]);
-        else if (rightStart < 0 || a < rightStart) rightStart = a;
-      }
-      if (leftEnd >= 0) leftRows++;
-      if (rightStart >= 0) rightRows++;
-      if (leftEnd >= 0 && rightStart >= 0) {
+      const l = leftEnd[y * n + k],
+        r = rightStart[y * n + k];
+      if (l >= 0) leftRows++;
+      if (r >= 0) rightRows++;
+      if (l >= 0 && r >= 0) {
         bothRows++;
-        apart = leftEnd < rightStart;
+        apart = l < r;
+        gaps++;
+        gapSum += (l + r - 1) / 2;
       }
-      path[y] = leftEnd >= 0 ? leftEnd : rightStart >= 0 ? rightStart - 1 : prev;
-      prev = path[y];
     }
-    // Side by side, not stacked: a ÷'s dots or a 5's lifted bar share few rows with the rest.
-    if (apart && bothRows >= CUTS.sideBySide * Math.min(leftRows, rightRows))
-      cuts.push({ y0: g.y0, last: path, cost: 0, apart: true });
+    // Side by side, not stacked: a ÷'s dots, or a bar lifted over the rest, share few rows with it.
+    if (!apart || bothRows < CUTS.sideBySide * Math.min(leftRows, rightRows)) continue;
+    const centre = Math.round(gapSum / gaps);
+    const path = new Int32Array(h);
+    for (let y = 0; y < h; y++) {
+      const l = leftEnd[y * n + k],
+        r = rightStart[y * n + k];
+      // the left side keeps at least its ink and the right side at least its own
+      const lo = l >= 0 ? l : g.x0 - 1,
+        hi = r >= 0 ? r - 1 : g.x1;
+      path[y] = Math.min(hi, Math.max(lo, centre));
+    }
+    cuts.push({ y0: g.y0, last: path, cost: 0, apart: true });
   }
   return cuts;
 }
@@ -245,8 +267,14 @@ export function keptCuts(cuts: Cut[], clearance: number, wide: boolean): Cut[] {
     if (kept.length >= READER.maxCutsPerGlyph) break;
     if (!kept.includes(c) && kept.every((k) => !sameCut(c, k, clearance))) kept.push(c);
   }
-  // A path between pieces is an alternative too, and never takes the place of a cut through ink.
-  for (const c of cuts) if (c.apart && kept.every((k) => !sameCut(c, k, clearance))) kept.push(c);
+  // A path between pieces is an alternative too, and never takes the place of a cut through ink; where a
+  // kept cut runs along it, that cut found the same gap and goes for the path, which crosses no ink.
+  for (const c of cuts) {
+    if (!c.apart) continue;
+    const same = kept.findIndex((k) => !k.apart && sameCut(c, k, clearance));
+    if (same >= 0) kept[same] = c;
+    else kept.push(c);
+  }
   return kept.sort((a, b) => cutColumn(a) - cutColumn(b));
 }
 
@@ -282,9 +310,12 @@ export interface GlyphPart {
 export function glyphParts(cuts: Cut[], clearance: number): GlyphPart[] {
   const ends: Array<Cut | null> = [null, ...cuts, null];
   const parts: GlyphPart[] = [];
+  // Two paths between pieces only have to keep from crossing: what lies between them is a piece, never a sliver.
+  const room = (a: Cut | null, b: Cut | null): number => (a?.apart && b?.apart ? 0 : clearance);
   for (let a = 0; a + 1 < ends.length; a++)
     for (let b = a + 1; b < ends.length; b++)
-      if (clearOf(ends[a], ends[b], clearance)) parts.push({ from: a, to: b, left: ends[a], right: ends[b] });
+      if (clearOf(ends[a], ends[b], room(ends[a], ends[b])))
+        parts.push({ from: a, to: b, left: ends[a], right: ends[b] });
   return parts;
 }
 
