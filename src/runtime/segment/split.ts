@@ -96,7 +96,12 @@ export function cutCandidates(map: InkMap, g: Glyph, height: number): Cut[] {
     );
     if (!cuts.some((c) => samePath(c, cut))) cuts.push(cut);
   }
-  for (const c of between) if (!cuts.some((k) => samePath(k, c))) cuts.push(c);
+  // a path through ink that runs exactly between pieces is that path between them, which cuts nothing
+  for (const c of between) {
+    const same = cuts.findIndex((k) => samePath(k, c));
+    if (same >= 0) cuts[same] = c;
+    else cuts.push(c);
+  }
   return cuts.sort((a, b) => a.cost - b.cost);
 }
 
@@ -117,7 +122,8 @@ export function pieceCuts(map: InkMap, g: Glyph): Cut[] {
   const middle = (l: number): number => pieces[l - 1].x0 + pieces[l - 1].x1;
   const order = [...g.labels].sort((a, b) => middle(a) - middle(b));
   // Pieces beyond the first n - 1 in order stay on the right of every path.
-  const rank = new Map(order.map((l, i) => [l, Math.min(i, n - 1)]));
+  const rank = new Int32Array(pieces.length + 1).fill(-1);
+  order.forEach((l, i) => (rank[l] = Math.min(i, n - 1)));
   const h = glyphHeight(g);
   // Per row and rank, the first and last ink column; -1 where there is none.
   const first = new Int32Array(h * n).fill(-1),
@@ -126,8 +132,8 @@ export function pieceCuts(map: InkMap, g: Glyph): Cut[] {
     const row = (g.y0 + y) * width;
     for (let x = g.x0; x <= g.x1; x++) {
       const l = labels[row + x];
-      const i = l ? rank.get(owner[l]) : undefined;
-      if (i === undefined) continue;
+      const i = l ? rank[owner[l]] : -1;
+      if (i < 0) continue;
       if (first[y * n + i] < 0) first[y * n + i] = x;
       last[y * n + i] = x;
     }
@@ -249,8 +255,9 @@ export function splitGlyph(g: Glyph, cut: Cut): [Glyph, Glyph] {
  * path between two of them need not be the one that parts them well: it also keeps alternatives, the cheapest
  * of the other cuts through ink up to `READER.maxCutsPerGlyph` in all, cuts that cross or come within
  * `clearance` of a kept one on some row (a reading takes at most one of such a set; {@link glyphParts}). Every
- * path between the glyph's pieces ({@link pieceCuts}) is kept besides, as such an alternative. A cut less than
- * `clearance` from a kept one on every row is the same cut, give or take, and is left out.
+ * path between the glyph's pieces ({@link pieceCuts}) is kept besides, as such an alternative, or in place of
+ * the cut through ink it runs along. A cut less than `clearance` from a kept one on every row is the same cut,
+ * give or take, and is left out.
  * @param cuts candidates, the cheapest first (as {@link cutCandidates} gives them).
  * @param clearance pixels two cuts of one reading stay apart on every row.
  * @param wide the glyph is wider than one character is written (segment/priors.ts, widestCharacter).
